@@ -1,0 +1,94 @@
+/**
+ * The words the core speaks. Vendor wire names stay inside src/providers/<vendor>/; everything the pipeline,
+ * the Action, the Lambda and the CLI see is expressed in these types.
+ */
+
+/** A time source, injected so tests can pin "now". */
+export type Clock = () => Date;
+export const systemClock: Clock = () => new Date();
+
+/** Sleep, injected so retries and polls never make tests wait. */
+export type Sleep = (ms: number) => Promise<void>;
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export type ProviderName = "yeastar" | "enos" | "cdn" | "reseller";
+export const providerNames: readonly ProviderName[] = ["yeastar", "enos", "cdn", "reseller"];
+
+export type KeyType = "rsa" | "ecc";
+
+/** Certificate material as it is stored and deployed: PEM text. `chain` excludes the leaf, ordered leaf-side first. */
+export interface CertificateMaterial {
+  certificate: string;
+  privateKey: string;
+  chain: string;
+}
+
+/** What a target holds. `serial` is upper-case hex without leading zeros or colons (see x509 `normalizeSerial`). */
+export interface DeployedCertificate {
+  id: string;
+  serial: string;
+  commonName: string;
+  notAfter: Date;
+  /** Whole days left, as the CDN computes it (floor of remaining time / 1 day). */
+  expireIn: number;
+}
+
+export interface DeployResult extends DeployedCertificate {
+  /** false when the target already held this certificate and nothing was written. */
+  changed: boolean;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  /** The serial the target actually holds/serves, when it could be read. */
+  servedSerial?: string;
+  detail: string;
+}
+
+export interface DeployOptions {
+  /** Every read, no write. */
+  dryRun: boolean;
+}
+
+/** A system that serves a certificate: deploy material to it, list what it holds, verify what it serves. */
+export interface Target {
+  readonly provider: ProviderName;
+  /** Human label for tables and logs, e.g. `cdn https://127.0.0.1:4000`. Never contains credentials. */
+  readonly label: string;
+  deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult>;
+  /** Streams what the target holds (paginated under the hood, so memory stays flat for big fleets). */
+  list(): AsyncIterable<DeployedCertificate>;
+  verify(serial: string): Promise<VerifyResult>;
+  /** Release tokens/connections (e.g. Yeastar `del_token`). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface IssueRequest {
+  csr: string;
+  commonName: string;
+  sans: string[];
+  /**
+   * Deterministic idempotency reference for this renewal (e.g. `certrelay:www:<serial being replaced>`), so a
+   * retried or crashed run finds its earlier order instead of buying again.
+   */
+  reference: string;
+  /** The order/certificate id of the one being renewed, when the issuer tracks one. */
+  previousOrderId?: string;
+  validDays?: number;
+}
+
+export type IssueOutcome =
+  | { state: "issued"; certificate: string; chain: string; orderId: string }
+  | { state: "pending"; orderId: string; detail: string };
+
+/** A system that obtains certificates. */
+export interface Issuer {
+  readonly provider: ProviderName;
+  readonly label: string;
+  /** The key type this issuer wants a CSR for. */
+  readonly keyType: KeyType;
+  issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome>;
+  /** Poll an order started earlier (possibly by a crashed run). */
+  resume(orderId: string, request: IssueRequest): Promise<IssueOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,232 @@
+/**
+ * The HTTP plumbing every vendor sandbox shares: a loopback listener on a free port, a tiny router, request
+ * counters (so tests can assert "no request was sent" or "exactly one purchase") and fault injection.
+ * Vendor behaviour lives in src/sandbox/<vendor>/; this file knows no vendor.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { systemClock, type Clock } from "../model.js";
+import { FaultInjector } from "./faults.js";
+
+export interface RouteContext {
+  method: string;
+  url: URL;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  headers: IncomingMessage["headers"];
+  /** raw request body */
+  body: Buffer;
+  /** the body parsed as JSON, or undefined when it is not JSON */
+  json(): unknown;
+  text(): string;
+  /** the raw request, for multipart parsing */
+  req: IncomingMessage;
+}
+
+export interface RouteResult {
+  status?: number;
+  json?: unknown;
+  body?: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
+
+interface Route {
+  method: string;
+  key: string;
+  pattern: RegExp;
+  names: string[];
+  handler: RouteHandler;
+}
+
+export interface SandboxServerOptions {
+  clock?: Clock;
+  /** randomness for fault probabilities; inject for deterministic chaos runs */
+  random?: () => number;
+}
+
+export class SandboxServer {
+  readonly faults: FaultInjector;
+  readonly clock: Clock;
+  private readonly routes: Route[] = [];
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly routeCounts = new Map<string, number>();
+  private total = 0;
+  private baseUrl = "";
+
+  constructor(
+    readonly name: string,
+    options: SandboxServerOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.faults = new FaultInjector(options.random);
+  }
+
+  /** Register a route. `pattern` uses `:name` segments, e.g. `/ssl-certificate/:id/renew`. */
+  route(method: string, pattern: string, handler: RouteHandler): this {
+    const names: string[] = [];
+    const source = pattern
+      .split("/")
+      .map((seg) => {
+        if (seg.startsWith(":")) {
+          names.push(seg.slice(1));
+          return "([^/]+)";
+        }
+        return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      })
+      .join("/");
+    this.routes.push({ method: method.toUpperCase(), key: `${method.toUpperCase()} ${pattern}`, pattern: new RegExp(`^${source}$`), names, handler });
+    return this;
+  }
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error(`${this.name} sandbox is not started`);
+    return this.baseUrl;
+  }
+
+  async start(port = 0): Promise<string> {
+    const server = createServer((req, res) => void this.dispatch(req, res));
+    server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Requests received on a route key such as `POST /ssl-certificate` (faulted requests included). */
+  count(routeKey: string): number {
+    return this.routeCounts.get(routeKey) ?? 0;
+  }
+
+  /** Every request received, routed or not. */
+  get requestCount(): number {
+    return this.total;
+  }
+
+  stats(): { requests: number; byRoute: Record<string, number>; faults: Record<string, number> } {
+    return { requests: this.total, byRoute: Object.fromEntries(this.routeCounts), faults: this.faults.counts() };
+  }
+
+  resetStats(): void {
+    this.total = 0;
+    this.routeCounts.clear();
+  }
+
+  private match(method: string, pathname: string): { route: Route; params: Record<string, string> } | undefined {
+    for (const route of this.routes) {
+      if (route.method !== method) continue;
+      const m = route.pattern.exec(pathname);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1] ?? "")));
+      return { route, params };
+    }
+    return undefined;
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.total += 1;
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const found = this.match(method, url.pathname);
+    const key = found?.route.key ?? `${method} (unrouted)`;
+    this.routeCounts.set(key, (this.routeCounts.get(key) ?? 0) + 1);
+    try {
+      const body = await readBody(req);
+      const fault = this.faults.take(method, url.pathname);
+      if (fault?.kind === "drop") {
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === "latency") await new Promise((r) => setTimeout(r, fault.ms));
+      if (fault?.kind === "status") {
+        const headers: Record<string, string> = {};
+        if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
+        send(res, { status: fault.status, headers, json: fault.body ?? { error: "injected fault", status: fault.status } });
+        return;
+      }
+      if (!found) {
+        send(res, { status: 404, json: { error: "not found", path: url.pathname } });
+        return;
+      }
+      const ctx: RouteContext = {
+        method,
+        url,
+        params: found.params,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        req,
+        text: () => body.toString("utf8"),
+        json: () => {
+          try {
+            return JSON.parse(body.toString("utf8")) as unknown;
+          } catch {
+            return undefined;
+          }
+        },
+      };
+      send(res, await found.route.handler(ctx));
+    } catch (error) {
+      // A sandbox bug must surface as a 500 the client can see, not a hung socket.
+      send(res, { status: 500, json: { error: "sandbox internal error", detail: error instanceof Error ? error.message : String(error) } });
+    }
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, result: RouteResult): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string> = { ...(result.headers ?? {}) };
+  let payload: Buffer | string = "";
+  if (result.json !== undefined) {
+    payload = JSON.stringify(result.json);
+    headers["content-type"] ??= "application/json";
+  } else if (result.body !== undefined) {
+    payload = result.body;
+  }
+  headers["content-length"] = String(Buffer.byteLength(payload));
+  res.writeHead(result.status ?? 200, headers);
+  res.end(payload);
+}
+
+/** A clock tests can move: `clock.advance(days(3))`. */
+export class ManualClock {
+  private t: number;
+  constructor(start: Date) {
+    this.t = start.getTime();
+  }
+  readonly now: Clock = () => new Date(this.t);
+  advance(ms: number): void {
+    this.t += ms;
+  }
+  set(date: Date): void {
+    this.t = date.getTime();
+  }
+}
+
+export const DAY_MS = 86_400_000;
