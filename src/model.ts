@@ -92,3 +92,13 @@ export interface Issuer {
   resume(orderId: string, request: IssueRequest): Promise<IssueOutcome>;
   close(): Promise<void>;
 }
+
+/** Structured logger. Fields must never carry secrets; the Lambda prints them as JSON, the CLI as text. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,15 @@
+import type { Clock, Logger, Sleep } from "../model.js";
+
+/** What every vendor client gets from its caller, so time, waits and logs stay injectable. */
+export interface ProviderContext {
+  clock: Clock;
+  sleep: Sleep;
+  logger: Logger;
+  /** extra trusted CA (PEM) for https endpoints, e.g. the sandbox's test CA */
+  ca?: string;
+  retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
+  /** per-request timeout */
+  timeoutMs?: number;
+  /** bounded waits for asynchronous vendor work (issuance, DCV) */
+  poll: { intervalMs: number; maxWaitMs: number };
+}
