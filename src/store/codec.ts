@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { ErrorCodes, StoreError } from "../errors.js";
+import type { CertificateMaterial } from "../model.js";
+import type { PendingRenewal } from "./types.js";
+
+/**
+ * The JSON shapes both stores keep. Parsing goes through zod so a hand-edited or foreign secret is reported
+ * by secret id and shape, never by echoing its content.
+ */
+export const materialSchema = z.object({
+  certificate: z.string().min(1),
+  privateKey: z.string().min(1),
+  chain: z.string(),
+});
+
+export const pendingSchema = z.object({
+  reference: z.string(),
+  createdAt: z.string(),
+  privateKey: z.string().min(1),
+  csr: z.string(),
+  orderId: z.string().optional(),
+  certificate: z.string().optional(),
+  chain: z.string().optional(),
+  deployedTo: z.array(z.string()),
+  attempts: z.number().int().nonnegative(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).optional(),
+});
+
+/** Secrets Manager AWSPENDING value: the bookkeeping is wrapped so it can never be mistaken for material. */
+export const pendingEnvelopeSchema = z.object({ pending: pendingSchema });
+
+const credentialValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+export const credentialsSchema = z.record(z.string(), credentialValue);
+
+export function toMaterial(value: z.infer<typeof materialSchema>): CertificateMaterial {
+  // Copy only the three fields: anything else kept in the secret never reaches deploy code.
+  return { certificate: value.certificate, privateKey: value.privateKey, chain: value.chain };
+}
+
+export function toPending(value: z.infer<typeof pendingSchema>): PendingRenewal {
+  const pending: PendingRenewal = {
+    reference: value.reference,
+    createdAt: value.createdAt,
+    privateKey: value.privateKey,
+    csr: value.csr,
+    deployedTo: [...value.deployedTo],
+    attempts: value.attempts,
+  };
+  if (value.orderId !== undefined) pending.orderId = value.orderId;
+  if (value.certificate !== undefined) pending.certificate = value.certificate;
+  if (value.chain !== undefined) pending.chain = value.chain;
+  if (value.lastError !== undefined) pending.lastError = { ...value.lastError };
+  return pending;
+}
+
+/** JSON.parse that never puts the text into the error (it may be a private key). */
+export function parseJsonSafely(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new StoreError(ErrorCodes.STORE_ERROR, `${where} does not hold valid JSON; rewrite it with certrelay`, {
+      cause: cause instanceof Error ? new Error(cause.name) : undefined,
+    });
+  }
+}
+
+/** A pending renewal that can be promoted: the issuer has delivered certificate and chain. */
+export function completedMaterial(pending: PendingRenewal, where: string): CertificateMaterial {
+  if (pending.certificate === undefined || pending.certificate === "" || pending.chain === undefined) {
+    throw new StoreError(
+      ErrorCodes.STORE_ERROR,
+      `cannot promote ${where}: the pending renewal has no issued certificate and chain yet; finish issuance first`,
+    );
+  }
+  return { certificate: pending.certificate, privateKey: pending.privateKey, chain: pending.chain };
+}
+
+export function requireSecretId(secretId: string): void {
+  if (typeof secretId !== "string" || secretId.trim() === "") {
+    throw new StoreError(ErrorCodes.STORE_ERROR, "secret id is empty; pass a store secret id like certrelay/www");
+  }
+}
+
+/** Credentials secrets hold a flat JSON object; numbers and booleans are accepted and kept as strings. */
+export function parseCredentials(text: string, secretId: string): Record<string, string> {
+  const where = `credentials secret '${secretId}'`;
+  const parsed = credentialsSchema.safeParse(parseJsonSafely(text, where));
+  if (!parsed.success) {
+    throw new StoreError(
+      ErrorCodes.STORE_ERROR,
+      `${where} must hold a JSON object of strings such as {"username":"…","password":"…"}`,
+      { field: secretId },
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,199 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { ErrorCodes, StoreError } from "../errors.js";
+import type { CertificateMaterial } from "../model.js";
+import {
+  completedMaterial,
+  materialSchema,
+  parseCredentials,
+  parseJsonSafely,
+  pendingSchema,
+  requireSecretId,
+  toMaterial,
+  toPending,
+} from "./codec.js";
+import type { PendingRenewal, Store } from "./types.js";
+
+/**
+ * One file per secret id, for local runs, the CLI and the demo.
+ *
+ * File `<dir>/<encodeURIComponent(secretId)>.json` (so `certrelay/www` is `certrelay%2Fwww.json`), mode 0600:
+ * `{"current": {certificate, privateKey, chain}, "previous": {…}, "pending": PendingRenewal}` with each key
+ * optional. For a credentials secret `current` is the JSON object of strings.
+ */
+const fileSchema = z.object({
+  current: z.unknown().optional(),
+  previous: z.unknown().optional(),
+  pending: z.unknown().optional(),
+});
+type SecretFile = z.infer<typeof fileSchema>;
+
+const SUFFIX = ".json";
+
+export interface FileStoreOptions {
+  dir: string;
+}
+
+export class FileStore implements Store {
+  readonly kind = "file" as const;
+  private readonly dir: string;
+
+  constructor(options: FileStoreOptions) {
+    this.dir = options.dir;
+  }
+
+  async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {
+    const file = await this.read(secretId);
+    if (file?.current === undefined) return undefined;
+    const material = materialSchema.safeParse(file.current);
+    if (!material.success) {
+      throw new StoreError(
+        ErrorCodes.STORE_ERROR,
+        `secret '${secretId}' in ${this.pathFor(secretId)}: "current" is not certificate material {certificate, privateKey, chain}`,
+        { field: secretId },
+      );
+    }
+    return toMaterial(material.data);
+  }
+
+  async getPending(secretId: string): Promise<PendingRenewal | undefined> {
+    const file = await this.read(secretId);
+    if (file?.pending === undefined) return undefined;
+    return this.decodePending(secretId, file.pending);
+  }
+
+  async putPending(secretId: string, pending: PendingRenewal): Promise<void> {
+    const file = (await this.read(secretId)) ?? {};
+    await this.write(secretId, { ...file, pending: toPending(pendingSchema.parse(pending)) });
+  }
+
+  async promote(secretId: string): Promise<void> {
+    const file = await this.read(secretId);
+    if (file?.pending === undefined) {
+      throw new StoreError(ErrorCodes.STORE_NOT_FOUND, `secret '${secretId}' has no pending renewal to promote`, {
+        field: secretId,
+      });
+    }
+    const material = completedMaterial(this.decodePending(secretId, file.pending), `secret '${secretId}'`);
+    const next: SecretFile = { current: material };
+    if (file.current !== undefined) next.previous = file.current;
+    await this.write(secretId, next);
+  }
+
+  async clearPending(secretId: string): Promise<void> {
+    const file = await this.read(secretId);
+    if (file?.pending === undefined) return;
+    const { pending: _dropped, ...rest } = file;
+    await this.write(secretId, rest);
+  }
+
+  async putCurrent(secretId: string, material: CertificateMaterial): Promise<void> {
+    const file = (await this.read(secretId)) ?? {};
+    const next: SecretFile = { ...file, current: toMaterial(material) };
+    if (file.current !== undefined) next.previous = file.current;
+    await this.write(secretId, next);
+  }
+
+  async getCredentials(secretId: string): Promise<Record<string, string>> {
+    const file = await this.read(secretId);
+    if (file?.current === undefined) {
+      throw new StoreError(
+        ErrorCodes.STORE_NOT_FOUND,
+        `credentials secret '${secretId}' was not found in ${this.dir}; create ${this.pathFor(secretId)} as {"current": {"username":"…","password":"…"}}`,
+        { field: secretId },
+      );
+    }
+    return parseCredentials(JSON.stringify(file.current), secretId);
+  }
+
+  /** For CLI import and demo seeding; not part of the Store interface. */
+  async putCredentials(secretId: string, credentials: Record<string, string>): Promise<void> {
+    const file = (await this.read(secretId)) ?? {};
+    await this.write(secretId, { ...file, current: { ...credentials } });
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (e) {
+      if (isErrno(e, "ENOENT")) return;
+      throw this.ioError("list", this.dir, e);
+    }
+    const ids = names
+      .filter((name) => name.endsWith(SUFFIX) && !name.startsWith("."))
+      .map((name) => safeDecode(name.slice(0, -SUFFIX.length)))
+      .filter((id): id is string => id !== undefined && id.startsWith(prefix))
+      .sort();
+    yield* ids;
+  }
+
+  /** The file that holds a secret; ids are percent-encoded so `/` never makes a sub-directory or escapes `dir`. */
+  pathFor(secretId: string): string {
+    return join(this.dir, `${encodeURIComponent(secretId)}${SUFFIX}`);
+  }
+
+  private decodePending(secretId: string, value: unknown): PendingRenewal {
+    const parsed = pendingSchema.safeParse(value);
+    if (!parsed.success) {
+      throw new StoreError(
+        ErrorCodes.STORE_ERROR,
+        `secret '${secretId}' in ${this.pathFor(secretId)}: "pending" is not a certrelay pending renewal; remove it or fix the file`,
+        { field: secretId },
+      );
+    }
+    return toPending(parsed.data);
+  }
+
+  private async read(secretId: string): Promise<SecretFile | undefined> {
+    requireSecretId(secretId);
+    const path = this.pathFor(secretId);
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (e) {
+      if (isErrno(e, "ENOENT")) return undefined;
+      throw this.ioError("read", path, e);
+    }
+    const parsed = fileSchema.safeParse(parseJsonSafely(text, path));
+    if (!parsed.success) {
+      throw new StoreError(ErrorCodes.STORE_ERROR, `${path} is not a certrelay secret file (expected a JSON object)`, {
+        field: secretId,
+      });
+    }
+    return parsed.data;
+  }
+
+  /** Write to a temp file beside the target and rename over it, so a crash never leaves half a key on disk. */
+  private async write(secretId: string, content: SecretFile): Promise<void> {
+    const path = this.pathFor(secretId);
+    const temp = join(this.dir, `.${encodeURIComponent(secretId)}.${randomUUID()}.tmp`);
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await writeFile(temp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: "wx" });
+      await rename(temp, path);
+    } catch (e) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw this.ioError("write", path, e);
+    }
+  }
+
+  private ioError(operation: string, path: string, e: unknown): StoreError {
+    const code = e instanceof Error && "code" in e ? String((e as NodeJS.ErrnoException).code) : "unknown error";
+    return new StoreError(ErrorCodes.STORE_ERROR, `file store could not ${operation} ${path}: ${code}`, { cause: e });
+  }
+}
+
+function isErrno(e: unknown, code: string): boolean {
+  return e instanceof Error && (e as NodeJS.ErrnoException).code === code;
+}
+
+function safeDecode(name: string): string | undefined {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return undefined;
+  }
+}

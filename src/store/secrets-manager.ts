@@ -1,0 +1,370 @@
+import { randomUUID } from "node:crypto";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+  type SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { CertrelayError, ErrorCodes, StoreError } from "../errors.js";
+import type { CertificateMaterial } from "../model.js";
+import {
+  completedMaterial,
+  materialSchema,
+  parseCredentials,
+  parseJsonSafely,
+  pendingEnvelopeSchema,
+  requireSecretId,
+  toMaterial,
+  toPending,
+} from "./codec.js";
+import type { PendingRenewal, Store } from "./types.js";
+
+const CURRENT = "AWSCURRENT";
+const PENDING = "AWSPENDING";
+const PREVIOUS = "AWSPREVIOUS";
+
+/** What a staging label holds, decoded by shape. `absent` covers both "no secret" and "no such label". */
+type StageContent =
+  | { kind: "absent" }
+  | { kind: "material"; material: CertificateMaterial; versionId: string; stages: string[] }
+  | { kind: "pending"; pending: PendingRenewal; versionId: string; stages: string[] }
+  | { kind: "other"; versionId: string; stages: string[] };
+
+/**
+ * Certificates in AWS Secrets Manager, using the staging labels the way AWS rotation does.
+ *
+ * Secret value layout (SecretString, JSON):
+ * - AWSCURRENT / AWSPREVIOUS: `{"certificate": PEM, "privateKey": PEM, "chain": PEM}` — plain material, so any other
+ *   consumer of the secret can read it as is.
+ * - AWSPENDING while a renewal runs: `{"pending": PendingRenewal}`. The envelope keeps bookkeeping from ever
+ *   parsing as material.
+ * - promote() writes the completed material as a final AWSPENDING version, moves AWSCURRENT onto it (AWS marks
+ *   the old version AWSPREVIOUS) and then drops AWSPENDING.
+ *
+ * AWS attaches AWSCURRENT to the first version of a secret whatever labels were asked for, so a secret whose
+ * first write was putPending has its bookkeeping under AWSCURRENT too; getCurrent reports that as "no current".
+ */
+export class SecretsManagerStore implements Store {
+  readonly kind = "secrets-manager" as const;
+
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {
+    requireSecretId(secretId);
+    const content = await this.readStage(secretId, CURRENT);
+    switch (content.kind) {
+      case "absent":
+      case "pending":
+        return undefined;
+      case "material":
+        return content.material;
+      case "other":
+        throw new StoreError(
+          ErrorCodes.STORE_ERROR,
+          `secret '${secretId}' (${CURRENT}) is not certificate material; it must be JSON {"certificate","privateKey","chain"}`,
+          { field: secretId },
+        );
+    }
+  }
+
+  async getPending(secretId: string): Promise<PendingRenewal | undefined> {
+    requireSecretId(secretId);
+    const content = await this.readStage(secretId, PENDING);
+    switch (content.kind) {
+      case "absent":
+        return undefined;
+      case "pending":
+        return content.pending;
+      case "material":
+        // A label left behind on the current version is not a renewal in progress.
+        if (content.stages.includes(CURRENT)) return undefined;
+        // promote() was interrupted between writing the final version and moving AWSCURRENT: report it as an
+        // issued renewal so the next run re-verifies the targets and promotes it, instead of buying again.
+        return {
+          reference: "",
+          createdAt: "",
+          privateKey: content.material.privateKey,
+          csr: "",
+          certificate: content.material.certificate,
+          chain: content.material.chain,
+          deployedTo: [],
+          attempts: 0,
+        };
+      case "other":
+        throw new StoreError(
+          ErrorCodes.STORE_ERROR,
+          `secret '${secretId}' (${PENDING}) does not hold a certrelay pending renewal; clear that label or fix the value`,
+          { field: secretId },
+        );
+    }
+  }
+
+  async putPending(secretId: string, pending: PendingRenewal): Promise<void> {
+    requireSecretId(secretId);
+    const value = JSON.stringify({ pending });
+    await this.call("PutSecretValue", secretId, async () => {
+      try {
+        await this.putVersion(secretId, value, [PENDING]);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        // Create without a value: CreateSecret with one would label it AWSCURRENT only, not AWSPENDING.
+        await this.createEmpty(secretId);
+        await this.putVersion(secretId, value, [PENDING]);
+      }
+    });
+  }
+
+  async promote(secretId: string): Promise<void> {
+    requireSecretId(secretId);
+    const pendingContent = await this.readStage(secretId, PENDING);
+    if (pendingContent.kind === "absent") {
+      throw new StoreError(ErrorCodes.STORE_NOT_FOUND, `secret '${secretId}' has no pending renewal to promote`, {
+        field: secretId,
+      });
+    }
+    if (pendingContent.kind === "other") {
+      throw new StoreError(
+        ErrorCodes.STORE_ERROR,
+        `secret '${secretId}' (${PENDING}) does not hold a certrelay pending renewal; nothing was promoted`,
+        { field: secretId },
+      );
+    }
+    const currentContent = await this.readStage(secretId, CURRENT);
+    const currentVersionId = currentContent.kind === "absent" ? undefined : currentContent.versionId;
+
+    await this.call("UpdateSecretVersionStage", secretId, async () => {
+      let finalVersionId: string;
+      if (pendingContent.kind === "pending") {
+        const material = completedMaterial(pendingContent.pending, `secret '${secretId}'`);
+        finalVersionId = await this.putVersion(secretId, JSON.stringify(material), [PENDING]);
+      } else {
+        // Already plain material: an earlier promote stopped after writing the final version.
+        finalVersionId = pendingContent.versionId;
+      }
+      if (currentVersionId !== finalVersionId) {
+        await this.client.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: secretId,
+            VersionStage: CURRENT,
+            MoveToVersionId: finalVersionId,
+            ...(currentVersionId === undefined ? {} : { RemoveFromVersionId: currentVersionId }),
+          }),
+        );
+      }
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: finalVersionId }),
+      );
+      // Bookkeeping that AWS had labelled AWSCURRENT (first write was putPending) is not a previous certificate.
+      if (currentVersionId !== undefined && currentVersionId !== finalVersionId && currentContent.kind === "pending") {
+        await this.client.send(
+          new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PREVIOUS, RemoveFromVersionId: currentVersionId }),
+        );
+      }
+    });
+  }
+
+  async clearPending(secretId: string): Promise<void> {
+    requireSecretId(secretId);
+    await this.call("UpdateSecretVersionStage", secretId, async () => {
+      let versions: Record<string, string[]>;
+      try {
+        const described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+        versions = described.VersionIdsToStages ?? {};
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+      for (const [versionId, stages] of Object.entries(versions)) {
+        if (!stages.includes(PENDING)) continue;
+        await this.client.send(
+          new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId }),
+        );
+      }
+    });
+  }
+
+  async putCurrent(secretId: string, material: CertificateMaterial): Promise<void> {
+    requireSecretId(secretId);
+    const value = JSON.stringify(toMaterial(material));
+    await this.call("PutSecretValue", secretId, async () => {
+      try {
+        await this.putVersion(secretId, value, [CURRENT]);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        await this.createWithValue(secretId, value);
+      }
+    });
+  }
+
+  async getCredentials(secretId: string): Promise<Record<string, string>> {
+    requireSecretId(secretId);
+    const secretString = await this.readString(secretId, CURRENT);
+    if (secretString === undefined) {
+      throw new StoreError(
+        ErrorCodes.STORE_NOT_FOUND,
+        `credentials secret '${secretId}' was not found in AWS Secrets Manager; create it with a JSON object such as {"username":"…","password":"…"}`,
+        { field: secretId },
+      );
+    }
+    return parseCredentials(secretString.value, secretId);
+  }
+
+  /**
+   * Credentials are normally created by people or IaC; this exists for CLI import and demo seeding.
+   * Not part of the Store interface.
+   */
+  async putCredentials(secretId: string, credentials: Record<string, string>): Promise<void> {
+    requireSecretId(secretId);
+    const value = JSON.stringify(credentials);
+    await this.call("PutSecretValue", secretId, async () => {
+      try {
+        await this.putVersion(secretId, value, [CURRENT]);
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        await this.createWithValue(secretId, value);
+      }
+    });
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const page = await this.call("ListSecrets", prefix, () =>
+        this.client.send(
+          new ListSecretsCommand({
+            MaxResults: 100,
+            ...(prefix === "" ? {} : { Filters: [{ Key: "name", Values: [prefix] }] }),
+            ...(token === undefined ? {} : { NextToken: token }),
+          }),
+        ),
+      );
+      for (const secret of page.SecretList ?? []) {
+        // The AWS name filter also matches words inside names; keep only true prefixes.
+        if (secret.Name !== undefined && secret.Name.startsWith(prefix)) yield secret.Name;
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined && nextToken !== "");
+  }
+
+  private async readString(
+    secretId: string,
+    stage: string,
+  ): Promise<{ value: string; versionId: string; stages: string[] } | undefined> {
+    return this.call("GetSecretValue", secretId, async () => {
+      try {
+        // Always name the stage: moto keeps answering the old value for an unstaged read after a move.
+        const answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
+        return {
+          value: answer.SecretString ?? "",
+          versionId: answer.VersionId ?? "",
+          stages: answer.VersionStages ?? [],
+        };
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    });
+  }
+
+  private async readStage(secretId: string, stage: string): Promise<StageContent> {
+    const raw = await this.readString(secretId, stage);
+    if (raw === undefined) return { kind: "absent" };
+    const { versionId, stages } = raw;
+    if (raw.value === "") return { kind: "other", versionId, stages };
+    const parsed = parseJsonSafely(raw.value, `secret '${secretId}' (${stage})`);
+    const envelope = pendingEnvelopeSchema.safeParse(parsed);
+    if (envelope.success) return { kind: "pending", pending: toPending(envelope.data.pending), versionId, stages };
+    const material = materialSchema.safeParse(parsed);
+    if (material.success) return { kind: "material", material: toMaterial(material.data), versionId, stages };
+    return { kind: "other", versionId, stages };
+  }
+
+  /** A new version with a fresh idempotency token (moto rewrites stages when a token is re-sent). */
+  private async putVersion(secretId: string, value: string, stages: string[]): Promise<string> {
+    const answer = await this.client.send(
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        SecretString: value,
+        VersionStages: stages,
+        ClientRequestToken: randomUUID(),
+      }),
+    );
+    if (answer.VersionId === undefined) {
+      throw new StoreError(ErrorCodes.STORE_ERROR, `Secrets Manager returned no version id for secret '${secretId}'`);
+    }
+    return answer.VersionId;
+  }
+
+  private async createEmpty(secretId: string): Promise<void> {
+    try {
+      await this.client.send(new CreateSecretCommand({ Name: secretId, Description: "managed by certrelay" }));
+    } catch (e) {
+      // Another run created it first: fine, we only needed it to exist.
+      if (!isAlreadyExists(e)) throw e;
+    }
+  }
+
+  private async createWithValue(secretId: string, value: string): Promise<void> {
+    try {
+      await this.client.send(
+        new CreateSecretCommand({
+          Name: secretId,
+          Description: "managed by certrelay",
+          SecretString: value,
+          ClientRequestToken: randomUUID(),
+        }),
+      );
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      await this.putVersion(secretId, value, [CURRENT]);
+    }
+  }
+
+  /** Runs one store operation and turns SDK failures into StoreError naming the operation and secret id only. */
+  private async call<T>(operation: string, secretId: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      throw toStoreError(e, operation, secretId);
+    }
+  }
+}
+
+
+function errorName(e: unknown): string | undefined {
+  return e instanceof Error ? e.name : undefined;
+}
+
+function isNotFound(e: unknown): boolean {
+  return errorName(e) === "ResourceNotFoundException";
+}
+
+function isAlreadyExists(e: unknown): boolean {
+  return errorName(e) === "ResourceExistsException";
+}
+
+function toStoreError(e: unknown, operation: string, secretId: string): CertrelayError {
+  if (e instanceof CertrelayError) return e;
+  const name = errorName(e) ?? "UnknownError";
+  const status = statusOf(e);
+  const hint =
+    name === "AccessDeniedException" || name === "UnrecognizedClientException"
+      ? "; check the IAM permissions and AWS credentials"
+      : "";
+  // The SDK message is left out on purpose: only the error name and status are known to be free of values.
+  return new StoreError(
+    ErrorCodes.STORE_ERROR,
+    `Secrets Manager ${operation} failed for secret '${secretId}': ${name}${status === undefined ? "" : ` (HTTP ${status})`}${hint}`,
+    { field: secretId, cause: e },
+  );
+}
+
+function statusOf(e: unknown): number | undefined {
+  if (typeof e !== "object" || e === null || !("$metadata" in e)) return undefined;
+  const metadata = (e as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  return metadata?.httpStatusCode;
+}

@@ -1,0 +1,40 @@
+import type { CertificateMaterial } from "../model.js";
+
+/**
+ * An in-progress renewal. It lives beside the current material (AWSPENDING in Secrets Manager) so a crashed or
+ * retried run resumes the same order with the same key instead of buying again.
+ */
+export interface PendingRenewal {
+  /** deterministic idempotency reference used with the issuer (e.g. reseller client_reference) */
+  reference: string;
+  createdAt: string; // ISO
+  privateKey: string; // key generated for this renewal (PEM)
+  csr: string;
+  orderId?: string; // issuer order id once known
+  certificate?: string; // once issued
+  chain?: string;
+  /** target labels this certificate has been deployed to and verified on */
+  deployedTo: string[];
+  attempts: number;
+  lastError?: { code: string; message: string; at: string };
+}
+
+/** Where certificate material, in-progress renewals and vendor credentials are kept. */
+export interface Store {
+  readonly kind: "secrets-manager" | "file";
+  /** AWSCURRENT material, or undefined if the secret has none yet */
+  getCurrent(secretId: string): Promise<CertificateMaterial | undefined>;
+  getPending(secretId: string): Promise<PendingRenewal | undefined>;
+  /** write/overwrite the in-progress renewal (AWSPENDING). Never touches AWSCURRENT. */
+  putPending(secretId: string, pending: PendingRenewal): Promise<void>;
+  /** pending (must hold certificate+chain) becomes current; old current becomes previous (AWSPREVIOUS) */
+  promote(secretId: string): Promise<void>;
+  /** drop the pending renewal (e.g. after it was abandoned); current untouched */
+  clearPending(secretId: string): Promise<void>;
+  /** seed/overwrite current directly (CLI import, demo seeding, first deploy) */
+  putCurrent(secretId: string, material: CertificateMaterial): Promise<void>;
+  /** credentials secret: a JSON object of strings, e.g. {"username":"..","password":".."} */
+  getCredentials(secretId: string): Promise<Record<string, string>>;
+  /** list managed secret ids under a prefix (paginated internally; async iterator so memory stays flat) */
+  list(prefix: string): AsyncIterable<string>;
+}
