@@ -1,0 +1,273 @@
+import { readFile } from "node:fs/promises";
+import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { ErrorCodes, InputError } from "../errors.js";
+import { configSchema, ISSUER_PROVIDERS, TARGET_PROVIDERS, type CertrelayConfig } from "./schema.js";
+
+type Path = readonly (string | number)[];
+
+/** One thing wrong with the config, by the dotted path a user can find in their file. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+  /** 1-based line in the source, when it could be located */
+  line?: number;
+  /** 1-based column, for YAML syntax errors */
+  column?: number;
+}
+
+/** Every problem in a config file at once, so a user fixes them in one pass. */
+export class ConfigError extends InputError {
+  readonly problems: readonly ConfigProblem[];
+  readonly source: string;
+
+  constructor(source: string, problems: ConfigProblem[]) {
+    super(ErrorCodes.CONFIG_INVALID, formatProblems(source, problems), { field: problems[0]?.path ?? source });
+    this.problems = problems;
+    this.source = source;
+  }
+}
+
+function formatProblems(source: string, problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => {
+    const where = p.line === undefined ? "" : ` (line ${p.line}${p.column === undefined ? "" : `, column ${p.column}`})`;
+    return `${p.path === "" ? "" : `${p.path}: `}${p.message}${where}`;
+  });
+  if (lines.length === 1) return `${source}: ${lines[0]}`;
+  return `${source} has ${lines.length} problems:\n${lines.map((l) => `  - ${l}`).join("\n")}`;
+}
+
+/** `certificates[0].targets[1].endpoint` */
+export function formatPath(path: Path): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out;
+}
+
+/**
+ * Keys that only ever hold a secret. Compared without case, `-` or `_`, so `api_key`, `apiKey` and `API-KEY` match.
+ * (`secret` itself is not here: at certificate level it is the store secret id.)
+ */
+const SECRET_KEYS = new Set([
+  "password",
+  "passwd",
+  "passphrase",
+  "apikey",
+  "apisecret",
+  "appsecret",
+  "clientsecret",
+  "secretkey",
+  "secretaccesskey",
+  "accesskeysecret",
+  "privatekey",
+  "token",
+  "accesstoken",
+  "refreshtoken",
+  "hmackey",
+]);
+
+const INLINE_SECRET_HINT = "keep secrets in the store and name them here with `credentials: <secret id>`";
+
+/** Find pasted secrets before schema validation, so the message says "move it to the store", not "unknown field". */
+function findInlineSecrets(value: unknown, path: (string | number)[], found: { path: Path; message: string }[]): void {
+  if (typeof value === "string") {
+    if (value.includes("-----BEGIN")) {
+      found.push({
+        path,
+        message: `contains PEM material; keep keys and certificates in the store (secret: <secret id>), not in the config`,
+      });
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => findInlineSecrets(item, [...path, index], found));
+    return;
+  }
+  if (typeof value !== "object" || value === null) return;
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = [...path, key];
+    if (SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ""))) {
+      found.push({ path: childPath, message: `looks like an inline secret; ${INLINE_SECRET_HINT}` });
+      continue;
+    }
+    if (key === "credentials" && child !== null && typeof child === "object") {
+      found.push({
+        path: childPath,
+        message: `must be a store secret id like certrelay/reseller, not inline credentials; ${INLINE_SECRET_HINT}`,
+      });
+      continue;
+    }
+    findInlineSecrets(child, childPath, found);
+  }
+}
+
+function valueAt(raw: unknown, path: Path): unknown {
+  let node = raw;
+  for (const segment of path) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): { path: Path; message: string }[] {
+  const path = issue.path.map((s) => (typeof s === "symbol" ? String(s) : s));
+  // zod 4 does not put the input into issues (good: it may be a secret), so "missing" is read from the raw tree.
+  const missing = valueAt(raw, path) === undefined;
+  const required = (message: string): string => (missing ? `required; ${message}` : message);
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => ({ path: [...path, key], message: "unknown field; check the spelling" }));
+    case "invalid_union": {
+      if (issue.discriminator !== undefined) {
+        const inTargets = path.includes("targets");
+        const allowed = inTargets ? TARGET_PROVIDERS : ISSUER_PROVIDERS;
+        const role = inTargets ? "target" : "issuer";
+        return [{ path, message: required(`expected ${role} provider ${allowed.join("|")}`) }];
+      }
+      return [{ path, message: issue.message }];
+    }
+    case "invalid_type": {
+      // Our schemas give their own messages; zod's default one ("Invalid input: …") is replaced by the plain type.
+      const message = issue.message.startsWith("Invalid input") ? `expected ${issue.expected}` : issue.message;
+      return [{ path, message: required(message) }];
+    }
+    default:
+      return [{ path, message: issue.message }];
+  }
+}
+
+function lineOf(doc: Document, lineCounter: LineCounter, path: Path): number | undefined {
+  // A missing field has no node: point at the closest ancestor that exists.
+  for (let length = path.length; length >= 0; length--) {
+    const node = doc.getIn(path.slice(0, length), true);
+    if (isNode(node) && node.range !== undefined && node.range !== null) {
+      return lineCounter.linePos(node.range[0]).line;
+    }
+  }
+  return undefined;
+}
+
+function duplicateProblems(raw: unknown): { path: Path; message: string }[] {
+  if (typeof raw !== "object" || raw === null || !("certificates" in raw)) return [];
+  const certificates = (raw as { certificates: unknown }).certificates;
+  if (!Array.isArray(certificates)) return [];
+  const problems: { path: Path; message: string }[] = [];
+  const seen = new Map<string, Map<string, number>>([
+    ["name", new Map()],
+    ["secret", new Map()],
+  ]);
+  certificates.forEach((certificate: unknown, index) => {
+    if (typeof certificate !== "object" || certificate === null) return;
+    for (const [field, firstSeen] of seen) {
+      const value = (certificate as Record<string, unknown>)[field];
+      if (typeof value !== "string") continue;
+      const first = firstSeen.get(value);
+      if (first === undefined) {
+        firstSeen.set(value, index);
+        continue;
+      }
+      // Two certificates on one secret would overwrite each other's pending renewal.
+      problems.push({
+        path: ["certificates", index, field],
+        message: `duplicate ${field} '${value}'; already used by certificates[${first}]`,
+      });
+    }
+  });
+  return problems;
+}
+
+function startsWith(path: Path, prefix: Path): boolean {
+  return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
+}
+
+/**
+ * Parse and validate `certrelay.yml` text. Throws ConfigError (code CONFIG_INVALID) listing every problem, each by
+ * path; YAML syntax errors are reported by line and column. Messages never contain values from the file.
+ */
+export function parseConfig(text: string, source = "certrelay.yml"): CertrelayConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((error) => {
+        const at = error.linePos?.[0] ?? lineCounter.linePos(error.pos[0]);
+        // yaml's own message may quote the offending source line (possibly a secret); keep only its first clause.
+        const reason = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+        return { path: "", message: `YAML syntax error: ${reason}`, line: at.line, column: at.col };
+      }),
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    throw new ConfigError(source, [{ path: "", message: "YAML could not be read (too many or broken aliases)" }]);
+  }
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(source, [{ path: "", message: "is empty; it needs at least a `certificates:` list" }]);
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(source, [{ path: "", message: "expected a mapping with `certificates:` at the top level" }]);
+  }
+
+  const inlineSecrets: { path: Path; message: string }[] = [];
+  findInlineSecrets(raw, [], inlineSecrets);
+  const problems = [...inlineSecrets, ...duplicateProblems(raw)];
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      for (const problem of describeIssue(issue, raw)) {
+        // An inline secret is already reported with a better message than "unknown field".
+        if (inlineSecrets.some((secret) => startsWith(problem.path, secret.path))) continue;
+        problems.push(problem);
+      }
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    const seen = new Set<string>();
+    const unique = problems.filter((p) => {
+      const key = `${formatPath(p.path)}\u0000${p.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    unique.sort((a, b) => compareLines(lineOf(doc, lineCounter, a.path), lineOf(doc, lineCounter, b.path)));
+    throw new ConfigError(
+      source,
+      unique.map((p) => {
+        const line = lineOf(doc, lineCounter, p.path);
+        return { path: formatPath(p.path), message: p.message, ...(line === undefined ? {} : { line }) };
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+function compareLines(a: number | undefined, b: number | undefined): number {
+  return (a ?? Number.MAX_SAFE_INTEGER) - (b ?? Number.MAX_SAFE_INTEGER);
+}
+
+/** Read and validate a config file. A missing file is INPUT_MISSING; anything wrong inside is CONFIG_INVALID. */
+export async function loadConfig(path: string): Promise<CertrelayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+    if (code === "ENOENT") {
+      throw new InputError(ErrorCodes.INPUT_MISSING, `config file ${path} not found; create it (see certrelay.yml in the README)`, {
+        field: path,
+      });
+    }
+    throw new InputError(ErrorCodes.CONFIG_INVALID, `config file ${path} could not be read: ${code ?? "unknown error"}`, {
+      field: path,
+      cause: e,
+    });
+  }
+  return parseConfig(text, path);
+}
