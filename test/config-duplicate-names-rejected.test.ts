@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config/index.js";
+
+const twice = (second: { name: string; secret: string }): string => `certificates:
+  - name: www
+    secret: certrelay/www
+    targets: [{ provider: yeastar, endpoint: "https://pbx:8088", credentials: certrelay/pbx }]
+  - name: ${second.name}
+    secret: ${second.secret}
+    targets: [{ provider: yeastar, endpoint: "https://pbx:8088", credentials: certrelay/pbx }]
+`;
+
+describe("certificates that collide", () => {
+  it("rejects a duplicate name, pointing at the second one", () => {
+    expect(() => parseConfig(twice({ name: "www", secret: "certrelay/www2" }))).toThrow(
+      "certificates[1].name: duplicate name 'www'; already used by certificates[0] (line 5)",
+    );
+  });
+
+  it("rejects two certificates sharing one secret (their renewals would overwrite each other)", () => {
+    expect(() => parseConfig(twice({ name: "api", secret: "certrelay/www" }))).toThrow(
+      "certificates[1].secret: duplicate secret 'certrelay/www'; already used by certificates[0]",
+    );
+  });
+});
