@@ -65,8 +65,14 @@ export class FileStore implements Store {
   }
 
   async putPending(secretId: string, pending: PendingRenewal): Promise<void> {
+    const checked = pendingSchema.safeParse(pending);
+    if (!checked.success) {
+      throw new StoreError(ErrorCodes.STORE_ERROR, `pending renewal for secret '${secretId}' is malformed; nothing was written`, {
+        field: secretId,
+      });
+    }
     const file = (await this.read(secretId)) ?? {};
-    await this.write(secretId, { ...file, pending: toPending(pendingSchema.parse(pending)) });
+    await this.write(secretId, { ...file, pending: toPending(checked.data) });
   }
 
   async promote(secretId: string): Promise<void> {

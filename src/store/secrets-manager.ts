@@ -33,6 +33,11 @@ type StageContent =
   | { kind: "pending"; pending: PendingRenewal; versionId: string; stages: string[] }
   | { kind: "other"; versionId: string; stages: string[] };
 
+export interface SecretsManagerStoreOptions {
+  /** ListSecrets page size (1..100); small values exist for tests of pagination */
+  pageSize?: number;
+}
+
 /**
  * Certificates in AWS Secrets Manager, using the staging labels the way AWS rotation does.
  *
@@ -50,7 +55,14 @@ type StageContent =
 export class SecretsManagerStore implements Store {
   readonly kind = "secrets-manager" as const;
 
-  constructor(private readonly client: SecretsManagerClient) {}
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly client: SecretsManagerClient,
+    options: SecretsManagerStoreOptions = {},
+  ) {
+    this.pageSize = options.pageSize ?? 100;
+  }
 
   async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {
     requireSecretId(secretId);
@@ -236,7 +248,7 @@ export class SecretsManagerStore implements Store {
       const page = await this.call("ListSecrets", prefix, () =>
         this.client.send(
           new ListSecretsCommand({
-            MaxResults: 100,
+            MaxResults: this.pageSize,
             ...(prefix === "" ? {} : { Filters: [{ Key: "name", Values: [prefix] }] }),
             ...(token === undefined ? {} : { NextToken: token }),
           }),
