@@ -108,7 +108,7 @@ describe("an invalid certrelay.yml", () => {
     );
     const error = problemsOf(text);
     expect(error.problems).toEqual([
-      { path: "renewBeforeDays", message: expect.any(String), line: 1 },
+      { path: "renewBeforeDays", message: "expected a whole number of days from 1 to 365", line: 1 },
       { path: "certificates[0].targets[0].endpoint", message: "expected a URL like https://host:port", line: 11 },
     ]);
     expect(error.message).toContain("certrelay.yml has 2 problems");

@@ -120,7 +120,7 @@ export const targetSchema = z.discriminatedUnion("provider", [yeastarSchema, cdn
 export const ISSUER_PROVIDERS = ["reseller", "enos", "yeastar"] as const;
 export const TARGET_PROVIDERS = ["yeastar", "cdn", "enos"] as const;
 
-const renewBeforeDaysSchema = z.number({ error: "expected a whole number of days" }).int().min(1).max(365);
+const renewBeforeDaysSchema = z.number({ error: "expected a whole number of days from 1 to 365" }).int().min(1).max(365);
 
 export const managedCertificateSchema = z
   .strictObject({
