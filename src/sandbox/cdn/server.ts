@@ -38,10 +38,11 @@ export interface CdnSandboxOptions {
   edge?: boolean;
 }
 
-export interface CdnSandboxCredentials {
+// a type alias (not an interface) so it passes as the provider's `Record<string, string>` credentials
+export type CdnSandboxCredentials = {
   accessKeyId: string;
   accessKeySecret: string;
-}
+};
 
 /** Wire shape of a record, exactly the spec's response body. */
 export interface SfdCertificateWire {

@@ -1,0 +1,114 @@
+/**
+ * SwiftFederation HTTP calls, nothing else: every request signed (signature v2) on every attempt, so retries carry
+ * a fresh date and nonce.
+ */
+import { HttpClient } from "../../http/index.js";
+import type { ProviderContext } from "../context.js";
+import { throwCdnError, uploadFailed } from "./errors.js";
+import { signerFor, type SfdSigningKey } from "./signature.js";
+import type { SfdAttachCertificateRequest, SfdCertificate, SfdUploadCertificateRequest } from "./types.js";
+
+const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
+
+export interface SfdClientOptions {
+  endpoint: string;
+  key: SfdSigningKey;
+  ctx: ProviderContext;
+  userAgent?: string;
+}
+
+export class SfdClient {
+  private readonly http: HttpClient;
+
+  constructor(options: SfdClientOptions) {
+    const { ctx } = options;
+    this.http = new HttpClient({
+      baseUrl: options.endpoint,
+      vendor: "cdn",
+      userAgent: options.userAgent,
+      timeoutMs: ctx.timeoutMs,
+      retry: ctx.retry === undefined ? undefined : { retries: 3, minDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, ...ctx.retry },
+      sleep: ctx.sleep,
+      sign: signerFor(options.key, ctx.clock),
+      ca: ctx.ca,
+      onRetry: (info: unknown) => ctx.logger.debug("cdn request retried", { info: describeRetry(info) }),
+    });
+    this.http.addSecret(options.key.accessKeySecret);
+  }
+
+  /** `POST /sfd/v2.0/certs`. Never retried: a repeated upload creates a second record. */
+  async uploadCertificate(request: SfdUploadCertificateRequest): Promise<SfdCertificate> {
+    try {
+      const res = await this.http.request<SfdCertificate>({
+        method: "POST",
+        path: "/sfd/v2.0/certs",
+        headers: JSON_HEADERS,
+        body: JSON.stringify(request),
+        idempotent: false,
+      });
+      return res.body;
+    } catch (error) {
+      throw uploadFailed(error);
+    }
+  }
+
+  /** inferred: `GET /sfd/v2.0/certs?page=&pageSize=` (1-based page), a JSON array. */
+  async listCertificates(page: number, pageSize: number): Promise<SfdCertificate[]> {
+    try {
+      const res = await this.http.request<SfdCertificate[]>({
+        method: "GET",
+        path: "/sfd/v2.0/certs",
+        query: { page: String(page), pageSize: String(pageSize) },
+        headers: { accept: "application/json" },
+        idempotent: true,
+      });
+      return Array.isArray(res.body) ? res.body : [];
+    } catch (error) {
+      return throwCdnError(error, "the certificate list");
+    }
+  }
+
+  /** inferred: `GET /sfd/v2.0/certs/{id}`. */
+  async getCertificate(id: number): Promise<SfdCertificate> {
+    try {
+      const res = await this.http.request<SfdCertificate>({ method: "GET", path: `/sfd/v2.0/certs/${id}`, headers: { accept: "application/json" }, idempotent: true });
+      return res.body;
+    } catch (error) {
+      return throwCdnError(error, `reading certificate ${id}`);
+    }
+  }
+
+  /** inferred: `DELETE /sfd/v2.0/certs/{id}`. Deleting twice is harmless, so it may be retried. */
+  async deleteCertificate(id: number): Promise<void> {
+    try {
+      await this.http.request<string>({ method: "DELETE", path: `/sfd/v2.0/certs/${id}`, responseType: "text", idempotent: true });
+    } catch (error) {
+      throwCdnError(error, `deleting certificate ${id}`);
+    }
+  }
+
+  /** `POST /cdn/v1.0/services/{serviceId}/certificates`; replaces the domain's attachment, so a retry is safe. */
+  async attachCertificate(serviceId: string, request: SfdAttachCertificateRequest): Promise<void> {
+    try {
+      await this.http.request<unknown>({
+        method: "POST",
+        path: `/cdn/v1.0/services/${encodeURIComponent(serviceId)}/certificates`,
+        headers: JSON_HEADERS,
+        body: JSON.stringify(request),
+        idempotent: true,
+      });
+    } catch (error) {
+      throwCdnError(error, `attaching the certificate to service ${serviceId}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+}
+
+function describeRetry(info: unknown): unknown {
+  if (typeof info !== "object" || info === null) return info;
+  const { attempt, status, delayMs } = info as Record<string, unknown>;
+  return { attempt, status, delayMs };
+}

@@ -1,0 +1,91 @@
+/**
+ * SwiftFederation answers -> certrelay errors. The CDN's 400s are about the material the user supplied, so they
+ * carry input codes (KEY_MISMATCH, PEM_MALFORMED, ...) and say what to fix; 401/403 are credentials or clock.
+ */
+import { AuthError, CertrelayError, ErrorCodes, VendorError, type ErrorCode } from "../../errors.js";
+
+const VENDOR = "cdn";
+
+interface Mapped {
+  code: ErrorCode;
+  field?: string;
+  fix: string;
+}
+
+/** The spec's four 400s (cdn-upload-certificate.txt) plus the inferred ones of the sibling endpoints. */
+function mapVendorCode(code: string, message: string): Mapped | undefined {
+  switch (code) {
+    case "Certificate.Invalid":
+      // The spec uses one code for two problems; only the message tells a key mismatch apart.
+      if (/privateKey/i.test(message)) {
+        return { code: ErrorCodes.KEY_MISMATCH, field: "private-key", fix: "the private key does not belong to the certificate; supply the key the certificate was issued for" };
+      }
+      return { code: ErrorCodes.PEM_MALFORMED, field: "certificate", fix: "supply the leaf certificate as one PEM block (-----BEGIN CERTIFICATE-----)" };
+    case "PrivateKey.Invalid":
+      return { code: ErrorCodes.KEY_UNSUPPORTED, field: "private-key", fix: "supply an unencrypted RSA private key (the CDN takes PKCS#1 RSA keys only)" };
+    case "Upload.Certificate.Invalid":
+      return { code: ErrorCodes.VENDOR_REJECTED, field: "chain", fix: "check that the chain holds this certificate's issuing intermediate(s), leaf-side first, and that the certificate is valid" };
+    case "Certificate.NotFound":
+      return { code: ErrorCodes.VENDOR_NOT_FOUND, fix: "the certificate record no longer exists on the CDN; deploy again" };
+    case "Certificate.DomainMismatch":
+      return { code: ErrorCodes.VENDOR_REJECTED, field: "verify-host", fix: "attach the certificate only to a domain its common name or SANs cover" };
+    case "DomainName.Invalid":
+      return { code: ErrorCodes.INPUT_INVALID, field: "verify-host", fix: "set verify-host to the CDN domain the certificate should serve" };
+    default:
+      return undefined;
+  }
+}
+
+function errorBody(body: unknown): { code: string; message: string } | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const { code, message } = body as Record<string, unknown>;
+  if (typeof code !== "string") return undefined;
+  return { code, message: typeof message === "string" ? message : "" };
+}
+
+/**
+ * Translate an error thrown by the HTTP client for `operation` (e.g. "upload certificate"). Errors that are not
+ * vendor answers (network, timeout, our own input errors) pass through unchanged.
+ */
+export function mapCdnError(error: unknown, operation: string): unknown {
+  if (!(error instanceof VendorError) || error.status === undefined) return error;
+  const status = error.status;
+  const body = errorBody((error as VendorError & { body?: unknown }).body);
+  const said = body ? ` (${body.code}: ${body.message})` : "";
+  if (status === 401 || status === 403) {
+    return new AuthError(
+      ErrorCodes.AUTH_FAILED,
+      `SwiftFederation refused the signature on ${operation}${said}: check access-key-id/access-key-secret and the machine clock (X-SFD-Date must be within an hour of the CDN's time)`,
+      { vendor: VENDOR, field: "access-key-id", cause: error },
+    );
+  }
+  const mapped = body ? mapVendorCode(body.code, body.message) : undefined;
+  if (mapped) {
+    return new VendorError(mapped.code, `SwiftFederation refused ${operation}${said}: ${mapped.fix}`, {
+      vendor: VENDOR,
+      field: mapped.field,
+      status,
+      vendorCode: body?.code,
+      cause: error,
+    });
+  }
+  return error;
+}
+
+/** Rethrow helper for `catch` blocks. */
+export function throwCdnError(error: unknown, operation: string): never {
+  throw mapCdnError(error, operation);
+}
+
+/** An upload is never retried (a repeat would create a second record); say so when it fails on the server side. */
+export function uploadFailed(error: unknown): unknown {
+  const mapped = mapCdnError(error, "the certificate upload");
+  if (mapped instanceof CertrelayError && mapped === error && error instanceof VendorError && (error.status ?? 0) >= 500) {
+    return new VendorError(
+      ErrorCodes.VENDOR_ERROR,
+      `SwiftFederation answered ${error.status} to the certificate upload; it was not retried because a repeated upload creates a duplicate record. Run the deploy again: it checks the CDN's list by serial first, so nothing is uploaded twice`,
+      { vendor: VENDOR, status: error.status, cause: error },
+    );
+  }
+  return mapped;
+}

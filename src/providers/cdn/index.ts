@@ -1,0 +1,178 @@
+/**
+ * The SwiftFederation CDN as a certrelay Target: upload once (checked by serial first), attach to a service
+ * domain, list in pages, verify what the HTTPS edge actually serves.
+ */
+import { ErrorCodes, InputError, VendorError } from "../../errors.js";
+import type { CertificateMaterial, DeployedCertificate, DeployOptions, DeployResult, Target, VerifyResult } from "../../model.js";
+import { certFacts, expireInDays, normalizeSerial, parsePrivateKey, serialFromDecimal, toPkcs1Pem } from "../../x509/index.js";
+import type { ProviderContext } from "../context.js";
+import { SfdClient } from "./client.js";
+import { probeEdge } from "./edge-probe.js";
+import type { SfdCertificate } from "./types.js";
+
+export interface CdnTargetSettings {
+  /** API base, e.g. `https://api.swiftfederation.com` */
+  endpoint: string;
+  /** the CDN domain to check by SNI in verify(), and to attach the certificate to when serviceId is set */
+  verifyHost?: string;
+  /** `host:port` to connect to for verify(); default `<verifyHost>:443` */
+  verifyAddress?: string;
+  /** CDN service to attach the uploaded certificate to (domain = verifyHost) */
+  serviceId?: string;
+  /** list page size (default 100) */
+  pageSize?: number;
+}
+
+/** Credential keys: `accessKeyId`, `accessKeySecret`. */
+export type CdnCredentials = Record<string, string>;
+
+const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
+
+function requireCredential(credentials: CdnCredentials, key: "accessKeyId" | "accessKeySecret"): string {
+  const value = credentials[key];
+  if (!value) {
+    const field = key === "accessKeyId" ? "access-key-id" : "access-key-secret";
+    throw new InputError(ErrorCodes.INPUT_MISSING, `cdn target needs ${field}: set it to the SwiftFederation access key`, { field, vendor: "cdn" });
+  }
+  return value;
+}
+
+/** Timestamps leniently: the spec's `yyyy-MM-dd'T'HH:mm:ss'Z'`, with milliseconds (VENDOR-NOTES), a space for T, no zone (UTC), or compact. */
+export function parseSfdTimestamp(value: string, field: string): Date {
+  let text = value.trim().replace(" ", "T");
+  const compact = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z?)$/.exec(text);
+  if (compact) text = `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}Z`;
+  if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) {
+    throw new VendorError(ErrorCodes.VENDOR_ERROR, `SwiftFederation sent an unreadable ${field} timestamp; report this CDN answer`, { vendor: "cdn" });
+  }
+  return new Date(t);
+}
+
+/** serialNumber is decimal per the spec's example; accept hex (with letters or colons) too rather than misread it. */
+export function serialFromWire(serialNumber: string): string {
+  const s = serialNumber.trim();
+  if (/^\d+$/.test(s)) return serialFromDecimal(s);
+  return normalizeSerial(s);
+}
+
+function toDeployed(record: SfdCertificate): DeployedCertificate {
+  return {
+    id: String(record.id),
+    serial: serialFromWire(String(record.serialNumber)),
+    commonName: record.commonName,
+    notAfter: parseSfdTimestamp(record.validTo, "validTo"),
+    expireIn: record.expireIn,
+  };
+}
+
+export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCredentials, ctx: ProviderContext): Target {
+  if (!settings.endpoint) throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target needs endpoint: set it to the SwiftFederation API base URL", { field: "endpoint", vendor: "cdn" });
+  if (settings.serviceId && !settings.verifyHost) {
+    throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target with service-id needs verify-host: the domain to attach the certificate to", { field: "verify-host", vendor: "cdn" });
+  }
+  const client = new SfdClient({
+    endpoint: settings.endpoint,
+    key: { accessKeyId: requireCredential(credentials, "accessKeyId"), accessKeySecret: requireCredential(credentials, "accessKeySecret") },
+    ctx,
+  });
+  const pageSize = settings.pageSize ?? DEFAULT_PAGE_SIZE;
+  let closed = false;
+
+  async function* listRecords(): AsyncGenerator<SfdCertificate> {
+    let previousFirst: number | undefined;
+    for (let page = 1; ; page += 1) {
+      const records = await client.listCertificates(page, pageSize);
+      // A server that ignores paging answers the same (whole) list every time: stop instead of looping.
+      if (records.length === 0 || records[0]?.id === previousFirst) return;
+      previousFirst = records[0]?.id;
+      yield* records;
+      if (records.length !== pageSize) return;
+    }
+  }
+
+  async function findBySerial(serial: string): Promise<SfdCertificate | undefined> {
+    let found: SfdCertificate | undefined;
+    for await (const record of listRecords()) {
+      // the newest record wins when a certificate was uploaded twice
+      if (serialFromWire(String(record.serialNumber)) === serial && (!found || record.id > found.id)) found = record;
+    }
+    return found;
+  }
+
+  async function attach(record: SfdCertificate): Promise<void> {
+    if (!settings.serviceId || !settings.verifyHost) return;
+    await client.attachCertificate(settings.serviceId, { certificateId: record.id, domainName: settings.verifyHost });
+  }
+
+  return {
+    provider: "cdn",
+    label: `cdn ${settings.endpoint}${settings.serviceId ? ` service ${settings.serviceId}` : ""}`,
+
+    async deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult> {
+      const leaf = certFacts(material.certificate);
+      const key = parsePrivateKey(material.privateKey, "private-key");
+      if (key.asymmetricKeyType !== "rsa") {
+        throw new InputError(
+          ErrorCodes.KEY_UNSUPPORTED,
+          `the CDN accepts RSA private keys only (sent as PKCS#1), this one is ${key.asymmetricKeyType ?? "unknown"}: issue an RSA certificate for cdn targets`,
+          { field: "private-key", vendor: "cdn" },
+        );
+      }
+      const privateKey = toPkcs1Pem(material.privateKey);
+
+      const existing = await findBySerial(leaf.serial);
+      if (existing) {
+        // Re-attaching is a replace of the same id (harmless); it heals a run that uploaded but crashed before attach.
+        if (!options.dryRun) await attach(existing);
+        return { ...toDeployed(existing), changed: false };
+      }
+      if (options.dryRun) {
+        return { id: "", serial: leaf.serial, commonName: leaf.commonName, notAfter: leaf.notAfter, expireIn: expireInDays(leaf.notAfter, ctx.clock()), changed: true };
+      }
+      const uploaded = await client.uploadCertificate({
+        certificate: material.certificate.trim(),
+        privateKey,
+        ...(material.chain.trim() ? { chain: material.chain.trim() } : {}),
+      });
+      ctx.logger.info("cdn certificate uploaded", { id: uploaded.id, serial: leaf.serial });
+      await attach(uploaded);
+      return { ...toDeployed(uploaded), changed: true };
+    },
+
+    async *list(): AsyncGenerator<DeployedCertificate> {
+      for await (const record of listRecords()) yield toDeployed(record);
+    },
+
+    async verify(serial: string): Promise<VerifyResult> {
+      const want = normalizeSerial(serial);
+      if (!settings.verifyHost) {
+        const present = await findBySerial(want);
+        return present
+          ? { ok: true, servedSerial: want, detail: `certificate ${want} is on the CDN (record ${present.id}); set verify-host to check what the edge serves` }
+          : { ok: false, detail: `certificate ${want} is not in the CDN's certificate list` };
+      }
+      const address = settings.verifyAddress ?? `${settings.verifyHost}:443`;
+      try {
+        const served = await probeEdge({ address, serverName: settings.verifyHost, ca: ctx.ca, timeoutMs: ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS });
+        if (served.serial !== want) {
+          return { ok: false, servedSerial: served.serial, detail: `${settings.verifyHost} serves certificate ${served.serial}, expected ${want}` };
+        }
+        if (!served.trusted) {
+          return { ok: false, servedSerial: served.serial, detail: `${settings.verifyHost} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain` };
+        }
+        return { ok: true, servedSerial: served.serial, detail: `${settings.verifyHost} serves ${want}` };
+      } catch (error) {
+        return { ok: false, detail: `could not read the certificate served at ${address} for ${settings.verifyHost}: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

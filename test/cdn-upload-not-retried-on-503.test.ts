@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCdnTarget } from "../src/providers/cdn/index.js";
+import { startCdnFixture, type CdnFixture } from "./support/cdn.js";
+
+describe("an upload is never retried", () => {
+  let f: CdnFixture;
+  beforeAll(async () => {
+    f = await startCdnFixture();
+  });
+  afterAll(async () => {
+    await f.sandbox.stop();
+  });
+
+  it("a 503 on POST /sfd/v2.0/certs is sent once and explained; the next deploy uploads once", async () => {
+    const material = await f.ca.issue({ commonName: "once.example.org", days: 90 });
+    f.sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: "/sfd/v2.0/certs", times: 1 });
+    const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    try {
+      const deploy = target.deploy(material, { dryRun: false });
+      await expect(deploy).rejects.toMatchObject({ code: "VENDOR_ERROR", vendor: "cdn", status: 503 });
+      await expect(deploy).rejects.toThrow(/not retried because a repeated upload creates a duplicate record/);
+      expect(f.sandbox.count("POST /sfd/v2.0/certs")).toBe(1);
+      expect(f.sandbox.uploadCount).toBe(0);
+
+      const again = await target.deploy(material, { dryRun: false });
+      expect(again.changed).toBe(true);
+      expect(f.sandbox.count("POST /sfd/v2.0/certs")).toBe(2);
+      expect(f.sandbox.uploadCount).toBe(1);
+    } finally {
+      await target.close();
+    }
+  });
+});

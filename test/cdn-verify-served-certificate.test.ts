@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCdnTarget } from "../src/providers/cdn/index.js";
+import { startCdnFixture, type CdnFixture } from "./support/cdn.js";
+
+describe("verify reads the certificate the CDN edge serves", () => {
+  let f: CdnFixture;
+  beforeAll(async () => {
+    f = await startCdnFixture();
+  });
+  afterAll(async () => {
+    await f.sandbox.stop();
+  });
+
+  it("sees the attached certificate, then reports the new serial once it is replaced", async () => {
+    const settings = {
+      endpoint: f.sandbox.url,
+      serviceId: "svc-42",
+      verifyHost: "www.shop.example",
+      verifyAddress: `127.0.0.1:${f.sandbox.edgePort}`,
+    };
+    const target = createCdnTarget(settings, f.sandbox.credentials, f.ctx);
+    try {
+      const before = await target.verify("01");
+      expect(before.ok).toBe(false);
+
+      const oldMaterial = await f.ca.issue({ commonName: "www.shop.example", sans: ["www.shop.example"], days: 30, serial: "0A01" });
+      const old = await target.deploy(oldMaterial, { dryRun: false });
+      expect(f.sandbox.attachmentFor("www.shop.example")).toEqual({ serviceId: "svc-42", certificateId: Number(old.id) });
+      expect(await target.verify(old.serial)).toMatchObject({ ok: true, servedSerial: old.serial });
+
+      const newMaterial = await f.ca.issue({ commonName: "*.shop.example", sans: ["*.shop.example", "shop.example"], days: 90 });
+      const fresh = await target.deploy(newMaterial, { dryRun: false });
+      expect(await target.verify(fresh.serial)).toMatchObject({ ok: true, servedSerial: fresh.serial });
+
+      const stale = await target.verify(old.serial);
+      expect(stale.ok).toBe(false);
+      expect(stale.servedSerial).toBe(fresh.serial);
+      expect(stale.detail).toContain(fresh.serial);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("serves the fallback certificate for a name nothing covers", async () => {
+    const target = createCdnTarget(
+      { endpoint: f.sandbox.url, verifyHost: "unknown.nowhere.example", verifyAddress: `127.0.0.1:${f.sandbox.edgePort}` },
+      f.sandbox.credentials,
+      f.ctx,
+    );
+    try {
+      const result = await target.verify("0A01");
+      expect(result.ok).toBe(false);
+      expect(result.servedSerial).toBeDefined();
+      expect(result.servedSerial).not.toBe("A01");
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("without verify-host, verify checks the CDN's list", async () => {
+    const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    try {
+      const material = await f.ca.issue({ commonName: "listed.example", days: 30 });
+      const deployed = await target.deploy(material, { dryRun: false });
+      expect((await target.verify(deployed.serial)).ok).toBe(true);
+      expect((await target.verify("ABCDEF0123")).ok).toBe(false);
+    } finally {
+      await target.close();
+    }
+  });
+});
