@@ -74,6 +74,8 @@ export interface IssueRequest {
   reference: string;
   /** The order/certificate id of the one being renewed, when the issuer tracks one. */
   previousOrderId?: string;
+  /** Serial (normalized hex) of the certificate being replaced, when there is one. */
+  previousSerial?: string;
   validDays?: number;
 }
 
@@ -102,3 +104,5 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export const DAY_MS = 86_400_000;

@@ -95,6 +95,11 @@ export const cdnSchema = z.strictObject({
   /** the host name the CDN serves this certificate for; verification connects with this SNI */
   verifyHost: hostnameSchema,
   verifyPort: z.number({ error: "expected a port number" }).int().min(1).max(65_535).optional(),
+  /** where to connect for verification when DNS does not point at the CDN yet (e.g. the sandbox edge 127.0.0.1:8443) */
+  verifyAddress: z
+    .string({ error: "expected host:port like 127.0.0.1:8443" })
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port like 127.0.0.1:8443" })
+    .optional(),
   serviceId: vendorIdSchema.optional(),
 });
 

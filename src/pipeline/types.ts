@@ -1,0 +1,66 @@
+import type { ManagedCertificate } from "../config/index.js";
+import type { Clock, Issuer, Logger, Target } from "../model.js";
+import type { Store } from "../store/index.js";
+
+/** Builds the vendor objects a managed certificate needs; the registry caches them per endpoint+credentials. */
+export interface Providers {
+  issuerFor(certificate: ManagedCertificate): Promise<Issuer | undefined>;
+  targetsFor(certificate: ManagedCertificate): Promise<Target[]>;
+  close(): Promise<void>;
+}
+
+export type Stage = "issued" | "target-deployed" | "before-promote";
+
+export interface PipelineDeps {
+  store: Store;
+  providers: Providers;
+  clock: Clock;
+  logger: Logger;
+  /** every read, no write: no purchase, no upload, no store write */
+  dryRun: boolean;
+  /** renew even when not due (CLI `renew --force`) */
+  force?: boolean;
+  /**
+   * Called after each durable step. Errors thrown here are NOT caught by the pipeline: tests and the chaos run
+   * use it to simulate a crash between steps, exactly where a Lambda timeout would cut a run.
+   */
+  checkpoint?: (stage: Stage, detail: { certificate: string; target?: string }) => void | Promise<void>;
+}
+
+export type CertificateAction =
+  | "none" // valid, not due, every target holds it
+  | "renewed" // new certificate issued, deployed everywhere, verified, promoted
+  | "deployed" // current certificate (re)deployed to targets that lacked it
+  | "pending" // issuer order still pending (DCV etc.); resumed next run
+  | "failed" // something failed; last good certificate untouched
+  | "would-renew" // dry run
+  | "would-deploy"; // dry run
+
+export type TargetStatus = "holds-current" | "deployed" | "unchanged" | "failed" | "skipped" | "would-deploy";
+
+export interface TargetReport {
+  target: string;
+  provider: string;
+  status: TargetStatus;
+  serial?: string;
+  expireIn?: number;
+  error?: { code: string; message: string };
+}
+
+export interface CertificateReport {
+  name: string;
+  action: CertificateAction;
+  /** days left of the certificate that is current after this run (or the current one when nothing changed) */
+  daysLeft?: number;
+  thresholdDays?: number;
+  due: boolean;
+  serial?: string;
+  previousSerial?: string;
+  notBefore?: string;
+  notAfter?: string;
+  renewAt?: string;
+  targets: TargetReport[];
+  error?: { code: string; message: string };
+  detail?: string;
+  durationMs: number;
+}

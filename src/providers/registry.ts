@@ -1,0 +1,125 @@
+/**
+ * Turns config entries into the vendor objects the pipeline drives. Vendor objects are cached per endpoint,
+ * credentials and settings, so one run shares one token per PBX/EnOS application (Yeastar allows only 8 live
+ * tokens per application) and closes each exactly once.
+ */
+import type { IssuerConfig, ManagedCertificate, TargetConfig } from "../config/index.js";
+import { ErrorCodes, InputError } from "../errors.js";
+import type { Issuer, Target } from "../model.js";
+import type { Providers } from "../pipeline/types.js";
+import type { Store } from "../store/index.js";
+import { createCdnTarget } from "./cdn/index.js";
+import type { ProviderContext } from "./context.js";
+import { createEnosIssuer, createEnosTarget } from "./enos/index.js";
+import { createResellerIssuer } from "./reseller/index.js";
+import { createYeastarTarget } from "./yeastar/index.js";
+
+export function createTarget(config: TargetConfig, credentials: Record<string, string>, ctx: ProviderContext): Target {
+  switch (config.provider) {
+    case "yeastar":
+      return createYeastarTarget({ endpoint: config.endpoint, certificateType: config.certificateType, pruneOld: config.pruneOld }, credentials as { username: string; password: string }, ctx);
+    case "cdn":
+      return createCdnTarget(
+        {
+          endpoint: config.endpoint,
+          verifyHost: config.verifyHost,
+          ...(config.verifyAddress ? { verifyAddress: config.verifyAddress } : config.verifyPort ? { verifyAddress: `${config.verifyHost}:${config.verifyPort}` } : {}),
+          ...(config.serviceId ? { serviceId: config.serviceId } : {}),
+        },
+        credentials,
+        ctx,
+      );
+    case "enos":
+      return createEnosTarget(enosSettings(config), credentials as { appKey: string; appSecret: string }, ctx);
+  }
+}
+
+export function createIssuer(config: IssuerConfig, credentials: Record<string, string>, ctx: ProviderContext): Issuer {
+  switch (config.provider) {
+    case "reseller":
+      return createResellerIssuer(
+        {
+          endpoint: config.endpoint,
+          dcvType: config.dcvType,
+          ...(config.plan ? { plan: config.plan } : {}),
+          ...(config.certificateId ? { certificateId: config.certificateId } : {}),
+          ...(config.approverEmail ? { approverEmail: config.approverEmail } : {}),
+        },
+        credentials as { username: string; apiKey: string },
+        ctx,
+      );
+    case "enos":
+      return createEnosIssuer(enosSettings(config), credentials as { appKey: string; appSecret: string }, ctx);
+    case "yeastar":
+      // The PBX keeps the key of a certificate it applies for, so nothing could be stored or deployed elsewhere.
+      throw new InputError(
+        ErrorCodes.CONFIG_INVALID,
+        "yeastar cannot be a pipeline issuer: a PBX-applied certificate never leaves the PBX. Use the Action's `operation: apply` with provider yeastar, or issue through reseller/enos and list the PBX as a target",
+        { field: "issuer.provider", vendor: "yeastar" },
+      );
+  }
+}
+
+function enosSettings(config: Extract<TargetConfig | IssuerConfig, { provider: "enos" }>) {
+  return {
+    endpoint: config.endpoint,
+    orgId: config.orgId,
+    ...(config.assetId ? { assetId: config.assetId } : {}),
+    ...(config.productKey ? { productKey: config.productKey } : {}),
+    ...(config.deviceKey ? { deviceKey: config.deviceKey } : {}),
+    ...(config.validDays ? { validDays: config.validDays } : {}),
+    ...(config.issueAuthority ? { issueAuthority: config.issueAuthority } : {}),
+  };
+}
+
+/** Providers backed by a store for credentials, caching vendor objects for the whole run. */
+export class StoreBackedProviders implements Providers {
+  private readonly targets = new Map<string, Promise<Target>>();
+  private readonly issuers = new Map<string, Promise<Issuer>>();
+  private readonly credentials = new Map<string, Promise<Record<string, string>>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ctx: ProviderContext,
+  ) {}
+
+  async issuerFor(certificate: ManagedCertificate): Promise<Issuer | undefined> {
+    const config = certificate.issuer;
+    if (!config) return undefined;
+    return this.cached(this.issuers, config, async () => createIssuer(config, await this.credentialsFor(config.credentials), this.ctx));
+  }
+
+  async targetsFor(certificate: ManagedCertificate): Promise<Target[]> {
+    return Promise.all(
+      certificate.targets.map((config) => this.cached(this.targets, config, async () => createTarget(config, await this.credentialsFor(config.credentials), this.ctx))),
+    );
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.targets.values(), ...this.issuers.values()];
+    this.targets.clear();
+    this.issuers.clear();
+    await Promise.allSettled(all.map(async (p) => (await p).close()));
+  }
+
+  private credentialsFor(secretId: string): Promise<Record<string, string>> {
+    let found = this.credentials.get(secretId);
+    if (!found) {
+      found = this.store.getCredentials(secretId);
+      this.credentials.set(secretId, found);
+      found.catch(() => this.credentials.delete(secretId));
+    }
+    return found;
+  }
+
+  private cached<T>(cache: Map<string, Promise<T>>, config: object, create: () => Promise<T>): Promise<T> {
+    const key = JSON.stringify(config);
+    let found = cache.get(key);
+    if (!found) {
+      found = create();
+      cache.set(key, found);
+      found.catch(() => cache.delete(key));
+    }
+    return found;
+  }
+}
