@@ -1,0 +1,17 @@
+/** The certificate toolkit: everything the core knows about PEM, keys, certificates, chains and CSRs. */
+export { splitPem, toPem, type PemBlock } from "./pem.js";
+export {
+  certFacts,
+  parseCertificate,
+  expireInDays,
+  lifetimeDays,
+  normalizeSerial,
+  serialFromDecimal,
+  serialToDecimal,
+  parseSubjectAltName,
+  type CertFacts,
+} from "./facts.js";
+export { parsePrivateKey, toPkcs1Pem, toPkcs8Pem, describeKey, type KeyDescription } from "./keys.js";
+export { orderChain, issuedBy, type OrderedChain } from "./chain.js";
+export { parseBundle, type ParsedBundle, type BundleOptions } from "./bundle.js";
+export { generateKeyAndCsr, inspectCsr, checkCsrForEnos, type GeneratedCsr, type CsrFacts, type CsrSubject } from "./csr.js";
