@@ -1,0 +1,55 @@
+/**
+ * Where the Lambda finds certrelay.yml, first match wins:
+ * 1. CERTRELAY_CONFIG_YAML: the YAML itself (small fleets, or a config rendered by the deploy pipeline);
+ * 2. CERTRELAY_CONFIG: a path (relative paths are resolved against the task root);
+ * 3. certrelay.yml bundled with the function (task root, then next to the handler).
+ * SSM Parameter Store and S3 sources are not implemented.
+ */
+import { access } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { loadConfig, parseConfig, type CertrelayConfig } from "../config/index.js";
+import { ErrorCodes, InputError } from "../errors.js";
+
+export interface ConfigSourceOptions {
+  /** CERTRELAY_CONFIG_YAML */
+  inlineYaml?: string | undefined;
+  /** CERTRELAY_CONFIG */
+  path?: string | undefined;
+  /** directory relative paths resolve against (LAMBDA_TASK_ROOT, else the working directory) */
+  root: string;
+  /** where a bundled certrelay.yml may sit, in order */
+  bundledPaths: string[];
+}
+
+export interface LoadedConfig {
+  config: CertrelayConfig;
+  /** for logs: `CERTRELAY_CONFIG_YAML` or the file path */
+  source: string;
+}
+
+export async function loadFleetConfig(options: ConfigSourceOptions): Promise<LoadedConfig> {
+  if (options.inlineYaml !== undefined && options.inlineYaml.trim() !== "") {
+    return { config: parseConfig(options.inlineYaml, "CERTRELAY_CONFIG_YAML"), source: "CERTRELAY_CONFIG_YAML" };
+  }
+  if (options.path !== undefined && options.path.trim() !== "") {
+    const path = isAbsolute(options.path) ? options.path : join(options.root, options.path);
+    return { config: await loadConfig(path), source: path };
+  }
+  for (const candidate of options.bundledPaths) {
+    if (await exists(candidate)) return { config: await loadConfig(candidate), source: candidate };
+  }
+  throw new InputError(
+    ErrorCodes.INPUT_MISSING,
+    `no certrelay.yml found (looked in ${options.bundledPaths.join(", ")}); bundle one with the function, or set CERTRELAY_CONFIG (a path) or CERTRELAY_CONFIG_YAML (the YAML)`,
+    { field: "CERTRELAY_CONFIG" },
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

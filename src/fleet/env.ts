@@ -1,0 +1,99 @@
+/**
+ * The Lambda's environment, read once, validated, and turned into FleetDeps. This is the only place in the fleet
+ * code that knows variable names; messages name the variable and the fix, never a value.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { ErrorCodes, InputError } from "../errors.js";
+import { realSleep, systemClock } from "../model.js";
+import { StoreBackedProviders } from "../providers/registry.js";
+import { stdoutWriter } from "../signals/log.js";
+import { SnsNotifier, WebhookNotifier, type Notifier } from "../signals/notify.js";
+import { SecretsManagerStore } from "../store/index.js";
+import { loadFleetConfig } from "./config-source.js";
+import { DEFAULT_SETTINGS, type FleetDeps, type FleetSettings } from "./deps.js";
+
+export type Env = Record<string, string | undefined>;
+
+function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(ErrorCodes.CONFIG_INVALID, `${name} must be a whole number from ${min} to ${max}`, { field: name });
+  }
+  return value;
+}
+
+export function settingsFromEnv(env: Env): FleetSettings {
+  const queueUrl = env.QUEUE_URL?.trim();
+  return {
+    fanoutThreshold: wholeNumber(env, "FANOUT_THRESHOLD", DEFAULT_SETTINGS.fanoutThreshold, 0, 100_000),
+    criticalDays: wholeNumber(env, "CRITICAL_DAYS", DEFAULT_SETTINGS.criticalDays, 0, 365),
+    workerConcurrency: wholeNumber(env, "WORKER_CONCURRENCY", DEFAULT_SETTINGS.workerConcurrency, 1, 64),
+    reserveMs: wholeNumber(env, "RESERVE_MS", DEFAULT_SETTINGS.reserveMs, 0, 900_000),
+    checkTargets: (env.CHECK_TARGETS ?? "true").toLowerCase() !== "false",
+    ...(queueUrl ? { queueUrl } : {}),
+  };
+}
+
+export function notifiersFromEnv(env: Env, sns: () => SNSClient): Notifier[] {
+  const notifiers: Notifier[] = [];
+  const topic = env.NOTIFY_TOPIC_ARN?.trim();
+  if (topic) notifiers.push(new SnsNotifier(sns(), topic));
+  const webhook = env.NOTIFY_WEBHOOK_URL?.trim();
+  if (webhook) {
+    if (!URL.canParse(webhook) || !/^https?:$/.test(new URL(webhook).protocol)) {
+      throw new InputError(ErrorCodes.CONFIG_INVALID, "NOTIFY_WEBHOOK_URL must be an http(s) URL", { field: "NOTIFY_WEBHOOK_URL" });
+    }
+    notifiers.push(new WebhookNotifier(webhook));
+  }
+  return notifiers;
+}
+
+/** The handler's own directory (bundled config may sit next to it); undefined when not running from a file URL. */
+function handlerDir(): string | undefined {
+  try {
+    return dirname(fileURLToPath(import.meta.url));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Production wiring. AWS clients take region, credentials and endpoint from the Lambda environment (and honour
+ * AWS_ENDPOINT_URL, which is how a local run points them at moto). CERTRELAY_CA_FILE adds a trusted CA (PEM file)
+ * for vendor endpoints with a private CA.
+ */
+export function defaultDepsFromEnv(env: Env): FleetDeps {
+  const settings = settingsFromEnv(env);
+  const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const here = handlerDir();
+  const bundledPaths = [join(root, "certrelay.yml"), ...(here ? [join(here, "certrelay.yml")] : [])];
+  const caFile = env.CERTRELAY_CA_FILE?.trim();
+  const ca = caFile ? readFileSync(caFile, "utf8") : undefined;
+  const store = new SecretsManagerStore(new SecretsManagerClient({}));
+  let sns: SNSClient | undefined;
+  return {
+    loadConfig: () => loadFleetConfig({ inlineYaml: env.CERTRELAY_CONFIG_YAML, path: env.CERTRELAY_CONFIG, root, bundledPaths }),
+    store,
+    createProviders: (logger) =>
+      new StoreBackedProviders(store, {
+        clock: systemClock,
+        sleep: realSleep,
+        logger,
+        ...(ca ? { ca } : {}),
+        timeoutMs: 30_000,
+        poll: { intervalMs: 5_000, maxWaitMs: 60_000 },
+      }),
+    clock: systemClock,
+    write: stdoutWriter,
+    ...(settings.queueUrl ? { sqs: new SQSClient({}) } : {}),
+    notifiers: notifiersFromEnv(env, () => (sns ??= new SNSClient({}))),
+    settings,
+  };
+}

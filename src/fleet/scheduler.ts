@@ -1,0 +1,133 @@
+/**
+ * The daily run: scan the fleet, report what is fine, and renew what is due, in-process for a few certificates
+ * or through the queue (one message each) for many.
+ */
+import { randomUUID } from "node:crypto";
+import pLimit from "p-limit";
+import { ErrorCodes } from "../errors.js";
+import { rotateCertificate, type PipelineDeps, type Providers } from "../pipeline/index.js";
+import { createJsonLogger, outcomeFromReport, type CertificateOutcome, type FleetAction, type JsonLogger } from "../signals/log.js";
+import { enqueueRenewals } from "./fanout.js";
+import { lazyDeps, type DepsSource, type FleetDeps } from "./deps.js";
+import type { LambdaContext, ScheduledEvent } from "./lambda-types.js";
+import { reportOutcomes } from "./report.js";
+import { scanFleet, type ScanEntry } from "./scan.js";
+
+export interface SchedulerResult {
+  runId: string;
+  configSource: string;
+  mode: "in-process" | "fan-out";
+  counts: Record<FleetAction, number>;
+  outcomes: CertificateOutcome[];
+}
+
+export type SchedulerHandler = (event: ScheduledEvent, context: LambdaContext) => Promise<SchedulerResult>;
+
+export function createSchedulerHandler(source: DepsSource): SchedulerHandler {
+  const deps = lazyDeps(source);
+  return (_event, context) => runScheduler(deps(), context);
+}
+
+export async function runScheduler(deps: FleetDeps, context: LambdaContext): Promise<SchedulerResult> {
+  const runId = deps.runId?.() ?? context.awsRequestId ?? randomUUID();
+  const logger = createJsonLogger({ write: deps.write, clock: deps.clock, base: { function: "scheduler", runId } });
+  const { config, source } = await deps.loadConfig();
+  const providers = deps.createProviders(logger);
+  let mode: SchedulerResult["mode"] = "in-process";
+  const byName = new Map<string, CertificateOutcome>();
+  try {
+    const scan = await scanFleet(config, { store: deps.store, clock: deps.clock, concurrency: config.concurrency, ...(deps.settings.checkTargets ? { providers } : {}) });
+    for (const entry of scan.filter((e) => !e.needsWork)) byName.set(entry.certificate.name, untouchedOutcome(entry));
+    const work = scan.filter((e) => e.needsWork);
+    logger.info("scan finished", { configSource: source, certificates: scan.length, needWork: work.length, fanoutThreshold: deps.settings.fanoutThreshold });
+    if (work.length > deps.settings.fanoutThreshold && deps.sqs && deps.settings.queueUrl) {
+      mode = "fan-out";
+      for (const outcome of await fanOut(deps, work, runId)) byName.set(outcome.name, outcome);
+    } else {
+      if (work.length > deps.settings.fanoutThreshold) {
+        logger.warn("QUEUE_URL is not set: renewing in-process; what does not fit in this run is left for the next", { needWork: work.length });
+      }
+      const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
+      for (const outcome of await renewInProcess(pipeline, work, config.concurrency, context, deps.settings.reserveMs, logger)) {
+        byName.set(outcome.name, outcome);
+      }
+    }
+  } finally {
+    await closeQuietly(providers, logger);
+  }
+  const outcomes = config.certificates.flatMap((c) => byName.get(c.name) ?? []);
+  await reportOutcomes(deps, logger, outcomes, "scheduler");
+  return { runId, configSource: source, mode, counts: countActions(outcomes), outcomes };
+}
+
+function untouchedOutcome(entry: ScanEntry): CertificateOutcome {
+  return {
+    name: entry.certificate.name,
+    action: entry.error ? "failed" : "none",
+    durationMs: entry.durationMs,
+    ...(entry.daysLeft === undefined ? {} : { daysLeft: entry.daysLeft }),
+    ...(entry.serial === undefined ? {} : { serial: entry.serial }),
+    ...(entry.error ? { error: entry.error } : { detail: `not due (renews at ${entry.thresholdDays ?? "?"} days left)` }),
+  };
+}
+
+async function renewInProcess(
+  pipeline: PipelineDeps,
+  work: ScanEntry[],
+  concurrency: number,
+  context: LambdaContext,
+  reserveMs: number,
+  logger: JsonLogger,
+): Promise<CertificateOutcome[]> {
+  const limit = pLimit(concurrency);
+  return Promise.all(
+    work.map((entry) =>
+      limit(async (): Promise<CertificateOutcome> => {
+        // A certificate cut by the Lambda timeout would resume next run anyway; not starting it is simply cleaner.
+        if (context.getRemainingTimeInMillis() < reserveMs) {
+          logger.warn("not enough time left; leaving it for the next run", { certificate: entry.certificate.name, remainingMs: context.getRemainingTimeInMillis() });
+          return { name: entry.certificate.name, action: "deferred", durationMs: 0, ...(entry.daysLeft === undefined ? {} : { daysLeft: entry.daysLeft }), detail: "left for the next run: too little time left in this one" };
+        }
+        return outcomeFromReport(await rotateCertificate(entry.certificate, entry.renewBeforeDays, pipeline));
+      }),
+    ),
+  );
+}
+
+async function fanOut(deps: FleetDeps, work: ScanEntry[], runId: string): Promise<CertificateOutcome[]> {
+  const sqs = deps.sqs;
+  const queueUrl = deps.settings.queueUrl;
+  if (!sqs || !queueUrl) return [];
+  const started = performance.now();
+  const result = await enqueueRenewals(
+    sqs,
+    queueUrl,
+    work.map((e) => e.certificate.name),
+    runId,
+  );
+  const durationMs = Math.round(performance.now() - started);
+  const failed = new Map(result.failed.map((f) => [f.name, f.code]));
+  return work.map((entry) => {
+    const name = entry.certificate.name;
+    const days = entry.daysLeft === undefined ? {} : { daysLeft: entry.daysLeft };
+    const code = failed.get(name);
+    if (code !== undefined) {
+      return { name, action: "failed", durationMs, ...days, error: { code: ErrorCodes.VENDOR_ERROR, message: `SQS refused the renewal message (${code}); the next run retries` } };
+    }
+    return { name, action: "queued", durationMs, ...days, detail: `queued for the worker (${entry.reason})` };
+  });
+}
+
+export function countActions(outcomes: CertificateOutcome[]): Record<FleetAction, number> {
+  const counts: Record<FleetAction, number> = { none: 0, renewed: 0, deployed: 0, pending: 0, failed: 0, "would-renew": 0, "would-deploy": 0, queued: 0, deferred: 0 };
+  for (const o of outcomes) counts[o.action] += 1;
+  return counts;
+}
+
+export async function closeQuietly(providers: Providers, logger: JsonLogger): Promise<void> {
+  try {
+    await providers.close();
+  } catch (error) {
+    logger.warn("closing vendor sessions failed", { error: error instanceof Error ? error.message : String(error) });
+  }
+}
