@@ -50,7 +50,7 @@ export function parsePrivateKey(pem: string, field = "private-key"): KeyObject {
     const found = blocks[0]?.type ?? "nothing";
     throw new InputError(
       ErrorCodes.PEM_WRONG_TYPE,
-      `${field} holds a ${found}, not a private key: paste the "-----BEGIN PRIVATE KEY-----" (or RSA/EC PRIVATE KEY) block here${found.includes("CERTIFICATE") ? " and the certificate in the certificate field" : ""}`,
+      `${field} holds a ${found}, not a private key: paste the PEM private key here (a PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block)${found.includes("CERTIFICATE") ? " and the certificate in the certificate field" : ""}`,
       { field },
     );
   }

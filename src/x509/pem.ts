@@ -19,6 +19,8 @@ const MAX_PEM_CHARS = 1_000_000;
 const BEGIN = "-----BEGIN ";
 const END = "-----END ";
 const DASHES = "-----";
+/** Blocks whose body is not DER, so the DER length check does not apply (they are refused later by type). */
+const NON_DER_TYPES = new Set(["OPENSSH PRIVATE KEY", "SSH2 ENCRYPTED PRIVATE KEY", "PGP PRIVATE KEY BLOCK", "PGP PUBLIC KEY BLOCK"]);
 
 function malformed(field: string, detail: string): InputError {
   return new InputError(ErrorCodes.PEM_MALFORMED, `${field}: ${detail}`, { field });
@@ -147,7 +149,7 @@ export function splitPem(text: string, field: string): PemBlock[] {
     const expected = derLength(der);
     // Encrypted legacy keys have an encrypted (non-DER) body; only DER bodies can be length-checked.
     const encryptedBody = Object.keys(headers).length > 0;
-    if (!encryptedBody && (der[0] !== 0x30 || expected === undefined || expected !== der.length)) {
+    if (!encryptedBody && !NON_DER_TYPES.has(type) && (expected === undefined || expected !== der.length)) {
       throw malformed(field, `the ${type} block that starts on line ${beginLine} does not hold complete DER data${expected !== undefined && expected > der.length ? " (it is cut short)" : ""}: the PEM is truncated or altered; copy the whole file`);
     }
     const block: PemBlock = { type, der, pem: encryptedBody ? rebuildWithHeaders(type, headers, body) : toPem(type, der) };
