@@ -1,0 +1,220 @@
+/**
+ * Yeastar P-Series OpenAPI calls, nothing else. One token per client: taken once, refreshed with `refresh_token`
+ * shortly before it expires (or once on 10004), revoked with `del_token` on close, because the Software Edition
+ * allows only 8 valid access tokens per application (VENDOR-NOTES).
+ */
+import { HttpClient } from "../../http/index.js";
+import type { ProviderContext } from "../context.js";
+import { yeastarError } from "./errors.js";
+import {
+  YeastarErrcode,
+  type YeastarCertificateType,
+  type YeastarCreateRequest,
+  type YeastarCreateResponse,
+  type YeastarDeleteResponse,
+  type YeastarListQuery,
+  type YeastarListResponse,
+  type YeastarQueryResponse,
+  type YeastarResponse,
+  type YeastarTokenResponse,
+  type YeastarUploadResponse,
+} from "./types.js";
+
+export const YEASTAR_API = "/openapi/v1.0";
+/** The docs' example User-Agent; the PBX refuses requests without one. */
+export const DEFAULT_USER_AGENT = "OpenAPI";
+// Refresh this long before the access token's 1800 s run out, so a slow call never carries a dying token.
+const REFRESH_MARGIN_MS = 120_000;
+
+export interface YeastarClientOptions {
+  endpoint: string;
+  username: string;
+  password: string;
+  ctx: ProviderContext;
+  userAgent?: string;
+}
+
+interface Session {
+  accessToken: string;
+  refreshToken: string;
+  accessExpiresAt: number;
+  refreshExpiresAt: number;
+}
+
+interface CallOptions {
+  method: "GET" | "POST";
+  path: string;
+  query?: Record<string, string>;
+  json?: unknown;
+  form?: FormData;
+  idempotent: boolean;
+}
+
+/** Request counters, for logs and tests. */
+export interface YeastarClientStats {
+  getToken: number;
+  refreshToken: number;
+  delToken: number;
+}
+
+export class YeastarClient {
+  private readonly http: HttpClient;
+  private readonly ctx: ProviderContext;
+  private session: Session | undefined;
+  private pending: Promise<Session> | undefined;
+  private closed = false;
+  readonly stats: YeastarClientStats = { getToken: 0, refreshToken: 0, delToken: 0 };
+
+  constructor(private readonly options: YeastarClientOptions) {
+    const { ctx } = options;
+    this.ctx = ctx;
+    this.http = new HttpClient({
+      baseUrl: options.endpoint.replace(/\/+$/, "").replace(/\/openapi\/v1\.0$/, ""),
+      vendor: "yeastar",
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      timeoutMs: ctx.timeoutMs,
+      retry: ctx.retry === undefined ? undefined : { retries: 3, minDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, ...ctx.retry },
+      sleep: ctx.sleep,
+      ca: ctx.ca,
+      onRetry: () => ctx.logger.debug("yeastar request retried"),
+    });
+    this.http.addSecret(options.password);
+  }
+
+  // ---- tokens -----------------------------------------------------------------------------------------------
+
+  private now(): number {
+    return this.ctx.clock().getTime();
+  }
+
+  private remember(body: YeastarTokenResponse): Session {
+    this.http.addSecret(body.access_token);
+    this.http.addSecret(body.refresh_token);
+    const now = this.now();
+    this.session = {
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token,
+      accessExpiresAt: now + body.access_token_expire_time * 1000,
+      refreshExpiresAt: now + body.refresh_token_expire_time * 1000,
+    };
+    return this.session;
+  }
+
+  private async post<T extends YeastarResponse>(path: string, json: unknown, operation: string): Promise<T> {
+    // Token calls are never retried: a lost answer to get_token would still spend one of the 8 tokens.
+    const res = await this.http.request<T>({
+      method: "POST",
+      path: `${YEASTAR_API}/${path}`,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(json),
+      idempotent: false,
+    });
+    if (res.body.errcode !== YeastarErrcode.SUCCESS) throw yeastarError(res.body, operation);
+    return res.body;
+  }
+
+  private async login(): Promise<Session> {
+    this.stats.getToken += 1;
+    const body = await this.post<YeastarTokenResponse>("get_token", { username: this.options.username, password: this.options.password }, "get_token");
+    return this.remember(body);
+  }
+
+  /** A new pair from the refresh token when it is still good, else a fresh login. */
+  private async renew(): Promise<Session> {
+    const current = this.session;
+    if (current && current.refreshExpiresAt - REFRESH_MARGIN_MS > this.now()) {
+      this.stats.refreshToken += 1;
+      try {
+        const body = await this.post<YeastarTokenResponse>("refresh_token", { refresh_token: current.refreshToken }, "refresh_token");
+        return this.remember(body);
+      } catch (error) {
+        // A refused refresh token (expired/revoked) falls back to one login; anything else is real.
+        if (!(error instanceof Error && "vendorCode" in error && error.vendorCode === String(YeastarErrcode.TOKEN_EXPIRED))) throw error;
+        this.session = undefined;
+      }
+    }
+    return this.login();
+  }
+
+  /** One token for the whole run; concurrent callers share one get_token/refresh. */
+  private async token(forceRenew = false): Promise<string> {
+    if (this.pending) return (await this.pending).accessToken;
+    const s = this.session;
+    if (s && !forceRenew && s.accessExpiresAt - REFRESH_MARGIN_MS > this.now()) return s.accessToken;
+    this.pending = (s ? this.renew() : this.login()).finally(() => (this.pending = undefined));
+    return (await this.pending).accessToken;
+  }
+
+  /** An authenticated call; on 10004 the token is renewed once and the call repeated (the PBX did nothing). */
+  private async call<T extends YeastarResponse>(operation: string, options: CallOptions): Promise<T> {
+    let renewed = false;
+    for (;;) {
+      const token = await this.token();
+      const res = await this.http.request<T>({
+        method: options.method,
+        path: `${YEASTAR_API}/${options.path}`,
+        query: { ...(options.query ?? {}), access_token: token },
+        ...(options.json === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(options.json) }),
+        ...(options.form === undefined ? {} : { body: options.form }),
+        idempotent: options.idempotent,
+      });
+      const body = res.body;
+      if (body.errcode === YeastarErrcode.TOKEN_EXPIRED && !renewed) {
+        renewed = true;
+        // Another call may have renewed already while this one was in flight.
+        if (this.session?.accessToken === token) await this.token(true);
+        continue;
+      }
+      if (body.errcode !== YeastarErrcode.SUCCESS) throw yeastarError(body, operation);
+      return body;
+    }
+  }
+
+  // ---- certificates -----------------------------------------------------------------------------------------
+
+  /** `POST certificate/upload` (multipart `type`, `file`). Not retried: create must follow the upload that worked. */
+  async upload(type: YeastarCertificateType, fileName: string, text: string): Promise<YeastarUploadResponse> {
+    const form = new FormData();
+    form.set("type", type);
+    form.set("file", new Blob([text], { type: "application/x-pem-file" }), fileName);
+    return this.call<YeastarUploadResponse>("certificate/upload", { method: "POST", path: "certificate/upload", form, idempotent: false });
+  }
+
+  async create(request: YeastarCreateRequest): Promise<YeastarCreateResponse> {
+    return this.call<YeastarCreateResponse>("certificate/create", { method: "POST", path: "certificate/create", json: request, idempotent: false });
+  }
+
+  async list(query: YeastarListQuery): Promise<YeastarListResponse> {
+    const q: Record<string, string> = {};
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) q[k] = String(v);
+    return this.call<YeastarListResponse>("certificate/list", { method: "GET", path: "certificate/list", query: q, idempotent: true });
+  }
+
+  async query(ids: number[]): Promise<YeastarQueryResponse> {
+    return this.call<YeastarQueryResponse>("certificate/query", { method: "GET", path: "certificate/query", query: { ids: ids.join(",") }, idempotent: true });
+  }
+
+  /** A GET on the wire, but it deletes: not retried, so a lost answer cannot delete twice. */
+  async delete(id: number): Promise<YeastarDeleteResponse> {
+    return this.call<YeastarDeleteResponse>("certificate/delete", { method: "GET", path: "certificate/delete", query: { id: String(id) }, idempotent: false });
+  }
+
+  /** Revoke the token (frees one of the 8) and release connections. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const s = this.session;
+    this.session = undefined;
+    try {
+      if (s && s.accessExpiresAt > this.now()) {
+        this.stats.delToken += 1;
+        const res = await this.http.request<YeastarResponse>({ method: "GET", path: `${YEASTAR_API}/del_token`, query: { access_token: s.accessToken }, idempotent: true });
+        if (res.body.errcode !== YeastarErrcode.SUCCESS) this.ctx.logger.warn("yeastar del_token refused; the token expires on its own", { errcode: res.body.errcode });
+      }
+    } catch (error) {
+      this.ctx.logger.warn("yeastar del_token failed; the token expires on its own", { error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      await this.http.close();
+    }
+  }
+}

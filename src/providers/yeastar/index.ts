@@ -1,0 +1,319 @@
+/**
+ * The Yeastar P-Series PBX as the pipeline sees it: a Target that imports a certificate (upload, then create at
+ * once, before the temporary store purges it), finds its own earlier imports by a deterministic name, respects the
+ * 3-server / 20-trusted limits, and verifies which server certificate is in use. Plus `applyForCertificate`, the
+ * PBX's own ACME application (the PBX keeps the key, so nothing comes back to store).
+ */
+import { ErrorCodes, InputError, QuotaError } from "../../errors.js";
+import type { CertificateMaterial, DeployOptions, DeployResult, DeployedCertificate, Target, VerifyResult } from "../../model.js";
+import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts } from "../../x509/index.js";
+import type { ProviderContext } from "../context.js";
+import { YeastarClient } from "./client.js";
+import { VENDOR } from "./errors.js";
+import { YEASTAR_LIMITS, checkAuthInfo, type AuthInfo, type YeastarCertificate, type YeastarCertificateType } from "./types.js";
+
+export { DNS_PROVIDERS, DNS_TUNING_KEYS, checkAuthInfo } from "./types.js";
+
+export interface YeastarTargetSettings {
+  /** e.g. `https://192.168.5.150:8088` (the `/openapi/v1.0` prefix is added) */
+  endpoint: string;
+  /** `server` (default): the PBX web server's certificate; `trusted`: a trusted CA certificate */
+  certificateType?: "server" | "trusted" | undefined;
+  /** at the PBX's limit, delete the oldest-expiring certificate that is not in use instead of failing */
+  pruneOld?: boolean | undefined;
+  /** sent on every request (the PBX refuses requests without one); default `OpenAPI` */
+  userAgent?: string | undefined;
+}
+
+/** Keys: `username` = the PBX API Client ID, `password` = its Client Secret (checked at creation). */
+export type YeastarCredentials = Record<string, string>;
+
+export interface YeastarApplyRequest {
+  /** the domain the PBX applies for (`issue_to`) */
+  domain: string;
+  /** lego flag name, e.g. `alidns`, `cloudflare`, `route53` */
+  dnsProvider: string;
+  /** the provider's parameters; numbers go as `iv`, strings as `sv`, booleans as `bv` */
+  authInfo: Record<string, string | number | boolean>;
+}
+
+export interface YeastarApplyResult {
+  /** the certificate's name on the PBX */
+  name: string;
+  status: "issued" | "pending" | "failed";
+  detail: string;
+  /** the certificate's id on the PBX ("" when it is not listed yet) */
+  id: string;
+  /** set once issued */
+  notAfter?: Date;
+}
+
+const LIST_PAGE_SIZE = 100;
+const NAME_PATTERN = /^certrelay-(.+)-([0-9A-F]+)\.pem$/;
+
+/** Deterministic upload name, so a re-run finds its earlier import: `certrelay-<cn>-<serial>.pem`. */
+export function certrelayName(facts: Pick<CertFacts, "commonName" | "serial">): string {
+  const cn = (facts.commonName || "certificate").toLowerCase().replace(/^\*\./, "wildcard.").replace(/[^a-z0-9.-]+/g, "-");
+  return `certrelay-${cn}-${facts.serial}.pem`;
+}
+
+/** The serial a certrelay name carries, or "" for certificates certrelay did not import. */
+export function serialFromName(name: string): string {
+  return NAME_PATTERN.exec(name)?.[2] ?? "";
+}
+
+/** `YYYY-MM-DD HH:mm:ss` is read as UTC (inferred format); anything else Date can parse is accepted. */
+export function parseExpiration(text: string): Date {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(text.trim());
+  return m ? new Date(`${m[1]}T${m[2]}Z`) : new Date(text);
+}
+
+/**
+ * Which server certificate the web server uses. The sandbox says so with `in_use` (inferred flag); without it,
+ * the most recently added one (highest id) is taken, matching the PBX switching to a certificate on import.
+ */
+function inUseId(certs: readonly YeastarCertificate[]): number | undefined {
+  const flagged = certs.find((c) => c.in_use === true);
+  if (flagged) return flagged.id;
+  if (certs.some((c) => c.in_use === false)) return undefined;
+  const issued = certs.filter((c) => c.type === "server" && c.apply_status === "issuance_success");
+  return issued.length ? Math.max(...issued.map((c) => c.id)) : undefined;
+}
+
+async function listAll(client: YeastarClient, type: YeastarCertificateType): Promise<YeastarCertificate[]> {
+  const out: YeastarCertificate[] = [];
+  for await (const page of pages(client, type)) out.push(...page);
+  return out;
+}
+
+async function* pages(client: YeastarClient, type: YeastarCertificateType): AsyncGenerator<YeastarCertificate[]> {
+  let seen = 0;
+  for (let page = 1; ; page++) {
+    const res = await client.list({ page, page_size: LIST_PAGE_SIZE, sort_by: "id", order_by: "asc", type });
+    const rows = res.certificate_list ?? [];
+    seen += rows.length;
+    if (rows.length) yield rows;
+    if (rows.length < LIST_PAGE_SIZE || seen >= res.total_number) return;
+  }
+}
+
+/**
+ * Make room for one more certificate of `type`. Without pruneOld this throws VENDOR_QUOTA saying how to fix it;
+ * with it, the oldest-expiring certificate that is neither in use nor `keepName` is deleted.
+ */
+async function makeRoom(client: YeastarClient, type: YeastarCertificateType, existing: YeastarCertificate[], pruneOld: boolean, keepName: string): Promise<void> {
+  const limit = YEASTAR_LIMITS[type];
+  if (existing.length < limit) return;
+  const what = type === "server" ? "server certificates" : "trusted CA certificates";
+  if (!pruneOld) {
+    throw new QuotaError(
+      ErrorCodes.VENDOR_QUOTA,
+      `the PBX already holds ${existing.length} ${what} (its limit is ${limit}): delete one on the PBX (System > Security > Certificates) or set pruneOld to let certrelay delete the oldest-expiring one that is not in use`,
+      { vendor: VENDOR, field: "pruneOld" },
+    );
+  }
+  const inUse = type === "server" ? inUseId(existing) : undefined;
+  const victim = existing
+    .filter((c) => c.id !== inUse && c.name !== keepName)
+    .sort((a, b) => expirationMs(a) - expirationMs(b) || a.id - b.id)[0];
+  if (!victim) {
+    throw new QuotaError(ErrorCodes.VENDOR_QUOTA, `the PBX holds ${existing.length} ${what} (its limit is ${limit}) and none can be pruned (the others are in use); delete one on the PBX`, {
+      vendor: VENDOR,
+      field: "pruneOld",
+    });
+  }
+  await client.delete(victim.id);
+}
+
+function expirationMs(c: YeastarCertificate): number {
+  // Certificates still being applied for have no expiration yet: prune them last.
+  const t = c.expiration ? parseExpiration(c.expiration).getTime() : Number.NaN;
+  return Number.isNaN(t) ? Number.MAX_SAFE_INTEGER : t;
+}
+
+class YeastarTarget implements Target {
+  readonly provider = "yeastar" as const;
+  readonly label: string;
+  private readonly client: YeastarClient;
+  private readonly type: YeastarCertificateType;
+
+  constructor(
+    private readonly settings: YeastarTargetSettings,
+    credentials: YeastarCredentials,
+    private readonly ctx: ProviderContext,
+  ) {
+    this.type = settings.certificateType ?? "server";
+    this.label = `yeastar ${settings.endpoint} (${this.type})`;
+    this.client = newClient(settings, credentials, ctx);
+  }
+
+  /** The PEM file the PBX imports: for server, certificate + private key + chain in one file (inferred). */
+  private prepare(material: CertificateMaterial): { facts: CertFacts; file: string } {
+    if (this.type === "trusted") {
+      const facts = certFacts(material.certificate, "certificate");
+      if (!facts.isCA) {
+        throw new InputError(ErrorCodes.INPUT_INVALID, "a trusted certificate must be a CA certificate: pass the CA's certificate, or use certificateType server for a leaf certificate", {
+          field: "certificate",
+          vendor: VENDOR,
+        });
+      }
+      return { facts, file: `${facts.pem.trim()}\n` };
+    }
+    const parsed = parseBundle(material, { now: this.ctx.clock(), requireKey: true });
+    const m = parsed.material;
+    const file = [m.certificate, m.privateKey, m.chain].map((p) => p.trim()).filter((p) => p !== "").join("\n");
+    return { facts: parsed.leaf, file: `${file}\n` };
+  }
+
+  private result(facts: CertFacts, id: string, changed: boolean): DeployResult {
+    return { id, serial: facts.serial, commonName: facts.commonName, notAfter: facts.notAfter, expireIn: expireInDays(facts.notAfter, this.ctx.clock()), changed };
+  }
+
+  async deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult> {
+    const { facts, file } = this.prepare(material);
+    const name = certrelayName(facts);
+    const existing = await listAll(this.client, this.type);
+    const found = existing.find((c) => c.name === name);
+    if (found) return this.result(facts, String(found.id), false);
+    if (options.dryRun) return this.result(facts, "", true);
+    await makeRoom(this.client, this.type, existing, this.settings.pruneOld ?? false, name);
+    // Upload and create back to back: the PBX purges temporary storage after an hour.
+    const uploaded = await this.client.upload(this.type, name, file);
+    await this.client.create({ type: this.type, ...(this.type === "server" ? { ca_type: "upload" as const } : {}), name: uploaded.file });
+    const created = (await listAll(this.client, this.type)).find((c) => c.name === uploaded.file);
+    return this.result(facts, created ? String(created.id) : "", true);
+  }
+
+  async *list(): AsyncIterable<DeployedCertificate> {
+    const now = this.ctx.clock();
+    for await (const page of pages(this.client, this.type)) {
+      for (const c of page) {
+        // An application still issuing (or failed) holds no certificate yet.
+        if (c.apply_status !== "issuance_success" || !c.expiration) continue;
+        const notAfter = parseExpiration(c.expiration);
+        yield { id: String(c.id), serial: serialFromName(c.name), commonName: c.issue_to, notAfter, expireIn: expireInDays(notAfter, now) };
+      }
+    }
+  }
+
+  async verify(serial: string): Promise<VerifyResult> {
+    const want = normalizeSerial(serial);
+    const all = await listAll(this.client, this.type);
+    const match = all.find((c) => serialFromName(c.name) === want);
+    const inUse = this.type === "server" ? all.find((c) => c.id === inUseId(all)) : undefined;
+    const servedSerial = inUse ? serialFromName(inUse.name) || undefined : undefined;
+    if (!match) {
+      return { ok: false, ...(servedSerial ? { servedSerial } : {}), detail: `the PBX holds no ${this.type} certificate with serial ${want}; deploy it again` };
+    }
+    const [detail] = (await this.client.query([match.id])).certificate_list;
+    if (!detail || detail.apply_status !== "issuance_success") {
+      return { ok: false, ...(servedSerial ? { servedSerial } : {}), detail: `certificate ${match.name} is on the PBX but not usable (${detail?.apply_status ?? "missing"})` };
+    }
+    if (this.type === "server" && inUse?.id !== match.id) {
+      return {
+        ok: false,
+        ...(servedSerial ? { servedSerial } : {}),
+        detail: `certificate ${match.name} is on the PBX but the web server uses ${inUse?.name ?? "another certificate"}; select it under System > Security > Certificates`,
+      };
+    }
+    return { ok: true, servedSerial: want, detail: `${match.name} is on the PBX${this.type === "server" ? " and in use" : ""}` };
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+function newClient(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext): YeastarClient {
+  for (const key of ["username", "password"] as const) {
+    if (typeof credentials[key] !== "string" || credentials[key] === "") {
+      throw new InputError(ErrorCodes.INPUT_MISSING, `yeastar credentials need ${key} (${key === "username" ? "the PBX API Client ID" : "the PBX API Client Secret"})`, { field: key, vendor: VENDOR });
+    }
+  }
+  if (settings.userAgent !== undefined && settings.userAgent.trim() === "") {
+    throw new InputError(ErrorCodes.INPUT_INVALID, "userAgent must not be empty: the PBX refuses requests without a User-Agent", { field: "userAgent", vendor: VENDOR });
+  }
+  return new YeastarClient({ endpoint: settings.endpoint, username: credentials.username ?? "", password: credentials.password ?? "", ctx, ...(settings.userAgent ? { userAgent: settings.userAgent } : {}) });
+}
+
+/**
+ * credentials: `username` = Client ID, `password` = Client Secret. One token per target for the whole run,
+ * revoked in `close()`.
+ */
+export function createYeastarTarget(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext): Target {
+  return new YeastarTarget(settings, credentials, ctx);
+}
+
+const DOMAIN = /^(\*\.)?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** `authInfo` as the wire wants it; rejects a missing or mistyped key before any request. */
+export function toAuthInfoList(dnsProvider: string, authInfo: Record<string, string | number | boolean>): AuthInfo[] {
+  const list: AuthInfo[] = Object.entries(authInfo).map(([k, v]) => (typeof v === "number" ? { k, iv: v } : typeof v === "boolean" ? { k, bv: v } : { k, sv: v }));
+  const problem = checkAuthInfo(dnsProvider, list);
+  if (problem) {
+    const field = problem.param === "dns_provider" ? "dnsProvider" : problem.param.replace(/^auth_info_list/, "authInfo");
+    throw new InputError(problem.param === "dns_provider" ? ErrorCodes.INPUT_INVALID : ErrorCodes.INPUT_MISSING, `${field}: ${problem.detail}`, { field, vendor: VENDOR });
+  }
+  return list;
+}
+
+/**
+ * Ask the PBX to obtain a certificate for `domain` through a DNS challenge, and wait a bounded time
+ * (ctx.poll) for the outcome. A re-run finds the earlier application instead of starting a second one.
+ */
+export async function applyForCertificate(
+  settings: YeastarTargetSettings,
+  credentials: YeastarCredentials,
+  ctx: ProviderContext,
+  request: YeastarApplyRequest,
+): Promise<YeastarApplyResult> {
+  const domain = request.domain.trim().toLowerCase();
+  if (!DOMAIN.test(domain)) throw new InputError(ErrorCodes.INPUT_INVALID, `domain must be a DNS name such as pbx.example.com`, { field: "domain", vendor: VENDOR });
+  const authInfoList = toAuthInfoList(request.dnsProvider, request.authInfo);
+  const client = newClient(settings, credentials, ctx);
+  try {
+    const existing = await listAll(client, "server");
+    let record = existing.find((c) => c.ca_type === "apply" && c.issue_to.toLowerCase() === domain);
+    if (record?.apply_status === "issuance_fail") {
+      // A failed application holds a slot and its name; clear it and apply again.
+      await client.delete(record.id);
+      existing.splice(existing.indexOf(record), 1);
+      record = undefined;
+    }
+    if (!record) {
+      await makeRoom(client, "server", existing, settings.pruneOld ?? false, "");
+      const created = await client.create({ type: "server", ca_type: "apply", issue_to: domain, dns_provider: request.dnsProvider, auth_info_list: authInfoList });
+      record = (await listAll(client, "server")).find((c) => c.name === created.name);
+      if (!record) return { name: created.name, id: "", status: created.apply_status === "issuance_fail" ? "failed" : "pending", detail: `the PBX accepted the application (${created.apply_status}) but does not list it yet; run again to check` };
+    }
+    return await pollApplication(client, ctx, record.id, record.name);
+  } finally {
+    await client.close();
+  }
+}
+
+async function pollApplication(client: YeastarClient, ctx: ProviderContext, recordId: number, name: string): Promise<YeastarApplyResult> {
+  const id = String(recordId);
+  const interval = Math.max(1, ctx.poll.intervalMs);
+  const attempts = Math.max(1, Math.ceil(ctx.poll.maxWaitMs / interval) + 1);
+  for (let attempt = 1; ; attempt++) {
+    const [detail] = (await client.query([recordId])).certificate_list;
+    if (!detail) return { name, id, status: "failed", detail: `the application ${name} disappeared from the PBX; apply again` };
+    if (detail.apply_status === "issuance_success") {
+      const notAfter = detail.expiration ? parseExpiration(detail.expiration) : undefined;
+      return { name, id, ...(notAfter ? { notAfter } : {}), status: "issued", detail: `the PBX holds a certificate for ${detail.issue_to}${detail.expiration ? ` valid until ${parseExpiration(detail.expiration).toISOString()}` : ""}` };
+    }
+    if (detail.apply_status === "issuance_fail") {
+      return {
+        name,
+        id,
+        status: "failed",
+        detail: `the PBX could not obtain a certificate for ${detail.issue_to}${detail.apply_tip_code ? ` (${detail.apply_tip_code})` : ""}: check the DNS provider credentials and that the domain's zone is hosted there, then apply again`,
+      };
+    }
+    if (attempt >= attempts) {
+      return { name, id, status: "pending", detail: `the PBX is still issuing a certificate for ${detail.issue_to} after ${ctx.poll.maxWaitMs} ms; run again later to check` };
+    }
+    await ctx.sleep(interval);
+  }
+}
