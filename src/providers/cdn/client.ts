@@ -2,7 +2,7 @@
  * SwiftFederation HTTP calls, nothing else: every request signed (signature v2) on every attempt, so retries carry
  * a fresh date and nonce.
  */
-import { HttpClient } from "../../http/index.js";
+import { HttpClient, type RetryInfo } from "../../http/index.js";
 import type { ProviderContext } from "../context.js";
 import { throwCdnError, uploadFailed } from "./errors.js";
 import { signerFor, type SfdSigningKey } from "./signature.js";
@@ -31,7 +31,8 @@ export class SfdClient {
       sleep: ctx.sleep,
       sign: signerFor(options.key, ctx.clock),
       ca: ctx.ca,
-      onRetry: (info: unknown) => ctx.logger.debug("cdn request retried", { info: describeRetry(info) }),
+      clock: ctx.clock,
+      onRetry: (info: RetryInfo) => ctx.logger.debug("cdn request retried", { method: info.method, path: info.path, attempt: info.attempt, reason: info.reason }),
     });
     this.http.addSecret(options.key.accessKeySecret);
   }
@@ -105,10 +106,4 @@ export class SfdClient {
   async close(): Promise<void> {
     await this.http.close();
   }
-}
-
-function describeRetry(info: unknown): unknown {
-  if (typeof info !== "object" || info === null) return info;
-  const { attempt, status, delayMs } = info as Record<string, unknown>;
-  return { attempt, status, delayMs };
 }
