@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { HttpClient, HttpStatusError, redact } from "../src/http/index.js";
-import { answer, recordingSleep, startTestServer, type TestServer } from "./support/http-server.js";
+import { recordingSleep, startTestServer, type TestServer } from "./support/http-server.js";
 
 let server: TestServer;
 beforeAll(async () => void (server = await startTestServer()));

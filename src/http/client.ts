@@ -300,6 +300,14 @@ export class HttpClient {
     // The sign hook's own errors (a missing key, say) already tell the user what to fix.
     if (error instanceof CertrelayError) return error;
     const detail = error instanceof Error ? this.redact(error.message) : "unknown failure";
+    const code = error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : "";
+    if (/CERT|TLS|SSL/.test(code)) {
+      return new VendorError(
+        ErrorCodes.NETWORK_ERROR,
+        `TLS failed on ${method} ${safeUrl} (${code}: ${detail}): the ${this.options.vendor} endpoint's certificate is not trusted; fix its chain, or pass its CA as the ca option`,
+        { vendor: this.options.vendor, cause: error },
+      );
+    }
     return new VendorError(ErrorCodes.NETWORK_ERROR, `Request ${method} ${safeUrl} failed before an answer arrived: ${detail}`, {
       vendor: this.options.vendor,
       cause: error,
@@ -308,7 +316,7 @@ export class HttpClient {
 }
 
 /** undici codes for our own mistakes, not the network's: retrying would fail the same way. */
-const UNRETRYABLE_UNDICI_CODES = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_NOT_SUPPORTED", "UND_ERR_INVALID_RETURN_VALUE", "UND_ERR_ABORTED", "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH"]);
+const UNRETRYABLE_UNDICI_CODES = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_NOT_SUPPORTED", "UND_ERR_INVALID_RETURN_VALUE", "UND_ERR_ABORTED", "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH", "UND_ERR_DESTROYED", "UND_ERR_CLOSED"]);
 
 async function encodeBody(req: HttpRequest): Promise<EncodedBody> {
   if (req.json !== undefined) {
