@@ -1,0 +1,188 @@
+/**
+ * Shared set-up for the lambda-*.test.ts files: moto (Secrets Manager + SQS), a TestCA, vendor sandboxes on a
+ * fixed clock, a Secrets Manager store whose writes are counted, and FleetDeps that capture every output line.
+ */
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { FleetDeps, FleetSettings } from "../../src/fleet/deps.js";
+import { DEFAULT_SETTINGS } from "../../src/fleet/deps.js";
+import { parseConfig } from "../../src/config/index.js";
+import type { LambdaContext } from "../../src/fleet/lambda-types.js";
+import { silentLogger, type CertificateMaterial, type Logger } from "../../src/model.js";
+import type { ProviderContext } from "../../src/providers/context.js";
+import { StoreBackedProviders } from "../../src/providers/registry.js";
+import { TestCA } from "../../src/sandbox/ca.js";
+import { startCdnSandbox, type CdnSandbox } from "../../src/sandbox/cdn/server.js";
+import { ManualClock } from "../../src/sandbox/server.js";
+import { SecretsManagerStore } from "../../src/store/index.js";
+import type { PendingRenewal, Store } from "../../src/store/index.js";
+import { awsClientConfig, startMoto, type MotoServer } from "./moto.js";
+
+export { createQueue, receiveAll } from "./sqs.js";
+
+export const FLEET_NOW = new Date("2026-11-24T12:00:00Z");
+export const DAY = 86_400_000;
+
+/** A Lambda context with plenty of time left. */
+export const roomyContext: LambdaContext = { getRemainingTimeInMillis: () => 600_000, awsRequestId: "req-test" };
+
+export interface StoreWrites {
+  putPending: number;
+  promote: number;
+  clearPending: number;
+  putCurrent: number;
+}
+
+/** A store that counts its writes, so a test can say "nothing was written". */
+export class CountingStore implements Store {
+  readonly kind: Store["kind"];
+  readonly writes: StoreWrites = { putPending: 0, promote: 0, clearPending: 0, putCurrent: 0 };
+  constructor(private readonly inner: Store) {
+    this.kind = inner.kind;
+  }
+  get totalWrites(): number {
+    return this.writes.putPending + this.writes.promote + this.writes.clearPending + this.writes.putCurrent;
+  }
+  getCurrent(id: string): Promise<CertificateMaterial | undefined> {
+    return this.inner.getCurrent(id);
+  }
+  getPending(id: string): Promise<PendingRenewal | undefined> {
+    return this.inner.getPending(id);
+  }
+  putPending(id: string, pending: PendingRenewal): Promise<void> {
+    this.writes.putPending += 1;
+    return this.inner.putPending(id, pending);
+  }
+  promote(id: string): Promise<void> {
+    this.writes.promote += 1;
+    return this.inner.promote(id);
+  }
+  clearPending(id: string): Promise<void> {
+    this.writes.clearPending += 1;
+    return this.inner.clearPending(id);
+  }
+  putCurrent(id: string, material: CertificateMaterial): Promise<void> {
+    this.writes.putCurrent += 1;
+    return this.inner.putCurrent(id, material);
+  }
+  getCredentials(id: string): Promise<Record<string, string>> {
+    return this.inner.getCredentials(id);
+  }
+  list(prefix: string): AsyncIterable<string> {
+    return this.inner.list(prefix);
+  }
+}
+
+export interface FleetFixture {
+  moto: MotoServer;
+  ca: TestCA;
+  clock: ManualClock;
+  cdn: CdnSandbox;
+  sm: SecretsManagerClient;
+  sqs: SQSClient;
+  /** the real store, for seeding and reading back */
+  secrets: SecretsManagerStore;
+  ctx: ProviderContext;
+  stop(): Promise<void>;
+}
+
+export async function startFleetFixture(): Promise<FleetFixture> {
+  const moto = await startMoto();
+  const clock = new ManualClock(FLEET_NOW);
+  const ca = await TestCA.create({ name: "Fleet Test", now: FLEET_NOW });
+  const cdn = await startCdnSandbox({ ca, clock: clock.now });
+  const sm = new SecretsManagerClient(awsClientConfig(moto.endpoint));
+  const sqs = new SQSClient(awsClientConfig(moto.endpoint));
+  const secrets = new SecretsManagerStore(sm);
+  await secrets.putCredentials("certrelay/cdn", cdn.credentials);
+  const ctx: ProviderContext = {
+    clock: clock.now,
+    sleep: async () => {},
+    logger: silentLogger,
+    ca: ca.rootPem,
+    retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 },
+    timeoutMs: 5_000,
+    poll: { intervalMs: 1, maxWaitMs: 50 },
+  };
+  return {
+    moto,
+    ca,
+    clock,
+    cdn,
+    sm,
+    sqs,
+    secrets,
+    ctx,
+    async stop() {
+      sm.destroy();
+      sqs.destroy();
+      await cdn.stop();
+      await moto.stop();
+    },
+  };
+}
+
+/** A CDN target block for certrelay.yml, serving `host` on the sandbox edge. */
+export function cdnTargetYaml(f: FleetFixture, host: string, indent = "      "): string {
+  return [
+    `- provider: cdn`,
+    `  endpoint: ${f.cdn.url}`,
+    `  credentials: certrelay/cdn`,
+    `  verifyHost: ${host}`,
+    `  verifyAddress: 127.0.0.1:${f.cdn.edgePort}`,
+    `  serviceId: svc-${host.split(".")[0] ?? "x"}`,
+  ]
+    .map((line) => indent + line)
+    .join("\n");
+}
+
+/** Current material in the store for `secret`: a certificate for `host` with `daysLeft` days left of `lifetimeDays`. */
+export async function seedCurrent(f: FleetFixture, secret: string, host: string, daysLeft: number, lifetimeDays = 90): Promise<CertificateMaterial> {
+  const notAfter = new Date(FLEET_NOW.getTime() + daysLeft * DAY + 3_600_000);
+  const notBefore = new Date(notAfter.getTime() - lifetimeDays * DAY);
+  const material = await f.ca.issue({ commonName: host, sans: [host], notBefore, notAfter });
+  await f.secrets.putCurrent(secret, material);
+  return material;
+}
+
+export interface DepsOptions {
+  yaml: string;
+  store?: Store;
+  settings?: Partial<FleetSettings>;
+  checkpoint?: FleetDeps["checkpoint"];
+  notifiers?: FleetDeps["notifiers"];
+  sqs?: SQSClient;
+}
+
+export interface CapturedDeps {
+  deps: FleetDeps;
+  /** every line the handler wrote (logs and EMF) */
+  lines: string[];
+  /** the lines parsed as JSON */
+  json(): Record<string, unknown>[];
+}
+
+export function fleetDeps(f: FleetFixture, options: DepsOptions): CapturedDeps {
+  const lines: string[] = [];
+  const config = parseConfig(options.yaml, "test certrelay.yml");
+  const store = options.store ?? f.secrets;
+  const settings: FleetSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const deps: FleetDeps = {
+    loadConfig: async () => ({ config, source: "test certrelay.yml" }),
+    store,
+    createProviders: (logger: Logger) => new StoreBackedProviders(store, { ...f.ctx, logger }),
+    clock: f.clock.now,
+    write: (line) => lines.push(line),
+    ...(options.sqs ? { sqs: options.sqs } : {}),
+    notifiers: options.notifiers ?? [],
+    settings,
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    runId: () => "run-1",
+  };
+  return { deps, lines, json: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+/** The per-certificate log line for `name`. */
+export function certificateLine(lines: Record<string, unknown>[], name: string): Record<string, unknown> | undefined {
+  return lines.find((l) => l.message === "certificate" && l.certificate === name);
+}
