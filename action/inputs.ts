@@ -1,0 +1,195 @@
+/**
+ * The Action's one input helper: raw `INPUT_*` strings in, a typed, validated settings object out. Generic checks
+ * (choices, numbers, booleans, JSON) happen here; what each provider needs is checked by the operations layer,
+ * which knows the vendors. Every message names the input to fix and never repeats its value.
+ */
+import * as core from "@actions/core";
+import { ErrorCodes, InputError } from "../src/errors.js";
+import { providerNames, type ProviderName } from "../src/model.js";
+import {
+  operations,
+  RENEWAL_KIND_INPUT,
+  RENEWAL_KINDS,
+  SECRET_INPUTS,
+  VENDOR_TEXT_INPUTS,
+  type ConfigRunRequest,
+  type DnsCredentialValue,
+  type Operation,
+  type OperationRequest,
+  type VendorFields,
+} from "../src/operations/index.js";
+
+export interface ActionSettings {
+  /** one endpoint from inputs, or a certrelay.yml over many */
+  run: { kind: "single"; request: OperationRequest } | { kind: "config"; config: ConfigRunRequest };
+  operation: Operation;
+  /** PEM of a private CA the endpoints use */
+  caCertificate?: string;
+  /** bound on waiting for asynchronous issuance */
+  waitSeconds: number;
+}
+
+function text(name: string): string | undefined {
+  const value = core.getInput(name);
+  return value === "" ? undefined : value;
+}
+
+/** Multi-line inputs keep their inner line breaks; only surrounding blank space goes. */
+function pem(name: string): string | undefined {
+  const value = core.getInput(name, { trimWhitespace: false }).trim();
+  return value === "" ? undefined : `${value}\n`;
+}
+
+function invalid(name: string, expected: string): InputError {
+  return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${name}'. Expected ${expected}.`, { field: name });
+}
+
+function choice<const T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
+  const value = text(name)?.toLowerCase() ?? fallback;
+  if (value === undefined) {
+    throw new InputError(ErrorCodes.INPUT_MISSING, `Input required and not supplied: ${name} (one of ${allowed.join(", ")}).`, { field: name });
+  }
+  if (!(allowed as readonly string[]).includes(value)) throw invalid(name, `one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+function wholeNumber(name: string, fallback: number | undefined, max = 36_500): number | undefined {
+  const value = text(name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) > max) throw invalid(name, `a whole number from 0 to ${max}`);
+  return Number(value);
+}
+
+function flag(name: string, fallback: boolean): boolean {
+  const value = text(name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (["true", "yes", "on", "1"].includes(value)) return true;
+  if (["false", "no", "off", "0"].includes(value)) return false;
+  throw invalid(name, "true or false");
+}
+
+function list(name: string): string[] | undefined {
+  const value = text(name);
+  if (value === undefined) return undefined;
+  const items = value.split(/[\s,]+/).filter((item) => item !== "");
+  return items.length === 0 ? undefined : items;
+}
+
+/** A JSON object of string/number/boolean values, e.g. `{"AccessKeyId": "...", "TTL": 600}`. */
+function jsonObject(name: string): Record<string, DnsCredentialValue> | undefined {
+  const value = text(name);
+  if (value === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw invalid(name, 'a JSON object like {"AccessKeyId": "...", "AccessKeySecret": "..."} (it is not valid JSON)');
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalid(name, "a JSON object of parameter names to values");
+  const out: Record<string, DnsCredentialValue> = {};
+  for (const [key, v] of Object.entries(parsed)) {
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+      throw invalid(name, `a JSON object whose values are strings, numbers or booleans (parameter ${key} is not)`);
+    }
+    out[key] = v;
+  }
+  return out;
+}
+
+function vendorFields(provider: ProviderName, endpoint: string): VendorFields {
+  const fields: VendorFields = { provider, endpoint };
+  const textFields: Partial<Record<keyof typeof VENDOR_TEXT_INPUTS, string>> = {};
+  for (const [field, input] of Object.entries(VENDOR_TEXT_INPUTS) as [keyof typeof VENDOR_TEXT_INPUTS, string][]) {
+    const value = text(input);
+    if (value !== undefined && field !== "endpoint") textFields[field] = value;
+  }
+  Object.assign(fields, textFields);
+  const validDays = wholeNumber("valid-days", undefined);
+  if (validDays !== undefined) fields.validDays = validDays;
+  const pruneOld = text("prune-old");
+  if (pruneOld !== undefined) fields.pruneOld = flag("prune-old", false);
+  const dnsCredentials = jsonObject("dns-credentials");
+  if (dnsCredentials) fields.dnsCredentials = dnsCredentials;
+  return fields;
+}
+
+/**
+ * Register every secret input with the runner's log masker before anything is printed. The runner masks line by
+ * line, so a multi-line PEM key is registered per line too; DNS credentials per value.
+ */
+export function maskSecretInputs(): void {
+  for (const name of SECRET_INPUTS) {
+    const value = core.getInput(name, { trimWhitespace: false });
+    if (value.trim() === "") continue;
+    maskText(value);
+    if (name === "dns-credentials") {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        if (parsed && typeof parsed === "object") {
+          for (const v of Object.values(parsed)) if (typeof v === "string" || typeof v === "number") maskText(String(v));
+        }
+      } catch {
+        // not JSON: the whole value and its lines are masked already; the parse error is reported later
+      }
+    }
+  }
+}
+
+/** Mask a secret and each of its lines (except PEM armour, which is public and would blank every PEM header). */
+export function maskText(value: string): void {
+  const trimmed = value.trim();
+  if (trimmed === "") return;
+  core.setSecret(trimmed);
+  const lines = trimmed.split(/\r?\n/).map((line) => line.trim());
+  if (lines.length < 2) return;
+  for (const line of lines) {
+    if (line.length >= 4 && !line.startsWith("-----")) core.setSecret(line);
+  }
+}
+
+export function getSettings(): ActionSettings {
+  const operation = choice("operation", operations, "deploy");
+  const waitSeconds = wholeNumber("wait-seconds", 300, 3_600) ?? 300;
+  const caCertificate = pem("ca-certificate");
+  const common = { operation, waitSeconds, ...(caCertificate ? { caCertificate } : {}) };
+
+  const configPath = text("config");
+  if (configPath !== undefined) {
+    const storeDir = text("store-dir");
+    if (storeDir === undefined) {
+      throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: store-dir (the directory of the file store that holds the credentials and certificates certrelay.yml names).", { field: "store-dir" });
+    }
+    return { ...common, run: { kind: "config", config: { configPath, storeDir, dryRun: flag("dry-run", false) } } };
+  }
+
+  const provider = choice("provider", providerNames);
+  const endpoint = text("endpoint");
+  if (endpoint === undefined) throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: endpoint (the API base URL, like https://host:port).", { field: "endpoint" });
+  const resellerAction = text(RENEWAL_KIND_INPUT) === undefined ? undefined : choice<(typeof RENEWAL_KINDS)[number]>(RENEWAL_KIND_INPUT, RENEWAL_KINDS);
+  const certificate = pem("certificate");
+  const privateKey = pem("private-key");
+  const chain = pem("chain");
+  const csr = pem("csr");
+  const commonName = text("common-name");
+  const sans = list("sans");
+  const orderId = text("order-id");
+  const reference = text("client-reference");
+
+  const request: OperationRequest = {
+    operation,
+    vendor: vendorFields(provider, endpoint),
+    bundle: { ...(certificate ? { certificate } : {}), ...(privateKey ? { privateKey } : {}), ...(chain ? { chain } : {}) },
+    apply: {
+      ...(commonName ? { commonName } : {}),
+      ...(sans ? { sans } : {}),
+      ...(csr ? { csr } : {}),
+      ...(resellerAction ? { resellerAction } : {}),
+      ...(orderId ? { orderId } : {}),
+      ...(reference ? { reference } : {}),
+    },
+    dryRun: flag("dry-run", false),
+    minDaysLeft: wholeNumber("min-days-left", 7, 3_650) ?? 7,
+    renewBeforeDays: wholeNumber("renew-before-days", 30, 365) ?? 30,
+  };
+  return { ...common, run: { kind: "single", request } };
+}

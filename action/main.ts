@@ -1,0 +1,120 @@
+/**
+ * The Action: mask secrets, read inputs, run one operation (or a certrelay.yml), then translate the result into
+ * outputs, a job summary and an exit code. A thrown error becomes one `::error` line naming what to fix.
+ */
+import * as core from "@actions/core";
+import { context } from "@actions/github";
+import { describeError, isCertrelayError } from "../src/errors.js";
+import { realSleep, systemClock, type Logger } from "../src/model.js";
+import { runConfigFile, runOperation, type OperationDeps, type OperationResult } from "../src/operations/index.js";
+import { renderSummary, type DeploymentContext } from "../src/report/summary.js";
+import { getSettings, maskSecretInputs, maskText, type ActionSettings } from "./inputs.js";
+
+function fieldsText(fields: Record<string, unknown> | undefined): string {
+  return fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : "";
+}
+
+const actionsLogger: Logger = {
+  debug: (message, fields) => core.debug(`${message}${fieldsText(fields)}`),
+  info: (message, fields) => core.info(`${message}${fieldsText(fields)}`),
+  warn: (message, fields) => core.warning(`${message}${fieldsText(fields)}`),
+  error: (message, fields) => core.info(`error: ${message}${fieldsText(fields)}`),
+};
+
+function deploymentContext(): DeploymentContext {
+  const env = process.env;
+  const runId = Number.isFinite(context.runId) ? String(context.runId) : undefined;
+  const repository = env.GITHUB_REPOSITORY;
+  return {
+    ...(repository ? { repository } : {}),
+    ...(context.sha ? { sha: context.sha } : {}),
+    ...(context.ref ? { ref: context.ref } : {}),
+    ...(context.workflow ? { workflow: context.workflow } : {}),
+    ...(context.job ? { job: context.job } : {}),
+    ...(runId ? { runId } : {}),
+    ...(runId && repository && context.serverUrl ? { runUrl: `${context.serverUrl}/${repository}/actions/runs/${runId}` } : {}),
+    ...(env.GITHUB_ENVIRONMENT ? { environment: env.GITHUB_ENVIRONMENT } : {}),
+    ...(context.actor ? { actor: context.actor } : {}),
+  };
+}
+
+function deps(settings: ActionSettings, runId: string | undefined): OperationDeps {
+  const maxWaitMs = settings.waitSeconds * 1000;
+  return {
+    clock: systemClock,
+    sleep: realSleep,
+    logger: actionsLogger,
+    ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
+    // poll often enough to notice quickly, rarely enough to stay polite within the window
+    poll: { intervalMs: Math.min(10_000, Math.max(200, Math.floor(maxWaitMs / 30))), maxWaitMs },
+    ...(runId ? { runId } : {}),
+  };
+}
+
+function setOutputs(result: OperationResult): void {
+  if (result.privateKey) maskText(result.privateKey);
+  const outputs: Record<string, string | undefined> = {
+    status: result.status,
+    changed: String(result.changed),
+    message: result.message,
+    "certificate-id": result.certificateId,
+    "serial-number": result.serial,
+    fingerprint: result.fingerprint,
+    "not-before": result.notBefore?.toISOString(),
+    "not-after": result.notAfter?.toISOString(),
+    "expire-in": result.expireIn === undefined ? undefined : String(result.expireIn),
+    certificate: result.certificate,
+    chain: result.chain,
+    "private-key": result.privateKey,
+    "order-id": result.orderId,
+    pending: String(result.status === "pending"),
+  };
+  for (const [name, value] of Object.entries(outputs)) if (value !== undefined) core.setOutput(name, value);
+}
+
+function title(settings: ActionSettings | undefined, result?: OperationResult): string {
+  const operation = settings?.operation ?? "certrelay";
+  const where = result ? `: ${result.target}` : "";
+  return `certrelay ${operation}${where}`;
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  // Outside a runner (or a runner without summaries) there is nowhere to write; that must not fail the step.
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  await core.summary.addRaw(markdown).write();
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, "; ");
+}
+
+export async function run(): Promise<void> {
+  maskSecretInputs();
+  let settings: ActionSettings | undefined;
+  const summaryContext = deploymentContext();
+  try {
+    settings = getSettings();
+    const operationDeps = deps(settings, summaryContext.runId);
+    const result = settings.run.kind === "config" ? await runConfigFile(settings.run.config, operationDeps) : await runOperation(settings.run.request, operationDeps);
+    setOutputs(result);
+    for (const warning of result.warnings) core.warning(oneLine(warning), { title: "certrelay: pending" });
+    await writeSummary(renderSummary({ title: title(settings, result), message: result.message, ok: result.ok, rows: result.rows, warnings: result.warnings, context: summaryContext, now: systemClock() }));
+    if (result.ok) core.info(result.message);
+    else fail(result.message, `certrelay ${result.operation} failed`);
+  } catch (error) {
+    const message = oneLine(describeError(error));
+    const field = isCertrelayError(error) ? error.field : undefined;
+    fail(message, field ? `Fix input '${field}'` : "certrelay failed");
+    try {
+      await writeSummary(renderSummary({ title: title(settings), message, ok: false, rows: [], context: summaryContext, now: systemClock() }));
+    } catch {
+      // the error line above is what matters
+    }
+  }
+}
+
+/** `core.setFailed` with a title: one annotation naming what to fix, and a failing exit code. */
+function fail(message: string, annotationTitle: string): void {
+  core.error(message, { title: annotationTitle });
+  process.exitCode = core.ExitCode.Failure;
+}

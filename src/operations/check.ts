@@ -1,0 +1,86 @@
+/**
+ * How long until a certificate expires: the one given, or what a target holds. Fails (ok: false) below
+ * min-days-left so a scheduled workflow turns red before users see an expired certificate.
+ */
+import { CertrelayError, ErrorCodes } from "../errors.js";
+import type { DeployedCertificate } from "../model.js";
+import { createTarget } from "../providers/registry.js";
+import { parseBundle } from "../x509/index.js";
+import { BUNDLE_FIELDS } from "./deploy-bundle.js";
+import { credentialsFor, targetConfigFor, type OperationRequest } from "./request.js";
+import { rowFor } from "./rows.js";
+import { providerContext, type CertificateRow, type OperationDeps, type OperationResult } from "./types.js";
+
+function verdict(daysLeft: number, minDaysLeft: number): "ok" | "expiring" {
+  return daysLeft < minDaysLeft ? "expiring" : "ok";
+}
+
+function resultFrom(request: OperationRequest, target: string, rows: CertificateRow[], best: CertificateRow): OperationResult {
+  const daysLeft = best.daysLeft ?? 0;
+  const status = verdict(daysLeft, request.minDaysLeft);
+  const what = best.serial ? `certificate ${best.serial}` : `certificate ${best.certificateId ?? ""}`.trim();
+  const message =
+    status === "ok"
+      ? `${what} at ${target} has ${daysLeft} days left (minimum ${request.minDaysLeft})`
+      : `${what} at ${target} has ${daysLeft} days left, below min-days-left ${request.minDaysLeft}: renew it`;
+  return {
+    operation: "check",
+    provider: request.vendor.provider,
+    target,
+    status,
+    changed: false,
+    ok: status === "ok",
+    message,
+    ...(best.certificateId ? { certificateId: best.certificateId } : {}),
+    ...(best.serial ? { serial: best.serial } : {}),
+    ...(best.fingerprint ? { fingerprint: best.fingerprint } : {}),
+    ...(best.notBefore ? { notBefore: best.notBefore } : {}),
+    ...(best.notAfter ? { notAfter: best.notAfter } : {}),
+    expireIn: daysLeft,
+    warnings: [],
+    rows,
+  };
+}
+
+export async function checkCertificate(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
+  const now = deps.clock();
+  if (request.bundle.certificate?.trim()) {
+    // minDaysLeft 0: an expiring certificate is this operation's answer, not an input error.
+    const parsed = parseBundle(
+      { certificate: request.bundle.certificate, ...(request.bundle.chain ? { chain: request.bundle.chain } : {}) },
+      { now, requireKey: false, minDaysLeft: 0, fields: BUNDLE_FIELDS },
+    );
+    const leaf = parsed.leaf;
+    const label = `certificate ${leaf.commonName}`;
+    const row = rowFor(label, { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName }, "ok", now, request.renewBeforeDays);
+    row.result = verdict(row.daysLeft ?? 0, request.minDaysLeft);
+    return resultFrom(request, label, [row], row);
+  }
+
+  const config = targetConfigFor(request.vendor);
+  const credentials = credentialsFor(request.vendor);
+  const wanted = request.apply.commonName?.toLowerCase();
+  const target = createTarget(config, credentials, providerContext(deps));
+  try {
+    const held: DeployedCertificate[] = [];
+    for await (const deployed of target.list()) {
+      if (wanted === undefined || deployed.commonName.toLowerCase() === wanted) held.push(deployed);
+    }
+    if (held.length === 0) {
+      const which = wanted ? ` for common-name ${wanted}` : "";
+      throw new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `${target.label} holds no certificate${which}: deploy one first, or pass input 'certificate' to check it directly`, { field: wanted ? "common-name" : "endpoint" });
+    }
+    const rows = held
+      .sort((a, b) => b.notAfter.getTime() - a.notAfter.getTime())
+      .map((deployed) => {
+        const row = rowFor(target.label, { certificateId: deployed.id, serial: deployed.serial, name: deployed.commonName, notAfter: deployed.notAfter }, "ok", now, request.renewBeforeDays);
+        row.result = verdict(row.daysLeft ?? 0, request.minDaysLeft);
+        return row;
+      });
+    // The newest certificate is the one serving; older ones are leftovers the target keeps until pruned.
+    const best = rows[0] as CertificateRow;
+    return resultFrom(request, target.label, rows, best);
+  } finally {
+    await target.close();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Deploy one certificate bundle to one target and prove it arrived. The bundle and every input are checked before
+ * the first request, so a mistake costs nothing remote; a target that already holds the certificate is left alone
+ * (`changed: false`).
+ */
+import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { createTarget } from "../providers/registry.js";
+import { parseBundle } from "../x509/index.js";
+import { credentialsFor, targetConfigFor, type OperationRequest } from "./request.js";
+import { rowFor } from "./rows.js";
+import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
+
+export const BUNDLE_FIELDS = { certificate: "certificate", privateKey: "private-key", chain: "chain" } as const;
+
+/** Providers whose device or PBX already holds the key: they take a certificate without one. */
+function needsKey(request: OperationRequest): boolean {
+  if (request.vendor.provider === "enos") return false;
+  if (request.vendor.provider === "yeastar" && request.vendor.certificateType === "trusted") return false;
+  return true;
+}
+
+export async function deployBundle(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
+  const { bundle, vendor } = request;
+  if (!bundle.certificate?.trim()) {
+    throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate' is required for operation deploy: pass the PEM certificate", { field: "certificate" });
+  }
+  const requireKey = needsKey(request);
+  if (requireKey && !bundle.privateKey?.trim()) {
+    throw new InputError(ErrorCodes.INPUT_MISSING, `input 'private-key' is required to deploy to ${vendor.provider}: pass the PEM private key of the certificate`, { field: "private-key" });
+  }
+  const now = deps.clock();
+  const parsed = parseBundle(
+    {
+      certificate: bundle.certificate,
+      ...(requireKey && bundle.privateKey ? { privateKey: bundle.privateKey } : {}),
+      ...(bundle.chain ? { chain: bundle.chain } : {}),
+    },
+    { now, requireKey, minDaysLeft: request.minDaysLeft, fields: BUNDLE_FIELDS },
+  );
+  const config = targetConfigFor(vendor);
+  const credentials = credentialsFor(vendor);
+
+  const target = createTarget(config, credentials, providerContext(deps));
+  try {
+    const leaf = parsed.leaf;
+    const deployed = await target.deploy(parsed.material, { dryRun: request.dryRun });
+    const base = {
+      operation: "deploy" as const,
+      provider: vendor.provider,
+      target: target.label,
+      certificateId: deployed.id || undefined,
+      serial: leaf.serial,
+      fingerprint: leaf.fingerprint256,
+      notBefore: leaf.notBefore,
+      notAfter: leaf.notAfter,
+      expireIn: deployed.expireIn,
+      warnings: [] as string[],
+    };
+    const validity = { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName, ...(deployed.id ? { certificateId: deployed.id } : {}) };
+    if (request.dryRun) {
+      const status = deployed.changed ? "would-deploy" : "unchanged";
+      const message = deployed.changed
+        ? `dry run: ${target.label} does not hold certificate ${leaf.serial}; nothing was sent`
+        : `dry run: ${target.label} already holds certificate ${leaf.serial}; nothing changed`;
+      return { ...base, status, changed: false, ok: true, message, rows: [rowFor(target.label, validity, status, now, request.renewBeforeDays)] };
+    }
+    const verified = await target.verify(leaf.serial);
+    if (!verified.ok) {
+      throw new CertrelayError(ErrorCodes.VERIFY_FAILED, `${target.label}: ${verified.detail}`, { vendor: vendor.provider });
+    }
+    const status = deployed.changed ? "deployed" : "unchanged";
+    const message = deployed.changed
+      ? `deployed certificate ${leaf.serial} to ${target.label} and verified it (${verified.detail})`
+      : `nothing changed: ${target.label} already holds certificate ${leaf.serial} (${verified.detail})`;
+    return { ...base, status, changed: deployed.changed, ok: true, message, rows: [rowFor(target.label, validity, status, now, request.renewBeforeDays, verified.detail)] };
+  } finally {
+    await target.close();
+  }
+}

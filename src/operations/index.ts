@@ -1,0 +1,39 @@
+/** Operations the entry points run: one request in, one result out, no vendor names needed by the caller. */
+export { deployBundle, BUNDLE_FIELDS } from "./deploy-bundle.js";
+export { applyCertificate } from "./apply.js";
+export { checkCertificate } from "./check.js";
+export { runConfigFile, type ConfigRunRequest } from "./run-config.js";
+export {
+  operations,
+  credentialsFor,
+  targetConfigFor,
+  issuerConfigFor,
+  SECRET_INPUTS,
+  VENDOR_TEXT_INPUTS,
+  RENEWAL_KIND_INPUT,
+  RENEWAL_KINDS,
+  type Operation,
+  type OperationRequest,
+  type VendorFields,
+  type BundleFields,
+  type ApplyFields,
+  type DnsCredentialValue,
+} from "./request.js";
+export { providerContext, type OperationDeps, type OperationResult, type OperationStatus, type CertificateRow } from "./types.js";
+
+import { applyCertificate } from "./apply.js";
+import { checkCertificate } from "./check.js";
+import { deployBundle } from "./deploy-bundle.js";
+import type { OperationRequest } from "./request.js";
+import type { OperationDeps, OperationResult } from "./types.js";
+
+export function runOperation(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
+  switch (request.operation) {
+    case "deploy":
+      return deployBundle(request, deps);
+    case "apply":
+      return applyCertificate(request, deps);
+    case "check":
+      return checkCertificate(request, deps);
+  }
+}

@@ -1,0 +1,10 @@
+import type { IssuerConfig } from "../config/index.js";
+import type { IssueOutcome, IssueRequest } from "../model.js";
+import type { ProviderContext } from "../providers/context.js";
+import { reissueCertificate } from "../providers/reseller/index.js";
+
+/** Reissue (same order, new key) rather than renew: for a compromised key or changed names, at no new cost. */
+export async function reissueOrder(config: IssuerConfig, credentials: Record<string, string>, ctx: ProviderContext, request: IssueRequest): Promise<IssueOutcome> {
+  if (config.provider !== "reseller") throw new Error("reissue is a reseller operation");
+  return reissueCertificate(config, credentials, request, ctx);
+}

@@ -1,0 +1,254 @@
+/**
+ * The typed request an entry point (the Action, the CLI) hands to an operation, and the one place that maps the
+ * flat, user-facing field names (`app-key`, `verify-host`, ...) onto each provider's settings and credentials.
+ * Validation reuses the certrelay.yml schemas, so a field means the same thing in a workflow and in a config file;
+ * problems are reported by the input name the user typed, never with its value.
+ */
+import type { z } from "zod";
+import { ISSUER_PROVIDERS, issuerSchema, targetSchema, TARGET_PROVIDERS, type IssuerConfig, type TargetConfig } from "../config/index.js";
+import { ErrorCodes, InputError } from "../errors.js";
+import type { ProviderName } from "../model.js";
+
+export type Operation = "deploy" | "apply" | "check";
+export const operations: readonly Operation[] = ["deploy", "apply", "check"];
+
+export type DnsCredentialValue = string | number | boolean;
+
+/** Everything a user can say about one vendor endpoint. Field names follow the Action's inputs in camelCase. */
+export interface VendorFields {
+  provider: ProviderName;
+  endpoint: string;
+  username?: string;
+  password?: string;
+  apiKey?: string;
+  appKey?: string;
+  appSecret?: string;
+  orgId?: string;
+  assetId?: string;
+  productKey?: string;
+  deviceKey?: string;
+  accessKeyId?: string;
+  accessKeySecret?: string;
+  certificateType?: string;
+  pruneOld?: boolean;
+  verifyHost?: string;
+  verifyAddress?: string;
+  serviceId?: string;
+  dnsProvider?: string;
+  dnsCredentials?: Record<string, DnsCredentialValue>;
+  validDays?: number;
+  issueAuthority?: string;
+  certificateId?: string;
+  plan?: string;
+  dcvType?: string;
+  approverEmail?: string;
+}
+
+/** PEM text as the user gave it; parseBundle validates it. */
+export interface BundleFields {
+  certificate?: string;
+  privateKey?: string;
+  chain?: string;
+}
+
+/** What an apply asks for beyond the vendor fields. */
+export interface ApplyFields {
+  commonName?: string;
+  sans?: string[];
+  /** a CSR the user made; without one a fresh key and CSR are generated and the key is returned */
+  csr?: string;
+  /** with certificate-id: `reissue` reissues that order instead of renewing it (input `reseller-action`) */
+  resellerAction?: (typeof RENEWAL_KINDS)[number];
+  /** idempotency reference; default derived from the common name and the run */
+  reference?: string;
+  /** collect an order a previous run left pending instead of placing a new one */
+  orderId?: string;
+}
+
+export interface OperationRequest {
+  operation: Operation;
+  vendor: VendorFields;
+  bundle: BundleFields;
+  apply: ApplyFields;
+  dryRun: boolean;
+  minDaysLeft: number;
+  /** renewal point shown in the summary: min(renewBeforeDays, lifetime/3) before expiry */
+  renewBeforeDays: number;
+}
+
+/** Config-style field name (schema path) -> the input name a user types. */
+const INPUT_NAMES: Record<string, string> = {
+  endpoint: "endpoint",
+  certificateType: "certificate-type",
+  pruneOld: "prune-old",
+  orgId: "org-id",
+  assetId: "asset-id",
+  productKey: "product-key",
+  deviceKey: "device-key",
+  validDays: "valid-days",
+  issueAuthority: "issue-authority",
+  verifyHost: "verify-host",
+  verifyAddress: "verify-address",
+  serviceId: "service-id",
+  certificateId: "certificate-id",
+  plan: "plan",
+  dcvType: "dcv-type",
+  approverEmail: "approver-email",
+  provider: "provider",
+};
+
+/** Stands in for the store secret id the config schema wants; entry points pass credentials directly. */
+const INLINE_CREDENTIALS = "inline";
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+}
+
+function firstProblem(error: z.ZodError, provider: string): InputError {
+  const issue = error.issues[0];
+  const key = issue?.path.find((segment): segment is string => typeof segment === "string") ?? "provider";
+  const input = INPUT_NAMES[key] ?? key;
+  const message = issue?.message ?? "invalid";
+  return new InputError(
+    issue?.code === "invalid_type" && issue.input === undefined ? ErrorCodes.INPUT_MISSING : ErrorCodes.INPUT_INVALID,
+    `input '${input}' for provider ${provider}: ${issue?.input === undefined && issue?.code === "invalid_type" ? "required" : message}`,
+    { field: input, vendor: provider },
+  );
+}
+
+function settingsOf(fields: VendorFields) {
+  return definedOnly({
+    provider: fields.provider,
+    endpoint: fields.endpoint,
+    credentials: INLINE_CREDENTIALS,
+    certificateType: fields.certificateType,
+    pruneOld: fields.pruneOld,
+    orgId: fields.orgId,
+    assetId: fields.assetId,
+    productKey: fields.productKey,
+    deviceKey: fields.deviceKey,
+    validDays: fields.validDays,
+    issueAuthority: fields.issueAuthority,
+    verifyHost: fields.verifyHost,
+    verifyAddress: fields.verifyAddress,
+    serviceId: fields.serviceId,
+    certificateId: fields.certificateId,
+    plan: fields.plan,
+    dcvType: fields.dcvType,
+    approverEmail: fields.approverEmail,
+  });
+}
+
+/** Keep only the keys a provider's schema knows, so a reused workflow with extra inputs does not fail. */
+function pick(settings: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).filter(([k]) => keys.includes(k)));
+}
+
+const TARGET_KEYS: Record<string, readonly string[]> = {
+  yeastar: ["provider", "endpoint", "credentials", "certificateType", "pruneOld"],
+  cdn: ["provider", "endpoint", "credentials", "verifyHost", "verifyAddress", "serviceId"],
+  enos: ["provider", "endpoint", "credentials", "orgId", "assetId", "productKey", "deviceKey", "validDays", "issueAuthority"],
+};
+const ISSUER_KEYS: Record<string, readonly string[]> = {
+  reseller: ["provider", "endpoint", "credentials", "certificateId", "plan", "dcvType", "approverEmail"],
+  enos: TARGET_KEYS.enos ?? [],
+  yeastar: TARGET_KEYS.yeastar ?? [],
+};
+
+/** The target config for these fields; throws InputError naming the input to fix. */
+export function targetConfigFor(fields: VendorFields): TargetConfig {
+  if (!(TARGET_PROVIDERS as readonly string[]).includes(fields.provider)) {
+    throw new InputError(
+      ErrorCodes.INPUT_INVALID,
+      `input 'provider': ${fields.provider} is not a deploy target (targets: ${TARGET_PROVIDERS.join(", ")}); use operation apply or check`,
+      { field: "provider", vendor: fields.provider },
+    );
+  }
+  const parsed = targetSchema.safeParse(pick(settingsOf(fields), TARGET_KEYS[fields.provider] ?? []));
+  if (!parsed.success) throw firstProblem(parsed.error, fields.provider);
+  return parsed.data;
+}
+
+/** The issuer config for these fields (reseller needs a dcv-type; DNS is the default for unattended runs). */
+export function issuerConfigFor(fields: VendorFields): IssuerConfig {
+  if (!(ISSUER_PROVIDERS as readonly string[]).includes(fields.provider)) {
+    throw new InputError(
+      ErrorCodes.INPUT_INVALID,
+      `input 'provider': ${fields.provider} cannot apply for certificates (issuers: ${ISSUER_PROVIDERS.join(", ")})`,
+      { field: "provider", vendor: fields.provider },
+    );
+  }
+  const settings = settingsOf(fields);
+  if (fields.provider === "reseller" && settings.dcvType === undefined) settings.dcvType = "DNS";
+  const parsed = issuerSchema.safeParse(pick(settings, ISSUER_KEYS[fields.provider] ?? []));
+  if (!parsed.success) throw firstProblem(parsed.error, fields.provider);
+  return parsed.data;
+}
+
+/** Credential key (what the provider factory reads) -> input name, per provider. */
+const CREDENTIAL_INPUTS: Record<ProviderName, readonly (readonly [key: string, input: string, field: keyof VendorFields])[]> = {
+  yeastar: [
+    ["username", "username", "username"],
+    ["password", "password", "password"],
+  ],
+  enos: [
+    ["appKey", "app-key", "appKey"],
+    ["appSecret", "app-secret", "appSecret"],
+  ],
+  cdn: [
+    ["accessKeyId", "access-key-id", "accessKeyId"],
+    ["accessKeySecret", "access-key-secret", "accessKeySecret"],
+  ],
+  reseller: [
+    ["username", "username", "username"],
+    ["apiKey", "api-key", "apiKey"],
+  ],
+};
+
+/** The credentials object the provider factories take; every key is required. */
+export function credentialsFor(fields: VendorFields): Record<string, string> {
+  const credentials: Record<string, string> = {};
+  for (const [key, input, field] of CREDENTIAL_INPUTS[fields.provider]) {
+    let value = fields[field];
+    // The reseller's API key is a password in HTTP basic auth; accept it under either input name.
+    if ((value === undefined || value === "") && key === "apiKey") value = fields.password;
+    if (typeof value !== "string" || value === "") {
+      throw new InputError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${fields.provider}`, { field: input, vendor: fields.provider });
+    }
+    credentials[key] = value;
+  }
+  return credentials;
+}
+
+/** Input name -> vendor field, for the plain text inputs (entry points read these without knowing vendors). */
+export const VENDOR_TEXT_INPUTS = {
+  endpoint: "endpoint",
+  username: "username",
+  password: "password",
+  apiKey: "api-key",
+  appKey: "app-key",
+  appSecret: "app-secret",
+  orgId: "org-id",
+  assetId: "asset-id",
+  productKey: "product-key",
+  deviceKey: "device-key",
+  accessKeyId: "access-key-id",
+  accessKeySecret: "access-key-secret",
+  certificateType: "certificate-type",
+  verifyHost: "verify-host",
+  verifyAddress: "verify-address",
+  serviceId: "service-id",
+  dnsProvider: "dns-provider",
+  issueAuthority: "issue-authority",
+  certificateId: "certificate-id",
+  plan: "plan",
+  dcvType: "dcv-type",
+  approverEmail: "approver-email",
+} as const satisfies Partial<Record<keyof VendorFields, string>>;
+
+/** The input that picks renew or reissue of an existing order, and its values. */
+export const RENEWAL_KIND_INPUT = "reseller-action";
+export const RENEWAL_KINDS = ["renew", "reissue"] as const;
+
+/** Names of the inputs that hold secrets: entry points mask these before anything is printed. */
+export const SECRET_INPUTS: readonly string[] = ["private-key", "password", "api-key", "app-secret", "access-key-secret", "dns-credentials"];

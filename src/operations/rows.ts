@@ -1,0 +1,32 @@
+import { renewalWindow } from "../pipeline/index.js";
+import type { CertificateRow, OperationStatus } from "./types.js";
+
+/** The validity facts a row needs, from a parsed certificate or from what a target lists. */
+export interface Validity {
+  serial?: string;
+  fingerprint?: string;
+  certificateId?: string;
+  name?: string;
+  notBefore?: Date;
+  notAfter: Date;
+}
+
+/** A summary row with days left and the renewal point (min(renewBeforeDays, lifetime/3) before expiry). */
+export function rowFor(target: string, validity: Validity, result: OperationStatus | string, now: Date, renewBeforeDays: number, detail?: string): CertificateRow {
+  // A target that lists only the expiry gets a one-year lifetime assumption for drawing; days left stay exact.
+  const notBefore = validity.notBefore ?? new Date(Math.min(now.getTime(), validity.notAfter.getTime() - 365 * 86_400_000));
+  const window = renewalWindow({ notBefore, notAfter: validity.notAfter }, now, renewBeforeDays);
+  return {
+    target,
+    ...(validity.name ? { name: validity.name } : {}),
+    ...(validity.certificateId ? { certificateId: validity.certificateId } : {}),
+    ...(validity.serial ? { serial: validity.serial } : {}),
+    ...(validity.fingerprint ? { fingerprint: validity.fingerprint } : {}),
+    notBefore,
+    notAfter: validity.notAfter,
+    daysLeft: window.daysLeft,
+    renewAt: window.renewAt,
+    result,
+    ...(detail ? { detail } : {}),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Run the whole pipeline over a certrelay.yml: every certificate, every target. Credentials and certificate
+ * material come from a file store directory (one JSON file per secret id, written by `certrelay store put` or a
+ * workflow step from repository secrets), so the config file itself never holds a secret.
+ */
+import { loadConfig } from "../config/index.js";
+import { runPipeline, type CertificateReport } from "../pipeline/index.js";
+import { StoreBackedProviders } from "../providers/registry.js";
+import { FileStore } from "../store/file-store.js";
+import { providerContext, type CertificateRow, type OperationDeps, type OperationResult } from "./types.js";
+
+export interface ConfigRunRequest {
+  configPath: string;
+  storeDir: string;
+  dryRun: boolean;
+}
+
+function rowsOf(report: CertificateReport): CertificateRow[] {
+  const validity = {
+    ...(report.serial ? { serial: report.serial } : {}),
+    ...(report.notBefore ? { notBefore: new Date(report.notBefore) } : {}),
+    ...(report.notAfter ? { notAfter: new Date(report.notAfter) } : {}),
+    ...(report.renewAt ? { renewAt: new Date(report.renewAt) } : {}),
+    ...(report.daysLeft === undefined ? {} : { daysLeft: report.daysLeft }),
+  };
+  if (report.targets.length === 0) {
+    return [{ target: report.name, name: report.name, ...validity, result: report.action, ...(report.error ? { detail: report.error.message } : {}) }];
+  }
+  return report.targets.map((t) => ({
+    target: t.target,
+    name: report.name,
+    ...validity,
+    ...(t.serial ? { serial: t.serial } : {}),
+    result: `${report.action} (${t.status})`,
+    ...(t.error ? { detail: t.error.message } : report.error ? { detail: report.error.message } : {}),
+  }));
+}
+
+export async function runConfigFile(request: ConfigRunRequest, deps: OperationDeps): Promise<OperationResult> {
+  const config = await loadConfig(request.configPath);
+  const store = new FileStore({ dir: request.storeDir });
+  const providers = new StoreBackedProviders(store, providerContext(deps));
+  try {
+    const summary = await runPipeline(config, { store, providers, clock: deps.clock, logger: deps.logger, dryRun: request.dryRun });
+    const rows = summary.reports.flatMap(rowsOf);
+    const changed = summary.reports.some((r) => r.action === "renewed" || r.action === "deployed");
+    const failed = summary.reports.filter((r) => r.action === "failed");
+    const pending = summary.reports.filter((r) => r.action === "pending");
+    const counts = Object.entries(summary.counts)
+      .filter(([, n]) => n > 0)
+      .map(([action, n]) => `${n} ${action}`)
+      .join(", ");
+    const message = failed.length > 0
+      ? `${failed.length} of ${summary.reports.length} certificates failed: ${failed.map((r) => `${r.name} (${r.error?.code ?? "error"}: ${r.error?.message ?? "see the summary"})`).join("; ")}`
+      : `${summary.reports.length} certificates: ${counts}`;
+    return {
+      operation: "deploy",
+      provider: "config",
+      target: request.configPath,
+      status: failed.length > 0 ? "failed" : changed ? "deployed" : pending.length > 0 ? "pending" : "unchanged",
+      changed,
+      ok: summary.ok,
+      message,
+      warnings: pending.map((r) => `${r.name}: issuance pending (${r.detail ?? "waiting on the issuer"}); the next run collects it`),
+      rows,
+    };
+  } finally {
+    await providers.close();
+  }
+}

@@ -1,0 +1,81 @@
+import type { Clock, Logger, Sleep } from "../model.js";
+import type { ProviderContext } from "../providers/context.js";
+
+/** What the caller provides: time, waits, logs, trust, and a run id that keeps retried orders idempotent. */
+export interface OperationDeps {
+  clock: Clock;
+  sleep: Sleep;
+  logger: Logger;
+  /** extra trusted CA (PEM) for https endpoints, e.g. a private CA in front of the PBX */
+  ca?: string;
+  /** bounded wait for asynchronous issuance */
+  poll: { intervalMs: number; maxWaitMs: number };
+  timeoutMs?: number;
+  /** identifies this run (GitHub run id); a retried job reuses it and finds its earlier order */
+  runId?: string;
+}
+
+export function providerContext(deps: OperationDeps): ProviderContext {
+  return {
+    clock: deps.clock,
+    sleep: deps.sleep,
+    logger: deps.logger,
+    ...(deps.ca ? { ca: deps.ca } : {}),
+    ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+    poll: deps.poll,
+  };
+}
+
+export type OperationStatus =
+  | "deployed"
+  | "unchanged"
+  | "would-deploy"
+  | "issued"
+  | "pending"
+  | "would-apply"
+  | "ok"
+  | "expiring"
+  | "failed";
+
+/** One certificate at one place, as the summary table and the outputs show it. */
+export interface CertificateRow {
+  target: string;
+  name?: string;
+  certificateId?: string;
+  serial?: string;
+  fingerprint?: string;
+  notBefore?: Date;
+  notAfter?: Date;
+  daysLeft?: number;
+  renewAt?: Date;
+  result: OperationStatus | string;
+  detail?: string;
+}
+
+export interface OperationResult {
+  operation: "deploy" | "apply" | "check";
+  provider: string;
+  target: string;
+  status: OperationStatus;
+  /** false when nothing was written anywhere */
+  changed: boolean;
+  /** one line for the log */
+  message: string;
+  /** false fails the step (check below min-days-left, verification failure) */
+  ok: boolean;
+  certificateId?: string;
+  serial?: string;
+  fingerprint?: string;
+  notBefore?: Date;
+  notAfter?: Date;
+  expireIn?: number;
+  /** apply: the issued certificate and its chain (PEM) */
+  certificate?: string;
+  chain?: string;
+  /** apply: a generated private key (PEM). A secret: mask it before output. */
+  privateKey?: string;
+  /** apply: the vendor order, when pending */
+  orderId?: string;
+  warnings: string[];
+  rows: CertificateRow[];
+}
