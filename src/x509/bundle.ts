@@ -38,12 +38,12 @@ function label(c: CertFacts): string {
   return `"${c.commonName || c.subject}"`;
 }
 
-function readCertificates(text: string, field: string): CertFacts[] {
+function readCertificates(text: string, field: string, keyField: string): CertFacts[] {
   return splitPem(text, field).map((block, index) => {
     if (!CERTIFICATE_TYPES.has(block.type)) {
       throw new InputError(
         ErrorCodes.PEM_WRONG_TYPE,
-        `${field} block ${index + 1} is a ${block.type}, not a CERTIFICATE: ${wrongTypeHint(block.type)}`,
+        `${field} block ${index + 1} is a ${block.type}, not a CERTIFICATE: ${wrongTypeHint(block.type, keyField)}`,
         { field },
       );
     }
@@ -78,10 +78,10 @@ function parseBundleUnsafe(
   fKey: string,
   fChain: string,
 ): ParsedBundle {
-  const certs = readCertificates(input.certificate, fCert);
+  const certs = readCertificates(input.certificate, fCert, fKey);
   const leaf = certs[0]!;
   const extra = certs.slice(1);
-  const chainGiven = [...extra, ...(input.chain !== undefined && input.chain.trim() !== "" ? readCertificates(input.chain, fChain) : [])];
+  const chainGiven = [...extra, ...(input.chain !== undefined && input.chain.trim() !== "" ? readCertificates(input.chain, fChain, fKey) : [])];
 
   let key: KeyObject | undefined;
   let keyPem = "";
@@ -138,7 +138,7 @@ function parseBundleUnsafe(
     const top = ordered.at(-1) ?? leaf;
     throw new InputError(
       ErrorCodes.CHAIN_INCOMPLETE,
-      `${fChain} has a gap: the certificate that issued ${label(top)} (issuer "${top.issuerCommonName || top.issuer}") is missing, so ${foreign.map(label).join(", ")} cannot be linked: add the missing intermediate certificate`,
+      `${fChain} has a gap: the certificate that issued ${label(top)} (issuer "${top.issuerCommonName || top.issuer}") is missing, so ${foreign.map(label).join(", ")} cannot be linked: add the missing intermediate certificate (or, if those belong to another CA, use the chain your CA issued with this certificate)`,
       { field: fChain },
     );
   }

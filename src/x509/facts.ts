@@ -32,8 +32,8 @@ export interface CertFacts {
 const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
 
 /** The fix to suggest when a block of `type` sits where a certificate belongs. */
-export function wrongTypeHint(type: string): string {
-  if (type.includes("PRIVATE KEY")) return "this is a private key: put it in the private key field and the certificate here";
+export function wrongTypeHint(type: string, keyField = "private key"): string {
+  if (type.includes("PRIVATE KEY")) return `this is a private key: put it in ${keyField} and the certificate here`;
   if (type.includes("CERTIFICATE REQUEST")) return "this is a CSR (a request), not a certificate: send it to your CA and paste the certificate it issues";
   if (type === "PUBLIC KEY") return "this is a public key: paste the certificate instead";
   if (type === "PKCS7") return "this is a PKCS#7 bundle: convert it with `openssl pkcs7 -print_certs -in bundle.p7b`";
