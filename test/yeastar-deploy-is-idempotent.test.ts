@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createYeastarTarget } from "../src/providers/yeastar/index.js";
+import type { DeployedCertificate, Target } from "../src/model.js";
+import { startYeastarFixture, type YeastarFixture } from "./support/yeastar.js";
+
+const UPLOAD = "POST /openapi/v1.0/certificate/upload";
+const CREATE = "POST /openapi/v1.0/certificate/create";
+const GET_TOKEN = "POST /openapi/v1.0/get_token";
+
+async function collect(target: Target): Promise<DeployedCertificate[]> {
+  const out: DeployedCertificate[] = [];
+  for await (const c of target.list()) out.push(c);
+  return out;
+}
+
+describe("deploying to the PBX", () => {
+  let f: YeastarFixture;
+  beforeAll(async () => {
+    f = await startYeastarFixture();
+  });
+  afterAll(async () => {
+    await f.sandbox.stop();
+  });
+
+  it("imports a server certificate once; a re-run finds it by name and changes nothing", async () => {
+    const material = await f.ca.issue({ commonName: "pbx.example.com", days: 90 });
+    const first = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    const deployed = await first.deploy(material, { dryRun: false });
+    await first.close();
+    expect(deployed).toMatchObject({ commonName: "pbx.example.com", changed: true, expireIn: 90 });
+    expect(f.sandbox.inUse()).toMatchObject({ name: `certrelay-pbx.example.com-${deployed.serial}.pem`, serial: deployed.serial });
+    expect(deployed.id).toBe(String(f.sandbox.inUse()?.id));
+
+    const second = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    const again = await second.deploy(material, { dryRun: false });
+    expect(again).toMatchObject({ id: deployed.id, serial: deployed.serial, changed: false });
+    expect(f.sandbox.count(UPLOAD)).toBe(1);
+    expect(f.sandbox.count(CREATE)).toBe(1);
+
+    const listed = await collect(second);
+    expect(listed).toEqual([{ id: deployed.id, serial: deployed.serial, commonName: "pbx.example.com", notAfter: deployed.notAfter, expireIn: 90 }]);
+    expect(await second.verify(deployed.serial)).toMatchObject({ ok: true, servedSerial: deployed.serial });
+    await second.close();
+  });
+
+  it("a dry run reads but never writes", async () => {
+    const material = await f.ca.issue({ commonName: "dry.example.com", days: 30 });
+    const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    const uploads = f.sandbox.count(UPLOAD);
+    const result = await target.deploy(material, { dryRun: true });
+    await target.close();
+    expect(result).toMatchObject({ commonName: "dry.example.com", changed: true });
+    expect(f.sandbox.count(UPLOAD)).toBe(uploads);
+  });
+
+  it("a newer import takes over; verify of the older serial says it is no longer in use", async () => {
+    const material = await f.ca.issue({ commonName: "pbx.example.com", days: 60 });
+    const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    const older = (await collect(target))[0];
+    const newer = await target.deploy(material, { dryRun: false });
+    expect(f.sandbox.inUse()?.serial).toBe(newer.serial);
+    const verdict = await target.verify(older?.serial ?? "");
+    expect(verdict).toMatchObject({ ok: false, servedSerial: newer.serial });
+    expect(verdict.detail).toMatch(/web server uses certrelay-pbx\.example\.com-/);
+    expect(await target.verify("ABCDEF")).toMatchObject({ ok: false, detail: expect.stringMatching(/no server certificate with serial ABCDEF/) as unknown });
+    await target.close();
+  });
+
+  it("imports a trusted CA certificate without its key", async () => {
+    const target = createYeastarTarget({ endpoint: f.sandbox.url, certificateType: "trusted" }, f.sandbox.credentials, f.ctx);
+    const root = { certificate: f.ca.rootPem, privateKey: "", chain: "" };
+    const result = await target.deploy(root, { dryRun: false });
+    expect(result).toMatchObject({ commonName: "PBX Test Root CA", changed: true });
+    expect(f.sandbox.certificates("trusted")).toHaveLength(1);
+    expect(f.sandbox.certificates("trusted")[0]?.pem).not.toContain("PRIVATE KEY");
+    expect(await target.verify(result.serial)).toMatchObject({ ok: true });
+    expect((await target.deploy(root, { dryRun: false })).changed).toBe(false);
+    await target.close();
+  });
+
+  it("refuses a leaf as a trusted certificate before any request", async () => {
+    const leaf = await f.ca.issue({ commonName: "leaf.example.com" });
+    const before = f.sandbox.requestCount;
+    const target = createYeastarTarget({ endpoint: f.sandbox.url, certificateType: "trusted" }, f.sandbox.credentials, f.ctx);
+    await expect(target.deploy(leaf, { dryRun: false })).rejects.toMatchObject({ code: "INPUT_INVALID", field: "certificate" });
+    await target.close();
+    expect(f.sandbox.requestCount).toBe(before);
+  });
+
+  it("refuses a mismatched key before any request", async () => {
+    const a = await f.ca.issue({ commonName: "a.example.com" });
+    const b = await f.ca.issue({ commonName: "b.example.com" });
+    const before = f.sandbox.requestCount;
+    const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    await expect(target.deploy({ ...a, privateKey: b.privateKey }, { dryRun: false })).rejects.toMatchObject({ code: "KEY_MISMATCH" });
+    await target.close();
+    expect(f.sandbox.requestCount).toBe(before);
+  });
+
+  it("every target took one token and revoked it on close", () => {
+    // five targets above sent requests (the two refused locally never asked for a token)
+    expect(f.sandbox.count(GET_TOKEN)).toBe(5);
+    expect(f.sandbox.tokens.revoked).toBe(5);
+    expect(f.sandbox.tokens.validAccessTokens()).toBe(0);
+  });
+});
