@@ -7,7 +7,7 @@ import { Agent } from "undici";
 import { CertrelayError, ErrorCodes, TimeoutError, VendorError } from "../errors.js";
 import { realSleep, systemClock, type Clock, type Sleep } from "../model.js";
 import { HttpStatusError } from "./errors.js";
-import { redact, redactValue } from "./redact.js";
+import { REDACTED, redact, redactValue } from "./redact.js";
 import {
   backoffDelay,
   errorCode,
@@ -190,7 +190,7 @@ export class HttpClient {
             method,
             url: safeUrl,
             body: redactValue(decodeBody(outcome.bytes, "json"), this.secrets),
-            headers: outcome.headers,
+            headers: this.redactHeaders(outcome.headers),
             attempts: attempt,
             vendor: this.options.vendor,
             code,
@@ -289,6 +289,15 @@ export class HttpClient {
       if (value !== undefined) url.searchParams.append(name, String(value));
     }
     return url;
+  }
+
+  /** Response headers kept on an error: cookies and credentials blanked, registered secrets removed. */
+  private redactHeaders(headers: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      out[name] = /cookie|authorization|token|signature|^x-sfd-/i.test(name) ? REDACTED : this.redact(value);
+    }
+    return out;
   }
 
   private redact(text: string): string {
