@@ -40,6 +40,11 @@ describe("private keys in the forms people paste", () => {
   it("accepts a key pasted with literal \\n escapes (one-line CI secrets)", () => {
     const oneLine = rsa.privateKey.trim().replaceAll("\n", "\\n");
     expect(parsePrivateKey(oneLine).equals(parsePrivateKey(rsa.privateKey))).toBe(true);
+    // and hands it on as real PEM, so the next system does not receive the escapes
+    expect(parseBundle({ certificate: rsa.certificate.trim().replaceAll("\n", "\\n"), privateKey: oneLine, chain: rsa.chain }, { now: NOW }).material).toMatchObject({
+      certificate: rsa.certificate,
+      privateKey: rsa.privateKey,
+    });
   });
 
   it("writes RSA keys as PKCS#1 that openssl rsa -check accepts", async () => {

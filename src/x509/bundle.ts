@@ -8,7 +8,7 @@ import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import { orderChain, x509Of } from "./chain.js";
 import { certFacts, certificateFromDer, expireInDays, wrongTypeHint, type CertFacts } from "./facts.js";
-import { parsePrivateKey } from "./keys.js";
+import { readPrivateKey } from "./keys.js";
 import { splitPem } from "./pem.js";
 
 export interface ParsedBundle {
@@ -16,7 +16,7 @@ export interface ParsedBundle {
   /** Ordered leaf-side first. */
   chain: CertFacts[];
   key?: KeyObject;
-  /** Normalized PEM text: the leaf alone, the chain in order, the key as given (normalized line ends). */
+  /** Normalized PEM text: the leaf alone, the chain in order, the key block in its given format ("" when none). */
   material: CertificateMaterial;
 }
 
@@ -86,8 +86,7 @@ function parseBundleUnsafe(
   let key: KeyObject | undefined;
   let keyPem = "";
   if (input.privateKey !== undefined && input.privateKey.trim() !== "") {
-    key = parsePrivateKey(input.privateKey, fKey);
-    keyPem = input.privateKey.replaceAll("\r\n", "\n").trim() + "\n";
+    ({ key, pem: keyPem } = readPrivateKey(input.privateKey, fKey));
   } else if (options.requireKey ?? true) {
     throw new InputError(ErrorCodes.PEM_EMPTY, `${fKey} is empty: paste the private key that belongs to the certificate (PEM, not encrypted)`, { field: fKey });
   }

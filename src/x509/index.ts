@@ -11,7 +11,7 @@ export {
   parseSubjectAltName,
   type CertFacts,
 } from "./facts.js";
-export { parsePrivateKey, toPkcs1Pem, toPkcs8Pem, describeKey, type KeyDescription } from "./keys.js";
+export { parsePrivateKey, readPrivateKey, toPkcs1Pem, toPkcs8Pem, describeKey, type KeyDescription } from "./keys.js";
 export { orderChain, issuedBy, type OrderedChain } from "./chain.js";
 export { parseBundle, type ParsedBundle, type BundleOptions } from "./bundle.js";
 export { generateKeyAndCsr, inspectCsr, checkCsrForEnos, type GeneratedCsr, type CsrFacts, type CsrSubject } from "./csr.js";

@@ -39,6 +39,11 @@ const ENCRYPTED_FIX = "decrypt it first: openssl pkey -in key.pem -out plain.pem
  * to ask for a passphrase. `EC PARAMETERS` blocks that `openssl ecparam -genkey` writes before the key are skipped.
  */
 export function parsePrivateKey(pem: string, field = "private-key"): KeyObject {
+  return readPrivateKey(pem, field).key;
+}
+
+/** The key and its block as normalized PEM (LF, 64 columns, no EC PARAMETERS, no literal `\n` escapes). */
+export function readPrivateKey(pem: string, field = "private-key"): { key: KeyObject; pem: string } {
   const blocks = splitPem(pem, field).filter((b) => b.type !== "EC PARAMETERS");
   const keys = blocks.filter((b) => b.type.endsWith("PRIVATE KEY"));
   for (const block of keys) {
@@ -67,7 +72,7 @@ export function parsePrivateKey(pem: string, field = "private-key"): KeyObject {
     );
   }
   try {
-    return createPrivateKey({ key: block.der, format: "der", type: format });
+    return { key: createPrivateKey({ key: block.der, format: "der", type: format }), pem: block.pem };
   } catch (error) {
     throw new InputError(ErrorCodes.PEM_MALFORMED, `${field} is a ${block.type} block whose content is not a valid key: copy the key file again`, { field, cause: error });
   }
