@@ -97,9 +97,11 @@ export async function run(): Promise<void> {
     const operationDeps = deps(settings, summaryContext.runId);
     const result = settings.run.kind === "config" ? await runConfigFile(settings.run.config, operationDeps) : await runOperation(settings.run.request, operationDeps);
     setOutputs(result);
-    for (const warning of result.warnings) core.warning(oneLine(warning), { title: "certrelay: pending" });
+    for (const warning of result.warnings) core.warning(oneLine(warning), { title: "certrelay pending" });
     await writeSummary(renderSummary({ title: title(settings, result), message: result.message, ok: result.ok, rows: result.rows, warnings: result.warnings, context: summaryContext, now: systemClock() }));
-    if (result.ok) core.info(result.message);
+    if (result.ok) {
+      if (!result.warnings.includes(result.message)) core.info(result.message);
+    }
     else fail(result.message, `certrelay ${result.operation} failed`);
   } catch (error) {
     const message = oneLine(describeError(error));

@@ -108,12 +108,10 @@ function firstProblem(error: z.ZodError, provider: string): InputError {
   const issue = error.issues[0];
   const key = issue?.path.find((segment): segment is string => typeof segment === "string") ?? "provider";
   const input = INPUT_NAMES[key] ?? key;
-  const message = issue?.message ?? "invalid";
-  return new InputError(
-    issue?.code === "invalid_type" && issue.input === undefined ? ErrorCodes.INPUT_MISSING : ErrorCodes.INPUT_INVALID,
-    `input '${input}' for provider ${provider}: ${issue?.input === undefined && issue?.code === "invalid_type" ? "required" : message}`,
-    { field: input, vendor: provider },
-  );
+  if (issue?.code === "invalid_type" && issue.input === undefined) {
+    return new InputError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${provider}`, { field: input, vendor: provider });
+  }
+  return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider ${provider}: ${issue?.message ?? "invalid"}`, { field: input, vendor: provider });
 }
 
 function settingsOf(fields: VendorFields) {
