@@ -30,7 +30,7 @@ export async function startCdnFixture(options: Partial<Omit<CdnSandboxOptions, "
     ca: ca.rootPem,
     retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 },
     timeoutMs: 5_000,
-    poll: { intervalMs: 1, maxWaitMs: 50 },
+    poll: { intervalMs: 10, maxWaitMs: 40 },
   };
   return { ca, clock, sandbox, ctx };
 }

@@ -107,6 +107,33 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     await client.attachCertificate(settings.serviceId, { certificateId: record.id, domainName: settings.verifyHost });
   }
 
+  /**
+   * A CDN pushes a new certificate to its edges asynchronously, so a mismatch right after deploy is retried within
+   * ctx.poll, but only while the wanted certificate is on the CDN at all (otherwise waiting cannot help).
+   */
+  async function verifyAtEdge(host: string, address: string, want: string): Promise<VerifyResult> {
+    const interval = Math.max(1, ctx.poll.intervalMs);
+    const checks = Math.max(1, Math.floor(ctx.poll.maxWaitMs / interval) + 1);
+    let last: VerifyResult = { ok: false, detail: "" };
+    let knownToCdn: boolean | undefined;
+    for (let check = 1; check <= checks; check += 1) {
+      if (check > 1) await ctx.sleep(interval);
+      try {
+        const served = await probeEdge({ address, serverName: host, ca: ctx.ca, timeoutMs: ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS });
+        if (served.serial === want) {
+          if (served.trusted) return { ok: true, servedSerial: served.serial, detail: `${host} serves ${want}` };
+          return { ok: false, servedSerial: served.serial, detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain` };
+        }
+        last = { ok: false, servedSerial: served.serial, detail: `${host} serves certificate ${served.serial}, expected ${want}` };
+      } catch (error) {
+        last = { ok: false, detail: `could not read the certificate served at ${address} for ${host}: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      knownToCdn ??= (await findBySerial(want)) !== undefined;
+      if (!knownToCdn) return { ...last, detail: `${last.detail} (certificate ${want} is not on the CDN)` };
+    }
+    return checks > 1 ? { ...last, detail: `${last.detail} (still after ${checks} checks over ${(checks - 1) * interval} ms)` } : last;
+  }
+
   return {
     provider: "cdn",
     label: `cdn ${settings.endpoint}${settings.serviceId ? ` service ${settings.serviceId}` : ""}`,
@@ -154,19 +181,7 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
           ? { ok: true, servedSerial: want, detail: `certificate ${want} is on the CDN (record ${present.id}); set verify-host to check what the edge serves` }
           : { ok: false, detail: `certificate ${want} is not in the CDN's certificate list` };
       }
-      const address = settings.verifyAddress ?? `${settings.verifyHost}:443`;
-      try {
-        const served = await probeEdge({ address, serverName: settings.verifyHost, ca: ctx.ca, timeoutMs: ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS });
-        if (served.serial !== want) {
-          return { ok: false, servedSerial: served.serial, detail: `${settings.verifyHost} serves certificate ${served.serial}, expected ${want}` };
-        }
-        if (!served.trusted) {
-          return { ok: false, servedSerial: served.serial, detail: `${settings.verifyHost} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain` };
-        }
-        return { ok: true, servedSerial: served.serial, detail: `${settings.verifyHost} serves ${want}` };
-      } catch (error) {
-        return { ok: false, detail: `could not read the certificate served at ${address} for ${settings.verifyHost}: ${error instanceof Error ? error.message : String(error)}` };
-      }
+      return verifyAtEdge(settings.verifyHost, settings.verifyAddress ?? `${settings.verifyHost}:443`, want);
     },
 
     async close(): Promise<void> {
