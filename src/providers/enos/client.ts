@@ -1,0 +1,202 @@
+/**
+ * EnOS Connect Service over HTTP: one APIM token per client (fetched once, reused until near expiry), every API
+ * request signed, and the device-certificate calls. Nothing here knows about certrelay's model.
+ */
+import { CertrelayError, ErrorCodes, VendorError } from "../../errors.js";
+import { HttpClient, HttpStatusError, backoffDelay } from "../../http/index.js";
+import { resolveRetryPolicy } from "../../http/retry.js";
+import type { ProviderContext } from "../context.js";
+import { ApimStatus, apimError, enosCodeError } from "./errors.js";
+import { apimHeaders, tokenEncryption } from "./signature.js";
+import type {
+  ApimRefusal,
+  ApimTokenRequest,
+  ApimTokenResponse,
+  ApplyCertificateBody,
+  DeviceCertApplyResultInfo,
+  DeviceCertInfo,
+  DeviceIdentifier,
+  EnosResponse,
+  RenewCertificateBody,
+  RevokeCertificateBody,
+} from "./types.js";
+
+export const TOKEN_PATH = "/apim-token-service/v2.0/token/get";
+export const CERTIFICATES_PATH = "/connect-service/v2.0/certificates";
+/** Take a new token this long before the old one expires, so a request never races the expiry. */
+const TOKEN_REFRESH_MARGIN_S = 300;
+
+export interface EnosClientOptions {
+  endpoint: string;
+  appKey: string;
+  appSecret: string;
+  ctx: ProviderContext;
+}
+
+interface CachedToken {
+  accessToken: string;
+  refreshAt: number;
+}
+
+export class EnosClient {
+  private readonly http: HttpClient;
+  private readonly ctx: ProviderContext;
+  private token: CachedToken | undefined;
+  private pendingToken: Promise<string> | undefined;
+  private lastTimestamp = 0;
+  private tokenFetches = 0;
+
+  constructor(private readonly options: EnosClientOptions) {
+    this.ctx = options.ctx;
+    this.http = new HttpClient({
+      baseUrl: options.endpoint,
+      vendor: "enos",
+      sleep: options.ctx.sleep,
+      clock: options.ctx.clock,
+      ...(options.ctx.retry ? { retry: options.ctx.retry } : {}),
+      ...(options.ctx.timeoutMs ? { timeoutMs: options.ctx.timeoutMs } : {}),
+      ...(options.ctx.ca ? { ca: options.ctx.ca } : {}),
+      onRetry: (info) => options.ctx.logger.debug("enos request retried", { ...info }),
+      sign: (req) => this.sign(req.url, req.body),
+    });
+    this.http.addSecret(options.appSecret);
+  }
+
+  /** How many token requests this client made (a token is reused until near expiry). */
+  get tokenRequests(): number {
+    return this.tokenFetches;
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  apply(device: DeviceIdentifier, body: ApplyCertificateBody): Promise<DeviceCertApplyResultInfo | undefined> {
+    return this.call("POST", "apply", device, body, "certificate apply");
+  }
+
+  renew(device: DeviceIdentifier, body: RenewCertificateBody): Promise<DeviceCertApplyResultInfo | undefined> {
+    return this.call("POST", "renew", device, body, "certificate renewal");
+  }
+
+  async revoke(device: DeviceIdentifier, body: RevokeCertificateBody): Promise<void> {
+    await this.call("POST", "revoke", device, body, "certificate revocation");
+  }
+
+  async list(device: DeviceIdentifier): Promise<DeviceCertInfo[]> {
+    return (await this.call<DeviceCertInfo[]>("GET", "list", device, undefined, "certificate list")) ?? [];
+  }
+
+  /** The CA certificate behind `certChainURL` (inferred: served by the gateway at the URL's path). */
+  async caCertificate(path = "/enos/CA/cacert"): Promise<string> {
+    const res = await this.http.request<string>({ method: "GET", path, responseType: "text" });
+    return res.body;
+  }
+
+  private async call<T>(method: "GET" | "POST", action: string, device: DeviceIdentifier, body: unknown, operation: string): Promise<T | undefined> {
+    for (let round = 1; ; round++) {
+      const token = await this.accessToken();
+      const res = await this.http.request<unknown>({
+        method,
+        path: CERTIFICATES_PATH,
+        query: { action, orgId: device.orgId, assetId: device.assetId, productKey: device.productKey, deviceKey: device.deviceKey },
+        ...(body === undefined ? {} : { json: body }),
+        // inferred: the gateway refuses tokens/signatures with 401 (403 accepted too) and an APIM status body
+        acceptStatus: [401, 403],
+        idempotent: method === "GET",
+      });
+      if (res.status === 401 || res.status === 403) {
+        const refusal = asObject(res.body) as ApimRefusal;
+        const status = refusal.status ?? refusal.code ?? -1;
+        // A token can die early (revoked, gateway restarted): take a new one and send once more. The gateway
+        // refused before the service saw the request, so resending a POST cannot apply twice.
+        if (status === ApimStatus.TOKEN_EXPIRED && round === 1) {
+          this.forgetToken(token);
+          continue;
+        }
+        throw apimError(status, refusal.msg, `the ${operation}`);
+      }
+      const answer = asObject(res.body) as Partial<EnosResponse<T>>;
+      if (typeof answer.code !== "number") {
+        throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS sent an answer without a code to the ${operation}: check that endpoint is the EnOS API gateway address`, { vendor: "enos", status: res.status });
+      }
+      if (answer.code !== 0) throw enosCodeError(answer.code, answer.msg, operation);
+      return answer.data;
+    }
+  }
+
+  private sign(url: URL, body: string | undefined): Record<string, string> {
+    if (url.pathname.endsWith(TOKEN_PATH)) return {};
+    // unsigned only when no token was taken: the gateway then says why
+    if (!this.token) return {};
+    return apimHeaders(this.token.accessToken, url, body, this.timestamp(), this.options.appSecret);
+  }
+
+  /** Milliseconds, strictly increasing: the token service refuses a repeated `encryption` (1001). */
+  private timestamp(): number {
+    const t = Math.max(this.ctx.clock().getTime(), this.lastTimestamp + 1);
+    this.lastTimestamp = t;
+    return t;
+  }
+
+  private forgetToken(accessToken: string): void {
+    if (this.token?.accessToken === accessToken) this.token = undefined;
+  }
+
+  private accessToken(): Promise<string> {
+    if (this.token && this.ctx.clock().getTime() < this.token.refreshAt) return Promise.resolve(this.token.accessToken);
+    // concurrent callers share one token request
+    this.pendingToken ??= this.fetchToken().finally(() => {
+      this.pendingToken = undefined;
+    });
+    return this.pendingToken;
+  }
+
+  /**
+   * The token request is a POST whose body (timestamp + encryption) may be sent only once, so it is retried here
+   * with a fresh timestamp rather than by the HTTP client.
+   */
+  private async fetchToken(): Promise<string> {
+    const policy = resolveRetryPolicy(this.ctx.retry);
+    for (let attempt = 1; ; attempt++) {
+      const timestamp = this.timestamp();
+      const request: ApimTokenRequest = {
+        appKey: this.options.appKey,
+        encryption: tokenEncryption(this.options.appKey, timestamp, this.options.appSecret),
+        timestamp,
+      };
+      this.tokenFetches += 1;
+      let answer: ApimTokenResponse;
+      try {
+        const res = await this.http.request<unknown>({ method: "POST", path: TOKEN_PATH, json: request, idempotent: false });
+        answer = asObject(res.body) as unknown as ApimTokenResponse;
+      } catch (error) {
+        if (attempt <= policy.retries && transient(error)) {
+          await this.ctx.sleep(backoffDelay(attempt, policy, Math.random));
+          continue;
+        }
+        throw error;
+      }
+      if (answer.status === ApimStatus.DUPLICATE_ENCRYPTION && attempt <= policy.retries) continue;
+      const data = answer.data;
+      if (answer.status !== 0 || !data || typeof data.accessToken !== "string" || data.accessToken === "") {
+        throw apimError(typeof answer.status === "number" ? answer.status : -1, answer.msg, "the access token request");
+      }
+      this.http.addSecret(data.accessToken);
+      const expire = typeof data.expire === "number" && data.expire > 0 ? data.expire : 7200;
+      const margin = Math.min(TOKEN_REFRESH_MARGIN_S, expire / 10);
+      this.token = { accessToken: data.accessToken, refreshAt: this.ctx.clock().getTime() + (expire - margin) * 1000 };
+      return data.accessToken;
+    }
+  }
+}
+
+function asObject(body: unknown): Record<string, unknown> {
+  return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+/** 5xx, 429 and network failures are worth another token request; refusals are not. */
+function transient(error: unknown): boolean {
+  if (error instanceof HttpStatusError) return error.status === 429 || (error.status ?? 0) >= 500;
+  return error instanceof CertrelayError && (error.code === ErrorCodes.NETWORK_ERROR || error.code === ErrorCodes.TIMEOUT);
+}

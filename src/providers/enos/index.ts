@@ -1,0 +1,221 @@
+/**
+ * EnOS device certificates as certrelay sees them. The issuer obtains a device certificate (apply, or renew of the
+ * device's current one) and is safe to call again after a crash: it first looks for a valid certificate already
+ * issued for the pending CSR's key. The target is a read-only view of the device: EnOS binds certificates at
+ * issuance, so there is nothing to upload.
+ */
+import { createPublicKey, X509Certificate } from "node:crypto";
+import { ErrorCodes, InputError, VendorError } from "../../errors.js";
+import type { CertificateMaterial, DeployedCertificate, DeployOptions, DeployResult, IssueOutcome, IssueRequest, Issuer, KeyType, Target, VerifyResult } from "../../model.js";
+import { certFacts, checkCsrForEnos, expireInDays, inspectCsr, normalizeSerial, serialToDecimal } from "../../x509/index.js";
+import type { ProviderContext } from "../context.js";
+import { EnosClient } from "./client.js";
+import type { DeviceCertApplyResultInfo, DeviceCertInfo, DeviceIdentifier, IssueAuthority } from "./types.js";
+
+export interface EnosSettings {
+  /** the API gateway, e.g. `https://apim-ppe1.envisioniot.com` */
+  endpoint: string;
+  orgId: string;
+  /** the device: assetId, or productKey + deviceKey */
+  assetId?: string;
+  productKey?: string;
+  deviceKey?: string;
+  /** certificate validity in days; EnOS default 730, at most the product's maximum */
+  validDays?: number;
+  /** RSA (default): RSA-2048 CSR; ECC: P-256 CSR. Any case. */
+  issueAuthority?: "RSA" | "ECC";
+}
+
+/** Credential keys: `appKey`, `appSecret` (the EnOS application's access key and secret key). */
+export type EnosCredentials = { appKey: string; appSecret: string };
+
+const VENDOR = "enos";
+const STATUS_VALID = 0;
+const STATUS_REVOKED = 1;
+
+interface Resolved {
+  endpoint: string;
+  device: DeviceIdentifier;
+  deviceLabel: string;
+  validDays: number | undefined;
+  issueAuthority: IssueAuthority;
+}
+
+function checkValidDays(value: number | undefined, field = "validDays"): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new InputError(ErrorCodes.INPUT_INVALID, `${field} must be a positive whole number of days (EnOS default is 730, at most the product's maximum)`, { field, vendor: VENDOR });
+  }
+  return value;
+}
+
+/** Every setting EnOS would refuse is refused here, before any request. */
+function resolve(settings: EnosSettings, credentials: Partial<EnosCredentials>): Resolved & { appKey: string; appSecret: string } {
+  const missing = (field: string, fix: string): never => {
+    throw new InputError(ErrorCodes.INPUT_MISSING, `enos needs ${field}: ${fix}`, { field, vendor: VENDOR });
+  };
+  if (!settings.endpoint) missing("endpoint", "set it to the EnOS API gateway address");
+  if (!settings.orgId) missing("orgId", "set it to the EnOS organisation id the device belongs to");
+  const appKey = credentials.appKey || missing("appKey", "store the EnOS application's access key under appKey");
+  const appSecret = credentials.appSecret || missing("appSecret", "store the EnOS application's secret key under appSecret");
+  const byAsset = Boolean(settings.assetId);
+  const byKeys = Boolean(settings.productKey) || Boolean(settings.deviceKey);
+  if (byAsset === byKeys) {
+    throw new InputError(ErrorCodes.CONFIG_INVALID, `enos needs the device as assetId, or as productKey and deviceKey${byAsset ? ", not both" : ""}`, { field: "assetId", vendor: VENDOR });
+  }
+  if (byKeys && (!settings.productKey || !settings.deviceKey)) {
+    const field = settings.productKey ? "deviceKey" : "productKey";
+    throw new InputError(ErrorCodes.CONFIG_INVALID, `enos needs productKey and deviceKey together: add ${field}`, { field, vendor: VENDOR });
+  }
+  const authority = (settings.issueAuthority ?? "RSA").toUpperCase();
+  if (authority !== "RSA" && authority !== "ECC") {
+    throw new InputError(ErrorCodes.INPUT_INVALID, "issueAuthority must be RSA or ECC", { field: "issueAuthority", vendor: VENDOR });
+  }
+  const device: DeviceIdentifier = byAsset
+    ? { orgId: settings.orgId, assetId: settings.assetId as string }
+    : { orgId: settings.orgId, productKey: settings.productKey as string, deviceKey: settings.deviceKey as string };
+  return {
+    endpoint: settings.endpoint,
+    device,
+    deviceLabel: byAsset ? `asset ${settings.assetId}` : `device ${settings.productKey}/${settings.deviceKey}`,
+    validDays: checkValidDays(settings.validDays),
+    issueAuthority: authority,
+    appKey,
+    appSecret,
+  };
+}
+
+function spkiOf(pem: string): Buffer {
+  return createPublicKey(pem).export({ type: "spki", format: "der" });
+}
+
+function certSpki(certPem: string): Buffer | undefined {
+  try {
+    return new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" });
+  } catch {
+    return undefined;
+  }
+}
+
+function toDeployed(info: DeviceCertInfo, now: Date): DeployedCertificate {
+  const facts = certFacts(info.cert);
+  const notAfter = new Date(info.expireDate);
+  return { id: info.certSN, serial: facts.serial, commonName: facts.commonName, notAfter, expireIn: expireInDays(notAfter, now) };
+}
+
+/** The device's certificates, shared by the issuer and the target. */
+class EnosDevice {
+  readonly client: EnosClient;
+  readonly resolved: Resolved;
+  private caCert: string | undefined;
+
+  constructor(settings: EnosSettings, credentials: Partial<EnosCredentials>, ctx: ProviderContext) {
+    const resolved = resolve(settings, credentials);
+    this.resolved = resolved;
+    this.client = new EnosClient({ endpoint: resolved.endpoint, appKey: resolved.appKey, appSecret: resolved.appSecret, ctx });
+  }
+
+  list(): Promise<DeviceCertInfo[]> {
+    return this.client.list(this.resolved.device);
+  }
+
+  /** The chain for a certificate found by listing (a crashed run never saw the apply answer's caCert). */
+  async chain(): Promise<string> {
+    this.caCert ??= await this.client.caCertificate();
+    return this.caCert;
+  }
+
+  remember(result: DeviceCertApplyResultInfo): void {
+    this.caCert = result.caCert;
+  }
+}
+
+export function createEnosIssuer(settings: EnosSettings, credentials: EnosCredentials, ctx: ProviderContext): Issuer {
+  const device = new EnosDevice(settings, credentials, ctx);
+  const { issueAuthority, deviceLabel } = device.resolved;
+  const keyType: KeyType = issueAuthority === "ECC" ? "ecc" : "rsa";
+
+  /** A valid certificate of this device already certifying the CSR's key: the earlier run's result. */
+  async function alreadyIssued(csrKey: Buffer, certs: DeviceCertInfo[]): Promise<IssueOutcome | undefined> {
+    const found = certs.find((c) => c.certStatus === STATUS_VALID && certSpki(c.cert)?.equals(csrKey));
+    if (!found) return undefined;
+    ctx.logger.info("enos certificate for this key already issued; not applying again", { certSN: found.certSN, device: deviceLabel });
+    return { state: "issued", certificate: found.cert, chain: await device.chain(), orderId: found.certSN };
+  }
+
+  async function issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome> {
+    const validDay = checkValidDays(request.validDays) ?? device.resolved.validDays;
+    const facts = await inspectCsr(request.csr);
+    checkCsrForEnos(facts, issueAuthority);
+    const csrKey = spkiOf(facts.publicKeyPem);
+    const certs = await device.list();
+    const earlier = await alreadyIssued(csrKey, certs);
+    if (earlier) return earlier;
+
+    const previous = request.previousOrderId ?? (request.previousSerial ? serialToDecimal(request.previousSerial) : undefined);
+    const renewable = previous === undefined ? undefined : certs.find((c) => c.certSN === previous && c.certStatus === STATUS_VALID);
+    if (options.dryRun) {
+      return { state: "pending", orderId: renewable?.certSN ?? "", detail: renewable ? `dry run: would renew certificate ${renewable.certSN} of ${deviceLabel}` : `dry run: would apply for a certificate for ${deviceLabel}` };
+    }
+    const body = { csr: request.csr, issueAuthority, ...(validDay === undefined ? {} : { validDay }) };
+    // Only a valid certificate still bound to the device can be renewed (VENDOR-NOTES); otherwise apply anew.
+    const result = renewable ? await device.client.renew(device.resolved.device, { certSn: renewable.certSN, ...body }) : await device.client.apply(device.resolved.device, body);
+    if (!result || typeof result.cert !== "string" || typeof result.certSN !== "string") {
+      throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS answered the certificate ${renewable ? "renewal" : "apply"} for ${deviceLabel} without a certificate; list the device's certificates before retrying`, { vendor: VENDOR });
+    }
+    device.remember(result);
+    return { state: "issued", certificate: result.cert, chain: result.caCert, orderId: result.certSN };
+  }
+
+  return {
+    provider: "enos",
+    label: `enos ${device.resolved.endpoint} ${deviceLabel}`,
+    keyType,
+    issue,
+    // EnOS issues synchronously, so there is nothing to poll: a resumed order is found by the CSR's key, and is
+    // issued afresh only when no certificate for that key exists.
+    async resume(_orderId: string, request: IssueRequest): Promise<IssueOutcome> {
+      const facts = await inspectCsr(request.csr);
+      const earlier = await alreadyIssued(spkiOf(facts.publicKeyPem), await device.list());
+      return earlier ?? issue(request, { dryRun: false });
+    },
+    close: () => device.client.close(),
+  };
+}
+
+export function createEnosTarget(settings: EnosSettings, credentials: EnosCredentials, ctx: ProviderContext): Target {
+  const device = new EnosDevice(settings, credentials, ctx);
+  const { deviceLabel } = device.resolved;
+
+  return {
+    provider: "enos",
+    label: `enos ${device.resolved.endpoint} ${deviceLabel}`,
+    async *list(): AsyncIterable<DeployedCertificate> {
+      const now = ctx.clock();
+      // a revoked certificate is no longer held by the device; an expired one still is, until replaced
+      for (const info of await device.list()) if (info.certStatus !== STATUS_REVOKED) yield toDeployed(info, now);
+    },
+    async verify(serial: string): Promise<VerifyResult> {
+      const wanted = normalizeSerial(serial);
+      const certs = await device.list();
+      const valid = certs.find((c) => c.certStatus === STATUS_VALID);
+      const servedSerial = valid ? certFacts(valid.cert).serial : undefined;
+      if (servedSerial === wanted) return { ok: true, servedSerial, detail: `${deviceLabel} holds valid certificate ${valid?.certSN} (serial ${wanted})` };
+      const detail = valid
+        ? `${deviceLabel} holds certificate ${valid.certSN} (serial ${servedSerial}), not serial ${wanted}`
+        : `${deviceLabel} holds no valid certificate`;
+      return { ok: false, ...(servedSerial ? { servedSerial } : {}), detail };
+    },
+    async deploy(material: CertificateMaterial, _options: DeployOptions): Promise<DeployResult> {
+      const facts = certFacts(material.certificate);
+      const held = (await device.list()).find((c) => c.certStatus === STATUS_VALID && certFacts(c.cert).serial === facts.serial);
+      if (held) return { ...toDeployed(held, ctx.clock()), changed: false };
+      throw new VendorError(
+        ErrorCodes.VENDOR_REJECTED,
+        `EnOS has no certificate upload: a device certificate is bound when EnOS issues it, and ${deviceLabel} does not hold serial ${facts.serial}. Issue the certificate through the enos issuer (issuer provider: enos) for this device instead of deploying it`,
+        { vendor: VENDOR, field: "issuer.provider" },
+      );
+    },
+    close: () => device.client.close(),
+  };
+}
