@@ -30,4 +30,19 @@ describe("an upload is never retried", () => {
       await target.close();
     }
   });
+
+  it("a connection dropped during the upload is not retried either, and says the CDN may hold it", async () => {
+    const material = await f.ca.issue({ commonName: "dropped.example.org", days: 90 });
+    const posts = f.sandbox.count("POST /sfd/v2.0/certs");
+    f.sandbox.faults.add({ fault: { kind: "drop" }, method: "POST", path: "/sfd/v2.0/certs", times: 1 });
+    const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    try {
+      const deploy = target.deploy(material, { dryRun: false });
+      await expect(deploy).rejects.toMatchObject({ code: "NETWORK_ERROR", vendor: "cdn" });
+      await expect(deploy).rejects.toThrow(/not retried because the CDN may already hold it/);
+      expect(f.sandbox.count("POST /sfd/v2.0/certs")).toBe(posts + 1);
+    } finally {
+      await target.close();
+    }
+  });
 });

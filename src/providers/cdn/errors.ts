@@ -2,7 +2,7 @@
  * SwiftFederation answers -> certrelay errors. The CDN's 400s are about the material the user supplied, so they
  * carry input codes (KEY_MISMATCH, PEM_MALFORMED, ...) and say what to fix; 401/403 are credentials or clock.
  */
-import { AuthError, CertrelayError, ErrorCodes, VendorError, type ErrorCode } from "../../errors.js";
+import { AuthError, CertrelayError, ErrorCodes, TimeoutError, VendorError, type ErrorCode } from "../../errors.js";
 
 const VENDOR = "cdn";
 
@@ -85,6 +85,15 @@ export function uploadFailed(error: unknown): unknown {
       ErrorCodes.VENDOR_ERROR,
       `SwiftFederation answered ${error.status} to the certificate upload; it was not retried because a repeated upload creates a duplicate record. Run the deploy again: it checks the CDN's list by serial first, so nothing is uploaded twice`,
       { vendor: VENDOR, status: error.status, cause: error },
+    );
+  }
+  const lost = error instanceof TimeoutError || (error instanceof VendorError && error.code === ErrorCodes.NETWORK_ERROR);
+  if (lost && error instanceof CertrelayError) {
+    // The CDN may have stored the certificate before the answer was lost; a retry here could store it twice.
+    return new VendorError(
+      error.code,
+      `the certificate upload to SwiftFederation got no answer (${error.message}); it was not retried because the CDN may already hold it. Run the deploy again: it finds an upload that did land by serial and does not repeat it`,
+      { vendor: VENDOR, cause: error },
     );
   }
   return mapped;

@@ -58,6 +58,18 @@ export function serialFromWire(serialNumber: string): string {
   return normalizeSerial(s);
 }
 
+/** The endpoint without any user:password it may carry, for labels and logs. */
+function printableEndpoint(endpoint: string): string {
+  try {
+    const url = new URL(endpoint);
+    url.username = "";
+    url.password = "";
+    return url.toString().replace(/\/$/, "");
+  } catch {
+    return "(invalid endpoint)";
+  }
+}
+
 function toDeployed(record: SfdCertificate): DeployedCertificate {
   return {
     id: String(record.id),
@@ -70,6 +82,9 @@ function toDeployed(record: SfdCertificate): DeployedCertificate {
 
 export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCredentials, ctx: ProviderContext): Target {
   if (!settings.endpoint) throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target needs endpoint: set it to the SwiftFederation API base URL", { field: "endpoint", vendor: "cdn" });
+  if (!/^https?:\/\/[^/]/.test(settings.endpoint) || !URL.canParse(settings.endpoint)) {
+    throw new InputError(ErrorCodes.INPUT_INVALID, "cdn target endpoint is not an http(s) URL: set it like https://api.swiftfederation.com", { field: "endpoint", vendor: "cdn" });
+  }
   if (settings.serviceId && !settings.verifyHost) {
     throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target with service-id needs verify-host: the domain to attach the certificate to", { field: "verify-host", vendor: "cdn" });
   }
@@ -136,7 +151,7 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
 
   return {
     provider: "cdn",
-    label: `cdn ${settings.endpoint}${settings.serviceId ? ` service ${settings.serviceId}` : ""}`,
+    label: `cdn ${printableEndpoint(settings.endpoint)}${settings.serviceId ? ` service ${settings.serviceId}` : ""}`,
 
     async deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult> {
       const leaf = certFacts(material.certificate);
