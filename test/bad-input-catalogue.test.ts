@@ -5,6 +5,7 @@
 import { createPrivateKey, randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CertrelayError, InputError } from "../src/errors.js";
+import { TestCA } from "../src/sandbox/ca.js";
 import { checkCsrForEnos, generateKeyAndCsr, inspectCsr, parseBundle, parsePrivateKey, splitPem, toPkcs1Pem, type BundleOptions } from "../src/x509/index.js";
 import { bodyLines, makeX509Fixture, NOW, openssl, pemBlocks, type X509Fixture } from "./fixtures/x509.js";
 
@@ -20,6 +21,8 @@ interface Case {
 interface Extra {
   weakCsr: string;
   eccCsr: string;
+  /** Same names as the fixture CA, other keys: a name match alone would wrongly link its certificates. */
+  twinChain: string;
 }
 
 const opts: BundleOptions = { now: NOW };
@@ -146,6 +149,13 @@ const cases: Case[] = [
   { name: "leaf certificate of someone else in the chain", run: (f) => parseBundle({ ...f.rsa, chain: f.ca.intermediatePem + f.foreign.certificate }, opts), code: "CHAIN_FOREIGN", field: "chain" },
   // Without the missing link nobody can tell another CA's chain from the part above a gap; the message names both.
   { name: "chain of another CA only", run: (f) => parseBundle({ ...f.rsa, chain: f.foreignCa.chainPem }, opts), code: "CHAIN_INCOMPLETE", field: "chain", says: "another CA" },
+  {
+    name: "intermediate with the right name but another key",
+    run: (f, x) => parseBundle({ ...f.rsa, chain: x.twinChain }, opts),
+    code: "CHAIN_FOREIGN",
+    field: "chain",
+    says: "Fixture Intermediate CA",
+  },
   { name: "intermediate missing between leaf and root", run: (f) => parseBundle({ ...f.rsa, chain: f.ca.rootPem }, opts), code: "CHAIN_INCOMPLETE", field: "chain", says: "Fixture Intermediate CA" },
   {
     name: "Action input names used in messages",
@@ -157,6 +167,7 @@ const cases: Case[] = [
   { name: "ECC CSR for EnOS issueAuthority RSA", run: async (_f, x) => checkCsrForEnos(await inspectCsr(x.eccCsr), "RSA"), code: "CSR_INVALID", field: "csr", says: "RSA" },
   { name: "garbage as a CSR", run: () => inspectCsr("hello, I am a CSR"), code: "CSR_INVALID", field: "csr" },
   { name: "certificate as a CSR", run: (f) => inspectCsr(f.rsa.certificate), code: "CSR_INVALID", field: "csr", says: "CERTIFICATE REQUEST" },
+  { name: "a chain of 40 certificates", run: (f) => parseBundle({ ...f.rsa, chain: f.ca.chainPem.repeat(20) }, opts), code: "INPUT_INVALID", field: "chain", says: "1 to 4" },
   { name: "PEM text of a megabyte and more", run: (f) => splitPem(f.rsa.certificate.repeat(1500), "certificate"), code: "PEM_MALFORMED", field: "certificate" },
 ];
 
@@ -169,7 +180,8 @@ describe("bad input catalogue", () => {
     f = await makeX509Fixture();
     const weak = await openssl(["req", "-new", "-newkey", "rsa:1024", "-nodes", "-keyout", "weak.key", "-subj", "/CN=weak.example.com"]);
     expect(weak.code).toBe(0);
-    extra = { weakCsr: weak.stdout, eccCsr: (await generateKeyAndCsr({ keyType: "ecc", commonName: "ecc.example.com" })).csr };
+    const twin = await TestCA.create({ name: "Fixture", now: NOW });
+    extra = { weakCsr: weak.stdout, eccCsr: (await generateKeyAndCsr({ keyType: "ecc", commonName: "ecc.example.com" })).csr, twinChain: twin.chainPem };
     secrets = f.privateKeys.flatMap(bodyLines);
   });
 

@@ -81,7 +81,7 @@ function parseBundleUnsafe(
   const certs = readCertificates(input.certificate, fCert, fKey);
   const leaf = certs[0]!;
   const extra = certs.slice(1);
-  const chainGiven = [...extra, ...(input.chain !== undefined && input.chain.trim() !== "" ? readCertificates(input.chain, fChain, fKey) : [])];
+  const chainGiven: CertFacts[] = [...extra, ...(input.chain !== undefined && input.chain.trim() !== "" ? readCertificates(input.chain, fChain, fKey) : [])];
 
   let key: KeyObject | undefined;
   let keyPem = "";
@@ -132,7 +132,7 @@ function parseBundleUnsafe(
     );
   }
 
-  const { ordered, foreign, complete } = orderChain(leaf, chainGiven);
+  const { ordered, foreign, complete } = orderChain(leaf, chainGiven, fChain);
   if (!complete) {
     const top = ordered.at(-1) ?? leaf;
     throw new InputError(

@@ -3,6 +3,7 @@
  * signature (`verify`): two CAs can share a name, and a name match alone would accept another CA's certificate.
  */
 import { X509Certificate } from "node:crypto";
+import { ErrorCodes, InputError } from "../errors.js";
 import type { CertFacts } from "./facts.js";
 
 export interface OrderedChain {
@@ -16,6 +17,9 @@ export interface OrderedChain {
    */
   complete: boolean;
 }
+
+/** Real chains are 1-4 long; the cap keeps the pairwise signature checks below cheap on any input. */
+export const MAX_CHAIN_CERTIFICATES = 16;
 
 const parsed = new WeakMap<CertFacts, X509Certificate>();
 
@@ -41,11 +45,20 @@ export function issuedBy(subject: CertFacts, issuer: CertFacts): boolean {
 
 /**
  * Order `chain` from the leaf upward. Duplicates (and a copy of the leaf itself, common when fullchain.pem is
- * pasted as the chain) are dropped. A left-over certificate counts as "above a gap" (complete = false) when the
- * path stops at a certificate that is not self-signed and the left-over is a CA certificate that is not a
- * duplicate name of one on the path and was not issued by one on the path; otherwise it is foreign.
+ * pasted as the chain) are dropped. A left-over certificate is plainly foreign when the path already reached a
+ * root, when it is not a CA, when it repeats a name on the path or the missing issuer's name with another key,
+ * when the path issued it, or when it issued such a foreign certificate. Any other left-over CA certificate may
+ * sit above a missing link: then `complete` is false (a gap). Without the missing certificate nobody can tell
+ * that case from an unrelated CA's chain; the CHAIN_INCOMPLETE message names both.
  */
-export function orderChain(leaf: CertFacts, chain: CertFacts[]): OrderedChain {
+export function orderChain(leaf: CertFacts, chain: CertFacts[], field = "chain"): OrderedChain {
+  if (chain.length > MAX_CHAIN_CERTIFICATES) {
+    throw new InputError(
+      ErrorCodes.INPUT_INVALID,
+      `${field} holds ${chain.length} certificates; real chains hold 1 to 4: give only the intermediates (and optionally the root) of this certificate`,
+      { field },
+    );
+  }
   const seen = new Set<string>([leaf.fingerprint256]);
   const remaining: CertFacts[] = [];
   for (const c of chain) {
@@ -66,12 +79,23 @@ export function orderChain(leaf: CertFacts, chain: CertFacts[]): OrderedChain {
   }
   const top = current;
   const path = [leaf, ...ordered];
-  const aboveGap = (c: CertFacts): boolean =>
-    !top.selfSigned &&
-    c.isCA &&
-    c.subject !== top.issuer && // same name as the missing issuer but a different key: another CA
-    !path.some((p) => p.subject === c.subject) &&
-    !path.some((p) => issuedBy(c, p));
-  const complete = !remaining.some(aboveGap);
+  // Plainly foreign: not a CA, a second certificate with a name already on the path, the missing issuer's name
+  // with a key that does not verify (another CA), or something the path itself issued.
+  const foreign = new Set(
+    remaining.filter(
+      (c) => top.selfSigned || !c.isCA || c.subject === top.issuer || path.some((p) => p.subject === c.subject) || path.some((p) => issuedBy(c, p)),
+    ),
+  );
+  // ...and so is whatever issued a foreign certificate: that is the other CA's own chain.
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const c of remaining) {
+      if (!foreign.has(c) && [...foreign].some((x) => issuedBy(x, c))) {
+        foreign.add(c);
+        grew = true;
+      }
+    }
+  }
+  const complete = remaining.every((c) => foreign.has(c));
   return { ordered, foreign: remaining, complete };
 }
