@@ -72,6 +72,11 @@ describe("certificate/create checks the uploaded PEM file", () => {
     expect((await create({ type: "trusted", name: "typed.pem" })).json).toMatchObject({ errcode: 40001, param: "type" });
   });
 
+  it("refuses a file over the size limit with 40004", async () => {
+    const res = await rawUpload(f.sandbox, token, "trusted", "huge.crt", "x".repeat(1_048_577));
+    expect(res.json).toMatchObject({ errcode: 40004, param: "file" });
+  });
+
   it("refuses an upload without a type", async () => {
     const res = await rawUpload(f.sandbox, token, "client", "x.crt", f.ca.rootPem);
     expect(res.json).toMatchObject({ errcode: 40001, param: "type" });
