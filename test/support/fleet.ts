@@ -86,11 +86,20 @@ export interface FleetFixture {
   stop(): Promise<void>;
 }
 
-export async function startFleetFixture(): Promise<FleetFixture> {
+export interface FleetFixtureOptions {
+  /**
+   * Run sandboxes and the CA on the real clock: for tests that call the Lambda handler itself, whose clock is the
+   * system clock (signed vendor requests carry a time the sandbox checks).
+   */
+  realClock?: boolean;
+}
+
+export async function startFleetFixture(options: FleetFixtureOptions = {}): Promise<FleetFixture> {
   const moto = await startMoto();
-  const clock = new ManualClock(FLEET_NOW);
-  const ca = await TestCA.create({ name: "Fleet Test", now: FLEET_NOW });
-  const cdn = await startCdnSandbox({ ca, clock: clock.now });
+  const start = options.realClock ? new Date() : FLEET_NOW;
+  const clock = new ManualClock(start);
+  const ca = await TestCA.create({ name: "Fleet Test", ...(options.realClock ? {} : { now: FLEET_NOW }) });
+  const cdn = await startCdnSandbox({ ca, clock: options.realClock ? () => new Date() : clock.now });
   const sm = new SecretsManagerClient(awsClientConfig(moto.endpoint));
   const sqs = new SQSClient(awsClientConfig(moto.endpoint));
   const secrets = new SecretsManagerStore(sm);
@@ -138,7 +147,7 @@ export function cdnTargetYaml(f: FleetFixture, host: string, indent = "      "):
 
 /** Current material in the store for `secret`: a certificate for `host` with `daysLeft` days left of `lifetimeDays`. */
 export async function seedCurrent(f: FleetFixture, secret: string, host: string, daysLeft: number, lifetimeDays = 90): Promise<CertificateMaterial> {
-  const notAfter = new Date(FLEET_NOW.getTime() + daysLeft * DAY + 3_600_000);
+  const notAfter = new Date(f.clock.now().getTime() + daysLeft * DAY + 3_600_000);
   const notBefore = new Date(notAfter.getTime() - lifetimeDays * DAY);
   const material = await f.ca.issue({ commonName: host, sans: [host], notBefore, notAfter });
   await f.secrets.putCurrent(secret, material);
