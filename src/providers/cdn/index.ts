@@ -175,7 +175,8 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
         return { id: "", serial: leaf.serial, commonName: leaf.commonName, notAfter: leaf.notAfter, expireIn: expireInDays(leaf.notAfter, ctx.clock()), changed: true };
       }
       const uploaded = await client.uploadCertificate({
-        certificate: material.certificate.trim(),
+        // only the leaf: the CDN reads the first block of `certificate`, intermediates go in `chain`
+        certificate: leaf.pem.trim(),
         privateKey,
         ...(material.chain.trim() ? { chain: material.chain.trim() } : {}),
       });
