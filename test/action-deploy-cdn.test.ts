@@ -11,6 +11,7 @@ describe("action deploy to the CDN", () => {
   let material: CertificateMaterial;
   let first: ActionRun;
   let second: ActionRun;
+  let dryRun: ActionRun;
   let inputs: Record<string, string>;
 
   beforeAll(async () => {
@@ -30,12 +31,21 @@ describe("action deploy to the CDN", () => {
       "verify-address": `127.0.0.1:${sandbox.edgePort}`,
       "ca-certificate": ca.rootPem,
     };
+    dryRun = await runAction({ ...inputs, "dry-run": "true" });
     first = await runAction(inputs);
     second = await runAction(inputs);
   }, 60_000);
 
   afterAll(async () => {
     await sandbox?.stop();
+  });
+
+  it("a dry run reads but writes nothing", () => {
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.outputs.status).toBe("would-deploy");
+    expect(dryRun.outputs.changed).toBe("false");
+    expect(dryRun.stdout).toMatch(/dry run: .* does not hold certificate [0-9A-F]+; nothing was sent/);
+    expect(sandbox.count("POST /sfd/v2.0/certs")).toBe(1);
   });
 
   it("uploads once, verifies the edge serves it and reports the certificate in its outputs", () => {

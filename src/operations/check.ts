@@ -2,12 +2,12 @@
  * How long until a certificate expires: the one given, or what a target holds. Fails (ok: false) below
  * min-days-left so a scheduled workflow turns red before users see an expired certificate.
  */
-import { CertrelayError, ErrorCodes } from "../errors.js";
+import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
 import type { DeployedCertificate } from "../model.js";
 import { createTarget } from "../providers/registry.js";
 import { parseBundle } from "../x509/index.js";
 import { BUNDLE_FIELDS } from "./deploy-bundle.js";
-import { credentialsFor, targetConfigFor, type OperationRequest } from "./request.js";
+import { credentialsFor, isTargetProvider, targetConfigFor, type OperationRequest } from "./request.js";
 import { rowFor } from "./rows.js";
 import { providerContext, type CertificateRow, type OperationDeps, type OperationResult } from "./types.js";
 
@@ -57,6 +57,9 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
     return resultFrom(request, label, [row], row);
   }
 
+  if (!isTargetProvider(request.vendor.provider)) {
+    throw new InputError(ErrorCodes.INPUT_MISSING, `input 'certificate' is required to check with provider ${request.vendor.provider}: it holds orders, not deployed certificates`, { field: "certificate" });
+  }
   const config = targetConfigFor(request.vendor);
   const credentials = credentialsFor(request.vendor);
   const wanted = request.apply.commonName?.toLowerCase();

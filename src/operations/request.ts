@@ -153,12 +153,16 @@ const ISSUER_KEYS: Record<string, readonly string[]> = {
   yeastar: TARGET_KEYS.yeastar ?? [],
 };
 
+export function isTargetProvider(provider: ProviderName): boolean {
+  return (TARGET_PROVIDERS as readonly string[]).includes(provider);
+}
+
 /** The target config for these fields; throws InputError naming the input to fix. */
 export function targetConfigFor(fields: VendorFields): TargetConfig {
   if (!(TARGET_PROVIDERS as readonly string[]).includes(fields.provider)) {
     throw new InputError(
       ErrorCodes.INPUT_INVALID,
-      `input 'provider': ${fields.provider} is not a deploy target (targets: ${TARGET_PROVIDERS.join(", ")}); use operation apply or check`,
+      `input 'provider': ${fields.provider} is not a deploy target (targets: ${TARGET_PROVIDERS.join(", ")}); use operation apply, or check with input 'certificate'`,
       { field: "provider", vendor: fields.provider },
     );
   }
