@@ -91,6 +91,17 @@ describe("OpenAPI tokens: one per run, refreshed, revoked, within the budget of 
     await target.close();
   });
 
+  it("logs in again when the PBX refuses the refresh token too", async () => {
+    const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    await collect(target);
+    expect(f.sandbox.revokeTokens()).toBe(1);
+    await collect(target);
+    expect(f.sandbox.count(REFRESH)).toBe(1);
+    expect(f.sandbox.count(GET_TOKEN)).toBe(2);
+    await target.close();
+    expect(f.sandbox.tokens.validAccessTokens()).toBe(0);
+  });
+
   it("logs in again when the refresh token has expired too", async () => {
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     await collect(target);

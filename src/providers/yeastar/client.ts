@@ -3,6 +3,7 @@
  * shortly before it expires (or once on 10004), revoked with `del_token` on close, because the Software Edition
  * allows only 8 valid access tokens per application (VENDOR-NOTES).
  */
+import { AuthError, ErrorCodes } from "../../errors.js";
 import { HttpClient } from "../../http/index.js";
 import type { ProviderContext } from "../context.js";
 import { yeastarError } from "./errors.js";
@@ -129,7 +130,7 @@ export class YeastarClient {
         return this.remember(body);
       } catch (error) {
         // A refused refresh token (expired/revoked) falls back to one login; anything else is real.
-        if (!(error instanceof Error && "vendorCode" in error && error.vendorCode === String(YeastarErrcode.TOKEN_EXPIRED))) throw error;
+        if (!(error instanceof AuthError && error.code === ErrorCodes.TOKEN_EXPIRED)) throw error;
         this.session = undefined;
       }
     }

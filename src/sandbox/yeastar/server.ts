@@ -69,7 +69,7 @@ export interface SandboxCertificate {
   authInfo: AuthInfo[];
   serial: string;
   notAfter?: Date;
-  /** the imported/issued PEM (certificate first) */
+  /** the imported/issued certificate and chain as PEM (never the key) */
   pem?: string;
   createdAt: Date;
 }
@@ -185,6 +185,13 @@ export class YeastarSandbox extends SandboxServer {
   /** Chaos knob: every access token expires now; clients must refresh. */
   expireTokens(): number {
     const n = this.tokens.expireAll();
+    if (n > 0) this.faults.record("token-expiry");
+    return n;
+  }
+
+  /** Chaos knob: every token pair is revoked (refresh tokens too); clients must log in again. */
+  revokeTokens(): number {
+    const n = this.tokens.revokeAll();
     if (n > 0) this.faults.record("token-expiry");
     return n;
   }
@@ -350,7 +357,8 @@ export class YeastarSandbox extends SandboxServer {
       authInfo,
       serial: normalizedSerial(read.leaf),
       notAfter: new Date(read.leaf.validTo),
-      pem: file.text,
+      // the inspector shows certificates only; the key stays inside the PBX
+      pem: [read.leaf, ...read.chain].map((c) => c.toString()).join(""),
     });
     // inferred: an import is consumed from temporary storage.
     this.temp.delete(name);

@@ -84,6 +84,18 @@ export class TokenLedger {
     return true;
   }
 
+  /** Chaos knob: every pair is revoked (an admin reset the API, the PBX restarted). Returns how many. */
+  revokeAll(): number {
+    let n = 0;
+    for (const p of this.pairs) {
+      if (!p.revoked) {
+        p.revoked = true;
+        n += 1;
+      }
+    }
+    return n;
+  }
+
   /** Chaos knob: every access token expires now (refresh tokens stay valid). Returns how many were valid. */
   expireAll(): number {
     const now = this.now();
