@@ -33,6 +33,12 @@ export interface EnosClientOptions {
   ctx: ProviderContext;
 }
 
+/**
+ * Milliseconds, strictly increasing across every client in this process: the token service refuses a repeated
+ * `encryption` (1001), and two clients of one application (an issuer and a target) may ask in the same millisecond.
+ */
+let lastTimestamp = 0;
+
 interface CachedToken {
   accessToken: string;
   refreshAt: number;
@@ -43,7 +49,6 @@ export class EnosClient {
   private readonly ctx: ProviderContext;
   private token: CachedToken | undefined;
   private pendingToken: Promise<string> | undefined;
-  private lastTimestamp = 0;
   private tokenFetches = 0;
 
   constructor(private readonly options: EnosClientOptions) {
@@ -132,10 +137,9 @@ export class EnosClient {
     return apimHeaders(this.token.accessToken, url, body, this.timestamp(), this.options.appSecret);
   }
 
-  /** Milliseconds, strictly increasing: the token service refuses a repeated `encryption` (1001). */
   private timestamp(): number {
-    const t = Math.max(this.ctx.clock().getTime(), this.lastTimestamp + 1);
-    this.lastTimestamp = t;
+    const t = Math.max(this.ctx.clock().getTime(), lastTimestamp + 1);
+    lastTimestamp = t;
     return t;
   }
 

@@ -51,7 +51,7 @@ export class TokenLedger {
   private readonly byApp = new Map<string, IssuedToken>();
   private readonly byToken = new Map<string, IssuedToken>();
   /** encryption values already used: the token service refuses a repeat (code 1001) */
-  private readonly usedEncryptions = new Set<string>();
+  private readonly usedEncryptions = new Map<string, number>();
 
   constructor(
     private readonly ttlSeconds: number,
@@ -75,7 +75,7 @@ export class TokenLedger {
     }
     if (encryption !== tokenEncryption(appKey, timestamp, secret)) return { ok: false, status: ApimStatus.ENCRYPTION_INVALID, msg: "The encryption is not valid." };
     if (this.usedEncryptions.has(encryption)) return { ok: false, status: ApimStatus.DUPLICATE_ENCRYPTION, msg: "Repeated requests with duplicated encryption." };
-    this.usedEncryptions.add(encryption);
+    this.remember(encryption, now);
     const current = this.byApp.get(appKey);
     if (current && current.expiresAt > now) return { ok: true, token: current, fresh: false };
     if (current) this.byToken.delete(current.accessToken);
@@ -83,6 +83,14 @@ export class TokenLedger {
     this.byApp.set(appKey, token);
     this.byToken.set(token.accessToken, token);
     return { ok: true, token, fresh: true };
+  }
+
+  /** An encryption outside the timestamp window is refused anyway, so only recent ones need remembering. */
+  private remember(encryption: string, now: number): void {
+    if (this.usedEncryptions.size >= 10_000) {
+      for (const [used, at] of this.usedEncryptions) if (now - at > this.windowMs) this.usedEncryptions.delete(used);
+    }
+    this.usedEncryptions.set(encryption, now);
   }
 
   /** Seconds left on a token, for the `expire` field. */
