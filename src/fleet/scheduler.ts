@@ -5,8 +5,9 @@
 import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import { ErrorCodes } from "../errors.js";
-import { rotateCertificate, type PipelineDeps, type Providers } from "../pipeline/index.js";
-import { createJsonLogger, outcomeFromReport, type CertificateOutcome, type FleetAction, type JsonLogger } from "../signals/log.js";
+import { systemClock, type Clock } from "../model.js";
+import { CheckpointInterrupt, errorSummary, rotateCertificate, type PipelineDeps, type Providers } from "../pipeline/index.js";
+import { createJsonLogger, outcomeFromReport, stdoutWriter, type CertificateOutcome, type FleetAction, type JsonLogger, type LineWriter } from "../signals/log.js";
 import { enqueueRenewals } from "./fanout.js";
 import { lazyDeps, type DepsSource, type FleetDeps } from "./deps.js";
 import type { LambdaContext, ScheduledEvent } from "./lambda-types.js";
@@ -25,7 +26,28 @@ export type SchedulerHandler = (event: ScheduledEvent, context: LambdaContext) =
 
 export function createSchedulerHandler(source: DepsSource): SchedulerHandler {
   const deps = lazyDeps(source);
-  return (_event, context) => runScheduler(deps(), context);
+  return (_event, context) => logFailure(deps, "scheduler", () => runScheduler(deps(), context));
+}
+
+/**
+ * A run that fails as a whole (bad config, bad environment, store unreachable, simulated crash) leaves one JSON
+ * line with the error code before Lambda records the failure, so the same log query finds it.
+ */
+export async function logFailure<T>(deps: () => FleetDeps, fn: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const summary = error instanceof CheckpointInterrupt ? { code: "INTERRUPTED", message: error.message } : errorSummary(error);
+    let write: LineWriter = stdoutWriter;
+    let clock: Clock = systemClock;
+    try {
+      ({ write, clock } = deps());
+    } catch {
+      // the deps themselves could not be built (bad environment): stdout and the system clock still work
+    }
+    createJsonLogger({ write, clock, base: { function: fn } }).error("run failed", { errorCode: summary.code, error: summary.message });
+    throw error;
+  }
 }
 
 export async function runScheduler(deps: FleetDeps, context: LambdaContext): Promise<SchedulerResult> {

@@ -13,13 +13,13 @@ import { parseRenewalMessage } from "./fanout.js";
 import { lazyDeps, type DepsSource, type FleetDeps } from "./deps.js";
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from "./lambda-types.js";
 import { reportOutcomes } from "./report.js";
-import { closeQuietly } from "./scheduler.js";
+import { closeQuietly, logFailure } from "./scheduler.js";
 
 export type WorkerHandler = (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse>;
 
 export function createWorkerHandler(source: DepsSource): WorkerHandler {
   const deps = lazyDeps(source);
-  return (event, context) => runWorker(deps(), event, context);
+  return (event, context) => logFailure(deps, "worker", () => runWorker(deps(), event, context));
 }
 
 /** What happened to one record: an outcome for a known certificate, or a rejection for a poisoned message. */
@@ -33,13 +33,24 @@ export async function runWorker(deps: FleetDeps, event: SqsEvent, context: Lambd
   const providers = deps.createProviders(logger);
   const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
   const limit = pLimit(deps.settings.workerConcurrency);
+  // SQS delivers at least once: a certificate named twice in one batch is renewed once, and both messages share the result.
+  const byName = new Map<string, Promise<RecordResult>>();
+  const processOnce = (record: SqsRecord): Promise<RecordResult> => {
+    const name = nameIn(record.body);
+    const running = name === undefined ? undefined : byName.get(name);
+    if (running) return running.then((r) => ({ ...r, messageId: record.messageId }));
+    const started = limit(() => processRecord(record, config, pipeline, context, deps.settings.reserveMs, logger));
+    if (name !== undefined) byName.set(name, started);
+    return started;
+  };
   let results: RecordResult[];
   try {
-    results = await Promise.all(event.Records.map((record) => limit(() => processRecord(record, config, pipeline, context, deps.settings.reserveMs, logger))));
+    results = await Promise.all(event.Records.map(processOnce));
   } finally {
     await closeQuietly(providers, logger);
   }
-  const outcomes = results.flatMap((r) => ("outcome" in r ? [r.outcome] : []));
+  // duplicates share one outcome object: a Set reports it once
+  const outcomes = [...new Set(results.flatMap((r) => ("outcome" in r ? [r.outcome] : [])))];
   await reportOutcomes(deps, logger, outcomes, "worker");
   return { batchItemFailures: results.filter((r) => !r.ok).map((r) => ({ itemIdentifier: r.messageId })) };
 }
@@ -75,6 +86,14 @@ export async function processRecord(
   } catch (error) {
     if (error instanceof CheckpointInterrupt) throw error;
     return { messageId, ok: false, outcome: { name, action: "failed", durationMs: 0, error: errorSummary(error) } };
+  }
+}
+
+function nameIn(body: string): string | undefined {
+  try {
+    return parseRenewalMessage(body).name;
+  } catch {
+    return undefined;
   }
 }
 
