@@ -8,7 +8,8 @@ import type { FleetDeps, FleetSettings } from "../../src/fleet/deps.js";
 import { DEFAULT_SETTINGS } from "../../src/fleet/deps.js";
 import { parseConfig } from "../../src/config/index.js";
 import type { LambdaContext } from "../../src/fleet/lambda-types.js";
-import { silentLogger, type CertificateMaterial, type Logger } from "../../src/model.js";
+import { silentLogger, type CertificateMaterial, type Logger, type VerifyResult } from "../../src/model.js";
+import { createCdnTarget } from "../../src/providers/cdn/index.js";
 import type { ProviderContext } from "../../src/providers/context.js";
 import { StoreBackedProviders } from "../../src/providers/registry.js";
 import { TestCA } from "../../src/sandbox/ca.js";
@@ -83,6 +84,8 @@ export interface FleetFixture {
   /** the real store, for seeding and reading back */
   secrets: SecretsManagerStore;
   ctx: ProviderContext;
+  /** what the CDN edge serves for `host`, checked the way the pipeline checks it */
+  verifyOnCdn(host: string, serial: string): Promise<VerifyResult>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +125,14 @@ export async function startFleetFixture(options: FleetFixtureOptions = {}): Prom
     sqs,
     secrets,
     ctx,
+    async verifyOnCdn(host, serial) {
+      const target = createCdnTarget({ endpoint: cdn.url, verifyHost: host, verifyAddress: `127.0.0.1:${cdn.edgePort}` }, cdn.credentials, ctx);
+      try {
+        return await target.verify(serial);
+      } finally {
+        await target.close();
+      }
+    },
     async stop() {
       sm.destroy();
       sqs.destroy();
