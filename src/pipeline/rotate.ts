@@ -242,7 +242,7 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   const reports: TargetReport[] = [];
   let deployed = 0;
   for (const target of targets) {
-    let holds = false;
+    let holds: boolean;
     try {
       holds = (await target.verify(currentFacts.serial)).ok;
     } catch (error) {
