@@ -102,7 +102,7 @@ export class EnosSandbox extends SandboxServer {
   private authFailures = 0;
   private caFailures: Knob & { code: number; message: string; detail: string } = { remaining: 0, code: 500, message: "", detail: "" };
   private queryFailures: Knob = { remaining: 0 };
-  private readonly internalFailures = new Map<EnosInternalService, Knob>();
+  private readonly internalFailures = new Map<EnosInternalService, Knob & { action?: EnosAction }>();
 
   constructor(options: EnosSandboxOptions) {
     super("enos", { clock: options.clock, random: options.random });
@@ -180,9 +180,9 @@ export class EnosSandbox extends SandboxServer {
     this.queryFailures = { remaining: times };
   }
 
-  /** Knob: the next `times` certificate requests fail with 99500 from the named internal service. */
-  failInternal(service: EnosInternalService, times = 1): void {
-    this.internalFailures.set(service, { remaining: times });
+  /** Knob: the next `times` certificate requests (of `action`, or any) fail with 99500 from the named internal service. */
+  failInternal(service: EnosInternalService, times = 1, action?: EnosAction): void {
+    this.internalFailures.set(service, { remaining: times, ...(action ? { action } : {}) });
   }
 
   // ---- token service ----------------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ export class EnosSandbox extends SandboxServer {
     }
     const typed = action as EnosAction;
     this.actionCounts.set(typed, (this.actionCounts.get(typed) ?? 0) + 1);
-    const device = this.device(ctx.query);
+    const device = this.device(ctx.query, typed);
     switch (typed) {
       case "apply":
         return this.apply(device, ctx.json());
@@ -246,25 +246,25 @@ export class EnosSandbox extends SandboxServer {
   }
 
   /** orgId + (assetId | productKey+deviceKey), then the device's product must allow certificates. */
-  private device(query: URLSearchParams): { device: EnosDevice; product: EnosProduct } {
+  private device(query: URLSearchParams, action: EnosAction): { device: EnosDevice; product: EnosProduct } {
     const orgId = query.get("orgId") ?? "";
     if (!orgId) return refuse(99400, EnosMessages.invalidCallParameters("orgId is missing", "orgId is a mandatory query parameter"));
     const assetId = query.get("assetId") || undefined;
     const productKey = query.get("productKey") || undefined;
     const deviceKey = query.get("deviceKey") || undefined;
     if (assetId === undefined && (productKey === undefined || deviceKey === undefined)) return refuse(99400, EnosMessages.deviceIdentifierInvalid);
-    this.internalFailure("iot-hub");
+    this.internalFailure("iot-hub", action);
     const device = this.registry.findDevice(orgId, assetId !== undefined ? { assetId } : { productKey, deviceKey });
     if (!device) return refuse(11404, EnosMessages.deviceNotFound);
-    this.internalFailure("product");
+    this.internalFailure("product", action);
     const product = this.registry.product(device.productKey);
     if (!product?.biDirectional) return refuse(99400, EnosMessages.notBiDirectional);
     return { device, product };
   }
 
-  private internalFailure(service: EnosInternalService): void {
+  private internalFailure(service: EnosInternalService, action: EnosAction): void {
     const knob = this.internalFailures.get(service);
-    if (knob && knob.remaining > 0) {
+    if (knob && knob.remaining > 0 && (knob.action === undefined || knob.action === action)) {
       knob.remaining -= 1;
       refuse(99500, EnosMessages.internal(service));
     }
@@ -276,7 +276,7 @@ export class EnosSandbox extends SandboxServer {
     if (csr.trim() === "") return refuse(99400, EnosMessages.csrMissing);
     const issueAuthority = parseIssueAuthority(fields.issueAuthority, "RSA");
     const validDay = this.validDay(fields.validDay, target.product);
-    const record = await this.issue(target.device, csr, issueAuthority, validDay, EnosMessages.invalidCertRequest);
+    const record = await this.issue(target.device, csr, issueAuthority, validDay, EnosMessages.invalidCertRequest, "apply");
     return this.applyResult(record);
   }
 
@@ -298,7 +298,7 @@ export class EnosSandbox extends SandboxServer {
     // inferred: without issueAuthority a renewal keeps the old certificate's type
     const issueAuthority = parseIssueAuthority(fields.issueAuthority, old.issueAuthority);
     const validDay = this.validDay(fields.validDay, target.product);
-    const record = await this.issue(target.device, csr, issueAuthority, validDay, EnosMessages.invalidCertRequest);
+    const record = await this.issue(target.device, csr, issueAuthority, validDay, EnosMessages.invalidCertRequest, "renew");
     return this.applyResult(record);
   }
 
@@ -310,7 +310,7 @@ export class EnosSandbox extends SandboxServer {
     if (typeof reason !== "number" || !Number.isInteger(reason) || !REVOKE_REASONS.has(reason)) {
       return refuse(99400, EnosMessages.invalidCallParameters("reason is invalid", "reason must be an integer CRL reason code (0 unspecified, 1 key compromise, 3 affiliation changed, ...)"));
     }
-    this.internalFailure("certificate");
+    this.internalFailure("certificate", "revoke");
     const record = this.registry.cert(certSn);
     const now = this.clock().getTime();
     if (!record || record.assetId !== target.device.assetId) {
@@ -328,7 +328,7 @@ export class EnosSandbox extends SandboxServer {
       this.queryFailures.remaining -= 1;
       return refuse(99400, EnosMessages.queryFailed("certificate service query failed", "the certificate store did not answer"));
     }
-    this.internalFailure("certificate");
+    this.internalFailure("certificate", "list");
     const now = this.clock().getTime();
     return this.registry.certsOf(target.device.assetId).map((r) => ({
       certSN: r.certSN,
@@ -359,6 +359,7 @@ export class EnosSandbox extends SandboxServer {
     issueAuthority: "RSA" | "ECC",
     validDay: number,
     invalid: (message: string, detail: string) => string,
+    action: "apply" | "renew",
   ): Promise<EnosCertRecord> {
     let facts: CsrFacts;
     try {
@@ -380,7 +381,7 @@ export class EnosSandbox extends SandboxServer {
       this.caFailures.remaining -= 1;
       return refuse(99400, EnosMessages.callCaError(this.caFailures.code, this.caFailures.message, this.caFailures.detail));
     }
-    this.internalFailure("certificate");
+    this.internalFailure("certificate", action);
     // spec: a validity longer than the root CA's remaining life is cut to the root's remaining life
     const notBefore = new Date(Math.floor(now / 1000) * 1000);
     const notAfter = new Date(Math.min(notBefore.getTime() + validDay * DAY_MS, this.ca.rootNotAfter.getTime()));
