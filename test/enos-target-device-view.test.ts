@@ -79,3 +79,22 @@ describe("EnOS target: a read-only view of the device's certificates", () => {
     expect((await target.verify(listed[0]?.serial ?? "")).ok).toBe(false);
   });
 });
+
+describe("EnOS seeded devices", () => {
+  it("seedEnosDevices registers devices a target can read without issuing anything", async () => {
+    const { seedEnosDevices } = await import("../src/sandbox/enos/server.js");
+    const f = await startEnosFixture();
+    try {
+      const ids = seedEnosDevices(f.sandbox, 1000);
+      expect(ids).toHaveLength(1000);
+      const target = createEnosTarget({ endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: ids[999] ?? "" }, f.sandbox.credentials, f.ctx);
+      try {
+        expect(await collect(target)).toEqual([]);
+      } finally {
+        await target.close();
+      }
+    } finally {
+      await f.sandbox.stop();
+    }
+  });
+});

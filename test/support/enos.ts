@@ -39,7 +39,8 @@ const sha256 = (text: string): string => createHash("sha256").update(text, "utf8
 let lastTimestamp = 0;
 /** Strictly increasing ms (the token service refuses a repeated encryption), near the sandbox clock. */
 function timestampFor(sandbox: EnosSandbox): number {
-  lastTimestamp = Math.max(sandbox.clock().getTime(), lastTimestamp + 1);
+  const now = sandbox.clock().getTime();
+  lastTimestamp = now <= lastTimestamp && lastTimestamp - now < 60_000 ? lastTimestamp + 1 : now;
   return lastTimestamp;
 }
 

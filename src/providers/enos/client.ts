@@ -38,6 +38,7 @@ export interface EnosClientOptions {
  * `encryption` (1001), and two clients of one application (an issuer and a target) may ask in the same millisecond.
  */
 let lastTimestamp = 0;
+const TIMESTAMP_STEP_WINDOW_MS = 60_000;
 
 interface CachedToken {
   accessToken: string;
@@ -138,7 +139,9 @@ export class EnosClient {
   }
 
   private timestamp(): number {
-    const t = Math.max(this.ctx.clock().getTime(), lastTimestamp + 1);
+    const now = this.ctx.clock().getTime();
+    // step past a millisecond already used, but follow a clock that really moved back (another clock, a test)
+    const t = now <= lastTimestamp && lastTimestamp - now < TIMESTAMP_STEP_WINDOW_MS ? lastTimestamp + 1 : now;
     lastTimestamp = t;
     return t;
   }

@@ -447,6 +447,23 @@ function commonNameOf(subject: string): string {
   return match?.[1]?.trim() ?? "";
 }
 
+/**
+ * Bulk devices for benchmarks and fleet runs: `count` devices `<prefix>-<n>` (assetId; deviceKey the same) under a
+ * bi-directional product, registered without issuing anything. Returns their assetIds.
+ */
+export function seedEnosDevices(sandbox: EnosSandbox, count: number, options: { prefix?: string; productKey?: string; maxValidDay?: number } = {}): string[] {
+  const prefix = options.prefix ?? "seeded";
+  const productKey = options.productKey ?? "seededProduct";
+  if (!sandbox.registry.product(productKey)) sandbox.addProduct({ productKey, maxValidDay: options.maxValidDay ?? 3650, biDirectional: true });
+  const ids: string[] = [];
+  for (let n = 0; n < count; n++) {
+    const assetId = `${prefix}-${n}`;
+    sandbox.addDevice({ assetId, productKey, deviceKey: assetId });
+    ids.push(assetId);
+  }
+  return ids;
+}
+
 export async function startEnosSandbox(options: EnosSandboxOptions): Promise<EnosSandbox> {
   const sandbox = new EnosSandbox(options);
   await sandbox.start();
