@@ -276,7 +276,7 @@ export class EnosSandbox extends SandboxServer {
     if (csr.trim() === "") return refuse(99400, EnosMessages.csrMissing);
     const issueAuthority = parseIssueAuthority(fields.issueAuthority, "RSA");
     const validDay = this.validDay(fields.validDay, target.product);
-    const record = await this.issue(target.device, csr, issueAuthority, validDay, EnosMessages.invalidCertRequest, "apply");
+    const record = await this.issue(target.device, csr, issueAuthority, validDay, "apply");
     return this.applyResult(record);
   }
 
@@ -298,7 +298,7 @@ export class EnosSandbox extends SandboxServer {
     // inferred: without issueAuthority a renewal keeps the old certificate's type
     const issueAuthority = parseIssueAuthority(fields.issueAuthority, old.issueAuthority);
     const validDay = this.validDay(fields.validDay, target.product);
-    const record = await this.issue(target.device, csr, issueAuthority, validDay, EnosMessages.invalidCertRequest, "renew");
+    const record = await this.issue(target.device, csr, issueAuthority, validDay, "renew");
     return this.applyResult(record);
   }
 
@@ -358,7 +358,6 @@ export class EnosSandbox extends SandboxServer {
     csr: string,
     issueAuthority: "RSA" | "ECC",
     validDay: number,
-    invalid: (message: string, detail: string) => string,
     action: "apply" | "renew",
   ): Promise<EnosCertRecord> {
     let facts: CsrFacts;
@@ -366,7 +365,7 @@ export class EnosSandbox extends SandboxServer {
       facts = await inspectCsr(csr);
       checkCsrForEnos(facts, issueAuthority);
     } catch (error) {
-      return refuse(99400, invalid(`the csr does not meet the ${issueAuthority} certificate rules`, error instanceof Error ? error.message : "unreadable csr"));
+      return refuse(99400, EnosMessages.invalidCertRequest(`the csr does not meet the ${issueAuthority} certificate rules`, error instanceof Error ? error.message : "unreadable csr"));
     }
     const now = this.clock().getTime();
     for (const other of this.registry.allCerts()) {
