@@ -165,7 +165,7 @@ export function getSettings(): ActionSettings {
   const provider = choice("provider", providerNames);
   const endpoint = text("endpoint");
   if (endpoint === undefined) throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: endpoint (the API base URL, like https://host:port).", { field: "endpoint" });
-  const resellerAction = text(RENEWAL_KIND_INPUT) === undefined ? undefined : choice<(typeof RENEWAL_KINDS)[number]>(RENEWAL_KIND_INPUT, RENEWAL_KINDS);
+  const renewalKind = text(RENEWAL_KIND_INPUT) === undefined ? undefined : choice<(typeof RENEWAL_KINDS)[number]>(RENEWAL_KIND_INPUT, RENEWAL_KINDS);
   const certificate = pem("certificate");
   const privateKey = pem("private-key");
   const chain = pem("chain");
@@ -183,7 +183,7 @@ export function getSettings(): ActionSettings {
       ...(commonName ? { commonName } : {}),
       ...(sans ? { sans } : {}),
       ...(csr ? { csr } : {}),
-      ...(resellerAction ? { resellerAction } : {}),
+      ...(renewalKind ? { renewalKind } : {}),
       ...(orderId ? { orderId } : {}),
       ...(reference ? { reference } : {}),
     },

@@ -99,7 +99,7 @@ export async function applyCertificate(request: OperationRequest, deps: Operatio
 
   const config = issuerConfigFor(request.vendor);
   const credentials = credentialsFor(request.vendor);
-  if (request.apply.resellerAction === "reissue" && !request.vendor.certificateId) {
+  if (request.apply.renewalKind === "reissue" && !request.vendor.certificateId) {
     throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue", { field: "certificate-id" });
   }
   const issuer = createIssuer(config, credentials, ctx);
@@ -129,7 +129,7 @@ export async function applyCertificate(request: OperationRequest, deps: Operatio
       };
     }
     const outcome =
-      request.apply.resellerAction === "reissue"
+      request.apply.renewalKind === "reissue"
         ? await reissueOrder(config, credentials, ctx, issueRequest)
         : await issuer.issue(issueRequest, { dryRun: false });
     if (outcome.state === "pending") {

@@ -58,7 +58,7 @@ export interface ApplyFields {
   /** a CSR the user made; without one a fresh key and CSR are generated and the key is returned */
   csr?: string;
   /** with certificate-id: `reissue` reissues that order instead of renewing it (input `reseller-action`) */
-  resellerAction?: (typeof RENEWAL_KINDS)[number];
+  renewalKind?: (typeof RENEWAL_KINDS)[number];
   /** idempotency reference; default derived from the common name and the run */
   reference?: string;
   /** collect an order a previous run left pending instead of placing a new one */
