@@ -1,0 +1,149 @@
+/**
+ * `certrelay check`: how long every managed certificate, and every target's deployed copy of it, has left. Reads
+ * only. Exits 1 when anything is at or below its renewal threshold, so a cron job or CI step turns red early.
+ */
+import type { Command } from "commander";
+import pLimit from "p-limit";
+import { renewBeforeDaysFor, type ManagedCertificate } from "../../config/index.js";
+import type { Clock, DeployedCertificate, Target } from "../../model.js";
+import { errorSummary, renewalWindow } from "../../pipeline/index.js";
+import { StoreBackedProviders } from "../../providers/registry.js";
+import type { Store } from "../../store/index.js";
+import { certFacts, expireInDays } from "../../x509/index.js";
+import { addRunOptions, runContext, type RunFlags } from "../context.js";
+import { renderTable, shortSerial, type CliIo } from "../output.js";
+
+export type CheckStatus = "ok" | "due" | "expired" | "missing" | "error";
+
+export interface CheckRow {
+  certificate: string;
+  /** `store` for the managed copy, else the target's label */
+  where: string;
+  serial?: string;
+  notAfter?: string;
+  daysLeft?: number;
+  thresholdDays?: number;
+  status: CheckStatus;
+  /** the target holds an older certificate than the store */
+  stale?: boolean;
+  error?: { code: string; message: string };
+}
+
+function statusFor(daysLeft: number, thresholdDays: number, notAfter: Date, now: Date): CheckStatus {
+  if (notAfter.getTime() <= now.getTime()) return "expired";
+  return daysLeft <= thresholdDays ? "due" : "ok";
+}
+
+/** The copy a target serves of this certificate: the stored serial if present, else the newest with its name. */
+async function deployedCopy(target: Target, serial: string, commonName: string): Promise<DeployedCertificate | undefined> {
+  let newest: DeployedCertificate | undefined;
+  for await (const held of target.list()) {
+    if (held.serial === serial) return held;
+    if (held.commonName.toLowerCase() === commonName.toLowerCase() && (!newest || held.notAfter > newest.notAfter)) newest = held;
+  }
+  return newest;
+}
+
+async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: number, store: Store, providers: StoreBackedProviders, now: Date): Promise<CheckRow[]> {
+  let current;
+  try {
+    current = await store.getCurrent(cert.secret);
+  } catch (error) {
+    return [{ certificate: cert.name, where: "store", status: "error", error: errorSummary(error) }];
+  }
+  if (!current) return [{ certificate: cert.name, where: "store", status: "missing", error: { code: "STORE_NOT_FOUND", message: `secret ${cert.secret} holds no certificate yet: run certrelay renew` } }];
+  const facts = certFacts(current.certificate, `${cert.secret} certificate`);
+  const window = renewalWindow(facts, now, renewBeforeDays);
+  const rows: CheckRow[] = [
+    {
+      certificate: cert.name,
+      where: "store",
+      serial: facts.serial,
+      notAfter: facts.notAfter.toISOString(),
+      daysLeft: window.daysLeft,
+      thresholdDays: window.thresholdDays,
+      status: window.due ? (facts.notAfter <= now ? "expired" : "due") : "ok",
+    },
+  ];
+  let targets: Target[];
+  try {
+    targets = await providers.targetsFor(cert);
+  } catch (error) {
+    return [...rows, { certificate: cert.name, where: "targets", status: "error", error: errorSummary(error) }];
+  }
+  for (const target of targets) {
+    try {
+      const copy = await deployedCopy(target, facts.serial, facts.commonName);
+      if (!copy) {
+        rows.push({ certificate: cert.name, where: target.label, status: "missing", thresholdDays: window.thresholdDays });
+        continue;
+      }
+      const daysLeft = expireInDays(copy.notAfter, now);
+      rows.push({
+        certificate: cert.name,
+        where: target.label,
+        serial: copy.serial,
+        notAfter: copy.notAfter.toISOString(),
+        daysLeft,
+        thresholdDays: window.thresholdDays,
+        status: statusFor(daysLeft, window.thresholdDays, copy.notAfter, now),
+        ...(copy.serial === facts.serial ? {} : { stale: true }),
+      });
+    } catch (error) {
+      rows.push({ certificate: cert.name, where: target.label, status: "error", error: errorSummary(error) });
+    }
+  }
+  return rows;
+}
+
+export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promise<{ ok: boolean; rows: CheckRow[] }> {
+  const run = await runContext(flags, io);
+  const now = (clock ?? run.clock)();
+  const providers = new StoreBackedProviders(run.store, run.ctx);
+  const limit = pLimit(run.config.concurrency);
+  try {
+    const perCert = await Promise.all(run.config.certificates.map((cert) => limit(() => checkCertificate(cert, renewBeforeDaysFor(run.config, cert), run.store, providers, now))));
+    // most urgent first; rows without a date (missing, error) are the most urgent of all
+    const rows = perCert.flat().sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity));
+    return { ok: rows.every((r) => r.status === "ok"), rows };
+  } finally {
+    await providers.close();
+  }
+}
+
+function printCheck(rows: CheckRow[], io: CliIo): void {
+  const c = io.colors;
+  const paint = (s: CheckStatus) => (s === "ok" ? c.green(s) : s === "due" ? c.yellow(s) : c.red(s));
+  io.out(
+    renderTable(
+      ["certificate", "where", "serial", "not after", "days left", "renew at ≤", "status"],
+      rows.map((r) => [
+        r.certificate,
+        r.where,
+        `${shortSerial(r.serial, 20)}${r.stale ? c.yellow(" (older than store)") : ""}`,
+        r.notAfter?.slice(0, 10) ?? "-",
+        r.daysLeft ?? "-",
+        r.thresholdDays ?? "-",
+        r.error ? `${paint(r.status)} ${r.error.code}: ${r.error.message}` : paint(r.status),
+      ]),
+      { align: ["left", "left", "left", "left", "right", "right", "left"] },
+    ),
+  );
+  const due = rows.filter((r) => r.status !== "ok").length;
+  io.out(due === 0 ? c.green(`all ${rows.length} copies are outside their renewal window`) : c.yellow(`${due} of ${rows.length} copies need attention: run certrelay renew`));
+}
+
+export function registerCheck(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  addRunOptions(
+    program
+      .command("check")
+      .description("days left of every managed certificate and each target's copy; exit 1 when any is due"),
+  )
+    .addHelpText("after", "\nExample:\n  $ certrelay check --config certrelay.yml --store-dir .certrelay/store\n  $ certrelay check --aws --json")
+    .action(async (flags: RunFlags) => {
+      const result = await checkAll(flags, io);
+      if (flags.json) io.out(JSON.stringify(result, null, 2));
+      else printCheck(result.rows, io);
+      setExit(result.ok ? 0 : 1);
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * Turns the flags every config-driven command shares into typed things: the config, the store, the provider
+ * context. Validated once here; commands trust the types after that.
+ */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Command } from "commander";
+import { loadConfig, type CertrelayConfig } from "../config/index.js";
+import { ErrorCodes, InputError } from "../errors.js";
+import { realSleep, systemClock, type Clock, type Logger } from "../model.js";
+import type { ProviderContext } from "../providers/context.js";
+import { FileStore, SecretsManagerStore, type Store } from "../store/index.js";
+import { textLogger, type CliIo, type LogLevel } from "./output.js";
+
+/** A bad flag value: exits 2 like commander's own usage errors. */
+export class FlagError extends InputError {}
+
+export interface StoreFlags {
+  storeDir: string;
+  aws?: boolean;
+  awsEndpoint?: string;
+  awsRegion?: string;
+}
+
+export interface RunFlags extends StoreFlags {
+  config: string;
+  caFile?: string;
+  pollInterval: string;
+  pollTimeout: string;
+  json?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export const DEFAULT_STORE_DIR = ".certrelay/store";
+
+/** The options `check`, `deploy` and `renew` share. */
+export function addRunOptions(command: Command): Command {
+  return command
+    .option("-c, --config <file>", "certrelay.yml to run", "certrelay.yml")
+    .option("--store-dir <dir>", "local store directory (one JSON file per secret)", DEFAULT_STORE_DIR)
+    .option("--aws", "use AWS Secrets Manager (region from AWS_REGION) instead of the local store")
+    .option("--aws-endpoint <url>", "Secrets Manager endpoint (e.g. a local moto_server); implies --aws")
+    .option("--aws-region <region>", "AWS region (default: AWS_REGION, else us-east-1)")
+    .option("--ca-file <file>", "extra trusted CA (PEM) for vendor endpoints and edges, e.g. the sandbox CA")
+    .option("--poll-interval <ms>", "wait between polls of asynchronous issuance", "5000")
+    .option("--poll-timeout <ms>", "longest wait for one asynchronous issuance", "120000")
+    .option("--json", "print the result as JSON (with error codes)")
+    .option("-v, --verbose", "log each step to stderr")
+    .option("-q, --quiet", "log nothing but errors");
+}
+
+export function parseMs(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 0) {
+    throw new FlagError(ErrorCodes.INPUT_INVALID, `${flag} expects milliseconds as a whole number, e.g. ${flag} 2000`, { field: flag });
+  }
+  return n;
+}
+
+export function createStore(flags: StoreFlags, env: Record<string, string | undefined>): Store {
+  if (flags.aws || flags.awsEndpoint) {
+    const region = flags.awsRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+    const client = new SecretsManagerClient({ region, ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}) });
+    return new SecretsManagerStore(client);
+  }
+  return new FileStore({ dir: resolve(flags.storeDir) });
+}
+
+export async function readCaFile(path: string | undefined): Promise<string | undefined> {
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new FlagError(ErrorCodes.INPUT_INVALID, `--ca-file ${path} cannot be read: give the path of a PEM file with the CA certificate(s)`, { field: "ca-file" });
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new FlagError(ErrorCodes.PEM_WRONG_TYPE, `--ca-file ${path} holds no "-----BEGIN CERTIFICATE-----" block: give the CA certificate in PEM`, { field: "ca-file" });
+  }
+  return text;
+}
+
+export interface RunContext {
+  config: CertrelayConfig;
+  store: Store;
+  ctx: ProviderContext;
+  logger: Logger;
+  clock: Clock;
+}
+
+export function logLevel(flags: { verbose?: boolean; quiet?: boolean }): LogLevel {
+  return flags.verbose ? "info" : flags.quiet ? "error" : "warn";
+}
+
+export async function runContext(flags: RunFlags, io: CliIo): Promise<RunContext> {
+  const pollInterval = parseMs(flags.pollInterval, "--poll-interval");
+  const pollTimeout = parseMs(flags.pollTimeout, "--poll-timeout");
+  const ca = await readCaFile(flags.caFile);
+  const config = await loadConfig(flags.config);
+  const logger = textLogger(io, logLevel(flags));
+  const clock = systemClock;
+  return {
+    config,
+    store: createStore(flags, io.env),
+    logger,
+    clock,
+    ctx: { clock, sleep: realSleep, logger, ...(ca ? { ca } : {}), poll: { intervalMs: pollInterval, maxWaitMs: pollTimeout } },
+  };
+}

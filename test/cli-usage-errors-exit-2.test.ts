@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { certrelay, lines } from "./support/cli.js";
+
+describe("usage errors", () => {
+  it("an unknown flag exits 2 with one line naming it and where to look", async () => {
+    const run = await certrelay(["check", "--bogus"]);
+    expect(run.code).toBe(2);
+    expect(lines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toContain("error INPUT_INVALID: unknown option '--bogus'");
+    expect(run.stderr).toContain("certrelay check --help");
+    expect(run.stdout).toBe("");
+  });
+
+  it("an unknown command exits 2 with one line", async () => {
+    const run = await certrelay(["rotate"]);
+    expect(run.code).toBe(2);
+    expect(lines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toContain("unknown command 'rotate'");
+  });
+
+  it("a value outside the choices exits 2 with one line", async () => {
+    const run = await certrelay(["csr", "--type", "dsa", "--cn", "www.example.com"]);
+    expect(run.code).toBe(2);
+    expect(lines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toMatch(/--type.*dsa.*rsa, ecc/);
+  });
+
+  it("a malformed number exits 2 naming the flag, before the config is read", async () => {
+    const run = await certrelay(["check", "--config", "does-not-exist.yml", "--poll-interval", "soon"]);
+    expect(run.code).toBe(2);
+    expect(lines(run.stderr)).toEqual(["error INPUT_INVALID: --poll-interval expects milliseconds as a whole number, e.g. --poll-interval 2000"]);
+  });
+
+  it("a missing config file is a certificate-run error: exit 1, code in --json", async () => {
+    const run = await certrelay(["check", "--config", "does-not-exist.yml", "--json"]);
+    expect(run.code).toBe(1);
+    expect(lines(run.stderr)).toHaveLength(1);
+    expect(run.stderr).toContain("error INPUT_MISSING: config file does-not-exist.yml not found");
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "INPUT_MISSING" } });
+  });
+});
