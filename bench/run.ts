@@ -1,0 +1,91 @@
+/**
+ * `npm run bench`: one table of certrelay's figures, each beside its reference and target, also written to
+ * bench/RESULTS.md with the machine it ran on. Loopback only; every server and child process is stopped.
+ */
+import "reflect-metadata";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import Table from "cli-table3";
+import { bundleSizes, measureColdStart } from "./cold-start.js";
+import { measureCdnScan } from "./fleet-scan.js";
+import type { Row } from "./lib.js";
+import { measureScanMemory } from "./memory.js";
+import { measurePemParse } from "./pem-parse.js";
+import { measureTlsVerify } from "./tls-verify.js";
+
+const RESULTS = new URL("./RESULTS.md", import.meta.url);
+const NOTES_MARKER = "<!-- notes: kept across runs -->";
+const BUNDLES = ["dist/action/index.js", "dist/lambda/scheduler.mjs", "dist/lambda/worker.mjs", "dist/cli/index.js"];
+
+/** Builds only when dist/ is absent: the build script empties dist/ first, so a failing build must not wipe a partial one. */
+function ensureBuilt(): string | undefined {
+  if (existsSync("dist")) {
+    const missing = BUNDLES.filter((f) => !existsSync(f));
+    return missing.length > 0 ? `not built: ${missing.join(", ")} (run npm run build)` : undefined;
+  }
+  process.stderr.write("dist/ is missing: running npm run build\n");
+  const r = spawnSync("npm", ["run", "build"], { stdio: ["ignore", "inherit", "inherit"], timeout: 300_000 });
+  return r.status === 0 ? undefined : `npm run build failed (exit ${r.status}); bundle rows show what exists`;
+}
+
+function machine(): string[] {
+  const free = (() => {
+    try {
+      return execFileSync("free", ["-h"], { encoding: "utf8" }).trim();
+    } catch {
+      return `${(totalmem() / 2 ** 30).toFixed(1)} GiB total`;
+    }
+  })();
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown";
+  const nproc = execFileSync("nproc", { encoding: "utf8" }).trim();
+  return [`- date: ${new Date().toISOString()}`, `- node: ${process.version}`, `- nproc: ${nproc}`, `- CPU: ${cpu}`, "- memory (`free -h`):", "", "```", free, "```"];
+}
+
+async function step(name: string, rows: Row[], run: () => Row[] | Promise<Row[]>): Promise<void> {
+  process.stderr.write(`bench: ${name}...\n`);
+  try {
+    rows.push(...(await run()));
+  } catch (error) {
+    rows.push({ group: name, measure: "failed", value: error instanceof Error ? error.message : String(error), reference: "-", target: "-", met: "no" });
+  }
+}
+
+const rows: Row[] = [];
+const buildProblem = ensureBuilt();
+await step("cold start", rows, () => measureColdStart(10));
+await step("bundle size", rows, () => bundleSizes());
+await step("PEM parse", rows, () => measurePemParse(2_000));
+await step("fleet scan", rows, () => measureCdnScan([1_000, 10_000]));
+await step("memory", rows, () => measureScanMemory(10_000, 100_000));
+await step("TLS verify", rows, () => measureTlsVerify(3_000, 40));
+
+const table = new Table({ head: ["group", "measure", "value", "reference", "target", "met"], wordWrap: true, colWidths: [14, 44, 22, 40, 15, 10] });
+for (const r of rows) table.push([r.group, r.measure, r.value, r.reference, r.target, r.met]);
+process.stdout.write(`${table.toString()}\n`);
+if (buildProblem) process.stdout.write(`note: ${buildProblem}\n`);
+
+const previous = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "";
+const notesAt = previous.indexOf(NOTES_MARKER);
+const notes = notesAt >= 0 ? previous.slice(notesAt) : `${NOTES_MARKER}\n`;
+const escape = (s: string) => s.replaceAll("|", "\\|");
+const markdown = [
+  "# certrelay benchmark results",
+  "",
+  "Written by `npm run bench` (bench/run.ts). Loopback only: vendor sandboxes run in a child process of their own,",
+  "so the client under test and the server each have a core.",
+  "",
+  "## Machine",
+  "",
+  ...machine(),
+  "",
+  "## Figures",
+  "",
+  "| group | measure | value | reference | target | met |",
+  "| --- | --- | --- | --- | --- | --- |",
+  ...rows.map((r) => `| ${[r.group, r.measure, r.value, r.reference, r.target, r.met].map(escape).join(" | ")} |`),
+  ...(buildProblem ? ["", `note: ${buildProblem}`] : []),
+  "",
+  notes,
+].join("\n");
+writeFileSync(RESULTS, markdown);
