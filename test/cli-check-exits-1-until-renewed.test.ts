@@ -48,7 +48,7 @@ describe("certrelay check, then renew, then check", () => {
 
     const text = await certrelay(["check", ...common]);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/www\s+│ store\s+│.*│\s+10 │\s+10 │ due/);
+    expect(text.stdout).toMatch(/www\s+│ store\s+│.*│\s+10 │\s+30 │ due/);
     expect(text.stdout).toContain("need attention: run certrelay renew");
   });
 

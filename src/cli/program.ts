@@ -57,7 +57,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
-      const message = error.message.replace(/^error:\s*/, "").split("\n")[0] ?? "invalid command line";
+      const message = (error.message.replace(/^error:\s*/, "").split("\n")[0] ?? "invalid command line").replace(/\.$/, "");
       io.err(`error ${ErrorCodes.INPUT_INVALID}: ${message}${usageHint(argv, program)}`);
       if (json) io.out(JSON.stringify({ ok: false, error: { code: ErrorCodes.INPUT_INVALID, message } }));
       return 2;

@@ -5,19 +5,21 @@
 import type { CertificateAction, CertificateReport, RunSummary } from "../pipeline/index.js";
 import { renderTable, shortSerial, type Colors } from "./output.js";
 
-function paintAction(action: CertificateAction, c: Colors): string {
+/** Padded before painting: escape codes would throw the column width off. */
+function paintAction(action: CertificateAction, c: Colors, width = 0): string {
+  const text = (action === "none" ? "ok" : action).padEnd(width);
   switch (action) {
     case "renewed":
     case "deployed":
-      return c.green(action);
+      return c.green(text);
     case "failed":
-      return c.red(action);
+      return c.red(text);
     case "pending":
     case "would-renew":
     case "would-deploy":
-      return c.yellow(action);
+      return c.yellow(text);
     case "none":
-      return c.dim("ok");
+      return c.dim(text);
   }
 }
 
@@ -29,13 +31,13 @@ function targetSummary(report: CertificateReport): string {
 }
 
 /** `[2/4] www  renewed  0A1B…9F -> 5C2D…11  2 deployed  640 ms` */
-export function progressLine(report: CertificateReport, done: number, total: number, c: Colors): string {
+export function progressLine(report: CertificateReport, done: number, total: number, c: Colors, nameWidth = 0): string {
   const serial =
     report.previousSerial && report.serial && report.previousSerial !== report.serial
       ? `${shortSerial(report.previousSerial)} -> ${shortSerial(report.serial)}`
       : shortSerial(report.serial);
   const problem = report.error ? `  ${c.red(`${report.error.code}: ${report.error.message}`)}` : report.detail ? `  ${c.dim(report.detail)}` : "";
-  return `${c.dim(`[${done}/${total}]`)} ${c.bold(report.name)}  ${paintAction(report.action, c)}  ${serial}  ${targetSummary(report)}  ${c.dim(`${report.durationMs} ms`)}${problem}`;
+  return `${c.dim(`[${done}/${total}]`)} ${c.bold(report.name.padEnd(nameWidth))}  ${paintAction(report.action, c, 12)}  ${serial}  ${targetSummary(report)}  ${c.dim(`${report.durationMs} ms`)}${problem}`;
 }
 
 export function summaryTable(reports: CertificateReport[]): string {

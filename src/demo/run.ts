@@ -134,10 +134,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
 
     io.out(c.bold("Running the pipeline") + c.dim(" (check -> renew -> deploy -> verify -> promote, per certificate)"));
     const providers = new StoreBackedProviders(world.store, world.ctx);
+    const nameWidth = Math.max(...world.config.certificates.map((cert) => cert.name.length));
     summary = await runPipeline(
       world.config,
       { store: world.store, providers, clock, logger: world.ctx.logger, dryRun: false },
-      { onProgress: (report, done, total) => io.out(progressLine(report, done, total, c)) },
+      { onProgress: (report, done, total) => io.out(progressLine(report, done, total, c, nameWidth)) },
     );
     io.out("");
 

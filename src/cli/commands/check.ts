@@ -126,7 +126,7 @@ function printCheck(rows: CheckRow[], io: CliIo): void {
         r.thresholdDays ?? "-",
         r.error ? `${paint(r.status)} ${r.error.code}: ${r.error.message}` : paint(r.status),
       ]),
-      { align: ["left", "left", "left", "left", "right", "right", "left"] },
+      { compact: true, align: ["left", "left", "left", "left", "right", "right", "left"] },
     ),
   );
   const due = rows.filter((r) => r.status !== "ok").length;

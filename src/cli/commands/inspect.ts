@@ -119,7 +119,7 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
   };
   if (keyPem !== undefined) {
     const { key } = readPrivateKey(keyPem, `${source} private key`);
-    let matches = false;
+    let matches: boolean;
     try {
       matches = x509Of(leaf.facts).checkPrivateKey(key);
     } catch {

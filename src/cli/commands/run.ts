@@ -60,9 +60,10 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
   const providers = new StoreBackedProviders(run.store, run.ctx);
   const total = plan.config.certificates.length + plan.skipped.length;
   let done = 0;
+  const nameWidth = Math.max(0, ...plan.config.certificates.map((c) => c.name.length), ...plan.skipped.map((r) => r.name.length));
   const show = (report: CertificateReport) => {
     done += 1;
-    if (!flags.json) io.out(progressLine(report, done, total, io.colors));
+    if (!flags.json) io.out(progressLine(report, done, total, io.colors, nameWidth));
   };
   plan.skipped.forEach(show);
   const summary =

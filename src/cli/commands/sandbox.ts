@@ -4,10 +4,13 @@
  */
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { resolve } from "node:path";
+import { createDemoWorld } from "../../demo/world.js";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import { renderTable, type CliIo } from "../output.js";
 
 interface SandboxFlags {
+  demoDir?: string;
   portFile?: string;
   caOut?: string;
   json?: boolean;
@@ -33,12 +36,17 @@ export function registerSandbox(program: Command, io: CliIo, setExit: (code: num
   program
     .command("sandbox")
     .description("run the Yeastar, EnOS, CDN and reseller sandboxes on 127.0.0.1 until Ctrl-C")
+    .option("--demo-dir <dir>", "also seed the demo: certrelay.yml, a store with due certificates and ca.pem in <dir>")
     .option("--port-file <file>", "write URLs, demo credentials and the CA (JSON) here once listening")
     .option("--ca-out <file>", "write the sandbox CA (PEM) here, for --ca-file")
     .option("--json", "print the description as one JSON line instead of a table")
-    .addHelpText("after", "\nExample:\n  $ certrelay sandbox --port-file sandbox.json --ca-out sandbox-ca.pem")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ certrelay sandbox --port-file sandbox.json --ca-out sandbox-ca.pem\n  $ certrelay sandbox --demo-dir demo    # then, in another terminal:\n  $ certrelay check --config demo/certrelay.yml --store-dir demo/store --ca-file demo/ca.pem",
+    )
     .action(async (flags: SandboxFlags) => {
-      const sandbox = await startSandbox();
+      const world = flags.demoDir ? await createDemoWorld({ dir: resolve(flags.demoDir) }) : undefined;
+      const sandbox = world?.sandbox ?? (await startSandbox());
       try {
         const description = sandboxDescription(sandbox);
         if (flags.caOut) await writeFile(flags.caOut, sandbox.ca.chainPem);
@@ -60,6 +68,10 @@ export function registerSandbox(program: Command, io: CliIo, setExit: (code: num
             ),
           );
           io.out(io.colors.dim("These are the sandbox's built-in demo values, not secrets. Trust its CA with --ca-file (see --ca-out)."));
+          if (world) {
+            io.out(`Demo seeded: ${world.config.certificates.length} certificates in ${world.storeDir}, config ${world.configPath}, CA ${world.caPath}`);
+            io.out(`Try: certrelay check --config ${world.configPath} --store-dir ${world.storeDir} --ca-file ${world.caPath}`);
+          }
           io.out("Press Ctrl-C to stop.");
         }
         const signal = await waitForSignal();
