@@ -1,4 +1,5 @@
-export { createSchedulerHandler, runScheduler, countActions, type SchedulerHandler, type SchedulerResult } from "./scheduler.js";
+export { createSchedulerHandler, runScheduler, type SchedulerHandler, type SchedulerResult } from "./scheduler.js";
+export { countActions, logFailure, closeQuietly } from "./invocation.js";
 export { createWorkerHandler, runWorker, processRecord, type WorkerHandler, type RecordResult } from "./worker.js";
 export { scanFleet, scanCertificate, type ScanEntry, type ScanReason, type ScanDeps } from "./scan.js";
 export { enqueueRenewals, parseRenewalMessage, renewalMessage, SQS_BATCH_LIMIT, type RenewalMessage, type FanoutResult } from "./fanout.js";

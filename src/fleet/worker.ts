@@ -13,7 +13,7 @@ import { parseRenewalMessage } from "./fanout.js";
 import { lazyDeps, type DepsSource, type FleetDeps } from "./deps.js";
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from "./lambda-types.js";
 import { reportOutcomes } from "./report.js";
-import { closeQuietly, logFailure } from "./scheduler.js";
+import { closeQuietly, logFailure } from "./invocation.js";
 
 export type WorkerHandler = (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse>;
 

@@ -1,0 +1,40 @@
+/** What both handlers do around their run: count outcomes, close vendor sessions, log a run that failed whole. */
+import { systemClock, type Clock } from "../model.js";
+import { CheckpointInterrupt, errorSummary, type Providers } from "../pipeline/index.js";
+import { createJsonLogger, stdoutWriter, type CertificateOutcome, type FleetAction, type JsonLogger, type LineWriter } from "../signals/log.js";
+import type { FleetDeps } from "./deps.js";
+
+/**
+ * A run that fails as a whole (bad config, bad environment, store unreachable, simulated crash) leaves one JSON
+ * line with the error code before Lambda records the failure, so the same log query finds it.
+ */
+export async function logFailure<T>(deps: () => FleetDeps, fn: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const summary = error instanceof CheckpointInterrupt ? { code: "INTERRUPTED", message: error.message } : errorSummary(error);
+    let write: LineWriter = stdoutWriter;
+    let clock: Clock = systemClock;
+    try {
+      ({ write, clock } = deps());
+    } catch {
+      // the deps themselves could not be built (bad environment): stdout and the system clock still work
+    }
+    createJsonLogger({ write, clock, base: { function: fn } }).error("run failed", { errorCode: summary.code, error: summary.message });
+    throw error;
+  }
+}
+
+export function countActions(outcomes: CertificateOutcome[]): Record<FleetAction, number> {
+  const counts: Record<FleetAction, number> = { none: 0, renewed: 0, deployed: 0, pending: 0, failed: 0, "would-renew": 0, "would-deploy": 0, queued: 0, deferred: 0 };
+  for (const o of outcomes) counts[o.action] += 1;
+  return counts;
+}
+
+export async function closeQuietly(providers: Providers, logger: JsonLogger): Promise<void> {
+  try {
+    await providers.close();
+  } catch (error) {
+    logger.warn("closing vendor sessions failed", { error: error instanceof Error ? error.message : String(error) });
+  }
+}
