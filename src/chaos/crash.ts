@@ -1,0 +1,87 @@
+/**
+ * A simulated process crash. When a checkpoint throws, runPipeline rejects at once but certificates already in
+ * flight would keep running beside the next round, which no real crash allows. The gate makes the "dead
+ * process" stop at its next store call and tells when every rotation it started has ended.
+ */
+import { ErrorCodes, StoreError } from "../errors.js";
+import type { CertificateMaterial } from "../model.js";
+import type { PendingRenewal, Store } from "../store/index.js";
+
+export class SimulatedCrash extends Error {
+  constructor(readonly stage: string) {
+    super(`chaos: simulated crash at ${stage}`);
+    this.name = "SimulatedCrash";
+  }
+}
+
+export class CrashGate implements Store {
+  readonly kind: Store["kind"];
+  private crashed = false;
+  private started = 0;
+  private ended = 0;
+
+  constructor(private readonly inner: Store) {
+    this.kind = inner.kind;
+  }
+
+  /** The run died: every later store call of this run fails. */
+  crash(): void {
+    this.crashed = true;
+  }
+
+  get isCrashed(): boolean {
+    return this.crashed;
+  }
+
+  /** A rotation ended (its report came back, or it was the one that crashed). */
+  rotationEnded(): void {
+    this.ended += 1;
+  }
+
+  /** Wait (bounded) until every rotation started in this run has ended. */
+  async settled(maxWaitMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + maxWaitMs;
+    while (this.ended < this.started) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return true;
+  }
+
+  private guard(): void {
+    if (this.crashed) throw new StoreError(ErrorCodes.STORE_ERROR, "chaos: the process is down", {});
+  }
+
+  async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {
+    // each rotation starts by reading its current material exactly once
+    this.started += 1;
+    this.guard();
+    return this.inner.getCurrent(secretId);
+  }
+  async getPending(secretId: string): Promise<PendingRenewal | undefined> {
+    this.guard();
+    return this.inner.getPending(secretId);
+  }
+  async putPending(secretId: string, pending: PendingRenewal): Promise<void> {
+    this.guard();
+    return this.inner.putPending(secretId, pending);
+  }
+  async promote(secretId: string): Promise<void> {
+    this.guard();
+    return this.inner.promote(secretId);
+  }
+  async clearPending(secretId: string): Promise<void> {
+    this.guard();
+    return this.inner.clearPending(secretId);
+  }
+  async putCurrent(secretId: string, material: CertificateMaterial): Promise<void> {
+    this.guard();
+    return this.inner.putCurrent(secretId, material);
+  }
+  getCredentials(secretId: string): Promise<Record<string, string>> {
+    return this.inner.getCredentials(secretId);
+  }
+  list(prefix: string): AsyncIterable<string> {
+    return this.inner.list(prefix);
+  }
+}

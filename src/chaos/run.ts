@@ -1,0 +1,297 @@
+/**
+ * The chaos run: rounds of runPipeline against the vendor sandboxes while faults are armed, tokens expire, the
+ * CDN edge stalls and the process "crashes" between steps; then clean rounds; then the invariants. Shared by
+ * `npm run chaos` (bench/chaos.ts) and test/chaos-small.test.ts.
+ */
+import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
+import type { Fault } from "../sandbox/faults.js";
+import { DAY_MS, type Sleep } from "../model.js";
+import { runPipeline, type RunSummary, type Stage } from "../pipeline/index.js";
+import type { ProviderContext } from "../providers/context.js";
+import { StoreBackedProviders } from "../providers/registry.js";
+import type { SandboxServer } from "../sandbox/server.js";
+import { certFacts, normalizeSerial } from "../x509/index.js";
+import { CrashGate, SimulatedCrash } from "./crash.js";
+import { CapturingLogger } from "./log.js";
+import { pick, seededRandom } from "./random.js";
+import { CHAOS_SPAN_DAYS, startChaosWorld, type ChaosWorld } from "./world.js";
+
+export interface ChaosOptions {
+  certificates: number;
+  rounds: number;
+  seed: number;
+  /** clean rounds after the last faulty one (default 2) */
+  cleanRounds?: number;
+  /** chance that a faulty round renews every certificate whether due or not (`--force`), default 0.4 */
+  forceProbability?: number;
+  /** chance that a checkpoint crashes the run (default 0.08) */
+  crashProbability?: number;
+  /** pipeline concurrency; 1 keeps the request order, hence the run, deterministic (default 1) */
+  concurrency?: number;
+  /** instant by default: retries and polls never make the run wait */
+  sleep?: Sleep;
+}
+
+export interface ChaosResult {
+  rounds: number;
+  rotations: number;
+  crashes: number;
+  retries: number;
+  failuresSurfaced: number;
+  faults: Record<string, number>;
+  issued: number;
+  distinctRenewals: number;
+  logLines: number;
+  violations: string[];
+}
+
+/** One round's faults for one sandbox, drawn from the seeded random. */
+function armFaults(server: SandboxServer, random: () => number): void {
+  const kinds: Fault[] = [
+    { kind: "status", status: 503 },
+    { kind: "status", status: 500 },
+    { kind: "status", status: 502 },
+    { kind: "status", status: 429, retryAfterSeconds: 1 },
+    { kind: "drop" },
+    { kind: "latency", ms: 3 },
+  ];
+  const rules = 1 + Math.floor(random() * 3);
+  for (let i = 0; i < rules; i += 1) {
+    server.faults.add({ fault: pick(random, kinds), probability: 0.05 + random() * 0.2, times: 1 + Math.floor(random() * 4) });
+  }
+}
+
+interface Ledger {
+  /** every serial certrelay ever held in the store (current or pending), with its expiry */
+  notAfter: Map<string, number>;
+  /** serials that were ever the store's current version, per certificate */
+  everCurrent: Map<string, Set<string>>;
+  /** a line from the body of every private key seen, to find a key quoted in a log line */
+  keyFragments: Set<string>;
+}
+
+function keyFragment(privateKey: string): string | undefined {
+  return privateKey.split("\n").find((line) => /^[A-Za-z0-9+/]{40,}$/.test(line.trim()))?.trim();
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const random = seededRandom(options.seed);
+  const world = await startChaosWorld({ certificates: options.certificates, random, concurrency: options.concurrency ?? 1 });
+  const logger = new CapturingLogger();
+  const violations: string[] = [];
+  const ledger: Ledger = { notAfter: new Map(), everCurrent: new Map(world.certificates.map((c) => [c.name, new Set<string>()])), keyFragments: new Set() };
+  const ctx: ProviderContext = {
+    clock: world.clock.now,
+    sleep: options.sleep ?? (async () => {}),
+    logger,
+    ca: world.ca.rootPem,
+    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 5_000 },
+    timeoutMs: 5_000,
+    poll: { intervalMs: 1, maxWaitMs: 20 },
+  };
+  const servers: SandboxServer[] = [world.enos, world.cdn, world.yeastar];
+  let crashes = 0;
+  let failuresSurfaced = 0;
+  const reportLines: string[] = [];
+
+  const oneRun = async (chaos: boolean, round: string, force = false): Promise<RunSummary | undefined> => {
+    const gate = new CrashGate(world.store);
+    const crashProbability = chaos ? (options.crashProbability ?? 0.08) : 0;
+    const checkpoint = (stage: Stage): void => {
+      if (chaos && random() < 0.05) {
+        // tokens expire between steps, as they would in a long run
+        world.enos.expireTokens();
+        if (random() < 0.5) world.yeastar.expireTokens();
+        else world.yeastar.revokeTokens();
+      }
+      if (gate.isCrashed) throw new SimulatedCrash(stage);
+      if (random() < crashProbability) {
+        gate.crash();
+        throw new SimulatedCrash(stage);
+      }
+    };
+    const deps = {
+      store: gate,
+      providers: new StoreBackedProviders(world.store, ctx),
+      clock: world.clock.now,
+      logger,
+      dryRun: false,
+      force,
+      checkpoint: (stage: Stage) => {
+        try {
+          checkpoint(stage);
+        } catch (error) {
+          gate.rotationEnded();
+          throw error;
+        }
+      },
+    };
+    try {
+      const summary = await runPipeline(world.config, deps, { onProgress: () => gate.rotationEnded() });
+      for (const r of summary.reports) {
+        reportLines.push(JSON.stringify({ round, name: r.name, action: r.action, error: r.error, targets: r.targets }));
+      }
+      failuresSurfaced += summary.counts.failed;
+      return summary;
+    } catch (error) {
+      if (!(error instanceof Error && (error.name === "CheckpointInterrupt" || error.cause instanceof SimulatedCrash))) throw error;
+      crashes += 1;
+      gate.crash();
+      if (!(await gate.settled())) violations.push(`${round}: rotations still running 30 s after the simulated crash`);
+      return undefined;
+    }
+  };
+
+  try {
+    // setup: every certificate issued and deployed once, no faults
+    const setup = await oneRun(false, "setup");
+    if (!setup?.ok) violations.push(`setup: the first clean run failed: ${JSON.stringify(setup?.reports.filter((r) => r.action === "failed").map((r) => r.error))}`);
+    await observe(world, ledger, violations, "setup");
+
+    for (let round = 1; round <= options.rounds; round += 1) {
+      // the whole run spans CHAOS_SPAN_DAYS, so certificates come due (60 days in) during the faulty rounds
+      world.clock.advance(Math.floor((CHAOS_SPAN_DAYS * DAY_MS) / options.rounds));
+      for (const server of servers) armFaults(server, random);
+      if (random() < 0.15) world.cdn.stallEdge(true);
+      await oneRun(true, `round ${round}`, random() < (options.forceProbability ?? 0.4));
+      for (const server of servers) server.faults.clear();
+      world.cdn.stallEdge(false);
+      await observe(world, ledger, violations, `round ${round}`);
+    }
+
+    let last: RunSummary | undefined;
+    for (let clean = 1; clean <= (options.cleanRounds ?? 2); clean += 1) {
+      last = await oneRun(false, `clean ${clean}`);
+      await observe(world, ledger, violations, `clean ${clean}`);
+    }
+    if (!last?.ok) {
+      violations.push(`final clean run did not succeed: ${JSON.stringify(last?.reports.filter((r) => r.action !== "none" && r.action !== "renewed" && r.action !== "deployed").map((r) => ({ name: r.name, action: r.action, error: r.error })))}`);
+    }
+    const { issued, distinctRenewals } = await finalChecks(world, ledger, violations);
+    checkSecrets(world, ledger, [...logger.lines, ...reportLines], violations);
+
+    const faults: Record<string, number> = {};
+    for (const server of servers) {
+      for (const [kind, n] of Object.entries(server.stats().faults)) faults[kind] = (faults[kind] ?? 0) + n;
+    }
+    return {
+      rounds: options.rounds,
+      // promoted versions beyond each certificate's first: renewals whose run crashed after promote count too
+      rotations: distinctRenewals - world.certificates.length,
+      crashes,
+      retries: logger.retries,
+      failuresSurfaced,
+      faults,
+      issued,
+      distinctRenewals,
+      logLines: logger.lines.length,
+      violations,
+    };
+  } finally {
+    await world.stop();
+  }
+}
+
+/** What every target holds right now, checked against what the store has had. */
+async function observe(world: ChaosWorld, ledger: Ledger, violations: string[], round: string): Promise<void> {
+  const now = world.clock.now().getTime();
+  for (const c of world.certificates) {
+    const current = await world.store.getCurrent(c.secret);
+    const pending = await world.store.getPending(c.secret);
+    if (current) {
+      const facts = certFacts(current.certificate);
+      ledger.notAfter.set(facts.serial, facts.notAfter.getTime());
+      ledger.everCurrent.get(c.name)?.add(facts.serial);
+      const fragment = keyFragment(current.privateKey);
+      if (fragment) ledger.keyFragments.add(fragment);
+    }
+    if (pending) {
+      const fragment = keyFragment(pending.privateKey);
+      if (fragment) ledger.keyFragments.add(fragment);
+    }
+    if (pending?.certificate) {
+      const facts = certFacts(pending.certificate);
+      ledger.notAfter.set(facts.serial, facts.notAfter.getTime());
+    }
+    for (const { target, serial: held, certificate } of heldSerials(world, c)) {
+      if (held === undefined) continue;
+      // EnOS binds a certificate to the device when it issues it: a run that died right after the CA answered
+      // leaves the device holding a certificate for the pending key that the store has not recorded yet
+      if (!ledger.notAfter.has(held) && certificate && pending && sameKey(certificate, pending.privateKey)) {
+        ledger.notAfter.set(held, certFacts(certificate).notAfter.getTime());
+      }
+      const notAfter = ledger.notAfter.get(held);
+      if (notAfter === undefined) {
+        violations.push(`${round}: ${target} holds ${held} for ${c.name}, a certificate certrelay never had`);
+      } else if (notAfter <= now && !ledger.everCurrent.get(c.name)?.has(held)) {
+        violations.push(`${round}: ${target} holds expired ${held} for ${c.name}, which was never the store's current version`);
+      }
+    }
+  }
+}
+
+function sameKey(certificatePem: string, privateKeyPem: string): boolean {
+  try {
+    const a = new X509Certificate(certificatePem).publicKey.export({ type: "spki", format: "der" });
+    const b = createPublicKey(createPrivateKey(privateKeyPem)).export({ type: "spki", format: "der" });
+    return a.equals(b);
+  } catch {
+    return false;
+  }
+}
+
+interface Held {
+  target: string;
+  serial: string | undefined;
+  /** the PEM, where the sandbox keeps it */
+  certificate?: string;
+}
+
+/** Serial each target of a certificate holds, read from the sandboxes' own state (not through certrelay). */
+function heldSerials(world: ChaosWorld, c: ChaosWorld["certificates"][number]): Held[] {
+  const served = world.cdn.servedRecord(c.host);
+  const held: Held[] = [{ target: `cdn ${c.host}`, serial: served ? normalizeSerial(served.serialHex) : undefined }];
+  if (c.onPbx) {
+    const inUse = world.yeastar.inUse();
+    held.push({ target: "pbx", serial: inUse ? normalizeSerial(inUse.serial) : undefined });
+  }
+  const device = world.enos.certificatesOf(c.assetId).find((r) => r.certStatus === 0);
+  held.push({ target: `enos ${c.assetId}`, serial: device ? certFacts(device.cert).serial : undefined, ...(device ? { certificate: device.cert } : {}) });
+  return held;
+}
+
+async function finalChecks(world: ChaosWorld, ledger: Ledger, violations: string[]): Promise<{ issued: number; distinctRenewals: number }> {
+  let issued = 0;
+  let distinctRenewals = 0;
+  for (const c of world.certificates) {
+    const current = await world.store.getCurrent(c.secret);
+    const pending = await world.store.getPending(c.secret);
+    if (!current) {
+      violations.push(`${c.name}: no current certificate in the store`);
+      continue;
+    }
+    if (pending) violations.push(`${c.name}: a renewal is still pending after the clean rounds (${pending.lastError?.code ?? "no error recorded"})`);
+    const serial = certFacts(current.certificate).serial;
+    for (const { target, serial: held } of heldSerials(world, c)) {
+      if (held !== serial) violations.push(`${c.name}: ${target} holds ${held ?? "nothing"}, the store's current is ${serial}`);
+    }
+    // every certificate EnOS issued for the device must be one the store made current: anything else was bought twice
+    const deviceCerts = world.enos.certificatesOf(c.assetId).length;
+    const promoted = ledger.everCurrent.get(c.name)?.size ?? 0;
+    issued += deviceCerts;
+    distinctRenewals += promoted;
+    if (deviceCerts !== promoted) violations.push(`${c.name}: EnOS issued ${deviceCerts} certificates for ${c.assetId}, the store promoted ${promoted}`);
+  }
+  return { issued, distinctRenewals };
+}
+
+function checkSecrets(world: ChaosWorld, ledger: Ledger, lines: string[], violations: string[]): void {
+  const secrets = [...world.credentialValues.filter((s) => s.length >= 8), ...ledger.keyFragments];
+  let leaks = 0;
+  for (const line of lines) {
+    if (/PRIVATE KEY/.test(line) || secrets.some((s) => line.includes(s)) || /access_token=(?!\*|%5B|\[)[^&"\s]{6,}/.test(line) || /"(accessToken|password|appSecret|accessKeySecret)":"[^"*[]/.test(line)) {
+      leaks += 1;
+      if (leaks <= 3) violations.push(`secret in a log line: ${line.slice(0, 120).replace(/[A-Za-z0-9+/=]{24,}/g, "…")}`);
+    }
+  }
+}
