@@ -119,7 +119,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "certrelay-demo-")));
   const started = performance.now();
   io.out(c.bold("certrelay demo") + c.dim(" — four vendor sandboxes on 127.0.0.1, a local file store, nothing leaves this machine"));
-  const world = await createDemoWorld({ dir, clock });
+  const world = await createDemoWorld({ dir, clock }).catch(async (error: unknown) => {
+    if (!options.dir) await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
   let summary: RunSummary | undefined;
   let edgeOk = false;
   try {
