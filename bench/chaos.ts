@@ -17,7 +17,7 @@ const lines = [
   `crashes           ${result.crashes} (simulated, between pipeline steps)`,
   `faults injected   ${Object.entries(result.faults).map(([kind, n]) => `${kind} ${n}`).join(", ") || "none"}`,
   `retries           ${result.retries}`,
-  `failures surfaced ${result.failuresSurfaced} (per-certificate failures reported by runs that completed)`,
+  `failures surfaced ${result.failuresSurfaced} (certificates reported failed, not counting the crashed process's own)`,
   `issued/promoted   ${result.issued} issued by the CA, ${result.distinctRenewals} distinct versions promoted`,
   `log lines checked ${result.logLines}`,
   `violations        ${result.violations.length}`,

@@ -24,7 +24,7 @@ export interface ChaosOptions {
   cleanRounds?: number;
   /** chance that a faulty round renews every certificate whether due or not (`--force`), default 0.4 */
   forceProbability?: number;
-  /** chance that a checkpoint crashes the run (default 0.08) */
+  /** chance that a faulty round crashes at one of its checkpoints (default 0.5) */
   crashProbability?: number;
   /** pipeline concurrency; 1 keeps the request order, hence the run, deterministic (default 1) */
   concurrency?: number;
@@ -61,6 +61,23 @@ function armFaults(server: SandboxServer, random: () => number): void {
   }
 }
 
+/** Tally each fault a sandbox hands out by what the client sees: 5xx, 429, dropped connection, latency. */
+function countHttpFaults(servers: SandboxServer[]): Record<string, number> {
+  const tally: Record<string, number> = {};
+  for (const server of servers) {
+    const take = server.faults.take.bind(server.faults);
+    server.faults.take = (method: string, pathname: string) => {
+      const fault = take(method, pathname);
+      if (fault) {
+        const kind = fault.kind === "status" ? (fault.status === 429 ? "429" : "5xx") : fault.kind;
+        tally[kind] = (tally[kind] ?? 0) + 1;
+      }
+      return fault;
+    };
+  }
+  return tally;
+}
+
 interface Ledger {
   /** every serial certrelay ever held in the store (current or pending), with its expiry */
   notAfter: Map<string, number>;
@@ -90,22 +107,26 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     poll: { intervalMs: 1, maxWaitMs: 20 },
   };
   const servers: SandboxServer[] = [world.enos, world.cdn, world.yeastar];
+  const httpFaults = countHttpFaults(servers);
   let crashes = 0;
   let failuresSurfaced = 0;
   const reportLines: string[] = [];
 
   const oneRun = async (chaos: boolean, round: string, force = false): Promise<RunSummary | undefined> => {
     const gate = new CrashGate(world.store);
-    const crashProbability = chaos ? (options.crashProbability ?? 0.08) : 0;
+    // a crashing round dies at its n-th checkpoint; a round with fewer checkpoints than that simply completes
+    const crashAt = chaos && random() < (options.crashProbability ?? 0.5) ? 1 + Math.floor(random() * 3 * world.certificates.length) : Number.POSITIVE_INFINITY;
+    let checkpoints = 0;
     const checkpoint = (stage: Stage): void => {
-      if (chaos && random() < 0.05) {
+      if (chaos && random() < 0.1) {
         // tokens expire between steps, as they would in a long run
         world.enos.expireTokens();
         if (random() < 0.5) world.yeastar.expireTokens();
         else world.yeastar.revokeTokens();
       }
       if (gate.isCrashed) throw new SimulatedCrash(stage);
-      if (random() < crashProbability) {
+      checkpoints += 1;
+      if (checkpoints === crashAt) {
         gate.crash();
         throw new SimulatedCrash(stage);
       }
@@ -127,11 +148,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       },
     };
     try {
-      const summary = await runPipeline(world.config, deps, { onProgress: () => gate.rotationEnded() });
-      for (const r of summary.reports) {
-        reportLines.push(JSON.stringify({ round, name: r.name, action: r.action, error: r.error, targets: r.targets }));
-      }
-      failuresSurfaced += summary.counts.failed;
+      const summary = await runPipeline(world.config, deps, {
+        onProgress: (r) => {
+          gate.rotationEnded();
+          reportLines.push(JSON.stringify({ round, name: r.name, action: r.action, error: r.error, targets: r.targets }));
+          // failures the dead process reports about itself are the crash, not something the pipeline surfaced
+          if (r.action === "failed" && !gate.isCrashed) failuresSurfaced += 1;
+        },
+      });
       return summary;
     } catch (error) {
       if (!(error instanceof Error && (error.name === "CheckpointInterrupt" || error.cause instanceof SimulatedCrash))) throw error;
@@ -152,7 +176,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       // the whole run spans CHAOS_SPAN_DAYS, so certificates come due (60 days in) during the faulty rounds
       world.clock.advance(Math.floor((CHAOS_SPAN_DAYS * DAY_MS) / options.rounds));
       for (const server of servers) armFaults(server, random);
-      if (random() < 0.15) world.cdn.stallEdge(true);
+      if (random() < 0.25) world.cdn.stallEdge(true);
+      // a vendor-level refusal (EnOS "Call ca error!") rather than an HTTP one
+      if (random() < 0.3) {
+        world.enos.failCa(1);
+        httpFaults["enos ca-error"] = (httpFaults["enos ca-error"] ?? 0) + 1;
+      }
       await oneRun(true, `round ${round}`, random() < (options.forceProbability ?? 0.4));
       for (const server of servers) server.faults.clear();
       world.cdn.stallEdge(false);
@@ -170,9 +199,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const { issued, distinctRenewals } = await finalChecks(world, ledger, violations);
     checkSecrets(world, ledger, [...logger.lines, ...reportLines], violations);
 
-    const faults: Record<string, number> = {};
+    // the sandboxes count HTTP faults as one "status" kind; the chaos run's own tally splits 5xx from 429
+    const faults: Record<string, number> = { ...httpFaults };
     for (const server of servers) {
-      for (const [kind, n] of Object.entries(server.stats().faults)) faults[kind] = (faults[kind] ?? 0) + n;
+      for (const [kind, n] of Object.entries(server.stats().faults)) {
+        if (kind !== "status" && kind !== "drop" && kind !== "latency") faults[kind] = (faults[kind] ?? 0) + n;
+      }
     }
     return {
       rounds: options.rounds,
