@@ -32,7 +32,7 @@ function ensureBuilt(): string | undefined {
 function machine(): string[] {
   const free = (() => {
     try {
-      return execFileSync("free", ["-h"], { encoding: "utf8" }).trim();
+      return execFileSync("free", ["-h"], { encoding: "utf8" }).trimEnd();
     } catch {
       return `${(totalmem() / 2 ** 30).toFixed(1)} GiB total`;
     }
