@@ -239,6 +239,14 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
 async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   const { deps, report, targets, current, currentFacts } = ctx;
   if (!current || !currentFacts) return;
+  if (currentFacts.notAfter.getTime() <= deps.clock().getTime()) {
+    // Never push an expired certificate anywhere; renewing it is the only fix.
+    throw new InputError(
+      ErrorCodes.CERT_EXPIRED,
+      `the certificate in ${ctx.cert.secret} expired on ${currentFacts.notAfter.toISOString()}; configure an issuer for ${ctx.cert.name} or store a valid certificate`,
+      { field: `${ctx.cert.name}.secret` },
+    );
+  }
   const reports: TargetReport[] = [];
   let deployed = 0;
   for (const target of targets) {
