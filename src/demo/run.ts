@@ -81,7 +81,7 @@ function viewTable(views: CertificateView[], io: CliIo, before?: CertificateView
       v.name,
       `${v.lifetimeDays} d`,
       renewed && old ? `${old.daysLeft} -> ${v.daysLeft}` : v.daysLeft,
-      `≤ ${v.thresholdDays}`,
+      `≤ ${v.thresholdDays} d`,
       state,
       renewed && old ? `${shortSerial(old.serial)} -> ${shortSerial(v.serial)}` : shortSerial(v.serial),
       targets,

@@ -44,6 +44,9 @@ export const DEMO_SECRETS = {
   reseller: "demo/reseller",
 } as const;
 
+/** The plan UUID of the reseller spec's sample request, which the reseller sandbox offers. */
+export const DEMO_PLAN = "3f7830c3-3fa4-404d-908f-35daaa1cd17b";
+
 export const DEMO_DEVICE = { productKey: "demoMeter", assetId: "device-42", certSN: "32000" } as const;
 
 interface Seed {
@@ -163,7 +166,7 @@ export async function createDemoWorld(options: DemoWorldOptions): Promise<DemoWo
     await store.putCredentials(DEMO_SECRETS.reseller, sandbox.credentials.reseller);
     const ctx = demoProviderContext(sandbox, clock, options.logger);
 
-    const seeds = demoCertificates(sandbox, demoPlan(sandbox));
+    const seeds = demoCertificates(sandbox, DEMO_PLAN);
     const now = clock();
     // sequential: the PBX and the CDN are seeded in a stable order, so ids in the "before" table are stable
     for (const seed of seeds) await seedCurrent({ sandbox, store, ctx }, seed, now);
