@@ -108,8 +108,7 @@ class Rejection extends Error {
   }
 }
 
-export class ResellerSandbox {
-  readonly server: SandboxServer;
+export class ResellerSandbox extends SandboxServer {
   readonly credentials: ResellerSandboxCredentials;
   dcvMode: DcvMode;
   pollsUntilActive: number;
@@ -123,27 +122,15 @@ export class ResellerSandbox {
   private seq = 0;
 
   constructor(options: ResellerSandboxOptions) {
-    this.server = new SandboxServer("reseller", { ...(options.clock ? { clock: options.clock } : {}), ...(options.random ? { random: options.random } : {}) });
+    super("reseller", { ...(options.clock ? { clock: options.clock } : {}), ...(options.random ? { random: options.random } : {}) });
     this.ca = options.ca;
     this.dcvMode = options.dcvMode ?? "auto";
     this.pollsUntilActive = options.pollsUntilActive ?? 1;
     this.plans = options.plans ?? DEFAULT_PLANS;
     this.credentials = options.credentials ?? { username: "resello-demo", apiKey: "demo-resello-api-key" };
-    this.routes();
+    this.registerRoutes();
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-  get faults(): SandboxServer["faults"] {
-    return this.server.faults;
-  }
-  count(key: string): number {
-    return this.server.count(key);
-  }
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
 
   /**
    * Vendor knob "process then drop": the next `times` matching requests are fully processed (a purchase is
@@ -165,7 +152,7 @@ export class ResellerSandbox {
 
   /** Bulk, signature-free active records for benchmarks (downloads answer 404 for them). */
   seed(count: number): void {
-    const now = this.server.clock().getTime();
+    const now = this.clock().getTime();
     const plan = this.plans[0]!;
     for (let i = 0; i < count; i += 1) {
       this.seq += 1;
@@ -181,8 +168,7 @@ export class ResellerSandbox {
     }
   }
 
-  private routes(): void {
-    const s = this.server;
+  private registerRoutes(): void {
     const guarded = (handler: (ctx: RouteContext) => RouteResult | Promise<RouteResult>) => async (ctx: RouteContext): Promise<RouteResult> => {
       if (!this.authorized(ctx)) return problem(401, "UNAUTHORIZED", "Invalid API username or API key");
       try {
@@ -194,17 +180,17 @@ export class ResellerSandbox {
         throw error;
       }
     };
-    s.route("GET", "/ssl-certificate-plan", guarded((ctx) => ({ json: this.plans.filter((p) => (!ctx.query.get("id") || p.id === ctx.query.get("id")) && (!ctx.query.get("name") || p.name === ctx.query.get("name"))) })));
-    s.route("GET", "/ssl-certificate", guarded((ctx) => this.list(ctx)));
-    s.route("POST", "/ssl-certificate", guarded((ctx) => this.create(ctx)));
-    s.route("GET", "/ssl-certificate/:id", guarded(async (ctx) => ({ json: this.view(await this.progress(this.find(ctx))) })));
-    s.route("DELETE", "/ssl-certificate/:id", guarded((ctx) => this.remove(ctx)));
-    s.route("POST", "/ssl-certificate/:id/renew", guarded((ctx) => this.renew(ctx)));
-    s.route("POST", "/ssl-certificate/:id/reissue", guarded((ctx) => this.reissue(ctx)));
-    s.route("POST", "/ssl-certificate/:id/validate", guarded((ctx) => this.validate(ctx)));
-    s.route("GET", "/ssl-certificate/:id/validation-details", guarded((ctx) => ({ json: this.validationDetails(this.find(ctx)) })));
+    this.route("GET", "/ssl-certificate-plan", guarded((ctx) => ({ json: this.plans.filter((p) => (!ctx.query.get("id") || p.id === ctx.query.get("id")) && (!ctx.query.get("name") || p.name === ctx.query.get("name"))) })));
+    this.route("GET", "/ssl-certificate", guarded((ctx) => this.list(ctx)));
+    this.route("POST", "/ssl-certificate", guarded((ctx) => this.create(ctx)));
+    this.route("GET", "/ssl-certificate/:id", guarded(async (ctx) => ({ json: this.view(await this.progress(this.find(ctx))) })));
+    this.route("DELETE", "/ssl-certificate/:id", guarded((ctx) => this.remove(ctx)));
+    this.route("POST", "/ssl-certificate/:id/renew", guarded((ctx) => this.renew(ctx)));
+    this.route("POST", "/ssl-certificate/:id/reissue", guarded((ctx) => this.reissue(ctx)));
+    this.route("POST", "/ssl-certificate/:id/validate", guarded((ctx) => this.validate(ctx)));
+    this.route("GET", "/ssl-certificate/:id/validation-details", guarded((ctx) => ({ json: this.validationDetails(this.find(ctx)) })));
     for (const format of ["zip", "pkcs7", "crt", "csr", "ca"] as const) {
-      s.route("GET", `/ssl-certificate/:id/download-${format}`, guarded((ctx) => this.download(this.find(ctx), format)));
+      this.route("GET", `/ssl-certificate/:id/download-${format}`, guarded((ctx) => this.download(this.find(ctx), format)));
     }
   }
 
@@ -219,7 +205,7 @@ export class ResellerSandbox {
     const rule = this.dropRules.find((r) => r.remaining > 0 && r.method === ctx.method && r.path.test(ctx.url.pathname));
     if (!rule) return;
     rule.remaining -= 1;
-    this.server.faults.record("drop");
+    this.faults.record("drop");
     ctx.req.socket.destroy();
   }
 
@@ -290,7 +276,7 @@ export class ResellerSandbox {
     if (existing) return { status: 201, json: this.view(this.orders.get(existing)!) };
     const plan = this.planOf(body.plan);
     const fields = await this.checkOrderFields(body, plan);
-    const now = this.server.clock();
+    const now = this.clock();
     this.seq += 1;
     const order: Order = {
       id: randomUUID(), status: "pending", plan: plan.id, references: new Set(reference ? [reference] : []), clientReference: reference ?? null,
@@ -319,7 +305,7 @@ export class ResellerSandbox {
     order.dcvType = fields.dcvType;
     order.polls = 0;
     order.validationStatus = "pending";
-    order.lastChargeAt = this.server.clock();
+    order.lastChargeAt = this.clock();
     if (reference) {
       order.references.add(reference);
       order.clientReference = reference;
@@ -356,7 +342,7 @@ export class ResellerSandbox {
     const order = this.find(ctx);
     if (order.status === "cancelled") throw new Rejection(problem(400, "INVALID_STATE", "The certificate is already cancelled"));
     const plan = this.planOf(order.plan);
-    const now = this.server.clock().getTime();
+    const now = this.clock().getTime();
     const refunded = now - order.lastChargeAt.getTime() <= plan.grace_period_days * DAY_MS;
     if (refunded) this.refunds += 1;
     order.status = "cancelled";
@@ -366,11 +352,11 @@ export class ResellerSandbox {
 
   /** Advance DCV on each GET: `auto` passes after `pollsUntilActive` reads; `stuck` never; `fail` fails. */
   private async progress(order: Order): Promise<Order> {
-    if (order.status === "active" && order.validUntil && order.validUntil.getTime() <= this.server.clock().getTime()) order.status = "expired";
+    if (order.status === "active" && order.validUntil && order.validUntil.getTime() <= this.clock().getTime()) order.status = "expired";
     if (order.status !== "pending") return order;
     const mode = order.dcvMode ?? this.dcvMode;
     if (mode === "stuck") {
-      this.server.faults.record("async-stall");
+      this.faults.record("async-stall");
       return order;
     }
     if (mode === "fail") {
@@ -385,7 +371,7 @@ export class ResellerSandbox {
 
   private async sign(order: Order, csr: string, notAfter?: Date): Promise<void> {
     const plan = this.planOf(order.plan);
-    const now = this.server.clock();
+    const now = this.clock();
     const until = notAfter ?? new Date(now.getTime() + plan.validity_days * DAY_MS);
     const signed = await this.ca.signCsr(csr, { notBefore: now, notAfter: until });
     order.certificate = signed.certificate;
@@ -448,7 +434,7 @@ export class ResellerSandbox {
 
 export async function startResellerSandbox(options: ResellerSandboxOptions): Promise<ResellerSandbox> {
   const sandbox = new ResellerSandbox(options);
-  await sandbox.server.start();
+  await sandbox.start();
   return sandbox;
 }
 

@@ -1,0 +1,45 @@
+/** Resello answers -> certrelay errors naming the fix. */
+import { AuthError, CertrelayError, ErrorCodes, QuotaError, VendorError } from "../../errors.js";
+import { HttpStatusError } from "../../http/index.js";
+import type { ResellerErrorBody } from "./types.js";
+
+const VENDOR = "reseller";
+
+/** Field names on the wire -> the settings a user can change. */
+const FIELD_HINTS: Record<string, string> = {
+  csr: "the CSR must be PEM with an RSA key of at least 2048 bits",
+  plan: "set issuer `plan` to a plan UUID from GET /ssl-certificate-plan",
+  dcv_type: "set issuer `dcvType` to EMAIL, FILE or DNS",
+  approver_email_address: "set issuer `approverEmail` (required for EMAIL validation)",
+};
+
+export function mapResellerError(error: unknown, action: string): unknown {
+  if (!(error instanceof HttpStatusError)) return error;
+  const body = (error.body ?? {}) as ResellerErrorBody;
+  const vendorCode = body.error?.code;
+  const vendorMessage = body.error?.message ?? "";
+  const field = body.error?.field;
+  const opts = { vendor: VENDOR, status: error.status, cause: error, ...(vendorCode ? { vendorCode } : {}) };
+  switch (error.status) {
+    case 401:
+    case 403:
+      return new AuthError(ErrorCodes.AUTH_FAILED, `reseller refused the credentials while trying to ${action}: check username/api-key`, { vendor: VENDOR, cause: error });
+    case 404:
+      return new VendorError(ErrorCodes.VENDOR_NOT_FOUND, `reseller has no such certificate while trying to ${action}: check issuer certificateId / the order id`, opts);
+    case 402:
+      return new QuotaError(ErrorCodes.VENDOR_QUOTA, `reseller refused to ${action}: insufficient funds on the reseller account; top up the balance`, { vendor: VENDOR, cause: error });
+    case 400:
+    case 422: {
+      const hint = field ? FIELD_HINTS[field] ?? `fix ${field}` : "check the request";
+      return new VendorError(ErrorCodes.VENDOR_REJECTED, `reseller rejected ${action}${field ? ` (field ${field})` : ""}: ${vendorMessage || "invalid request"}; ${hint}`, { ...opts, ...(field ? { field } : {}) });
+    }
+    default:
+      return error;
+  }
+}
+
+/** True when a POST's fate is unknown: it may have been processed (network error, timeout, 5xx). */
+export function outcomeUnknown(error: unknown): boolean {
+  if (error instanceof HttpStatusError) return (error.status ?? 0) >= 500;
+  return error instanceof CertrelayError && (error.code === ErrorCodes.NETWORK_ERROR || error.code === ErrorCodes.TIMEOUT);
+}

@@ -1,0 +1,196 @@
+/**
+ * The Resello reseller as a certrelay Issuer. Money is real: every create/renew is preceded by a lookup by
+ * client_reference (= request.reference), and a POST whose answer was lost is never repeated — the order is
+ * looked up again instead. A crashed run that re-issues with the same reference resumes the same order.
+ */
+import { createPublicKey, X509Certificate } from "node:crypto";
+import { ErrorCodes, InputError, VendorError } from "../../errors.js";
+import type { DeployOptions, IssueOutcome, IssueRequest, Issuer } from "../../model.js";
+import { expireInDays, inspectCsr } from "../../x509/index.js";
+import type { ProviderContext } from "../context.js";
+import { PAGE_SIZE, ResellerClient } from "./client.js";
+import { outcomeUnknown } from "./errors.js";
+import type { DcvType, SslCertificate, SslCertificateRequest } from "./types.js";
+
+const VENDOR = "reseller";
+
+export interface ResellerOrganization {
+  chamberOfCommerce?: string;
+  companyName?: string;
+  department?: string;
+  address?: string;
+  city?: string;
+  zipCode?: string;
+  approverFirstName?: string;
+  approverLastName?: string;
+  approverPhoneNumber?: string;
+}
+
+export interface ResellerSettings {
+  endpoint: string;
+  /** plan UUID to buy; required to create a new certificate */
+  plan?: string;
+  /** an existing certificate order to renew/reissue */
+  certificateId?: string;
+  /** default DNS */
+  dcvType?: DcvType;
+  approverEmail?: string;
+  organization?: ResellerOrganization;
+}
+
+/** Credential keys: `username` (API username) and `apiKey`. */
+export type ResellerCredentials = Record<string, string>;
+
+export interface ResellerCertificateSummary {
+  id: string;
+  status: string;
+  commonName: string;
+  notAfter: Date | undefined;
+  expireIn: number | undefined;
+}
+
+function credentialsOf(credentials: ResellerCredentials): { username: string; apiKey: string } {
+  for (const key of ["username", "apiKey"] as const) {
+    if (!credentials[key]) throw new InputError(ErrorCodes.INPUT_MISSING, `reseller credentials need '${key}' (API username and API key)`, { field: key, vendor: VENDOR });
+  }
+  return { username: credentials.username!, apiKey: credentials.apiKey! };
+}
+
+function requestBody(settings: ResellerSettings, csr: string, reference: string, plan?: string): SslCertificateRequest {
+  const dcvType = settings.dcvType ?? "DNS";
+  if (dcvType === "EMAIL" && !settings.approverEmail) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller approverEmail is required when dcvType is EMAIL", { field: "approverEmail", vendor: VENDOR });
+  const o = settings.organization ?? {};
+  const optional: Record<string, string | undefined> = {
+    approver_email_address: settings.approverEmail, chamber_of_commerce: o.chamberOfCommerce, company_name: o.companyName, department: o.department,
+    address: o.address, city: o.city, zip_code: o.zipCode, approver_first_name: o.approverFirstName, approver_last_name: o.approverLastName, approver_phone_number: o.approverPhoneNumber,
+    plan,
+  };
+  const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<SslCertificateRequest>;
+  return { csr, dcv_type: dcvType, client_reference: reference, ...defined };
+}
+
+function spki(pem: string): string {
+  return createPublicKey(pem).export({ type: "spki", format: "der" }).toString("base64");
+}
+
+class ResellerOrders {
+  readonly client: ResellerClient;
+  constructor(
+    readonly settings: ResellerSettings,
+    credentials: ResellerCredentials,
+    readonly ctx: ProviderContext,
+  ) {
+    if (!settings.endpoint) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller endpoint is required", { field: "endpoint", vendor: VENDOR });
+    this.client = new ResellerClient(settings.endpoint, credentialsOf(credentials), ctx);
+  }
+
+  async byReference(reference: string): Promise<SslCertificate | undefined> {
+    const found = await this.client.findByReference(reference);
+    return found.find((o) => o.client_reference === reference) ?? found[0];
+  }
+
+  /** POST once; if its fate is unknown, the order is looked up by client_reference, never posted again. */
+  async purchase(reference: string, post: () => Promise<SslCertificate>): Promise<SslCertificate> {
+    try {
+      return await post();
+    } catch (error) {
+      if (!outcomeUnknown(error)) throw error;
+      this.ctx.logger.warn("reseller order answer lost; looking it up by client_reference", { reference });
+      const found = await this.byReference(reference);
+      if (found) return found;
+      // Nothing was bought: safe for the next run to try again with the same reference.
+      throw error;
+    }
+  }
+
+  async pendingDetail(order: SslCertificate): Promise<string> {
+    try {
+      const details = await this.client.validationDetails(order.id);
+      const steps = details.steps.map((s) => `${s.domain}: ${s.status} (${s.message})`).join("; ");
+      return `reseller order ${order.id} is ${order.status}; domain control validation ${details.status} via ${details.dcv_type}${steps ? `: ${steps}` : ""}`;
+    } catch {
+      return `reseller order ${order.id} is ${order.status}; validation ${order.validation?.status ?? "pending"}`;
+    }
+  }
+
+  /** Poll until active within ctx.poll bounds, then download crt + ca and check the key. */
+  async collect(orderId: string, csr: string): Promise<IssueOutcome> {
+    const { intervalMs, maxWaitMs } = this.ctx.poll;
+    const deadline = this.ctx.clock().getTime() + maxWaitMs;
+    // Bounded by count too, so a frozen test clock cannot loop forever.
+    const maxPolls = Math.max(1, Math.ceil(maxWaitMs / Math.max(1, intervalMs)) + 1);
+    let order = await this.client.get(orderId);
+    for (let polls = 1; order.status === "pending" && polls < maxPolls && this.ctx.clock().getTime() < deadline; polls += 1) {
+      await this.ctx.sleep(intervalMs);
+      order = await this.client.get(orderId);
+    }
+    if (order.status === "pending") return { state: "pending", orderId, detail: await this.pendingDetail(order) };
+    if (order.status !== "active") {
+      throw new VendorError(ErrorCodes.ISSUANCE_FAILED, `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`, { vendor: VENDOR });
+    }
+    const certificate = (await this.client.download(orderId, "crt")).trim() + "\n";
+    const chain = (await this.client.download(orderId, "ca")).trim() + "\n";
+    const wanted = spki((await inspectCsr(csr)).publicKeyPem);
+    const got = new X509Certificate(certificate).publicKey.export({ type: "spki", format: "der" }).toString("base64");
+    if (got !== wanted) {
+      throw new VendorError(ErrorCodes.KEY_MISMATCH, `reseller order ${orderId} holds a certificate for a different key than this CSR: the order was reissued or renewed elsewhere; use a new reference`, { vendor: VENDOR });
+    }
+    return { state: "issued", certificate, chain, orderId };
+  }
+}
+
+export function createResellerIssuer(settings: ResellerSettings, credentials: ResellerCredentials, ctx: ProviderContext): Issuer {
+  const orders = new ResellerOrders(settings, credentials, ctx);
+  return {
+    provider: "reseller",
+    label: `reseller ${settings.endpoint}`,
+    keyType: "rsa",
+    async issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome> {
+      const renewId = settings.certificateId ?? request.previousOrderId;
+      if (!renewId && !settings.plan) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issuer needs `plan` (a plan UUID) to buy a new certificate, or `certificateId` to renew one", { field: "plan", vendor: VENDOR });
+      if (!request.reference) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issue needs a reference (client_reference) so a retry never buys twice", { field: "reference", vendor: VENDOR });
+      const body = requestBody(settings, request.csr, request.reference, renewId ? undefined : settings.plan);
+      const earlier = await orders.byReference(request.reference);
+      if (earlier) return orders.collect(earlier.id, request.csr);
+      if (options.dryRun) return { state: "pending", orderId: renewId ?? "", detail: renewId ? `dry run: would renew reseller certificate ${renewId}` : `dry run: would buy a certificate on plan ${settings.plan}` };
+      const order = await orders.purchase(request.reference, () => (renewId ? orders.client.renew(renewId, body) : orders.client.create(body)));
+      return orders.collect(order.id, request.csr);
+    },
+    resume(orderId: string, request: IssueRequest): Promise<IssueOutcome> {
+      return orders.collect(orderId, request.csr);
+    },
+    close: () => orders.client.close(),
+  };
+}
+
+/** Reissue an order (new key, same validity, not a purchase); activated right away by the vendor. */
+export async function reissueCertificate(settings: ResellerSettings, credentials: ResellerCredentials, request: IssueRequest, ctx: ProviderContext): Promise<IssueOutcome> {
+  const id = settings.certificateId ?? request.previousOrderId;
+  if (!id) throw new InputError(ErrorCodes.INPUT_MISSING, "reissue needs the reseller certificate id (certificateId)", { field: "certificateId", vendor: VENDOR });
+  const orders = new ResellerOrders(settings, credentials, ctx);
+  try {
+    // A reissue costs nothing, but a lost answer still must not reissue twice (that would invalidate the first).
+    const order = await orders.purchase(request.reference, () => orders.client.reissue(id, requestBody(settings, request.csr, request.reference)));
+    return await orders.collect(order.id, request.csr);
+  } finally {
+    await orders.client.close();
+  }
+}
+
+/** Every certificate of the account, page by page (inferred `page`/`per_page`), for the fleet scan. */
+export async function* listResellerCertificates(settings: ResellerSettings, credentials: ResellerCredentials, ctx: ProviderContext): AsyncIterable<ResellerCertificateSummary> {
+  const orders = new ResellerOrders(settings, credentials, ctx);
+  try {
+    for (let page = 1; ; page += 1) {
+      const items = await orders.client.listPage(page);
+      const now = ctx.clock();
+      for (const o of items) {
+        const notAfter = o.valid_until ? new Date(o.valid_until) : undefined;
+        yield { id: o.id, status: o.status, commonName: o.common_name, notAfter, expireIn: notAfter ? expireInDays(notAfter, now) : undefined };
+      }
+      if (items.length < PAGE_SIZE) return;
+    }
+  } finally {
+    await orders.client.close();
+  }
+}
