@@ -29,7 +29,7 @@ describe("scheduler: a certificate that cannot be renewed raises one alert and a
     webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/alerts`;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => webhook?.close(() => resolve()));
+    if (webhook) await new Promise<void>((resolve) => webhook.close(() => resolve()));
     await issuer?.stop();
     await f?.stop();
   });

@@ -37,7 +37,7 @@ describe("notifications on failure and on certificates close to expiry", () => {
     webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/hooks/T0KEN-in-path`;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => webhook?.close(() => resolve()));
+    if (webhook) await new Promise<void>((resolve) => webhook.close(() => resolve()));
     await moto?.stop();
   });
 
