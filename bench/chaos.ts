@@ -18,7 +18,7 @@ const lines = [
   `faults injected   ${Object.entries(result.faults).map(([kind, n]) => `${kind} ${n}`).join(", ") || "none"}`,
   `retries           ${result.retries}`,
   `failures surfaced ${result.failuresSurfaced} (certificates reported failed, not counting the crashed process's own)`,
-  `issued/promoted   ${result.issued} issued by the CA, ${result.distinctRenewals} distinct versions promoted`,
+  `issued/promoted   ${result.issued} issued by the CA, ${result.distinctRenewals} distinct versions promoted (any difference expired unused before its renewal could finish)`,
   `log lines checked ${result.logLines}`,
   `violations        ${result.violations.length}`,
   ...result.violations.map((v) => `  - ${v}`),

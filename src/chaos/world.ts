@@ -1,7 +1,9 @@
 /**
  * The chaos world: the vendor sandboxes on one manual clock and one seeded random, a FileStore in a temp dir
  * holding their credentials, and a config of `certificates` certificates issued by EnOS (one device each) and
- * deployed to the CDN (one host name each, verified at the HTTPS edge); the first also goes to the PBX.
+ * deployed to the CDN (one host name each, verified at the HTTPS edge); the first also goes to the PBX. The last
+ * one lives 20 days and goes to a second PBX only (no TLS check there), so with rounds days apart it expires
+ * between rounds, including while a renewal sits pending.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,14 +31,20 @@ function chaosStart(): Date {
   return new Date(Math.floor((Date.now() - START_DAYS_AGO * DAY_MS) / 1000) * 1000);
 }
 
-export const CHAOS_SECRETS = { enos: "chaos/enos", cdn: "chaos/cdn", yeastar: "chaos/pbx" } as const;
+export const CHAOS_SHORT_VALID_DAYS = 20;
+
+export const CHAOS_SECRETS = { enos: "chaos/enos", cdn: "chaos/cdn", yeastar: "chaos/pbx", yeastar2: "chaos/pbx2" } as const;
 
 export interface ChaosCertificate {
   name: string;
   secret: string;
   host: string;
   assetId: string;
-  onPbx: boolean;
+  /** on the CDN (verified at the edge) */
+  onCdn: boolean;
+  /** which PBX, if any */
+  pbx?: "pbx" | "pbx2";
+  validDays: number;
 }
 
 export interface ChaosWorld {
@@ -45,6 +53,8 @@ export interface ChaosWorld {
   enos: EnosSandbox;
   cdn: CdnSandbox;
   yeastar: YeastarSandbox;
+  /** the short-lived certificate's PBX */
+  yeastar2: YeastarSandbox;
   store: FileStore;
   config: CertrelayConfig;
   certificates: ChaosCertificate[];
@@ -58,21 +68,26 @@ export async function startChaosWorld(options: { certificates: number; random: (
   const clock = new ManualClock(start);
   const ca = await TestCA.create({ name: "Certrelay Chaos", now: start, rootDays: 3650 });
   const common = { ca, clock: clock.now, random: options.random };
-  const [enos, cdn, yeastar] = await Promise.all([startEnosSandbox(common), startCdnSandbox(common), startYeastarSandbox(common)]);
+  const [enos, cdn, yeastar, yeastar2] = await Promise.all([startEnosSandbox(common), startCdnSandbox(common), startYeastarSandbox(common), startYeastarSandbox(common)]);
+  const stopAll = () => Promise.allSettled([enos.stop(), cdn.stop(), yeastar.stop(), yeastar2.stop()]);
   const dir = mkdtempSync(join(tmpdir(), "certrelay-chaos-"));
   try {
     const store = new FileStore({ dir });
     await store.putCredentials(CHAOS_SECRETS.enos, enos.credentials);
     await store.putCredentials(CHAOS_SECRETS.cdn, cdn.credentials);
     await store.putCredentials(CHAOS_SECRETS.yeastar, yeastar.credentials);
+    await store.putCredentials(CHAOS_SECRETS.yeastar2, yeastar2.credentials);
     const assetIds = seedEnosDevices(enos, options.certificates, { prefix: "chaos", maxValidDay: 3650 });
+    const short = options.certificates - 1;
     const certificates: ChaosCertificate[] = assetIds.map((assetId, i) => ({
-      name: `c-${i}`,
-      secret: `chaos/c-${i}`,
+      name: i === short && short > 0 ? "short" : `c-${i}`,
+      secret: i === short && short > 0 ? "chaos/short" : `chaos/c-${i}`,
       host: `c-${i}.chaos.example`,
       assetId,
-      // the PBX holds at most 3 server certificates: one managed certificate lives there
-      onPbx: i === 0,
+      onCdn: !(i === short && short > 0),
+      // a PBX holds at most 3 server certificates: one managed certificate per PBX
+      ...(i === 0 ? { pbx: "pbx" as const } : i === short && short > 0 ? { pbx: "pbx2" as const } : {}),
+      validDays: i === short && short > 0 ? CHAOS_SHORT_VALID_DAYS : CHAOS_VALID_DAYS,
     }));
     const document = {
       renewBeforeDays: 30,
@@ -82,32 +97,34 @@ export async function startChaosWorld(options: { certificates: number; random: (
         secret: c.secret,
         commonName: c.host,
         sans: [c.host],
-        issuer: { provider: "enos", endpoint: enos.url, credentials: CHAOS_SECRETS.enos, orgId: enos.orgId, assetId: c.assetId, validDays: CHAOS_VALID_DAYS, issueAuthority: "RSA" },
+        issuer: { provider: "enos", endpoint: enos.url, credentials: CHAOS_SECRETS.enos, orgId: enos.orgId, assetId: c.assetId, validDays: c.validDays, issueAuthority: "RSA" },
         targets: [
-          { provider: "cdn", endpoint: cdn.url, credentials: CHAOS_SECRETS.cdn, verifyHost: c.host, verifyAddress: `127.0.0.1:${cdn.edgePort}`, serviceId: "chaos" },
-          ...(c.onPbx ? [{ provider: "yeastar", endpoint: yeastar.url, credentials: CHAOS_SECRETS.yeastar, certificateType: "server", pruneOld: true }] : []),
+          ...(c.onCdn ? [{ provider: "cdn", endpoint: cdn.url, credentials: CHAOS_SECRETS.cdn, verifyHost: c.host, verifyAddress: `127.0.0.1:${cdn.edgePort}`, serviceId: "chaos" }] : []),
+          ...(c.pbx === "pbx" ? [{ provider: "yeastar", endpoint: yeastar.url, credentials: CHAOS_SECRETS.yeastar, certificateType: "server", pruneOld: true }] : []),
+          ...(c.pbx === "pbx2" ? [{ provider: "yeastar", endpoint: yeastar2.url, credentials: CHAOS_SECRETS.yeastar2, certificateType: "server", pruneOld: true }] : []),
         ],
       })),
     };
     const config = parseConfig(stringify(document), "chaos world");
-    const credentialValues = [...Object.values(enos.credentials), ...Object.values(cdn.credentials), ...Object.values(yeastar.credentials)];
+    const credentialValues = [enos, cdn, yeastar, yeastar2].flatMap((sandbox) => Object.values(sandbox.credentials));
     return {
       clock,
       ca,
       enos,
       cdn,
       yeastar,
+      yeastar2,
       store,
       config,
       certificates,
       credentialValues,
       stop: async () => {
-        await Promise.allSettled([enos.stop(), cdn.stop(), yeastar.stop()]);
+        await stopAll();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    await Promise.allSettled([enos.stop(), cdn.stop(), yeastar.stop()]);
+    await stopAll();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
