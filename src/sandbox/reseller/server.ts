@@ -409,7 +409,9 @@ export class ResellerSandbox extends SandboxServer {
     if (format === "pkcs7") {
       const pems = [order.certificate, order.chain].join("\n").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
       const p7 = new X509Certificates(pems.map((p) => new X509Certificate(p)));
-      return file(`${base}.p7b`, p7.export("pem"));
+      // PEM-armoured PKCS#7 certs-only (`openssl pkcs7 -print_certs` reads it as is)
+      const b64 = Buffer.from(p7.export("raw")).toString("base64").replace(/.{1,64}/g, "$&\n");
+      return file(`${base}.p7b`, `-----BEGIN PKCS7-----\n${b64}-----END PKCS7-----\n`);
     }
     return file(`${base}.zip`, Buffer.from(zipSync({ [`${base}.crt`]: strToU8(order.certificate), [`${base}.ca-bundle`]: strToU8(order.chain) })));
   }
