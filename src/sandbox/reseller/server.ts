@@ -318,12 +318,20 @@ export class ResellerSandbox extends SandboxServer {
   private async reissue(ctx: RouteContext): Promise<RouteResult> {
     const order = this.find(ctx);
     const body = this.body(ctx);
+    const reference = typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
+    // inferred: a repeated reissue with the same client_reference answers the reissue already made
+    if (reference && order.references.has(reference)) return { json: this.view(order) };
     if (order.status !== "active") throw new Rejection(problem(400, "INVALID_STATE", "Only an active certificate can be reissued"));
     const fields = await this.checkOrderFields(body, this.planOf(order.plan));
     // Reissue is not a purchase: same validity window, new key; the old certificate is invalidated at once.
     await this.sign(order, fields.csr, order.validUntil ?? undefined);
     order.commonName = fields.commonName;
     order.domains = fields.domains;
+    if (reference) {
+      order.references.add(reference);
+      order.clientReference = reference;
+      this.byReference.set(reference, order.id);
+    }
     return { json: this.view(order) };
   }
 
