@@ -12,6 +12,7 @@ import { DAY_MS, realSleep, silentLogger, systemClock, type CertificateMaterial,
 import type { ProviderContext } from "../providers/context.js";
 import { createTarget } from "../providers/registry.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
+import { DEFAULT_PLANS } from "../sandbox/reseller/server.js";
 import { FileStore } from "../store/index.js";
 import { certFacts, generateKeyAndCsr, inspectCsr } from "../x509/index.js";
 
@@ -44,8 +45,8 @@ export const DEMO_SECRETS = {
   reseller: "demo/reseller",
 } as const;
 
-/** The plan UUID of the reseller spec's sample request, which the reseller sandbox offers. */
-export const DEMO_PLAN = "3f7830c3-3fa4-404d-908f-35daaa1cd17b";
+/** The domain-validated plan from the reseller sandbox's plan list (the spec's sample plan). */
+export const DEMO_PLAN = (DEFAULT_PLANS.find((plan) => plan.validation === "DV") ?? DEFAULT_PLANS[0])?.id ?? "3f7830c3-3fa4-404d-908f-35daaa1cd17b";
 
 export const DEMO_DEVICE = { productKey: "demoMeter", assetId: "device-42", certSN: "32000" } as const;
 
