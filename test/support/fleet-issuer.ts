@@ -2,8 +2,11 @@
  * The issuer the fleet tests renew through, behind one small interface so the tests read the same whichever vendor
  * sandbox plays the issuer: its config block, its credentials in the store, and a purchase counter.
  */
-import { startEnosSandbox } from "../../src/sandbox/enos/server.js";
+import { DEFAULT_PLANS, startResellerSandbox } from "../../src/sandbox/reseller/server.js";
 import type { FleetFixture } from "./fleet.js";
+
+/** the spec's sample plan (Domain SSL) */
+const DOMAIN_SSL_PLAN = DEFAULT_PLANS[0]?.id ?? "";
 
 export interface IssuerFixture {
   /** the `issuer:` block body for certrelay.yml */
@@ -15,26 +18,15 @@ export interface IssuerFixture {
   stop(): Promise<void>;
 }
 
-/** EnOS as the issuer: each issuance is one POST to its certificates endpoint (`action=apply`). */
+/** The reseller as the issuer: each purchase is one `POST /ssl-certificate`. */
 export async function startIssuerFor(f: FleetFixture): Promise<IssuerFixture> {
-  const enos = await startEnosSandbox({ ca: f.ca, clock: f.clock.now });
-  await f.secrets.putCredentials("certrelay/enos", enos.credentials);
+  const reseller = await startResellerSandbox({ ca: f.ca, clock: f.clock.now });
+  await f.secrets.putCredentials("certrelay/reseller", { ...reseller.credentials });
   return {
     yaml: (indent) =>
-      [
-        "provider: enos",
-        `endpoint: ${enos.url}`,
-        "credentials: certrelay/enos",
-        `orgId: ${enos.orgId}`,
-        "assetId: yourDeviceAssetId",
-        // the CDN target takes RSA keys only
-        "issueAuthority: RSA",
-        "validDays: 90",
-      ]
-        .map((line) => indent + line)
-        .join("\n"),
-    purchases: () => enos.count("POST /connect-service/v2.0/certificates"),
-    secrets: [enos.credentials.appSecret],
-    stop: () => enos.stop(),
+      ["provider: reseller", `endpoint: ${reseller.url}`, "credentials: certrelay/reseller", "dcvType: DNS", `plan: ${DOMAIN_SSL_PLAN}`].map((line) => indent + line).join("\n"),
+    purchases: () => reseller.count("POST /ssl-certificate"),
+    secrets: [reseller.credentials.apiKey],
+    stop: () => reseller.stop(),
   };
 }
