@@ -42,6 +42,8 @@ describe("the CLI on Secrets Manager (--aws-endpoint)", () => {
 
     const renew = await certrelay(["renew", ...args, "--only", "www"], { env: awsEnv });
     expect(renew.code, renew.stderr).toBe(0);
+    // no AWS SDK "upgrade Node" banner on a CLI run
+    expect(renew.stderr).toBe("");
     expect(renew.stdout).toMatch(/www\s+renewed/);
 
     const renewed = certFacts((await sm.getCurrent("demo/www"))?.certificate ?? "").serial;
