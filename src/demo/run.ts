@@ -162,7 +162,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     io.out(viewTable(await snapshot(world, clock), io, before));
     io.out("");
     io.out(`${summaryLine(summary, c)}${c.dim(` in ${((performance.now() - started) / 1000).toFixed(1)} s`)}`);
-    io.out(c.dim("Next: `certrelay sandbox` keeps these sandboxes up; `certrelay check|renew --config certrelay.yml` drives them (see docs/cli.md)."));
+    io.out(c.dim("Next: `certrelay sandbox --demo-dir demo` keeps this world up for `certrelay check|renew` (see docs/cli.md)."));
   } finally {
     await world.stop();
     if (!options.dir) await rm(dir, { recursive: true, force: true });
