@@ -47,6 +47,15 @@ describe("action with the reseller", () => {
     expect(created.summary).toContain("gantt");
   });
 
+  it("a re-run of the same workflow run finds its order instead of buying again", async () => {
+    // same GITHUB_RUN_ID, same reference: the order is found; the re-run's new key cannot collect it, and says how
+    const rerun = await runAction({ ...base, plan: PLAN });
+    expect(rerun.code).toBe(1);
+    expect(errorLines(rerun)).toHaveLength(1);
+    expect(errorLines(rerun)[0]).toMatch(/title=Fix input 'client-reference'::KEY_MISMATCH: an earlier attempt of this run already placed order .* \(nothing was bought twice\)/);
+    expect(reseller.purchases).toBe(1);
+  }, 30_000);
+
   it("renews the order given as certificate-id (a second purchase, in a later run)", async () => {
     const run = await runAction({ ...base, "certificate-id": created.outputs["certificate-id"] ?? "" }, { GITHUB_RUN_ID: "5001" });
     expect(errorLines(run), run.stdout).toEqual([]);

@@ -4,7 +4,7 @@
  * leaves this process except as the caller's (masked) output. Waits are bounded by the context's poll window:
  * an order still pending afterwards is reported as pending (not a failure), to be picked up by the next run.
  */
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer } from "../model.js";
 import { renewalReference } from "../pipeline/index.js";
 import { createIssuer } from "../providers/registry.js";
@@ -128,10 +128,21 @@ export async function applyCertificate(request: OperationRequest, deps: Operatio
         rows: [{ target: issuer.label, name: commonName, result: "would-apply" }],
       };
     }
-    const outcome =
-      request.apply.renewalKind === "reissue"
-        ? await reissueOrder(config, credentials, ctx, issueRequest)
-        : await issuer.issue(issueRequest, { dryRun: false });
+    let outcome: IssueOutcome;
+    try {
+      outcome = request.apply.renewalKind === "reissue" ? await reissueOrder(config, credentials, ctx, issueRequest) : await issuer.issue(issueRequest, { dryRun: false });
+    } catch (error) {
+      // A re-run of the same run finds the order placed earlier (no second purchase), but a freshly generated key
+      // cannot match it: say how to get out, rather than leave the issuer's wording.
+      if (privateKey && isCertrelayError(error) && error.code === ErrorCodes.KEY_MISMATCH) {
+        throw new CertrelayError(
+          ErrorCodes.KEY_MISMATCH,
+          `an earlier attempt of this run already placed order ${issueRequest.reference} with another key (nothing was bought twice): use that attempt's private-key output, or set input 'client-reference' to place a new order`,
+          { field: "client-reference", vendor: issuer.provider, cause: error },
+        );
+      }
+      throw error;
+    }
     if (outcome.state === "pending") {
       return pendingResult(issuer.provider, issuer.label, outcome.orderId, outcome.detail, privateKey, "keep the private-key output (or your csr's key) and collect it later with input order-id");
     }
