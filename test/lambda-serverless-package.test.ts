@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { parse } from "yaml";
@@ -27,8 +26,12 @@ describe("serverless.yml packages offline with osls", () => {
 
   beforeAll(async () => {
     expect(existsSync(join(repo, "dist/lambda/scheduler.mjs")), "dist/lambda is missing: run `npm run build`").toBe(true);
-    // Package a copy, so the repo never gets a .serverless/ and the test sees exactly what would ship.
-    work = mkdtempSync(join(tmpdir(), "certrelay-sls-"));
+    // Package a copy, so the repo never gets a .serverless/, the test sees exactly what would ship, and a rebuild
+    // running meanwhile cannot pull files from under it. It sits under node_modules/ so the copied bundles still
+    // resolve the AWS SDK (external, as in the Lambda runtime) when imported.
+    const cache = join(repo, "node_modules", ".cache");
+    mkdirSync(cache, { recursive: true });
+    work = mkdtempSync(join(cache, "certrelay-sls-"));
     cpSync(join(repo, "serverless.yml"), join(work, "serverless.yml"));
     cpSync(join(repo, "dist/lambda"), join(work, "dist/lambda"), { recursive: true });
     const out = join(work, "out");
@@ -94,9 +97,9 @@ describe("serverless.yml packages offline with osls", () => {
     expect(handlers).toHaveLength(2);
     for (const handler of handlers) {
       const dot = handler.lastIndexOf(".");
-      const modulePath = join(repo, `${handler.slice(0, dot)}.mjs`);
+      const modulePath = join(work, `${handler.slice(0, dot)}.mjs`);
       const exported = await exportsOf(modulePath);
-      expect(exported[handler.slice(dot + 1)], `${handler} in ${readdirSync(join(repo, "dist/lambda")).join(", ")}`).toBe("function");
+      expect(exported[handler.slice(dot + 1)], `${handler} in ${readdirSync(join(work, "dist/lambda")).join(", ")}`).toBe("function");
     }
   }, 60_000);
 });
@@ -107,7 +110,7 @@ describe("serverless.yml packages offline with osls", () => {
  */
 async function exportsOf(modulePath: string): Promise<Record<string, string>> {
   const script = `const m = await import(${JSON.stringify(pathToFileURL(modulePath).href)}); process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v]))));`;
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: repo, timeout: 30_000 });
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: dirname(modulePath), timeout: 30_000 });
   return JSON.parse(stdout) as Record<string, string>;
 }
 
