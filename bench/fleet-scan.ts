@@ -7,13 +7,17 @@ import pLimit from "p-limit";
 import { createCdnTarget, parseSfdTimestamp } from "../src/providers/cdn/index.js";
 import { Agent } from "undici";
 import { SfdClient } from "../src/providers/cdn/client.js";
+import { PAGE_SIZE as RESELLER_CLIENT_PAGE_SIZE, ResellerClient } from "../src/providers/reseller/client.js";
+import { listResellerCertificates } from "../src/providers/reseller/index.js";
 import { signRequest } from "../src/providers/cdn/signature.js";
 import { expireInDays } from "../src/x509/index.js";
 import { benchContext } from "./bench-context.js";
-import { measureCeiling } from "./raw-ceiling.js";
+import { basicAuth, measureCeiling, sfdAuth } from "./raw-ceiling.js";
 import { fmtRate, pct, rate, startSandboxChild, timed, type Row } from "./lib.js";
 
 const PAGE_SIZE = 100;
+/** what listResellerCertificates asks for */
+const RESELLER_PAGE_SIZE = RESELLER_CLIENT_PAGE_SIZE;
 export const PER_CERT_CONCURRENCY = 16;
 const NAIVE_CAP = 2_000;
 const CEILING_SECONDS = 3;
@@ -58,7 +62,7 @@ export async function measureCdnScan(sizes: number[]): Promise<Row[]> {
       const pages = Math.ceil(size / PAGE_SIZE);
       const listCeiling = await measureCeiling({
         baseUrl: url,
-        credentials,
+        authFor: sfdAuth(credentials),
         pathFor: (n) => `/sfd/v2.0/certs?page=${(n % pages) + 1}&pageSize=${PAGE_SIZE}`,
         connections: 1,
         durationSeconds: CEILING_SECONDS,
@@ -91,7 +95,7 @@ export async function measureCdnScan(sizes: number[]): Promise<Row[]> {
       const each = await medianOf(EACH_REPEATS, () => checkEach(size));
       const eachCeiling = await measureCeiling({
         baseUrl: url,
-        credentials,
+        authFor: sfdAuth(credentials),
         pathFor: (n) => `/sfd/v2.0/certs/${idOf(n)}`,
         connections: PER_CERT_CONCURRENCY,
         durationSeconds: CEILING_SECONDS,
@@ -179,4 +183,97 @@ async function bareUndiciEach(url: string, credentials: { accessKeyId: string; a
   } finally {
     await agent.close();
   }
+}
+
+/**
+ * The same scan against the reseller: its own paginated list (pages of RESELLER_PAGE_SIZE, as the client asks) and
+ * one GET per order at bounded concurrency, each beside autocannon on the same route.
+ */
+export async function measureResellerScan(sizes: number[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const size of sizes) {
+    const child = await startSandboxChild(size);
+    try {
+      const reseller = child.info.reseller;
+      if (!reseller) throw new Error("the sandbox child started no reseller");
+      const { url, credentials } = reseller;
+      const ctx = benchContext();
+      const idOf = (i: number) => `seed-${(i % size) + 1}`;
+      const group = `fleet scan ${size.toLocaleString("en-US")}`;
+
+      const scanList = async () => {
+        const now = new Date();
+        let seen = 0;
+        let due = 0;
+        for await (const order of listResellerCertificates({ endpoint: url }, credentials, ctx)) {
+          seen += 1;
+          if (order.notAfter && expireInDays(order.notAfter, now) < RENEW_BEFORE_DAYS) due += 1;
+        }
+        return { seen, due };
+      };
+      await scanList();
+      await scanList();
+      const list = await medianOf(LIST_REPEATS, scanList);
+      if (list.value.seen !== size) throw new Error(`reseller list scan saw ${list.value.seen} of ${size} orders`);
+      const pages = Math.ceil(size / RESELLER_PAGE_SIZE);
+      const listCeiling = await measureCeiling({
+        baseUrl: url,
+        authFor: basicAuth(credentials),
+        pathFor: (n) => `/ssl-certificate?page=${(n % pages) + 1}&per_page=${RESELLER_PAGE_SIZE}`,
+        connections: 1,
+        durationSeconds: CEILING_SECONDS,
+      });
+      const listRate = rate(size, list.ms);
+      const listCeilingRate = listCeiling.requestsPerSecond * (size / pages);
+      rows.push({
+        group,
+        measure: `reseller list, pages of ${RESELLER_PAGE_SIZE} (1 in flight), median of ${LIST_REPEATS}; ${list.value.due} due`,
+        value: fmtRate(listRate, "certs"),
+        reference: `raw ${fmtRate(listCeilingRate, "certs")} (autocannon, 1 conn)`,
+        target: ">= 70% of raw",
+        met: `${listRate >= 0.7 * listCeilingRate ? "yes" : "no"} (${pct(listRate, listCeilingRate)})`,
+      });
+
+      const client = new ResellerClient(url, credentials, ctx);
+      const limit = pLimit(PER_CERT_CONCURRENCY);
+      const checkEach = async (count: number) => {
+        const now = new Date();
+        const days = await Promise.all(
+          Array.from({ length: count }, (_, i) =>
+            limit(async () => {
+              const order = await client.get(idOf(i));
+              return order.valid_until ? expireInDays(new Date(order.valid_until), now) : Number.POSITIVE_INFINITY;
+            }),
+          ),
+        );
+        return days.filter((d) => d < RENEW_BEFORE_DAYS).length;
+      };
+      await checkEach(size);
+      const each = await medianOf(EACH_REPEATS, () => checkEach(size));
+      const eachCeiling = await measureCeiling({
+        baseUrl: url,
+        authFor: basicAuth(credentials),
+        pathFor: (n) => `/ssl-certificate/${idOf(n)}`,
+        connections: PER_CERT_CONCURRENCY,
+        durationSeconds: CEILING_SECONDS,
+      });
+      const naiveCount = Math.min(size, NAIVE_CAP);
+      const naive = await timed(async () => {
+        for (let i = 0; i < naiveCount; i += 1) await client.get(idOf(i));
+      });
+      await client.close();
+      const eachRate = rate(size, each.ms);
+      rows.push({
+        group,
+        measure: `reseller GET per order, p-limit ${PER_CERT_CONCURRENCY}, median of ${EACH_REPEATS}; ${each.value} due`,
+        value: fmtRate(eachRate, "certs"),
+        reference: `raw ${fmtRate(eachCeiling.requestsPerSecond, "req")} (autocannon, ${PER_CERT_CONCURRENCY} conns); naive loop ${fmtRate(rate(naiveCount, naive.ms), "certs")} (${naiveCount})`,
+        target: ">= 70% of raw",
+        met: `${eachRate >= 0.7 * eachCeiling.requestsPerSecond ? "yes" : "no"} (${pct(eachRate, eachCeiling.requestsPerSecond)})`,
+      });
+    } finally {
+      await child.stop();
+    }
+  }
+  return rows;
 }

@@ -52,7 +52,7 @@ export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; val
 /** What the sandbox child reports once it listens. The material is test-CA output, never a real key. */
 export interface SandboxChildInfo {
   cdn: { url: string; edgePort: number; credentials: { accessKeyId: string; accessKeySecret: string }; firstId: number; seeded: number };
-  reseller?: { url: string; credentials: Record<string, string>; seeded: number };
+  reseller?: { url: string; credentials: { username: string; apiKey: string }; seeded: number };
   rootPem: string;
   edgeHost: string;
   edgeMaterial: CertificateMaterial;

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import Table from "cli-table3";
 import { bundleSizes, measureColdStart } from "./cold-start.js";
-import { measureCdnScan } from "./fleet-scan.js";
+import { measureCdnScan, measureResellerScan } from "./fleet-scan.js";
 import type { Row } from "./lib.js";
 import { measureScanMemory } from "./memory.js";
 import { measurePemParse } from "./pem-parse.js";
@@ -56,7 +56,8 @@ const buildProblem = ensureBuilt();
 await step("cold start", rows, () => measureColdStart(10));
 await step("bundle size", rows, () => bundleSizes());
 await step("PEM parse", rows, () => measurePemParse(2_000));
-await step("fleet scan", rows, () => measureCdnScan([1_000, 10_000]));
+await step("fleet scan (CDN)", rows, () => measureCdnScan([1_000, 10_000]));
+await step("fleet scan (reseller)", rows, () => measureResellerScan([1_000, 10_000]));
 await step("memory", rows, () => measureScanMemory(10_000, 100_000));
 await step("TLS verify", rows, () => measureTlsVerify(3_000, 40));
 

@@ -5,6 +5,7 @@
 import "reflect-metadata";
 import { TestCA } from "../src/sandbox/ca.js";
 import { seedCdnCertificates, startCdnSandbox } from "../src/sandbox/cdn/server.js";
+import { seedResellerCertificates, startResellerSandbox } from "../src/sandbox/reseller/server.js";
 import type { SandboxChildInfo } from "./lib.js";
 
 const count = Number(process.argv[2] ?? "0");
@@ -12,11 +13,16 @@ const edgeHost = "www.bench.example";
 
 const ca = await TestCA.create({ name: "Certrelay Bench" });
 const cdn = await startCdnSandbox({ ca });
+const reseller = await startResellerSandbox({ ca });
 const ids = seedCdnCertificates(cdn, count, { commonName: "host-{i}.bench.example" });
+// orders seed-1 .. seed-<count>
+seedResellerCertificates(reseller, count);
+const stop = () => Promise.allSettled([cdn.stop(), reseller.stop()]).then(() => process.exit(0));
 const edgeMaterial = await ca.issue({ commonName: edgeHost, days: 90 });
 
 const info: SandboxChildInfo = {
   cdn: { url: cdn.url, edgePort: cdn.edgePort, credentials: cdn.credentials, firstId: ids[0] ?? 0, seeded: ids.length },
+  reseller: { url: reseller.url, credentials: { ...reseller.credentials }, seeded: count },
   rootPem: ca.rootPem,
   edgeHost,
   edgeMaterial,
@@ -24,8 +30,8 @@ const info: SandboxChildInfo = {
 
 process.on("message", (message) => {
   if (message !== "stop") return;
-  void cdn.stop().then(() => process.exit(0));
+  void stop();
 });
 // the parent going away must not leave servers listening
-process.on("disconnect", () => void cdn.stop().then(() => process.exit(0)));
+process.on("disconnect", () => void stop());
 process.send?.(info);

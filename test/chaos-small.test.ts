@@ -1,14 +1,15 @@
 /**
  * A small, seeded chaos run (6 certificates x 4 faulty rounds, then clean rounds): faults in every sandbox, token
- * expiry, edge stalls and a crash between steps, and still every certificate ends on one version everywhere, no
- * certificate is bought twice and no secret reaches a log line. `npm run chaos` runs the same core bigger.
+ * expiry, edge stalls, reseller DCV stalls and lost purchase answers, and a crash between steps; still every
+ * certificate ends on one version everywhere, no certificate is bought twice and no secret reaches a log line. `npm run chaos` runs the same core bigger.
  * Rounds are 21 days apart, so the 20-day certificate ("short") also expires between rounds, including while a
  * renewal of it sits pending.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { runChaos, type ChaosResult } from "../src/chaos/run.js";
 
-// seed 3 draws every kind: 5xx, 429, drops, latency, EnOS CA errors, token expiry, edge stalls and a crash
+// seed 3 draws every kind: 5xx, 429, drops, latency, EnOS CA errors, reseller DCV stalls and lost purchase
+// answers, token expiry, edge stalls, and a crash
 const options = { certificates: 6, rounds: 4, seed: 3 };
 
 describe("chaos (small, seeded)", () => {
@@ -17,7 +18,7 @@ describe("chaos (small, seeded)", () => {
     result = await runChaos(options);
   }, 60_000);
 
-  it("keeps every invariant for the 90-day certificates on the CDN and the PBX", () => {
+  it("keeps every invariant for the certificates on the CDN and the PBX, and buys each reseller certificate once", () => {
     expect(result.violations.filter((v) => !v.includes("short"))).toEqual([]);
   });
 
@@ -26,7 +27,7 @@ describe("chaos (small, seeded)", () => {
   });
 
   it("actually exercised the faults it claims to survive", () => {
-    for (const kind of ["5xx", "429", "drop", "latency", "enos ca-error", "token-expiry", "async-stall"]) {
+    for (const kind of ["5xx", "429", "drop", "latency", "enos ca-error", "reseller dcv-stall", "reseller drop-after-purchase", "token-expiry", "async-stall"]) {
       expect(result.faults[kind] ?? 0, kind).toBeGreaterThan(0);
     }
     expect(result.crashes).toBeGreaterThan(0);

@@ -106,8 +106,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     timeoutMs: 5_000,
     poll: { intervalMs: 1, maxWaitMs: 20 },
   };
-  const servers: SandboxServer[] = [world.enos, world.cdn, world.yeastar, world.yeastar2];
-  const httpFaults = countHttpFaults(servers);
+  const servers: SandboxServer[] = [world.enos, world.cdn, world.yeastar, world.yeastar2, world.reseller];
+  const tally = countHttpFaults(servers);
   let crashes = 0;
   let failuresSurfaced = 0;
   const reportLines: string[] = [];
@@ -182,11 +182,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       // a vendor-level refusal (EnOS "Call ca error!") rather than an HTTP one
       if (random() < 0.3) {
         world.enos.failCa(1);
-        httpFaults["enos ca-error"] = (httpFaults["enos ca-error"] ?? 0) + 1;
+        tally["enos ca-error"] = (tally["enos ca-error"] ?? 0) + 1;
+      }
+      // reseller: domain validation that never finishes this round, and a purchase whose answer is lost
+      if (random() < 0.25) {
+        world.reseller.dcvMode = "stuck";
+        tally["reseller dcv-stall"] = (tally["reseller dcv-stall"] ?? 0) + 1;
+      }
+      if (random() < 0.3) {
+        world.reseller.dropAfterProcessing({ method: "POST", path: /^\/ssl-certificate(\/[^/]+\/renew)?$/, times: 1 });
+        tally["reseller drop-after-purchase"] = (tally["reseller drop-after-purchase"] ?? 0) + 1;
       }
       await oneRun(true, `round ${round}`, random() < (options.forceProbability ?? 0.4));
       for (const server of servers) server.faults.clear();
       world.cdn.stallEdge(false);
+      world.reseller.dcvMode = "auto";
       await observe(world, ledger, violations, `round ${round}`);
     }
 
@@ -202,9 +212,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     checkSecrets(world, ledger, [...logger.lines, ...reportLines], violations);
 
     // the sandboxes count HTTP faults as one "status" kind; the chaos run's own tally splits 5xx from 429
-    const faults: Record<string, number> = { ...httpFaults };
+    const faults: Record<string, number> = { ...tally };
     for (const server of servers) {
       for (const [kind, n] of Object.entries(server.stats().faults)) {
+        // status/drop/latency are in the tally already (the reseller's process-then-drop counts as "drop" there)
         if (kind !== "status" && kind !== "drop" && kind !== "latency") faults[kind] = (faults[kind] ?? 0) + n;
       }
     }
@@ -294,14 +305,17 @@ function heldSerials(world: ChaosWorld, c: ChaosWorld["certificates"][number]): 
     const inUse = (c.pbx === "pbx" ? world.yeastar : world.yeastar2).inUse();
     held.push({ target: c.pbx, serial: inUse ? normalizeSerial(inUse.serial) : undefined });
   }
-  const device = world.enos.certificatesOf(c.assetId).find((r) => r.certStatus === 0);
-  held.push({ target: `enos ${c.assetId}`, serial: device ? certFacts(device.cert).serial : undefined, ...(device ? { certificate: device.cert } : {}) });
+  if (c.issuer === "enos") {
+    const device = world.enos.certificatesOf(c.assetId).find((r) => r.certStatus === 0);
+    held.push({ target: `enos ${c.assetId}`, serial: device ? certFacts(device.cert).serial : undefined, ...(device ? { certificate: device.cert } : {}) });
+  }
   return held;
 }
 
 async function finalChecks(world: ChaosWorld, ledger: Ledger, violations: string[]): Promise<{ issued: number; distinctRenewals: number }> {
   let issued = 0;
   let distinctRenewals = 0;
+  let resellerPromoted = 0;
   for (const c of world.certificates) {
     const current = await world.store.getCurrent(c.secret);
     const pending = await world.store.getPending(c.secret);
@@ -314,10 +328,15 @@ async function finalChecks(world: ChaosWorld, ledger: Ledger, violations: string
     for (const { target, serial: held } of heldSerials(world, c)) {
       if (held !== serial) violations.push(`${c.name}: ${target} holds ${held ?? "nothing"}, the store's current is ${serial}`);
     }
+    const promoted = ledger.everCurrent.get(c.name) ?? new Set<string>();
+    distinctRenewals += promoted.size;
+    if (c.issuer === "reseller") {
+      resellerPromoted += promoted.size;
+      continue;
+    }
     // a certificate bought while an earlier one for the same renewal was still usable is a double purchase;
     // one that expired unused (its renewal could not finish in time) is waste, not a double buy
     const deviceCerts = [...world.enos.certificatesOf(c.assetId)].sort((a, b) => a.signDate - b.signDate);
-    const promoted = ledger.everCurrent.get(c.name) ?? new Set<string>();
     deviceCerts.forEach((record, index) => {
       const serial = certFacts(record.cert).serial;
       const later = deviceCerts[index + 1];
@@ -326,7 +345,11 @@ async function finalChecks(world: ChaosWorld, ledger: Ledger, violations: string
       }
     });
     issued += deviceCerts.length;
-    distinctRenewals += promoted.size;
+  }
+  // reseller certificates live a year, far past the run: every purchase must have become a promoted version
+  issued += world.reseller.purchases;
+  if (world.reseller.purchases !== resellerPromoted) {
+    violations.push(`reseller: ${world.reseller.purchases} purchases for ${resellerPromoted} promoted versions (no double buying allowed)`);
   }
   return { issued, distinctRenewals };
 }

@@ -1,7 +1,8 @@
 /**
  * The chaos world: the vendor sandboxes on one manual clock and one seeded random, a FileStore in a temp dir
- * holding their credentials, and a config of `certificates` certificates issued by EnOS (one device each) and
- * deployed to the CDN (one host name each, verified at the HTTPS edge); the first also goes to the PBX. The last
+ * holding their credentials, and a config of `certificates` certificates, every other one bought from the
+ * reseller and the rest issued by EnOS (one device each), deployed to the CDN (one host name each, verified at
+ * the HTTPS edge); the first also goes to the PBX. The last
  * one lives 20 days and goes to a second PBX only (no TLS check there), so with rounds days apart it expires
  * between rounds, including while a renewal sits pending.
  */
@@ -14,6 +15,7 @@ import { DAY_MS } from "../model.js";
 import { TestCA } from "../sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../sandbox/cdn/server.js";
 import { seedEnosDevices, startEnosSandbox, type EnosSandbox } from "../sandbox/enos/server.js";
+import { DEFAULT_PLANS, startResellerSandbox, type ResellerSandbox } from "../sandbox/reseller/server.js";
 import { ManualClock } from "../sandbox/server.js";
 import { startYeastarSandbox, type YeastarSandbox } from "../sandbox/yeastar/server.js";
 import { FileStore } from "../store/index.js";
@@ -33,12 +35,14 @@ function chaosStart(): Date {
 
 export const CHAOS_SHORT_VALID_DAYS = 20;
 
-export const CHAOS_SECRETS = { enos: "chaos/enos", cdn: "chaos/cdn", yeastar: "chaos/pbx", yeastar2: "chaos/pbx2" } as const;
+export const CHAOS_SECRETS = { enos: "chaos/enos", cdn: "chaos/cdn", yeastar: "chaos/pbx", yeastar2: "chaos/pbx2", reseller: "chaos/reseller" } as const;
 
 export interface ChaosCertificate {
   name: string;
   secret: string;
   host: string;
+  issuer: "enos" | "reseller";
+  /** the EnOS device, for EnOS-issued certificates */
   assetId: string;
   /** on the CDN (verified at the edge) */
   onCdn: boolean;
@@ -55,6 +59,7 @@ export interface ChaosWorld {
   yeastar: YeastarSandbox;
   /** the short-lived certificate's PBX */
   yeastar2: YeastarSandbox;
+  reseller: ResellerSandbox;
   store: FileStore;
   config: CertrelayConfig;
   certificates: ChaosCertificate[];
@@ -68,8 +73,14 @@ export async function startChaosWorld(options: { certificates: number; random: (
   const clock = new ManualClock(start);
   const ca = await TestCA.create({ name: "Certrelay Chaos", now: start, rootDays: 3650 });
   const common = { ca, clock: clock.now, random: options.random };
-  const [enos, cdn, yeastar, yeastar2] = await Promise.all([startEnosSandbox(common), startCdnSandbox(common), startYeastarSandbox(common), startYeastarSandbox(common)]);
-  const stopAll = () => Promise.allSettled([enos.stop(), cdn.stop(), yeastar.stop(), yeastar2.stop()]);
+  const [enos, cdn, yeastar, yeastar2, reseller] = await Promise.all([
+    startEnosSandbox(common),
+    startCdnSandbox(common),
+    startYeastarSandbox(common),
+    startYeastarSandbox(common),
+    startResellerSandbox(common),
+  ]);
+  const stopAll = () => Promise.allSettled([enos.stop(), cdn.stop(), yeastar.stop(), yeastar2.stop(), reseller.stop()]);
   const dir = mkdtempSync(join(tmpdir(), "certrelay-chaos-"));
   try {
     const store = new FileStore({ dir });
@@ -77,12 +88,14 @@ export async function startChaosWorld(options: { certificates: number; random: (
     await store.putCredentials(CHAOS_SECRETS.cdn, cdn.credentials);
     await store.putCredentials(CHAOS_SECRETS.yeastar, yeastar.credentials);
     await store.putCredentials(CHAOS_SECRETS.yeastar2, yeastar2.credentials);
+    await store.putCredentials(CHAOS_SECRETS.reseller, { ...reseller.credentials });
     const assetIds = seedEnosDevices(enos, options.certificates, { prefix: "chaos", maxValidDay: 3650 });
     const short = options.certificates - 1;
     const certificates: ChaosCertificate[] = assetIds.map((assetId, i) => ({
       name: i === short && short > 0 ? "short" : `c-${i}`,
       secret: i === short && short > 0 ? "chaos/short" : `chaos/c-${i}`,
       host: `c-${i}.chaos.example`,
+      issuer: i % 2 === 1 && i !== short ? ("reseller" as const) : ("enos" as const),
       assetId,
       onCdn: !(i === short && short > 0),
       // a PBX holds at most 3 server certificates: one managed certificate per PBX
@@ -97,7 +110,10 @@ export async function startChaosWorld(options: { certificates: number; random: (
         secret: c.secret,
         commonName: c.host,
         sans: [c.host],
-        issuer: { provider: "enos", endpoint: enos.url, credentials: CHAOS_SECRETS.enos, orgId: enos.orgId, assetId: c.assetId, validDays: c.validDays, issueAuthority: "RSA" },
+        issuer:
+          c.issuer === "reseller"
+            ? { provider: "reseller", endpoint: reseller.url, credentials: CHAOS_SECRETS.reseller, plan: DEFAULT_PLANS[0]?.id, dcvType: "DNS" }
+            : { provider: "enos", endpoint: enos.url, credentials: CHAOS_SECRETS.enos, orgId: enos.orgId, assetId: c.assetId, validDays: c.validDays, issueAuthority: "RSA" },
         targets: [
           ...(c.onCdn ? [{ provider: "cdn", endpoint: cdn.url, credentials: CHAOS_SECRETS.cdn, verifyHost: c.host, verifyAddress: `127.0.0.1:${cdn.edgePort}`, serviceId: "chaos" }] : []),
           ...(c.pbx === "pbx" ? [{ provider: "yeastar", endpoint: yeastar.url, credentials: CHAOS_SECRETS.yeastar, certificateType: "server", pruneOld: true }] : []),
@@ -106,7 +122,11 @@ export async function startChaosWorld(options: { certificates: number; random: (
       })),
     };
     const config = parseConfig(stringify(document), "chaos world");
-    const credentialValues = [enos, cdn, yeastar, yeastar2].flatMap((sandbox) => Object.values(sandbox.credentials));
+    const credentialValues = [
+      ...[enos, cdn, yeastar, yeastar2, reseller].flatMap((sandbox): string[] => Object.values(sandbox.credentials)),
+      // the reseller's basic-auth header value
+      Buffer.from(`${reseller.credentials.username}:${reseller.credentials.apiKey}`).toString("base64"),
+    ];
     return {
       clock,
       ca,
@@ -114,6 +134,7 @@ export async function startChaosWorld(options: { certificates: number; random: (
       cdn,
       yeastar,
       yeastar2,
+      reseller,
       store,
       config,
       certificates,
