@@ -86,7 +86,9 @@ class ResellerOrders {
 
   async byReference(reference: string): Promise<SslCertificate | undefined> {
     const found = await this.client.findByReference(reference);
-    return found.find((o) => o.client_reference === reference) ?? found[0];
+    // Only an exact client_reference match counts: if the filter were ignored and the whole account listed,
+    // "the first order" would resume someone else's certificate.
+    return found.find((o) => o.client_reference === reference);
   }
 
   /** POST once; if its fate is unknown, the order is looked up by client_reference, never posted again. */
@@ -169,7 +171,10 @@ export async function reissueCertificate(settings: ResellerSettings, credentials
   if (!id) throw new InputError(ErrorCodes.INPUT_MISSING, "reissue needs the reseller certificate id (certificateId)", { field: "certificateId", vendor: VENDOR });
   const orders = new ResellerOrders(settings, credentials, ctx);
   try {
-    // A reissue costs nothing, but a lost answer still must not reissue twice (that would invalidate the first).
+    // A reissue costs nothing, but a lost answer still must not reissue twice (that would invalidate the first):
+    // a re-run with the same reference collects the reissue already made.
+    const earlier = await orders.byReference(request.reference);
+    if (earlier) return await orders.collect(earlier.id, request.csr);
     const order = await orders.purchase(request.reference, () => orders.client.reissue(id, requestBody(settings, request.csr, request.reference)));
     return await orders.collect(order.id, request.csr);
   } finally {

@@ -78,10 +78,11 @@ export interface ResellerSandboxOptions {
   credentials?: ResellerSandboxCredentials;
 }
 
-export interface ResellerSandboxCredentials {
+/** A type alias (not an interface) so it is assignable to the `Record<string, string>` providers take. */
+export type ResellerSandboxCredentials = {
   username: string;
   apiKey: string;
-}
+};
 
 const DCV_TYPES = ["EMAIL", "FILE", "DNS"];
 /** The plan of the spec's sample request, plus inferred OV/EV plans. */
@@ -115,7 +116,8 @@ export class ResellerSandbox extends SandboxServer {
   purchases = 0;
   refunds = 0;
   private readonly ca: TestCA;
-  private readonly plans: ResellerPlan[];
+  /** The plans GET /ssl-certificate-plan answers; the first DV plan is `defaultPlanId`. */
+  readonly plans: readonly ResellerPlan[];
   private readonly orders = new Map<string, Order>();
   private readonly byReference = new Map<string, string>();
   private readonly dropRules: { method: string; path: RegExp; remaining: number }[] = [];
@@ -139,6 +141,17 @@ export class ResellerSandbox extends SandboxServer {
    */
   dropAfterProcessing(rule: { method: string; path: RegExp; times?: number }): void {
     this.dropRules.push({ method: rule.method.toUpperCase(), path: rule.path, remaining: rule.times ?? 1 });
+  }
+
+  /** The plan a caller should buy when it does not care: the first DV plan. */
+  get defaultPlanId(): string {
+    return (this.plans.find((p) => p.validation === "DV") ?? this.plans[0])?.id ?? "";
+  }
+
+  /** Shorthand for `dropAfterProcessing`: the next `method` request whose path starts with `pathPrefix`. */
+  dropResponseOnce(method: string, pathPrefix: string): void {
+    const escaped = pathPrefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    this.dropAfterProcessing({ method, path: new RegExp(`^${escaped}`), times: 1 });
   }
 
   /** Inspector: the wire view of an order. */
@@ -426,9 +439,11 @@ export class ResellerSandbox extends SandboxServer {
 
   private view(o: Order): ResellerOrderView {
     const mode = o.dcvMode ?? this.dcvMode;
+    // inferred: an active certificate past its end date reads as `expired` everywhere (list included)
+    const expired = o.status === "active" && o.validUntil !== null && o.validUntil.getTime() <= this.clock().getTime();
     return {
       id: o.id,
-      status: o.status,
+      status: expired ? "expired" : o.status,
       plan: o.plan,
       client_reference: o.clientReference,
       common_name: o.commonName,
