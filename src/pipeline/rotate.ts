@@ -126,8 +126,16 @@ async function startRenewal(ctx: Context): Promise<void> {
 
 async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<void> {
   const { cert, deps, issuer, report } = ctx;
-  const next: PendingRenewal = { ...pending, attempts: pending.attempts + 1, deployedTo: [...pending.deployedTo] };
+  let next: PendingRenewal = { ...pending, attempts: pending.attempts + 1, deployedTo: [...pending.deployedTo] };
   try {
+    if (next.certificate && certFacts(next.certificate).notAfter.getTime() <= deps.clock().getTime()) {
+      if (deps.dryRun) {
+        report.action = "would-renew";
+        report.detail = "the pending renewed certificate expired before every target took it; would issue a new one";
+        return;
+      }
+      next = await restartExpiredRenewal(ctx, next);
+    }
     if (!next.certificate) {
       if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
       if (deps.dryRun) {
@@ -148,6 +156,35 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
     }
     throw error;
   }
+}
+
+/**
+ * A renewed certificate that expired while its deploy kept failing (short-lived certificates, long outages) is
+ * worthless: start over with a fresh key and a new reference, so the issuer opens a new order instead of handing
+ * back the expired one.
+ */
+async function restartExpiredRenewal(ctx: Context, expired: PendingRenewal): Promise<PendingRenewal> {
+  const { cert, deps, issuer, currentFacts } = ctx;
+  if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
+  const commonName = cert.commonName ?? currentFacts?.commonName ?? certFacts(expired.certificate ?? "").commonName;
+  const sans = cert.sans ?? (currentFacts && currentFacts.sans.length > 0 ? currentFacts.sans : [commonName]);
+  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, commonName, sans });
+  const fresh: PendingRenewal = {
+    reference: nextReference(expired.reference),
+    createdAt: deps.clock().toISOString(),
+    privateKey: generated.privateKey,
+    csr: generated.csr,
+    deployedTo: [],
+    attempts: expired.attempts,
+  };
+  deps.logger.warn("pending renewal expired before it was deployed everywhere; issuing again", { certificate: cert.name });
+  await deps.store.putPending(cert.secret, fresh);
+  return fresh;
+}
+
+function nextReference(reference: string): string {
+  const m = /^(.*)\.r(\d+)$/.exec(reference);
+  return m ? `${m[1]}.r${Number(m[2]) + 1}` : `${reference}.r2`;
 }
 
 /** Issue or resume the order; false while it is still pending at the issuer. */
