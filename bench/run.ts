@@ -5,7 +5,7 @@
 import "reflect-metadata";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import Table from "cli-table3";
 import { bundleSizes, measureColdStart } from "./cold-start.js";
 import { measureCdnScan, measureResellerScan } from "./fleet-scan.js";
@@ -29,6 +29,8 @@ function ensureBuilt(): string | undefined {
   return r.status === 0 ? undefined : `npm run build failed (exit ${r.status}); bundle rows show what exists`;
 }
 
+const loadAtStart = loadavg();
+
 function machine(): string[] {
   const free = (() => {
     try {
@@ -39,7 +41,20 @@ function machine(): string[] {
   })();
   const cpu = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? cpus()[0]?.model ?? "unknown";
   const nproc = execFileSync("nproc", { encoding: "utf8" }).trim();
-  return [`- date: ${new Date().toISOString()}`, `- node: ${process.version}`, `- nproc: ${nproc}`, `- CPU: ${cpu}`, "- memory (`free -h`):", "", "```", free, "```"];
+  // other work on the machine moves these figures; the load average says how much there was
+  const load = (l: number[]) => l.map((n) => n.toFixed(2)).join(" ");
+  return [
+    `- date: ${new Date().toISOString()}`,
+    `- node: ${process.version}`,
+    `- nproc: ${nproc}`,
+    `- CPU: ${cpu}`,
+    `- load average (1/5/15 min) at start: ${load(loadAtStart)}, at end: ${load(loadavg())}`,
+    "- memory (`free -h`):",
+    "",
+    "```",
+    free,
+    "```",
+  ];
 }
 
 async function step(name: string, rows: Row[], run: () => Row[] | Promise<Row[]>): Promise<void> {
