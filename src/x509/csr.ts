@@ -1,5 +1,4 @@
 /** CSR building (key generated here, never leaves the process except as the PKCS#8 PEM we return) and inspection. */
-import "reflect-metadata";
 import { createPublicKey, webcrypto } from "node:crypto";
 
 type RsaHashedKeyGenParams = webcrypto.RsaHashedKeyGenParams;
@@ -8,13 +7,17 @@ type Algorithm = webcrypto.Algorithm;
 type EcdsaParams = webcrypto.EcdsaParams;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { isIP } from "node:net";
-import * as x509 from "@peculiar/x509";
+import type * as x509 from "@peculiar/x509";
 import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
 import type { KeyType } from "../model.js";
 import { describeKey } from "./keys.js";
 import { splitPem, toPem } from "./pem.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let peculiar: Promise<typeof x509> | undefined;
+/** The CSR library, loaded once on first use so that runs which never touch a CSR do not pay for it at start. */
+export function loadPeculiar(): Promise<typeof x509> {
+  return (peculiar ??= import("./peculiar.js").then((m) => m.x509));
+}
 
 export interface GeneratedCsr {
   /** PKCS#8 PEM */
@@ -85,13 +88,14 @@ export async function generateKeyAndCsr(options: { keyType: KeyType; commonName:
     throw new InputError(ErrorCodes.INPUT_MISSING, "commonName is empty: a CSR needs the domain name it is for", { field: "commonName" });
   }
   const sans = options.sans && options.sans.length > 0 ? options.sans : [options.commonName];
+  const lib = await loadPeculiar();
   try {
     const keys = await generateKeyPair(options.keyType);
-    const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    const csr = await lib.Pkcs10CertificateRequestGenerator.create({
       name: jsonName(options.commonName, options.subject),
       keys,
       signingAlgorithm: options.keyType === "rsa" ? RSA_KEY_ALGORITHM : signingAlgorithm("ecc"),
-      extensions: [new x509.SubjectAlternativeNameExtension(generalNames(sans))],
+      extensions: [new lib.SubjectAlternativeNameExtension(generalNames(sans))],
     });
     const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
     return { privateKey: toPem("PRIVATE KEY", new Uint8Array(pkcs8)), csr: csr.toString("pem").replaceAll("\r\n", "\n").trimEnd() + "\n" };
@@ -139,8 +143,9 @@ export async function inspectCsr(pem: string, field = "csr"): Promise<CsrFacts> 
   if (!block) {
     throw invalid(`holds a ${blocks[0]?.type ?? "nothing"}, not a CERTIFICATE REQUEST: generate one with \`openssl req -new -key key.pem -out req.csr\``);
   }
+  const lib = await loadPeculiar();
   try {
-    const csr = new x509.Pkcs10CertificateRequest(new Uint8Array(block.der));
+    const csr = new lib.Pkcs10CertificateRequest(new Uint8Array(block.der));
     const spki = Buffer.from(csr.publicKey.rawData);
     const publicKey = createPublicKey({ key: spki, format: "der", type: "spki" });
     const key = describeKey(publicKey);
@@ -150,7 +155,7 @@ export async function inspectCsr(pem: string, field = "csr"): Promise<CsrFacts> 
     } catch {
       signatureValid = false;
     }
-    const sanExtension = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
+    const sanExtension = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof lib.SubjectAlternativeNameExtension);
     const sans = sanExtension ? sanExtension.names.items.filter((n) => n.type === "dns" || n.type === "ip").map((n) => n.value) : [];
     const facts: CsrFacts = {
       commonName: csr.subjectName.getField("CN")[0] ?? "",
