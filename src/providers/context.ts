@@ -10,6 +10,8 @@ export interface ProviderContext {
   retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
   /** per-request timeout */
   timeoutMs?: number;
+  /** keep-alive connections per vendor origin; set it to the caller's concurrency so checks do not queue for sockets */
+  connections?: number;
   /** bounded waits for asynchronous vendor work (issuance, DCV) */
   poll: { intervalMs: number; maxWaitMs: number };
 }

@@ -31,6 +31,7 @@ export class SfdClient {
       sleep: ctx.sleep,
       sign: signerFor(options.key, ctx.clock),
       ca: ctx.ca,
+      ...(ctx.connections ? { connections: ctx.connections } : {}),
       clock: ctx.clock,
       onRetry: (info: RetryInfo) => ctx.logger.debug("cdn request retried", { method: info.method, path: info.path, attempt: info.attempt, reason: info.reason }),
     });

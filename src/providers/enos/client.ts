@@ -62,6 +62,7 @@ export class EnosClient {
       ...(options.ctx.retry ? { retry: options.ctx.retry } : {}),
       ...(options.ctx.timeoutMs ? { timeoutMs: options.ctx.timeoutMs } : {}),
       ...(options.ctx.ca ? { ca: options.ctx.ca } : {}),
+      ...(options.ctx.connections ? { connections: options.ctx.connections } : {}),
       onRetry: (info) => options.ctx.logger.debug("enos request retried", { ...info }),
       sign: (req) => this.sign(req.url, req.body),
     });

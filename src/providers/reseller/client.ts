@@ -20,6 +20,7 @@ export class ResellerClient {
       ...(ctx.retry ? { retry: ctx.retry } : {}),
       ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
       ...(ctx.ca ? { ca: ctx.ca } : {}),
+      ...(ctx.connections ? { connections: ctx.connections } : {}),
       onRetry: (info) => ctx.logger.debug("reseller request retried", { ...info }),
     });
     this.http.addSecret(credentials.apiKey);

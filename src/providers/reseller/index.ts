@@ -186,8 +186,16 @@ export async function reissueCertificate(settings: ResellerSettings, credentials
 export async function* listResellerCertificates(settings: ResellerSettings, credentials: ResellerCredentials, ctx: ProviderContext): AsyncIterable<ResellerCertificateSummary> {
   const orders = new ResellerOrders(settings, credentials, ctx);
   try {
+    const fetchPage = (page: number): ReturnType<typeof orders.client.listPage> => {
+      const pending = orders.client.listPage(page);
+      pending.catch(() => undefined); // awaited below; a consumer that stops early must not leave it unhandled
+      return pending;
+    };
+    let next = fetchPage(1);
     for (let page = 1; ; page += 1) {
-      const items = await orders.client.listPage(page);
+      const items = await next;
+      // read one page ahead so the scan overlaps network and work; memory holds at most two pages
+      if (items.length >= PAGE_SIZE) next = fetchPage(page + 1);
       const now = ctx.clock();
       for (const o of items) {
         const notAfter = o.valid_until ? new Date(o.valid_until) : undefined;

@@ -77,6 +77,7 @@ export class YeastarClient {
       retry: ctx.retry === undefined ? undefined : { retries: 3, minDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, ...ctx.retry },
       sleep: ctx.sleep,
       ca: ctx.ca,
+      ...(ctx.connections ? { connections: ctx.connections } : {}),
       onRetry: () => ctx.logger.debug("yeastar request retried"),
     });
     this.http.addSecret(options.password);
