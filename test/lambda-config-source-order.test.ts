@@ -38,7 +38,7 @@ describe("the Lambda finds certrelay.yml: inline YAML, then CERTRELAY_CONFIG, th
   it("says where it looked and how to fix it when there is none", async () => {
     await expect(loadFleetConfig({ root, bundledPaths: [join(root, "missing", "certrelay.yml")] })).rejects.toMatchObject({
       code: "INPUT_MISSING",
-      message: expect.stringContaining("set CERTRELAY_CONFIG (a path) or CERTRELAY_CONFIG_YAML"),
+      message: expect.stringContaining("CERTRELAY_CONFIG_YAML (the YAML)"),
     });
   });
 

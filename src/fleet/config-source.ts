@@ -1,14 +1,15 @@
 /**
  * Where the Lambda finds certrelay.yml, first match wins:
  * 1. CERTRELAY_CONFIG_YAML: the YAML itself (small fleets, or a config rendered by the deploy pipeline);
- * 2. CERTRELAY_CONFIG: a path (relative paths are resolved against the task root);
+ * 2. CERTRELAY_CONFIG: `ssm:/parameter/name`, `s3://bucket/key`, or a path (relative paths are resolved against
+ *    the task root);
  * 3. certrelay.yml bundled with the function (task root, then next to the handler).
- * SSM Parameter Store and S3 sources are not implemented.
  */
 import { access } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { loadConfig, parseConfig, type CertrelayConfig } from "../config/index.js";
 import { ErrorCodes, InputError } from "../errors.js";
+import { awsRemoteConfigReader, describeLocation, parseRemoteLocation, type RemoteConfigReader } from "./remote-config.js";
 
 export interface ConfigSourceOptions {
   /** CERTRELAY_CONFIG_YAML */
@@ -19,6 +20,8 @@ export interface ConfigSourceOptions {
   root: string;
   /** where a bundled certrelay.yml may sit, in order */
   bundledPaths: string[];
+  /** reads `ssm:` and `s3://` locations; default: the AWS SDK with the Lambda's environment */
+  remote?: RemoteConfigReader;
 }
 
 export interface LoadedConfig {
@@ -32,6 +35,12 @@ export async function loadFleetConfig(options: ConfigSourceOptions): Promise<Loa
     return { config: parseConfig(options.inlineYaml, "CERTRELAY_CONFIG_YAML"), source: "CERTRELAY_CONFIG_YAML" };
   }
   if (options.path !== undefined && options.path.trim() !== "") {
+    const remote = parseRemoteLocation(options.path.trim());
+    if (remote) {
+      const source = describeLocation(remote);
+      const text = await (options.remote ?? awsRemoteConfigReader()).read(remote);
+      return { config: parseConfig(text, source), source };
+    }
     const path = isAbsolute(options.path) ? options.path : join(options.root, options.path);
     return { config: await loadConfig(path), source: path };
   }
@@ -40,7 +49,7 @@ export async function loadFleetConfig(options: ConfigSourceOptions): Promise<Loa
   }
   throw new InputError(
     ErrorCodes.INPUT_MISSING,
-    `no certrelay.yml found (looked in ${options.bundledPaths.join(", ")}); bundle one with the function, or set CERTRELAY_CONFIG (a path) or CERTRELAY_CONFIG_YAML (the YAML)`,
+    `no certrelay.yml found (looked in ${options.bundledPaths.join(", ")}); bundle one with the function, or set CERTRELAY_CONFIG (a path, ssm:/name or s3://bucket/key) or CERTRELAY_CONFIG_YAML (the YAML)`,
     { field: "CERTRELAY_CONFIG" },
   );
 }
