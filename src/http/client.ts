@@ -3,7 +3,7 @@
  * idempotent requests, Retry-After, a per-attempt signing hook, and redaction of anything secret in what it throws.
  */
 import { rootCertificates } from "node:tls";
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { CertrelayError, ErrorCodes, TimeoutError, VendorError } from "../errors.js";
 import { realSleep, systemClock, type Clock, type Sleep } from "../model.js";
 import { HttpStatusError } from "./errors.js";
@@ -114,7 +114,8 @@ type Attempt =
 export class HttpClient {
   private readonly options: HttpClientOptions;
   private readonly base: URL;
-  private readonly agent: Agent;
+  private agent: Promise<Agent> | undefined;
+  private readonly agentOptions: ConstructorParameters<typeof Agent>[0];
   private readonly policy: RetryPolicy;
   private readonly sleep: Sleep;
   private readonly random: () => number;
@@ -140,11 +141,19 @@ export class HttpClient {
     }
     Object.assign(this.baseHeaders, { "user-agent": options.userAgent ?? DEFAULT_USER_AGENT }, lowerCaseKeys(options.defaultHeaders));
     const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
-    this.agent = new Agent({
+    this.agentOptions = {
       connections: options.connections ?? 8,
       // Passing `ca` replaces Node's roots, so keep them: a sandbox CA must not break real vendors.
       connect: extraCa.length > 0 ? { ca: [...rootCertificates, ...extraCa] } : {},
-    });
+    };
+  }
+
+  /**
+   * undici is loaded with the first request, not at start: it is the largest cold-start cost of every bundle, and
+   * commands that never call a vendor (inspect, csr, --help, a scan with nothing due) should not pay for it.
+   */
+  private dispatcher(): Promise<Agent> {
+    return (this.agent ??= import("undici").then(({ Agent: UndiciAgent }) => new UndiciAgent(this.agentOptions)));
   }
 
   /** Register a secret value (token, key) to be redacted from any error/log text this client produces. */
@@ -153,7 +162,9 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    const agent = this.agent;
+    this.agent = undefined;
+    if (agent) await (await agent).close();
   }
 
   async request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
@@ -260,7 +271,7 @@ export class HttpClient {
         const added = await this.options.sign({ method, url: new URL(url), headers: { ...attemptHeaders }, body: body.text });
         Object.assign(attemptHeaders, lowerCaseKeys(added));
       }
-      const res = await this.agent.request({
+      const res = await (await this.dispatcher()).request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,
