@@ -8,7 +8,7 @@ import { TestCA } from "../../src/sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox, type CdnSandboxOptions } from "../../src/sandbox/cdn/server.js";
 import { signRequest } from "../../src/providers/cdn/signature.js";
 import type { ProviderContext } from "../../src/providers/context.js";
-import { silentLogger } from "../../src/model.js";
+import { testProviderContext } from "./context.js";
 
 export const CDN_NOW = new Date("2026-11-24T12:00:00Z");
 
@@ -23,15 +23,7 @@ export async function startCdnFixture(options: Partial<Omit<CdnSandboxOptions, "
   const clock = new ManualClock(CDN_NOW);
   const ca = await TestCA.create({ name: "SFD Test", now: CDN_NOW });
   const sandbox = await startCdnSandbox({ ...options, ca, clock: clock.now });
-  const ctx: ProviderContext = {
-    clock: clock.now,
-    sleep: async () => {},
-    logger: silentLogger,
-    ca: ca.rootPem,
-    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 },
-    timeoutMs: 5_000,
-    poll: { intervalMs: 10, maxWaitMs: 40 },
-  };
+  const ctx = testProviderContext(clock.now, { ca: ca.rootPem, poll: { intervalMs: 10, maxWaitMs: 40 } });
   return { ca, clock, sandbox, ctx };
 }
 

@@ -3,11 +3,11 @@
  * that never sleeps, and a raw signed call for replaying the spec's requests byte for byte.
  */
 import { createHash } from "node:crypto";
-import { silentLogger } from "../../src/model.js";
 import type { ProviderContext } from "../../src/providers/context.js";
 import { TestCA } from "../../src/sandbox/ca.js";
 import { startEnosSandbox, type EnosSandbox, type EnosSandboxOptions } from "../../src/sandbox/enos/server.js";
 import { ManualClock } from "../../src/sandbox/server.js";
+import { testProviderContext } from "./context.js";
 
 export const ENOS_NOW = new Date("2026-11-24T12:00:00Z");
 
@@ -23,14 +23,7 @@ export async function startEnosFixture(options: Partial<Omit<EnosSandboxOptions,
   const { rootDays, ...sandboxOptions } = options;
   const ca = await TestCA.create({ name: "EnOS Test", now: ENOS_NOW, ...(rootDays ? { rootDays } : {}) });
   const sandbox = await startEnosSandbox({ ...sandboxOptions, ca, clock: clock.now });
-  const ctx: ProviderContext = {
-    clock: clock.now,
-    sleep: async () => {},
-    logger: silentLogger,
-    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 },
-    timeoutMs: 5_000,
-    poll: { intervalMs: 1, maxWaitMs: 50 },
-  };
+  const ctx = testProviderContext(clock.now);
   return { ca, clock, sandbox, ctx };
 }
 

@@ -8,7 +8,7 @@ import type { FleetDeps, FleetSettings } from "../../src/fleet/deps.js";
 import { DEFAULT_SETTINGS } from "../../src/fleet/deps.js";
 import { parseConfig } from "../../src/config/index.js";
 import type { LambdaContext } from "../../src/fleet/lambda-types.js";
-import { silentLogger, type CertificateMaterial, type Logger, type VerifyResult } from "../../src/model.js";
+import type { CertificateMaterial, Logger, VerifyResult } from "../../src/model.js";
 import { createCdnTarget } from "../../src/providers/cdn/index.js";
 import type { ProviderContext } from "../../src/providers/context.js";
 import { StoreBackedProviders } from "../../src/providers/registry.js";
@@ -18,6 +18,7 @@ import { ManualClock } from "../../src/sandbox/server.js";
 import { SecretsManagerStore } from "../../src/store/index.js";
 import type { PendingRenewal, Store } from "../../src/store/index.js";
 import { awsClientConfig, startMoto, type MotoServer } from "./moto.js";
+import { testProviderContext } from "./context.js";
 
 export { createQueue, receiveAll } from "./sqs.js";
 
@@ -107,15 +108,7 @@ export async function startFleetFixture(options: FleetFixtureOptions = {}): Prom
   const sqs = new SQSClient(awsClientConfig(moto.endpoint));
   const secrets = new SecretsManagerStore(sm);
   await secrets.putCredentials("certrelay/cdn", cdn.credentials);
-  const ctx: ProviderContext = {
-    clock: clock.now,
-    sleep: async () => {},
-    logger: silentLogger,
-    ca: ca.rootPem,
-    retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 },
-    timeoutMs: 5_000,
-    poll: { intervalMs: 1, maxWaitMs: 50 },
-  };
+  const ctx = testProviderContext(clock.now, { ca: ca.rootPem, retries: 2 });
   return {
     moto,
     ca,

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { parseConfig, type CertrelayConfig } from "../../src/config/index.js";
 import { DAY_MS, silentLogger, type CertificateMaterial } from "../../src/model.js";
 import type { PipelineDeps } from "../../src/pipeline/index.js";
-import type { ProviderContext } from "../../src/providers/context.js";
 import { StoreBackedProviders } from "../../src/providers/registry.js";
 import { TestCA } from "../../src/sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../../src/sandbox/cdn/server.js";
@@ -16,6 +15,7 @@ import { startEnosSandbox, type EnosSandbox } from "../../src/sandbox/enos/serve
 import { ManualClock } from "../../src/sandbox/server.js";
 import { startYeastarSandbox, type YeastarSandbox } from "../../src/sandbox/yeastar/server.js";
 import { FileStore } from "../../src/store/index.js";
+import { testProviderContext } from "./context.js";
 
 export const WORLD_NOW = new Date("2026-11-24T12:00:00Z");
 
@@ -61,15 +61,7 @@ certificates:
       - { provider: cdn, endpoint: "${cdn.url}", credentials: certrelay/cdn, verifyHost: www.example.com, verifyAddress: "127.0.0.1:${cdn.edgePort}" }
       - { provider: yeastar, endpoint: "${yeastar.url}", credentials: certrelay/pbx, certificateType: server }
 `);
-  const ctx: ProviderContext = {
-    clock: clock.now,
-    sleep: async () => {},
-    logger: silentLogger,
-    ca: ca.rootPem,
-    retry: { retries: 2, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 },
-    timeoutMs: 5_000,
-    poll: { intervalMs: 1, maxWaitMs: 30 },
-  };
+  const ctx = testProviderContext(clock.now, { ca: ca.rootPem, retries: 2, poll: { intervalMs: 1, maxWaitMs: 30 } });
   return {
     ca,
     clock,

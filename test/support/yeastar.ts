@@ -7,7 +7,8 @@ import { ManualClock } from "../../src/sandbox/server.js";
 import { TestCA } from "../../src/sandbox/ca.js";
 import { startYeastarSandbox, type YeastarSandbox, type YeastarSandboxOptions } from "../../src/sandbox/yeastar/server.js";
 import type { ProviderContext } from "../../src/providers/context.js";
-import { silentLogger, type CertificateMaterial } from "../../src/model.js";
+import type { CertificateMaterial } from "../../src/model.js";
+import { testProviderContext } from "./context.js";
 
 export const YEASTAR_NOW = new Date("2026-11-24T12:00:00Z");
 export const API = "/openapi/v1.0";
@@ -23,14 +24,7 @@ export async function startYeastarFixture(options: Partial<Omit<YeastarSandboxOp
   const clock = new ManualClock(YEASTAR_NOW);
   const ca = await TestCA.create({ name: "PBX Test", now: YEASTAR_NOW });
   const sandbox = await startYeastarSandbox({ ...options, ca, clock: clock.now });
-  const ctx: ProviderContext = {
-    clock: clock.now,
-    sleep: async () => {},
-    logger: silentLogger,
-    retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 },
-    timeoutMs: 5_000,
-    poll: { intervalMs: 10, maxWaitMs: 50 },
-  };
+  const ctx = testProviderContext(clock.now, { poll: { intervalMs: 10, maxWaitMs: 50 } });
   return { ca, clock, sandbox, ctx };
 }
 
