@@ -37,7 +37,8 @@ export interface FleetDeps {
   clock: Clock;
   /** where log and EMF lines go */
   write: LineWriter;
-  sqs?: SQSClient;
+  /** the queue client, or a factory so the SQS SDK loads only when a run actually fans out */
+  sqs?: SQSClient | (() => Promise<SQSClient>);
   notifiers: Notifier[];
   settings: FleetSettings;
   /** crash simulation between pipeline steps (tests, chaos runs) */

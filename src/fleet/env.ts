@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ErrorCodes, InputError } from "../errors.js";
 import { realSleep, systemClock } from "../model.js";
 import { StoreBackedProviders } from "../providers/registry.js";
@@ -41,10 +41,10 @@ export function settingsFromEnv(env: Env): FleetSettings {
   };
 }
 
-export function notifiersFromEnv(env: Env, sns: () => SNSClient): Notifier[] {
+export function notifiersFromEnv(env: Env, sns: () => SNSClient | Promise<SNSClient>): Notifier[] {
   const notifiers: Notifier[] = [];
   const topic = env.NOTIFY_TOPIC_ARN?.trim();
-  if (topic) notifiers.push(new SnsNotifier(sns(), topic));
+  if (topic) notifiers.push(new SnsNotifier(sns, topic));
   const webhook = env.NOTIFY_WEBHOOK_URL?.trim();
   if (webhook) {
     if (!URL.canParse(webhook) || !/^https?:$/.test(new URL(webhook).protocol)) {
@@ -77,7 +77,8 @@ export function defaultDepsFromEnv(env: Env): FleetDeps {
   const caFile = env.CERTRELAY_CA_FILE?.trim();
   const ca = caFile ? readFileSync(caFile, "utf8") : undefined;
   const store = new SecretsManagerStore(new SecretsManagerClient({}));
-  let sns: SNSClient | undefined;
+  let sns: Promise<SNSClient> | undefined;
+  let sqs: Promise<SQSClient> | undefined;
   return {
     loadConfig: () => loadFleetConfig({ inlineYaml: env.CERTRELAY_CONFIG_YAML, path: env.CERTRELAY_CONFIG, root, bundledPaths }),
     store,
@@ -92,8 +93,9 @@ export function defaultDepsFromEnv(env: Env): FleetDeps {
       }),
     clock: systemClock,
     write: stdoutWriter,
-    ...(settings.queueUrl ? { sqs: new SQSClient({}) } : {}),
-    notifiers: notifiersFromEnv(env, () => (sns ??= new SNSClient({}))),
+    // SQS and SNS clients load on first use: most runs neither fan out nor alert (cold start)
+    ...(settings.queueUrl ? { sqs: () => (sqs ??= import("@aws-sdk/client-sqs").then((m) => new m.SQSClient({}))) } : {}),
+    notifiers: notifiersFromEnv(env, () => (sns ??= import("@aws-sdk/client-sns").then((m) => new m.SNSClient({})))),
     settings,
   };
 }

@@ -2,7 +2,7 @@
  * Big fleets are renewed by the worker, one SQS message per certificate, so one slow vendor cannot eat the
  * scheduler's 15 minutes and SQS retries (then the DLQ) each certificate on its own.
  */
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
+import type { SendMessageBatchRequestEntry, SQSClient } from "@aws-sdk/client-sqs";
 import { ErrorCodes, InputError } from "../errors.js";
 
 /** The message body. `dedupeId` names this certificate in this scheduler run, for logs and FIFO queues. */
@@ -44,6 +44,8 @@ export function parseRenewalMessage(body: string): RenewalMessage {
 
 /** One SendMessageBatch per 10 names; entries SQS refuses are retried once, then reported. */
 export async function enqueueRenewals(sqs: SQSClient, queueUrl: string, names: string[], runId: string): Promise<FanoutResult> {
+  // loaded here, not at start: most scheduler runs never fan out (cold start)
+  const { SendMessageBatchCommand } = await import("@aws-sdk/client-sqs");
   const fifo = queueUrl.endsWith(".fifo");
   const result: FanoutResult = { queued: [], failed: [] };
   for (let start = 0; start < names.length; start += SQS_BATCH_LIMIT) {

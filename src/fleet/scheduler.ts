@@ -96,9 +96,9 @@ async function renewInProcess(
 }
 
 async function fanOut(deps: FleetDeps, work: ScanEntry[], runId: string): Promise<CertificateOutcome[]> {
-  const sqs = deps.sqs;
   const queueUrl = deps.settings.queueUrl;
-  if (!sqs || !queueUrl) return [];
+  if (!deps.sqs || !queueUrl) return [];
+  const sqs = typeof deps.sqs === "function" ? await deps.sqs() : deps.sqs;
   const started = performance.now();
   const result = await enqueueRenewals(
     sqs,

@@ -2,7 +2,7 @@
  * Tells a human when the fleet needs one: on any failure, and on any certificate under CRITICAL_DAYS that this
  * run could not renew. One message per invocation (a list), so a bad night is one page, not fifty.
  */
-import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import { ErrorCodes, VendorError } from "../errors.js";
 import { resultOf, type CertificateOutcome } from "./log.js";
 
@@ -63,14 +63,17 @@ export class SnsNotifier implements Notifier {
   readonly description: string;
 
   constructor(
-    private readonly client: SNSClient,
+    /** the client, or a factory so the SNS SDK loads only when there is something to send */
+    private readonly client: SNSClient | (() => SNSClient | Promise<SNSClient>),
     private readonly topicArn: string,
   ) {
     this.description = `sns ${topicArn}`;
   }
 
   async notify(notification: Notification): Promise<void> {
-    await this.client.send(
+    const { PublishCommand } = await import("@aws-sdk/client-sns");
+    const client = typeof this.client === "function" ? await this.client() : this.client;
+    await client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
         // SNS refuses subjects over 100 characters.
