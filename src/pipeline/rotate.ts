@@ -103,13 +103,12 @@ async function startRenewal(ctx: Context): Promise<void> {
     report.targets = ctx.targets.map((t) => ({ target: t.label, provider: t.provider, status: "would-deploy" }));
     return;
   }
-  const commonName = cert.commonName ?? currentFacts?.commonName;
+  const { commonName, sans } = subjectFor(ctx);
   if (!commonName) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `${cert.name} needs commonName in certrelay.yml for its first issuance`, {
       field: `${cert.name}.commonName`,
     });
   }
-  const sans = cert.sans ?? (currentFacts && currentFacts.sans.length > 0 ? currentFacts.sans : [commonName]);
   const generated = await generateKeyAndCsr({ keyType: issuer.keyType, commonName, sans });
   const pending: PendingRenewal = {
     reference: renewalReference(cert.name, currentFacts?.serial),
@@ -164,10 +163,9 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
  * back the expired one.
  */
 async function restartExpiredRenewal(ctx: Context, expired: PendingRenewal): Promise<PendingRenewal> {
-  const { cert, deps, issuer, currentFacts } = ctx;
+  const { cert, deps, issuer } = ctx;
   if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
-  const commonName = cert.commonName ?? currentFacts?.commonName ?? certFacts(expired.certificate ?? "").commonName;
-  const sans = cert.sans ?? (currentFacts && currentFacts.sans.length > 0 ? currentFacts.sans : [commonName]);
+  const { commonName, sans } = subjectFor(ctx, expired.certificate ? certFacts(expired.certificate) : undefined);
   const generated = await generateKeyAndCsr({ keyType: issuer.keyType, commonName, sans });
   const fresh: PendingRenewal = {
     reference: nextReference(expired.reference),
@@ -215,15 +213,21 @@ async function obtainCertificate(ctx: Context, issuer: Issuer, next: PendingRene
 }
 
 function issueRequest(ctx: Context, pending: PendingRenewal): IssueRequest {
-  const { cert, currentFacts } = ctx;
-  const commonName = cert.commonName ?? currentFacts?.commonName ?? "";
+  const { currentFacts } = ctx;
   return {
     csr: pending.csr,
-    commonName,
-    sans: cert.sans ?? currentFacts?.sans ?? [commonName],
+    ...subjectFor(ctx),
     reference: pending.reference,
     ...(currentFacts ? { previousSerial: currentFacts.serial } : {}),
   };
+}
+
+/** The names a renewal asks for: the config's, else the certificate being replaced (or `fallback`), else CN only. */
+function subjectFor(ctx: Context, fallback?: CertFacts): { commonName: string; sans: string[] } {
+  const source = ctx.currentFacts ?? fallback;
+  const commonName = ctx.cert.commonName ?? source?.commonName ?? "";
+  const sans = ctx.cert.sans ?? (source && source.sans.length > 0 ? source.sans : [commonName]);
+  return { commonName, sans };
 }
 
 async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> {

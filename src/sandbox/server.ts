@@ -229,4 +229,4 @@ export class ManualClock {
   }
 }
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS } from "../model.js";

@@ -201,6 +201,11 @@ export class SecretsManagerStore implements Store {
   async putCurrent(secretId: string, material: CertificateMaterial): Promise<void> {
     requireSecretId(secretId);
     const value = JSON.stringify(toMaterial(material));
+    await this.putCurrentValue(secretId, value);
+  }
+
+  /** Write `value` as AWSCURRENT, creating the secret on its first write. */
+  private async putCurrentValue(secretId: string, value: string): Promise<void> {
     await this.call("PutSecretValue", secretId, async () => {
       try {
         await this.putVersion(secretId, value, [CURRENT]);
@@ -231,14 +236,7 @@ export class SecretsManagerStore implements Store {
   async putCredentials(secretId: string, credentials: Record<string, string>): Promise<void> {
     requireSecretId(secretId);
     const value = JSON.stringify(credentials);
-    await this.call("PutSecretValue", secretId, async () => {
-      try {
-        await this.putVersion(secretId, value, [CURRENT]);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-        await this.createWithValue(secretId, value);
-      }
-    });
+    await this.putCurrentValue(secretId, value);
   }
 
   async *list(prefix: string): AsyncIterable<string> {
