@@ -1,0 +1,33 @@
+/**
+ * DNS providers by lego flag name. A new provider is a file beside route53.ts, a schema here and a line in the
+ * union; the ACME issuer only ever sees DnsChallengeProvider.
+ */
+import { z } from "zod";
+import { Route53Provider, type Route53Deps } from "./route53.js";
+import type { DnsChallengeProvider } from "./types.js";
+
+const seconds = (what: string, max: number) =>
+  z.number({ error: `expected ${what} in whole seconds` }).int().min(1, { error: `expected ${what} in whole seconds (at least 1)` }).max(max, { error: `expected ${what} of at most ${max} seconds` });
+
+/** lego's route53 options under their lego names (AWS_HOSTED_ZONE_ID -> hostedZoneId, AWS_TTL -> ttl, ...). */
+export const route53Schema = z.strictObject({
+  provider: z.literal("route53"),
+  hostedZoneId: z.string({ error: "expected a hosted zone id like Z0123456789ABCDEFGHIJ" }).regex(/^(\/?hostedzone\/)?[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id like Z0123456789ABCDEFGHIJ" }).optional(),
+  ttl: seconds("a TTL", 86_400).optional(),
+  propagationTimeout: seconds("a propagation timeout", 3_600).optional(),
+  pollingInterval: seconds("a polling interval", 600).optional(),
+  maxRetries: z.number({ error: "expected a whole number of attempts" }).int().min(1).max(20).optional(),
+});
+
+export const dnsProviderSchema = z.discriminatedUnion("provider", [route53Schema], { error: "expected dns.provider: route53 (lego's flag names)" });
+export type DnsProviderConfig = z.output<typeof dnsProviderSchema>;
+export const DNS_PROVIDERS = ["route53"] as const;
+
+export function createDnsProvider(config: DnsProviderConfig, deps: Route53Deps): DnsChallengeProvider {
+  switch (config.provider) {
+    case "route53": {
+      const { provider: _provider, ...settings } = config;
+      return new Route53Provider(settings, deps);
+    }
+  }
+}
