@@ -29,22 +29,46 @@ export interface ActionSettings {
   waitSeconds: number;
 }
 
-function text(name: string): string | undefined {
+/**
+ * Every input the code reads. `action.yml` must declare exactly these (a test compares the two), and every
+ * reader below takes only these names, so a typo is a type error rather than an input that is silently empty.
+ */
+export const ACTION_INPUTS = [
+  "provider", "operation", "endpoint", "certificate", "private-key", "chain", "ca-certificate",
+  "username", "password", "api-key", "app-key", "app-secret", "org-id", "asset-id", "product-key", "device-key",
+  "access-key-id", "access-key-secret", "certificate-type", "prune-old", "verify-host", "verify-address", "service-id",
+  "common-name", "sans", "csr", "dns-provider", "dns-credentials", "valid-days", "issue-authority",
+  "certificate-id", "reseller-action", "plan", "dcv-type", "approver-email", "order-id", "client-reference",
+  "wait-seconds", "config", "store-dir", "dry-run", "min-days-left", "renew-before-days",
+] as const;
+export type ActionInput = (typeof ACTION_INPUTS)[number];
+
+export function isActionInput(name: string): name is ActionInput {
+  return (ACTION_INPUTS as readonly string[]).includes(name);
+}
+
+/** The names the operations layer hands over (VENDOR_TEXT_INPUTS, SECRET_INPUTS) are action inputs too. */
+function asInput(name: string): ActionInput {
+  if (!isActionInput(name)) throw new Error(`certrelay bug: input ${name} is read but not declared in ACTION_INPUTS`);
+  return name;
+}
+
+function text(name: ActionInput): string | undefined {
   const value = core.getInput(name);
   return value === "" ? undefined : value;
 }
 
 /** Multi-line inputs keep their inner line breaks; only surrounding blank space goes. */
-function pem(name: string): string | undefined {
+function pem(name: ActionInput): string | undefined {
   const value = core.getInput(name, { trimWhitespace: false }).trim();
   return value === "" ? undefined : `${value}\n`;
 }
 
-function invalid(name: string, expected: string): InputError {
+function invalid(name: ActionInput, expected: string): InputError {
   return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${name}'. Expected ${expected}.`, { field: name });
 }
 
-function choice<const T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
+function choice<const T extends string>(name: ActionInput, allowed: readonly T[], fallback?: T): T {
   const value = text(name)?.toLowerCase() ?? fallback;
   if (value === undefined) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `Input required and not supplied: ${name} (one of ${allowed.join(", ")}).`, { field: name });
@@ -53,14 +77,14 @@ function choice<const T extends string>(name: string, allowed: readonly T[], fal
   return value as T;
 }
 
-function wholeNumber(name: string, fallback: number | undefined, max = 36_500): number | undefined {
+function wholeNumber(name: ActionInput, fallback: number | undefined, max = 36_500): number | undefined {
   const value = text(name);
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value.trim()) || Number(value) > max) throw invalid(name, `a whole number from 0 to ${max}`);
   return Number(value);
 }
 
-function flag(name: string, fallback: boolean): boolean {
+function flag(name: ActionInput, fallback: boolean): boolean {
   const value = text(name)?.toLowerCase();
   if (value === undefined) return fallback;
   if (["true", "yes", "on", "1"].includes(value)) return true;
@@ -68,7 +92,7 @@ function flag(name: string, fallback: boolean): boolean {
   throw invalid(name, "true or false");
 }
 
-function list(name: string): string[] | undefined {
+function list(name: ActionInput): string[] | undefined {
   const value = text(name);
   if (value === undefined) return undefined;
   const items = value.split(/[\s,]+/).filter((item) => item !== "");
@@ -76,7 +100,7 @@ function list(name: string): string[] | undefined {
 }
 
 /** A JSON object of string/number/boolean values, e.g. `{"AccessKeyId": "...", "TTL": 600}`. */
-function jsonObject(name: string): Record<string, DnsCredentialValue> | undefined {
+function jsonObject(name: ActionInput): Record<string, DnsCredentialValue> | undefined {
   const value = text(name);
   if (value === undefined) return undefined;
   let parsed: unknown;
@@ -100,7 +124,7 @@ function vendorFields(provider: ProviderName, endpoint: string): VendorFields {
   const fields: VendorFields = { provider, endpoint };
   const textFields: Partial<Record<keyof typeof VENDOR_TEXT_INPUTS, string>> = {};
   for (const [field, input] of Object.entries(VENDOR_TEXT_INPUTS) as [keyof typeof VENDOR_TEXT_INPUTS, string][]) {
-    const value = text(input);
+    const value = text(asInput(input));
     if (value !== undefined && field !== "endpoint") textFields[field] = value;
   }
   Object.assign(fields, textFields);
@@ -119,7 +143,7 @@ function vendorFields(provider: ProviderName, endpoint: string): VendorFields {
  */
 export function maskSecretInputs(): void {
   for (const name of SECRET_INPUTS) {
-    const value = core.getInput(name, { trimWhitespace: false });
+    const value = core.getInput(asInput(name), { trimWhitespace: false });
     if (value.trim() === "") continue;
     maskText(value);
     if (name === "dns-credentials") {

@@ -4,11 +4,10 @@
  */
 import * as core from "@actions/core";
 import { context } from "@actions/github";
-import { describeError, isCertrelayError } from "../src/errors.js";
 import { realSleep, systemClock, type Logger } from "../src/model.js";
-import { runConfigFile, runOperation, type OperationDeps, type OperationResult } from "../src/operations/index.js";
+import { explainFailure, runConfigFile, runOperation, type OperationDeps, type OperationResult } from "../src/operations/index.js";
 import { renderSummary, type DeploymentContext } from "../src/report/summary.js";
-import { getSettings, maskSecretInputs, maskText, type ActionSettings } from "./inputs.js";
+import { getSettings, isActionInput, maskSecretInputs, maskText, type ActionSettings } from "./inputs.js";
 
 function fieldsText(fields: Record<string, unknown> | undefined): string {
   return fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : "";
@@ -72,10 +71,19 @@ function setOutputs(result: OperationResult): void {
   for (const [name, value] of Object.entries(outputs)) if (value !== undefined) core.setOutput(name, value);
 }
 
+/** The provider the step was about, even when its inputs could not be read: summaries and titles name it. */
+function providerOf(settings: ActionSettings | undefined): string | undefined {
+  if (settings?.run.kind === "single") return settings.run.request.vendor.provider;
+  if (settings?.run.kind === "config") return undefined;
+  const raw = core.getInput("provider").trim().toLowerCase();
+  return /^[a-z0-9-]{1,32}$/.test(raw) ? raw : undefined;
+}
+
 function title(settings: ActionSettings | undefined, result?: OperationResult): string {
-  const operation = settings?.operation ?? "certrelay";
+  const operation = settings?.operation ?? (core.getInput("operation").trim().toLowerCase() || "deploy");
+  const provider = result?.provider && result.provider !== "config" ? result.provider : providerOf(settings);
   const where = result ? `: ${result.target}` : "";
-  return `certrelay ${operation}${where}`;
+  return `certrelay ${operation}${provider ? ` ${provider}` : ""}${where}`;
 }
 
 async function writeSummary(markdown: string): Promise<void> {
@@ -97,16 +105,22 @@ export async function run(): Promise<void> {
     const operationDeps = deps(settings, summaryContext.runId);
     const result = settings.run.kind === "config" ? await runConfigFile(settings.run.config, operationDeps) : await runOperation(settings.run.request, operationDeps);
     setOutputs(result);
+    if (!result.ok) core.setOutput("error-code", result.errorCode ?? "FAILED");
     for (const warning of result.warnings) core.warning(oneLine(warning), { title: "certrelay pending" });
     await writeSummary(renderSummary({ title: title(settings, result), message: result.message, ok: result.ok, rows: result.rows, warnings: result.warnings, context: summaryContext, now: systemClock() }));
     if (result.ok) {
       if (!result.warnings.includes(result.message)) core.info(result.message);
-    }
-    else fail(result.message, `certrelay ${result.operation} failed`);
+    } else fail(result.errorCode ? `${result.errorCode}: ${oneLine(result.message)}` : oneLine(result.message));
   } catch (error) {
-    const message = oneLine(describeError(error));
-    const field = isCertrelayError(error) ? error.field : undefined;
-    fail(message, field ? `Fix input '${field}'` : "certrelay failed");
+    const provider = providerOf(settings);
+    const explained = explainFailure(error, { entry: "action", ...(provider ? { provider } : {}) });
+    const message = `${explained.code}: ${namingInput(explained.message, explained.field)}`;
+    // Outputs first: a later step (`if: failure()`) reads them to page someone or open an issue.
+    core.setOutput("status", "failed");
+    core.setOutput("changed", "false");
+    core.setOutput("error-code", explained.code);
+    core.setOutput("message", message);
+    fail(message);
     try {
       await writeSummary(renderSummary({ title: title(settings), message, ok: false, rows: [], context: summaryContext, now: systemClock() }));
     } catch {
@@ -115,8 +129,17 @@ export async function run(): Promise<void> {
   }
 }
 
-/** `core.setFailed` with a title: one annotation naming what to fix, and a failing exit code. */
-function fail(message: string, annotationTitle: string): void {
-  core.error(message, { title: annotationTitle });
-  process.exitCode = core.ExitCode.Failure;
+/** A workflow author can only change inputs: make sure the message names the one to fix. */
+function namingInput(message: string, field: string | undefined): string {
+  if (!field || !isActionInput(field) || message.includes(`'${field}'`)) return message;
+  if (message.startsWith(`${field}: `)) return `input '${field}': ${message.slice(field.length + 2)}`;
+  return `${message} (input '${field}')`;
+}
+
+/**
+ * One `::error` line and a failing exit code. `core.setFailed`, not `process.exitCode = core.ExitCode...`: GitHub's
+ * local runner (`@github/local-action`) stands in for @actions/core without `ExitCode` and crashed on it.
+ */
+function fail(message: string): void {
+  core.setFailed(message);
 }

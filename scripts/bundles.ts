@@ -15,6 +15,8 @@ const common: BuildOptions = {
   target: "node20",
   format: "esm",
   minify: true,
+  // Error class names are part of what users see (`--json`, Lambda logs, the Action's messages): keep them real.
+  keepNames: true,
   sourcemap: "linked",
   sourcesContent: false,
   legalComments: "none",

@@ -46,14 +46,14 @@ describe("action rejects bad input before any remote call", () => {
     };
   }
 
-  const cases: { name: string; overrides: () => Record<string, string | undefined>; title: string; message: RegExp }[] = [
-    { name: "a key that does not match the certificate", overrides: () => ({ "private-key": other.privateKey }), title: "Fix input 'private-key'", message: /KEY_MISMATCH/ },
-    { name: "an expired certificate", overrides: () => ({ certificate: expired.certificate, "private-key": expired.privateKey }), title: "Fix input 'certificate'", message: /CERT_EXPIRED/ },
-    { name: "a certificate with fewer days left than min-days-left", overrides: () => ({ certificate: expiring.certificate, "private-key": expiring.privateKey }), title: "Fix input 'certificate'", message: /CERT_EXPIRES_SOON/ },
-    { name: "garbage instead of PEM", overrides: () => ({ certificate: "this is not a certificate\nat all" }), title: "Fix input 'certificate'", message: /PEM_MALFORMED|PEM_EMPTY/ },
-    { name: "a missing required credential", overrides: () => ({ "access-key-secret": undefined }), title: "Fix input 'access-key-secret'", message: /INPUT_MISSING.*access-key-secret/ },
-    { name: "a missing provider setting", overrides: () => ({ "verify-host": undefined }), title: "Fix input 'verify-host'", message: /INPUT_MISSING: input 'verify-host' is required for provider cdn/ },
-    { name: "an unknown provider", overrides: () => ({ provider: "acme" }), title: "Fix input 'provider'", message: /Invalid input 'provider'/ },
+  const cases: { name: string; overrides: () => Record<string, string | undefined>; input: string; message: RegExp }[] = [
+    { name: "a key that does not match the certificate", overrides: () => ({ "private-key": other.privateKey }), input: "'private-key'", message: /KEY_MISMATCH/ },
+    { name: "an expired certificate", overrides: () => ({ certificate: expired.certificate, "private-key": expired.privateKey }), input: "'certificate'", message: /CERT_EXPIRED/ },
+    { name: "a certificate with fewer days left than min-days-left", overrides: () => ({ certificate: expiring.certificate, "private-key": expiring.privateKey }), input: "'certificate'", message: /CERT_EXPIRES_SOON/ },
+    { name: "garbage instead of PEM", overrides: () => ({ certificate: "this is not a certificate\nat all" }), input: "'certificate'", message: /PEM_MALFORMED|PEM_EMPTY/ },
+    { name: "a missing required credential", overrides: () => ({ "access-key-secret": undefined }), input: "'access-key-secret'", message: /INPUT_MISSING.*access-key-secret/ },
+    { name: "a missing provider setting", overrides: () => ({ "verify-host": undefined }), input: "'verify-host'", message: /INPUT_MISSING: input 'verify-host' is required for provider cdn/ },
+    { name: "an unknown provider", overrides: () => ({ provider: "acme" }), input: "'provider'", message: /Invalid input 'provider'/ },
   ];
 
   for (const c of cases) {
@@ -63,10 +63,16 @@ describe("action rejects bad input before any remote call", () => {
       expect(run.code).toBe(1);
       const errors = errorLines(run);
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toContain(`title=${c.title}::`);
+      expect(errors[0]).toMatch(/^::error::[A-Z_]+: /);
+      expect(errors[0]).toContain(c.input);
       expect(errors[0]).toMatch(c.message);
       expect(sandbox.requestCount - before).toBe(0);
-      expect(run.outputs.changed).toBeUndefined();
+      // a failure is reported as well as a success: a later `if: failure()` step can read what happened
+      expect(run.outputs.status).toBe("failed");
+      expect(run.outputs.changed).toBe("false");
+      expect(run.outputs["error-code"]).toMatch(/^[A-Z_]+$/);
+      expect(errors[0]).toContain(`::${run.outputs["error-code"]}: `);
+      expect(run.summary).toContain("❌ certrelay deploy");
       expectNoSecrets(run, [good.privateKey, other.privateKey, expiring.privateKey, expired.privateKey, sandbox.credentials.accessKeySecret]);
     }, 30_000);
   }

@@ -52,7 +52,7 @@ describe("action with the reseller", () => {
     const rerun = await runAction({ ...base, plan: PLAN });
     expect(rerun.code).toBe(1);
     expect(errorLines(rerun)).toHaveLength(1);
-    expect(errorLines(rerun)[0]).toMatch(/title=Fix input 'client-reference'::KEY_MISMATCH: an earlier attempt of this run already placed order .* \(nothing was bought twice\)/);
+    expect(errorLines(rerun)[0]).toMatch(/^::error::KEY_MISMATCH: an earlier attempt of this run already placed order .* \(nothing was bought twice\)/);
     expect(reseller.purchases).toBe(1);
   }, 30_000);
 
@@ -86,7 +86,7 @@ describe("action with the reseller", () => {
     const run = await runAction({ ...base, operation: "check" });
     expect(run.code).toBe(1);
     expect(errorLines(run)).toHaveLength(1);
-    expect(errorLines(run)[0]).toContain("title=Fix input 'certificate'::");
+    expect(errorLines(run)[0]).toMatch(/^::error::\w+: .*'certificate'/);
     expect(reseller.requestCount).toBe(before);
   }, 30_000);
 

@@ -30,6 +30,7 @@ function resultFrom(request: OperationRequest, target: string, rows: Certificate
     status,
     changed: false,
     ok: status === "ok",
+    ...(status === "ok" ? {} : { errorCode: ErrorCodes.CERT_EXPIRES_SOON }),
     message,
     ...(best.certificateId ? { certificateId: best.certificateId } : {}),
     ...(best.serial ? { serial: best.serial } : {}),

@@ -3,7 +3,7 @@
  * the first request, so a mistake costs nothing remote; a target that already holds the certificate is left alone
  * (`changed: false`).
  */
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { ErrorCodes, InputError } from "../errors.js";
 import { createTarget } from "../providers/registry.js";
 import { parseBundle } from "../x509/index.js";
 import { credentialsFor, targetConfigFor, type OperationRequest } from "./request.js";
@@ -66,7 +66,9 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
     }
     const verified = await target.verify(leaf.serial);
     if (!verified.ok) {
-      throw new CertrelayError(ErrorCodes.VERIFY_FAILED, `${target.label}: ${verified.detail}`, { vendor: vendor.provider });
+      // The upload may already have happened: report it as written (changed) and failed, never as nothing at all.
+      const message = `${target.label}: ${verified.detail}`;
+      return { ...base, status: "failed", changed: deployed.changed, ok: false, errorCode: ErrorCodes.VERIFY_FAILED, message, rows: [rowFor(target.label, validity, "failed", now, request.renewBeforeDays, verified.detail)] };
     }
     const status = deployed.changed ? "deployed" : "unchanged";
     const message = deployed.changed

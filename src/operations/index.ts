@@ -6,6 +6,7 @@ export { runConfigFile, type ConfigRunRequest } from "./run-config.js";
 export {
   operations,
   credentialsFor,
+  credentialInputs,
   targetConfigFor,
   issuerConfigFor,
   SECRET_INPUTS,
@@ -19,6 +20,7 @@ export {
   type ApplyFields,
   type DnsCredentialValue,
 } from "./request.js";
+export { explainFailure, isTlsTrustFailure, type Explained, type EntryPoint } from "./explain.js";
 export { providerContext, type OperationDeps, type OperationResult, type OperationStatus, type CertificateRow } from "./types.js";
 
 import { applyCertificate } from "./apply.js";

@@ -207,6 +207,11 @@ const CREDENTIAL_INPUTS: Record<ProviderName, readonly (readonly [key: string, i
   ],
 };
 
+/** The credential fields of a provider and the inputs that carry them (for hints that name what to check). */
+export function credentialInputs(provider: ProviderName): readonly (readonly [key: string, input: string])[] | undefined {
+  return CREDENTIAL_INPUTS[provider]?.map(([key, input]) => [key, input] as const);
+}
+
 /** The credentials object the provider factories take; every key is required. */
 export function credentialsFor(fields: VendorFields): Record<string, string> {
   const credentials: Record<string, string> = {};

@@ -60,6 +60,7 @@ export async function runConfigFile(request: ConfigRunRequest, deps: OperationDe
       status: failed.length > 0 ? "failed" : changed ? "deployed" : pending.length > 0 ? "pending" : "unchanged",
       changed,
       ok: summary.ok,
+      ...(summary.ok ? {} : { errorCode: failed[0]?.error?.code ?? "FAILED" }),
       message,
       warnings: pending.map((r) => `${r.name}: issuance pending (${r.detail ?? "waiting on the issuer"}); the next run collects it`),
       rows,

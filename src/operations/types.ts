@@ -76,6 +76,8 @@ export interface OperationResult {
   privateKey?: string;
   /** apply: the vendor order, when pending */
   orderId?: string;
+  /** when ok is false: the stable code of what went wrong (the Action's `error-code` output) */
+  errorCode?: string;
   warnings: string[];
   rows: CertificateRow[];
 }

@@ -1,0 +1,73 @@
+/**
+ * What an entry point tells the user when something fails: a stable code, the real error class, and a message
+ * that names what *this* user can change. The vendor layers speak in their own terms (a credential key, "the ca
+ * option"); a workflow author can only change inputs, a CLI user flags and store secrets, so the hint is added
+ * here, where the entry point is known. Never adds a value, only names.
+ */
+import { AuthError, CertrelayError, ErrorCodes, type ErrorCode } from "../errors.js";
+import type { ProviderName } from "../model.js";
+import { credentialInputs } from "./request.js";
+
+export type EntryPoint = "action" | "cli";
+
+export interface Explained {
+  /** stable code (`INTERNAL` for a bug or an unknown failure) */
+  code: ErrorCode | "INTERNAL";
+  /** the error class name (`AuthError`, `VendorError`, ...) */
+  name: string;
+  /** one line, safe to print */
+  message: string;
+  field?: string;
+  vendor?: string;
+}
+
+/** A TLS handshake refused the endpoint's certificate: the fix is to trust its CA. */
+export function isTlsTrustFailure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = "code" in e && typeof e.code === "string" ? e.code : "";
+    if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|TLS|SSL/.test(code) && !/ALTNAME/.test(code)) return true;
+    if (/\bTLS failed\b|self[- ]signed certificate|unable to (get|verify) .*(issuer|certificate)/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+function credentialHint(provider: string | undefined, entry: EntryPoint): string | undefined {
+  const inputs = provider ? credentialInputs(provider as ProviderName) : undefined;
+  if (!inputs || inputs.length === 0) return undefined;
+  if (entry === "action") return `check inputs ${inputs.map(([, input]) => `'${input}'`).join(" and ")}`;
+  return `check the fields ${inputs.map(([key]) => `'${key}'`).join(" and ")} of the credentials secret`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, "; ");
+}
+
+export function explainFailure(error: unknown, options: { entry: EntryPoint; provider?: string }): Explained {
+  if (!(error instanceof CertrelayError)) {
+    const message = error instanceof Error ? error.message : String(error);
+    const name = error instanceof Error ? error.name : "Error";
+    if (isTlsTrustFailure(error)) return { code: ErrorCodes.NETWORK_ERROR, name, message: oneLine(`${message}; ${trustHint(options.entry)}`) };
+    return { code: "INTERNAL", name, message: oneLine(message) };
+  }
+  const vendor = error.vendor ?? options.provider;
+  let message = error.message;
+  if (error instanceof AuthError && error.code === ErrorCodes.AUTH_FAILED) {
+    const hint = credentialHint(vendor, options.entry);
+    if (hint && !message.includes(hint)) message = `${message} (${hint})`;
+  } else if (error.code === ErrorCodes.NETWORK_ERROR && isTlsTrustFailure(error)) {
+    message = `${message.replace(/; fix its chain, or pass its CA as the ca option$/, "")}; ${trustHint(options.entry)}`;
+  }
+  return {
+    code: error.code,
+    name: error.name,
+    message: oneLine(message),
+    ...(error.field === undefined ? {} : { field: error.field }),
+    ...(vendor === undefined ? {} : { vendor }),
+  };
+}
+
+function trustHint(entry: EntryPoint): string {
+  return entry === "action"
+    ? "if the endpoint uses a private CA, set ca-certificate to that CA's PEM (else fix the endpoint's certificate chain)"
+    : "if the endpoint uses a private CA, pass --ca-file with that CA's PEM (else fix the endpoint's certificate chain)";
+}
