@@ -4,6 +4,7 @@
  */
 import * as core from "@actions/core";
 import { context } from "@actions/github";
+import { Deadline } from "../src/deadline.js";
 import { realSleep, systemClock, type Logger } from "../src/model.js";
 import { explainFailure, runConfigFile, runOperation, type OperationDeps, type OperationResult } from "../src/operations/index.js";
 import { renderSummary, type DeploymentContext } from "../src/report/summary.js";
@@ -46,6 +47,8 @@ function deps(settings: ActionSettings, runId: string | undefined): OperationDep
     ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
     // poll often enough to notice quickly, rarely enough to stay polite within the window
     poll: { intervalMs: Math.min(10_000, Math.max(200, Math.floor(maxWaitMs / 30))), maxWaitMs },
+    // wait-seconds bounds the whole step, not only the polls: a hanging vendor cannot hold the job past it
+    deadline: new Deadline({ budgetMs: maxWaitMs, budget: "wait-seconds", fix: "raise the wait-seconds input" }),
     ...(runId ? { runId } : {}),
   };
 }

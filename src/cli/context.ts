@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Command } from "commander";
 import { loadConfig, type CertrelayConfig } from "../config/index.js";
+import { Deadline } from "../deadline.js";
 import { ErrorCodes, InputError } from "../errors.js";
 import { realSleep, systemClock, type Clock, type Logger } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
@@ -28,6 +29,9 @@ export interface RunFlags extends StoreFlags {
   caFile?: string;
   pollInterval: string;
   pollTimeout: string;
+  /** the whole run's budget in ms (every wait draws on it) */
+  timeout?: string;
+  httpTimeout?: string;
   json?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -45,7 +49,9 @@ export function addRunOptions(command: Command): Command {
     .option("--aws-region <region>", "AWS region (default: AWS_REGION, else us-east-1)")
     .option("--ca-file <file>", "extra trusted CA (PEM) for vendor endpoints and edges, e.g. the sandbox CA")
     .option("--poll-interval <ms>", "wait between polls of asynchronous issuance", "5000")
-    .option("--poll-timeout <ms>", "longest wait for one asynchronous issuance", "120000")
+    .option("--poll-timeout <ms>", "longest wait (wall time) for one asynchronous issuance or edge propagation", "120000")
+    .option("--timeout <ms>", "time budget of the whole run: every wait draws on it; a renewal that cannot finish stores its progress and stops in time")
+    .option("--http-timeout <ms>", "per-attempt timeout of each vendor HTTP request (env CERTRELAY_HTTP_TIMEOUT_MS)")
     .option("--json", "print the result as JSON (with error codes)")
     .option("-v, --verbose", "log each step to stderr")
     .option("-q, --quiet", "log nothing but errors");
@@ -88,6 +94,17 @@ export interface RunContext {
   ctx: ProviderContext;
   logger: Logger;
   clock: Clock;
+  /** from --timeout; also in ctx.deadline */
+  deadline?: Deadline | undefined;
+}
+
+/**
+ * `--timeout` as a deadline. A slice of it (a tenth, at most 5 s) is kept back so a run that ran out of waiting
+ * time can still store its progress and revoke its sessions within what the user asked for.
+ */
+export function cliDeadline(timeoutMs: number): Deadline {
+  const reserve = Math.min(5_000, Math.floor(timeoutMs / 10));
+  return new Deadline({ budgetMs: timeoutMs - reserve, budget: "--timeout", fix: `raise --timeout above ${timeoutMs}` });
 }
 
 export function logLevel(flags: { verbose?: boolean; quiet?: boolean }): LogLevel {
@@ -97,6 +114,9 @@ export function logLevel(flags: { verbose?: boolean; quiet?: boolean }): LogLeve
 export async function runContext(flags: RunFlags, io: CliIo): Promise<RunContext> {
   const pollInterval = parseMs(flags.pollInterval, "--poll-interval");
   const pollTimeout = parseMs(flags.pollTimeout, "--poll-timeout");
+  const envHttpTimeout = io.env.CERTRELAY_HTTP_TIMEOUT_MS?.trim();
+  const httpTimeout = flags.httpTimeout !== undefined ? parseMs(flags.httpTimeout, "--http-timeout") : envHttpTimeout ? parseMs(envHttpTimeout, "CERTRELAY_HTTP_TIMEOUT_MS") : undefined;
+  const deadline = flags.timeout === undefined ? undefined : cliDeadline(parseMs(flags.timeout, "--timeout"));
   const ca = await readCaFile(flags.caFile);
   const config = await loadConfig(flags.config);
   const logger = textLogger(io, logLevel(flags));
@@ -106,6 +126,7 @@ export async function runContext(flags: RunFlags, io: CliIo): Promise<RunContext
     store: createStore(flags, io.env),
     logger,
     clock,
-    ctx: { clock, sleep: realSleep, logger, ...(ca ? { ca } : {}), poll: { intervalMs: pollInterval, maxWaitMs: pollTimeout } },
+    deadline,
+    ctx: { clock, sleep: realSleep, logger, ...(ca ? { ca } : {}), ...(httpTimeout ? { timeoutMs: httpTimeout } : {}), deadline, poll: { intervalMs: pollInterval, maxWaitMs: pollTimeout } },
   };
 }

@@ -1,4 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { Deadline } from "../deadline.js";
 import type { Clock, Logger } from "../model.js";
 import type { PipelineDeps, Providers } from "../pipeline/index.js";
 import type { LineWriter } from "../signals/log.js";
@@ -13,8 +14,13 @@ export interface FleetSettings {
   criticalDays: number;
   /** records one worker invocation renews at once (vendor rate limits) */
   workerConcurrency: number;
-  /** no new certificate is started once the invocation has less than this left; it is left for the next run */
+  /**
+   * Kept back from the invocation's remaining time: the run's deadline is remaining time minus this, so every wait
+   * stops in time to store progress and report; no new certificate starts once only this much is left.
+   */
   reserveMs: number;
+  /** per-attempt HTTP timeout for vendor calls (HTTP_TIMEOUT_MS) */
+  httpTimeoutMs?: number;
   /** check that targets of not-due certificates serve the stored certificate (vendor reads) */
   checkTargets: boolean;
   queueUrl?: string;
@@ -32,8 +38,11 @@ export const DEFAULT_SETTINGS: FleetSettings = {
 export interface FleetDeps {
   loadConfig(): Promise<LoadedConfig>;
   store: Store;
-  /** a fresh provider set per invocation; the handler closes it (tokens, connections) before returning */
-  createProviders(logger: Logger): Providers;
+  /**
+   * A fresh provider set per invocation; the handler closes it (tokens, connections) before returning. Every vendor
+   * wait draws on `deadline` (the invocation's remaining time minus reserveMs).
+   */
+  createProviders(logger: Logger, deadline?: Deadline): Providers;
   clock: Clock;
   /** where log and EMF lines go */
   write: LineWriter;

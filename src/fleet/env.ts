@@ -19,6 +19,8 @@ import { DEFAULT_SETTINGS, type FleetDeps, type FleetSettings } from "./deps.js"
 
 export type Env = Record<string, string | undefined>;
 
+const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+
 function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
@@ -36,6 +38,7 @@ export function settingsFromEnv(env: Env): FleetSettings {
     criticalDays: wholeNumber(env, "CRITICAL_DAYS", DEFAULT_SETTINGS.criticalDays, 0, 365),
     workerConcurrency: wholeNumber(env, "WORKER_CONCURRENCY", DEFAULT_SETTINGS.workerConcurrency, 1, 64),
     reserveMs: wholeNumber(env, "RESERVE_MS", DEFAULT_SETTINGS.reserveMs, 0, 900_000),
+    httpTimeoutMs: wholeNumber(env, "HTTP_TIMEOUT_MS", DEFAULT_HTTP_TIMEOUT_MS, 100, 900_000),
     checkTargets: (env.CHECK_TARGETS ?? "true").toLowerCase() !== "false",
     ...(queueUrl ? { queueUrl } : {}),
   };
@@ -82,13 +85,14 @@ export function defaultDepsFromEnv(env: Env): FleetDeps {
   return {
     loadConfig: () => loadFleetConfig({ inlineYaml: env.CERTRELAY_CONFIG_YAML, path: env.CERTRELAY_CONFIG, root, bundledPaths }),
     store,
-    createProviders: (logger) =>
+    createProviders: (logger, deadline) =>
       new StoreBackedProviders(store, {
         clock: systemClock,
         sleep: realSleep,
         logger,
         ...(ca ? { ca } : {}),
-        timeoutMs: 30_000,
+        timeoutMs: settings.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+        deadline,
         poll: { intervalMs: 5_000, maxWaitMs: 60_000 },
       }),
     clock: systemClock,

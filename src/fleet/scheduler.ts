@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
+import { lambdaDeadline, type Deadline } from "../deadline.js";
 import { ErrorCodes } from "../errors.js";
 import { rotateCertificate, type PipelineDeps } from "../pipeline/index.js";
 import { createJsonLogger, outcomeFromReport, type CertificateOutcome, type FleetAction, type JsonLogger } from "../signals/log.js";
@@ -32,8 +33,9 @@ export function createSchedulerHandler(source: DepsSource): SchedulerHandler {
 export async function runScheduler(deps: FleetDeps, context: LambdaContext): Promise<SchedulerResult> {
   const runId = deps.runId?.() ?? context.awsRequestId ?? randomUUID();
   const logger = createJsonLogger({ write: deps.write, clock: deps.clock, base: { function: "scheduler", runId } });
+  const deadline = lambdaDeadline(context, deps.settings.reserveMs);
   const { config, source } = await deps.loadConfig();
-  const providers = deps.createProviders(logger);
+  const providers = deps.createProviders(logger, deadline);
   let mode: SchedulerResult["mode"] = "in-process";
   const byName = new Map<string, CertificateOutcome>();
   try {
@@ -48,8 +50,8 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
       if (work.length > deps.settings.fanoutThreshold) {
         logger.warn("QUEUE_URL is not set: renewing in-process; what does not fit in this run is left for the next", { needWork: work.length });
       }
-      const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
-      for (const outcome of await renewInProcess(pipeline, work, config.concurrency, context, deps.settings.reserveMs, logger)) {
+      const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
+      for (const outcome of await renewInProcess(pipeline, work, config.concurrency, deadline, logger)) {
         byName.set(outcome.name, outcome);
       }
     }
@@ -76,8 +78,7 @@ async function renewInProcess(
   pipeline: PipelineDeps,
   work: ScanEntry[],
   concurrency: number,
-  context: LambdaContext,
-  reserveMs: number,
+  deadline: Deadline,
   logger: JsonLogger,
 ): Promise<CertificateOutcome[]> {
   const limit = pLimit(concurrency);
@@ -85,8 +86,8 @@ async function renewInProcess(
     work.map((entry) =>
       limit(async (): Promise<CertificateOutcome> => {
         // A certificate cut by the Lambda timeout would resume next run anyway; not starting it is simply cleaner.
-        if (context.getRemainingTimeInMillis() < reserveMs) {
-          logger.warn("not enough time left; leaving it for the next run", { certificate: entry.certificate.name, remainingMs: context.getRemainingTimeInMillis() });
+        if (deadline.expired()) {
+          logger.warn("not enough time left; leaving it for the next run", { certificate: entry.certificate.name, elapsedMs: Math.round(deadline.elapsed()) });
           return { name: entry.certificate.name, action: "deferred", durationMs: 0, ...(entry.daysLeft === undefined ? {} : { daysLeft: entry.daysLeft }), detail: "left for the next run: too little time left in this one" };
         }
         return outcomeFromReport(await rotateCertificate(entry.certificate, entry.renewBeforeDays, pipeline));

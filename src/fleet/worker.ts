@@ -6,6 +6,7 @@
 import pLimit from "p-limit";
 import type { CertrelayConfig } from "../config/index.js";
 import { renewBeforeDaysFor } from "../config/index.js";
+import { lambdaDeadline } from "../deadline.js";
 import { ErrorCodes, InputError } from "../errors.js";
 import { CheckpointInterrupt, errorSummary, rotateCertificate, type PipelineDeps } from "../pipeline/index.js";
 import { createJsonLogger, outcomeFromReport, type CertificateOutcome, type JsonLogger } from "../signals/log.js";
@@ -30,8 +31,9 @@ export type RecordResult =
 export async function runWorker(deps: FleetDeps, event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
   const logger = createJsonLogger({ write: deps.write, clock: deps.clock, base: { function: "worker", ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } });
   const { config } = await deps.loadConfig();
-  const providers = deps.createProviders(logger);
-  const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
+  const deadline = lambdaDeadline(context, deps.settings.reserveMs);
+  const providers = deps.createProviders(logger, deadline);
+  const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
   const limit = pLimit(deps.settings.workerConcurrency);
   // SQS delivers at least once: a certificate named twice in one batch is renewed once, and both messages share the result.
   const byName = new Map<string, Promise<RecordResult>>();
@@ -76,7 +78,7 @@ export async function processRecord(
     const error = new InputError(ErrorCodes.INPUT_INVALID, `no certificate named '${name}' in certrelay.yml; the message is left for the DLQ`, { field: "body.name" });
     return reject(messageId, error, logger);
   }
-  if (context.getRemainingTimeInMillis() < reserveMs) {
+  if (pipeline.deadline ? pipeline.deadline.expired() : context.getRemainingTimeInMillis() < reserveMs) {
     // Returned as a failure so SQS delivers it again after the visibility timeout.
     return { messageId, ok: false, outcome: { name, action: "deferred", durationMs: 0, detail: "too little time left in this invocation; SQS delivers it again" } };
   }

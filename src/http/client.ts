@@ -4,6 +4,7 @@
  */
 import { rootCertificates } from "node:tls";
 import type { Agent } from "undici";
+import type { Deadline } from "../deadline.js";
 import { CertrelayError, ErrorCodes, TimeoutError, VendorError } from "../errors.js";
 import { realSleep, systemClock, type Clock, type Sleep } from "../model.js";
 import { HttpStatusError } from "./errors.js";
@@ -38,6 +39,11 @@ export interface HttpRequest {
   responseType?: "json" | "text" | "bytes";
   /** statuses returned as a response instead of thrown (e.g. [400, 404] when a vendor client maps bodies itself) */
   acceptStatus?: number[];
+  /**
+   * Clean-up calls (revoking a session token) run in the reserve the run's deadline leaves, not in its budget:
+   * a run that ran out of time must still give back what it holds.
+   */
+  cleanup?: boolean;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -94,6 +100,8 @@ export interface HttpClientOptions {
   ca?: string | string[];
   /** keep-alive connections per origin; default 8 */
   connections?: number;
+  /** the run's time budget: each attempt's timeout and each backoff are cut to what is left of it */
+  deadline?: Deadline | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -181,8 +189,16 @@ export class HttpClient {
     // A multipart boundary is chosen by the encoder; a caller's content-type would break the body.
     if (req.body instanceof FormData && body.contentType !== undefined) headers["content-type"] = body.contentType;
 
+    const deadline = req.cleanup ? undefined : this.options.deadline;
+    let lastReason: string | undefined;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(method, url, headers, body, timeoutMs);
+      if (deadline?.expired()) throw deadline.error(`${lastReason ? "retrying" : "sending"} ${method} ${safeUrl}${lastReason ? ` (last attempt: ${lastReason})` : ""}`, { vendor: this.options.vendor });
+      // An attempt never outlives the run: a hanging vendor costs what is left of the budget, not a full timeout.
+      const attemptMs = deadline ? Math.max(1, deadline.cap(timeoutMs)) : timeoutMs;
+      const outcome = await this.attempt(method, url, headers, body, attemptMs);
+      if (outcome.kind === "timeout" && deadline && attemptMs < timeoutMs) {
+        throw deadline.error(`waiting ${Math.round(attemptMs)} ms for ${method} ${safeUrl} from ${this.options.vendor}`, { vendor: this.options.vendor });
+      }
       const retriesLeft = attempt <= this.policy.retries;
       let delayMs: number;
       let reason: string;
@@ -253,6 +269,10 @@ export class HttpClient {
         reason = code;
       }
 
+      if (deadline && delayMs >= deadline.remaining()) {
+        throw deadline.error(`waiting ${delayMs} ms to retry ${method} ${safeUrl} after ${reason}`, { vendor: this.options.vendor });
+      }
+      lastReason = reason;
       this.options.onRetry?.({ attempt, delayMs, reason, method, path: safePath, ...(status === undefined ? {} : { status }) });
       await this.sleep(delayMs);
     }

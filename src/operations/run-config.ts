@@ -41,7 +41,7 @@ export async function runConfigFile(request: ConfigRunRequest, deps: OperationDe
   const store = new FileStore({ dir: request.storeDir });
   const providers = new StoreBackedProviders(store, providerContext(deps));
   try {
-    const summary = await runPipeline(config, { store, providers, clock: deps.clock, logger: deps.logger, dryRun: request.dryRun });
+    const summary = await runPipeline(config, { store, providers, clock: deps.clock, logger: deps.logger, dryRun: request.dryRun, deadline: deps.deadline });
     const rows = summary.reports.flatMap(rowsOf);
     const changed = summary.reports.some((r) => r.action === "renewed" || r.action === "deployed");
     const failed = summary.reports.filter((r) => r.action === "failed");

@@ -1,3 +1,4 @@
+import type { Deadline } from "../deadline.js";
 import type { Clock, Logger, Sleep } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
 
@@ -11,6 +12,8 @@ export interface OperationDeps {
   /** bounded wait for asynchronous issuance */
   poll: { intervalMs: number; maxWaitMs: number };
   timeoutMs?: number;
+  /** the run's time budget (the Action's wait-seconds): every HTTP attempt, backoff and poll draws on it */
+  deadline?: Deadline;
   /** identifies this run (GitHub run id); a retried job reuses it and finds its earlier order */
   runId?: string;
 }
@@ -22,6 +25,7 @@ export function providerContext(deps: OperationDeps): ProviderContext {
     logger: deps.logger,
     ...(deps.ca ? { ca: deps.ca } : {}),
     ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
+    ...(deps.deadline ? { deadline: deps.deadline } : {}),
     poll: deps.poll,
   };
 }

@@ -142,6 +142,7 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
         report.detail = next.orderId ? `would poll order ${next.orderId} at ${issuer.label}` : `would request a certificate from ${issuer.label}`;
         return;
       }
+      deps.deadline?.check(`${next.orderId ? "collecting" : "requesting"} ${cert.name} from ${issuer.label}`);
       const issued = await obtainCertificate(ctx, issuer, next);
       if (!issued) return;
     }
@@ -245,6 +246,7 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
       reports.push({ target: target.label, provider: target.provider, status: "would-deploy" });
       continue;
     }
+    deps.deadline?.check(`deploying ${cert.name} to ${target.label}`);
     const result = await deployAndVerify(target, material, facts.serial);
     reports.push(result);
     if (result.status === "failed") continue;
@@ -260,10 +262,12 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
     return;
   }
   if (failed.length > 0) {
+    // A target cut short by the run's deadline says so: which budget ran out and after how long.
+    const timedOut = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired());
     report.action = "failed";
     report.error = {
       code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
-      message: `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.`,
+      message: `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.${timedOut ? ` ${timedOut.target}: ${timedOut.error?.message ?? ""}` : ""}`,
     };
     next.lastError = { ...report.error, at: deps.clock().toISOString() };
     await deps.store.putPending(cert.secret, next);

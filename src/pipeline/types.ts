@@ -1,4 +1,5 @@
 import type { ManagedCertificate } from "../config/index.js";
+import type { Deadline } from "../deadline.js";
 import type { Clock, Issuer, Logger, Target } from "../model.js";
 import type { Store } from "../store/index.js";
 
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   dryRun: boolean;
   /** renew even when not due (CLI `renew --force`) */
   force?: boolean;
+  /** the run's time budget: no step starts once it is spent; the renewal's progress is stored instead */
+  deadline?: Deadline | undefined;
   /**
    * Called after each durable step. Errors thrown here are NOT caught by the pipeline: tests and the chaos run
    * use it to simulate a crash between steps, exactly where a Lambda timeout would cut a run.

@@ -4,6 +4,7 @@
  */
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import type { Deadline } from "../../src/deadline.js";
 import type { FleetDeps, FleetSettings } from "../../src/fleet/deps.js";
 import { DEFAULT_SETTINGS } from "../../src/fleet/deps.js";
 import { parseConfig } from "../../src/config/index.js";
@@ -183,7 +184,7 @@ export function fleetDeps(f: FleetFixture, options: DepsOptions): CapturedDeps {
   const deps: FleetDeps = {
     loadConfig: async () => ({ config, source: "test certrelay.yml" }),
     store,
-    createProviders: (logger: Logger) => new StoreBackedProviders(store, { ...f.ctx, logger }),
+    createProviders: (logger: Logger, deadline?: Deadline) => new StoreBackedProviders(store, { ...f.ctx, logger, deadline }),
     clock: f.clock.now,
     write: (line) => lines.push(line),
     ...(options.sqs ? { sqs: options.sqs } : {}),

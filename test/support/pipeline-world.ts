@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { parseConfig, type CertrelayConfig } from "../../src/config/index.js";
 import { DAY_MS, silentLogger, type CertificateMaterial } from "../../src/model.js";
 import type { PipelineDeps } from "../../src/pipeline/index.js";
+import type { ProviderContext } from "../../src/providers/context.js";
 import { StoreBackedProviders } from "../../src/providers/registry.js";
 import { TestCA } from "../../src/sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../../src/sandbox/cdn/server.js";
@@ -29,6 +30,8 @@ export interface PipelineWorld {
   config: CertrelayConfig;
   /** the due certificate seeded as current */
   seeded: CertificateMaterial;
+  /** the provider context deps() uses (no deadline) */
+  ctx: ProviderContext;
   deps(overrides?: Partial<PipelineDeps>): PipelineDeps;
   stop(): Promise<void>;
 }
@@ -71,6 +74,7 @@ certificates:
     store,
     config,
     seeded,
+    ctx,
     deps: (overrides = {}) => ({ store, providers: new StoreBackedProviders(store, ctx), clock: clock.now, logger: silentLogger, dryRun: false, ...overrides }),
     stop: async () => {
       await Promise.all([enos.stop(), cdn.stop(), yeastar.stop()]);

@@ -71,7 +71,7 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
       ? summarize([])
       : await runPipeline(
           plan.config,
-          { store: run.store, providers, clock: run.clock, logger: run.logger, dryRun: Boolean(flags.dryRun), force: Boolean(flags.force) },
+          { store: run.store, providers, clock: run.clock, logger: run.logger, dryRun: Boolean(flags.dryRun), force: Boolean(flags.force), deadline: run.deadline },
           { ...(only && mode === "renew" ? { only } : {}), onProgress: (report) => show(report) },
         );
   if (mode === "deploy") {

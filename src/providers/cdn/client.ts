@@ -27,6 +27,7 @@ export class SfdClient {
       vendor: "cdn",
       userAgent: options.userAgent,
       timeoutMs: ctx.timeoutMs,
+      deadline: ctx.deadline,
       retry: ctx.retry === undefined ? undefined : { retries: 3, minDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, ...ctx.retry },
       sleep: ctx.sleep,
       sign: signerFor(options.key, ctx.clock),

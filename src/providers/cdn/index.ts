@@ -2,6 +2,7 @@
  * The SwiftFederation CDN as a certrelay Target: upload once (checked by serial first), attach to a service
  * domain, list in pages, verify what the HTTPS edge actually serves.
  */
+import { PollWindow } from "../../deadline.js";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployedCertificate, DeployOptions, DeployResult, Target, VerifyResult } from "../../model.js";
 import { certFacts, expireInDays, normalizeSerial, parsePrivateKey, serialFromDecimal, toPkcs1Pem } from "../../x509/index.js";
@@ -137,14 +138,15 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
    * ctx.poll, but only while the wanted certificate is on the CDN at all (otherwise waiting cannot help).
    */
   async function verifyAtEdge(host: string, address: string, want: string): Promise<VerifyResult> {
-    const interval = Math.max(1, ctx.poll.intervalMs);
-    const checks = Math.max(1, Math.floor(ctx.poll.maxWaitMs / interval) + 1);
+    const window = new PollWindow(ctx);
     let last: VerifyResult = { ok: false, detail: "" };
     let knownToCdn: boolean | undefined;
-    for (let check = 1; check <= checks; check += 1) {
-      if (check > 1) await ctx.sleep(interval);
+    for (let check = 1; check === 1 || (await window.next()); check += 1) {
+      // A blocked handshake costs at most what is left of the wait and of the run, not a full timeout per check.
+      const timeoutMs = window.cap(ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS);
+      ctx.deadline?.check(`probing the edge ${address} for ${host}`);
       try {
-        const served = await probeEdge({ address, serverName: host, ca: ctx.ca, timeoutMs: ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS });
+        const served = await probeEdge({ address, serverName: host, ca: ctx.ca, timeoutMs });
         if (served.serial === want) {
           if (served.trusted) return { ok: true, servedSerial: served.serial, detail: `${host} serves ${want}` };
           return { ok: false, servedSerial: served.serial, detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain` };
@@ -156,7 +158,8 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
       knownToCdn ??= (await findBySerial(want)) !== undefined;
       if (!knownToCdn) return { ...last, detail: `${last.detail} (certificate ${want} is not on the CDN)` };
     }
-    return checks > 1 ? { ...last, detail: `${last.detail} (still after ${checks} checks over ${(checks - 1) * interval} ms)` } : last;
+    if (window.deadlineSpent && ctx.deadline) throw ctx.deadline.error(`waiting for ${host} at ${address} to serve ${want} (${last.detail})`, { vendor: "cdn" });
+    return window.checked > 1 ? { ...last, detail: `${last.detail} (still ${window.describe()})` } : last;
   }
 
   return {

@@ -61,6 +61,7 @@ export class EnosClient {
       clock: options.ctx.clock,
       ...(options.ctx.retry ? { retry: options.ctx.retry } : {}),
       ...(options.ctx.timeoutMs ? { timeoutMs: options.ctx.timeoutMs } : {}),
+      deadline: options.ctx.deadline,
       ...(options.ctx.ca ? { ca: options.ctx.ca } : {}),
       ...(options.ctx.connections ? { connections: options.ctx.connections } : {}),
       onRetry: (info) => options.ctx.logger.debug("enos request retried", { ...info }),

@@ -19,6 +19,7 @@ export class ResellerClient {
       defaultHeaders: { authorization: auth },
       ...(ctx.retry ? { retry: ctx.retry } : {}),
       ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}),
+      deadline: ctx.deadline,
       ...(ctx.ca ? { ca: ctx.ca } : {}),
       ...(ctx.connections ? { connections: ctx.connections } : {}),
       onRetry: (info) => ctx.logger.debug("reseller request retried", { ...info }),

@@ -4,6 +4,7 @@
  * looked up again instead. A crashed run that re-issues with the same reference resumes the same order.
  */
 import { createPublicKey, X509Certificate } from "node:crypto";
+import { PollWindow } from "../../deadline.js";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { DeployOptions, IssueOutcome, IssueRequest, Issuer } from "../../model.js";
 import { expireInDays, inspectCsr } from "../../x509/index.js";
@@ -117,16 +118,10 @@ class ResellerOrders {
 
   /** Poll until active within ctx.poll bounds, then download crt + ca and check the key. */
   async collect(orderId: string, csr: string): Promise<IssueOutcome> {
-    const { intervalMs, maxWaitMs } = this.ctx.poll;
-    const deadline = this.ctx.clock().getTime() + maxWaitMs;
-    // Bounded by count too, so a frozen test clock cannot loop forever.
-    const maxPolls = Math.max(1, Math.ceil(maxWaitMs / Math.max(1, intervalMs)) + 1);
+    const window = new PollWindow(this.ctx);
     let order = await this.client.get(orderId);
-    for (let polls = 1; order.status === "pending" && polls < maxPolls && this.ctx.clock().getTime() < deadline; polls += 1) {
-      await this.ctx.sleep(intervalMs);
-      order = await this.client.get(orderId);
-    }
-    if (order.status === "pending") return { state: "pending", orderId, detail: await this.pendingDetail(order) };
+    while (order.status === "pending" && (await window.next())) order = await this.client.get(orderId);
+    if (order.status === "pending") return { state: "pending", orderId, detail: `${await this.pendingDetail(order)} (${window.describe()})` };
     if (order.status !== "active") {
       throw new VendorError(ErrorCodes.ISSUANCE_FAILED, `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`, { vendor: VENDOR });
     }

@@ -74,6 +74,7 @@ export class YeastarClient {
       vendor: "yeastar",
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
       timeoutMs: ctx.timeoutMs,
+      deadline: ctx.deadline,
       retry: ctx.retry === undefined ? undefined : { retries: 3, minDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, ...ctx.retry },
       sleep: ctx.sleep,
       ca: ctx.ca,
@@ -210,7 +211,7 @@ export class YeastarClient {
     try {
       if (s && s.accessExpiresAt > this.now()) {
         this.stats.delToken += 1;
-        const res = await this.http.request<YeastarResponse>({ method: "GET", path: `${YEASTAR_API}/del_token`, query: { access_token: s.accessToken }, idempotent: true });
+        const res = await this.http.request<YeastarResponse>({ method: "GET", path: `${YEASTAR_API}/del_token`, query: { access_token: s.accessToken }, idempotent: true, cleanup: true });
         if (res.body.errcode !== YeastarErrcode.SUCCESS) this.ctx.logger.warn("yeastar del_token refused; the token expires on its own", { errcode: res.body.errcode });
       }
     } catch (error) {

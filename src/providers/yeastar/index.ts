@@ -4,6 +4,7 @@
  * 3-server / 20-trusted limits, and verifies which server certificate is in use. Plus `applyForCertificate`, the
  * PBX's own ACME application (the PBX keeps the key, so nothing comes back to store).
  */
+import { PollWindow } from "../../deadline.js";
 import { ErrorCodes, InputError, QuotaError } from "../../errors.js";
 import type { CertificateMaterial, DeployOptions, DeployResult, DeployedCertificate, Target, VerifyResult } from "../../model.js";
 import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts } from "../../x509/index.js";
@@ -294,9 +295,8 @@ export async function applyForCertificate(
 
 async function pollApplication(client: YeastarClient, ctx: ProviderContext, recordId: number, name: string): Promise<YeastarApplyResult> {
   const id = String(recordId);
-  const interval = Math.max(1, ctx.poll.intervalMs);
-  const attempts = Math.max(1, Math.ceil(ctx.poll.maxWaitMs / interval) + 1);
-  for (let attempt = 1; ; attempt++) {
+  const window = new PollWindow(ctx);
+  for (;;) {
     const [detail] = (await client.query([recordId])).certificate_list;
     if (!detail) return { name, id, status: "failed", detail: `the application ${name} disappeared from the PBX; apply again` };
     if (detail.apply_status === "issuance_success") {
@@ -311,9 +311,8 @@ async function pollApplication(client: YeastarClient, ctx: ProviderContext, reco
         detail: `the PBX could not obtain a certificate for ${detail.issue_to}${detail.apply_tip_code ? ` (${detail.apply_tip_code})` : ""}: check the DNS provider credentials and that the domain's zone is hosted there, then apply again`,
       };
     }
-    if (attempt >= attempts) {
-      return { name, id, status: "pending", detail: `the PBX is still issuing a certificate for ${detail.issue_to} after ${ctx.poll.maxWaitMs} ms; run again later to check` };
+    if (!(await window.next())) {
+      return { name, id, status: "pending", detail: `the PBX is still issuing a certificate for ${detail.issue_to} ${window.describe()}; run again later to check` };
     }
-    await ctx.sleep(interval);
   }
 }
