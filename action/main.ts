@@ -47,8 +47,9 @@ function deps(settings: ActionSettings, runId: string | undefined): OperationDep
     ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
     // poll often enough to notice quickly, rarely enough to stay polite within the window
     poll: { intervalMs: Math.min(10_000, Math.max(200, Math.floor(maxWaitMs / 30))), maxWaitMs },
-    // wait-seconds bounds the whole step, not only the polls: a hanging vendor cannot hold the job past it
-    deadline: new Deadline({ budgetMs: maxWaitMs, budget: "wait-seconds", fix: "raise the wait-seconds input" }),
+    // wait-seconds bounds the whole step, not only the polls: a hanging vendor cannot hold the job past it plus a
+    // minute for the calls around the wait (key generation, the order itself, the download)
+    deadline: new Deadline({ budgetMs: maxWaitMs + 60_000, budget: "wait-seconds (+60 s)", fix: "raise the wait-seconds input" }),
     ...(runId ? { runId } : {}),
   };
 }
