@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import Table from "cli-table3";
 import { bundleSizes, measureColdStart } from "./cold-start.js";
+import { measureFleet } from "./fleet.js";
 import { measureCdnScan, measureResellerScan } from "./fleet-scan.js";
 import type { Row } from "./lib.js";
 import { measureScanMemory } from "./memory.js";
@@ -66,15 +67,29 @@ async function step(name: string, rows: Row[], run: () => Row[] | Promise<Row[]>
   }
 }
 
+/** `npm run bench -- <step> ...` runs only those steps and replaces only their rows in RESULTS.md. */
+const steps: Record<string, () => Row[] | Promise<Row[]>> = {
+  "cold start": () => measureColdStart(10),
+  "bundle size": () => bundleSizes(),
+  "PEM parse": () => measurePemParse(2_000),
+  "fleet scan (CDN)": () => measureCdnScan([1_000, 10_000]),
+  "fleet scan (reseller)": () => measureResellerScan([1_000, 10_000]),
+  memory: () => measureScanMemory(10_000, 100_000),
+  "TLS verify": () => measureTlsVerify(3_000, 40),
+  // the daily Lambda run at 1,000 and 10,000 certificates against its floor (minutes; run on its own: `-- fleet`)
+  fleet: () => measureFleet([1_000, 10_000]),
+};
+const selected = process.argv.slice(2).filter((a) => a !== "--");
+const unknown = selected.filter((name) => !(name in steps));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown bench step(s): ${unknown.join(", ")}; steps: ${Object.keys(steps).join(", ")}\n`);
+  process.exit(2);
+}
 const rows: Row[] = [];
 const buildProblem = ensureBuilt();
-await step("cold start", rows, () => measureColdStart(10));
-await step("bundle size", rows, () => bundleSizes());
-await step("PEM parse", rows, () => measurePemParse(2_000));
-await step("fleet scan (CDN)", rows, () => measureCdnScan([1_000, 10_000]));
-await step("fleet scan (reseller)", rows, () => measureResellerScan([1_000, 10_000]));
-await step("memory", rows, () => measureScanMemory(10_000, 100_000));
-await step("TLS verify", rows, () => measureTlsVerify(3_000, 40));
+for (const [name, run] of Object.entries(steps)) {
+  if (selected.length > 0 ? selected.includes(name) : name !== "fleet") await step(name, rows, run);
+}
 
 const table = new Table({ head: ["group", "measure", "value", "reference", "target", "met"], wordWrap: true, colWidths: [14, 44, 22, 40, 15, 10] });
 for (const r of rows) table.push([r.group, r.measure, r.value, r.reference, r.target, r.met]);
@@ -85,6 +100,14 @@ const previous = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "";
 const notesAt = previous.indexOf(NOTES_MARKER);
 const notes = notesAt >= 0 ? previous.slice(notesAt) : `${NOTES_MARKER}\n`;
 const escape = (s: string) => s.replaceAll("|", "\\|");
+const rowLine = (r: Row) => `| ${[r.group, r.measure, r.value, r.reference, r.target, r.met].map(escape).join(" | ")} |`;
+// A partial run keeps the other steps' rows of the last full run, in place, and replaces (or appends) its own.
+const kept = (() => {
+  if (selected.length === 0) return rows.map(rowLine);
+  const fresh = new Set(rows.map((r) => r.group));
+  const old = (previous.slice(0, notesAt >= 0 ? notesAt : undefined).match(/^\| (?!group \||---).*\|$/gm) ?? []).filter((line) => !fresh.has(line.slice(2, line.indexOf(" | "))));
+  return [...old, ...rows.map(rowLine)];
+})();
 const markdown = [
   "# certrelay benchmark results",
   "",
@@ -99,7 +122,7 @@ const markdown = [
   "",
   "| group | measure | value | reference | target | met |",
   "| --- | --- | --- | --- | --- | --- |",
-  ...rows.map((r) => `| ${[r.group, r.measure, r.value, r.reference, r.target, r.met].map(escape).join(" | ")} |`),
+  ...kept,
   ...(buildProblem ? ["", `note: ${buildProblem}`] : []),
   "",
   notes,

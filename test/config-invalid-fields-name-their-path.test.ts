@@ -42,9 +42,15 @@ const cases: { what: string; text: string; path: string; says: string }[] = [
   },
   {
     what: "a missing required field",
-    text: withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn }`),
-    path: "certificates[0].targets[0].verifyHost",
+    text: withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn", verifyHost: www.example.com }`),
+    path: "certificates[0].targets[0].credentials",
     says: "required",
+  },
+  {
+    what: "a cdn service to attach to without the domain (verifyHost)",
+    text: withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn, serviceId: svc-1 }`),
+    path: "certificates[0].targets[0].verifyHost",
+    says: "required when serviceId is set",
   },
   {
     what: "concurrency out of range",

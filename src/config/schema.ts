@@ -89,19 +89,29 @@ export const enosSchema = z
     }
   });
 
-export const cdnSchema = z.strictObject({
-  provider: z.literal("cdn"),
-  ...connection,
-  /** the host name the CDN serves this certificate for; verification connects with this SNI */
-  verifyHost: hostnameSchema,
-  verifyPort: z.number({ error: "expected a port number" }).int().min(1).max(65_535).optional(),
-  /** where to connect for verification when DNS does not point at the CDN yet (e.g. the sandbox edge 127.0.0.1:8443) */
-  verifyAddress: z
-    .string({ error: "expected host:port like 127.0.0.1:8443" })
-    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port like 127.0.0.1:8443" })
-    .optional(),
-  serviceId: vendorIdSchema.optional(),
-});
+export const cdnSchema = z
+  .strictObject({
+    provider: z.literal("cdn"),
+    ...connection,
+    /**
+     * the host name the CDN serves this certificate for; verification connects with this SNI. Without it the
+     * certificate is verified through the API (on the account's certificate list), the edge is not probed.
+     */
+    verifyHost: hostnameSchema.optional(),
+    verifyPort: z.number({ error: "expected a port number" }).int().min(1).max(65_535).optional(),
+    /** where to connect for verification when DNS does not point at the CDN yet (e.g. the sandbox edge 127.0.0.1:8443) */
+    verifyAddress: z
+      .string({ error: "expected host:port like 127.0.0.1:8443" })
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port like 127.0.0.1:8443" })
+      .optional(),
+    serviceId: vendorIdSchema.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.verifyHost !== undefined) return;
+    for (const field of ["verifyPort", "verifyAddress", "serviceId"] as const) {
+      if (value[field] !== undefined) ctx.addIssue({ code: "custom", path: ["verifyHost"], message: `required when ${field} is set` });
+    }
+  });
 
 export const resellerSchema = z
   .strictObject({

@@ -2,11 +2,11 @@
  * Decide, for every managed certificate, whether this run has work to do. Reads only: the store's current and
  * pending versions, and (for certificates that are not due) what each target serves. Nothing is written.
  */
-import pLimit from "p-limit";
+import pLimit, { type LimitFunction } from "p-limit";
 import { renewBeforeDaysFor, type CertrelayConfig, type ManagedCertificate } from "../config/index.js";
 import type { Clock } from "../model.js";
 import { CheckpointInterrupt, errorSummary, renewalWindow, type Providers } from "../pipeline/index.js";
-import type { Store } from "../store/index.js";
+import type { ScanRead, Store } from "../store/index.js";
 import { certFacts } from "../x509/index.js";
 
 export type ScanReason =
@@ -36,16 +36,62 @@ export interface ScanDeps {
   clock: Clock;
   /** when given, not-due certificates are checked on their targets (vendor reads only) */
   providers?: Providers;
+  /** checks in flight per vendor endpoint (vendor rate limits are per endpoint, not per run) */
   concurrency: number;
 }
 
+/** Certificates read and waiting for their target checks at once: bounds memory, not speed. */
+const MAX_IN_FLIGHT = 256;
+
+/**
+ * Reads the store in batches where it can (one request per 20 certificates instead of two per certificate), in
+ * config order, and checks each certificate's targets as soon as its batch arrives, at most `concurrency` checks
+ * per vendor endpoint. Work per certificate is constant, so a run grows linearly with the fleet.
+ */
 export async function scanFleet(config: CertrelayConfig, deps: ScanDeps): Promise<ScanEntry[]> {
-  const limit = pLimit(deps.concurrency);
-  return Promise.all(config.certificates.map((cert) => limit(() => scanCertificate(cert, renewBeforeDaysFor(config, cert), deps))));
+  const limits = new EndpointLimits(deps.concurrency);
+  const certificates = config.certificates;
+  const readMany = deps.store.readForScan?.bind(deps.store);
+  if (!readMany) {
+    const limit = pLimit(deps.concurrency);
+    return Promise.all(certificates.map((cert) => limit(() => scanCertificate(cert, renewBeforeDaysFor(config, cert), deps, limits))));
+  }
+  const bySecret = new Map<string, number[]>();
+  certificates.forEach((cert, i) => bySecret.set(cert.secret, [...(bySecret.get(cert.secret) ?? []), i]));
+  const entries: ScanEntry[] = new Array<ScanEntry>(certificates.length);
+  const inFlight = new Set<Promise<void>>();
+  for await (const batch of readMany([...bySecret.keys()])) {
+    for (const read of batch) {
+      for (const i of bySecret.get(read.secretId) ?? []) {
+        const cert = certificates[i] as ManagedCertificate;
+        const started = performance.now();
+        const job: Promise<void> = judge(cert, renewBeforeDaysFor(config, cert), deps, limits, started, read).then((entry) => {
+          entries[i] = entry;
+          inFlight.delete(job);
+        });
+        inFlight.add(job);
+      }
+    }
+    while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return entries;
 }
 
-export async function scanCertificate(cert: ManagedCertificate, renewBeforeDays: number, deps: ScanDeps): Promise<ScanEntry> {
+export async function scanCertificate(cert: ManagedCertificate, renewBeforeDays: number, deps: ScanDeps, limits = new EndpointLimits(deps.concurrency)): Promise<ScanEntry> {
   const started = performance.now();
+  let read: ScanRead;
+  try {
+    const [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
+    read = { secretId: cert.secret, ...(current ? { current } : {}), pending: pending !== undefined };
+  } catch (error) {
+    if (error instanceof CheckpointInterrupt) throw error;
+    read = { secretId: cert.secret, pending: false, error };
+  }
+  return judge(cert, renewBeforeDays, deps, limits, started, read);
+}
+
+async function judge(cert: ManagedCertificate, renewBeforeDays: number, deps: ScanDeps, limits: EndpointLimits, started: number, read: ScanRead): Promise<ScanEntry> {
   const entry = (fields: Omit<ScanEntry, "certificate" | "renewBeforeDays" | "durationMs">): ScanEntry => ({
     certificate: cert,
     renewBeforeDays,
@@ -53,14 +99,15 @@ export async function scanCertificate(cert: ManagedCertificate, renewBeforeDays:
     durationMs: Math.round(performance.now() - started),
   });
   try {
-    const [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
+    if (read.error !== undefined) throw read.error;
+    const { current, pending } = read;
     if (!current) return entry({ reason: pending ? "pending" : "missing", needsWork: true });
     const facts = certFacts(current.certificate, `${cert.secret} certificate`);
     const window = renewalWindow(facts, deps.clock(), renewBeforeDays);
     const known = { daysLeft: window.daysLeft, thresholdDays: window.thresholdDays, serial: facts.serial };
     if (pending) return entry({ reason: "pending", needsWork: true, ...known });
     if (window.due) return entry({ reason: "due", needsWork: true, ...known });
-    const drifted = deps.providers ? await driftedTarget(cert, facts.serial, deps.providers) : undefined;
+    const drifted = deps.providers ? await driftedTarget(cert, facts.serial, deps.providers, limits) : undefined;
     if (drifted) return entry({ reason: "drift", needsWork: true, ...known, detail: drifted });
     return entry({ reason: "not-due", needsWork: false, ...known });
   } catch (error) {
@@ -70,13 +117,30 @@ export async function scanCertificate(cert: ManagedCertificate, renewBeforeDays:
   }
 }
 
+/** One p-limit per vendor endpoint (origin): a slow or rate-limited vendor does not hold up the others. */
+class EndpointLimits {
+  private readonly limits = new Map<string, LimitFunction>();
+
+  constructor(private readonly concurrency: number) {}
+
+  run<T>(endpoint: string, task: () => Promise<T>): Promise<T> {
+    const key = URL.canParse(endpoint) ? new URL(endpoint).origin : endpoint;
+    let limit = this.limits.get(key);
+    if (!limit) {
+      limit = pLimit(this.concurrency);
+      this.limits.set(key, limit);
+    }
+    return limit(task);
+  }
+}
+
 /** The first target that does not serve `serial` (or could not be asked); the pipeline redeploys or reports it. */
-async function driftedTarget(cert: ManagedCertificate, serial: string, providers: Providers): Promise<string | undefined> {
+async function driftedTarget(cert: ManagedCertificate, serial: string, providers: Providers, limits: EndpointLimits): Promise<string | undefined> {
   if (cert.targets.length === 0) return undefined;
   const targets = await providers.targetsFor(cert);
-  for (const target of targets) {
+  for (const [i, target] of targets.entries()) {
     try {
-      const verified = await target.verify(serial);
+      const verified = await limits.run(cert.targets[i]?.endpoint ?? target.label, () => target.verify(serial));
       if (!verified.ok) return `${target.label} serves ${verified.servedSerial ?? "another certificate"}`;
     } catch (error) {
       return `${target.label} could not be checked (${errorSummary(error).code})`;

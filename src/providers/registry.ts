@@ -22,7 +22,7 @@ export function createTarget(config: TargetConfig, credentials: Record<string, s
       return createCdnTarget(
         {
           endpoint: config.endpoint,
-          verifyHost: config.verifyHost,
+          ...(config.verifyHost ? { verifyHost: config.verifyHost } : {}),
           ...(config.verifyAddress ? { verifyAddress: config.verifyAddress } : config.verifyPort ? { verifyAddress: `${config.verifyHost}:${config.verifyPort}` } : {}),
           ...(config.serviceId ? { serviceId: config.serviceId } : {}),
         },

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  BatchGetSecretValueCommand,
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -20,11 +21,15 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
-import type { PendingRenewal, Store } from "./types.js";
+import type { PendingRenewal, ScanRead, Store } from "./types.js";
 
 const CURRENT = "AWSCURRENT";
 const PENDING = "AWSPENDING";
 const PREVIOUS = "AWSPREVIOUS";
+/** BatchGetSecretValue takes at most 20 secret ids per call. */
+export const BATCH_GET_LIMIT = 20;
+/** batches a scan reads ahead of the one being checked (requests in flight, and material held, stay bounded) */
+const SCAN_READ_AHEAD = 2;
 
 /** What a staging label holds, decoded by shape. `absent` covers both "no secret" and "no such label". */
 type StageContent =
@@ -66,20 +71,7 @@ export class SecretsManagerStore implements Store {
 
   async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {
     requireSecretId(secretId);
-    const content = await this.readStage(secretId, CURRENT);
-    switch (content.kind) {
-      case "absent":
-      case "pending":
-        return undefined;
-      case "material":
-        return content.material;
-      case "other":
-        throw new StoreError(
-          ErrorCodes.STORE_ERROR,
-          `secret '${secretId}' (${CURRENT}) is not certificate material; it must be JSON {"certificate","privateKey","chain"}`,
-          { field: secretId },
-        );
-    }
+    return currentOf(secretId, await this.readStage(secretId, CURRENT));
   }
 
   async getPending(secretId: string): Promise<PendingRenewal | undefined> {
@@ -281,16 +273,7 @@ export class SecretsManagerStore implements Store {
   }
 
   private async readStage(secretId: string, stage: string): Promise<StageContent> {
-    const raw = await this.readString(secretId, stage);
-    if (raw === undefined) return { kind: "absent" };
-    const { versionId, stages } = raw;
-    if (raw.value === "") return { kind: "other", versionId, stages };
-    const parsed = parseJsonSafely(raw.value, `secret '${secretId}' (${stage})`);
-    const envelope = pendingEnvelopeSchema.safeParse(parsed);
-    if (envelope.success) return { kind: "pending", pending: toPending(envelope.data.pending), versionId, stages };
-    const material = materialSchema.safeParse(parsed);
-    if (material.success) return { kind: "material", material: toMaterial(material.data), versionId, stages };
-    return { kind: "other", versionId, stages };
+    return decodeStage(secretId, stage, await this.readString(secretId, stage));
   }
 
   /** A new version with a fresh idempotency token (moto rewrites stages when a token is re-sent). */
@@ -334,6 +317,115 @@ export class SecretsManagerStore implements Store {
     }
   }
 
+  /**
+   * Fleet scans: one stage map for all the secrets (ListSecrets, 100 a page, under their common name prefix), then
+   * current versions through BatchGetSecretValue (20 a call), instead of two GetSecretValue per secret. A secret
+   * the map shows with AWSPENDING on another version, or that the batch could not answer, is read alone with
+   * getCurrent/getPending, so every answer is what those would give.
+   */
+  async *readForScan(secretIds: readonly string[]): AsyncIterable<ScanRead[]> {
+    const stages = await this.stageMap(secretIds);
+    const state = { batchRefused: false };
+    const ahead: Promise<ScanRead[]>[] = [];
+    let next = 0;
+    const fill = () => {
+      while (ahead.length < SCAN_READ_AHEAD && next < secretIds.length) {
+        const batch = secretIds.slice(next, next + BATCH_GET_LIMIT);
+        next += batch.length;
+        const read = this.readScanBatch(batch, stages, state);
+        read.catch(() => undefined); // awaited in order below; a consumer that stops early must not leave it unhandled
+        ahead.push(read);
+      }
+    };
+    fill();
+    while (ahead.length > 0) {
+      const batch = await (ahead.shift() as Promise<ScanRead[]>);
+      fill();
+      yield batch;
+    }
+  }
+
+  /** secret name -> version ids holding AWSCURRENT / AWSPENDING, for the requested secrets; undefined if it cannot be listed. */
+  private async stageMap(secretIds: readonly string[]): Promise<Map<string, { current?: string; pending?: string }> | undefined> {
+    const wanted = new Set(secretIds);
+    const map = new Map<string, { current?: string; pending?: string }>();
+    const prefix = commonPrefix(secretIds);
+    let nextToken: string | undefined;
+    try {
+      do {
+        const token = nextToken;
+        const page = await this.client.send(
+          new ListSecretsCommand({
+            MaxResults: 100,
+            ...(prefix === "" ? {} : { Filters: [{ Key: "name", Values: [prefix] }] }),
+            ...(token === undefined ? {} : { NextToken: token }),
+          }),
+        );
+        for (const secret of page.SecretList ?? []) {
+          if (secret.Name === undefined || !wanted.has(secret.Name)) continue;
+          const entry: { current?: string; pending?: string } = {};
+          for (const [versionId, labels] of Object.entries(secret.SecretVersionsToStages ?? {})) {
+            if (labels.includes(CURRENT)) entry.current = versionId;
+            if (labels.includes(PENDING)) entry.pending = versionId;
+          }
+          map.set(secret.Name, entry);
+        }
+        nextToken = page.NextToken;
+      } while (nextToken !== undefined && nextToken !== "");
+    } catch {
+      // No ListSecrets permission (or a throttled list): current versions are still batched, pending read alone.
+      return undefined;
+    }
+    return map;
+  }
+
+  private async readScanBatch(secretIds: readonly string[], stages: Map<string, { current?: string; pending?: string }> | undefined, state: { batchRefused: boolean }): Promise<ScanRead[]> {
+    const answers = new Map<string, ScanRead>();
+    // Batched: secrets with a current version and no renewal on another version (or all, without a stage map).
+    const batchable = secretIds.filter((id) => {
+      if (!stages) return true;
+      const entry = stages.get(id);
+      return entry?.current !== undefined && (entry.pending === undefined || entry.pending === entry.current);
+    });
+    if (batchable.length > 0 && !state.batchRefused) {
+      try {
+        const answer = await this.client.send(new BatchGetSecretValueCommand({ SecretIdList: [...batchable] }));
+        for (const value of answer.SecretValues ?? []) {
+          const id = batchable.find((b) => b === value.Name || b === value.ARN);
+          if (id === undefined) continue;
+          const raw = { value: value.SecretString ?? "", versionId: value.VersionId ?? "", stages: value.VersionStages ?? [] };
+          answers.set(id, await this.scanReadOf(id, raw, stages !== undefined));
+        }
+      } catch (e) {
+        // moto (and IAM without secretsmanager:BatchGetSecretValue) refuse the whole call: read these alone.
+        if (errorName(e) === "AccessDeniedException") state.batchRefused = true;
+      }
+    }
+    return Promise.all(secretIds.map((id) => answers.get(id) ?? this.scanReadAlone(id)));
+  }
+
+  /** The batch's current value; `pendingKnown`: the stage map already said no renewal sits on another version. */
+  private async scanReadOf(secretId: string, raw: { value: string; versionId: string; stages: string[] }, pendingKnown: boolean): Promise<ScanRead> {
+    try {
+      const content = decodeStage(secretId, CURRENT, raw);
+      const current = currentOf(secretId, content);
+      // a pending envelope under AWSCURRENT (first write was putPending) is the renewal itself
+      const pending = content.kind === "pending" || (!pendingKnown && (await this.getPending(secretId)) !== undefined);
+      return { secretId, ...(current ? { current } : {}), pending };
+    } catch (error) {
+      return { secretId, pending: false, error };
+    }
+  }
+
+  private async scanReadAlone(secretId: string): Promise<ScanRead> {
+    try {
+      const [current, pending] = await Promise.all([this.getCurrent(secretId), this.getPending(secretId)]);
+      return { secretId, ...(current ? { current } : {}), pending: pending !== undefined };
+    } catch (error) {
+      return { secretId, pending: false, error };
+    }
+  }
+
   /** Runs one store operation and turns SDK failures into StoreError naming the operation and secret id only. */
   private async call<T>(operation: string, secretId: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -344,6 +436,45 @@ export class SecretsManagerStore implements Store {
   }
 }
 
+/** What getCurrent answers for the content of AWSCURRENT. */
+function currentOf(secretId: string, content: StageContent): CertificateMaterial | undefined {
+  switch (content.kind) {
+    case "absent":
+    case "pending":
+      return undefined;
+    case "material":
+      return content.material;
+    case "other":
+      throw new StoreError(
+        ErrorCodes.STORE_ERROR,
+        `secret '${secretId}' (${CURRENT}) is not certificate material; it must be JSON {"certificate","privateKey","chain"}`,
+        { field: secretId },
+      );
+  }
+}
+
+/** The longest prefix every id shares (ListSecrets filters by name prefix). */
+function commonPrefix(ids: readonly string[]): string {
+  let prefix = ids[0] ?? "";
+  for (const id of ids) {
+    while (!id.startsWith(prefix)) prefix = prefix.slice(0, -1);
+    if (prefix === "") break;
+  }
+  return prefix;
+}
+
+/** A stage's value decoded by shape. */
+function decodeStage(secretId: string, stage: string, raw: { value: string; versionId: string; stages: string[] } | undefined): StageContent {
+  if (raw === undefined) return { kind: "absent" };
+  const { versionId, stages } = raw;
+  if (raw.value === "") return { kind: "other", versionId, stages };
+  const parsed = parseJsonSafely(raw.value, `secret '${secretId}' (${stage})`);
+  const envelope = pendingEnvelopeSchema.safeParse(parsed);
+  if (envelope.success) return { kind: "pending", pending: toPending(envelope.data.pending), versionId, stages };
+  const material = materialSchema.safeParse(parsed);
+  if (material.success) return { kind: "material", material: toMaterial(material.data), versionId, stages };
+  return { kind: "other", versionId, stages };
+}
 
 function errorName(e: unknown): string | undefined {
   return e instanceof Error ? e.name : undefined;

@@ -19,6 +19,17 @@ export interface PendingRenewal {
   lastError?: { code: string; message: string; at: string };
 }
 
+/** What a fleet scan needs of one secret: its current material and whether a renewal is in progress. */
+export interface ScanRead {
+  secretId: string;
+  /** AWSCURRENT material, or undefined if the secret has none yet */
+  current?: CertificateMaterial;
+  /** a renewal is in progress (what getPending would return) */
+  pending: boolean;
+  /** this secret could not be read (what getCurrent/getPending would have thrown); the scan reports it */
+  error?: unknown;
+}
+
 /** Where certificate material, in-progress renewals and vendor credentials are kept. */
 export interface Store {
   readonly kind: "secrets-manager" | "file";
@@ -37,4 +48,9 @@ export interface Store {
   getCredentials(secretId: string): Promise<Record<string, string>>;
   /** list managed secret ids under a prefix (paginated internally; async iterator so memory stays flat) */
   list(prefix: string): AsyncIterable<string>;
+  /**
+   * Optional, for fleet scans: the same answers as getCurrent + getPending for many secrets, in batches (in the
+   * order given), with as few requests as the store allows. A store without it is read one secret at a time.
+   */
+  readForScan?(secretIds: readonly string[]): AsyncIterable<ScanRead[]>;
 }

@@ -17,7 +17,7 @@ import { TestCA } from "../../src/sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../../src/sandbox/cdn/server.js";
 import { ManualClock } from "../../src/sandbox/server.js";
 import { SecretsManagerStore } from "../../src/store/index.js";
-import type { PendingRenewal, Store } from "../../src/store/index.js";
+import type { PendingRenewal, ScanRead, Store } from "../../src/store/index.js";
 import { awsClientConfig, startMoto, type MotoServer } from "./moto.js";
 import { testProviderContext } from "./context.js";
 
@@ -73,6 +73,16 @@ export class CountingStore implements Store {
   }
   list(prefix: string): AsyncIterable<string> {
     return this.inner.list(prefix);
+  }
+  // reads only, passed through so fleet runs read in batches as they do in production
+  readForScan(ids: readonly string[]): AsyncIterable<ScanRead[]> {
+    if (this.inner.readForScan) return this.inner.readForScan(ids);
+    return (async function* (inner: Store) {
+      for (const secretId of ids) {
+        const [current, pending] = await Promise.all([inner.getCurrent(secretId), inner.getPending(secretId)]);
+        yield [{ secretId, ...(current ? { current } : {}), pending: pending !== undefined }];
+      }
+    })(this.inner);
   }
 }
 

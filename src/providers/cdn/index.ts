@@ -128,6 +128,31 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     return found;
   }
 
+  /**
+   * serial -> newest record id, read once and shared by every API verify of this target (a fleet scan checks
+   * thousands of certificates against one account: one list per run, not one per certificate). Any deploy drops
+   * it, so a verify after this target wrote reads the list again.
+   */
+  let serialIndex: Promise<Map<string, number>> | undefined;
+  function indexedSerials(): Promise<Map<string, number>> {
+    if (!serialIndex) {
+      const building = (async () => {
+        const index = new Map<string, number>();
+        for await (const record of listRecords()) {
+          const serial = serialFromWire(String(record.serialNumber));
+          const known = index.get(serial);
+          if (known === undefined || record.id > known) index.set(serial, record.id);
+        }
+        return index;
+      })();
+      serialIndex = building;
+      building.catch(() => {
+        if (serialIndex === building) serialIndex = undefined;
+      });
+    }
+    return serialIndex;
+  }
+
   async function attach(record: SfdCertificate): Promise<void> {
     if (!settings.serviceId || !settings.verifyHost) return;
     await client.attachCertificate(settings.serviceId, { certificateId: record.id, domainName: settings.verifyHost });
@@ -167,6 +192,7 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     label: `cdn ${printableEndpoint(settings.endpoint)}${settings.serviceId ? ` service ${settings.serviceId}` : ""}`,
 
     async deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult> {
+      serialIndex = undefined;
       const leaf = certFacts(material.certificate);
       const key = parsePrivateKey(material.privateKey, "private-key");
       if (key.asymmetricKeyType !== "rsa") {
@@ -193,6 +219,8 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
         privateKey,
         ...(material.chain.trim() ? { chain: material.chain.trim() } : {}),
       });
+      // a list read while the upload was under way does not hold it
+      serialIndex = undefined;
       ctx.logger.info("cdn certificate uploaded", { id: uploaded.id, serial: leaf.serial });
       await attach(uploaded);
       return { ...toDeployed(uploaded), changed: true };
@@ -205,9 +233,9 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     async verify(serial: string): Promise<VerifyResult> {
       const want = normalizeSerial(serial);
       if (!settings.verifyHost) {
-        const present = await findBySerial(want);
-        return present
-          ? { ok: true, servedSerial: want, detail: `certificate ${want} is on the CDN (record ${present.id}); set verify-host to check what the edge serves` }
+        const present = (await indexedSerials()).get(want);
+        return present !== undefined
+          ? { ok: true, servedSerial: want, detail: `certificate ${want} is on the CDN (record ${present}); set verify-host to check what the edge serves` }
           : { ok: false, detail: `certificate ${want} is not in the CDN's certificate list` };
       }
       return verifyAtEdge(settings.verifyHost, settings.verifyAddress ?? `${settings.verifyHost}:443`, want);

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "../src/config/index.js";
+import { scanFleet } from "../src/fleet/index.js";
+import { StoreBackedProviders } from "../src/providers/registry.js";
+import { startCdnSandbox, seedCdnCertificates, type CdnSandbox } from "../src/sandbox/cdn/server.js";
+import { certFacts } from "../src/x509/index.js";
+import { DAY, startFleetFixture, type FleetFixture } from "./support/fleet.js";
+
+const LIST = "GET /sfd/v2.0/certs";
+/** the CDN target's list page size */
+const PAGE = 100;
+
+let f: FleetFixture;
+let other: CdnSandbox;
+
+beforeAll(async () => {
+  f = await startFleetFixture();
+  other = await startCdnSandbox({ ca: f.ca, clock: f.clock.now, accessKeyId: "OTHERACCOUNT", accessKeySecret: "other-account-secret" });
+  await f.secrets.putCredentials("certrelay/cdn-other", other.credentials);
+});
+afterAll(async () => {
+  await other?.stop();
+  await f?.stop();
+});
+
+/** Store material for `secret`, valid 60 more days; returns its serial. */
+async function seedStore(secret: string, host: string): Promise<string> {
+  const notAfter = new Date(f.clock.now().getTime() + 60 * DAY);
+  const material = await f.ca.issue({ commonName: host, keyType: "ecc", notBefore: new Date(notAfter.getTime() - 90 * DAY), notAfter });
+  await f.secrets.putCurrent(secret, material);
+  return certFacts(material.certificate).serial;
+}
+
+/** The account's record of a certificate, as an earlier upload left it. */
+function seedRecord(sandbox: CdnSandbox, host: string, serial: string): void {
+  sandbox.seed(1, (_n, id, customerId) => ({
+    id,
+    customerId,
+    commonName: host,
+    sans: [host],
+    serialHex: serial,
+    serialDecimal: BigInt(`0x${serial}`).toString(10),
+    issuerCommonName: "Fleet Test Intermediate CA",
+    organization: "",
+    organizationalUnit: "",
+    country: "SG",
+    stateOrProvince: "",
+    locality: "",
+    validFrom: f.clock.now(),
+    validTo: new Date(f.clock.now().getTime() + 60 * DAY),
+    created: f.clock.now(),
+  }));
+}
+
+describe("fleet scan with CDN targets verified through the API (no verifyHost)", () => {
+  it("reads each account's certificate list once for the whole run and still finds the one that is missing", async () => {
+    // other customers' certificates around ours: each account's list spans several pages
+    seedCdnCertificates(f.cdn, 230);
+    seedCdnCertificates(other, 120);
+    const lines = ["renewBeforeDays: 30", "concurrency: 4", "certificates:"];
+    const target = (sandbox: CdnSandbox, credentials: string) => [`      - provider: cdn`, `        endpoint: ${sandbox.url}`, `        credentials: ${credentials}`];
+    for (let i = 0; i < 24; i += 1) {
+      const onFirst = i % 3 !== 2;
+      const onOther = i % 3 !== 0;
+      const host = `api-${i}.fleet.example`;
+      const serial = await seedStore(`certrelay/api/${i}`, host);
+      if (onFirst) seedRecord(f.cdn, host, serial);
+      // certificate 23 was never uploaded to the other account
+      if (onOther && i !== 23) seedRecord(other, host, serial);
+      lines.push(`  - name: api-${i}`, `    secret: certrelay/api/${i}`, "    targets:", ...(onFirst ? target(f.cdn, "certrelay/cdn") : []), ...(onOther ? target(other, "certrelay/cdn-other") : []));
+    }
+    const config = parseConfig(`${lines.join("\n")}\n`, "test certrelay.yml");
+    f.cdn.resetStats();
+    other.resetStats();
+    const providers = new StoreBackedProviders(f.secrets, f.ctx);
+    try {
+      const entries = await scanFleet(config, { store: f.secrets, clock: f.clock.now, providers, concurrency: 4 });
+      const reasons = Object.fromEntries(entries.map((e) => [e.certificate.name, e.reason]));
+      expect(reasons["api-23"]).toBe("drift");
+      expect(entries.filter((e) => e.reason === "not-due")).toHaveLength(23);
+      expect(entries.find((e) => e.certificate.name === "api-23")?.detail).toContain("cdn");
+    } finally {
+      await providers.close();
+    }
+    // one list per account: ceil(records / page) pages each, whatever the number of certificates on it
+    expect(f.cdn.count(LIST)).toBe(Math.ceil((230 + 16) / PAGE));
+    expect(other.count(LIST)).toBe(Math.ceil((120 + 15) / PAGE));
+    expect(f.cdn.count("GET /sfd/v2.0/certs/:id")).toBe(0);
+  });
+});
