@@ -36,6 +36,8 @@ export interface DeployedCertificate {
 export interface DeployResult extends DeployedCertificate {
   /** false when the target already held this certificate and nothing was written. */
   changed: boolean;
+  /** things the user must do or know, e.g. "the PBX must apply its configuration" after a prune */
+  notes?: string[];
 }
 
 export interface VerifyResult {

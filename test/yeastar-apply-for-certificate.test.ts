@@ -41,12 +41,12 @@ describe("applyForCertificate: the PBX obtains a certificate itself (asynchronou
     f.sandbox.applyOutcome = "fail";
     const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "fail.example.com", dnsProvider: "alidns", authInfo: alidns });
     expect(result).toMatchObject({ name: "fail.example.com.pem", status: "failed" });
-    expect(result.detail).toMatch(/DNS_CHALLENGE_FAILED.*check the DNS provider credentials/);
+    expect(result.detail).toMatch(/\(1001\).*check the DNS provider credentials/);
     expect(result.detail).not.toContain("apply-secret-value");
     const token = await rawToken(f.sandbox);
     const q = await rawCall(f.sandbox, "GET", `${API}/certificate/query?access_token=${token}&ids=${result.id}`);
     const [detail] = q.json.certificate_list as Record<string, unknown>[];
-    expect(detail).toMatchObject({ apply_status: "issuance_fail", apply_tip_code: "DNS_CHALLENGE_FAILED" });
+    expect(detail).toMatchObject({ apply_status: "issuance_fail", apply_tip_code: 1001 });
     expect(JSON.stringify(q.json)).not.toContain("apply-secret-value");
     await rawCall(f.sandbox, "GET", `${API}/del_token?access_token=${token}`);
   });

@@ -13,13 +13,15 @@ describe("the PBX holds at most 3 server and 20 trusted CA certificates", () => 
   beforeAll(async () => {
     f = await startYeastarFixture();
     token = await rawToken(f.sandbox);
-    // three server certificates expiring in 30, 10 and 60 days; the last imported (60 days) is in use
+    // three server certificates expiring in 30, 10 and 60 days; the web server is switched to the last (60 days)
     for (const [cn, days] of [["a.example.com", 30], ["b.example.com", 10], ["c.example.com", 60]] as const) {
       const m = await f.ca.issue({ commonName: cn, days });
       await rawUpload(f.sandbox, token, "server", `${cn}.pem`, serverFile(m));
       const res = await rawCall(f.sandbox, "POST", `${API}/certificate/create?access_token=${token}`, { type: "server", ca_type: "upload", name: `${cn}.pem` });
       expect(res.json.errcode).toBe(0);
     }
+    const selected = await rawCall(f.sandbox, "POST", `${API}/webserver/update?access_token=${token}`, { https_cert: "c.example.com.pem" });
+    expect(selected.json).toEqual({ errcode: 0, errmsg: "SUCCESS" });
   });
   afterAll(async () => {
     await f.sandbox.stop();
@@ -73,18 +75,20 @@ describe("the PBX holds at most 3 server and 20 trusted CA certificates", () => 
     expect(f.sandbox.count(DELETE)).toBe(3); // the two raw refusals above + one prune
     expect(f.sandbox.certificates("server").map((c) => c.name).sort()).toEqual(["a.example.com.pem", "c.example.com.pem", `certrelay-new.example.com-${result.serial}.pem`]);
     expect(f.sandbox.inUse()?.serial).toBe(result.serial);
+    // the delete answered apply: 1, and the user is told what to do
+    expect(result.notes).toEqual([expect.stringMatching(/deleting b\.example\.com\.pem needs the PBX to apply its configuration/) as unknown]);
   });
 
-  it("prune skips the certificate in use even when it expires first", async () => {
-    const soon = await f.ca.issue({ commonName: "soon.example.com", days: 5 });
-    const target = createYeastarTarget({ endpoint: f.sandbox.url, pruneOld: true }, f.sandbox.credentials, f.ctx);
-    await target.deploy(soon, { dryRun: false }); // prunes a (30 days); soon (5 days) is now in use
-    expect(f.sandbox.inUse()?.issueTo).toBe("soon.example.com");
+  it("prune never deletes what webserver/get names, even when it expires first", async () => {
+    // an administrator switched the web server to a (30 days): the oldest-expiring one that may go is c (60 days)
+    f.sandbox.useHttpsCert("a.example.com.pem");
     const next = await f.ca.issue({ commonName: "next.example.com", days: 90 });
-    await target.deploy(next, { dryRun: false }); // soon expires first but is in use: c (60 days) goes
+    const target = createYeastarTarget({ endpoint: f.sandbox.url, pruneOld: true }, f.sandbox.credentials, f.ctx);
+    const result = await target.deploy(next, { dryRun: false });
     await target.close();
     const names = f.sandbox.certificates("server").map((c) => c.issueTo).sort();
-    expect(names).toEqual(["new.example.com", "next.example.com", "soon.example.com"]);
+    expect(names).toEqual(["a.example.com", "new.example.com", "next.example.com"]);
+    expect(f.sandbox.servedSerial()).toBe(result.serial);
   });
 
   it("refuses a 21st trusted CA certificate", async () => {
@@ -106,8 +110,8 @@ describe("the PBX holds at most 3 server and 20 trusted CA certificates", () => 
     const trusted = f.sandbox.certificates("trusted")[0];
     const server = f.sandbox.certificates("server").find((c) => c.id !== f.sandbox.inUse()?.id);
     const t = await rawCall(f.sandbox, "GET", `${API}/certificate/delete?access_token=${token}&id=${String(trusted?.id)}`);
-    expect(t.json).toEqual({ errcode: 0, errmsg: "SUCCESS", reboot: false, apply: false });
+    expect(t.json).toEqual({ errcode: 0, errmsg: "SUCCESS", reboot: 0, apply: 0 });
     const s = await rawCall(f.sandbox, "GET", `${API}/certificate/delete?access_token=${token}&id=${String(server?.id)}`);
-    expect(s.json).toEqual({ errcode: 0, errmsg: "SUCCESS", reboot: false, apply: true });
+    expect(s.json).toEqual({ errcode: 0, errmsg: "SUCCESS", reboot: 0, apply: 1 });
   });
 });

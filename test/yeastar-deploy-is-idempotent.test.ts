@@ -6,6 +6,7 @@ import { startYeastarFixture, type YeastarFixture } from "./support/yeastar.js";
 const UPLOAD = "POST /openapi/v1.0/certificate/upload";
 const CREATE = "POST /openapi/v1.0/certificate/create";
 const GET_TOKEN = "POST /openapi/v1.0/get_token";
+const UPDATE = "POST /openapi/v1.0/certificate/update";
 
 async function collect(target: Target): Promise<DeployedCertificate[]> {
   const out: DeployedCertificate[] = [];
@@ -29,6 +30,7 @@ describe("deploying to the PBX", () => {
     await first.close();
     expect(deployed).toMatchObject({ commonName: "pbx.example.com", changed: true, expireIn: 90 });
     expect(f.sandbox.inUse()).toMatchObject({ name: `certrelay-pbx.example.com-${deployed.serial}.pem`, serial: deployed.serial });
+    expect(f.sandbox.servedSerial()).toBe(deployed.serial);
     expect(deployed.id).toBe(String(f.sandbox.inUse()?.id));
 
     const second = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
@@ -53,15 +55,21 @@ describe("deploying to the PBX", () => {
     expect(f.sandbox.count(UPLOAD)).toBe(uploads);
   });
 
-  it("a newer import takes over; verify of the older serial says it is no longer in use", async () => {
+  it("a rotation replaces the in-use certificate in place: same id, no new slot, the PBX serves the new serial", async () => {
     const material = await f.ca.issue({ commonName: "pbx.example.com", days: 60 });
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     const older = (await collect(target))[0];
+    const slots = f.sandbox.certificates("server").length;
     const newer = await target.deploy(material, { dryRun: false });
+    expect(newer).toMatchObject({ id: older?.id, changed: true });
+    expect(f.sandbox.count(UPDATE)).toBe(1);
+    expect(f.sandbox.certificates("server")).toHaveLength(slots);
     expect(f.sandbox.inUse()?.serial).toBe(newer.serial);
+    expect(f.sandbox.servedSerial()).toBe(newer.serial);
     const verdict = await target.verify(older?.serial ?? "");
     expect(verdict).toMatchObject({ ok: false, servedSerial: newer.serial });
-    expect(verdict.detail).toMatch(/web server uses certrelay-pbx\.example\.com-/);
+    expect(verdict.detail).toMatch(/no server certificate with serial/);
+    expect(await target.verify(newer.serial)).toMatchObject({ ok: true, servedSerial: newer.serial });
     expect(await target.verify("ABCDEF")).toMatchObject({ ok: false, detail: expect.stringMatching(/no server certificate with serial ABCDEF/) as unknown });
     await target.close();
   });

@@ -38,13 +38,14 @@ describe("certificate/create checks the uploaded PEM file", () => {
     expect(JSON.stringify(res.json)).not.toContain("PRIVATE KEY");
   });
 
-  it("imports certificate + key + chain in one file and uses it", async () => {
+  it("imports certificate + key + chain in one file; adding it only lists it (the web server keeps its default)", async () => {
     const m = await f.ca.issue({ commonName: "pbx.example.com" });
     const up = await rawUpload(f.sandbox, token, "server", "pbx.pem", serverFile(m));
     expect(up.json).toEqual({ errcode: 0, errmsg: "SUCCESS", file: "pbx.pem" });
     const res = await create({ type: "server", ca_type: "upload", name: "pbx.pem" });
     expect(res.json).toEqual({ errcode: 0, errmsg: "SUCCESS", name: "pbx.pem", apply_status: "issuance_success" });
-    expect(f.sandbox.inUse()?.name).toBe("pbx.pem");
+    expect(f.sandbox.inUse()).toBeUndefined();
+    expect(f.sandbox.certificates("server").map((c) => c.name)).toContain("pbx.pem");
     const dup = await rawUpload(f.sandbox, token, "server", "pbx.pem", serverFile(m));
     expect(dup.json.errcode).toBe(0);
     expect((await create({ type: "server", ca_type: "upload", name: "pbx.pem" })).json).toMatchObject({ errcode: 40002, param: "name" });

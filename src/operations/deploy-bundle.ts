@@ -54,7 +54,7 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
       notBefore: leaf.notBefore,
       notAfter: leaf.notAfter,
       expireIn: deployed.expireIn,
-      warnings: [] as string[],
+      warnings: [...(deployed.notes ?? [])],
     };
     const validity = { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName, ...(deployed.id ? { certificateId: deployed.id } : {}) };
     if (request.dryRun) {

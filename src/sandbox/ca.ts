@@ -209,3 +209,23 @@ export class TestCA {
 type CryptoKeyPairForX509 = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]["keys"];
 type PublicKeyForX509 = Parameters<typeof x509.SubjectKeyIdentifierExtension.create>[0];
 type SigningKeyForX509 = Extract<Parameters<typeof x509.X509CertificateGenerator.create>[0], { signingKey: unknown }>["signingKey"];
+
+/**
+ * A self-signed leaf with its key, like the default certificate an appliance generates for its own web server
+ * before anyone installs one. Nothing trusts it; it exists so a TLS handshake has something to present.
+ */
+export async function selfSignedCertificate(options: { commonName: string; days?: number; now?: Date }): Promise<CertificateMaterial> {
+  const keys: CryptoKeyPair = await generateKeyPair("ecc");
+  const notBefore = wholeSeconds(options.now ?? new Date());
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serialHex(undefined),
+    name: jsonName(options.commonName),
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + (options.days ?? 3650) * DAY_MS),
+    keys: keys as unknown as CryptoKeyPairForX509,
+    signingAlgorithm: signingAlgorithm("ecc"),
+    extensions: [new x509.BasicConstraintsExtension(false, undefined, true)],
+  });
+  const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
+  return { certificate: pemOf(cert), privateKey: toPem("PRIVATE KEY", new Uint8Array(pkcs8)), chain: "" };
+}

@@ -3,8 +3,8 @@
  * counters (so tests can assert "no request was sent" or "exactly one purchase") and fault injection.
  * Vendor behaviour lives in src/sandbox/<vendor>/; this file knows no vendor.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Server, Socket } from "node:net";
 import { systemClock, type Clock } from "../model.js";
 import { FaultInjector } from "./faults.js";
 
@@ -86,9 +86,17 @@ export class SandboxServer {
     return this.baseUrl;
   }
 
+  /**
+   * The listening server for `handler`: plain HTTP by default. A vendor whose API port also speaks TLS (the
+   * Yeastar PBX serves its API and its web server's certificate on one port) returns its own listener.
+   */
+  protected createListener(handler: (req: IncomingMessage, res: ServerResponse) => void): Server {
+    return createServer(handler);
+  }
+
   async start(port = 0): Promise<string> {
-    const server = createServer((req, res) => void this.dispatch(req, res));
-    server.on("connection", (socket) => {
+    const server = this.createListener((req, res) => void this.dispatch(req, res));
+    server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
     });

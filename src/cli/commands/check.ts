@@ -13,7 +13,8 @@ import { certFacts, expireInDays } from "../../x509/index.js";
 import { addRunOptions, runContext, type RunFlags } from "../context.js";
 import { renderTable, shortSerial, type CliIo } from "../output.js";
 
-export type CheckStatus = "ok" | "due" | "expired" | "missing" | "error";
+/** `drift`: the target holds the stored certificate but does not serve it (e.g. a PBX switched back to another) */
+export type CheckStatus = "ok" | "due" | "expired" | "missing" | "drift" | "error";
 
 export interface CheckRow {
   certificate: string;
@@ -79,6 +80,21 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
         continue;
       }
       const daysLeft = expireInDays(copy.notAfter, now);
+      if (copy.serial === facts.serial) {
+        // Holding it is not serving it: a target can list the certificate while presenting another one.
+        const verified = await target.verify(facts.serial);
+        if (!verified.ok) {
+          rows.push({
+            certificate: cert.name,
+            where: target.label,
+            ...(verified.servedSerial ? { serial: verified.servedSerial } : {}),
+            thresholdDays: window.thresholdDays,
+            status: "drift",
+            error: { code: "DRIFT", message: `${verified.detail}; run certrelay deploy` },
+          });
+          continue;
+        }
+      }
       rows.push({
         certificate: cert.name,
         where: target.label,

@@ -1,6 +1,7 @@
 /**
  * Reads the certificate a CDN edge presents for a name: a TLS handshake with SNI, nothing sent over it.
  */
+import { isIP } from "node:net";
 import { connect, type PeerCertificate } from "node:tls";
 
 export interface EdgeProbeResult {
@@ -21,12 +22,14 @@ export function parseAddress(address: string): { host: string; port: number } {
   return { host: address, port: 443 };
 }
 
+/** `serverName` is sent as SNI unless it is an IP address (RFC 6066 allows host names only). */
 export function probeEdge(options: { address: string; serverName: string; ca?: string; timeoutMs: number }): Promise<EdgeProbeResult> {
   const { host, port } = parseAddress(options.address);
   return new Promise((resolve, reject) => {
     // rejectUnauthorized stays off so a wrong or untrusted certificate can still be reported by serial; trust is
     // judged from `authorized`, which Node computes (chain against `ca`, then the name) either way.
-    const socket = connect({ host, port, servername: options.serverName, ca: options.ca, rejectUnauthorized: false });
+    const sni = isIP(options.serverName) === 0 ? { servername: options.serverName } : {};
+    const socket = connect({ host, port, ...sni, ca: options.ca, rejectUnauthorized: false });
     const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake within ${options.timeoutMs} ms`)), options.timeoutMs);
     socket.once("secureConnect", () => {
       clearTimeout(timer);

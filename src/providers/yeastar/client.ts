@@ -13,6 +13,9 @@ import {
   type YeastarCreateRequest,
   type YeastarCreateResponse,
   type YeastarDeleteResponse,
+  type YeastarGetResponse,
+  type YeastarUpdateRequest,
+  type YeastarWebserverResponse,
   type YeastarListQuery,
   type YeastarListResponse,
   type YeastarQueryResponse,
@@ -200,6 +203,26 @@ export class YeastarClient {
   /** A GET on the wire, but it deletes: not retried, so a lost answer cannot delete twice. */
   async delete(id: number): Promise<YeastarDeleteResponse> {
     return this.call<YeastarDeleteResponse>("certificate/delete", { method: "GET", path: "certificate/delete", query: { id: String(id) }, idempotent: false });
+  }
+
+  /** `GET certificate/get?id=N`: one certificate (Query Information of a Certificate). */
+  async get(id: number): Promise<YeastarGetResponse> {
+    return this.call<YeastarGetResponse>("certificate/get", { method: "GET", path: "certificate/get", query: { id: String(id) }, idempotent: true });
+  }
+
+  /** `POST certificate/update`: with `name`, swaps the certificate's file in place. Not retried: it consumes the upload. */
+  async update(request: YeastarUpdateRequest): Promise<void> {
+    await this.call<YeastarResponse>("certificate/update", { method: "POST", path: "certificate/update", json: request, idempotent: false });
+  }
+
+  /** `GET webserver/get`: which certificate the web server uses (`default` = the self-signed one). */
+  async webserver(): Promise<YeastarWebserverResponse> {
+    return this.call<YeastarWebserverResponse>("webserver/get", { method: "GET", path: "webserver/get", idempotent: true });
+  }
+
+  /** `POST webserver/update {"https_cert": name}`: puts a listed server certificate into use. Setting it twice is harmless. */
+  async useForWebserver(httpsCert: string): Promise<void> {
+    await this.call<YeastarResponse>("webserver/update", { method: "POST", path: "webserver/update", json: { https_cert: httpsCert }, idempotent: true });
   }
 
   /** Revoke the token (frees one of the 8) and release connections. Safe to call twice. */

@@ -1,17 +1,19 @@
 /**
- * The Yeastar P-Series PBX as the pipeline sees it: a Target that imports a certificate (upload, then create at
- * once, before the temporary store purges it), finds its own earlier imports by a deterministic name, respects the
- * 3-server / 20-trusted limits, and verifies which server certificate is in use. Plus `applyForCertificate`, the
- * PBX's own ACME application (the PBX keeps the key, so nothing comes back to store).
+ * The Yeastar P-Series PBX as the pipeline sees it: a Target that imports a server certificate and puts it into use
+ * (adding one only lists it; `webserver/update` selects it, and a rotation replaces the in-use certificate in place
+ * with `certificate/update`), finds its own earlier imports by a deterministic name, respects the 3-server /
+ * 20-trusted limits, and verifies with `webserver/get` plus a TLS handshake to the PBX's own HTTPS port. Plus
+ * `applyForCertificate`, the PBX's own ACME application (the PBX keeps the key, so nothing comes back to store).
  */
 import { PollWindow } from "../../deadline.js";
-import { ErrorCodes, InputError, QuotaError } from "../../errors.js";
+import { ErrorCodes, InputError, QuotaError, VendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployOptions, DeployResult, DeployedCertificate, Target, VerifyResult } from "../../model.js";
 import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts } from "../../x509/index.js";
+import { probeEdge } from "../cdn/edge-probe.js";
 import type { ProviderContext } from "../context.js";
 import { YeastarClient } from "./client.js";
 import { VENDOR } from "./errors.js";
-import { YEASTAR_LIMITS, checkAuthInfo, type AuthInfo, type YeastarCertificate, type YeastarCertificateType } from "./types.js";
+import { DEFAULT_HTTPS_CERT, YEASTAR_LIMITS, checkAuthInfo, type AuthInfo, type YeastarCertificate, type YeastarCertificateType, type YeastarDeleteResponse } from "./types.js";
 
 export { DNS_PROVIDERS, DNS_TUNING_KEYS, checkAuthInfo } from "./types.js";
 
@@ -20,7 +22,7 @@ export interface YeastarTargetSettings {
   endpoint: string;
   /** `server` (default): the PBX web server's certificate; `trusted`: a trusted CA certificate */
   certificateType?: "server" | "trusted" | undefined;
-  /** at the PBX's limit, delete the oldest-expiring certificate that is not in use instead of failing */
+  /** at the PBX's limit, delete the oldest-expiring certificate the web server does not use instead of failing */
   pruneOld?: boolean | undefined;
   /** sent on every request (the PBX refuses requests without one); default `OpenAPI` */
   userAgent?: string | undefined;
@@ -47,6 +49,8 @@ export interface YeastarApplyResult {
   id: string;
   /** set once issued */
   notAfter?: Date;
+  /** things the user must do, e.g. apply the PBX configuration after certrelay deleted a certificate */
+  notes?: string[];
 }
 
 const LIST_PAGE_SIZE = 100;
@@ -69,16 +73,23 @@ export function parseExpiration(text: string): Date {
   return m ? new Date(`${m[1]}T${m[2]}Z`) : new Date(text);
 }
 
+/** What the user must do after a delete, from its integer `reboot` / `apply` flags (1 = required). */
+export function deleteNote(name: string, flags: Pick<YeastarDeleteResponse, "reboot" | "apply">): string | undefined {
+  if (flags.reboot === 1) return `deleting ${name} needs the PBX to reboot before it takes effect: reboot the PBX (Maintenance > Reboot) at a quiet time`;
+  if (flags.apply === 1) return `deleting ${name} needs the PBX to apply its configuration: click Apply on the PBX web interface`;
+  return undefined;
+}
+
 /**
- * Which server certificate the web server uses. The sandbox says so with `in_use` (inferred flag); without it,
- * the most recently added one (highest id) is taken, matching the PBX switching to a certificate on import.
+ * Where the PBX's web server answers TLS: the API base URL's host and port ("the API communication port is the
+ * same as the web access port"). Without a port: 443 for https; for http, 8088, the documented default HTTPS port
+ * (inferred: a PBX reached over plain HTTP still serves HTTPS there).
  */
-function inUseId(certs: readonly YeastarCertificate[]): number | undefined {
-  const flagged = certs.find((c) => c.in_use === true);
-  if (flagged) return flagged.id;
-  if (certs.some((c) => c.in_use === false)) return undefined;
-  const issued = certs.filter((c) => c.type === "server" && c.apply_status === "issuance_success");
-  return issued.length ? Math.max(...issued.map((c) => c.id)) : undefined;
+export function httpsAddress(endpoint: string): { host: string; port: number } {
+  const url = new URL(endpoint);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 8088;
+  return { host, port };
 }
 
 async function listAll(client: YeastarClient, type: YeastarCertificateType): Promise<YeastarCertificate[]> {
@@ -100,11 +111,20 @@ async function* pages(client: YeastarClient, type: YeastarCertificateType): Asyn
 
 /**
  * Make room for one more certificate of `type`. Without pruneOld this throws VENDOR_QUOTA saying how to fix it;
- * with it, the oldest-expiring certificate that is neither in use nor `keepName` is deleted.
+ * with it, the oldest-expiring certificate that is neither what `webserver/get` names (`inUseName`) nor
+ * `keepName` is deleted. Answers what the user must do afterwards (the delete's apply/reboot flags).
  */
-async function makeRoom(client: YeastarClient, type: YeastarCertificateType, existing: YeastarCertificate[], pruneOld: boolean, keepName: string): Promise<void> {
+async function makeRoom(
+  client: YeastarClient,
+  type: YeastarCertificateType,
+  existing: YeastarCertificate[],
+  pruneOld: boolean,
+  keepName: string,
+  inUseName: string | undefined,
+  logger: ProviderContext["logger"],
+): Promise<string[]> {
   const limit = YEASTAR_LIMITS[type];
-  if (existing.length < limit) return;
+  if (existing.length < limit) return [];
   const what = type === "server" ? "server certificates" : "trusted CA certificates";
   if (!pruneOld) {
     throw new QuotaError(
@@ -113,9 +133,8 @@ async function makeRoom(client: YeastarClient, type: YeastarCertificateType, exi
       { vendor: VENDOR, field: "pruneOld" },
     );
   }
-  const inUse = type === "server" ? inUseId(existing) : undefined;
   const victim = existing
-    .filter((c) => c.id !== inUse && c.name !== keepName)
+    .filter((c) => c.name !== inUseName && c.name !== keepName)
     .sort((a, b) => expirationMs(a) - expirationMs(b) || a.id - b.id)[0];
   if (!victim) {
     throw new QuotaError(ErrorCodes.VENDOR_QUOTA, `the PBX holds ${existing.length} ${what} (its limit is ${limit}) and none can be pruned (the others are in use); delete one on the PBX`, {
@@ -123,7 +142,11 @@ async function makeRoom(client: YeastarClient, type: YeastarCertificateType, exi
       field: "pruneOld",
     });
   }
-  await client.delete(victim.id);
+  const flags = await client.delete(victim.id);
+  const note = deleteNote(victim.name, flags);
+  if (!note) return [];
+  logger.warn(`yeastar: ${note}`, { vendor: VENDOR, certificate: victim.name });
+  return [note];
 }
 
 function expirationMs(c: YeastarCertificate): number {
@@ -174,15 +197,59 @@ class YeastarTarget implements Target {
     const { facts, file } = this.prepare(material);
     const name = certrelayName(facts);
     const existing = await listAll(this.client, this.type);
+    if (this.type === "trusted") return this.deployTrusted(facts, file, name, existing, options);
+    const inUseName = (await this.client.webserver()).https_cert;
+    const found = existing.find((c) => c.name === name);
+    if (found) {
+      // On the PBX already: only the web server's choice may be missing (someone switched it back).
+      if (inUseName === name) return this.result(facts, String(found.id), false);
+      if (!options.dryRun) await this.client.useForWebserver(name);
+      return this.result(facts, String(found.id), true);
+    }
+    if (options.dryRun) return this.result(facts, "", true);
+    const inUse = existing.find((c) => c.name === inUseName);
+    // A rotation of a certificate certrelay imported: replace it in place (keeps its id, needs no free slot under
+    // the 3-server limit). The user's own certificates and PBX-applied ones are never overwritten.
+    if (inUse && inUse.ca_type === "upload" && serialFromName(inUse.name) !== "") {
+      const replaced = await this.replaceInPlace(inUse, name, file);
+      if (replaced) return this.result(facts, String(inUse.id), true);
+    }
+    const notes = await makeRoom(this.client, this.type, existing, this.settings.pruneOld ?? false, name, inUseName, this.ctx.logger);
+    // Upload and create back to back: the PBX purges temporary storage after an hour.
+    const uploaded = await this.client.upload(this.type, name, file);
+    await this.client.create({ type: this.type, ca_type: "upload", name: uploaded.file });
+    // Adding only lists it: the web server keeps its old (or self-signed default) certificate until selected.
+    await this.client.useForWebserver(uploaded.file);
+    const created = (await listAll(this.client, this.type)).find((c) => c.name === uploaded.file);
+    return { ...this.result(facts, created ? String(created.id) : "", true), ...(notes.length ? { notes } : {}) };
+  }
+
+  /**
+   * `certificate/update {id, name}` on the certificate the web server uses, then make sure `webserver/get` names
+   * the new file. False when the PBX refuses the update, so the caller falls back to create + webserver/update.
+   */
+  private async replaceInPlace(inUse: YeastarCertificate, name: string, file: string): Promise<boolean> {
+    const uploaded = await this.client.upload("server", name, file);
+    try {
+      await this.client.update({ id: inUse.id, name: uploaded.file });
+    } catch (error) {
+      if (!(error instanceof VendorError)) throw error;
+      this.ctx.logger.warn("yeastar certificate/update refused; adding the certificate and selecting it instead", { vendor: VENDOR, code: error.code, certificate: inUse.name });
+      return false;
+    }
+    if ((await this.client.webserver()).https_cert !== uploaded.file) await this.client.useForWebserver(uploaded.file);
+    return true;
+  }
+
+  private async deployTrusted(facts: CertFacts, file: string, name: string, existing: YeastarCertificate[], options: DeployOptions): Promise<DeployResult> {
     const found = existing.find((c) => c.name === name);
     if (found) return this.result(facts, String(found.id), false);
     if (options.dryRun) return this.result(facts, "", true);
-    await makeRoom(this.client, this.type, existing, this.settings.pruneOld ?? false, name);
-    // Upload and create back to back: the PBX purges temporary storage after an hour.
-    const uploaded = await this.client.upload(this.type, name, file);
-    await this.client.create({ type: this.type, ...(this.type === "server" ? { ca_type: "upload" as const } : {}), name: uploaded.file });
-    const created = (await listAll(this.client, this.type)).find((c) => c.name === uploaded.file);
-    return this.result(facts, created ? String(created.id) : "", true);
+    const notes = await makeRoom(this.client, "trusted", existing, this.settings.pruneOld ?? false, name, undefined, this.ctx.logger);
+    const uploaded = await this.client.upload("trusted", name, file);
+    await this.client.create({ type: "trusted", name: uploaded.file });
+    const created = (await listAll(this.client, "trusted")).find((c) => c.name === uploaded.file);
+    return { ...this.result(facts, created ? String(created.id) : "", true), ...(notes.length ? { notes } : {}) };
   }
 
   async *list(): AsyncIterable<DeployedCertificate> {
@@ -201,23 +268,45 @@ class YeastarTarget implements Target {
     const want = normalizeSerial(serial);
     const all = await listAll(this.client, this.type);
     const match = all.find((c) => serialFromName(c.name) === want);
-    const inUse = this.type === "server" ? all.find((c) => c.id === inUseId(all)) : undefined;
-    const servedSerial = inUse ? serialFromName(inUse.name) || undefined : undefined;
+    const inUseName = this.type === "server" ? (await this.client.webserver()).https_cert : undefined;
+    const namedSerial = inUseName ? serialFromName(inUseName) || undefined : undefined;
+    const served = namedSerial ? { servedSerial: namedSerial } : {};
     if (!match) {
-      return { ok: false, ...(servedSerial ? { servedSerial } : {}), detail: `the PBX holds no ${this.type} certificate with serial ${want}; deploy it again` };
+      return { ok: false, ...served, detail: `the PBX holds no ${this.type} certificate with serial ${want}; deploy it again` };
     }
-    const [detail] = (await this.client.query([match.id])).certificate_list;
-    if (!detail || detail.apply_status !== "issuance_success") {
-      return { ok: false, ...(servedSerial ? { servedSerial } : {}), detail: `certificate ${match.name} is on the PBX but not usable (${detail?.apply_status ?? "missing"})` };
+    const detail = (await this.client.get(match.id)).certificate;
+    if (detail.apply_status !== "issuance_success") {
+      return { ok: false, ...served, detail: `certificate ${match.name} is on the PBX but not usable (${detail.apply_status})` };
     }
-    if (this.type === "server" && inUse?.id !== match.id) {
+    if (this.type === "trusted") return { ok: true, servedSerial: want, detail: `${match.name} is on the PBX` };
+    if (inUseName !== match.name) {
+      const what = inUseName === DEFAULT_HTTPS_CERT ? "its self-signed default certificate" : inUseName;
+      return { ok: false, ...served, detail: `certificate ${match.name} is on the PBX but the web server uses ${what} (webserver/get); deploy again to select it` };
+    }
+    return this.handshake(want, match.name);
+  }
+
+  /** What the PBX's own HTTPS port presents: the proof that the selected certificate is the one served. */
+  private async handshake(want: string, name: string): Promise<VerifyResult> {
+    const { host, port } = httpsAddress(this.settings.endpoint);
+    const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    let presented: string;
+    this.ctx.deadline?.check(`reading the certificate the PBX presents on ${address}`);
+    const timeoutMs = this.ctx.deadline ? this.ctx.deadline.cap(this.ctx.timeoutMs ?? 10_000) : (this.ctx.timeoutMs ?? 10_000);
+    try {
+      presented = (await probeEdge({ address, serverName: host, ...(this.ctx.ca ? { ca: this.ctx.ca } : {}), timeoutMs })).serial;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      return { ok: false, detail: `webserver/get names ${name}, but no TLS handshake with the PBX's HTTPS port ${address} completed (${why}); check that the endpoint's host and port are the PBX web server's` };
+    }
+    if (presented !== want) {
       return {
         ok: false,
-        ...(servedSerial ? { servedSerial } : {}),
-        detail: `certificate ${match.name} is on the PBX but the web server uses ${inUse?.name ?? "another certificate"}; select it under System > Security > Certificates`,
+        servedSerial: presented,
+        detail: `webserver/get names ${name}, but the PBX's HTTPS port ${address} presents serial ${presented}; apply the configuration on the PBX (or restart its web service) and check again`,
       };
     }
-    return { ok: true, servedSerial: want, detail: `${match.name} is on the PBX${this.type === "server" ? " and in use" : ""}` };
+    return { ok: true, servedSerial: want, detail: `${name} is in use and ${address} presents it` };
   }
 
   async close(): Promise<void> {
@@ -272,25 +361,42 @@ export async function applyForCertificate(
   if (!DOMAIN.test(domain)) throw new InputError(ErrorCodes.INPUT_INVALID, `domain must be a DNS name such as pbx.example.com`, { field: "domain", vendor: VENDOR });
   const authInfoList = toAuthInfoList(request.dnsProvider, request.authInfo);
   const client = newClient(settings, credentials, ctx);
+  const notes: string[] = [];
   try {
     const existing = await listAll(client, "server");
     let record = existing.find((c) => c.ca_type === "apply" && c.issue_to.toLowerCase() === domain);
     if (record?.apply_status === "issuance_fail") {
       // A failed application holds a slot and its name; clear it and apply again.
-      await client.delete(record.id);
+      const note = deleteNote(record.name, await client.delete(record.id));
+      if (note) notes.push(note);
       existing.splice(existing.indexOf(record), 1);
       record = undefined;
     }
     if (!record) {
-      await makeRoom(client, "server", existing, settings.pruneOld ?? false, "");
+      const inUseName = (await client.webserver()).https_cert;
+      notes.push(...(await makeRoom(client, "server", existing, settings.pruneOld ?? false, "", inUseName, ctx.logger)));
       const created = await client.create({ type: "server", ca_type: "apply", issue_to: domain, dns_provider: request.dnsProvider, auth_info_list: authInfoList });
       record = (await listAll(client, "server")).find((c) => c.name === created.name);
-      if (!record) return { name: created.name, id: "", status: created.apply_status === "issuance_fail" ? "failed" : "pending", detail: `the PBX accepted the application (${created.apply_status}) but does not list it yet; run again to check` };
+      if (!record) {
+        const pending = { name: created.name, id: "", status: created.apply_status === "issuance_fail" ? "failed" : "pending", detail: `the PBX accepted the application (${created.apply_status}) but does not list it yet; run again to check` } as const;
+        return withNotes(pending, notes);
+      }
     }
-    return await pollApplication(client, ctx, record.id, record.name);
+    const result = await pollApplication(client, ctx, record.id, record.name);
+    if (result.status === "issued" && (await client.webserver()).https_cert !== record.name) {
+      // Issued only lists it: the web server serves it once selected (Update Web Server Certificate Setting).
+      await client.useForWebserver(record.name);
+      result.detail += "; the PBX web server now uses it";
+    }
+    return withNotes(result, notes);
   } finally {
     await client.close();
   }
+}
+
+function withNotes(result: YeastarApplyResult, notes: string[]): YeastarApplyResult {
+  if (notes.length === 0) return result;
+  return { ...result, notes, detail: `${result.detail}. ${notes.join(". ")}` };
 }
 
 async function pollApplication(client: YeastarClient, ctx: ProviderContext, recordId: number, name: string): Promise<YeastarApplyResult> {

@@ -74,12 +74,11 @@ export interface YeastarCertificate {
   auto_renewal: 0 | 1;
   dns_provider: string;
   apply_status: YeastarApplyStatus;
-  // inferred: no documented field says which server certificate the web server uses; the sandbox adds this flag.
-  in_use?: boolean;
 }
 
 export interface YeastarCertificateDetail extends YeastarCertificate {
-  apply_tip_code?: string;
+  /** an integer, present when an application or renewal failed (Query Information of a Certificate) */
+  apply_tip_code?: number;
   /** secrets come back masked */
   auth_info_list?: AuthInfo[];
 }
@@ -98,15 +97,38 @@ export interface YeastarListResponse extends YeastarResponse {
 }
 
 export interface YeastarQueryResponse extends YeastarResponse {
-  // inferred: the docs say "same fields plus ..."; the list key mirrors certificate/list.
+  total_number?: number;
   certificate_list: YeastarCertificateDetail[];
 }
 
-export interface YeastarDeleteResponse extends YeastarResponse {
-  // inferred: booleans; the docs name the flags without showing values.
-  reboot: boolean;
-  apply: boolean;
+/** `GET certificate/get?id=N` answers one certificate as `certificate` (Query Information of a Certificate). */
+export interface YeastarGetResponse extends YeastarResponse {
+  certificate: YeastarCertificateDetail;
 }
+
+/** `POST certificate/update` (Edit a Certificate): `name` replaces the file with a freshly uploaded one. */
+export interface YeastarUpdateRequest {
+  id: number;
+  name?: string;
+  issue_to?: string;
+  auto_renewal?: 0 | 1;
+  dns_provider?: string;
+  auth_info_list?: AuthInfo[];
+}
+
+/** `certificate/delete` answers integer flags: 1 = the PBX must reboot / apply configuration (Delete a Certificate). */
+export interface YeastarDeleteResponse extends YeastarResponse {
+  reboot?: number;
+  apply?: number;
+}
+
+/** `GET webserver/get`: the name of the certificate the web server uses; `default` is the self-signed one. */
+export interface YeastarWebserverResponse extends YeastarResponse {
+  https_cert: string;
+}
+
+/** The `https_cert` value that selects the PBX's self-signed default certificate. */
+export const DEFAULT_HTTPS_CERT = "default";
 
 /** Documented error codes (VENDOR-NOTES). */
 export const YeastarErrcode = {

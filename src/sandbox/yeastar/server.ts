@@ -1,9 +1,17 @@
 /**
  * Yeastar P-Series PBX OpenAPI sandbox: `certificate/create` exactly as yeastar-pbx-certificate-create.txt describes
  * (every "required when" rule enforced), the sibling endpoints VENDOR-NOTES names (token, upload, list, query,
- * delete), the User-Agent rule, the 8-token budget, the one-hour temporary storage and asynchronous `apply`.
- * Errors are `errcode`/`errmsg` with HTTP 200, as on the PBX.
+ * get, update, delete, webserver/get|update), the User-Agent rule, the 8-token budget, the one-hour temporary
+ * storage and asynchronous `apply`. Errors are `errcode`/`errmsg` with HTTP 200, as on the PBX.
+ *
+ * Like the PBX, its API port is also its web server's HTTPS port ("the API communication port is the same as the
+ * web access port"): a connection that opens with a TLS handshake gets the certificate `webserver/update` selected
+ * (a self-signed default until one is), so a client's handshake check reads what a browser would see. Plain HTTP
+ * on the same port keeps serving the API, so tests and the demo need no trust for the default certificate.
  */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
 import type { CertificateMaterial, Clock } from "../../model.js";
 import {
   DNS_PROVIDERS,
@@ -17,6 +25,7 @@ import {
   type YeastarCertificateDetail,
   type YeastarCertificateType,
 } from "../../providers/yeastar/types.js";
+import { selfSignedCertificate } from "../ca.js";
 import { SandboxServer, type RouteContext, type RouteHandler, type RouteResult } from "../server.js";
 import { commonNameOf, normalizedSerial, readImportedFile } from "./pem.js";
 import { TokenLedger } from "./tokens.js";
@@ -63,7 +72,7 @@ export interface SandboxCertificate {
   caType: YeastarCaType;
   issueTo: string;
   applyStatus: YeastarApplyStatus;
-  applyTipCode?: string;
+  applyTipCode?: number;
   autoRenewal: 0 | 1;
   dnsProvider: string;
   authInfo: AuthInfo[];
@@ -72,6 +81,13 @@ export interface SandboxCertificate {
   /** the imported/issued certificate and chain as PEM (never the key) */
   pem?: string;
   createdAt: Date;
+}
+
+/** What the web server presents: the selected certificate with its key. */
+interface ServedMaterial {
+  cert: string;
+  key: string;
+  serial: string;
 }
 
 interface ApplyWork {
@@ -140,7 +156,14 @@ export class YeastarSandbox extends SandboxServer {
   private readonly records = new Map<number, SandboxCertificate>();
   private readonly work = new Map<number, ApplyWork>();
   private nextId = 1;
-  private inUseId: number | undefined;
+  /** the certificate `webserver/update` selected; undefined = the self-signed default */
+  private httpsCertId: number | undefined;
+  /** keys stay inside the PBX: kept apart from the records the inspectors copy */
+  private readonly keys = new Map<number, string>();
+  private defaultMaterial: ServedMaterial | undefined;
+  private tls: HttpsServer | undefined;
+  /** TLS handshakes completed on the API port (the client's verify makes one) */
+  handshakes = 0;
   /** requests refused for a missing User-Agent */
   missingUserAgent = 0;
 
@@ -163,13 +186,86 @@ export class YeastarSandbox extends SandboxServer {
     this.route("GET", `${YEASTAR_BASE}/certificate/list`, this.authed((c) => this.list(c)));
     this.route("GET", `${YEASTAR_BASE}/certificate/query`, this.authed((c) => this.query(c)));
     this.route("GET", `${YEASTAR_BASE}/certificate/delete`, this.authed((c) => this.remove(c)));
+    this.route("GET", `${YEASTAR_BASE}/certificate/get`, this.authed((c) => this.getOne(c)));
+    this.route("POST", `${YEASTAR_BASE}/certificate/update`, this.authed((c) => this.update(c)));
+    this.route("GET", `${YEASTAR_BASE}/webserver/get`, this.authed(() => this.webserverGet()));
+    this.route("POST", `${YEASTAR_BASE}/webserver/update`, this.authed((c) => this.webserverUpdate(c)));
+  }
+
+  // ---- the API port's TLS side --------------------------------------------------------------------------------
+
+  override async start(port = 0): Promise<string> {
+    const made = await selfSignedCertificate({ commonName: "Yeastar P-Series default", now: this.clock() });
+    const leaf = readImportedFile(`${made.certificate}\n${made.privateKey}`, "server");
+    if ("detail" in leaf) throw new Error(`sandbox default certificate is unusable: ${leaf.detail}`);
+    this.defaultMaterial = { cert: made.certificate, key: made.privateKey, serial: normalizedSerial(leaf.leaf) };
+    return super.start(port);
+  }
+
+  /**
+   * One port, two protocols: the first byte of a TLS connection is a handshake record (0x16); anything else is
+   * plain HTTP. Both end up in the same API handler.
+   */
+  protected override createListener(handler: (req: IncomingMessage, res: ServerResponse) => void): NetServer {
+    const served = this.defaultMaterial;
+    if (!served) throw new Error("yeastar sandbox: start() prepares the default certificate first");
+    const http = createHttpServer(handler);
+    const tls = createHttpsServer({ cert: served.cert, key: served.key }, handler);
+    tls.on("secureConnection", () => (this.handshakes += 1));
+    // a client that hangs up mid-handshake (a probe reads the certificate and leaves) must not take the sandbox down
+    tls.on("tlsClientError", () => {});
+    this.tls = tls;
+    return createNetServer((socket: Socket) => {
+      socket.once("readable", () => {
+        const first = socket.read(1) as Buffer | null;
+        if (first === null) return void socket.destroy();
+        socket.unshift(first);
+        (first[0] === 0x16 ? tls : http).emit("connection", socket);
+      });
+      socket.on("error", () => {});
+    });
+  }
+
+  /** The certificate the web server presents now (what a handshake to the API port shows). */
+  private served(): ServedMaterial {
+    const record = this.httpsCertId === undefined ? undefined : this.records.get(this.httpsCertId);
+    const key = record ? this.keys.get(record.id) : undefined;
+    if (record?.pem && key) return { cert: record.pem, key, serial: record.serial };
+    if (!this.defaultMaterial) throw new Error("yeastar sandbox is not started");
+    return this.defaultMaterial;
+  }
+
+  private reloadTls(): void {
+    const m = this.served();
+    this.tls?.setSecureContext({ cert: m.cert, key: m.key });
+  }
+
+  private select(id: number | undefined): void {
+    this.httpsCertId = id;
+    this.reloadTls();
   }
 
   // ---- inspectors -------------------------------------------------------------------------------------------
 
-  /** The server certificate the PBX's web server uses (inferred: the most recently imported/issued one). */
+  /** The server certificate `webserver/update` selected for the web server (undefined: the self-signed default). */
   inUse(): SandboxCertificate | undefined {
-    return this.inUseId === undefined ? undefined : this.copy(this.records.get(this.inUseId));
+    return this.httpsCertId === undefined ? undefined : this.copy(this.records.get(this.httpsCertId));
+  }
+
+  /** Serial of the certificate the API port's TLS side presents now. */
+  servedSerial(): string {
+    return this.served().serial;
+  }
+
+  /**
+   * An administrator switching the web server's certificate in the PBX's UI (`"default"` = the self-signed one):
+   * what a drift test does behind certrelay's back.
+   */
+  useHttpsCert(name: string): void {
+    if (name === "default") return this.select(undefined);
+    const record = [...this.records.values()].find((r) => r.type === "server" && r.name === name);
+    if (!record) throw new Error(`no server certificate named ${name}`);
+    this.select(record.id);
   }
 
   certificates(type?: YeastarCertificateType): SandboxCertificate[] {
@@ -360,10 +456,10 @@ export class YeastarSandbox extends SandboxServer {
       // the inspector shows certificates only; the key stays inside the PBX
       pem: [read.leaf, ...read.chain].map((c) => c.toString()).join(""),
     });
+    if (read.key) this.keys.set(record.id, read.key.export({ format: "pem", type: "pkcs8" }).toString());
     // inferred: an import is consumed from temporary storage.
     this.temp.delete(name);
-    // inferred: the most recently imported server certificate becomes the one the web server uses.
-    if (type === "server") this.inUseId = record.id;
+    // Adding a certificate only lists it: the web server keeps what webserver/update chose (VENDOR-NOTES).
     return ok({ name: record.name, apply_status: record.applyStatus });
   }
 
@@ -397,8 +493,8 @@ export class YeastarSandbox extends SandboxServer {
     this.work.delete(record.id);
     if (work.outcome === "fail") {
       record.applyStatus = "issuance_fail";
-      // inferred: the tip code's values are not documented.
-      record.applyTipCode = "DNS_CHALLENGE_FAILED";
+      // inferred: the tip code is an integer generated by the DNS provider; its values are not documented.
+      record.applyTipCode = 1001;
       return;
     }
     const material = await this.ca.issue({ commonName: record.issueTo, sans: [record.issueTo], days: this.issueDays });
@@ -408,7 +504,9 @@ export class YeastarSandbox extends SandboxServer {
     record.serial = normalizedSerial(read.leaf);
     record.notAfter = new Date(read.leaf.validTo);
     record.pem = `${material.certificate}\n${material.chain}`;
-    this.inUseId = record.id;
+    this.keys.set(record.id, material.privateKey);
+    // an issued certificate is listed, not selected: webserver/update puts it into use
+    if (this.httpsCertId === record.id) this.reloadTls();
   }
 
   private wire(record: SandboxCertificate): YeastarCertificate {
@@ -423,8 +521,6 @@ export class YeastarSandbox extends SandboxServer {
       auto_renewal: record.autoRenewal,
       dns_provider: record.dnsProvider,
       apply_status: record.applyStatus,
-      // inferred flag (see YeastarCertificate.in_use)
-      ...(record.type === "server" ? { in_use: record.id === this.inUseId } : {}),
     };
   }
 
@@ -485,11 +581,101 @@ export class YeastarSandbox extends SandboxServer {
     const record = this.records.get(id);
     if (!record) return fail(YeastarErrcode.NOT_FOUND, "id", "no certificate with this id");
     // inferred: the PBX will not delete the certificate its web server is using.
-    if (id === this.inUseId) return fail(YeastarErrcode.OPERATION_FAILED, "id", "the certificate is in use by the PBX web server");
+    if (id === this.httpsCertId) return fail(YeastarErrcode.OPERATION_FAILED, "id", "the certificate is in use by the PBX web server");
     this.records.delete(id);
+    this.keys.delete(id);
     this.work.delete(id);
-    // inferred: removing a server certificate needs the configuration applied; nothing needs a reboot.
-    return ok({ reboot: false, apply: record.type === "server" });
+    // The flags are integers (1 = required), as the Delete a Certificate page's example shows. inferred: removing a
+    // server certificate needs the configuration applied; nothing needs a reboot.
+    return ok({ reboot: 0, apply: record.type === "server" ? 1 : 0 });
+  }
+
+  /** `GET certificate/get?id=N`: one certificate as `certificate` (Query Information of a Certificate). */
+  private async getOne(ctx: RouteContext): Promise<RouteResult> {
+    const id = Number(ctx.query.get("id"));
+    if (!Number.isInteger(id) || id < 1) return paramError("id", "id is required (a certificate id)");
+    const record = this.records.get(id);
+    // inferred: an unknown id is "data not found", as for certificate/delete.
+    if (!record) return fail(YeastarErrcode.NOT_FOUND, "id", "no certificate with this id");
+    await this.progress(record);
+    return ok({ certificate: this.detail(record) });
+  }
+
+  /**
+   * `POST certificate/update {id, name, ...}` (Edit a Certificate): with `name`, the freshly uploaded file
+   * replaces the certificate's file, keeping its id. inferred: the record takes the new file's name, and a web
+   * server that used this certificate keeps using it (it follows the id), so `webserver/get` names the new file.
+   */
+  private update(ctx: RouteContext): RouteResult {
+    const body = ctx.json();
+    if (!isRecord(body)) return paramError("id", "the body must be a JSON object");
+    const { id, name, auto_renewal: autoRenewal, dns_provider: dnsProvider, auth_info_list: authInfoList } = body;
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 1) return paramError("id", "id is required (an integer certificate id)");
+    const record = this.records.get(id);
+    if (!record) return fail(YeastarErrcode.NOT_FOUND, "id", "no certificate with this id");
+    if (name !== undefined && (typeof name !== "string" || name === "")) return paramError("name", "name must be the file name certificate/upload answered");
+    if (autoRenewal !== undefined && autoRenewal !== 0 && autoRenewal !== 1) return paramError("auto_renewal", "auto_renewal must be 0 or 1");
+    let authInfo = record.authInfo;
+    if (autoRenewal === 1) {
+      if (typeof dnsProvider !== "string" || dnsProvider === "") return paramError("dns_provider", "dns_provider is required when auto_renewal is 1");
+      const parsed = parseAuthInfo(authInfoList);
+      if (!Array.isArray(parsed)) return paramError(parsed.param, parsed.detail);
+      const problem = checkAuthInfo(dnsProvider, parsed);
+      if (problem) return paramError(problem.param, problem.detail);
+      authInfo = parsed;
+    }
+    if (typeof name === "string") {
+      this.purgeTemp();
+      const file = this.temp.get(name);
+      if (!file) return fail(YeastarErrcode.NOT_FOUND, "name", "no file of this name in temporary storage; upload it first (uploads are purged after an hour)");
+      // inferred: only a server certificate's file can be replaced this way, with a file uploaded as server.
+      if (record.type !== "server" || file.type !== "server") return paramError("name", "certificate/update replaces PBX server certificates with a file uploaded as type server");
+      if (name !== record.name && [...this.records.values()].some((r) => r.name === name)) return fail(YeastarErrcode.DUPLICATE, "name", "a certificate of this name already exists");
+      const read = readImportedFile(file.text, "server");
+      if ("detail" in read) return fail(YeastarErrcode.FILE_INVALID, "name", read.detail);
+      record.name = name;
+      record.caType = "upload";
+      record.issueTo = commonNameOf(read.leaf);
+      record.applyStatus = "issuance_success";
+      delete record.applyTipCode;
+      record.serial = normalizedSerial(read.leaf);
+      record.notAfter = new Date(read.leaf.validTo);
+      record.pem = [read.leaf, ...read.chain].map((c) => c.toString()).join("");
+      if (read.key) this.keys.set(record.id, read.key.export({ format: "pem", type: "pkcs8" }).toString());
+      this.work.delete(record.id);
+      this.temp.delete(name);
+    }
+    if (autoRenewal !== undefined) {
+      record.autoRenewal = autoRenewal;
+      record.dnsProvider = autoRenewal === 1 ? String(dnsProvider) : record.dnsProvider;
+      record.authInfo = authInfo;
+    }
+    if (record.id === this.httpsCertId) this.reloadTls();
+    return ok();
+  }
+
+  /** `GET webserver/get` (Get Web Server Certificate Setting): the selected certificate's name, or `default`. */
+  private webserverGet(): RouteResult {
+    const record = this.httpsCertId === undefined ? undefined : this.records.get(this.httpsCertId);
+    return ok({ https_cert: record?.name ?? "default" });
+  }
+
+  /** `POST webserver/update {"https_cert": name}` (Update Web Server Certificate Setting); `default` = self-signed. */
+  private webserverUpdate(ctx: RouteContext): RouteResult {
+    const body = ctx.json();
+    if (!isRecord(body) || typeof body.https_cert !== "string" || body.https_cert === "") return paramError("https_cert", "https_cert is required (a certificate name, or default)");
+    const name = body.https_cert;
+    if (name === "default") {
+      this.select(undefined);
+      return ok();
+    }
+    const record = [...this.records.values()].find((r) => r.name === name);
+    // inferred: the refusals' codes are not documented; an unknown name is "data not found".
+    if (!record) return fail(YeastarErrcode.NOT_FOUND, "https_cert", "no certificate of this name; add it with certificate/create first");
+    if (record.type !== "server") return paramError("https_cert", "the web server can only use a PBX server certificate");
+    if (record.applyStatus !== "issuance_success") return fail(YeastarErrcode.OPERATION_FAILED, "https_cert", `the certificate is not issued (${record.applyStatus})`);
+    this.select(record.id);
+    return ok();
   }
 
   private copy(record: SandboxCertificate | undefined): SandboxCertificate | undefined {
