@@ -49,12 +49,15 @@ export interface CertrelayErrorOptions extends ErrorOptions {
   field?: string;
   /** The vendor involved, e.g. `yeastar`. */
   vendor?: string;
+  /** An issuer asks not to be asked again before this (a CA's Retry-After, a failed-validation backoff); persisted. */
+  backoffUntil?: Date;
 }
 
 export class CertrelayError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
   readonly vendor: string | undefined;
+  readonly backoffUntil: Date | undefined;
 
   constructor(code: ErrorCode, message: string, options: CertrelayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -62,6 +65,7 @@ export class CertrelayError extends Error {
     this.code = code;
     this.field = options.field;
     this.vendor = options.vendor;
+    this.backoffUntil = options.backoffUntil;
   }
 
   /** The shape `--json`, structured logs and the Lambda result carry. */

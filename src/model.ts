@@ -11,10 +11,21 @@ export const systemClock: Clock = () => new Date();
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export type ProviderName = "yeastar" | "enos" | "cdn" | "reseller";
-export const providerNames: readonly ProviderName[] = ["yeastar", "enos", "cdn", "reseller"];
+export type ProviderName = "yeastar" | "enos" | "cdn" | "reseller" | "acme";
+export const providerNames: readonly ProviderName[] = ["yeastar", "enos", "cdn", "reseller", "acme"];
 
 export type KeyType = "rsa" | "ecc";
+/** Sizes beyond RSA-2048 / P-256, for issuers that offer them (ACME rsa3072, ec384). */
+export interface KeyOptions {
+  rsaBits?: 2048 | 3072;
+  curve?: "P-256" | "P-384";
+}
+
+/** When the CA itself advises renewal (ACME Renewal Information, RFC 9773); it replaces the days rule. */
+export interface RenewalAdvice {
+  renewAt: Date;
+  detail: string;
+}
 
 /** Certificate material as it is stored and deployed: PEM text. `chain` excludes the leaf, ordered leaf-side first. */
 export interface CertificateMaterial {
@@ -78,7 +89,11 @@ export interface IssueRequest {
   previousOrderId?: string;
   /** Serial (normalized hex) of the certificate being replaced, when there is one. */
   previousSerial?: string;
+  /** PEM of the certificate being replaced (ACME `replaces`, RFC 9773 §5). */
+  previousCertificate?: string;
   validDays?: number;
+  /** Persist an order id as soon as the issuer has one, before waiting on it, so a crash resumes that order. */
+  onOrder?: (orderId: string) => Promise<void>;
 }
 
 export type IssueOutcome =
@@ -91,6 +106,9 @@ export interface Issuer {
   readonly label: string;
   /** The key type this issuer wants a CSR for. */
   readonly keyType: KeyType;
+  readonly keyOptions?: KeyOptions;
+  /** The CA's advised renewal time for a certificate; undefined when it gives none (the days rule applies). */
+  renewalAdvice?(certificate: string): Promise<RenewalAdvice | undefined>;
   issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome>;
   /** Poll an order started earlier (possibly by a crashed run). */
   resume(orderId: string, request: IssueRequest): Promise<IssueOutcome>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { acmeSchema } from "../providers/acme/config.js";
 
 /**
  * The shape of `certrelay.yml`. Objects are strict so a misspelt field is reported instead of silently ignored;
@@ -129,10 +130,10 @@ export const resellerSchema = z
     }
   });
 
-export const issuerSchema = z.discriminatedUnion("provider", [resellerSchema, enosSchema, yeastarSchema]);
+export const issuerSchema = z.discriminatedUnion("provider", [resellerSchema, enosSchema, yeastarSchema, acmeSchema]);
 export const targetSchema = z.discriminatedUnion("provider", [yeastarSchema, cdnSchema, enosSchema]);
 
-export const ISSUER_PROVIDERS = ["reseller", "enos", "yeastar"] as const;
+export const ISSUER_PROVIDERS = ["reseller", "enos", "yeastar", "acme"] as const;
 export const TARGET_PROVIDERS = ["yeastar", "cdn", "enos"] as const;
 
 const renewBeforeDaysSchema = z.number({ error: "expected a whole number of days from 1 to 365" }).int().min(1).max(365);

@@ -189,6 +189,7 @@ export function issuerConfigFor(fields: VendorFields): IssuerConfig {
 
 /** Credential key (what the provider factory reads) -> input name, per provider. */
 const CREDENTIAL_INPUTS: Record<ProviderName, readonly (readonly [key: string, input: string, field: keyof VendorFields])[]> = {
+  acme: [], // the pipeline's issuer only: its account key is written back to the store, which the Action has not
   yeastar: [
     ["username", "username", "username"],
     ["password", "password", "password"],

@@ -53,6 +53,7 @@ export async function rotateCertificate(
       report,
     };
 
+    if (!pending && current && ctx.issuer?.renewalAdvice) await followRenewalAdvice(ctx, ctx.issuer, current.certificate);
     if (pending) {
       report.due = true;
       await continueRenewal(ctx, pending);
@@ -83,6 +84,23 @@ export async function rotateCertificate(
   return report;
 }
 
+/**
+ * The CA's own advice (ACME Renewal Information) replaces the days rule when it gives one; an expired certificate
+ * is renewed whatever it says. Without advice (or when asking fails) the days rule stands.
+ */
+async function followRenewalAdvice(ctx: Context, issuer: Issuer, certificate: string): Promise<void> {
+  const { deps, report, currentFacts } = ctx;
+  const advice = await issuer.renewalAdvice?.(certificate).catch((error: unknown) => {
+    deps.logger.warn("renewal advice unavailable; using the days rule", { certificate: ctx.cert.name, error: errorSummary(error).message });
+    return undefined;
+  });
+  if (!advice || !currentFacts) return;
+  const now = deps.clock().getTime();
+  report.renewAt = advice.renewAt.toISOString();
+  report.due = now >= advice.renewAt.getTime() || currentFacts.notAfter.getTime() <= now;
+  report.detail = advice.detail;
+}
+
 function describeCurrent(report: CertificateReport, facts: CertFacts, now: Date, renewBeforeDays: number): void {
   const window = renewalWindow(facts, now, renewBeforeDays);
   report.serial = facts.serial;
@@ -109,7 +127,7 @@ async function startRenewal(ctx: Context): Promise<void> {
       field: `${cert.name}.commonName`,
     });
   }
-  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, commonName, sans });
+  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName, sans });
   const pending: PendingRenewal = {
     reference: renewalReference(cert.name, currentFacts?.serial),
     createdAt: deps.clock().toISOString(),
@@ -137,6 +155,7 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
     }
     if (!next.certificate) {
       if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
+      if (backingOff(ctx, next)) return;
       if (deps.dryRun) {
         report.action = "would-renew";
         report.detail = next.orderId ? `would poll order ${next.orderId} at ${issuer.label}` : `would request a certificate from ${issuer.label}`;
@@ -151,11 +170,25 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
     if (error instanceof CheckpointInterrupt) throw error;
     if (!deps.dryRun) {
       const summary = errorSummary(error);
-      next.lastError = { ...summary, at: deps.clock().toISOString() };
+      const backoffUntil = error instanceof CertrelayError && error.backoffUntil ? { backoffUntil: error.backoffUntil.toISOString() } : {};
+      next.lastError = { ...summary, at: deps.clock().toISOString(), ...backoffUntil };
       await deps.store.putPending(cert.secret, next);
     }
     throw error;
   }
+}
+
+/**
+ * An issuer that asked for a pause (a CA's Retry-After, a failed ACME validation that counts against its limits)
+ * is not asked again before then: the run reports the last error and leaves the pending renewal as it is.
+ */
+function backingOff(ctx: Context, pending: PendingRenewal): boolean {
+  const until = pending.lastError?.backoffUntil;
+  if (!until || ctx.deps.clock().getTime() >= Date.parse(until)) return false;
+  ctx.report.action = "failed";
+  ctx.report.error = { code: pending.lastError?.code ?? ErrorCodes.VENDOR_ERROR, message: `not asking the issuer again before ${until}: ${pending.lastError?.message ?? ""}` };
+  ctx.deps.logger.warn("issuer backoff in force; renewal not attempted", { certificate: ctx.cert.name, until });
+  return true;
 }
 
 /**
@@ -167,7 +200,7 @@ async function restartExpiredRenewal(ctx: Context, expired: PendingRenewal): Pro
   const { cert, deps, issuer } = ctx;
   if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
   const { commonName, sans } = subjectFor(ctx, expired.certificate ? certFacts(expired.certificate) : undefined);
-  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, commonName, sans });
+  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName, sans });
   const fresh: PendingRenewal = {
     reference: nextReference(expired.reference),
     createdAt: deps.clock().toISOString(),
@@ -189,7 +222,15 @@ function nextReference(reference: string): string {
 /** Issue or resume the order; false while it is still pending at the issuer. */
 async function obtainCertificate(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<boolean> {
   const { cert, deps, report, currentFacts } = ctx;
-  const request = issueRequest(ctx, next);
+  const request: IssueRequest = {
+    ...issueRequest(ctx, next),
+    // the order is on record before the issuer waits on it: a crash from here on resumes it, never orders again
+    onOrder: async (orderId) => {
+      next.orderId = orderId;
+      await deps.store.putPending(cert.secret, next);
+      await checkpoint(ctx, "ordered");
+    },
+  };
   const outcome = next.orderId ? await issuer.resume(next.orderId, request) : await issuer.issue(request, { dryRun: false });
   next.orderId = outcome.orderId;
   if (outcome.state === "pending") {
@@ -220,6 +261,7 @@ function issueRequest(ctx: Context, pending: PendingRenewal): IssueRequest {
     ...subjectFor(ctx),
     reference: pending.reference,
     ...(currentFacts ? { previousSerial: currentFacts.serial } : {}),
+    ...(ctx.current ? { previousCertificate: ctx.current.certificate } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ export interface Providers {
   close(): Promise<void>;
 }
 
-export type Stage = "issued" | "target-deployed" | "before-promote";
+export type Stage = "ordered" | "issued" | "target-deployed" | "before-promote";
 
 export interface PipelineDeps {
   store: Store;

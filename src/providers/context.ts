@@ -1,5 +1,7 @@
 import type { Deadline } from "../deadline.js";
+import type { AwsClientOptions } from "../dns/index.js";
 import type { Clock, Logger, Sleep } from "../model.js";
+import type { Store } from "../store/index.js";
 
 /** What every vendor client gets from its caller, so time, waits and logs stay injectable. */
 export interface ProviderContext {
@@ -17,4 +19,8 @@ export interface ProviderContext {
   poll: { intervalMs: number; maxWaitMs: number };
   /** the run's time budget; every HTTP attempt, backoff, poll and probe draws on it (none: only the per-wait bounds) */
   deadline?: Deadline | undefined;
+  /** the run's store, for issuers that keep what they create themselves (the ACME account key) */
+  store?: Store;
+  /** AWS SDK options for vendor calls through the AWS SDK (Route53 DNS-01); absent: the SDK's environment */
+  aws?: AwsClientOptions;
 }

@@ -8,6 +8,7 @@ import { ErrorCodes, InputError } from "../errors.js";
 import type { Issuer, Target } from "../model.js";
 import type { Providers } from "../pipeline/types.js";
 import type { Store } from "../store/index.js";
+import { createAcmeIssuer } from "./acme/index.js";
 import { createCdnTarget } from "./cdn/index.js";
 import type { ProviderContext } from "./context.js";
 import { createEnosIssuer, createEnosTarget } from "./enos/index.js";
@@ -50,6 +51,8 @@ export function createIssuer(config: IssuerConfig, credentials: Record<string, s
       );
     case "enos":
       return createEnosIssuer(enosSettings(config), credentials as { appKey: string; appSecret: string }, ctx);
+    case "acme":
+      return createAcmeIssuer(config, credentials, ctx);
     case "yeastar":
       // The PBX keeps the key of a certificate it applies for, so nothing could be stored or deployed elsewhere.
       throw new InputError(
@@ -86,7 +89,7 @@ export class StoreBackedProviders implements Providers {
   async issuerFor(certificate: ManagedCertificate): Promise<Issuer | undefined> {
     const config = certificate.issuer;
     if (!config) return undefined;
-    return this.cached(this.issuers, config, async () => createIssuer(config, await this.credentialsFor(config.credentials), this.ctx));
+    return this.cached(this.issuers, config, async () => createIssuer(config, await this.credentialsFor(config.credentials), { ...this.ctx, store: this.store }));
   }
 
   async targetsFor(certificate: ManagedCertificate): Promise<Target[]> {

@@ -23,7 +23,7 @@ export const pendingSchema = z.object({
   chain: z.string().optional(),
   deployedTo: z.array(z.string()),
   attempts: z.number().int().nonnegative(),
-  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).optional(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.string(), backoffUntil: z.string().optional() }).optional(),
 });
 
 /** Secrets Manager AWSPENDING value: the bookkeeping is wrapped so it can never be mistaken for material. */

@@ -16,7 +16,8 @@ export interface PendingRenewal {
   /** target labels this certificate has been deployed to and verified on */
   deployedTo: string[];
   attempts: number;
-  lastError?: { code: string; message: string; at: string };
+  /** `backoffUntil`: the issuer asked not to be asked again before then (a CA's Retry-After, a failed validation) */
+  lastError?: { code: string; message: string; at: string; backoffUntil?: string };
 }
 
 /** What a fleet scan needs of one secret: its current material and whether a renewal is in progress. */
@@ -46,6 +47,8 @@ export interface Store {
   putCurrent(secretId: string, material: CertificateMaterial): Promise<void>;
   /** credentials secret: a JSON object of strings, e.g. {"username":"..","password":".."} */
   getCredentials(secretId: string): Promise<Record<string, string>>;
+  /** overwrite a credentials secret (created if missing): the ACME account key is made on first use and kept here */
+  putCredentials?(secretId: string, credentials: Record<string, string>): Promise<void>;
   /** list managed secret ids under a prefix (paginated internally; async iterator so memory stays flat) */
   list(prefix: string): AsyncIterable<string>;
   /**

@@ -9,7 +9,7 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { isIP } from "node:net";
 import type * as x509 from "@peculiar/x509";
 import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
-import type { KeyType } from "../model.js";
+import type { KeyOptions, KeyType } from "../model.js";
 import { describeKey } from "./keys.js";
 import { splitPem, toPem } from "./pem.js";
 
@@ -63,8 +63,9 @@ export function signingAlgorithm(keyType: KeyType): Algorithm | EcdsaParams {
   return keyType === "rsa" ? { name: "RSASSA-PKCS1-v1_5" } : ({ name: "ECDSA", hash: "SHA-256" } as EcdsaParams);
 }
 
-export async function generateKeyPair(keyType: KeyType): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(keyAlgorithm(keyType), true, ["sign", "verify"])) as CryptoKeyPair;
+export async function generateKeyPair(keyType: KeyType, options: KeyOptions = {}): Promise<CryptoKeyPair> {
+  const algorithm = keyType === "rsa" ? { ...RSA_KEY_ALGORITHM, modulusLength: options.rsaBits ?? 2048 } : { ...EC_KEY_ALGORITHM, namedCurve: options.curve ?? "P-256" };
+  return (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as CryptoKeyPair;
 }
 
 /** SAN entries for @peculiar/x509: IP literals as IP names, everything else as DNS names. */
@@ -83,18 +84,20 @@ export function jsonName(commonName: string, subject: CsrSubject = {}): x509.Jso
   return name;
 }
 
-export async function generateKeyAndCsr(options: { keyType: KeyType; commonName: string; sans?: string[]; subject?: CsrSubject }): Promise<GeneratedCsr> {
+export async function generateKeyAndCsr(options: { keyType: KeyType; keyOptions?: KeyOptions | undefined; commonName: string; sans?: string[]; subject?: CsrSubject }): Promise<GeneratedCsr> {
   if (!options.commonName || options.commonName.trim() === "") {
     throw new InputError(ErrorCodes.INPUT_MISSING, "commonName is empty: a CSR needs the domain name it is for", { field: "commonName" });
   }
   const sans = options.sans && options.sans.length > 0 ? options.sans : [options.commonName];
   const lib = await loadPeculiar();
   try {
-    const keys = await generateKeyPair(options.keyType);
+    const keys = await generateKeyPair(options.keyType, options.keyOptions);
+    // P-384 signs with SHA-384, as CAs expect of that curve (CA/B Forum BR 7.1.3.2.2)
+    const ecSigning = options.keyOptions?.curve === "P-384" ? ({ name: "ECDSA", hash: "SHA-384" } as EcdsaParams) : signingAlgorithm("ecc");
     const csr = await lib.Pkcs10CertificateRequestGenerator.create({
       name: jsonName(options.commonName, options.subject),
       keys,
-      signingAlgorithm: options.keyType === "rsa" ? RSA_KEY_ALGORITHM : signingAlgorithm("ecc"),
+      signingAlgorithm: options.keyType === "rsa" ? RSA_KEY_ALGORITHM : ecSigning,
       extensions: [new lib.SubjectAlternativeNameExtension(generalNames(sans))],
     });
     const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);

@@ -1,0 +1,360 @@
+/**
+ * An ACME CA (RFC 8555: Let's Encrypt, or any other) as a certrelay Issuer, over acme-client, validating with
+ * DNS-01 through a lego-shaped DNS provider.
+ *
+ * - The account key lives in the issuer's credentials secret: made on first use, written back before the account
+ *   is registered, reused by every later run (so the CA sees one account). Never logged.
+ * - The order URL is handed to the pipeline (`onOrder`) as soon as the order exists, so a crash between order and
+ *   finalize resumes that order instead of opening another.
+ * - A failed validation is never retried in the same run: it ends in an error carrying the CA's problem document and
+ *   a backoff the pipeline persists. TXT records are removed in every case.
+ * - ARI (RFC 9773) and profiles are used when the directory offers them.
+ */
+import type { Authorization, Client, Order } from "acme-client";
+import { createDnsProvider, type DnsChallengeProvider, type DnsProviderConfig } from "../../dns/index.js";
+import { ErrorCodes, InputError, VendorError } from "../../errors.js";
+import type { DeployOptions, IssueOutcome, IssueRequest, Issuer, KeyOptions, KeyType, RenewalAdvice } from "../../model.js";
+import { splitPem } from "../../x509/index.js";
+import type { ProviderContext } from "../context.js";
+import { ariCertId, renewalTimeInWindow } from "./ari.js";
+import { AcmeConnection } from "./client.js";
+import { directoryUrlOf, type AcmeKeyType } from "./config.js";
+import { describeProblem, FAILED_VALIDATION_BACKOFF_MS, mapAcmeError } from "./errors.js";
+import type { AcmeProblem, RenewalInfo } from "./types.js";
+
+export { acmeSchema, type AcmeConfig, DIRECTORY_PRESETS } from "./config.js";
+
+const VENDOR = "acme";
+/** RFC 9773 §4.3: without Retry-After, ask again in six hours at the earliest. */
+const ARI_DEFAULT_RECHECK_MS = 6 * 60 * 60 * 1000;
+
+export interface AcmeSettings {
+  directory: string;
+  /** the store secret that holds the account key (and EAB keys) */
+  credentials: string;
+  email?: string;
+  acceptTos: boolean;
+  keyType: AcmeKeyType;
+  profile?: string;
+  dns: DnsProviderConfig;
+}
+
+/** Credential keys: `accountKey` + `accountUrl` + `accountDirectory` (written by certrelay), `eabKid` + `eabHmacKey` (from the CA). */
+export type AcmeCredentials = Record<string, string>;
+
+const KEY_TYPES: Record<AcmeKeyType, { keyType: KeyType; keyOptions: KeyOptions }> = {
+  rsa2048: { keyType: "rsa", keyOptions: { rsaBits: 2048 } },
+  rsa3072: { keyType: "rsa", keyOptions: { rsaBits: 3072 } },
+  ec256: { keyType: "ecc", keyOptions: { curve: "P-256" } },
+  ec384: { keyType: "ecc", keyOptions: { curve: "P-384" } },
+};
+
+/**
+ * One account per (secret, directory) in this process: issuers built from different certificate entries that share
+ * a secret must not each register a fresh key.
+ */
+const accounts = new Map<string, Promise<{ accountKey: string; accountUrl: string }>>();
+
+type ChallengeLike = { type: string; url: string; token: string; status: string; error?: AcmeProblem };
+
+class AcmeOrders {
+  private connection: Promise<AcmeConnection> | undefined;
+  private clientPromise: Promise<Client> | undefined;
+  private dnsProvider: DnsChallengeProvider | undefined;
+  private readonly ariChecks = new Map<string, { advice: RenewalAdvice | undefined; nextCheck: number }>();
+  readonly directoryUrl: string;
+
+  constructor(
+    readonly settings: AcmeSettings,
+    private readonly credentials: AcmeCredentials,
+    private readonly ctx: ProviderContext,
+  ) {
+    this.directoryUrl = directoryUrlOf(settings.directory);
+  }
+
+  private now(): Date {
+    return this.ctx.clock();
+  }
+
+  private async call<T>(action: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw mapAcmeError(error, action, this.directoryUrl, this.now());
+    }
+  }
+
+  conn(): Promise<AcmeConnection> {
+    this.connection ??= AcmeConnection.open(this.directoryUrl, this.ctx);
+    return this.connection;
+  }
+
+  dns(): DnsChallengeProvider {
+    this.dnsProvider ??= createDnsProvider(this.settings.dns, { clock: this.ctx.clock, sleep: this.ctx.sleep, logger: this.ctx.logger, ...(this.ctx.aws ? { aws: this.ctx.aws } : {}) });
+    return this.dnsProvider;
+  }
+
+  client(): Promise<Client> {
+    this.clientPromise ??= this.openClient();
+    this.clientPromise.catch(() => {
+      this.clientPromise = undefined;
+    });
+    return this.clientPromise;
+  }
+
+  private eab(source: AcmeCredentials): { kid: string; hmacKey: string } | undefined {
+    const kid = source.eabKid;
+    const hmacKey = source.eabHmacKey;
+    if (!kid && !hmacKey) return undefined;
+    if (!kid || !hmacKey) throw new InputError(ErrorCodes.INPUT_MISSING, `ACME credentials secret ${this.settings.credentials} needs both eabKid and eabHmacKey (External Account Binding from the CA)`, { field: kid ? "eabHmacKey" : "eabKid", vendor: VENDOR });
+    return { kid, hmacKey };
+  }
+
+  private async openClient(): Promise<Client> {
+    const connection = await this.conn();
+    const key = `${this.settings.credentials}\n${this.directoryUrl}`;
+    let account = accounts.get(key);
+    if (!account) {
+      account = this.ensureAccount(connection);
+      accounts.set(key, account);
+      account.catch(() => accounts.delete(key));
+    }
+    const { accountKey, accountUrl } = await account;
+    const eab = this.eab(this.credentials);
+    return connection.client({ accountKey, accountUrl, ...(eab ? { externalAccountBinding: eab } : {}) });
+  }
+
+  /** The stored account, or a new key written to the store first and then registered (RFC 8555 §7.3). */
+  private async ensureAccount(connection: AcmeConnection): Promise<{ accountKey: string; accountUrl: string }> {
+    const store = this.ctx.store;
+    // read again rather than trust the run's cached copy: another issuer of this run may have just written it
+    const stored = store ? await store.getCredentials(this.settings.credentials) : this.credentials;
+    if (stored.accountKey && stored.accountUrl && stored.accountDirectory === this.directoryUrl) {
+      return { accountKey: stored.accountKey, accountUrl: stored.accountUrl };
+    }
+    if (!store?.putCredentials) {
+      throw new InputError(ErrorCodes.CONFIG_INVALID, `the ACME issuer keeps its account key in ${this.settings.credentials}, but this store cannot write it; run it through the pipeline (certrelay run, the Lambda) with a Secrets Manager or file store`, { field: "issuer.credentials", vendor: VENDOR });
+    }
+    let accountKey = stored.accountKey;
+    if (!accountKey) {
+      accountKey = (await connection.acme.crypto.createPrivateEcdsaKey("P-256")).toString();
+      // the key is kept before the CA hears of it: an account whose key was lost could never be used again
+      await store.putCredentials(this.settings.credentials, { ...stored, accountKey });
+    }
+    const directory = await this.call("read the directory", () => connection.directory());
+    if (directory.meta?.termsOfService && !this.settings.acceptTos) {
+      throw new InputError(ErrorCodes.CONFIG_INVALID, `the CA at ${this.directoryUrl} requires agreeing to its terms of service (${directory.meta.termsOfService}): read them and set issuer acceptTos: true`, { field: "issuer.acceptTos", vendor: VENDOR });
+    }
+    const eab = this.eab(stored);
+    if (directory.meta?.externalAccountRequired && !eab) {
+      throw new InputError(ErrorCodes.INPUT_MISSING, `the CA at ${this.directoryUrl} requires External Account Binding: put eabKid and eabHmacKey from the CA into ${this.settings.credentials}`, { field: "eabKid", vendor: VENDOR });
+    }
+    const client = connection.client({ accountKey, ...(eab ? { externalAccountBinding: eab } : {}) });
+    await this.call("register the ACME account", () =>
+      client.createAccount({ termsOfServiceAgreed: this.settings.acceptTos, ...(this.settings.email ? { contact: [`mailto:${this.settings.email}`] } : {}) }),
+    );
+    const accountUrl = client.getAccountUrl();
+    await store.putCredentials(this.settings.credentials, { ...stored, accountKey, accountUrl, accountDirectory: this.directoryUrl });
+    this.ctx.logger.info("ACME account registered", { directory: this.directoryUrl, account: accountUrl });
+    return { accountKey, accountUrl };
+  }
+
+  async renewalAdvice(certificate: string): Promise<RenewalAdvice | undefined> {
+    const connection = await this.conn();
+    const directory = await this.call("read the directory", () => connection.directory());
+    if (!directory.renewalInfo) return undefined;
+    const certId = await ariCertId(certificate);
+    const cached = this.ariChecks.get(certId);
+    if (cached && this.now().getTime() < cached.nextCheck) return cached.advice;
+    const url = `${directory.renewalInfo.replace(/\/$/, "")}/${certId}`;
+    let answer: { data: RenewalInfo; retryAfterMs: number | undefined };
+    try {
+      answer = await connection.get<RenewalInfo>(url);
+    } catch (error) {
+      // RFC 9773 §4.3: when renewal information cannot be had, the client falls back on its own schedule
+      this.ctx.logger.warn("ACME renewal information unavailable; using the days rule", { directory: this.directoryUrl, error: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+    const start = new Date(answer.data.suggestedWindow?.start ?? "");
+    const end = new Date(answer.data.suggestedWindow?.end ?? "");
+    let advice: RenewalAdvice | undefined;
+    if (!Number.isNaN(start.getTime()) && !Number.isNaN(end.getTime()) && end.getTime() >= start.getTime()) {
+      const renewAt = renewalTimeInWindow(certId, start, end);
+      advice = {
+        renewAt,
+        detail: `the CA suggests renewing between ${start.toISOString()} and ${end.toISOString()} (ACME renewal information${answer.data.explanationURL ? `, see ${answer.data.explanationURL}` : ""}); chosen ${renewAt.toISOString()}`,
+      };
+    }
+    this.ariChecks.set(certId, { advice, nextCheck: this.now().getTime() + (answer.retryAfterMs ?? ARI_DEFAULT_RECHECK_MS) });
+    return advice;
+  }
+
+  async newOrder(request: IssueRequest): Promise<Order> {
+    const connection = await this.conn();
+    const client = await this.client();
+    const directory = await this.call("read the directory", () => connection.directory());
+    const profile = this.settings.profile;
+    if (profile !== undefined) {
+      const offered = Object.keys(directory.meta?.profiles ?? {});
+      if (!offered.includes(profile)) {
+        throw new InputError(
+          ErrorCodes.CONFIG_INVALID,
+          offered.length === 0
+            ? `the CA at ${this.directoryUrl} offers no certificate profiles, so issuer profile '${profile}' cannot be used; remove it`
+            : `the CA at ${this.directoryUrl} does not offer profile '${profile}'; it offers: ${offered.join(", ")}`,
+          { field: "issuer.profile", vendor: VENDOR },
+        );
+      }
+    }
+    // RFC 9773 §5: name the certificate this order replaces, only when the CA speaks ARI
+    const replaces = directory.renewalInfo && request.previousCertificate ? await ariCertId(request.previousCertificate).catch(() => undefined) : undefined;
+    const names = [...new Set([request.commonName, ...request.sans].filter((n) => n !== ""))];
+    const order = await this.call("create the order", () =>
+      client.createOrder({ identifiers: names.map((value) => ({ type: "dns", value })), ...(profile ? { profile } : {}), ...(replaces ? { replaces } : {}) } as Parameters<Client["createOrder"]>[0]),
+    );
+    this.ctx.logger.info("ACME order created", { directory: this.directoryUrl, order: order.url, names });
+    if (request.onOrder) await request.onOrder(order.url);
+    return order;
+  }
+
+  async readOrder(orderUrl: string): Promise<Order | undefined> {
+    const client = await this.client();
+    try {
+      return await this.call("read the order", () => client.getOrder({ url: orderUrl } as Order));
+    } catch (error) {
+      // an order the CA forgot (404) or that expired is simply gone: a new one is the way on
+      if (error instanceof VendorError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Drive an order to a certificate, or to "pending" when the CA needs longer than this run's poll window. */
+  async complete(initial: Order, request: IssueRequest): Promise<IssueOutcome> {
+    const client = await this.client();
+    let order = initial;
+    if (order.status === "pending") {
+      await this.authorize(client, order);
+      order = await this.call("read the order", () => client.getOrder(order));
+    }
+    if (order.status === "ready") {
+      order = await this.call("finalize the order", () => client.finalizeOrder(order, request.csr));
+    }
+    order = await this.poll(order, (o) => o.status === "processing", () => this.call("read the order", () => client.getOrder(order)));
+    if (order.status === "processing" || order.status === "pending" || order.status === "ready") {
+      return { state: "pending", orderId: order.url, detail: `ACME order is ${order.status} at ${this.directoryUrl}` };
+    }
+    if (order.status !== "valid") {
+      throw new VendorError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} is ${order.status}: ${describeProblem(order.error as AcmeProblem | undefined)}`, {
+        vendor: VENDOR,
+        backoffUntil: new Date(this.now().getTime() + FAILED_VALIDATION_BACKOFF_MS),
+      });
+    }
+    const pem = await this.call("download the certificate", () => client.getCertificate(order));
+    const blocks = splitPem(pem, "acme certificate").filter((b) => b.type === "CERTIFICATE");
+    const [leaf, ...chain] = blocks;
+    if (!leaf) throw new VendorError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} delivered no certificate`, { vendor: VENDOR });
+    return { state: "issued", certificate: leaf.pem, chain: chain.map((b) => b.pem).join(""), orderId: order.url };
+  }
+
+  /**
+   * DNS-01 for every authorization still pending: publish all records, tell the CA, wait for the outcome, and remove
+   * the records whatever happened. A failed authorization ends the run's attempt with the CA's problem document.
+   */
+  private async authorize(client: Client, order: Order): Promise<void> {
+    const authorizations = await this.call("read the authorizations", () => client.getAuthorizations(order));
+    const todo = authorizations.filter((a) => a.status === "pending");
+    const presented: { domain: string; token: string; keyAuth: string }[] = [];
+    const dns = this.dns();
+    try {
+      const started: { authz: Authorization; challenge: ChallengeLike }[] = [];
+      for (const authz of todo) {
+        const challenge = (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01");
+        if (!challenge) {
+          throw new VendorError(ErrorCodes.VENDOR_REJECTED, `the CA offers no dns-01 challenge for ${authz.identifier.value}; certrelay validates with DNS-01 only`, { vendor: VENDOR });
+        }
+        // lego's providers take the raw key authorization (token.thumbprint) and derive the TXT value themselves
+        const keyAuth = await client.getChallengeKeyAuthorization({ ...challenge, type: "http-01" } as Parameters<Client["getChallengeKeyAuthorization"]>[0]);
+        const domain = authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
+        presented.push({ domain, token: challenge.token, keyAuth });
+        await dns.present(domain, challenge.token, keyAuth);
+        started.push({ authz, challenge });
+      }
+      for (const { challenge } of started) {
+        if (challenge.status === "pending") await this.call("answer the challenge", () => client.completeChallenge(challenge as Parameters<Client["completeChallenge"]>[0]));
+      }
+      for (const { authz } of started) {
+        let current = authz;
+        current = await this.poll(current, (a) => a.status === "pending", async () => ({ ...(await this.call("read the authorization", () => client.getAuthorizations({ authorizations: [authz.url] } as Order)))[0]!, url: authz.url }));
+        if (current.status === "invalid") throw this.validationFailed(current);
+        if (current.status === "pending") {
+          throw new VendorError(ErrorCodes.ISSUANCE_PENDING, `the CA had not validated ${current.identifier.value} within ${this.ctx.poll.maxWaitMs / 1000} s; the next run resumes the same order`, { vendor: VENDOR });
+        }
+      }
+    } finally {
+      for (const p of presented) {
+        try {
+          await dns.cleanUp(p.domain, p.token, p.keyAuth);
+        } catch (error) {
+          this.ctx.logger.warn("could not remove a DNS-01 record; remove it by hand", { record: `_acme-challenge.${p.domain.replace(/^\*\./, "")}`, dns: dns.name, error: error instanceof Error ? error.message : String(error) });
+        }
+      }
+    }
+  }
+
+  private validationFailed(authz: Authorization): VendorError {
+    const challenge = (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01" && c.error) ?? (authz.challenges as ChallengeLike[]).find((c) => c.error);
+    const backoffUntil = new Date(this.now().getTime() + FAILED_VALIDATION_BACKOFF_MS);
+    return new VendorError(
+      ErrorCodes.ISSUANCE_FAILED,
+      `the CA could not validate ${authz.identifier.value} over DNS-01: ${describeProblem(challenge?.error)}. Check the TXT record _acme-challenge.${authz.identifier.value} that ${this.settings.dns.provider} writes; failed validations count against the CA's limits, so the next attempt waits until ${backoffUntil.toISOString()}`,
+      { vendor: VENDOR, backoffUntil, ...(challenge?.error?.type ? { vendorCode: challenge.error.type } : {}) },
+    );
+  }
+
+  /** Poll while `busy`, bounded by the context's window (by time and by count, so a frozen test clock ends too). */
+  private async poll<T>(initial: T, busy: (item: T) => boolean, read: () => Promise<T>): Promise<T> {
+    const { intervalMs, maxWaitMs } = this.ctx.poll;
+    const deadline = this.now().getTime() + maxWaitMs;
+    const maxPolls = Math.max(1, Math.ceil(maxWaitMs / Math.max(1, intervalMs)) + 1);
+    let item = initial;
+    for (let polls = 0; busy(item) && polls < maxPolls; polls += 1) {
+      if (polls > 0 && this.now().getTime() >= deadline) break;
+      if (polls > 0) await this.ctx.sleep(intervalMs);
+      item = await read();
+    }
+    return item;
+  }
+
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    this.clientPromise = undefined;
+    await this.dnsProvider?.close();
+    if (connection) (await connection.catch(() => undefined))?.close();
+  }
+}
+
+export function createAcmeIssuer(settings: AcmeSettings, credentials: AcmeCredentials, ctx: ProviderContext): Issuer {
+  const orders = new AcmeOrders(settings, credentials, ctx);
+  const { keyType, keyOptions } = KEY_TYPES[settings.keyType];
+  return {
+    provider: "acme",
+    label: `acme ${orders.directoryUrl}`,
+    keyType,
+    keyOptions,
+    renewalAdvice: (certificate) => orders.renewalAdvice(certificate),
+    async issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome> {
+      if (options.dryRun) return { state: "pending", orderId: "", detail: `dry run: would order a certificate for ${request.commonName} from ${orders.directoryUrl}` };
+      return orders.complete(await orders.newOrder(request), request);
+    },
+    /** The order a crashed or backed-off run left: carry it on, or open a new one when it can no longer complete. */
+    async resume(orderId: string, request: IssueRequest): Promise<IssueOutcome> {
+      const order = orderId ? await orders.readOrder(orderId) : undefined;
+      // RFC 8555 §7.1.6: an invalid order never becomes valid again
+      if (order && order.status !== "invalid") return orders.complete(order, request);
+      ctx.logger.info("ACME order cannot complete any more; ordering again", { order: orderId, status: order?.status ?? "gone" });
+      return orders.complete(await orders.newOrder(request), request);
+    },
+    close: () => orders.close(),
+  };
+}
