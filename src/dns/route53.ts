@@ -6,6 +6,7 @@
  * API: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
  */
 import type { Route53Client } from "@aws-sdk/client-route-53";
+import { PollWindow, type Deadline } from "../deadline.js";
 import { AuthError, CertrelayError, ErrorCodes, TimeoutError, VendorError } from "../errors.js";
 import type { Clock, Logger, Sleep } from "../model.js";
 import { challengeRecord } from "./challenge.js";
@@ -28,6 +29,7 @@ export interface Route53Settings {
 
 export interface Route53Deps {
   aws?: AwsClientOptions;
+  deadline?: Deadline;
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
@@ -193,17 +195,13 @@ export class Route53Provider implements DnsChallengeProvider {
     if (!changeId) return;
     const { client, sdk } = await this.sdk();
     const { timeoutMs, intervalMs } = this.timeout();
-    const deadline = this.deps.clock().getTime() + timeoutMs;
-    // bounded by count too, so a frozen test clock cannot loop forever
-    const maxPolls = Math.max(1, Math.ceil(timeoutMs / Math.max(1, intervalMs)) + 1);
-    for (let polls = 0; polls < maxPolls; polls += 1) {
+    const window = new PollWindow({ clock: this.deps.clock, sleep: this.deps.sleep, poll: { intervalMs, maxWaitMs: timeoutMs }, deadline: this.deps.deadline });
+    do {
       const answer = await client.send(new sdk.GetChangeCommand({ Id: changeId })).catch((e: unknown) => {
         throw asVendorError(e, `read the state of change ${changeId}`);
       });
       if (answer.ChangeInfo?.Status === "INSYNC") return;
-      if (this.deps.clock().getTime() >= deadline) break;
-      await this.deps.sleep(intervalMs);
-    }
-    throw new TimeoutError(ErrorCodes.TIMEOUT, `route53 change for ${fqdn} was not INSYNC within ${timeoutMs / 1000} s (dns.propagationTimeout); the next run tries again`, { vendor: VENDOR, field: "dns.propagationTimeout" });
+    } while (await window.next());
+    throw new TimeoutError(ErrorCodes.TIMEOUT, `route53 change for ${fqdn} was not INSYNC ${window.describe()} (dns.propagationTimeout); the next run tries again`, { vendor: VENDOR, field: "dns.propagationTimeout" });
   }
 }

@@ -74,7 +74,9 @@ export class AcmeConnection {
     const request = interceptors.request.use((config) => {
       if (!this.ours(config.url)) return config;
       config.httpsAgent = this.agent;
-      config.timeout = this.ctx.timeoutMs ?? 30_000;
+      const perRequest = this.ctx.timeoutMs ?? 30_000;
+      // never 0: axios reads a zero timeout as "none"
+      config.timeout = Math.max(1, this.ctx.deadline ? this.ctx.deadline.cap(perRequest) : perRequest);
       // acme-client retries 429/5xx by sleeping for Retry-After; a count past its limit turns that off for us
       config.retryAttempt = Number.MAX_SAFE_INTEGER - 1;
       return config;

@@ -11,6 +11,7 @@
  * - ARI (RFC 9773) and profiles are used when the directory offers them.
  */
 import type { Authorization, Client, Order } from "acme-client";
+import { PollWindow } from "../../deadline.js";
 import { createDnsProvider, type DnsChallengeProvider, type DnsProviderConfig } from "../../dns/index.js";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { DeployOptions, IssueOutcome, IssueRequest, Issuer, KeyOptions, KeyType, RenewalAdvice } from "../../model.js";
@@ -90,7 +91,13 @@ class AcmeOrders {
   }
 
   dns(): DnsChallengeProvider {
-    this.dnsProvider ??= createDnsProvider(this.settings.dns, { clock: this.ctx.clock, sleep: this.ctx.sleep, logger: this.ctx.logger, ...(this.ctx.aws ? { aws: this.ctx.aws } : {}) });
+    this.dnsProvider ??= createDnsProvider(this.settings.dns, {
+      clock: this.ctx.clock,
+      sleep: this.ctx.sleep,
+      logger: this.ctx.logger,
+      ...(this.ctx.aws ? { aws: this.ctx.aws } : {}),
+      ...(this.ctx.deadline ? { deadline: this.ctx.deadline } : {}),
+    });
     return this.dnsProvider;
   }
 
@@ -311,17 +318,11 @@ class AcmeOrders {
     );
   }
 
-  /** Poll while `busy`, bounded by the context's window (by time and by count, so a frozen test clock ends too). */
+  /** Poll while `busy`, within the poll window and the run's deadline (PollWindow bounds both, and the count). */
   private async poll<T>(initial: T, busy: (item: T) => boolean, read: () => Promise<T>): Promise<T> {
-    const { intervalMs, maxWaitMs } = this.ctx.poll;
-    const deadline = this.now().getTime() + maxWaitMs;
-    const maxPolls = Math.max(1, Math.ceil(maxWaitMs / Math.max(1, intervalMs)) + 1);
-    let item = initial;
-    for (let polls = 0; busy(item) && polls < maxPolls; polls += 1) {
-      if (polls > 0 && this.now().getTime() >= deadline) break;
-      if (polls > 0) await this.ctx.sleep(intervalMs);
-      item = await read();
-    }
+    const window = new PollWindow(this.ctx);
+    let item = await read();
+    while (busy(item) && (await window.next())) item = await read();
     return item;
   }
 
