@@ -56,13 +56,18 @@ const KEY_TYPES: Record<AcmeKeyType, { keyType: KeyType; keyOptions: KeyOptions 
  */
 const accounts = new Map<string, Promise<{ accountKey: string; accountUrl: string }>>();
 
+/**
+ * Renewal information per (directory, certID) for as long as the CA's Retry-After says (RFC 9773 §4.3). Kept for the
+ * process, so a warm Lambda or a long-running CLI does not ask again before the CA wants it to.
+ */
+const ariChecks = new Map<string, { advice: RenewalAdvice | undefined; nextCheck: number }>();
+
 type ChallengeLike = { type: string; url: string; token: string; status: string; error?: AcmeProblem };
 
 class AcmeOrders {
   private connection: Promise<AcmeConnection> | undefined;
   private clientPromise: Promise<Client> | undefined;
   private dnsProvider: DnsChallengeProvider | undefined;
-  private readonly ariChecks = new Map<string, { advice: RenewalAdvice | undefined; nextCheck: number }>();
   readonly directoryUrl: string;
 
   constructor(
@@ -171,7 +176,8 @@ class AcmeOrders {
     const directory = await this.call("read the directory", () => connection.directory());
     if (!directory.renewalInfo) return undefined;
     const certId = await ariCertId(certificate);
-    const cached = this.ariChecks.get(certId);
+    const cacheKey = `${this.directoryUrl}\n${certId}`;
+    const cached = ariChecks.get(cacheKey);
     if (cached && this.now().getTime() < cached.nextCheck) return cached.advice;
     const url = `${directory.renewalInfo.replace(/\/$/, "")}/${certId}`;
     let answer: { data: RenewalInfo; retryAfterMs: number | undefined };
@@ -192,7 +198,7 @@ class AcmeOrders {
         detail: `the CA suggests renewing between ${start.toISOString()} and ${end.toISOString()} (ACME renewal information${answer.data.explanationURL ? `, see ${answer.data.explanationURL}` : ""}); chosen ${renewAt.toISOString()}`,
       };
     }
-    this.ariChecks.set(certId, { advice, nextCheck: this.now().getTime() + (answer.retryAfterMs ?? ARI_DEFAULT_RECHECK_MS) });
+    ariChecks.set(cacheKey, { advice, nextCheck: this.now().getTime() + (answer.retryAfterMs ?? ARI_DEFAULT_RECHECK_MS) });
     return advice;
   }
 
