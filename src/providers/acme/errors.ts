@@ -56,7 +56,7 @@ export function mapAcmeError(error: unknown, action: string, directoryUrl: strin
     const retryAt = waitMs === undefined ? undefined : new Date(now.getTime() + waitMs);
     return new VendorError(
       ErrorCodes.RATE_LIMITED,
-      `the CA at ${directoryUrl} refused to ${action} for now (${describeProblem(problem)})${retryAt ? `; certrelay will not ask again before ${retryAt.toISOString()} (Retry-After)` : "; the next run tries again"}`,
+      `the CA at ${directoryUrl} refused to ${action} for now: ${describeProblem(problem)}${retryAt ? `; certrelay will not ask again before ${retryAt.toISOString()} (Retry-After)` : "; the next run tries again"}`,
       { ...base, ...(retryAt ? { backoffUntil: retryAt } : {}) },
     );
   }

@@ -39,6 +39,8 @@ export interface AcmeResponder {
   readonly accountsCreated: number;
   readonly orders: readonly OrderSeen[];
   readonly renewalInfoRequests: readonly string[];
+  /** answer the next newOrder with this instead of passing it to Pebble (RFC 8555 §6.6 rate limits, a 503) */
+  failNextOrder: { status: 429 | 503; retryAfterSeconds?: number } | undefined;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
     },
     orders,
     renewalInfoRequests,
+    failNextOrder: undefined,
     stop: async () => undefined,
   };
 
@@ -144,6 +147,18 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
       if (typeof payload.profile === "string") seen.profile = payload.profile;
       if (typeof payload.replaces === "string") seen.replaces = payload.replaces;
       orders.push(seen);
+      const fault = state.failNextOrder;
+      if (fault) {
+        state.failNextOrder = undefined;
+        const type = fault.status === 429 ? "urn:ietf:params:acme:error:rateLimited" : "urn:ietf:params:acme:error:serverInternal";
+        const detail = fault.status === 429 ? "too many new orders recently" : "service busy";
+        return send(
+          res,
+          fault.status,
+          { "content-type": "application/problem+json", ...(fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {}) },
+          JSON.stringify({ type, detail, status: fault.status }),
+        );
+      }
       if (seen.profile !== undefined && !(state.profiles && seen.profile in state.profiles)) {
         // inferred: the problem type comes from the ACME profiles draft, which RFC 9773 does not cover
         return problem(res, 400, "urn:ietf:params:acme:error:invalidProfile", `profile ${JSON.stringify(seen.profile)} is not offered`);
