@@ -95,6 +95,20 @@ describe("serverless.yml packages offline with osls", () => {
     expect(sqsActions("WorkerRole")).not.toContain("sqs:SendMessage");
   });
 
+  it("lets both functions change only _acme-challenge TXT records in Route53 (ACME DNS-01)", () => {
+    for (const role of ["SchedulerRole", "WorkerRole"]) {
+      const policies = (template.Resources[role]?.Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }[]) ?? [];
+      const route53 = policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => [s.Action].flat().some((a) => a.startsWith("route53:")));
+      const writes = route53.filter((s) => [s.Action].flat().includes("route53:ChangeResourceRecordSets"));
+      expect(writes).toHaveLength(1);
+      expect(writes[0]?.Condition).toEqual({
+        "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
+        "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
+      });
+      expect(route53.filter((s) => s.Resource === "*").flatMap((s) => [s.Action].flat())).toEqual(["route53:ListHostedZones"]);
+    }
+  });
+
   it("names handlers that the built bundles export", async () => {
     const file = parse(readFileSync(join(repo, "serverless.yml"), "utf8"), { customTags: cloudFormationTags }) as ServerlessFile;
     const handlers = Object.values(file.functions).map((f) => f.handler);
