@@ -27,6 +27,81 @@ export interface ActionSettings {
   caCertificate?: string;
   /** bound on waiting for asynchronous issuance */
   waitSeconds: number;
+  /** cdn deploy with service-id: bound on waiting for the edge to serve the new certificate */
+  edgeWaitSeconds: number;
+  /** inputs that were given but that this provider and operation do not use (each one a warning) */
+  unused: ActionInput[];
+}
+
+const CREDENTIALS: Record<ProviderName, readonly ActionInput[]> = {
+  yeastar: ["username", "password"],
+  enos: ["app-key", "app-secret"],
+  cdn: ["access-key-id", "access-key-secret"],
+  // the reseller's API key is accepted under `password` too
+  reseller: ["username", "api-key", "password"],
+  // the pipeline's issuer only (its account key lives in the store): the Action has no inputs for it
+  acme: [],
+};
+const TARGET_SETTINGS: Partial<Record<ProviderName, readonly ActionInput[]>> = {
+  yeastar: ["certificate-type", "prune-old"],
+  cdn: ["verify-host", "verify-address", "service-id", "edge-wait-seconds"],
+  enos: ["org-id", "asset-id", "product-key", "device-key"],
+};
+const APPLY_SETTINGS: Record<ProviderName, readonly ActionInput[]> = {
+  yeastar: ["dns-provider", "dns-credentials", "prune-old", "common-name"],
+  enos: ["org-id", "asset-id", "product-key", "device-key", "valid-days", "issue-authority", "common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"],
+  cdn: [],
+  reseller: ["certificate-id", "reseller-action", "plan", "dcv-type", "approver-email", "common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"],
+  acme: [],
+};
+const ALWAYS: readonly ActionInput[] = ["provider", "operation", "endpoint", "ca-certificate", "renew-before-days", "dry-run"];
+
+/** The inputs one provider and operation read; anything else given is reported, never silently dropped. */
+export function inputsUsed(provider: ProviderName, operation: Operation, givenCertificate: boolean, certificateType?: string): Set<ActionInput> {
+  const used = new Set<ActionInput>(ALWAYS);
+  const add = (names: readonly ActionInput[] | undefined) => names?.forEach((n) => used.add(n));
+  if (operation === "deploy") {
+    add(["certificate", "chain", "min-days-left"]);
+    // enos devices and a PBX's trusted CA list hold no key of ours
+    if (provider !== "enos" && !(provider === "yeastar" && certificateType === "trusted")) add(["private-key"]);
+    add(CREDENTIALS[provider]);
+    add(TARGET_SETTINGS[provider]);
+  } else if (operation === "apply") {
+    add(CREDENTIALS[provider]);
+    add(APPLY_SETTINGS[provider]);
+  } else {
+    add(["min-days-left", "certificate", "chain", "common-name"]);
+    if (!givenCertificate) {
+      add(CREDENTIALS[provider]);
+      add((TARGET_SETTINGS[provider] ?? []).filter((n) => n !== "edge-wait-seconds"));
+    }
+  }
+  if (provider !== "yeastar" && provider !== "reseller") used.delete("password");
+  if (provider === "reseller" && operation !== "apply") used.delete("password");
+  return used;
+}
+
+/** Inputs a config run reads; vendor inputs are ignored there (certrelay.yml and the store say everything). */
+const CONFIG_INPUTS: readonly ActionInput[] = ["config", "store-dir", "dry-run", "operation", "ca-certificate", "wait-seconds", "edge-wait-seconds"];
+
+/**
+ * Defaults declared in action.yml (a test keeps the two equal). The runner sets them as if given, so an input that
+ * still holds its default was not given by the user and is never reported as unused.
+ */
+export const INPUT_DEFAULTS: Partial<Record<ActionInput, string>> = {
+  operation: "deploy",
+  "wait-seconds": "300",
+  "edge-wait-seconds": "300",
+  "dry-run": "false",
+  "min-days-left": "7",
+  "renew-before-days": "30",
+};
+
+function givenInputs(): ActionInput[] {
+  return ACTION_INPUTS.filter((name) => {
+    const value = core.getInput(name, { trimWhitespace: false }).trim();
+    return value !== "" && value !== INPUT_DEFAULTS[name];
+  });
 }
 
 /**
@@ -37,7 +112,7 @@ export const ACTION_INPUTS = [
   "provider", "operation", "endpoint", "certificate", "private-key", "chain", "ca-certificate",
   "username", "password", "api-key", "app-key", "app-secret", "org-id", "asset-id", "product-key", "device-key",
   "access-key-id", "access-key-secret", "certificate-type", "prune-old", "verify-host", "verify-address", "service-id",
-  "common-name", "sans", "csr", "dns-provider", "dns-credentials", "valid-days", "issue-authority",
+  "edge-wait-seconds", "common-name", "sans", "csr", "dns-provider", "dns-credentials", "valid-days", "issue-authority",
   "certificate-id", "reseller-action", "plan", "dcv-type", "approver-email", "order-id", "client-reference",
   "wait-seconds", "config", "store-dir", "dry-run", "min-days-left", "renew-before-days",
 ] as const;
@@ -174,16 +249,19 @@ export function maskText(value: string): void {
 export function getSettings(): ActionSettings {
   const operation = choice("operation", operations, "deploy");
   const waitSeconds = wholeNumber("wait-seconds", 300, 3_600) ?? 300;
+  const edgeWaitSeconds = wholeNumber("edge-wait-seconds", 300, 3_600) ?? 300;
   const caCertificate = pem("ca-certificate");
-  const common = { operation, waitSeconds, ...(caCertificate ? { caCertificate } : {}) };
-
+  const given = givenInputs();
   const configPath = text("config");
+  const unusedBy = (used: Set<ActionInput> | readonly ActionInput[]) => given.filter((name) => !(used instanceof Set ? used.has(name) : used.includes(name)));
+  const common = { operation, waitSeconds, edgeWaitSeconds, ...(caCertificate ? { caCertificate } : {}) };
+
   if (configPath !== undefined) {
     const storeDir = text("store-dir");
     if (storeDir === undefined) {
       throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: store-dir (the directory of the file store that holds the credentials and certificates certrelay.yml names).", { field: "store-dir" });
     }
-    return { ...common, run: { kind: "config", config: { configPath, storeDir, dryRun: flag("dry-run", false) } } };
+    return { ...common, unused: unusedBy(CONFIG_INPUTS), run: { kind: "config", config: { configPath, storeDir, dryRun: flag("dry-run", false) } } };
   }
 
   const provider = choice("provider", providerNames);
@@ -215,5 +293,6 @@ export function getSettings(): ActionSettings {
     minDaysLeft: wholeNumber("min-days-left", 7, 3_650) ?? 7,
     renewBeforeDays: wholeNumber("renew-before-days", 30, 365) ?? 30,
   };
-  return { ...common, run: { kind: "single", request } };
+  const unused = unusedBy(inputsUsed(provider, operation, certificate !== undefined, request.vendor.certificateType));
+  return { ...common, unused, run: { kind: "single", request } };
 }

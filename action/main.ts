@@ -39,7 +39,8 @@ function deploymentContext(): DeploymentContext {
 }
 
 function deps(settings: ActionSettings, runId: string | undefined): OperationDeps {
-  const maxWaitMs = settings.waitSeconds * 1000;
+  // a deploy waits only for the CDN edge, which has its own input; apply waits for the issuer
+  const maxWaitMs = (settings.operation === "deploy" && settings.run.kind === "single" ? settings.edgeWaitSeconds : settings.waitSeconds) * 1000;
   return {
     clock: systemClock,
     sleep: realSleep,
@@ -106,6 +107,10 @@ export async function run(): Promise<void> {
   const summaryContext = deploymentContext();
   try {
     settings = getSettings();
+    for (const name of settings.unused) {
+      const what = settings.run.kind === "config" ? "a config run (certrelay.yml and the store say everything)" : `operation ${settings.operation} with provider ${settings.run.request.vendor.provider}`;
+      core.warning(`input '${name}' is set but not used by ${what}; remove it, or check the operation and provider`, { title: "certrelay unused input" });
+    }
     const operationDeps = deps(settings, summaryContext.runId);
     const result = settings.run.kind === "config" ? await runConfigFile(settings.run.config, operationDeps) : await runOperation(settings.run.request, operationDeps);
     setOutputs(result);

@@ -10,7 +10,8 @@ import { renewalReference } from "../pipeline/index.js";
 import { createIssuer } from "../providers/registry.js";
 import { certFacts, generateKeyAndCsr, inspectCsr, type CertFacts } from "../x509/index.js";
 import { applyOnDevice } from "./device-apply.js";
-import { credentialsFor, issuerConfigFor, type OperationRequest } from "./request.js";
+import { checkCsrMatchesKey, csrFromKey, readKeyForCsr, type KeyForCsr } from "./csr-from-key.js";
+import { credentialsFor, issuerConfigFor, type OperationRequest, type VendorFields } from "./request.js";
 import { rowFor } from "./rows.js";
 import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
 import { reissueOrder } from "./reissue.js";
@@ -24,13 +25,16 @@ function commonNameFor(request: OperationRequest): string {
   return name;
 }
 
-async function csrFor(request: OperationRequest, issuer: Issuer, commonName: string): Promise<{ csr: string; privateKey?: string; sans: string[] }> {
+async function csrFor(request: OperationRequest, issuer: Issuer, commonName: string, userKey: KeyForCsr | undefined): Promise<{ csr: string; privateKey?: string; sans: string[] }> {
   const sans = request.apply.sans && request.apply.sans.length > 0 ? request.apply.sans : [commonName];
   if (request.apply.csr?.trim()) {
     const facts = await inspectCsr(request.apply.csr, "csr");
     if (!facts.signatureValid) throw new InputError(ErrorCodes.CSR_INVALID, "input 'csr': its signature does not verify; generate the CSR again", { field: "csr" });
+    if (userKey) checkCsrMatchesKey(facts, userKey.key);
     return { csr: request.apply.csr, sans: facts.sans.length > 0 ? facts.sans : sans };
   }
+  // The user's key is the certificate's key: build the CSR from it, and return no key (they hold it already).
+  if (userKey) return { csr: await csrFromKey(userKey, commonName, sans), sans };
   const generated = await generateKeyAndCsr({ keyType: issuer.keyType, commonName, sans });
   return { ...generated, sans };
 }
@@ -92,20 +96,40 @@ async function collectOrder(request: OperationRequest, issuer: Issuer, commonNam
   return issuedResult(request, issuer, outcome, undefined, deps.clock());
 }
 
+/**
+ * EnOS signs RSA and ECC device certificates with different CAs (issue-authority). A given key picks it; an
+ * explicit issue-authority that disagrees with the key is a mistake worth stopping for.
+ */
+function withKeyAuthority(vendor: VendorFields, key: KeyForCsr): VendorFields {
+  if (vendor.provider !== "enos") return vendor;
+  const fromKey = key.keyType === "ecc" ? "ECC" : "RSA";
+  const given = vendor.issueAuthority?.toUpperCase();
+  if (given !== undefined && given !== fromKey) {
+    throw new InputError(
+      ErrorCodes.INPUT_INVALID,
+      `input 'issue-authority' is ${given} but input 'private-key' is an ${key.keyType === "ecc" ? "EC" : "RSA"} key: set issue-authority ${fromKey}, or pass an ${given === "ECC" ? "EC P-256" : "RSA"} key`,
+      { field: "issue-authority", vendor: "enos" },
+    );
+  }
+  return { ...vendor, issueAuthority: fromKey };
+}
+
 export async function applyCertificate(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
   const commonName = commonNameFor(request);
   const ctx = providerContext(deps);
   if (request.vendor.provider === "yeastar") return applyOnDevice(request, commonName, deps);
 
-  const config = issuerConfigFor(request.vendor);
-  const credentials = credentialsFor(request.vendor);
+  const userKey = request.bundle.privateKey?.trim() ? readKeyForCsr(request.bundle.privateKey) : undefined;
+  const vendor = userKey ? withKeyAuthority(request.vendor, userKey) : request.vendor;
+  const config = issuerConfigFor(vendor);
+  const credentials = credentialsFor(vendor);
   if (request.apply.renewalKind === "reissue" && !request.vendor.certificateId) {
     throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue", { field: "certificate-id" });
   }
   const issuer = createIssuer(config, credentials, ctx);
   try {
     if (request.apply.orderId) return await collectOrder(request, issuer, commonName, request.apply.orderId, deps);
-    const { csr, privateKey, sans } = await csrFor(request, issuer, commonName);
+    const { csr, privateKey, sans } = await csrFor(request, issuer, commonName, userKey);
     const issueRequest: IssueRequest = {
       csr,
       commonName,

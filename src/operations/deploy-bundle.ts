@@ -19,6 +19,11 @@ function needsKey(request: OperationRequest): boolean {
   return true;
 }
 
+/** A PBX's trusted list takes CA certificates (no key): the bundle check must expect a CA, not refuse one. */
+function isTrustedCa(request: OperationRequest): boolean {
+  return request.vendor.provider === "yeastar" && request.vendor.certificateType === "trusted";
+}
+
 export async function deployBundle(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
   const { bundle, vendor } = request;
   if (!bundle.certificate?.trim()) {
@@ -35,7 +40,7 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
       ...(requireKey && bundle.privateKey ? { privateKey: bundle.privateKey } : {}),
       ...(bundle.chain ? { chain: bundle.chain } : {}),
     },
-    { now, requireKey, minDaysLeft: request.minDaysLeft, fields: BUNDLE_FIELDS },
+    { now, requireKey, minDaysLeft: request.minDaysLeft, fields: BUNDLE_FIELDS, ...(isTrustedCa(request) ? { expectCa: true } : {}) },
   );
   const config = targetConfigFor(vendor);
   const credentials = credentialsFor(vendor);

@@ -24,7 +24,7 @@ export function createTarget(config: TargetConfig, credentials: Record<string, s
         {
           endpoint: config.endpoint,
           ...(config.verifyHost ? { verifyHost: config.verifyHost } : {}),
-          ...(config.verifyAddress ? { verifyAddress: config.verifyAddress } : config.verifyPort ? { verifyAddress: `${config.verifyHost}:${config.verifyPort}` } : {}),
+          ...(config.verifyAddress ? { verifyAddress: config.verifyAddress } : config.verifyPort && config.verifyHost ? { verifyAddress: `${config.verifyHost}:${config.verifyPort}` } : {}),
           ...(config.serviceId ? { serviceId: config.serviceId } : {}),
         },
         credentials,

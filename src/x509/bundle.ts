@@ -26,6 +26,8 @@ export interface BundleOptions {
   requireKey?: boolean;
   /** reject with CERT_EXPIRES_SOON when whole days left < this */
   minDaysLeft?: number;
+  /** a CA certificate is what is wanted (a PBX's trusted CA list): accept it, and refuse a leaf instead */
+  expectCa?: boolean;
   /** default false: an out-of-order chain is rejected with CHAIN_ORDER saying the right order */
   allowReorder?: boolean;
   /** Names used in messages (Action input names, e.g. `private-key`). */
@@ -91,7 +93,14 @@ function parseBundleUnsafe(
     throw new InputError(ErrorCodes.PEM_EMPTY, `${fKey} is empty: paste the private key that belongs to the certificate (PEM, not encrypted)`, { field: fKey });
   }
 
-  if (leaf.isCA) {
+  if (options.expectCa && !leaf.isCA) {
+    throw new InputError(
+      ErrorCodes.INPUT_INVALID,
+      `${fCert} ${label(leaf)} is not a CA certificate, but a trusted certificate must be one: pass the CA's certificate, or deploy this one as a server certificate`,
+      { field: fCert },
+    );
+  }
+  if (leaf.isCA && !options.expectCa) {
     const leafAfter = extra.find((c) => !c.isCA);
     throw new InputError(
       ErrorCodes.CERT_IS_CA,

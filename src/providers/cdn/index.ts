@@ -81,6 +81,28 @@ function toDeployed(record: SfdCertificate): DeployedCertificate {
   };
 }
 
+/**
+ * Verification through the API, for a CDN target without verify-host: the list must hold a record with the new
+ * serial and a positive `expireIn`. Takes records already read, so a fleet scan can check many certificates
+ * against one list per account instead of listing once per certificate.
+ */
+export function verifyInRecords(records: Iterable<DeployedCertificate>, serial: string): VerifyResult {
+  const want = normalizeSerial(serial);
+  let found: DeployedCertificate | undefined;
+  for (const record of records) {
+    if (record.serial === want && (!found || Number(record.id) > Number(found.id))) found = record;
+  }
+  if (!found) return { ok: false, detail: `certificate ${want} is not in the CDN's certificate list` };
+  if (found.expireIn === undefined || found.expireIn <= 0) {
+    return { ok: false, servedSerial: want, detail: `certificate ${want} is on the CDN (record ${found.id}) but the CDN reports it expired (expireIn ${found.expireIn ?? "missing"})` };
+  }
+  return {
+    ok: true,
+    servedSerial: want,
+    detail: `certificate ${want} is on the CDN (record ${found.id}, expireIn ${found.expireIn} days); the edge was not probed: set verify-host (and verify-address) to check what the edge serves`,
+  };
+}
+
 export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCredentials, ctx: ProviderContext): Target {
   if (!settings.endpoint) throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target needs endpoint: set it to the SwiftFederation API base URL", { field: "endpoint", vendor: "cdn" });
   if (!/^https?:\/\/[^/]/.test(settings.endpoint) || !URL.canParse(settings.endpoint)) {
@@ -129,19 +151,19 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
   }
 
   /**
-   * serial -> newest record id, read once and shared by every API verify of this target (a fleet scan checks
+   * serial -> newest record (with its expireIn), read once and shared by every API verify of this target (a fleet scan checks
    * thousands of certificates against one account: one list per run, not one per certificate). Any deploy drops
    * it, so a verify after this target wrote reads the list again.
    */
-  let serialIndex: Promise<Map<string, number>> | undefined;
-  function indexedSerials(): Promise<Map<string, number>> {
+  let serialIndex: Promise<Map<string, DeployedCertificate>> | undefined;
+  function indexedSerials(): Promise<Map<string, DeployedCertificate>> {
     if (!serialIndex) {
       const building = (async () => {
-        const index = new Map<string, number>();
+        const index = new Map<string, DeployedCertificate>();
         for await (const record of listRecords()) {
           const serial = serialFromWire(String(record.serialNumber));
           const known = index.get(serial);
-          if (known === undefined || record.id > known) index.set(serial, record.id);
+          if (known === undefined || record.id > Number(known.id)) index.set(serial, toDeployed(record));
         }
         return index;
       })();
@@ -166,6 +188,12 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     const window = new PollWindow(ctx);
     let last: VerifyResult = { ok: false, detail: "" };
     let knownToCdn: boolean | undefined;
+    if (!settings.serviceId) {
+      // Without service-id certrelay attaches the certificate to nothing, and the edge serves only attached ones:
+      // waiting cannot help, so one look, and the reason, at once.
+      const once = await verifyAtEdgeOnce(host, address, want);
+      return once.ok ? once : { ...once, detail: `${once.detail}; without service-id the uploaded certificate is attached to no domain, and the edge serves only attached certificates: set service-id (or attach it in the CDN console)` };
+    }
     for (let check = 1; check === 1 || (await window.next()); check += 1) {
       // A blocked handshake costs at most what is left of the wait and of the run, not a full timeout per check.
       const timeoutMs = window.cap(ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS);
@@ -185,6 +213,18 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     }
     if (window.deadlineSpent && ctx.deadline) throw ctx.deadline.error(`waiting for ${host} at ${address} to serve ${want} (${last.detail})`, { vendor: "cdn" });
     return window.checked > 1 ? { ...last, detail: `${last.detail} (still ${window.describe()})` } : last;
+  }
+
+  async function verifyAtEdgeOnce(host: string, address: string, want: string): Promise<VerifyResult> {
+    try {
+      ctx.deadline?.check(`probing the edge ${address} for ${host}`);
+      const served = await probeEdge({ address, serverName: host, ca: ctx.ca, timeoutMs: new PollWindow(ctx).cap(ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS) });
+      if (served.serial === want && served.trusted) return { ok: true, servedSerial: served.serial, detail: `${host} serves ${want}` };
+      if (served.serial === want) return { ok: false, servedSerial: served.serial, detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain` };
+      return { ok: false, servedSerial: served.serial, detail: `${host} serves certificate ${served.serial}, expected ${want}` };
+    } catch (error) {
+      return { ok: false, detail: `could not read the certificate served at ${address} for ${host}: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   return {
@@ -234,9 +274,7 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
       const want = normalizeSerial(serial);
       if (!settings.verifyHost) {
         const present = (await indexedSerials()).get(want);
-        return present !== undefined
-          ? { ok: true, servedSerial: want, detail: `certificate ${want} is on the CDN (record ${present}); set verify-host to check what the edge serves` }
-          : { ok: false, detail: `certificate ${want} is not in the CDN's certificate list` };
+        return verifyInRecords(present ? [present] : [], want);
       }
       return verifyAtEdge(settings.verifyHost, settings.verifyAddress ?? `${settings.verifyHost}:443`, want);
     },
