@@ -40,7 +40,9 @@ function deploymentContext(): DeploymentContext {
 
 function deps(settings: ActionSettings, runId: string | undefined): OperationDeps {
   // a deploy waits only for the CDN edge, which has its own input; apply waits for the issuer
-  const maxWaitMs = (settings.operation === "deploy" && settings.run.kind === "single" ? settings.edgeWaitSeconds : settings.waitSeconds) * 1000;
+  const edge = settings.operation === "deploy" && settings.run.kind === "single";
+  const waitInput = edge ? "edge-wait-seconds" : "wait-seconds";
+  const maxWaitMs = (edge ? settings.edgeWaitSeconds : settings.waitSeconds) * 1000;
   return {
     clock: systemClock,
     sleep: realSleep,
@@ -48,9 +50,9 @@ function deps(settings: ActionSettings, runId: string | undefined): OperationDep
     ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
     // poll often enough to notice quickly, rarely enough to stay polite within the window
     poll: { intervalMs: Math.min(10_000, Math.max(200, Math.floor(maxWaitMs / 30))), maxWaitMs },
-    // wait-seconds bounds the whole step, not only the polls: a hanging vendor cannot hold the job past it plus a
+    // the wait input bounds the whole step, not only the polls: a hanging vendor cannot hold the job past it plus a
     // minute for the calls around the wait (key generation, the order itself, the download)
-    deadline: new Deadline({ budgetMs: maxWaitMs + 60_000, budget: "wait-seconds (+60 s)", fix: "raise the wait-seconds input" }),
+    deadline: new Deadline({ budgetMs: maxWaitMs + 60_000, budget: `${waitInput} (+60 s)`, fix: `raise the ${waitInput} input` }),
     ...(runId ? { runId } : {}),
   };
 }
