@@ -52,8 +52,8 @@ describe("action rejects bad input before any remote call", () => {
     { name: "a certificate with fewer days left than min-days-left", overrides: () => ({ certificate: expiring.certificate, "private-key": expiring.privateKey }), input: "'certificate'", message: /CERT_EXPIRES_SOON/ },
     { name: "garbage instead of PEM", overrides: () => ({ certificate: "this is not a certificate\nat all" }), input: "'certificate'", message: /PEM_MALFORMED|PEM_EMPTY/ },
     { name: "a missing required credential", overrides: () => ({ "access-key-secret": undefined }), input: "'access-key-secret'", message: /INPUT_MISSING.*access-key-secret/ },
-    { name: "a provider setting that needs another", overrides: () => ({ "verify-host": undefined, "service-id": "8812" }), input: "verify-host", message: /INPUT_MISSING: .*service-id needs verify-host/ },
-    { name: "an unknown provider", overrides: () => ({ provider: "acme" }), input: "'provider'", message: /Invalid input 'provider'/ },
+    { name: "a provider setting that needs another", overrides: () => ({ "verify-host": undefined, "service-id": "8812" }), input: "verify-host", message: /verify-host.*required when serviceId is set/ },
+    { name: "an unknown provider", overrides: () => ({ provider: "letsencrypt" }), input: "'provider'", message: /Invalid input 'provider'/ },
   ];
 
   for (const c of cases) {
