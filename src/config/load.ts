@@ -189,6 +189,10 @@ function startsWith(path: Path, prefix: Path): boolean {
  * path; YAML syntax errors are reported by line and column. Messages never contain values from the file.
  */
 export function parseConfig(text: string, source = "certrelay.yml"): CertrelayConfig {
+  if (text.length >= ITEMWISE_MIN_CHARS) {
+    const valid = parseItemwise(text);
+    if (valid !== undefined) return valid;
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -246,6 +250,56 @@ export function parseConfig(text: string, source = "certrelay.yml"): CertrelayCo
     );
   }
   return parsed.data;
+}
+
+/** Files this large (a fleet of thousands) are first read one certificate at a time: see parseItemwise. */
+const ITEMWISE_MIN_CHARS = 256 * 1024;
+
+/**
+ * A large, valid certrelay.yml read one `certificates:` item at a time. One YAML document for 10,000 certificates
+ * holds a node (with source ranges) per scalar and pair, well over 100 MB, more than the smallest Lambda has; each
+ * item parsed alone is garbage as soon as its plain value is taken. Only the plain block layout is handled
+ * (`certificates:` at column 0, items `- ` at one indentation, no anchors or aliases); anything else, and any file
+ * with a problem, returns undefined so parseConfig reads it whole and reports problems by line as usual.
+ */
+function parseItemwise(text: string): CertrelayConfig | undefined {
+  // anchors and aliases may cross items
+  if (/(^|[\s[{,])[&*][A-Za-z0-9_-]/m.test(text) || /^(---|\.\.\.)/m.test(text) || text.includes("\t")) return undefined;
+  const lines = text.split("\n");
+  const start = lines.findIndex((line) => /^certificates:\s*(#.*)?\r?$/.test(line));
+  if (start < 0) return undefined;
+  const ignorable = (line: string) => /^\s*(#.*)?\r?$/.test(line);
+  let first = start + 1;
+  while (first < lines.length && ignorable(lines[first] as string)) first += 1;
+  const indent = /^( *)-( |\r?$)/.exec(lines[first] ?? "")?.[1]?.length;
+  if (indent === undefined) return undefined;
+  const itemStart = new RegExp(`^ {${indent}}-( |\\r?$)`);
+  const items: string[] = [];
+  let end = first;
+  for (; end < lines.length; end += 1) {
+    const line = lines[end] as string;
+    if (itemStart.test(line)) items.push(line);
+    else if (ignorable(line) || line.length - line.trimStart().length > indent) items[items.length - 1] += `\n${line}`;
+    else break;
+  }
+  const header = parseDocument([...lines.slice(0, start), ...lines.slice(end)].join("\n"), { uniqueKeys: true });
+  if (header.errors.length > 0) return undefined;
+  const raw: unknown = header.toJS({ maxAliasCount: 0 }) ?? {};
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || "certificates" in raw) return undefined;
+  const certificates: unknown[] = [];
+  for (const item of items) {
+    const doc = parseDocument(item, { uniqueKeys: true });
+    if (doc.errors.length > 0) return undefined;
+    const value: unknown = doc.toJS({ maxAliasCount: 0 });
+    if (!Array.isArray(value) || value.length !== 1) return undefined;
+    certificates.push(value[0]);
+  }
+  const whole = { ...(raw as Record<string, unknown>), certificates };
+  const inlineSecrets: { path: Path; message: string }[] = [];
+  findInlineSecrets(whole, [], inlineSecrets);
+  if (inlineSecrets.length > 0 || duplicateProblems(whole).length > 0) return undefined;
+  const parsed = configSchema.safeParse(whole);
+  return parsed.success ? parsed.data : undefined;
 }
 
 function compareLines(a: number | undefined, b: number | undefined): number {

@@ -23,4 +23,9 @@ export interface ProviderContext {
   store?: Store;
   /** AWS SDK options for vendor calls through the AWS SDK (Route53 DNS-01); absent: the SDK's environment */
   aws?: AwsClientOptions;
+  /**
+   * Set by the provider registry for one run: vendor clients kept per account (endpoint + credentials), so the
+   * targets of a fleet share one token and one connection pool per account. Absent: every target has its own.
+   */
+  sessions?: Map<string, unknown>;
 }

@@ -81,10 +81,15 @@ export class StoreBackedProviders implements Providers {
   private readonly issuers = new Map<string, Promise<Issuer>>();
   private readonly credentials = new Map<string, Promise<Record<string, string>>>();
 
+  private readonly ctx: ProviderContext;
+
   constructor(
     private readonly store: Store,
-    private readonly ctx: ProviderContext,
-  ) {}
+    ctx: ProviderContext,
+  ) {
+    // one session cache per run: vendor clients shared per account by every target and issuer of this run
+    this.ctx = { ...ctx, sessions: new Map() };
+  }
 
   async issuerFor(certificate: ManagedCertificate): Promise<Issuer | undefined> {
     const config = certificate.issuer;

@@ -4,7 +4,7 @@
  * issued for the pending CSR's key. The target is a read-only view of the device: EnOS binds certificates at
  * issuance, so there is nothing to upload.
  */
-import { createPublicKey, X509Certificate } from "node:crypto";
+import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployedCertificate, DeployOptions, DeployResult, IssueOutcome, IssueRequest, Issuer, KeyType, Target, VerifyResult } from "../../model.js";
 import { certFacts, checkCsrForEnos, expireInDays, inspectCsr, normalizeSerial, serialToDecimal } from "../../x509/index.js";
@@ -103,6 +103,24 @@ function toDeployed(info: DeviceCertInfo, now: Date): DeployedCertificate {
   return { id: info.certSN, serial: facts.serial, commonName: facts.commonName, notAfter, expireIn: expireInDays(notAfter, now) };
 }
 
+/**
+ * In a provider registry's run (ctx.sessions), one client per EnOS application (endpoint + app key): a fleet's
+ * devices share one APIM token and one connection pool instead of a token request and a socket pool per device.
+ * Closing it is harmless to the other devices (the pool reopens on the next request), so each target and issuer
+ * still closes what it used.
+ */
+function clientFor(resolved: { endpoint: string; appKey: string; appSecret: string }, ctx: ProviderContext): EnosClient {
+  const create = () => new EnosClient({ endpoint: resolved.endpoint, appKey: resolved.appKey, appSecret: resolved.appSecret, ctx });
+  if (!ctx.sessions) return create();
+  // hashed so the map never holds the secret as a readable key
+  const key = `enos:${createHash("sha256").update(`${resolved.endpoint}\n${resolved.appKey}\n${resolved.appSecret}`).digest("hex")}`;
+  const known = ctx.sessions.get(key);
+  if (known instanceof EnosClient) return known;
+  const client = create();
+  ctx.sessions.set(key, client);
+  return client;
+}
+
 /** The device's certificates, shared by the issuer and the target. */
 class EnosDevice {
   readonly client: EnosClient;
@@ -112,7 +130,7 @@ class EnosDevice {
   constructor(settings: EnosSettings, credentials: Partial<EnosCredentials>, ctx: ProviderContext) {
     const resolved = resolve(settings, credentials);
     this.resolved = resolved;
-    this.client = new EnosClient({ endpoint: resolved.endpoint, appKey: resolved.appKey, appSecret: resolved.appSecret, ctx });
+    this.client = clientFor(resolved, ctx);
   }
 
   list(): Promise<DeviceCertInfo[]> {
