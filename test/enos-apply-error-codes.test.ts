@@ -93,7 +93,10 @@ describe("EnOS certificate API: every documented error", () => {
   it("99400 Revoke cert is failed! for a certificate not valid on this device; revoke works once", async () => {
     const issued = f.sandbox.certificatesOf("yourDeviceAssetId").find((c) => c.certStatus === 0);
     expect(issued).toBeDefined();
-    const certSn = issued?.certSN ?? "";
+    // certSn is an integer on the wire; a string is a bad call parameter
+    const certSn = Number(issued?.certSN);
+    const asString = await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_DEVICE}`, { certSn: String(certSn), reason: 1 });
+    expect(String(asString.json.msg)).toMatch(/^When calling Certificate Services, the call parameters are invalid.message: certSn is invalid/);
     const elsewhere = await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_SECOND}`, { certSn, reason: 1 });
     expect(String(elsewhere.json.msg)).toMatch(/^Revoke cert is failed!message: .+, detail message: .+/);
     const badReason = await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_DEVICE}`, { certSn, reason: 7 });
@@ -106,7 +109,7 @@ describe("EnOS certificate API: every documented error", () => {
 
   it("99400 Renew cert is failed! for a revoked certificate", async () => {
     const revoked = f.sandbox.certificatesOf("yourDeviceAssetId").find((c) => c.certStatus === 1);
-    const { json } = await rawCall(f.sandbox, "POST", `${CERTS}?action=renew&${ON_DEVICE}`, { certSn: revoked?.certSN });
+    const { json } = await rawCall(f.sandbox, "POST", `${CERTS}?action=renew&${ON_DEVICE}`, { certSn: Number(revoked?.certSN) });
     expect(json.code).toBe(99400);
     expect(String(json.msg)).toMatch(/^Renew cert is failed!message: certificate is revoked, detail message: .+/);
   });
@@ -126,8 +129,10 @@ describe("EnOS certificate API: every documented error", () => {
       issuer: expect.stringContaining("CN="),
       subject: "CN=errors.device.example",
       signDate: expect.any(Number),
-      effectiveDate: expect.any(Number),
+      effetiveDate: expect.any(Number),
       expireDate: expect.any(Number),
+      revoker: expect.any(String),
+      revokerReason: "1",
     });
   });
 

@@ -28,7 +28,7 @@ describe("EnOS apply: the spec's request sample", () => {
     expect(Object.keys(data).sort()).toEqual(["caCert", "cert", "certChainURL", "certSN", "issueAuthority"]);
     expect(data.certSN).toBe("32720");
     expect(data.issueAuthority).toBe("RSA");
-    expect(data.certChainURL).toMatch(/\/enos\/CA\/cacert$/);
+    expect(data.certChainURL).toMatch(/\/enos\/CA\/cacert\/RSA$/);
     const cert = new X509Certificate(data.cert ?? "");
     expect(cert.subject).toContain("CN=25SZAl");
     expect(cert.serialNumber.replace(/^0+/, "")).toBe(serialFromDecimal("32720"));

@@ -45,6 +45,12 @@ interface CachedToken {
   refreshAt: number;
 }
 
+/**
+ * When each access token seen in this process was first handed out: `token/get` answers the same token again
+ * before it expires, and its `expire` may not count down, so a repeat must not restart the clock.
+ */
+const firstSeen = new Map<string, number>();
+
 export class EnosClient {
   private readonly http: HttpClient;
   private readonly ctx: ProviderContext;
@@ -95,10 +101,32 @@ export class EnosClient {
     return (await this.call<DeviceCertInfo[]>("GET", "list", device, undefined, "certificate list")) ?? [];
   }
 
-  /** The CA certificate behind `certChainURL` (inferred: served by the gateway at the URL's path). */
-  async caCertificate(path = "/enos/CA/cacert"): Promise<string> {
-    const res = await this.http.request<string>({ method: "GET", path, responseType: "text" });
-    return res.body;
+  /**
+   * The CA certificate behind `certChainURL`, fetched as given: the URL names a portal host, not necessarily the
+   * gateway, and it is a public file, so the request is not signed. A bare path is read from the gateway.
+   */
+  async caCertificate(certChainURL: string): Promise<string> {
+    const url = new URL(certChainURL, this.options.endpoint);
+    const here = new URL(this.options.endpoint);
+    if (url.origin === here.origin) {
+      const res = await this.http.request<string>({ method: "GET", path: `${url.pathname}${url.search}`, responseType: "text" });
+      return res.body;
+    }
+    const portal = new HttpClient({
+      baseUrl: url.origin,
+      vendor: "enos",
+      sleep: this.ctx.sleep,
+      clock: this.ctx.clock,
+      ...(this.ctx.retry ? { retry: this.ctx.retry } : {}),
+      ...(this.ctx.timeoutMs ? { timeoutMs: this.ctx.timeoutMs } : {}),
+      deadline: this.ctx.deadline,
+      ...(this.ctx.ca ? { ca: this.ctx.ca } : {}),
+    });
+    try {
+      return (await portal.request<string>({ method: "GET", path: `${url.pathname}${url.search}`, responseType: "text" })).body;
+    } finally {
+      await portal.close();
+    }
   }
 
   private async call<T>(method: "GET" | "POST", action: string, device: DeviceIdentifier, body: unknown, operation: string): Promise<T | undefined> {
@@ -116,9 +144,11 @@ export class EnosClient {
       if (res.status === 401 || res.status === 403) {
         const refusal = asObject(res.body) as ApimRefusal;
         const status = refusal.status ?? refusal.code ?? -1;
-        // A token can die early (revoked, gateway restarted): take a new one and send once more. The gateway
-        // refused before the service saw the request, so resending a POST cannot apply twice.
-        if (status === ApimStatus.TOKEN_EXPIRED && round === 1) {
+        // The status and body of an expired-token refusal (1202/1203) are not public: any gateway refusal means
+        // one fresh token and one more try, then a clear error. The gateway refused before the service saw the
+        // request, so resending a POST cannot apply twice.
+        if (round === 1) {
+          this.ctx.logger.debug("enos gateway refused the request; taking a fresh token once", { status });
           this.forgetToken(token);
           continue;
         }
@@ -134,7 +164,8 @@ export class EnosClient {
   }
 
   private sign(url: URL, body: string | undefined): Record<string, string> {
-    if (url.pathname.endsWith(TOKEN_PATH)) return {};
+    // only API calls are signed: the token request carries its own `encryption`, the CA file is public
+    if (!url.pathname.endsWith(CERTIFICATES_PATH)) return {};
     // unsigned only when no token was taken: the gateway then says why
     if (!this.token) return {};
     return apimHeaders(this.token.accessToken, url, body, this.timestamp(), this.options.appSecret);
@@ -194,7 +225,14 @@ export class EnosClient {
       this.http.addSecret(data.accessToken);
       const expire = typeof data.expire === "number" && data.expire > 0 ? data.expire : 7200;
       const margin = Math.min(TOKEN_REFRESH_MARGIN_S, expire / 10);
-      this.token = { accessToken: data.accessToken, refreshAt: this.ctx.clock().getTime() + (expire - margin) * 1000 };
+      const now = this.ctx.clock().getTime();
+      // the same token again keeps the expiry it was first given (a repeat may answer the full 7200 s again)
+      const issuedAt = firstSeen.get(data.accessToken) ?? now;
+      firstSeen.set(data.accessToken, issuedAt);
+      if (firstSeen.size > 1_000) firstSeen.delete(firstSeen.keys().next().value as string);
+      // a repeat close to the end: use it until a few seconds before its real expiry rather than re-asking each call
+      const refreshAt = issuedAt + (expire - margin) * 1000 > now ? issuedAt + (expire - margin) * 1000 : issuedAt + expire * 1000 - 5_000;
+      this.token = { accessToken: data.accessToken, refreshAt };
       return data.accessToken;
     }
   }

@@ -41,6 +41,15 @@ interface Resolved {
   issueAuthority: IssueAuthority;
 }
 
+/** certSn goes on the wire as an integer (renew and revoke pages, samples and the Java SDK). */
+function certSnNumber(certSN: string): number {
+  const n = Number(certSN);
+  if (!Number.isSafeInteger(n)) {
+    throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS listed certSN '${certSN}', which is not an integer; certSn must be sent as one`, { vendor: VENDOR, field: "certSn" });
+  }
+  return n;
+}
+
 function checkValidDays(value: number | undefined, field = "validDays"): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value <= 0) {
@@ -97,10 +106,35 @@ function certSpki(certPem: string): Buffer | undefined {
   }
 }
 
+/** The listed `cert` as a certificate, when it is one (the documented list sample shows a short value instead). */
+function pemOf(info: DeviceCertInfo): ReturnType<typeof certFacts> | undefined {
+  if (typeof info.cert !== "string" || !info.cert.includes("-----BEGIN CERTIFICATE-----")) return undefined;
+  try {
+    return certFacts(info.cert);
+  } catch {
+    return undefined;
+  }
+}
+
+/** certSN is the certificate's serial in decimal (the apply sample: certSN "32720" on serial 0x7FD0). */
+export function serialOfCertSn(certSN: string): string {
+  try {
+    return normalizeSerial(BigInt(certSN.trim()).toString(16));
+  } catch {
+    return "";
+  }
+}
+
+/** Serial and common name from the PEM when the list gave one, else from certSN and `subject`. */
+function identify(info: DeviceCertInfo): { serial: string; commonName: string } {
+  const facts = pemOf(info);
+  if (facts) return { serial: facts.serial, commonName: facts.commonName };
+  return { serial: serialOfCertSn(info.certSN), commonName: /(?:^|[,/\s])CN=([^,/]*)/.exec(info.subject ?? "")?.[1]?.trim() ?? "" };
+}
+
 function toDeployed(info: DeviceCertInfo, now: Date): DeployedCertificate {
-  const facts = certFacts(info.cert);
   const notAfter = new Date(info.expireDate);
-  return { id: info.certSN, serial: facts.serial, commonName: facts.commonName, notAfter, expireIn: expireInDays(notAfter, now) };
+  return { id: info.certSN, ...identify(info), notAfter, expireIn: expireInDays(notAfter, now) };
 }
 
 /**
@@ -126,6 +160,7 @@ class EnosDevice {
   readonly client: EnosClient;
   readonly resolved: Resolved;
   private caCert: string | undefined;
+  private certChainURL: string | undefined;
 
   constructor(settings: EnosSettings, credentials: Partial<EnosCredentials>, ctx: ProviderContext) {
     const resolved = resolve(settings, credentials);
@@ -137,14 +172,30 @@ class EnosDevice {
     return this.client.list(this.resolved.device);
   }
 
-  /** The chain for a certificate found by listing (a crashed run never saw the apply answer's caCert). */
+  /**
+   * The chain for a certificate found by listing (a crashed run never saw the apply answer). inferred: without an
+   * earlier answer's certChainURL, the gateway's `/enos/CA/cacert/<RSA|ECC>`, after the renew sample's URL form.
+   */
   async chain(): Promise<string> {
-    this.caCert ??= await this.client.caCertificate();
+    this.caCert ??= await this.client.caCertificate(this.certChainURL ?? `/enos/CA/cacert/${this.resolved.issueAuthority}`);
     return this.caCert;
   }
 
-  remember(result: DeviceCertApplyResultInfo): void {
-    this.caCert = result.caCert;
+  /**
+   * The CA of an apply/renew answer: its `caCert`, else the file at its `certChainURL` as given (RSA and ECC
+   * certificates come from different CAs, so a chain is never reused across types).
+   */
+  async chainOf(result: DeviceCertApplyResultInfo): Promise<string> {
+    if (result.certChainURL) this.certChainURL = result.certChainURL;
+    if (typeof result.caCert === "string" && result.caCert.includes("-----BEGIN CERTIFICATE-----")) {
+      this.caCert = result.caCert;
+      return result.caCert;
+    }
+    if (!result.certChainURL) {
+      throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS answered without caCert and without certChainURL for ${this.resolved.deviceLabel}; the certificate's CA cannot be found`, { vendor: VENDOR });
+    }
+    this.caCert = await this.client.caCertificate(result.certChainURL);
+    return this.caCert;
   }
 }
 
@@ -171,18 +222,22 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
     if (earlier) return earlier;
 
     const previous = request.previousOrderId ?? (request.previousSerial ? serialToDecimal(request.previousSerial) : undefined);
-    const renewable = previous === undefined ? undefined : certs.find((c) => c.certSN === previous && c.certStatus === STATUS_VALID);
+    // The certificate being replaced; else a valid one whose `cert` is no PEM: possibly what a crashed run obtained
+    // for this very key, which list cannot prove. Renewing it with this CSR replaces it either way (a device holds
+    // at most one valid certificate) and answers the full certificate.
+    const renewable =
+      (previous === undefined ? undefined : certs.find((c) => c.certSN === previous && c.certStatus === STATUS_VALID)) ??
+      certs.find((c) => c.certStatus === STATUS_VALID && pemOf(c) === undefined);
     if (options.dryRun) {
       return { state: "pending", orderId: renewable?.certSN ?? "", detail: renewable ? `dry run: would renew certificate ${renewable.certSN} of ${deviceLabel}` : `dry run: would apply for a certificate for ${deviceLabel}` };
     }
     const body = { csr: request.csr, issueAuthority, ...(validDay === undefined ? {} : { validDay }) };
     // Only a valid certificate still bound to the device can be renewed (VENDOR-NOTES); otherwise apply anew.
-    const result = renewable ? await device.client.renew(device.resolved.device, { certSn: renewable.certSN, ...body }) : await device.client.apply(device.resolved.device, body);
-    if (!result || typeof result.cert !== "string" || typeof result.certSN !== "string") {
+    const result = renewable ? await device.client.renew(device.resolved.device, { certSn: certSnNumber(renewable.certSN), ...body }) : await device.client.apply(device.resolved.device, body);
+    if (!result || typeof result.cert !== "string" || (typeof result.certSN !== "string" && typeof result.certSN !== "number")) {
       throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS answered the certificate ${renewable ? "renewal" : "apply"} for ${deviceLabel} without a certificate; list the device's certificates before retrying`, { vendor: VENDOR });
     }
-    device.remember(result);
-    return { state: "issued", certificate: result.cert, chain: result.caCert, orderId: result.certSN };
+    return { state: "issued", certificate: result.cert, chain: await device.chainOf(result), orderId: String(result.certSN) };
   }
 
   return {
@@ -217,7 +272,7 @@ export function createEnosTarget(settings: EnosSettings, credentials: EnosCreden
       const wanted = normalizeSerial(serial);
       const certs = await device.list();
       const valid = certs.find((c) => c.certStatus === STATUS_VALID);
-      const servedSerial = valid ? certFacts(valid.cert).serial : undefined;
+      const servedSerial = valid ? identify(valid).serial || undefined : undefined;
       if (servedSerial === wanted) return { ok: true, servedSerial, detail: `${deviceLabel} holds valid certificate ${valid?.certSN} (serial ${wanted})` };
       const detail = valid
         ? `${deviceLabel} holds certificate ${valid.certSN} (serial ${servedSerial}), not serial ${wanted}`
@@ -226,7 +281,7 @@ export function createEnosTarget(settings: EnosSettings, credentials: EnosCreden
     },
     async deploy(material: CertificateMaterial, _options: DeployOptions): Promise<DeployResult> {
       const facts = certFacts(material.certificate);
-      const held = (await device.list()).find((c) => c.certStatus === STATUS_VALID && certFacts(c.cert).serial === facts.serial);
+      const held = (await device.list()).find((c) => c.certStatus === STATUS_VALID && identify(c).serial === facts.serial);
       if (held) return { ...toDeployed(held, ctx.clock()), changed: false };
       throw new VendorError(
         ErrorCodes.VENDOR_REJECTED,

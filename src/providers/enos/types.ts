@@ -48,22 +48,25 @@ export interface ApplyCertificateBody {
 }
 
 export interface RenewCertificateBody {
-  certSn: string;
+  /** an integer in the docs, their samples and the Java SDK (`"certSn": 52770`) */
+  certSn: number;
   csr?: string;
   validDay?: number;
   issueAuthority?: IssueAuthority;
 }
 
 export interface RevokeCertificateBody {
-  certSn: string;
+  /** an integer, as for renew */
+  certSn: number;
   /** CRL reason code: 0 unspecified, 1 key compromise, 3 affiliation changed, 4 superseded, ... */
   reason: number;
 }
 
 /** `DeviceCertApplyResultInfo` (apply; renew answers the same, inferred). */
 export interface DeviceCertApplyResultInfo {
-  certChainURL: string;
-  caCert: string;
+  /** a portal URL (`https://{domain}/enos/CA/cacert[/RSA]`), not necessarily the gateway; fetched only without caCert */
+  certChainURL?: string;
+  caCert?: string;
   cert: string;
   certSN: string;
   issueAuthority: string;
@@ -72,14 +75,23 @@ export interface DeviceCertApplyResultInfo {
 /** certStatus: 0 valid, 1 revoked, 2 expired. */
 export type CertStatus = 0 | 1 | 2;
 
-/** One entry of `certificates?action=list`; times are epoch milliseconds. */
+/**
+ * One entry of `certificates?action=list`; times are epoch milliseconds. `cert` is not reliably a PEM (the
+ * documented sample holds a short value): identify a certificate by `certSN` and its dates.
+ */
 export interface DeviceCertInfo {
+  /** decimal: the apply sample's certSN "32720" is its certificate's serial 0x7FD0 */
   certSN: string;
   cert: string;
   certStatus: CertStatus;
   issuer: string;
   subject: string;
   signDate: number;
-  effectiveDate: number;
+  /** the documented spelling (sic) */
+  effetiveDate?: number;
+  /** the spelling of later API versions; either may come */
+  effectiveDate?: number;
   expireDate: number;
+  revoker?: string;
+  revokerReason?: string;
 }

@@ -93,6 +93,11 @@ export class TokenLedger {
     this.usedEncryptions.set(encryption, now);
   }
 
+  /** A new token's lifetime in seconds. */
+  get ttl(): number {
+    return this.ttlSeconds;
+  }
+
   /** Seconds left on a token, for the `expire` field. */
   secondsLeft(token: IssuedToken, now: number): number {
     return Math.max(0, Math.round((token.expiresAt - now) / 1000));

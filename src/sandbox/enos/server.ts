@@ -3,7 +3,7 @@
  * (`certificates?action=apply` exactly as enos-apply-certificate.txt describes; list/renew/revoke as VENDOR-NOTES
  * describes). Every error code in the spec can be reached by a request plus seeded state or a knob.
  */
-import { randomUUID } from "node:crypto";
+import { randomUUID, X509Certificate } from "node:crypto";
 import type { Clock } from "../../model.js";
 import { certFacts } from "../../x509/facts.js";
 import { checkCsrForEnos, inspectCsr, type CsrFacts } from "../../x509/csr.js";
@@ -37,6 +37,11 @@ export interface EnosSandboxOptions {
   timestampWindowMs?: number;
   /** first certSN handed out; default 32720 (the spec's sample) */
   firstCertSN?: number;
+  /**
+   * What `cert` holds in list answers: `pem`, or `short`, a short value like the documented list sample shows
+   * (inferred form: the certificate's SHA-1 fingerprint). Apply/renew answers always carry the PEM.
+   */
+  listCert?: "pem" | "short";
 }
 
 // a type alias (not an interface) so it passes as the provider's `Record<string, string>` credentials
@@ -51,6 +56,8 @@ export type EnosInternalService = "certificate" | "product" | "iot-hub";
 export const TOKEN_PATH = "/apim-token-service/v2.0/token/get";
 export const CERTIFICATES_PATH = "/connect-service/v2.0/certificates";
 const CA_CERT_PATH = "/enos/CA/cacert";
+/** The renew sample's certChainURL ends in `/enos/CA/cacert/RSA`; ECC certificates come from another CA. */
+const CA_CERT_TYPED_PATH = "/enos/CA/cacert/:type";
 const DEFAULT_VALID_DAY = 730;
 
 /** The spec's 99400 messages, word for word (enos-apply-certificate.txt, Error Code). */
@@ -103,6 +110,12 @@ export class EnosSandbox extends SandboxServer {
   private caFailures: Knob & { code: number; message: string; detail: string } = { remaining: 0, code: 500, message: "", detail: "" };
   private queryFailures: Knob = { remaining: 0 };
   private readonly internalFailures = new Map<EnosInternalService, Knob & { action?: EnosAction }>();
+  /** knob: what list answers carry in `cert` */
+  listCert: "pem" | "short";
+  /** knob: apply/renew answers leave `caCert` out, so a client must fetch `certChainURL` */
+  omitCaCert = false;
+  /** CA file downloads (GET /enos/CA/cacert[/type]) */
+  caCertFetches = 0;
 
   constructor(options: EnosSandboxOptions) {
     super("enos", { clock: options.clock, random: options.random });
@@ -110,6 +123,7 @@ export class EnosSandbox extends SandboxServer {
     this.credentials = { appKey: options.appKey ?? "enos-demo-app-key", appSecret: options.appSecret ?? "enos-demo-app-secret-not-for-production" };
     this.orgId = options.orgId ?? "yourOrgId";
     this.nextCertSN = options.firstCertSN ?? 32720;
+    this.listCert = options.listCert ?? "pem";
     this.tokens = new TokenLedger(options.tokenTtlSeconds ?? 7200, new Map([[this.credentials.appKey, this.credentials.appSecret]]), options.timestampWindowMs ?? 5 * 60_000);
     const products = options.products ?? [
       { productKey: "yourProductKey", maxValidDay: 3650, biDirectional: true },
@@ -126,7 +140,8 @@ export class EnosSandbox extends SandboxServer {
     this.route("POST", CERTIFICATES_PATH, (ctx) => this.authenticated(ctx, "POST"));
     this.route("GET", CERTIFICATES_PATH, (ctx) => this.authenticated(ctx, "GET"));
     // the `certChainURL` of an apply answer points here
-    this.route("GET", CA_CERT_PATH, () => ({ body: this.caCert(), headers: { "content-type": "application/x-pem-file" } }));
+    this.route("GET", CA_CERT_PATH, () => this.caCertFile());
+    this.route("GET", CA_CERT_TYPED_PATH, (ctx) => (ctx.params.type === "RSA" || ctx.params.type === "ECC" ? this.caCertFile() : { status: 404, body: "" }));
   }
 
   // ---- inspectors and knobs ---------------------------------------------------------------------------------
@@ -198,7 +213,9 @@ export class EnosSandbox extends SandboxServer {
         status: ApimStatus.OK,
         msg: "SUCCESS",
         business: "apim-token-service",
-        data: { accessToken: answer.token.accessToken, expire: this.tokens.secondsLeft(answer.token, now) },
+        // inferred: a repeated token/get before expiry answers the same token with the documented initial 7200 s,
+        // while the token keeps its original expiry; a client must not restart its clock on a repeat
+        data: { accessToken: answer.token.accessToken, expire: answer.fresh ? this.tokens.secondsLeft(answer.token, now) : this.tokens.ttl },
       },
     };
   }
@@ -282,8 +299,8 @@ export class EnosSandbox extends SandboxServer {
 
   private async renew(target: { device: EnosDevice; product: EnosProduct }, body: unknown): Promise<unknown> {
     const fields = objectBody(body);
-    const certSn = typeof fields.certSn === "string" || typeof fields.certSn === "number" ? String(fields.certSn) : "";
-    if (!certSn) return refuse(99400, EnosMessages.invalidCallParameters("certSn is missing", "give the certSn of the certificate to renew"));
+    if (fields.certSn === undefined) return refuse(99400, EnosMessages.invalidCallParameters("certSn is missing", "give the certSn of the certificate to renew"));
+    const certSn = integerCertSn(fields.certSn);
     const old = this.registry.cert(certSn);
     const now = this.clock().getTime();
     if (!old || old.assetId !== target.device.assetId) {
@@ -304,9 +321,9 @@ export class EnosSandbox extends SandboxServer {
 
   private revoke(target: { device: EnosDevice; product: EnosProduct }, body: unknown): null {
     const fields = objectBody(body);
-    const certSn = typeof fields.certSn === "string" || typeof fields.certSn === "number" ? String(fields.certSn) : "";
     const reason = fields.reason;
-    if (!certSn) return refuse(99400, EnosMessages.invalidCallParameters("certSn is missing", "give the certSn of the certificate to revoke"));
+    if (fields.certSn === undefined) return refuse(99400, EnosMessages.invalidCallParameters("certSn is missing", "give the certSn of the certificate to revoke"));
+    const certSn = integerCertSn(fields.certSn);
     if (typeof reason !== "number" || !Number.isInteger(reason) || !REVOKE_REASONS.has(reason)) {
       return refuse(99400, EnosMessages.invalidCallParameters("reason is invalid", "reason must be an integer CRL reason code (0 unspecified, 1 key compromise, 3 affiliation changed, ...)"));
     }
@@ -330,16 +347,21 @@ export class EnosSandbox extends SandboxServer {
     }
     this.internalFailure("certificate", "list");
     const now = this.clock().getTime();
-    return this.registry.certsOf(target.device.assetId).map((r) => ({
-      certSN: r.certSN,
-      cert: r.cert,
-      certStatus: certStatus(r, now),
-      issuer: r.issuer,
-      subject: r.subject,
-      signDate: r.signDate,
-      effectiveDate: r.effectiveDate,
-      expireDate: r.expireDate,
-    }));
+    return this.registry.certsOf(target.device.assetId).map((r) => {
+      const status = certStatus(r, now);
+      return {
+        certSN: r.certSN,
+        cert: this.listCert === "pem" ? r.cert : new X509Certificate(r.cert).fingerprint.replaceAll(":", ""),
+        certStatus: status,
+        issuer: r.issuer,
+        subject: r.subject,
+        signDate: r.signDate,
+        // the documented spelling (sic): "effetiveDate"
+        effetiveDate: r.effectiveDate,
+        expireDate: r.expireDate,
+        ...(status === 1 ? { revoker: "certrelay-sandbox", revokerReason: String(r.revokeReason ?? 0) } : {}),
+      };
+    });
   }
 
   /** validDay rules (spec "Rules for the Validity Period of a Certificate"): default 730, refused above the product's maximum. */
@@ -417,15 +439,30 @@ export class EnosSandbox extends SandboxServer {
     return this.ca.chainPem;
   }
 
+  private caCertFile(): RouteResult {
+    this.caCertFetches += 1;
+    return { body: this.caCert(), headers: { "content-type": "application/x-pem-file" } };
+  }
+
   private applyResult(record: EnosCertRecord): unknown {
     return {
-      certChainURL: `${this.url}${CA_CERT_PATH}`,
-      caCert: this.caCert(),
+      // inferred: on EnOS the URL names a portal host; the sandbox serves the file itself, per CA type
+      certChainURL: `${this.url}${CA_CERT_PATH}/${record.issueAuthority}`,
+      ...(this.omitCaCert ? {} : { caCert: this.caCert() }),
       cert: record.cert,
       certSN: record.certSN,
       issueAuthority: record.issueAuthority,
     };
   }
+}
+
+/** certSn is an integer on the wire (renew/revoke pages, samples, Java SDK); a string is refused. */
+function integerCertSn(value: unknown): string {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    // inferred: the refusal for a mistyped certSn is not documented; a bad call parameter fits
+    return refuse(99400, EnosMessages.invalidCallParameters("certSn is invalid", "certSn must be an integer (the certificate's certSN)"));
+  }
+  return String(value);
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
