@@ -14,6 +14,7 @@ import { systemClock, type Clock } from "../model.js";
 import { renewalWindow, runPipeline, type RunSummary } from "../pipeline/index.js";
 import { StoreBackedProviders } from "../providers/registry.js";
 import { certFacts } from "../x509/index.js";
+import { acmeDemo } from "./acme.js";
 import { createDemoWorld, type DemoWorld } from "./world.js";
 
 export interface DemoOptions {
@@ -125,6 +126,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   });
   let summary: RunSummary | undefined;
   let edgeOk = false;
+  let acmeOk: boolean | undefined;
   try {
     const u = world.sandbox.urls;
     io.out(c.dim(`  yeastar ${u.yeastar}  enos ${u.enos}  cdn ${u.cdn} (edge ${u.edge})  reseller ${u.reseller}`));
@@ -162,11 +164,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     io.out(viewTable(await snapshot(world, clock), io, before));
     io.out("");
     io.out(`${summaryLine(summary, c)}${c.dim(` in ${((performance.now() - started) / 1000).toFixed(1)} s`)}`);
+    io.out("");
+    acmeOk = await acmeDemo(world, io, clock);
+    io.out("");
     io.out(c.dim("Next: `certrelay sandbox --demo-dir demo` keeps this world up for `certrelay check|renew` (see docs/cli.md)."));
   } finally {
     await world.stop();
     if (!options.dir) await rm(dir, { recursive: true, force: true });
   }
-  return summary?.ok && edgeOk ? 0 : 1;
+  return summary?.ok && edgeOk && acmeOk !== false ? 0 : 1;
 }
 

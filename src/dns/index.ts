@@ -1,3 +1,3 @@
-export type { AwsClientOptions, DnsChallengeProvider } from "./types.js";
+export type { AwsClientOptions, DnsChallengeProvider, DnsProviderDeps } from "./types.js";
 export { challengeRecord } from "./challenge.js";
 export { createDnsProvider, dnsProviderSchema, DNS_PROVIDERS, type DnsProviderConfig } from "./registry.js";

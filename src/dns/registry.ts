@@ -3,8 +3,9 @@
  * union; the ACME issuer only ever sees DnsChallengeProvider.
  */
 import { z } from "zod";
-import { Route53Provider, type Route53Deps } from "./route53.js";
-import type { DnsChallengeProvider } from "./types.js";
+import { HttpreqProvider } from "./httpreq.js";
+import { Route53Provider } from "./route53.js";
+import type { DnsChallengeProvider, DnsProviderDeps } from "./types.js";
 
 const seconds = (what: string, max: number) =>
   z.number({ error: `expected ${what} in whole seconds` }).int().min(1, { error: `expected ${what} in whole seconds (at least 1)` }).max(max, { error: `expected ${what} of at most ${max} seconds` });
@@ -19,15 +20,27 @@ export const route53Schema = z.strictObject({
   maxRetries: z.number({ error: "expected a whole number of attempts" }).int().min(1).max(20).optional(),
 });
 
-export const dnsProviderSchema = z.discriminatedUnion("provider", [route53Schema], { error: "expected dns.provider: route53 (lego's flag names)" });
-export type DnsProviderConfig = z.output<typeof dnsProviderSchema>;
-export const DNS_PROVIDERS = ["route53"] as const;
+/** lego's httpreq options (HTTPREQ_ENDPOINT, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL). */
+export const httpreqSchema = z.strictObject({
+  provider: z.literal("httpreq"),
+  endpoint: z.url({ protocol: /^https?$/, error: "expected the URL of your httpreq endpoint, like https://dns-hook.example.com" }),
+  propagationTimeout: seconds("a propagation timeout", 3_600).optional(),
+  pollingInterval: seconds("a polling interval", 600).optional(),
+});
 
-export function createDnsProvider(config: DnsProviderConfig, deps: Route53Deps): DnsChallengeProvider {
+export const DNS_PROVIDERS = ["route53", "httpreq"] as const;
+export const dnsProviderSchema = z.discriminatedUnion("provider", [route53Schema, httpreqSchema], { error: `expected dns.provider: ${DNS_PROVIDERS.join(" or ")} (lego's flag names)` });
+export type DnsProviderConfig = z.output<typeof dnsProviderSchema>;
+
+export function createDnsProvider(config: DnsProviderConfig, deps: DnsProviderDeps): DnsChallengeProvider {
   switch (config.provider) {
     case "route53": {
       const { provider: _provider, ...settings } = config;
       return new Route53Provider(settings, deps);
+    }
+    case "httpreq": {
+      const { provider: _provider, ...settings } = config;
+      return new HttpreqProvider(settings, deps);
     }
   }
 }

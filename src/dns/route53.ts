@@ -6,11 +6,10 @@
  * API: https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html
  */
 import type { Route53Client } from "@aws-sdk/client-route-53";
-import { PollWindow, type Deadline } from "../deadline.js";
+import { PollWindow } from "../deadline.js";
 import { AuthError, CertrelayError, ErrorCodes, TimeoutError, VendorError } from "../errors.js";
-import type { Clock, Logger, Sleep } from "../model.js";
 import { challengeRecord } from "./challenge.js";
-import type { AwsClientOptions, DnsChallengeProvider } from "./types.js";
+import type { DnsChallengeProvider, DnsProviderDeps } from "./types.js";
 
 const VENDOR = "route53";
 
@@ -27,13 +26,7 @@ export interface Route53Settings {
   maxRetries?: number;
 }
 
-export interface Route53Deps {
-  aws?: AwsClientOptions;
-  deadline?: Deadline;
-  clock: Clock;
-  sleep: Sleep;
-  logger: Logger;
-}
+export type Route53Deps = DnsProviderDeps;
 
 interface RecordSet {
   ttl: number;

@@ -1,3 +1,6 @@
+import type { Deadline } from "../deadline.js";
+import type { Clock, Logger, Sleep } from "../model.js";
+
 /**
  * A DNS-01 challenge provider, shaped like lego's `challenge.Provider` + `challenge.ProviderTimeout`
  * (go-acme/lego providers/dns/<name>): `present` publishes the TXT record for one domain's key authorization,
@@ -15,6 +18,19 @@ export interface DnsChallengeProvider {
   /** lego's ProviderTimeout: how long to wait for propagation, and the polling interval. */
   timeout(): { timeoutMs: number; intervalMs: number };
   close(): Promise<void>;
+}
+
+/** What a DNS provider gets from the issuer: injectable time and logs, the run's deadline, transport options. */
+export interface DnsProviderDeps {
+  clock: Clock;
+  sleep: Sleep;
+  logger: Logger;
+  deadline?: Deadline;
+  /** AWS SDK options (route53); absent: the SDK's environment */
+  aws?: AwsClientOptions;
+  /** extra trusted CA (PEM) for https DNS APIs (httpreq) */
+  ca?: string;
+  timeoutMs?: number;
 }
 
 /** AWS SDK client options, injected so tests point Route53 at moto; production takes them from the environment. */

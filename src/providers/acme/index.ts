@@ -102,6 +102,8 @@ class AcmeOrders {
       logger: this.ctx.logger,
       ...(this.ctx.aws ? { aws: this.ctx.aws } : {}),
       ...(this.ctx.deadline ? { deadline: this.ctx.deadline } : {}),
+      ...(this.ctx.ca ? { ca: this.ctx.ca } : {}),
+      ...(this.ctx.timeoutMs ? { timeoutMs: this.ctx.timeoutMs } : {}),
     });
     return this.dnsProvider;
   }
