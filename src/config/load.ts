@@ -122,7 +122,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): { path: Path; mes
     case "unrecognized_keys":
       return issue.keys.map((key) => ({ path: [...path, key], message: "unknown field; check the spelling" }));
     case "invalid_union": {
-      if (issue.discriminator !== undefined) {
+      // a nested union (the acme issuer's `dns`) keeps its own message naming its own choices
+      if (issue.discriminator !== undefined && !path.includes("dns")) {
         const inTargets = path.includes("targets");
         const allowed = inTargets ? TARGET_PROVIDERS : ISSUER_PROVIDERS;
         const role = inTargets ? "target" : "issuer";
