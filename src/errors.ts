@@ -36,6 +36,8 @@ export const ErrorCodes = {
   TIMEOUT: "TIMEOUT",
   ISSUANCE_PENDING: "ISSUANCE_PENDING",
   ISSUANCE_FAILED: "ISSUANCE_FAILED",
+  /** the issuer's order for this reference can never deliver a certificate (cancelled, expired): use a new reference */
+  ORDER_UNUSABLE: "ORDER_UNUSABLE",
   VERIFY_FAILED: "VERIFY_FAILED",
   // storage
   STORE_ERROR: "STORE_ERROR",

@@ -112,6 +112,11 @@ export interface Issuer {
   issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome>;
   /** Poll an order started earlier (possibly by a crashed run). */
   resume(orderId: string, request: IssueRequest): Promise<IssueOutcome>;
+  /**
+   * The order this request already placed (a purchase whose answer was lost, a run that died), collected as
+   * `resume` would; undefined when there is none. Never buys. Issuers without a way to look orders up omit it.
+   */
+  lookup?(request: IssueRequest): Promise<IssueOutcome | undefined>;
   close(): Promise<void>;
 }
 

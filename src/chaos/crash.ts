@@ -5,7 +5,7 @@
  */
 import { ErrorCodes, StoreError } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
-import type { PendingRenewal, Store } from "../store/index.js";
+import type { LeaseAttempt, LeaseRequest, PendingRenewal, Store } from "../store/index.js";
 
 export class SimulatedCrash extends Error {
   constructor(readonly stage: string) {
@@ -17,7 +17,8 @@ export class SimulatedCrash extends Error {
 export class CrashGate implements Store {
   readonly kind: Store["kind"];
   private crashed = false;
-  private started = 0;
+  /** secrets whose rotation started in this run (a rotation reads its current material once or more) */
+  private readonly startedSecrets = new Set<string>();
   private ended = 0;
 
   constructor(private readonly inner: Store) {
@@ -41,7 +42,7 @@ export class CrashGate implements Store {
   /** Wait (bounded) until every rotation started in this run has ended. */
   async settled(maxWaitMs = 30_000): Promise<boolean> {
     const deadline = Date.now() + maxWaitMs;
-    while (this.ended < this.started) {
+    while (this.ended < this.startedSecrets.size) {
       if (Date.now() > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -53,8 +54,8 @@ export class CrashGate implements Store {
   }
 
   async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {
-    // each rotation starts by reading its current material exactly once
-    this.started += 1;
+    // each rotation starts by reading its current material; one run rotates a certificate once
+    this.startedSecrets.add(secretId);
     this.guard();
     return this.inner.getCurrent(secretId);
   }
@@ -77,6 +78,12 @@ export class CrashGate implements Store {
   async putCurrent(secretId: string, material: CertificateMaterial): Promise<void> {
     this.guard();
     return this.inner.putCurrent(secretId, material);
+  }
+  async acquireLease(secretId: string, request: LeaseRequest): Promise<LeaseAttempt> {
+    this.guard();
+    // The lease itself is the inner store's: a dead run's rotation releases it as it ends, the way a dead
+    // process's lease expires, and the next run takes it over.
+    return this.inner.acquireLease(secretId, request);
   }
   getCredentials(secretId: string): Promise<Record<string, string>> {
     return this.inner.getCredentials(secretId);

@@ -15,6 +15,7 @@ function paintAction(action: CertificateAction, c: Colors, width = 0): string {
     case "failed":
       return c.red(text);
     case "pending":
+    case "skipped":
     case "would-renew":
     case "would-deploy":
       return c.yellow(text);
@@ -57,7 +58,7 @@ export function summaryTable(reports: CertificateReport[]): string {
 
 /** `4 certificates: 3 renewed, 1 none` (failures first so they are never missed) */
 export function summaryLine(summary: RunSummary, c: Colors): string {
-  const order: CertificateAction[] = ["failed", "renewed", "deployed", "pending", "would-renew", "would-deploy", "none"];
+  const order: CertificateAction[] = ["failed", "renewed", "deployed", "pending", "would-renew", "would-deploy", "skipped", "none"];
   const parts = order.filter((a) => summary.counts[a] > 0).map((a) => `${summary.counts[a]} ${a === "none" ? "unchanged" : a}`);
   const text = `${summary.reports.length} certificate${summary.reports.length === 1 ? "" : "s"}: ${parts.join(", ") || "nothing to do"}`;
   return summary.ok ? c.green(text) : c.red(text);

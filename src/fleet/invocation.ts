@@ -26,7 +26,7 @@ export async function logFailure<T>(deps: () => FleetDeps, fn: string, run: () =
 }
 
 export function countActions(outcomes: CertificateOutcome[]): Record<FleetAction, number> {
-  const counts: Record<FleetAction, number> = { none: 0, renewed: 0, deployed: 0, pending: 0, failed: 0, "would-renew": 0, "would-deploy": 0, queued: 0, deferred: 0 };
+  const counts: Record<FleetAction, number> = { none: 0, renewed: 0, deployed: 0, pending: 0, failed: 0, "would-renew": 0, "would-deploy": 0, skipped: 0, queued: 0, deferred: 0 };
   for (const o of outcomes) counts[o.action] += 1;
   return counts;
 }

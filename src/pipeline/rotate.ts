@@ -1,11 +1,12 @@
+import { randomUUID } from "node:crypto";
 import type { ManagedCertificate } from "../config/index.js";
 import { CertrelayError, ErrorCodes, InputError, VendorError } from "../errors.js";
 import type { CertificateMaterial, Issuer, IssueRequest, Target } from "../model.js";
-import type { PendingRenewal } from "../store/index.js";
+import type { Lease, PendingRenewal } from "../store/index.js";
 import { certFacts, generateKeyAndCsr, parseBundle, type CertFacts } from "../x509/index.js";
 import { renewalWindow } from "./due.js";
 import { renewalReference } from "./reference.js";
-import type { CertificateReport, PipelineDeps, Stage, TargetReport } from "./types.js";
+import type { CertificateReport, PendingSummary, PipelineDeps, Stage, TargetReport } from "./types.js";
 
 /** Thrown out of the pipeline (never caught per certificate) when a checkpoint hook simulates a crash. */
 export class CheckpointInterrupt extends Error {
@@ -24,12 +25,24 @@ interface Context {
   currentFacts: CertFacts | undefined;
   renewBeforeDays: number;
   report: CertificateReport;
+  /** a purchase is allowed: the certificate is due (or missing) or the user forced it */
+  mayPurchase: boolean;
+  /** takes the certificate's lease before the first write; false when another run holds it */
+  lease: () => Promise<boolean>;
 }
+
+/** A renewal whose reference could not deliver is given up at most this often in one run (each costs lookups). */
+const MAX_ABANDON_PER_RUN = 3;
+const DEFAULT_LEASE_TTL_MS = 15 * 60_000;
 
 /**
  * One managed certificate: check -> renew -> store pending -> deploy to every target -> verify -> promote.
  * The current (last good) material is promoted over only after every target verified the new one; any failure
  * leaves it in place, keeps the pending renewal for the next run, and is reported per target.
+ *
+ * Every write (store, purchase, upload) happens under the certificate's lease, taken once a write is needed and
+ * released at the end; a certificate whose lease another run holds is skipped as "in progress elsewhere". After
+ * taking the lease the store is read again, so the decision rests on what the previous holder left.
  */
 export async function rotateCertificate(
   cert: ManagedCertificate,
@@ -38,24 +51,56 @@ export async function rotateCertificate(
 ): Promise<CertificateReport> {
   const started = performance.now();
   const report: CertificateReport = { name: cert.name, action: "none", due: false, targets: [], durationMs: 0 };
+  let held: Lease | undefined;
+  let busy: { holder: string; expiresAt?: string } | undefined;
+  const lease = async (): Promise<boolean> => {
+    if (held) return true;
+    if (busy) return false;
+    const attempt = await deps.store.acquireLease(cert.secret, {
+      owner: deps.runId ?? randomUUID(),
+      now: deps.clock(),
+      ttlMs: deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+    });
+    if (attempt.acquired) held = attempt.lease;
+    else busy = { holder: attempt.holder, ...(attempt.expiresAt ? { expiresAt: attempt.expiresAt } : {}) };
+    return attempt.acquired;
+  };
   try {
-    const [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
-    const currentFacts = current ? certFacts(current.certificate) : undefined;
+    let [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
+    let currentFacts = current ? certFacts(current.certificate) : undefined;
     if (currentFacts) describeCurrent(report, currentFacts, deps.clock(), renewBeforeDays);
+    const wantsRenewal = !deps.deployOnly && (pending !== undefined || !current || report.due || Boolean(deps.force));
+    if (wantsRenewal && !deps.dryRun) {
+      if (!(await lease())) throw new InProgressElsewhere();
+      // Read again under the lease: the run that held it may have promoted or changed the renewal meanwhile.
+      [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
+      currentFacts = current ? certFacts(current.certificate) : undefined;
+      if (currentFacts) describeCurrent(report, currentFacts, deps.clock(), renewBeforeDays);
+    }
     const ctx: Context = {
       cert,
       deps,
-      issuer: await deps.providers.issuerFor(cert),
+      issuer: deps.deployOnly ? undefined : await deps.providers.issuerFor(cert),
       targets: await deps.providers.targetsFor(cert),
       current,
       currentFacts,
       renewBeforeDays,
       report,
+      mayPurchase: !current || report.due || Boolean(deps.force),
+      lease,
     };
 
-    if (!pending && current && ctx.issuer?.renewalAdvice) await followRenewalAdvice(ctx, ctx.issuer, current.certificate);
-    if (pending) {
-      report.due = true;
+    if (!pending && current && ctx.issuer?.renewalAdvice && !deps.deployOnly) {
+      await followRenewalAdvice(ctx, ctx.issuer, current.certificate);
+      ctx.mayPurchase = ctx.mayPurchase || report.due;
+    }
+    if (pending && deps.deployOnly) {
+      report.pending = pendingSummary(pending);
+      report.detail = `${describePending(pending, deps.clock())}; deploy never continues a renewal: run certrelay renew`;
+      if (!current) throw new InputError(ErrorCodes.STORE_NOT_FOUND, `secret ${cert.secret} holds no certificate yet: run certrelay renew (deploy never buys)`, { field: `${cert.name}.secret` });
+      await ensureTargetsHoldCurrent(ctx);
+    } else if (pending) {
+      report.due = report.due || ctx.mayPurchase;
       await continueRenewal(ctx, pending);
     } else if (!current) {
       if (!ctx.issuer) {
@@ -75,10 +120,20 @@ export async function rotateCertificate(
     }
   } catch (error) {
     if (error instanceof CheckpointInterrupt) throw error;
-    report.action = "failed";
-    report.error = errorSummary(error);
-    deps.logger.error("certificate failed", { certificate: cert.name, code: report.error.code, error: report.error.message });
+    if (error instanceof InProgressElsewhere) {
+      report.action = "skipped";
+      report.targets = [];
+      delete report.error;
+      report.detail = `in progress elsewhere: ${busy?.holder ?? "another run"} holds this certificate${busy?.expiresAt ? ` until ${busy.expiresAt}` : ""}; this run left it alone`;
+      deps.logger.info("certificate skipped: in progress elsewhere", { certificate: cert.name });
+    } else {
+      report.action = "failed";
+      report.error = errorSummary(error);
+      deps.logger.error("certificate failed", { certificate: cert.name, code: report.error.code, error: report.error.message });
+    }
   } finally {
+    // A simulated crash releases too: its rotation has ended, exactly as a dead process's lease would expire.
+    if (held) await held.release();
     report.durationMs = Math.round(performance.now() - started);
   }
   return report;
@@ -101,6 +156,42 @@ async function followRenewalAdvice(ctx: Context, issuer: Issuer, certificate: st
   report.detail = advice.detail;
 }
 
+/** Internal: the lease is held by another run. Never leaves rotateCertificate. */
+class InProgressElsewhere extends Error {
+  constructor() {
+    super("in progress elsewhere");
+    this.name = "InProgressElsewhere";
+  }
+}
+
+export function pendingSummary(pending: PendingRenewal): PendingSummary {
+  return {
+    reference: pending.reference,
+    createdAt: pending.createdAt,
+    attempts: pending.attempts,
+    ...(pending.orderId ? { orderId: pending.orderId } : {}),
+    issued: Boolean(pending.certificate),
+    ...(pending.lastError ? { lastError: pending.lastError } : {}),
+    abandoned: pending.abandoned?.length ?? 0,
+  };
+}
+
+/** `renewal certrelay-www-… started 3 days ago (2 attempts, order 7f…)` */
+export function describePending(pending: PendingRenewal, now: Date): string {
+  const created = Date.parse(pending.createdAt);
+  const age = Number.isNaN(created) ? "at an unknown time" : `${formatAge(now.getTime() - created)} ago`;
+  const order = pending.orderId ? `, order ${pending.orderId}` : ", no order yet";
+  return `renewal ${pending.reference || "(interrupted promotion)"} started ${age} (${pending.attempts} attempt${pending.attempts === 1 ? "" : "s"}${order})`;
+}
+
+function formatAge(ms: number): string {
+  const minutes = Math.max(0, Math.floor(ms / 60_000));
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.floor(hours / 24)} days`;
+}
+
 function describeCurrent(report: CertificateReport, facts: CertFacts, now: Date, renewBeforeDays: number): void {
   const window = renewalWindow(facts, now, renewBeforeDays);
   report.serial = facts.serial;
@@ -121,6 +212,8 @@ async function startRenewal(ctx: Context): Promise<void> {
     report.targets = ctx.targets.map((t) => ({ target: t.label, provider: t.provider, status: "would-deploy" }));
     return;
   }
+  // (a renewal the CA's advice made due was not known to need the lease when the rotation began)
+  if (!(await ctx.lease())) throw new InProgressElsewhere();
   const { commonName, sans } = subjectFor(ctx);
   if (!commonName) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `${cert.name} needs commonName in certrelay.yml for its first issuance`, {
@@ -143,7 +236,7 @@ async function startRenewal(ctx: Context): Promise<void> {
 
 async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<void> {
   const { cert, deps, issuer, report } = ctx;
-  let next: PendingRenewal = { ...pending, attempts: pending.attempts + 1, deployedTo: [...pending.deployedTo] };
+  const next: PendingRenewal = { ...pending, attempts: pending.attempts + 1, deployedTo: [...pending.deployedTo] };
   try {
     if (next.certificate && certFacts(next.certificate).notAfter.getTime() <= deps.clock().getTime()) {
       if (deps.dryRun) {
@@ -151,11 +244,21 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
         report.detail = "the pending renewed certificate expired before every target took it; would issue a new one";
         return;
       }
-      next = await restartExpiredRenewal(ctx, next);
+      await restartExpiredRenewal(ctx, next);
     }
     if (!next.certificate) {
       if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
       if (backingOff(ctx, next)) return;
+      if (!next.orderId && !ctx.mayPurchase) {
+        // Only a purchase could go on from here, and nobody asked for one (e.g. a failed `renew --force`). An
+        // order that run did place (its answer lost) is still collected: that costs nothing more.
+        const found = deps.dryRun ? undefined : await lookupOrder(ctx, issuer, next);
+        if (!found) {
+          await parkRenewal(ctx, next.reference === pending.reference ? pending : next);
+          return;
+        }
+        next.orderId = found;
+      }
       if (deps.dryRun) {
         report.action = "would-renew";
         report.detail = next.orderId ? `would poll order ${next.orderId} at ${issuer.label}` : `would request a certificate from ${issuer.label}`;
@@ -173,6 +276,7 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
       const backoffUntil = error instanceof CertrelayError && error.backoffUntil ? { backoffUntil: error.backoffUntil.toISOString() } : {};
       next.lastError = { ...summary, at: deps.clock().toISOString(), ...backoffUntil };
       await deps.store.putPending(cert.secret, next);
+      report.pending = pendingSummary(next);
     }
     throw error;
   }
@@ -192,26 +296,55 @@ function backingOff(ctx: Context, pending: PendingRenewal): boolean {
 }
 
 /**
+ * A renewal that needs a purchase while the certificate is not due waits: it is shown, never completed, until
+ * the certificate comes due or the user forces it again. The current certificate is still kept on every target.
+ */
+async function parkRenewal(ctx: Context, pending: PendingRenewal, why?: string): Promise<void> {
+  const { cert, deps, report } = ctx;
+  report.pending = pendingSummary(pending);
+  const renewAt = report.renewAt ? ` (due ${report.renewAt.slice(0, 10)})` : "";
+  await ensureTargetsHoldCurrent(ctx);
+  const parked =
+    `${why ? `${why}; ` : ""}${describePending(pending, deps.clock())} waits: ${cert.name} is not due${renewAt}, so nothing is bought. ` +
+    `\`certrelay renew --force --only ${cert.name}\` completes it now; \`certrelay renew --discard-pending ${cert.name}\` drops it`;
+  report.detail = report.detail ? `${report.detail}; ${parked}` : parked;
+  deps.logger.info("pending renewal not due: left waiting", { certificate: cert.name, reference: pending.reference });
+}
+
+/**
  * A renewed certificate that expired while its deploy kept failing (short-lived certificates, long outages) is
  * worthless: start over with a fresh key and a new reference, so the issuer opens a new order instead of handing
  * back the expired one.
  */
-async function restartExpiredRenewal(ctx: Context, expired: PendingRenewal): Promise<PendingRenewal> {
+async function restartExpiredRenewal(ctx: Context, expired: PendingRenewal): Promise<void> {
+  const { cert, deps } = ctx;
+  deps.logger.warn("pending renewal expired before it was deployed everywhere; issuing again", { certificate: cert.name });
+  await replaceRenewal(ctx, expired, "its certificate expired before every target took it");
+}
+
+/**
+ * Give up a renewal's order and reference, in place: a fresh key and the next reference, so the issuer opens a
+ * new order instead of handing back one that cannot be used. The reference given up is recorded.
+ */
+async function replaceRenewal(ctx: Context, renewal: PendingRenewal, reason: string): Promise<void> {
   const { cert, deps, issuer } = ctx;
   if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
-  const { commonName, sans } = subjectFor(ctx, expired.certificate ? certFacts(expired.certificate) : undefined);
+  const { commonName, sans } = subjectFor(ctx, renewal.certificate ? certFacts(renewal.certificate) : undefined);
   const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName, sans });
-  const fresh: PendingRenewal = {
-    reference: nextReference(expired.reference),
-    createdAt: deps.clock().toISOString(),
-    privateKey: generated.privateKey,
-    csr: generated.csr,
-    deployedTo: [],
-    attempts: expired.attempts,
-  };
-  deps.logger.warn("pending renewal expired before it was deployed everywhere; issuing again", { certificate: cert.name });
-  await deps.store.putPending(cert.secret, fresh);
-  return fresh;
+  const now = deps.clock().toISOString();
+  const abandoned = [...(renewal.abandoned ?? []), { reference: renewal.reference, ...(renewal.orderId ? { orderId: renewal.orderId } : {}), reason, at: now }];
+  // keep the record short: the last few are what a person reading `check` needs
+  renewal.abandoned = abandoned.slice(-10);
+  renewal.reference = nextReference(renewal.reference);
+  renewal.createdAt = now;
+  renewal.privateKey = generated.privateKey;
+  renewal.csr = generated.csr;
+  renewal.deployedTo = [];
+  delete renewal.orderId;
+  delete renewal.certificate;
+  delete renewal.chain;
+  delete renewal.lastError;
+  await deps.store.putPending(cert.secret, renewal);
 }
 
 function nextReference(reference: string): string {
@@ -219,8 +352,51 @@ function nextReference(reference: string): string {
   return m ? `${m[1]}.r${Number(m[2]) + 1}` : `${reference}.r2`;
 }
 
-/** Issue or resume the order; false while it is still pending at the issuer. */
+/**
+ * Issue or resume the order; false while it is still pending at the issuer (or waiting, not due). An order that
+ * can never deliver a certificate for this renewal's key (reissued elsewhere, a raced run's key, cancelled) is
+ * abandoned with a new reference instead of being resumed forever.
+ */
 async function obtainCertificate(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<boolean> {
+  for (let abandonedNow = 0; ; abandonedNow += 1) {
+    try {
+      return await obtainOnce(ctx, issuer, next);
+    } catch (error) {
+      if (!isUnusableOrder(error) || abandonedNow >= MAX_ABANDON_PER_RUN) throw error;
+      const given = { reference: next.reference, orderId: next.orderId };
+      const reason = `${errorSummary(error).code}: ${errorSummary(error).message}`;
+      await replaceRenewal(ctx, next, reason);
+      ctx.deps.logger.warn("renewal order cannot be collected with its key: abandoned, new reference", {
+        certificate: ctx.cert.name,
+        abandonedReference: given.reference,
+        ...(given.orderId ? { orderId: given.orderId } : {}),
+        reference: next.reference,
+      });
+      if (!ctx.mayPurchase) {
+        await parkRenewal(ctx, next, `order ${given.orderId ?? `for ${given.reference}`} cannot be collected with this renewal's key, so it was given up (new reference ${next.reference})`);
+        return false;
+      }
+    }
+  }
+}
+
+/** The id of an order this renewal already placed, found without buying; undefined when there is none. */
+async function lookupOrder(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<string | undefined> {
+  if (!issuer.lookup) return undefined;
+  try {
+    return (await issuer.lookup(issueRequest(ctx, next)))?.orderId;
+  } catch (error) {
+    if (!isUnusableOrder(error)) throw error;
+    await replaceRenewal(ctx, next, `${errorSummary(error).code}: ${errorSummary(error).message}`);
+    return undefined;
+  }
+}
+
+function isUnusableOrder(error: unknown): boolean {
+  return error instanceof CertrelayError && (error.code === ErrorCodes.KEY_MISMATCH || error.code === ErrorCodes.ORDER_UNUSABLE);
+}
+
+async function obtainOnce(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<boolean> {
   const { cert, deps, report, currentFacts } = ctx;
   const request: IssueRequest = {
     ...issueRequest(ctx, next),
@@ -237,6 +413,7 @@ async function obtainCertificate(ctx: Context, issuer: Issuer, next: PendingRene
     delete next.lastError;
     await deps.store.putPending(cert.secret, next);
     report.action = "pending";
+    report.pending = pendingSummary(next);
     report.detail = `order ${outcome.orderId} at ${issuer.label} is pending: ${outcome.detail}`;
     return false;
   }
@@ -350,6 +527,13 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
     }
     if (deps.dryRun) {
       reports.push({ target: target.label, provider: target.provider, status: "would-deploy" });
+      continue;
+    }
+    if (!(await ctx.lease())) throw new InProgressElsewhere();
+    const latest = await deps.store.getCurrent(ctx.cert.secret);
+    if (!latest || certFacts(latest.certificate).serial !== currentFacts.serial) {
+      // Another run promoted a new certificate while this one looked: deploying the old one would undo it.
+      reports.push({ target: target.label, provider: target.provider, status: "skipped" });
       continue;
     }
     const result = await deployAndVerify(target, current, currentFacts.serial);

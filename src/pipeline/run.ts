@@ -41,7 +41,7 @@ export async function runPipeline(config: CertrelayConfig, deps: PipelineDeps, o
 }
 
 export function summarize(reports: CertificateReport[]): RunSummary {
-  const counts: Record<CertificateAction, number> = { none: 0, renewed: 0, deployed: 0, pending: 0, failed: 0, "would-renew": 0, "would-deploy": 0 };
+  const counts: Record<CertificateAction, number> = { none: 0, renewed: 0, deployed: 0, pending: 0, failed: 0, "would-renew": 0, "would-deploy": 0, skipped: 0 };
   for (const r of reports) counts[r.action] += 1;
   return { reports, counts, ok: counts.failed === 0 };
 }

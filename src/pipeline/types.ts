@@ -24,6 +24,15 @@ export interface PipelineDeps {
   /** the run's time budget: no step starts once it is spent; the renewal's progress is stored instead */
   deadline?: Deadline | undefined;
   /**
+   * `certrelay deploy`: put the current material on targets and nothing else. A pending renewal is reported,
+   * never continued (continuing one may buy a certificate), and nothing is renewed.
+   */
+  deployOnly?: boolean;
+  /** names this run in the certificate leases it takes (default: a random id per certificate) */
+  runId?: string;
+  /** how long a lease outlives a run that died holding it (default 15 minutes, the Lambda maximum) */
+  leaseTtlMs?: number;
+  /**
    * Called after each durable step. Errors thrown here are NOT caught by the pipeline: tests and the chaos run
    * use it to simulate a crash between steps, exactly where a Lambda timeout would cut a run.
    */
@@ -37,7 +46,8 @@ export type CertificateAction =
   | "pending" // issuer order still pending (DCV etc.); resumed next run
   | "failed" // something failed; last good certificate untouched
   | "would-renew" // dry run
-  | "would-deploy"; // dry run
+  | "would-deploy" // dry run
+  | "skipped"; // another run holds this certificate's lease: in progress elsewhere, not an error
 
 export type TargetStatus = "holds-current" | "deployed" | "unchanged" | "failed" | "skipped" | "would-deploy";
 
@@ -65,5 +75,17 @@ export interface CertificateReport {
   targets: TargetReport[];
   error?: { code: string; message: string };
   detail?: string;
+  /** the renewal in progress after this run, when there is one (for `check` and the summary) */
+  pending?: PendingSummary;
   durationMs: number;
+}
+
+export interface PendingSummary {
+  reference: string;
+  createdAt: string;
+  attempts: number;
+  orderId?: string;
+  issued: boolean;
+  lastError?: { code: string; message: string; at: string };
+  abandoned: number;
 }

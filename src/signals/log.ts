@@ -35,6 +35,7 @@ export function resultOf(action: FleetAction): FleetResult {
     case "failed":
       return "failed";
     case "pending":
+    case "skipped":
     case "queued":
     case "deferred":
       return "in-progress";

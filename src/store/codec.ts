@@ -24,6 +24,7 @@ export const pendingSchema = z.object({
   deployedTo: z.array(z.string()),
   attempts: z.number().int().nonnegative(),
   lastError: z.object({ code: z.string(), message: z.string(), at: z.string(), backoffUntil: z.string().optional() }).optional(),
+  abandoned: z.array(z.object({ reference: z.string(), orderId: z.string().optional(), reason: z.string(), at: z.string() })).optional(),
 });
 
 /** Secrets Manager AWSPENDING value: the bookkeeping is wrapped so it can never be mistaken for material. */
@@ -50,6 +51,7 @@ export function toPending(value: z.infer<typeof pendingSchema>): PendingRenewal 
   if (value.certificate !== undefined) pending.certificate = value.certificate;
   if (value.chain !== undefined) pending.chain = value.chain;
   if (value.lastError !== undefined) pending.lastError = { ...value.lastError };
+  if (value.abandoned !== undefined) pending.abandoned = value.abandoned.map((a) => ({ ...a }));
   return pending;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import lockfile from "proper-lockfile";
 import { z } from "zod";
 import { ErrorCodes, StoreError } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
@@ -14,7 +15,7 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
-import type { PendingRenewal, Store } from "./types.js";
+import type { LeaseAttempt, LeaseRequest, PendingRenewal, Store } from "./types.js";
 
 /**
  * One file per secret id, for local runs, the CLI and the demo.
@@ -34,14 +35,67 @@ const SUFFIX = ".json";
 
 export interface FileStoreOptions {
   dir: string;
+  /**
+   * A certificate's lock whose holder stopped refreshing it (killed process) is taken over after this long
+   * (default 30 s; proper-lockfile's minimum is 2 s). A live holder refreshes it every half of this.
+   */
+  lockStaleMs?: number;
 }
 
 export class FileStore implements Store {
   readonly kind = "file" as const;
   private readonly dir: string;
+  private readonly lockStaleMs: number;
 
   constructor(options: FileStoreOptions) {
     this.dir = options.dir;
+    this.lockStaleMs = options.lockStaleMs ?? 30_000;
+  }
+
+  /**
+   * An OS-level lock per secret (proper-lockfile: an atomic mkdir of `.<id>.lock`, refreshed while held, stale
+   * once its holder stops refreshing it), so two processes sharing a store directory never write one
+   * certificate at once. The file store's lease lives as long as its holder, so `ttlMs` does not apply here.
+   */
+  async acquireLease(secretId: string, request: LeaseRequest): Promise<LeaseAttempt> {
+    requireSecretId(secretId);
+    const lockPath = this.lockPathFor(secretId);
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw this.ioError("create", this.dir, e);
+    }
+    let unlock: () => Promise<void>;
+    try {
+      unlock = await lockfile.lock(this.pathFor(secretId), {
+        lockfilePath: lockPath,
+        realpath: false,
+        retries: 0,
+        stale: this.lockStaleMs,
+        // A lock found stale again while held (the event loop stalled past `stale`): another run may have taken
+        // it over. Throwing here would crash the process from a timer; the holder's writes stay whole-file atomic.
+        onCompromised: () => undefined,
+      });
+    } catch (e) {
+      if (isErrno(e, "ELOCKED")) return { acquired: false, holder: "another certrelay run using this store directory" };
+      throw this.ioError("lock", lockPath, e);
+    }
+    let released = false;
+    return {
+      acquired: true,
+      lease: {
+        owner: request.owner,
+        release: async () => {
+          if (released) return;
+          released = true;
+          await unlock().catch(() => undefined);
+        },
+      },
+    };
+  }
+
+  private lockPathFor(secretId: string): string {
+    return join(this.dir, `.${encodeURIComponent(secretId)}.lock`);
   }
 
   async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {

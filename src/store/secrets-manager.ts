@@ -21,9 +21,11 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
-import type { PendingRenewal, ScanRead, Store } from "./types.js";
+import type { LeaseAttempt, LeaseRequest, PendingRenewal, ScanRead, Store } from "./types.js";
 
 const CURRENT = "AWSCURRENT";
+/** The staging label of the version that records who holds the certificate's lease (see acquireLease). */
+const LEASE = "certrelay-lease";
 const PENDING = "AWSPENDING";
 const PREVIOUS = "AWSPREVIOUS";
 /** BatchGetSecretValue takes at most 20 secret ids per call. */
@@ -36,6 +38,7 @@ type StageContent =
   | { kind: "absent" }
   | { kind: "material"; material: CertificateMaterial; versionId: string; stages: string[] }
   | { kind: "pending"; pending: PendingRenewal; versionId: string; stages: string[] }
+  | { kind: "lease"; versionId: string; stages: string[] }
   | { kind: "other"; versionId: string; stages: string[] };
 
 export interface SecretsManagerStoreOptions {
@@ -79,6 +82,7 @@ export class SecretsManagerStore implements Store {
     const content = await this.readStage(secretId, PENDING);
     switch (content.kind) {
       case "absent":
+      case "lease":
         return undefined;
       case "pending":
         return content.pending;
@@ -129,7 +133,7 @@ export class SecretsManagerStore implements Store {
         field: secretId,
       });
     }
-    if (pendingContent.kind === "other") {
+    if (pendingContent.kind === "other" || pendingContent.kind === "lease") {
       throw new StoreError(
         ErrorCodes.STORE_ERROR,
         `secret '${secretId}' (${PENDING}) does not hold a certrelay pending renewal; nothing was promoted`,
@@ -162,7 +166,7 @@ export class SecretsManagerStore implements Store {
         new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: finalVersionId }),
       );
       // Bookkeeping that AWS had labelled AWSCURRENT (first write was putPending) is not a previous certificate.
-      if (currentVersionId !== undefined && currentVersionId !== finalVersionId && currentContent.kind === "pending") {
+      if (currentVersionId !== undefined && currentVersionId !== finalVersionId && (currentContent.kind === "pending" || currentContent.kind === "lease")) {
         await this.client.send(
           new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PREVIOUS, RemoveFromVersionId: currentVersionId }),
         );
@@ -250,6 +254,117 @@ export class SecretsManagerStore implements Store {
       }
       nextToken = page.NextToken;
     } while (nextToken !== undefined && nextToken !== "");
+  }
+
+  /**
+   * A compare-and-set lease on the secret's own version stages, so no other AWS resource (table, IAM) is needed:
+   * the lease is the version labelled `certrelay-lease`, whose value `{"lease": {owner, expiresAt}}` says who
+   * holds it. Taking it writes a new version under a label of its own, then moves `certrelay-lease` onto it with
+   * `RemoveFromVersionId` set to the version read before: Secrets Manager refuses the move when the label has
+   * moved meanwhile, so of two runs only one wins. Expired leases are taken over the same way.
+   */
+  async acquireLease(secretId: string, request: LeaseRequest): Promise<LeaseAttempt> {
+    requireSecretId(secretId);
+    return this.call("UpdateSecretVersionStage", secretId, async () => {
+      // Only the very first lease of a secret has no version to compare against; runs that collide there all
+      // back off, and try again after a short random pause.
+      for (let attempt = 1; ; attempt += 1) {
+        const result = await this.tryLease(secretId, request);
+        if (result !== "first-lease-collision") return result;
+        if (attempt >= 4) return { acquired: false, holder: "another certrelay run" };
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40 * attempt)));
+      }
+    });
+  }
+
+  private async tryLease(secretId: string, request: LeaseRequest): Promise<LeaseAttempt | "first-lease-collision"> {
+    const holder = await this.leaseHolder(secretId);
+    if (holder && holder.owner !== "" && holder.owner !== request.owner && Date.parse(holder.expiresAt) > request.now.getTime()) {
+      return { acquired: false, holder: holder.owner, expiresAt: holder.expiresAt };
+    }
+    const expiresAt = new Date(request.now.getTime() + request.ttlMs).toISOString();
+    const versionId = await this.moveLease(secretId, holder?.versionId, { owner: request.owner, expiresAt });
+    if (versionId === undefined) return { acquired: false, holder: "another certrelay run" };
+    if (!holder) {
+      // AWS refuses to move a label attached elsewhere without RemoveFromVersionId; moto attaches it twice.
+      // Either way the lease is ours only if the label is on our version alone.
+      const described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+      const labelled = Object.entries(described.VersionIdsToStages ?? {}).filter(([, stages]) => stages.includes(LEASE));
+      if (labelled.length !== 1 || labelled[0]?.[0] !== versionId) {
+        await this.dropLabel(secretId, LEASE, versionId);
+        return "first-lease-collision";
+      }
+    }
+    let released = false;
+    return {
+      acquired: true,
+      lease: {
+        owner: request.owner,
+        release: async () => {
+          if (released) return;
+          released = true;
+          // The label stays, on a "free" version, so every later lease is a compare-and-set against it. The move
+          // fails only when the lease was taken over after it expired: then it is not ours to free.
+          await this.moveLease(secretId, versionId, { owner: "", expiresAt: new Date(0).toISOString() }).catch(() => undefined);
+        },
+      },
+    };
+  }
+
+  /**
+   * Write a lease version and move the lease label onto it from `fromVersionId` (compare-and-set). Returns the new
+   * version id, or undefined when the label had moved meanwhile (another run won).
+   */
+  private async moveLease(secretId: string, fromVersionId: string | undefined, lease: { owner: string; expiresAt: string }): Promise<string | undefined> {
+    const value = JSON.stringify({ lease });
+    // Its own label keeps the new version from being deprecated (or taking AWSCURRENT) before the move.
+    const candidate = `${LEASE}-${randomUUID().slice(0, 8)}`;
+    let versionId: string;
+    try {
+      versionId = await this.putVersion(secretId, value, [candidate]);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      await this.createEmpty(secretId);
+      versionId = await this.putVersion(secretId, value, [candidate]);
+    }
+    try {
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: LEASE,
+          MoveToVersionId: versionId,
+          ...(fromVersionId ? { RemoveFromVersionId: fromVersionId } : {}),
+        }),
+      );
+    } catch (e) {
+      await this.dropLabel(secretId, candidate, versionId);
+      if (isLostRace(e)) return undefined;
+      throw e;
+    }
+    await this.dropLabel(secretId, candidate, versionId);
+    return versionId;
+  }
+
+  private async leaseHolder(secretId: string): Promise<{ versionId: string; owner: string; expiresAt: string } | undefined> {
+    const raw = await this.readString(secretId, LEASE);
+    if (raw === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw.value);
+    } catch {
+      parsed = undefined;
+    }
+    // An unreadable lease value is treated as expired: it is taken over with the same compare-and-set.
+    if (!isLeaseValue(parsed)) return { versionId: raw.versionId, owner: "unknown", expiresAt: new Date(0).toISOString() };
+    return { versionId: raw.versionId, owner: parsed.lease.owner, expiresAt: parsed.lease.expiresAt };
+  }
+
+  private async dropLabel(secretId: string, label: string, versionId: string): Promise<void> {
+    try {
+      await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: label, RemoveFromVersionId: versionId }));
+    } catch {
+      // the label is already gone (taken over, or never attached): nothing of ours to remove
+    }
   }
 
   private async readString(
@@ -441,6 +556,7 @@ function currentOf(secretId: string, content: StageContent): CertificateMaterial
   switch (content.kind) {
     case "absent":
     case "pending":
+    case "lease":
       return undefined;
     case "material":
       return content.material;
@@ -469,6 +585,8 @@ function decodeStage(secretId: string, stage: string, raw: { value: string; vers
   const { versionId, stages } = raw;
   if (raw.value === "") return { kind: "other", versionId, stages };
   const parsed = parseJsonSafely(raw.value, `secret '${secretId}' (${stage})`);
+  // a secret whose first version was a lease has it under AWSCURRENT (AWS labels the first version so)
+  if (isLeaseValue(parsed)) return { kind: "lease", versionId, stages };
   const envelope = pendingEnvelopeSchema.safeParse(parsed);
   if (envelope.success) return { kind: "pending", pending: toPending(envelope.data.pending), versionId, stages };
   const material = materialSchema.safeParse(parsed);
@@ -482,6 +600,18 @@ function errorName(e: unknown): string | undefined {
 
 function isNotFound(e: unknown): boolean {
   return errorName(e) === "ResourceNotFoundException";
+}
+
+/** The lease's compare-and-set failed: the label moved since we read it. */
+function isLostRace(e: unknown): boolean {
+  const name = errorName(e);
+  return name === "InvalidParameterException" || name === "InvalidRequestException";
+}
+
+function isLeaseValue(value: unknown): value is { lease: { owner: string; expiresAt: string } } {
+  if (typeof value !== "object" || value === null || !("lease" in value)) return false;
+  const lease = (value as { lease: unknown }).lease;
+  return typeof lease === "object" && lease !== null && typeof (lease as { owner?: unknown }).owner === "string" && typeof (lease as { expiresAt?: unknown }).expiresAt === "string";
 }
 
 function isAlreadyExists(e: unknown): boolean {

@@ -18,6 +18,12 @@ export interface PendingRenewal {
   attempts: number;
   /** `backoffUntil`: the issuer asked not to be asked again before then (a CA's Retry-After, a failed validation) */
   lastError?: { code: string; message: string; at: string; backoffUntil?: string };
+  /**
+   * References given up on because their order could not be collected with this renewal's key (the order was
+   * reissued or renewed elsewhere, or a raced run lost the key). Kept so `check` and the logs can say what
+   * happened to the money, and so a reference is never tried again.
+   */
+  abandoned?: { reference: string; orderId?: string; reason: string; at: string }[];
 }
 
 /** What a fleet scan needs of one secret: its current material and whether a renewal is in progress. */
@@ -30,6 +36,27 @@ export interface ScanRead {
   /** this secret could not be read (what getCurrent/getPending would have thrown); the scan reports it */
   error?: unknown;
 }
+
+/** Who asks for a certificate's lease, and for how long. */
+export interface LeaseRequest {
+  /** unique per run (e.g. a UUID, the Lambda request id); shown to the run that finds the lease taken */
+  owner: string;
+  now: Date;
+  /** how long the lease lasts if its holder dies without releasing it */
+  ttlMs: number;
+}
+
+/** One writer per certificate: held from before the first write of a rotation until after its last. */
+export interface Lease {
+  readonly owner: string;
+  /** Give the lease back. Safe to call twice; never throws (a lease taken over meanwhile is simply not ours). */
+  release(): Promise<void>;
+}
+
+export type LeaseAttempt =
+  | { acquired: true; lease: Lease }
+  /** a live lease is held by another run: skip the certificate, it is in progress elsewhere */
+  | { acquired: false; holder: string; expiresAt?: string };
 
 /** Where certificate material, in-progress renewals and vendor credentials are kept. */
 export interface Store {
@@ -49,6 +76,11 @@ export interface Store {
   getCredentials(secretId: string): Promise<Record<string, string>>;
   /** overwrite a credentials secret (created if missing): the ACME account key is made on first use and kept here */
   putCredentials?(secretId: string, credentials: Record<string, string>): Promise<void>;
+  /**
+   * Take the certificate's lease, or say who holds it. A lease whose holder died is taken over once it expired
+   * (Secrets Manager: its recorded expiry; file store: its lock file went stale).
+   */
+  acquireLease(secretId: string, request: LeaseRequest): Promise<LeaseAttempt>;
   /** list managed secret ids under a prefix (paginated internally; async iterator so memory stays flat) */
   list(prefix: string): AsyncIterable<string>;
   /**

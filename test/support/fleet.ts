@@ -17,7 +17,7 @@ import { TestCA } from "../../src/sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../../src/sandbox/cdn/server.js";
 import { ManualClock } from "../../src/sandbox/server.js";
 import { SecretsManagerStore } from "../../src/store/index.js";
-import type { PendingRenewal, ScanRead, Store } from "../../src/store/index.js";
+import type { LeaseAttempt, LeaseRequest, PendingRenewal, ScanRead, Store } from "../../src/store/index.js";
 import { awsClientConfig, startMoto, type MotoServer } from "./moto.js";
 import { testProviderContext } from "./context.js";
 
@@ -67,6 +67,12 @@ export class CountingStore implements Store {
   putCurrent(id: string, material: CertificateMaterial): Promise<void> {
     this.writes.putCurrent += 1;
     return this.inner.putCurrent(id, material);
+  }
+  /** leases are bookkeeping, not material: counted apart from the writes */
+  leases = 0;
+  acquireLease(id: string, request: LeaseRequest): Promise<LeaseAttempt> {
+    this.leases += 1;
+    return this.inner.acquireLease(id, request);
   }
   getCredentials(id: string): Promise<Record<string, string>> {
     return this.inner.getCredentials(id);

@@ -5,16 +5,33 @@
 import type { Command } from "commander";
 import pLimit from "p-limit";
 import { renewBeforeDaysFor, type ManagedCertificate } from "../../config/index.js";
-import type { Clock, DeployedCertificate, Target } from "../../model.js";
-import { errorSummary, renewalWindow } from "../../pipeline/index.js";
+import { DAY_MS, type Clock, type DeployedCertificate, type Target } from "../../model.js";
+import { describePending, errorSummary, renewalWindow } from "../../pipeline/index.js";
 import { StoreBackedProviders } from "../../providers/registry.js";
-import type { Store } from "../../store/index.js";
+import type { PendingRenewal, Store } from "../../store/index.js";
 import { certFacts, expireInDays } from "../../x509/index.js";
 import { addRunOptions, runContext, type RunFlags } from "../context.js";
 import { renderTable, shortSerial, type CliIo } from "../output.js";
 
 /** `drift`: the target holds the stored certificate but does not serve it (e.g. a PBX switched back to another) */
-export type CheckStatus = "ok" | "due" | "expired" | "missing" | "drift" | "error";
+export type CheckStatus = "ok" | "due" | "expired" | "missing" | "drift" | "error" | "pending" | "stuck";
+
+/** A renewal this often attempted without finishing, or this old while its certificate is due, is stuck. */
+export const STUCK_ATTEMPTS = 5;
+export const STUCK_AGE_DAYS = 3;
+
+export interface PendingCheck {
+  reference: string;
+  createdAt: string;
+  /** whole days since the renewal started */
+  ageDays: number;
+  attempts: number;
+  orderId?: string;
+  issued: boolean;
+  lastError?: { code: string; message: string; at: string };
+  /** references given up on because their order could not be collected with the renewal's key */
+  abandoned: string[];
+}
 
 export interface CheckRow {
   certificate: string;
@@ -27,7 +44,45 @@ export interface CheckRow {
   status: CheckStatus;
   /** the target holds an older certificate than the store */
   stale?: boolean;
+  /** what a person should know about this row when it is not an error */
+  detail?: string;
+  /** the `pending` row: the renewal in progress */
+  pending?: PendingCheck;
   error?: { code: string; message: string };
+}
+
+/**
+ * The renewal in progress, as a row: `pending` while it may still finish on its own (or waits because the
+ * certificate is not due), `stuck` when it keeps failing or has been running for days on a due certificate.
+ */
+function pendingRow(cert: ManagedCertificate, pending: PendingRenewal, due: boolean, now: Date): CheckRow {
+  const created = Date.parse(pending.createdAt);
+  const ageDays = Number.isNaN(created) ? 0 : Math.floor((now.getTime() - created) / DAY_MS);
+  const stuck = (pending.attempts >= STUCK_ATTEMPTS && pending.lastError !== undefined) || (due && ageDays >= STUCK_AGE_DAYS);
+  const info: PendingCheck = {
+    reference: pending.reference,
+    createdAt: pending.createdAt,
+    ageDays,
+    attempts: pending.attempts,
+    ...(pending.orderId ? { orderId: pending.orderId } : {}),
+    issued: Boolean(pending.certificate),
+    ...(pending.lastError ? { lastError: pending.lastError } : {}),
+    abandoned: (pending.abandoned ?? []).map((a) => a.reference),
+  };
+  const described = describePending(pending, now);
+  const advice = stuck
+    ? `stuck: ${described}${pending.lastError ? `, last error ${pending.lastError.code}: ${pending.lastError.message}` : ""}; fix the cause and run certrelay renew --only ${cert.name}, or drop it with certrelay renew --discard-pending ${cert.name}`
+    : due
+      ? `${described}; the next certrelay renew continues it`
+      : `${described}; not due, so it waits: certrelay renew --force --only ${cert.name} completes it, certrelay renew --discard-pending ${cert.name} drops it`;
+  return {
+    certificate: cert.name,
+    where: "pending",
+    status: stuck ? "stuck" : "pending",
+    pending: info,
+    ...(stuck ? { error: { code: "RENEWAL_STUCK", message: advice } } : {}),
+    ...(stuck ? {} : { detail: advice }),
+  };
 }
 
 function statusFor(daysLeft: number, thresholdDays: number, notAfter: Date, now: Date): CheckStatus {
@@ -52,7 +107,18 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
   } catch (error) {
     return [{ certificate: cert.name, where: "store", status: "error", error: errorSummary(error) }];
   }
-  if (!current) return [{ certificate: cert.name, where: "store", status: "missing", error: { code: "STORE_NOT_FOUND", message: `secret ${cert.secret} holds no certificate yet: run certrelay renew` } }];
+  let pending: PendingRenewal | undefined;
+  try {
+    pending = await store.getPending(cert.secret);
+  } catch (error) {
+    return [{ certificate: cert.name, where: "pending", status: "error", error: errorSummary(error) }];
+  }
+  if (!current) {
+    return [
+      { certificate: cert.name, where: "store", status: "missing", error: { code: "STORE_NOT_FOUND", message: `secret ${cert.secret} holds no certificate yet: run certrelay renew` } },
+      ...(pending ? [pendingRow(cert, pending, true, now)] : []),
+    ];
+  }
   const facts = certFacts(current.certificate, `${cert.secret} certificate`);
   const window = renewalWindow(facts, now, renewBeforeDays);
   const rows: CheckRow[] = [
@@ -66,6 +132,7 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
       status: window.due ? (facts.notAfter <= now ? "expired" : "due") : "ok",
     },
   ];
+  if (pending) rows.push(pendingRow(cert, pending, window.due, now));
   let targets: Target[];
   try {
     targets = await providers.targetsFor(cert);
@@ -121,7 +188,8 @@ export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promi
     const perCert = await Promise.all(run.config.certificates.map((cert) => limit(() => checkCertificate(cert, renewBeforeDaysFor(run.config, cert), run.store, providers, now))));
     // most urgent first; rows without a date (missing, error) are the most urgent of all
     const rows = perCert.flat().sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity));
-    return { ok: rows.every((r) => r.status === "ok"), rows };
+    // a renewal waiting or in progress is not a failure by itself; a stuck one is
+    return { ok: rows.every((r) => r.status === "ok" || r.status === "pending"), rows };
   } finally {
     await providers.close();
   }
@@ -129,7 +197,7 @@ export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promi
 
 function printCheck(rows: CheckRow[], io: CliIo): void {
   const c = io.colors;
-  const paint = (s: CheckStatus) => (s === "ok" ? c.green(s) : s === "due" ? c.yellow(s) : c.red(s));
+  const paint = (s: CheckStatus) => (s === "ok" ? c.green(s) : s === "due" || s === "pending" ? c.yellow(s) : c.red(s));
   io.out(
     renderTable(
       ["certificate", "where", "serial", "not after", "days left", "renew at ≤", "status"],
@@ -140,12 +208,12 @@ function printCheck(rows: CheckRow[], io: CliIo): void {
         r.notAfter?.slice(0, 10) ?? "-",
         r.daysLeft ?? "-",
         r.thresholdDays ?? "-",
-        r.error ? `${paint(r.status)} ${r.error.code}: ${r.error.message}` : paint(r.status),
+        r.error ? `${paint(r.status)} ${r.error.code}: ${r.error.message}` : r.detail ? `${paint(r.status)} ${r.detail}` : paint(r.status),
       ]),
       { compact: true, align: ["left", "left", "left", "left", "right", "right", "left"] },
     ),
   );
-  const due = rows.filter((r) => r.status !== "ok").length;
+  const due = rows.filter((r) => r.status !== "ok" && r.status !== "pending").length;
   io.out(due === 0 ? c.green(`all ${rows.length} copies are outside their renewal window`) : c.yellow(`${due} of ${rows.length} copies need attention: run certrelay renew`));
 }
 

@@ -2,13 +2,16 @@
  * `certrelay deploy` and `certrelay renew`: the pipeline the Lambda runs, from a terminal.
  * - `renew` checks every certificate, renews what is due (or everything with --force), deploys, verifies and
  *   promotes, exactly like a scheduled run.
- * - `deploy` never buys: it puts the stored certificate on every target that lacks it and finishes renewals
- *   already in progress (their order exists), leaving due certificates for `renew`.
+ * - `deploy` never buys and never completes a renewal: it puts the stored (current) certificate on every target
+ *   that lacks it; a renewal in progress is reported and left for `renew`, as are due certificates.
+ * - `renew --discard-pending NAME` drops a renewal in progress (e.g. one a failed `--force` left behind) under the
+ *   certificate's lease, and renews nothing.
  */
+import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { CertrelayConfig, ManagedCertificate } from "../../config/index.js";
 import { ErrorCodes } from "../../errors.js";
-import { runPipeline, summarize, type CertificateReport, type RunSummary } from "../../pipeline/index.js";
+import { describePending, runPipeline, summarize, type CertificateReport, type RunSummary } from "../../pipeline/index.js";
 import { StoreBackedProviders } from "../../providers/registry.js";
 import type { Store } from "../../store/index.js";
 import { addRunOptions, FlagError, runContext, type RunFlags } from "../context.js";
@@ -19,20 +22,20 @@ interface PipelineFlags extends RunFlags {
   only?: string[];
   dryRun?: boolean;
   force?: boolean;
+  discardPending?: string[];
 }
 
 /**
- * The config `deploy` runs: certificates with material and no renewal in progress lose their issuer, so the
- * pipeline can only (re)deploy them. Ones with nothing in the store are reported instead of bought.
+ * The config `deploy` runs: certificates with current material (the pipeline runs them deploy-only, so a renewal
+ * in progress is reported, never continued). Ones with nothing in the store are reported instead of bought.
  */
 async function deployOnly(config: CertrelayConfig, store: Store, only: string[] | undefined): Promise<{ config: CertrelayConfig; skipped: CertificateReport[] }> {
   const certificates: ManagedCertificate[] = [];
   const skipped: CertificateReport[] = [];
   for (const cert of config.certificates) {
     if (only && only.length > 0 && !only.includes(cert.name)) continue;
-    const [current, pending] = await Promise.all([store.getCurrent(cert.secret), store.getPending(cert.secret)]);
-    if (pending) certificates.push(cert);
-    else if (current) certificates.push({ ...cert, issuer: undefined });
+    const current = await store.getCurrent(cert.secret);
+    if (current) certificates.push({ ...cert, issuer: undefined });
     else {
       skipped.push({
         name: cert.name,
@@ -71,20 +74,55 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
       ? summarize([])
       : await runPipeline(
           plan.config,
-          { store: run.store, providers, clock: run.clock, logger: run.logger, dryRun: Boolean(flags.dryRun), force: Boolean(flags.force), deadline: run.deadline },
+          { store: run.store, providers, clock: run.clock, logger: run.logger, dryRun: Boolean(flags.dryRun), force: Boolean(flags.force), deadline: run.deadline, deployOnly: mode === "deploy" },
           { ...(only && mode === "renew" ? { only } : {}), onProgress: (report) => show(report) },
         );
   if (mode === "deploy") {
     for (const report of summary.reports) {
-      if (report.due && report.action !== "failed") report.detail = "due for renewal: run certrelay renew";
+      if (report.due && report.action !== "failed") report.detail = report.detail ?? "due for renewal: run certrelay renew";
     }
   }
   return summarize([...plan.skipped, ...summary.reports]);
 }
 
+/** `renew --discard-pending NAME...`: drop each named renewal in progress, under its lease; renew nothing. */
+async function discardCommand(flags: PipelineFlags, io: CliIo): Promise<RunSummary> {
+  const run = await runContext(flags, io);
+  const names = (flags.discardPending ?? []).flatMap((n) => n.split(",")).map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !run.config.certificates.some((c) => c.name === n));
+  if (unknown.length > 0) {
+    throw new FlagError(ErrorCodes.INPUT_INVALID, `--discard-pending names unknown certificate(s) ${unknown.join(", ")}; the config has ${run.config.certificates.map((c) => c.name).join(", ")}`, { field: "discard-pending" });
+  }
+  const reports: CertificateReport[] = [];
+  for (const name of names) {
+    const cert = run.config.certificates.find((c) => c.name === name)!;
+    const report: CertificateReport = { name, action: "none", due: false, targets: [], durationMs: 0 };
+    reports.push(report);
+    const attempt = await run.store.acquireLease(cert.secret, { owner: `cli-discard-${randomUUID()}`, now: run.clock(), ttlMs: 60_000 });
+    if (!attempt.acquired) {
+      report.action = "skipped";
+      report.detail = `in progress elsewhere: ${attempt.holder} holds this certificate; nothing was discarded, try again when it is done`;
+      continue;
+    }
+    try {
+      const pending = await run.store.getPending(cert.secret);
+      if (!pending) {
+        report.detail = "no renewal in progress: nothing to discard";
+        continue;
+      }
+      if (!flags.dryRun) await run.store.clearPending(cert.secret);
+      report.detail = `${flags.dryRun ? "would discard" : "discarded"} ${describePending(pending, run.clock())}${pending.orderId ? `; order ${pending.orderId} stays at the issuer (cancel it there if it was bought)` : ""}`;
+      run.logger.info("pending renewal discarded", { certificate: name, reference: pending.reference });
+    } finally {
+      await attempt.lease.release();
+    }
+  }
+  return summarize(reports);
+}
+
 export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const handle = (mode: "deploy" | "renew") => async (flags: PipelineFlags) => {
-    const summary = await runCommand(mode, flags, io);
+    const summary = mode === "renew" && flags.discardPending ? await discardCommand(flags, io) : await runCommand(mode, flags, io);
     if (flags.json) {
       io.out(JSON.stringify({ ok: summary.ok, dryRun: Boolean(flags.dryRun), counts: summary.counts, reports: summary.reports }, null, 2));
     } else {
@@ -110,8 +148,9 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       .description("renew what is due (min of renewBeforeDays and 1/3 of the lifetime), deploy, verify, promote")
       .option("--only <names...>", "only these certificates (by name; repeat or comma-separate)")
       .option("--dry-run", "read everything, write nothing: show what would be renewed")
-      .option("--force", "renew even certificates that are not due yet"),
+      .option("--force", "renew even certificates that are not due yet")
+      .option("--discard-pending <names...>", "drop the renewal in progress of these certificates (nothing is renewed)"),
   )
-    .addHelpText("after", "\nExample:\n  $ certrelay renew --config certrelay.yml --store-dir .certrelay/store\n  $ certrelay renew --only api --force")
+    .addHelpText("after", "\nExample:\n  $ certrelay renew --config certrelay.yml --store-dir .certrelay/store\n  $ certrelay renew --only api --force\n  $ certrelay renew --discard-pending api")
     .action(handle("renew"));
 }

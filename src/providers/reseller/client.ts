@@ -44,6 +44,11 @@ export class ResellerClient {
     return this.call("look up the order by client_reference", () => this.http.request<SslCertificate[]>({ method: "GET", path: "/ssl-certificate", query: { client_reference: reference } }));
   }
 
+  /** Every certificate of the account: the spec's list without filters (no documented paging). */
+  listAll(): Promise<SslCertificate[]> {
+    return this.call("list certificates", () => this.http.request<SslCertificate[]>({ method: "GET", path: "/ssl-certificate" }));
+  }
+
   /** inferred pagination: `page` (1-based) and `per_page`. */
   listPage(page: number, perPage = PAGE_SIZE): Promise<SslCertificate[]> {
     return this.call("list certificates", () => this.http.request<SslCertificate[]>({ method: "GET", path: "/ssl-certificate", query: { page, per_page: perPage } }));

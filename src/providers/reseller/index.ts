@@ -89,11 +89,42 @@ class ResellerOrders {
     const found = await this.client.findByReference(reference);
     // Only an exact client_reference match counts: if the filter were ignored and the whole account listed,
     // "the first order" would resume someone else's certificate.
-    return found.find((o) => o.client_reference === reference);
+    // A reference is a filter, not a key: should it match several orders, the one still alive is the one to collect.
+    const exact = found.filter((o) => o.client_reference === reference);
+    return exact.find((o) => o.status === "pending" || o.status === "active") ?? exact[0];
+  }
+
+  /**
+   * An open order already placed with this CSR's key, whatever its reference: the vendor promises
+   * client_reference only as a lookup filter (a renew may keep the create's reference), so before any purchase
+   * the pending orders for the CSR's names are compared by the public key of the CSR each holds.
+   */
+  async byPublicKey(csr: string): Promise<SslCertificate | undefined> {
+    const facts = await inspectCsr(csr);
+    const wanted = spki(facts.publicKeyPem);
+    const names = new Set([facts.commonName, ...facts.sans].filter((n) => n !== "").map((n) => n.toLowerCase()));
+    const open = (await this.client.listAll()).filter(
+      (o) => o.status === "pending" && [o.common_name, ...(o.domains ?? [])].some((n) => names.has(String(n).toLowerCase())),
+    );
+    for (const order of open) {
+      let held: string;
+      try {
+        held = spki((await inspectCsr(await this.client.download(order.id, "csr"))).publicKeyPem);
+      } catch {
+        continue; // an order whose CSR cannot be read is not provably ours
+      }
+      if (held === wanted) return order;
+    }
+    return undefined;
+  }
+
+  /** The order this request already placed, found by client_reference or else by the CSR's key. Never buys. */
+  async existing(reference: string, csr: string): Promise<SslCertificate | undefined> {
+    return (await this.byReference(reference)) ?? (await this.byPublicKey(csr));
   }
 
   /** POST once; if its fate is unknown, the order is looked up by client_reference, never posted again. */
-  async purchase(reference: string, post: () => Promise<SslCertificate>): Promise<SslCertificate> {
+  async purchase(reference: string, post: () => Promise<SslCertificate>, csr?: string): Promise<SslCertificate> {
     try {
       return await post();
     } catch (error) {
@@ -101,6 +132,8 @@ class ResellerOrders {
       this.ctx.logger.warn("reseller order answer lost; looking it up by client_reference", { reference });
       const found = await this.byReference(reference);
       if (found) return found;
+      const byKey = csr ? await this.byPublicKey(csr) : undefined;
+      if (byKey) return byKey;
       // Nothing was bought: safe for the next run to try again with the same reference.
       throw error;
     }
@@ -123,7 +156,7 @@ class ResellerOrders {
     while (order.status === "pending" && (await window.next())) order = await this.client.get(orderId);
     if (order.status === "pending") return { state: "pending", orderId, detail: `${await this.pendingDetail(order)} (${window.describe()})` };
     if (order.status !== "active") {
-      throw new VendorError(ErrorCodes.ISSUANCE_FAILED, `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`, { vendor: VENDOR });
+      throw new VendorError(ErrorCodes.ORDER_UNUSABLE, `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`, { vendor: VENDOR });
     }
     const certificate = (await this.client.download(orderId, "crt")).trim() + "\n";
     const chain = (await this.client.download(orderId, "ca")).trim() + "\n";
@@ -147,14 +180,18 @@ export function createResellerIssuer(settings: ResellerSettings, credentials: Re
       if (!renewId && !settings.plan) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issuer needs `plan` (a plan UUID) to buy a new certificate, or `certificateId` to renew one", { field: "plan", vendor: VENDOR });
       if (!request.reference) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issue needs a reference (client_reference) so a retry never buys twice", { field: "reference", vendor: VENDOR });
       const body = requestBody(settings, request.csr, request.reference, renewId ? undefined : settings.plan);
-      const earlier = await orders.byReference(request.reference);
+      const earlier = await orders.existing(request.reference, request.csr);
       if (earlier) return orders.collect(earlier.id, request.csr);
       if (options.dryRun) return { state: "pending", orderId: renewId ?? "", detail: renewId ? `dry run: would renew reseller certificate ${renewId}` : `dry run: would buy a certificate on plan ${settings.plan}` };
-      const order = await orders.purchase(request.reference, () => (renewId ? orders.client.renew(renewId, body) : orders.client.create(body)));
+      const order = await orders.purchase(request.reference, () => (renewId ? orders.client.renew(renewId, body) : orders.client.create(body)), request.csr);
       return orders.collect(order.id, request.csr);
     },
     resume(orderId: string, request: IssueRequest): Promise<IssueOutcome> {
       return orders.collect(orderId, request.csr);
+    },
+    async lookup(request: IssueRequest): Promise<IssueOutcome | undefined> {
+      const earlier = await orders.existing(request.reference, request.csr);
+      return earlier ? orders.collect(earlier.id, request.csr) : undefined;
     },
     close: () => orders.client.close(),
   };

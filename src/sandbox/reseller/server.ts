@@ -119,7 +119,8 @@ export class ResellerSandbox extends SandboxServer {
   /** The plans GET /ssl-certificate-plan answers; the first DV plan is `defaultPlanId`. */
   readonly plans: readonly ResellerPlan[];
   private readonly orders = new Map<string, Order>();
-  private readonly byReference = new Map<string, string>();
+  /** client_reference -> ids of every order created or renewed with it (a filter, not a uniqueness rule) */
+  private readonly byReference = new Map<string, string[]>();
   private readonly dropRules: { method: string; path: RegExp; remaining: number }[] = [];
   private seq = 0;
 
@@ -207,6 +208,12 @@ export class ResellerSandbox extends SandboxServer {
     }
   }
 
+  private remember(reference: string, id: string): void {
+    const ids = this.byReference.get(reference) ?? [];
+    if (!ids.includes(id)) ids.push(id);
+    this.byReference.set(reference, ids);
+  }
+
   private authorized(ctx: RouteContext): boolean {
     const header = ctx.headers.authorization ?? "";
     if (!header.startsWith("Basic ")) return false;
@@ -233,9 +240,8 @@ export class ResellerSandbox extends SandboxServer {
     const reference = ctx.query.get("client_reference");
     let items: Order[];
     if (reference !== null) {
-      const id = this.byReference.get(reference);
-      const o = id ? this.orders.get(id) : undefined;
-      items = o && (!plan || o.plan === plan) ? [o] : [];
+      const ids = this.byReference.get(reference) ?? [];
+      items = ids.map((id) => this.orders.get(id)).filter((o): o is Order => o !== undefined && (!plan || o.plan === plan));
     } else {
       items = [...this.orders.values()].filter((o) => !plan || o.plan === plan);
     }
@@ -283,10 +289,8 @@ export class ResellerSandbox extends SandboxServer {
   private async create(ctx: RouteContext): Promise<RouteResult> {
     const body = this.body(ctx);
     const reference = typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
-    // inferred (per VENDOR-NOTES): a create repeating a known client_reference answers the existing order and
-    // charges nothing, so a client that lost the response cannot buy twice.
-    const existing = reference ? this.byReference.get(reference) : undefined;
-    if (existing) return { status: 201, json: this.view(this.orders.get(existing)!) };
+    // Every POST is a purchase: the spec offers client_reference as a lookup filter to recover a lost answer, not
+    // as a promise that a repeated create is free, so a client that posts twice pays twice.
     const plan = this.planOf(body.plan);
     const fields = await this.checkOrderFields(body, plan);
     const now = this.clock();
@@ -298,7 +302,7 @@ export class ResellerSandbox extends SandboxServer {
       csr: fields.csr, pendingCsr: fields.csr, certificate: undefined, chain: undefined, polls: 0, validationStatus: "pending", lastChargeAt: now, dcvMode: undefined,
     };
     this.orders.set(order.id, order);
-    if (reference) this.byReference.set(reference, order.id);
+    if (reference) this.remember(reference, order.id);
     this.purchases += 1;
     return { status: 201, json: this.view(order) };
   }
@@ -307,8 +311,8 @@ export class ResellerSandbox extends SandboxServer {
     const order = this.find(ctx);
     const body = this.body(ctx);
     const reference = typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
-    // inferred: the same client_reference on renew answers the renewal already bought, no second charge.
-    if (reference && order.references.has(reference)) return { json: this.view(order) };
+    // Every accepted renew is charged, as every create is (see create); a second one while the first is pending
+    // is refused below because the order has a request in progress.
     if (order.status === "cancelled") throw new Rejection(problem(400, "INVALID_STATE", "A cancelled certificate cannot be renewed"));
     if (order.status === "pending") throw new Rejection(problem(400, "INVALID_STATE", "The certificate has a request in progress; wait until it is active"));
     const plan = this.planOf(body.plan ?? order.plan);
@@ -322,7 +326,7 @@ export class ResellerSandbox extends SandboxServer {
     if (reference) {
       order.references.add(reference);
       order.clientReference = reference;
-      this.byReference.set(reference, order.id);
+      this.remember(reference, order.id);
     }
     this.purchases += 1;
     return { json: this.view(order) };
@@ -343,7 +347,7 @@ export class ResellerSandbox extends SandboxServer {
     if (reference) {
       order.references.add(reference);
       order.clientReference = reference;
-      this.byReference.set(reference, order.id);
+      this.remember(reference, order.id);
     }
     return { json: this.view(order) };
   }
@@ -420,8 +424,10 @@ export class ResellerSandbox extends SandboxServer {
     const file = (name: string, body: Buffer | string): RouteResult => ({ body, headers: { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${name}"` } });
     const base = order.commonName.replace(/[^A-Za-z0-9.-]/g, "_") || order.id;
     if (format === "csr") {
-      if (!order.csr) throw new Rejection(problem(404, "NOT_FOUND", "No CSR stored for this certificate"));
-      return file(`${base}.csr`, order.csr);
+      // inferred: while a create or renew is pending, the CSR on file is the one that request sent
+      const csr = order.pendingCsr ?? order.csr;
+      if (!csr) throw new Rejection(problem(404, "NOT_FOUND", "No CSR stored for this certificate"));
+      return file(`${base}.csr`, csr);
     }
     // inferred: nothing to download before the first issuance
     if (!order.certificate || !order.chain) throw new Rejection(problem(404, "NOT_ISSUED", "The certificate has not been issued yet"));
