@@ -337,8 +337,12 @@ export class SecretsManagerStore implements Store {
         }),
       );
     } catch (e) {
+      // A refused move lost the race. Any other failure may have happened after the move took effect (a 5xx, a
+      // dropped answer): the label itself says who won.
+      const won = !isLostRace(e) && (await this.readString(secretId, LEASE).catch(() => undefined))?.versionId === versionId;
       await this.dropLabel(secretId, candidate, versionId);
-      if (isLostRace(e)) return undefined;
+      if (won) return versionId;
+      if (isLostRace(e) || isServerFault(e)) return undefined;
       throw e;
     }
     await this.dropLabel(secretId, candidate, versionId);
@@ -606,6 +610,10 @@ function isNotFound(e: unknown): boolean {
 function isLostRace(e: unknown): boolean {
   const name = errorName(e);
   return name === "InvalidParameterException" || name === "InvalidRequestException";
+}
+
+function isServerFault(e: unknown): boolean {
+  return (statusOf(e) ?? 0) >= 500;
 }
 
 function isLeaseValue(value: unknown): value is { lease: { owner: string; expiresAt: string } } {
