@@ -180,6 +180,9 @@ export function issuerConfigFor(fields: VendorFields): IssuerConfig {
       { field: "provider", vendor: fields.provider },
     );
   }
+  if (fields.provider === "acme") {
+    throw new InputError(ErrorCodes.INPUT_INVALID, "input 'provider': acme renews through a certrelay.yml (operation: config, the CLI or the Lambda), where its account key is kept in the store; operation apply does not take it", { field: "provider", vendor: "acme" });
+  }
   const settings = settingsOf(fields);
   if (fields.provider === "reseller" && settings.dcvType === undefined) settings.dcvType = "DNS";
   const parsed = issuerSchema.safeParse(pick(settings, ISSUER_KEYS[fields.provider] ?? []));
