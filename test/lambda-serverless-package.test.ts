@@ -56,6 +56,8 @@ describe("serverless.yml packages offline with osls", () => {
     ]);
     const worker = functions.find((f) => f.FunctionName === "certrelay-test-worker");
     expect(worker?.ReservedConcurrentExecutions).toBe(2);
+    // one scheduler at a time: a manual invoke or a retried event never runs beside the daily run
+    expect(functions.find((f) => f.FunctionName === "certrelay-test-scheduler")?.ReservedConcurrentExecutions).toBe(1);
     expect(zipEntries.every((e) => e.startsWith("dist/lambda/") || e === "certrelay.yml")).toBe(true);
     expect(zipEntries).toEqual(expect.arrayContaining(["dist/lambda/scheduler.mjs", "dist/lambda/worker.mjs"]));
   });
@@ -66,6 +68,10 @@ describe("serverless.yml packages offline with osls", () => {
     const queue = template.Resources.RenewalQueue?.Properties ?? {};
     expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": ["RenewalDLQ", "Arn"] }, maxReceiveCount: 3 });
     expect(template.Resources.RenewalDLQ?.Type).toBe("AWS::SQS::Queue");
+    // FIFO, one message group per certificate (fan-out sets it): one certificate is never in two workers at once
+    expect(queue).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false });
+    expect(String(queue.QueueName)).toMatch(/\.fifo$/);
+    expect(template.Resources.RenewalDLQ?.Properties).toMatchObject({ FifoQueue: true });
     const workerTimeout = Number(ofType("AWS::Lambda::Function").find(([, r]) => r.Properties?.FunctionName === "certrelay-test-worker")?.[1].Properties?.Timeout);
     expect(Number(queue.VisibilityTimeout)).toBeGreaterThan(workerTimeout);
     const [mapping] = ofType("AWS::Lambda::EventSourceMapping").map(([, r]) => r.Properties ?? {});

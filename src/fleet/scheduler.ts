@@ -50,7 +50,7 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
       if (work.length > deps.settings.fanoutThreshold) {
         logger.warn("QUEUE_URL is not set: renewing in-process; what does not fit in this run is left for the next", { needWork: work.length });
       }
-      const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
+      const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, runId: `scheduler ${runId}`, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
       for (const outcome of await renewInProcess(pipeline, work, config.concurrency, deadline, logger)) {
         byName.set(outcome.name, outcome);
       }

@@ -33,7 +33,7 @@ export async function runWorker(deps: FleetDeps, event: SqsEvent, context: Lambd
   const { config } = await deps.loadConfig();
   const deadline = lambdaDeadline(context, deps.settings.reserveMs);
   const providers = deps.createProviders(logger, deadline);
-  const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
+  const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, runId: `worker ${context.awsRequestId ?? "invocation"}`, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
   const limit = pLimit(deps.settings.workerConcurrency);
   // SQS delivers at least once: a certificate named twice in one batch is renewed once, and both messages share the result.
   const byName = new Map<string, Promise<RecordResult>>();

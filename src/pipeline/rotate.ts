@@ -57,7 +57,8 @@ export async function rotateCertificate(
     if (held) return true;
     if (busy) return false;
     const attempt = await deps.store.acquireLease(cert.secret, {
-      owner: deps.runId ?? randomUUID(),
+      // unique per rotation even when two runs share a run id (a redelivered message, a retried invocation)
+      owner: `${deps.runId ?? "run"}:${randomUUID().slice(0, 8)}`,
       now: deps.clock(),
       ttlMs: deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
     });

@@ -28,7 +28,7 @@ export interface PipelineDeps {
    * never continued (continuing one may buy a certificate), and nothing is renewed.
    */
   deployOnly?: boolean;
-  /** names this run in the certificate leases it takes (default: a random id per certificate) */
+  /** names this run in the certificate leases it takes, for "in progress elsewhere" messages (a random suffix keeps each lease's owner unique) */
   runId?: string;
   /** how long a lease outlives a run that died holding it (default 15 minutes, the Lambda maximum) */
   leaseTtlMs?: number;
