@@ -3,7 +3,6 @@
  * outputs, a job summary and an exit code. A thrown error becomes one `::error` line naming what to fix.
  */
 import * as core from "@actions/core";
-import { context } from "@actions/github";
 import { Deadline } from "../src/deadline.js";
 import { realSleep, systemClock, type Logger } from "../src/model.js";
 import { explainFailure, runConfigFile, runOperation, type OperationDeps, type OperationResult } from "../src/operations/index.js";
@@ -21,20 +20,26 @@ const actionsLogger: Logger = {
   error: (message, fields) => core.info(`error: ${message}${fieldsText(fields)}`),
 };
 
+/**
+ * The run, from the variables the runner sets (what @actions/github's `context` reads; importing that package
+ * would load Octokit, ~0.5 MB of bundle evaluated on every start, for these few strings).
+ */
 function deploymentContext(): DeploymentContext {
   const env = process.env;
-  const runId = Number.isFinite(context.runId) ? String(context.runId) : undefined;
+  const runNumber = Number.parseInt(env.GITHUB_RUN_ID ?? "", 10);
+  const runId = Number.isFinite(runNumber) ? String(runNumber) : undefined;
   const repository = env.GITHUB_REPOSITORY;
+  const serverUrl = env.GITHUB_SERVER_URL || "https://github.com";
   return {
     ...(repository ? { repository } : {}),
-    ...(context.sha ? { sha: context.sha } : {}),
-    ...(context.ref ? { ref: context.ref } : {}),
-    ...(context.workflow ? { workflow: context.workflow } : {}),
-    ...(context.job ? { job: context.job } : {}),
+    ...(env.GITHUB_SHA ? { sha: env.GITHUB_SHA } : {}),
+    ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
+    ...(env.GITHUB_WORKFLOW ? { workflow: env.GITHUB_WORKFLOW } : {}),
+    ...(env.GITHUB_JOB ? { job: env.GITHUB_JOB } : {}),
     ...(runId ? { runId } : {}),
-    ...(runId && repository && context.serverUrl ? { runUrl: `${context.serverUrl}/${repository}/actions/runs/${runId}` } : {}),
+    ...(runId && repository ? { runUrl: `${serverUrl}/${repository}/actions/runs/${runId}` } : {}),
     ...(env.GITHUB_ENVIRONMENT ? { environment: env.GITHUB_ENVIRONMENT } : {}),
-    ...(context.actor ? { actor: context.actor } : {}),
+    ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
   };
 }
 

@@ -146,8 +146,9 @@ async function buildLambda(dir: string): Promise<string> {
 }
 
 async function seedSecrets(moto: MotoServer, plan: FleetPlan, info: FleetChildInfo): Promise<void> {
-  const sm = new SecretsManagerClient(awsClientConfig(moto.endpoint));
-  const limit = pLimit(8);
+  // moto answers 500 now and then under load: seeding retries harder than a run would
+  const sm = new SecretsManagerClient({ ...awsClientConfig(moto.endpoint), maxAttempts: 10 });
+  const limit = pLimit(4);
   const create = (name: string, value: object) => limit(() => sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) })));
   await Promise.all([
     create("certrelay/fleet-creds/cdn", info.cdn.credentials),

@@ -9,6 +9,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import Table from "cli-table3";
 import { bundleSizes, measureColdStart } from "./cold-start.js";
 import { measureFleet } from "./fleet.js";
+import { measureRenewal } from "./renewal.js";
 import { measureCdnScan, measureResellerScan } from "./fleet-scan.js";
 import type { Row } from "./lib.js";
 import { measureScanMemory } from "./memory.js";
@@ -76,6 +77,7 @@ const steps: Record<string, () => Row[] | Promise<Row[]>> = {
   "fleet scan (reseller)": () => measureResellerScan([1_000, 10_000]),
   memory: () => measureScanMemory(10_000, 100_000),
   "TLS verify": () => measureTlsVerify(3_000, 40),
+  renewal: () => measureRenewal(48, 8),
   // the daily Lambda run at 1,000 and 10,000 certificates against its floor (minutes; run on its own: `-- fleet`)
   fleet: () => measureFleet([1_000, 10_000]),
 };

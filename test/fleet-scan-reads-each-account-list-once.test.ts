@@ -3,6 +3,7 @@ import { parseConfig } from "../src/config/index.js";
 import { scanFleet } from "../src/fleet/index.js";
 import { StoreBackedProviders } from "../src/providers/registry.js";
 import { startCdnSandbox, seedCdnCertificates, type CdnSandbox } from "../src/sandbox/cdn/server.js";
+import { startEnosSandbox, type EnosSandbox } from "../src/sandbox/enos/server.js";
 import { certFacts } from "../src/x509/index.js";
 import { DAY, startFleetFixture, type FleetFixture } from "./support/fleet.js";
 
@@ -12,13 +13,17 @@ const PAGE = 100;
 
 let f: FleetFixture;
 let other: CdnSandbox;
+let enos: EnosSandbox;
 
 beforeAll(async () => {
   f = await startFleetFixture();
   other = await startCdnSandbox({ ca: f.ca, clock: f.clock.now, accessKeyId: "OTHERACCOUNT", accessKeySecret: "other-account-secret" });
   await f.secrets.putCredentials("certrelay/cdn-other", other.credentials);
+  enos = await startEnosSandbox({ ca: f.ca, clock: f.clock.now, devices: [], products: [{ productKey: "fleetProduct", maxValidDay: 3650, biDirectional: true }] });
+  await f.secrets.putCredentials("certrelay/enos", enos.credentials);
 });
 afterAll(async () => {
+  await enos?.stop();
   await other?.stop();
   await f?.stop();
 });
@@ -86,5 +91,48 @@ describe("fleet scan with CDN targets verified through the API (no verifyHost)",
     expect(f.cdn.count(LIST)).toBe(Math.ceil((230 + 16) / PAGE));
     expect(other.count(LIST)).toBe(Math.ceil((120 + 15) / PAGE));
     expect(f.cdn.count("GET /sfd/v2.0/certs/:id")).toBe(0);
+  });
+
+  it("asks EnOS for one access token for all the devices of one application", async () => {
+    const lines = ["renewBeforeDays: 30", "concurrency: 4", "certificates:"];
+    const now = f.clock.now().getTime();
+    for (let i = 0; i < 12; i += 1) {
+      const host = `device-${i}.fleet.example`;
+      const assetId = `fleet-device-${i}`;
+      await seedStore(`certrelay/device/${i}`, host);
+      const material = await f.secrets.getCurrent(`certrelay/device/${i}`);
+      enos.addDevice({ assetId, productKey: "fleetProduct", deviceKey: assetId });
+      // the device holds the stored certificate, as an earlier EnOS issuance left it
+      enos.registry.addCert({
+        certSN: String(40_000 + i),
+        assetId,
+        cert: material?.certificate ?? "",
+        csr: "",
+        publicKeyPem: "",
+        issueAuthority: "ECC",
+        subject: `CN=${host}`,
+        issuer: "CN=Fleet Test Intermediate CA",
+        signDate: now,
+        effectiveDate: now,
+        expireDate: now + 60 * DAY,
+      });
+      lines.push(
+        `  - name: device-${i}`,
+        `    secret: certrelay/device/${i}`,
+        "    targets:",
+        `      - { provider: enos, endpoint: "${enos.url}", credentials: certrelay/enos, orgId: ${enos.orgId}, assetId: ${assetId} }`,
+      );
+    }
+    const config = parseConfig(`${lines.join("\n")}\n`, "test certrelay.yml");
+    enos.resetStats();
+    const providers = new StoreBackedProviders(f.secrets, f.ctx);
+    try {
+      const entries = await scanFleet(config, { store: f.secrets, clock: f.clock.now, providers, concurrency: 4 });
+      expect(entries.map((e) => e.reason)).toEqual(Array(12).fill("not-due"));
+    } finally {
+      await providers.close();
+    }
+    expect(enos.count("POST /apim-token-service/v2.0/token/get")).toBe(1);
+    expect(enos.count("GET /connect-service/v2.0/certificates")).toBe(12);
   });
 });
