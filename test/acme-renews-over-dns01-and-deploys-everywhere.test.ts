@@ -75,7 +75,9 @@ describe("acme issuer: a due certificate renewed from Pebble over DNS-01 via Rou
 
   it("reuses the stored account key on the next run: Pebble still has one account, and newAccount is not called again", async () => {
     const before = world.responder.newAccountRequests;
+    const stored = await world.store.getCredentials("certrelay/acme");
     const summary = await runPipeline(world.config(), world.deps({ force: true }));
+    expect(await world.store.getCredentials("certrelay/acme")).toEqual(stored);
     expect(summary.reports[0]?.action).toBe("renewed");
     expect(world.responder.orders).toHaveLength(2);
     expect(world.responder.newAccountRequests).toBe(before);

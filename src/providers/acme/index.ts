@@ -51,8 +51,8 @@ const KEY_TYPES: Record<AcmeKeyType, { keyType: KeyType; keyOptions: KeyOptions 
 };
 
 /**
- * One account per (secret, directory) in this process: issuers built from different certificate entries that share
- * a secret must not each register a fresh key.
+ * Account set-ups in flight per (secret, directory): issuers of one run that share a secret wait for the same one
+ * instead of each registering a fresh key. Once settled the store is the only source: every later issuer reads it.
  */
 const accounts = new Map<string, Promise<{ accountKey: string; accountUrl: string }>>();
 
@@ -131,7 +131,10 @@ class AcmeOrders {
     if (!account) {
       account = this.ensureAccount(connection);
       accounts.set(key, account);
-      account.catch(() => accounts.delete(key));
+      account.then(
+        () => accounts.delete(key),
+        () => accounts.delete(key),
+      );
     }
     const { accountKey, accountUrl } = await account;
     const eab = this.eab(this.credentials);
