@@ -150,17 +150,12 @@ export async function measureCdnScan(sizes: number[]): Promise<Row[]> {
   return rows;
 }
 
-/** Pages fetched one ahead of the consumer: what overlapping the next request with this page's work would give. */
-async function listWithReadAhead(client: SfdClient, size: number): Promise<number> {
+/** The whole account in one request: the list takes no parameters and has no paging (VENDOR-NOTES). */
+async function listWithReadAhead(client: SfdClient, _size: number): Promise<number> {
   const now = new Date();
   let due = 0;
-  let next = client.listCertificates(1, PAGE_SIZE);
-  for (let page = 1; ; page += 1) {
-    const records = await next;
-    if (records.length === PAGE_SIZE) next = client.listCertificates(page + 1, PAGE_SIZE);
-    for (const r of records) if (expireInDays(parseSfdTimestamp(r.validTo, "validTo"), now) < RENEW_BEFORE_DAYS) due += 1;
-    if (records.length !== PAGE_SIZE || page * PAGE_SIZE >= size) return due;
-  }
+  for (const r of await client.listCertificates()) if (expireInDays(parseSfdTimestamp(r.validTo, "validTo"), now) < RENEW_BEFORE_DAYS) due += 1;
+  return due;
 }
 
 async function bareUndiciEach(url: string, credentials: { accessKeyId: string; accessKeySecret: string }, size: number, idOf: (i: number) => number): Promise<number> {

@@ -14,7 +14,7 @@ describe("deploy to the CDN is idempotent", () => {
 
   it("uploads once, then finds the same serial in the list and writes nothing", async () => {
     const material = await f.ca.issue({ commonName: "idem.example.org", sans: ["idem.example.org"], days: 90 });
-    const target = createCdnTarget({ endpoint: f.sandbox.url, pageSize: 2 }, f.sandbox.credentials, f.ctx);
+    const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
       const first = await target.deploy(material, { dryRun: false });
       expect(first.changed).toBe(true);

@@ -34,14 +34,6 @@ describe("POST /sfd/v2.0/certs answers the spec's 400 errors", () => {
     }
   });
 
-  it("PrivateKey.Invalid for a PKCS#8 key (inferred: the spec's example is PKCS#1)", async () => {
-    const pkcs8 = (await f.ca.issue({ commonName: "pkcs8.example.org", days: 30 })) as CertificateMaterial;
-    const key = pkcs8.privateKey.includes("BEGIN PRIVATE KEY") ? pkcs8.privateKey : generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const res = await rawCall(f.sandbox, "POST", UPLOAD, { certificate: pkcs8.certificate, privateKey: key });
-    expect(res.status).toBe(400);
-    expect(res.json).toEqual({ code: "PrivateKey.Invalid", message: "PrivateKey is empty or invalid." });
-  });
-
   it("Upload.Certificate.Invalid: Upload certificate has error. (chain from another CA)", async () => {
     const other = await TestCA.create({ name: "Other", now: CDN_NOW });
     const res = await rawCall(f.sandbox, "POST", UPLOAD, { certificate: good.certificate, privateKey: toPkcs1(good.privateKey), chain: other.chainPem });
@@ -73,5 +65,16 @@ describe("POST /sfd/v2.0/certs answers the spec's 400 errors", () => {
     } finally {
       await target.close();
     }
+  });
+
+  it("takes a PKCS#8 key (an older docs example) and refuses an Ed25519 key as PrivateKey.Invalid (inferred)", async () => {
+    const pkcs8 = (await f.ca.issue({ commonName: "pkcs8.example.org", days: 30 })) as CertificateMaterial;
+    expect(pkcs8.privateKey).toContain("BEGIN PRIVATE KEY");
+    const taken = await rawCall(f.sandbox, "POST", UPLOAD, { certificate: pkcs8.certificate, privateKey: pkcs8.privateKey });
+    expect(taken.status).toBe(200);
+    const ed = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const res = await rawCall(f.sandbox, "POST", UPLOAD, { certificate: pkcs8.certificate, privateKey: ed });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ code: "PrivateKey.Invalid", message: "PrivateKey is empty or invalid." });
   });
 });

@@ -32,6 +32,17 @@ export interface RouteResult {
 
 export type RouteHandler = (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
 
+/** A request as it arrived, for fidelity tests that compare what a client sends with the vendor's documented shape. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** every query parameter, in arrival order (a repeated name keeps its first value) */
+  query: Record<string, string>;
+  headers: IncomingMessage["headers"];
+  /** the raw body text ("" when none) */
+  body: string;
+}
+
 interface Route {
   method: string;
   key: string;
@@ -55,6 +66,8 @@ export class SandboxServer {
   private readonly routeCounts = new Map<string, number>();
   private total = 0;
   private baseUrl = "";
+  /** set to an array to record every request (tests only: bodies may carry keys) */
+  recording: RecordedRequest[] | undefined;
 
   constructor(
     readonly name: string,
@@ -157,6 +170,11 @@ export class SandboxServer {
     this.routeCounts.set(key, (this.routeCounts.get(key) ?? 0) + 1);
     try {
       const body = await readBody(req);
+      if (this.recording) {
+        const query: Record<string, string> = {};
+        for (const [name, value] of url.searchParams) if (!(name in query)) query[name] = value;
+        this.recording.push({ method, path: url.pathname, query, headers: { ...req.headers }, body: body.toString("utf8") });
+      }
       const fault = this.faults.take(method, url.pathname);
       if (fault?.kind === "drop") {
         req.socket.destroy();

@@ -8,6 +8,7 @@ import { throwCdnError, uploadFailed } from "./errors.js";
 import { signerFor, type SfdSigningKey } from "./signature.js";
 import type { SfdAttachCertificateRequest, SfdCertificate, SfdUploadCertificateRequest } from "./types.js";
 
+/** Content-Type: application/json is mandatory on every request, GET and DELETE included (VENDOR-NOTES). */
 const JSON_HEADERS = { "content-type": "application/json", accept: "application/json" };
 
 export interface SfdClientOptions {
@@ -55,16 +56,10 @@ export class SfdClient {
     }
   }
 
-  /** inferred: `GET /sfd/v2.0/certs?page=&pageSize=` (1-based page), a JSON array. */
-  async listCertificates(page: number, pageSize: number): Promise<SfdCertificate[]> {
+  /** `GET /sfd/v2.0/certs` ("List Customer Certificates"): no parameters, a bare array of every record, no paging. */
+  async listCertificates(): Promise<SfdCertificate[]> {
     try {
-      const res = await this.http.request<SfdCertificate[]>({
-        method: "GET",
-        path: "/sfd/v2.0/certs",
-        query: { page: String(page), pageSize: String(pageSize) },
-        headers: { accept: "application/json" },
-        idempotent: true,
-      });
+      const res = await this.http.request<SfdCertificate[]>({ method: "GET", path: "/sfd/v2.0/certs", headers: JSON_HEADERS, idempotent: true });
       return Array.isArray(res.body) ? res.body : [];
     } catch (error) {
       return throwCdnError(error, "the certificate list");
@@ -74,7 +69,7 @@ export class SfdClient {
   /** inferred: `GET /sfd/v2.0/certs/{id}`. */
   async getCertificate(id: number): Promise<SfdCertificate> {
     try {
-      const res = await this.http.request<SfdCertificate>({ method: "GET", path: `/sfd/v2.0/certs/${id}`, headers: { accept: "application/json" }, idempotent: true });
+      const res = await this.http.request<SfdCertificate>({ method: "GET", path: `/sfd/v2.0/certs/${id}`, headers: JSON_HEADERS, idempotent: true });
       return res.body;
     } catch (error) {
       return throwCdnError(error, `reading certificate ${id}`);
@@ -84,7 +79,7 @@ export class SfdClient {
   /** inferred: `DELETE /sfd/v2.0/certs/{id}`. Deleting twice is harmless, so it may be retried. */
   async deleteCertificate(id: number): Promise<void> {
     try {
-      await this.http.request<string>({ method: "DELETE", path: `/sfd/v2.0/certs/${id}`, responseType: "text", idempotent: true });
+      await this.http.request<string>({ method: "DELETE", path: `/sfd/v2.0/certs/${id}`, headers: JSON_HEADERS, responseType: "text", idempotent: true });
     } catch (error) {
       throwCdnError(error, `deleting certificate ${id}`);
     }

@@ -52,6 +52,14 @@ export function mapCdnError(error: unknown, operation: string): unknown {
   const status = error.status;
   const body = errorBody((error as VendorError & { body?: unknown }).body);
   const said = body ? ` (${body.code}: ${body.message})` : "";
+  if (status === 403 && body?.code === "Customer.DELETED") {
+    // an account problem, not a signature problem (documented for "List Customer Certificates")
+    return new VendorError(
+      ErrorCodes.VENDOR_REJECTED,
+      `SwiftFederation refused ${operation}${said}: the customer account these access keys belong to is deleted; ask SwiftFederation to restore it, or use access keys of an active account`,
+      { vendor: VENDOR, field: "access-key-id", status, vendorCode: body.code, cause: error },
+    );
+  }
   if (status === 401 || status === 403) {
     return new AuthError(
       ErrorCodes.AUTH_FAILED,

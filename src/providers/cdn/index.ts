@@ -20,14 +20,13 @@ export interface CdnTargetSettings {
   verifyAddress?: string;
   /** CDN service to attach the uploaded certificate to (domain = verifyHost) */
   serviceId?: string;
-  /** list page size (default 100) */
+  /** @deprecated ignored: the CDN's list has no paging (it takes no parameters and answers every record) */
   pageSize?: number;
 }
 
 /** Credential keys: `accessKeyId`, `accessKeySecret`. */
 export type CdnCredentials = Record<string, string>;
 
-const DEFAULT_PAGE_SIZE = 100;
 const DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
 
 function requireCredential(credentials: CdnCredentials, key: "accessKeyId" | "accessKeySecret"): string {
@@ -116,29 +115,11 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     key: { accessKeyId: requireCredential(credentials, "accessKeyId"), accessKeySecret: requireCredential(credentials, "accessKeySecret") },
     ctx,
   });
-  const pageSize = settings.pageSize ?? DEFAULT_PAGE_SIZE;
   let closed = false;
 
+  /** The whole account: "List Customer Certificates" takes no parameters and answers every record at once. */
   async function* listRecords(): AsyncGenerator<SfdCertificate> {
-    const fetchPage = (page: number): Promise<SfdCertificate[]> => {
-      const pending = client.listCertificates(page, pageSize);
-      pending.catch(() => undefined); // awaited below; a consumer that stops early must not leave it unhandled
-      return pending;
-    };
-    let previousFirst: number | undefined;
-    let next = fetchPage(1);
-    for (let page = 1; ; page += 1) {
-      const records = await next;
-      // A server that ignores paging answers the same (whole) list every time: stop instead of looping.
-      if (records.length === 0 || records[0]?.id === previousFirst) return;
-      previousFirst = records[0]?.id;
-      const full = records.length === pageSize;
-      // Ask for the next page while this one is consumed: a fleet scan then waits on the network half as often,
-      // and memory still holds at most two pages.
-      if (full) next = fetchPage(page + 1);
-      yield* records;
-      if (!full) return;
-    }
+    yield* await client.listCertificates();
   }
 
   async function findBySerial(serial: string): Promise<SfdCertificate | undefined> {
@@ -235,14 +216,9 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
       serialIndex = undefined;
       const leaf = certFacts(material.certificate);
       const key = parsePrivateKey(material.privateKey, "private-key");
-      if (key.asymmetricKeyType !== "rsa") {
-        throw new InputError(
-          ErrorCodes.KEY_UNSUPPORTED,
-          `the CDN accepts RSA private keys only (sent as PKCS#1), this one is ${key.asymmetricKeyType ?? "unknown"}: issue an RSA certificate for cdn targets`,
-          { field: "private-key", vendor: "cdn" },
-        );
-      }
-      const privateKey = toPkcs1Pem(material.privateKey);
+      // RSA keys go as PKCS#1 (the spec's form), EC keys as SEC1; anything else as given: the API decides.
+      const privateKey =
+        key.asymmetricKeyType === "rsa" ? toPkcs1Pem(material.privateKey) : key.asymmetricKeyType === "ec" ? String(key.export({ type: "sec1", format: "pem" })) : material.privateKey.trim();
 
       const existing = await findBySerial(leaf.serial);
       if (existing) {

@@ -68,9 +68,6 @@ export interface SfdCertificateWire {
 }
 
 const CERTS = "/sfd/v2.0/certs";
-// inferred: list page size when `page` is given without `pageSize`, and the cap on `pageSize`.
-const DEFAULT_PAGE_SIZE = 100;
-const MAX_PAGE_SIZE = 1000;
 
 function error(status: number, code: string, message: string): RouteResult {
   // inferred: the spec lists codes and messages but not the error body; `{code, message}` mirrors its tables.
@@ -97,6 +94,10 @@ export class CdnSandbox extends SandboxServer {
   private readonly edgeViews = new Map<string, { key: string; pending: number }>();
   private edgeStalled = false;
   private uploads = 0;
+  /** knob: the customer account was deleted; every call answers 403 Customer.DELETED */
+  customerDeleted = false;
+  /** requests refused for a missing or non-JSON Content-Type */
+  contentTypeRefusals = 0;
 
   constructor(private readonly options: CdnSandboxOptions) {
     super("cdn", { clock: options.clock, random: options.random });
@@ -229,6 +230,14 @@ export class CdnSandbox extends SandboxServer {
         this.authFailures += 1;
         return error(outcome.status, outcome.code, outcome.message);
       }
+      // VENDOR-NOTES: Content-Type: application/json is mandatory on every request, GET included. inferred: the
+      // refusal's status and code are not documented.
+      if (!/^application\/json\b/i.test(String(ctx.headers["content-type"] ?? ""))) {
+        this.contentTypeRefusals += 1;
+        return error(415, "ContentType.Invalid", "Content-Type must be application/json.");
+      }
+      // documented for the list (inferred for the other calls): a deleted customer account is refused as such
+      if (this.customerDeleted) return error(403, "Customer.DELETED", "Customer is deleted.");
       return handler(ctx);
     };
   }
@@ -244,20 +253,14 @@ export class CdnSandbox extends SandboxServer {
     return { status: 200, json: this.toWire(record) };
   }
 
-  private list(ctx: RouteContext): RouteResult {
+  /**
+   * "List Customer Certificates" takes no parameters and answers a bare JSON array of every record: no paging
+   * (VENDOR-NOTES). inferred: query parameters are ignored, as servers commonly do, so a client that invents
+   * `page`/`pageSize` gets the whole list every time.
+   */
+  private list(_ctx: RouteContext): RouteResult {
     this.ordered ??= [...this.records.values()];
-    const all = this.ordered;
-    const pageParam = ctx.query.get("page");
-    // inferred: the notes only say "a JSON array"; `page` (1-based) and `pageSize` slice it, without them the whole
-    // list comes back. The answer stays a bare array either way; X-Total-Count carries the total.
-    if (pageParam === null) return { status: 200, json: all.map((r) => this.toWire(r)), headers: { "x-total-count": String(all.length) } };
-    const page = Number(pageParam);
-    const pageSize = Number(ctx.query.get("pageSize") ?? DEFAULT_PAGE_SIZE);
-    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      return error(400, "Parameter.Invalid", "page or pageSize is invalid.");
-    }
-    const slice = all.slice((page - 1) * pageSize, page * pageSize);
-    return { status: 200, json: slice.map((r) => this.toWire(r)), headers: { "x-total-count": String(all.length) } };
+    return { status: 200, json: this.ordered.map((r) => this.toWire(r)) };
   }
 
   private lookup(ctx: RouteContext): CdnCertificateRecord | RouteResult {

@@ -1,8 +1,12 @@
+/**
+ * "RSA only" is not established for SwiftFederation (its docs pair an ECC-issued certificate with a key, and an older
+ * example uses PKCS#8): certrelay sends RSA keys as PKCS#1, EC keys as SEC1, and lets the API's own answer decide.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCdnTarget } from "../src/providers/cdn/index.js";
 import { startCdnFixture, type CdnFixture } from "./support/cdn.js";
 
-describe("the CDN takes PKCS#1 RSA keys only", () => {
+describe("the CDN gets RSA keys as PKCS#1 and EC keys as SEC1", () => {
   let f: CdnFixture;
   beforeAll(async () => {
     f = await startCdnFixture();
@@ -11,14 +15,15 @@ describe("the CDN takes PKCS#1 RSA keys only", () => {
     await f.sandbox.stop();
   });
 
-  it("refuses an EC key with KEY_UNSUPPORTED before any request", async () => {
+  it("uploads an EC key as SEC1 (BEGIN EC PRIVATE KEY) instead of refusing it locally", async () => {
     const material = await f.ca.issue({ commonName: "ec.example.org", keyType: "ecc", days: 90 });
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
-      const deploy = target.deploy(material, { dryRun: false });
-      await expect(deploy).rejects.toMatchObject({ name: "InputError", code: "KEY_UNSUPPORTED", field: "private-key" });
-      await expect(deploy).rejects.toThrow(/RSA/);
-      expect(f.sandbox.requestCount).toBe(0);
+      const result = await target.deploy(material, { dryRun: false });
+      expect(result.changed).toBe(true);
+      expect(f.sandbox.count("POST /sfd/v2.0/certs")).toBe(1);
+      const [record] = f.sandbox.findBySerial(result.serial);
+      expect(record?.material?.privateKey).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
     } finally {
       await target.close();
     }
