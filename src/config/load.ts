@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { ErrorCodes, InputError } from "../errors.js";
+import { CREDENTIAL_FIELDS, isInsecureEndpoint, LIMITS, looksLikePastedSecret, portProblem, shapeProblem } from "./harden.js";
 import { configSchema, ISSUER_PROVIDERS, TARGET_PROVIDERS, type CertrelayConfig } from "./schema.js";
 
 type Path = readonly (string | number)[];
@@ -72,7 +73,7 @@ const SECRET_KEYS = new Set([
 const INLINE_SECRET_HINT = "keep secrets in the store and name them here with `credentials: <secret id>`";
 
 /** Find pasted secrets before schema validation, so the message says "move it to the store", not "unknown field". */
-function findInlineSecrets(value: unknown, path: (string | number)[], found: { path: Path; message: string }[]): void {
+function findInlineSecrets(value: unknown, path: (string | number)[], found: FoundProblem[]): void {
   if (typeof value === "string") {
     if (value.includes("-----BEGIN")) {
       found.push({
@@ -113,14 +114,26 @@ function valueAt(raw: unknown, path: Path): unknown {
   return node;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): { path: Path; message: string }[] {
+interface FoundProblem {
+  path: Path;
+  /** what to print instead of path, when path itself holds something that must not be echoed */
+  shownPath?: Path;
+  message: string;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): FoundProblem[] {
   const path = issue.path.map((s) => (typeof s === "symbol" ? String(s) : s));
   // zod 4 does not put the input into issues (good: it may be a secret), so "missing" is read from the raw tree.
   const missing = valueAt(raw, path) === undefined;
   const required = (message: string): string => (missing ? `required; ${message}` : message);
   switch (issue.code) {
     case "unrecognized_keys":
-      return issue.keys.map((key) => ({ path: [...path, key], message: "unknown field; check the spelling" }));
+      return issue.keys.map((key) =>
+        // A key can be a pasted secret too (a `key: value` line pasted whole): its line is enough to find it.
+        looksLikePastedSecret(key)
+          ? { path: [...path, key], shownPath: [...path, "(a key that looks like a secret, not shown)"], message: "unknown field that looks like pasted secret material; remove it from the file (and rotate that secret)" }
+          : { path: [...path, key], message: "unknown field; check the spelling" },
+      );
     case "invalid_union": {
       // a nested union (the acme issuer's `dns`) keeps its own message naming its own choices
       if (issue.discriminator !== undefined && !path.includes("dns")) {
@@ -152,11 +165,11 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: Path): number | u
   return undefined;
 }
 
-function duplicateProblems(raw: unknown): { path: Path; message: string }[] {
+function duplicateProblems(raw: unknown): FoundProblem[] {
   if (typeof raw !== "object" || raw === null || !("certificates" in raw)) return [];
   const certificates = (raw as { certificates: unknown }).certificates;
   if (!Array.isArray(certificates)) return [];
-  const problems: { path: Path; message: string }[] = [];
+  const problems: FoundProblem[] = [];
   const seen = new Map<string, Map<string, number>>([
     ["name", new Map()],
     ["secret", new Map()],
@@ -181,8 +194,68 @@ function duplicateProblems(raw: unknown): { path: Path; message: string }[] {
   return problems;
 }
 
-function startsWith(path: Path, prefix: Path): boolean {
-  return prefix.length <= path.length && prefix.every((segment, i) => path[i] === segment);
+/**
+ * What the schema cannot see: ids that are really pasted secrets, a certificate's secret shared with a vendor's
+ * credentials, plain http to another machine, ports no socket can have.
+ */
+function hardeningProblems(raw: unknown): FoundProblem[] {
+  const problems: FoundProblem[] = [];
+  const credentialIds = new Map<string, Path>();
+  const walk = (value: unknown, path: (string | number)[]): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, [...path, index]));
+      return;
+    }
+    if (typeof value !== "object" || value === null) return;
+    const node = value as Record<string, unknown>;
+    const provider = typeof node.provider === "string" ? node.provider : undefined;
+    if (typeof node.credentials === "string") {
+      if (looksLikePastedSecret(node.credentials)) {
+        const fields = provider ? CREDENTIAL_FIELDS[provider] : undefined;
+        const what = fields ? `the ${provider} credentials (${fields.join(", ")})` : "the credentials";
+        problems.push({ path: [...path, "credentials"], message: `looks like a pasted secret, not a store secret id (the value is not shown): put ${what} in a store secret and name that secret here, e.g. credentials: certrelay/${provider ?? "vendor"}; then rotate the pasted secret` });
+      } else if (!credentialIds.has(node.credentials)) {
+        credentialIds.set(node.credentials, [...path, "credentials"]);
+      }
+    }
+    if (typeof node.endpoint === "string") {
+      const port = portProblem(node.endpoint);
+      if (port) problems.push({ path: [...path, "endpoint"], message: port });
+      else if (isInsecureEndpoint(node.endpoint) && node.allowInsecure !== true) {
+        problems.push({ path: [...path, "endpoint"], message: "uses http:// to another machine, so credentials and keys would cross the network unencrypted: use https://, or set allowInsecure: true on this entry if the network is trusted" });
+      }
+    }
+    if (typeof node.verifyAddress === "string") {
+      const port = portProblem(node.verifyAddress);
+      if (port) problems.push({ path: [...path, "verifyAddress"], message: port });
+    }
+    for (const [key, child] of Object.entries(node)) if (typeof child === "object" && child !== null) walk(child, [...path, key]);
+  };
+  walk(raw, []);
+
+  const certificates = typeof raw === "object" && raw !== null ? (raw as { certificates?: unknown }).certificates : undefined;
+  if (Array.isArray(certificates)) {
+    certificates.forEach((certificate: unknown, index) => {
+      const secret = typeof certificate === "object" && certificate !== null ? (certificate as { secret?: unknown }).secret : undefined;
+      if (typeof secret !== "string") return;
+      if (looksLikePastedSecret(secret)) {
+        problems.push({ path: ["certificates", index, "secret"], message: "looks like pasted secret material, not a store secret id (the value is not shown): name the store secret that holds this certificate, e.g. secret: certrelay/certs/www" });
+        return;
+      }
+      const shared = credentialIds.get(secret);
+      if (shared) {
+        // A certificate's secret is rewritten on every renewal (key, pending state): it would clobber the credentials.
+        problems.push({ path: ["certificates", index, "secret"], message: `is the same store secret as ${formatPath(shared)}; a certificate's secret holds its key and renewal state and is rewritten on renewal, so give it its own id` });
+      }
+    });
+  }
+  return problems;
+}
+
+/** Whether path or one of its ancestors already has a problem (a set lookup per level: linear overall). */
+function underReported(reported: ReadonlySet<string>, path: Path): boolean {
+  for (let length = path.length; length >= 0; length--) if (reported.has(formatPath(path.slice(0, length)))) return true;
+  return false;
 }
 
 /**
@@ -190,12 +263,22 @@ function startsWith(path: Path, prefix: Path): boolean {
  * path; YAML syntax errors are reported by line and column. Messages never contain values from the file.
  */
 export function parseConfig(text: string, source = "certrelay.yml"): CertrelayConfig {
+  if (text.length > LIMITS.bytes) {
+    throw new ConfigError(source, [{ path: "", message: `is larger than ${LIMITS.bytes / 1024 / 1024} MiB; split the fleet into several config files` }]);
+  }
   if (text.length >= ITEMWISE_MIN_CHARS) {
-    const valid = parseItemwise(text);
+    let valid: CertrelayConfig | undefined;
+    try {
+      valid = parseItemwise(text);
+    } catch {
+      // anything odd (say nesting deep enough to exhaust the stack) is left to the whole-file read, which reports it
+      valid = undefined;
+    }
     if (valid !== undefined) return valid;
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys is checked by shapeProblem in linear time (yaml's own check is quadratic in a mapping's size)
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
@@ -207,9 +290,11 @@ export function parseConfig(text: string, source = "certrelay.yml"): CertrelayCo
       }),
     );
   }
+  const shape = shapeProblem(doc, lineCounter);
+  if (shape) throw new ConfigError(source, [{ path: "", message: shape.message, ...(shape.line === undefined ? {} : { line: shape.line }) }]);
   let raw: unknown;
   try {
-    raw = doc.toJS({ maxAliasCount: 100 });
+    raw = doc.toJS({ maxAliasCount: -1 }); // bounded by shapeProblem above, which also gives the line
   } catch {
     throw new ConfigError(source, [{ path: "", message: "YAML could not be read (too many or broken aliases)" }]);
   }
@@ -220,15 +305,19 @@ export function parseConfig(text: string, source = "certrelay.yml"): CertrelayCo
     throw new ConfigError(source, [{ path: "", message: "expected a mapping with `certificates:` at the top level" }]);
   }
 
-  const inlineSecrets: { path: Path; message: string }[] = [];
+  const inlineSecrets: FoundProblem[] = [];
   findInlineSecrets(raw, [], inlineSecrets);
-  const problems = [...inlineSecrets, ...duplicateProblems(raw)];
+  // PEM is already reported by findInlineSecrets; the rest explain better than the schema's generic message
+  const reported = new Set(inlineSecrets.map((i) => formatPath(i.path)));
+  for (const h of hardeningProblems(raw)) if (!underReported(reported, h.path)) inlineSecrets.push(h);
+  for (const h of inlineSecrets) reported.add(formatPath(h.path));
+  const problems: FoundProblem[] = [...inlineSecrets, ...duplicateProblems(raw)];
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       for (const problem of describeIssue(issue, raw)) {
         // An inline secret is already reported with a better message than "unknown field".
-        if (inlineSecrets.some((secret) => startsWith(problem.path, secret.path))) continue;
+        if (underReported(reported, problem.path)) continue;
         problems.push(problem);
       }
     }
@@ -241,14 +330,13 @@ export function parseConfig(text: string, source = "certrelay.yml"): CertrelayCo
       seen.add(key);
       return true;
     });
-    unique.sort((a, b) => compareLines(lineOf(doc, lineCounter, a.path), lineOf(doc, lineCounter, b.path)));
-    throw new ConfigError(
-      source,
-      unique.map((p) => {
-        const line = lineOf(doc, lineCounter, p.path);
-        return { path: formatPath(p.path), message: p.message, ...(line === undefined ? {} : { line }) };
-      }),
-    );
+    // Lines are looked up for the problems shown only, once each: a file with a huge number of problems (say
+    // 100,000 unknown keys in one mapping) costs linear time, not a lookup per comparison.
+    const shown = unique.slice(0, LIMITS.problems).map((p) => ({ p, line: lineOf(doc, lineCounter, p.path) }));
+    shown.sort((a, b) => compareLines(a.line, b.line));
+    const listed: ConfigProblem[] = shown.map(({ p, line }) => ({ path: formatPath(p.shownPath ?? p.path), message: p.message, ...(line === undefined ? {} : { line }) }));
+    if (unique.length > shown.length) listed.push({ path: "", message: `and ${unique.length - shown.length} more problems; fix these first` });
+    throw new ConfigError(source, listed);
   }
   return parsed.data;
 }
@@ -296,9 +384,9 @@ function parseItemwise(text: string): CertrelayConfig | undefined {
     certificates.push(value[0]);
   }
   const whole = { ...(raw as Record<string, unknown>), certificates };
-  const inlineSecrets: { path: Path; message: string }[] = [];
+  const inlineSecrets: FoundProblem[] = [];
   findInlineSecrets(whole, [], inlineSecrets);
-  if (inlineSecrets.length > 0 || duplicateProblems(whole).length > 0) return undefined;
+  if (inlineSecrets.length > 0 || duplicateProblems(whole).length > 0 || hardeningProblems(whole).length > 0) return undefined;
   const parsed = configSchema.safeParse(whole);
   return parsed.success ? parsed.data : undefined;
 }

@@ -55,6 +55,8 @@ const upperEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
 const connection = {
   endpoint: endpointSchema,
   credentials: secretIdSchema,
+  /** accept a plain http:// endpoint on another machine (a lab PBX on a trusted LAN); loopback needs no flag */
+  allowInsecure: z.boolean({ error: "expected true or false" }).optional(),
 };
 
 export const yeastarSchema = z.strictObject({
@@ -104,6 +106,10 @@ export const cdnSchema = z
     verifyAddress: z
       .string({ error: "expected host:port like 127.0.0.1:8443" })
       .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port like 127.0.0.1:8443" })
+      .refine((value) => {
+        const port = Number(value.slice(value.lastIndexOf(":") + 1));
+        return port >= 1 && port <= 65_535;
+      }, { error: "expected a port from 1 to 65535 after the colon" })
       .optional(),
     serviceId: vendorIdSchema.optional(),
   })
