@@ -93,6 +93,21 @@ describe("hostile and mistaken certrelay.yml files", () => {
     for (const part of pastedKey.split("/")) expect(error.message).not.toContain(part);
   });
 
+  it("a large fleet file (read item by item) is held to the same rules", () => {
+    const items = Array.from({ length: 2_000 }, (_, i) => [
+      `  - name: host-${i}`,
+      `    secret: certrelay/certs/host-${i}`,
+      "    targets:",
+      `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${i === 1_500 ? pastedKey : "certrelay/cdn"} }`,
+    ].join("\n"));
+    const text = `certificates:\n${items.join("\n")}\n`;
+    expect(text.length).toBeGreaterThan(256 * 1024);
+    const error = rejection(text);
+    expect(error.problems).toEqual([{ path: "certificates[1500].targets[0].credentials", message: expect.stringContaining("looks like a pasted secret"), line: 2 + 1_500 * 4 + 3 }]);
+    expect(error.message).not.toContain(pastedKey);
+    expect(parseConfig(text.replace(pastedKey, "certrelay/cdn")).certificates).toHaveLength(2_000);
+  });
+
   it("ordinary secret ids are accepted", () => {
     for (const id of ["certrelay/cdn", "prod/yeastar-pbx-01-headquarters", "MyCompany/Production/Yeastar2024", "team-a/prod/cdn-sfd-account-2"]) {
       expect(() => parseConfig(withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${id} }`)), id).not.toThrow();
