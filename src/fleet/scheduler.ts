@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import { lambdaDeadline, type Deadline } from "../deadline.js";
+import { releaseOnTermination } from "../shutdown.js";
 import { ErrorCodes } from "../errors.js";
 import { rotateCertificate, type PipelineDeps } from "../pipeline/index.js";
 import { createJsonLogger, outcomeFromReport, type CertificateOutcome, type FleetAction, type JsonLogger } from "../signals/log.js";
@@ -36,6 +37,8 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
   const deadline = lambdaDeadline(context, deps.settings.reserveMs);
   const { config, source } = await deps.loadConfig();
   const providers = deps.createProviders(logger, deadline);
+  // Lambda sends SIGTERM before it shuts an environment down: vendor sessions are released first.
+  const release = releaseOnTermination(() => providers.close());
   let mode: SchedulerResult["mode"] = "in-process";
   const byName = new Map<string, CertificateOutcome>();
   try {
@@ -56,6 +59,7 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
       }
     }
   } finally {
+    release();
     await closeQuietly(providers, logger);
   }
   const outcomes = config.certificates.flatMap((c) => byName.get(c.name) ?? []);

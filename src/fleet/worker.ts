@@ -7,6 +7,7 @@ import pLimit from "p-limit";
 import type { CertrelayConfig } from "../config/index.js";
 import { renewBeforeDaysFor } from "../config/index.js";
 import { lambdaDeadline } from "../deadline.js";
+import { releaseOnTermination } from "../shutdown.js";
 import { ErrorCodes, InputError } from "../errors.js";
 import { CheckpointInterrupt, errorSummary, rotateCertificate, type PipelineDeps } from "../pipeline/index.js";
 import { createJsonLogger, outcomeFromReport, type CertificateOutcome, type JsonLogger } from "../signals/log.js";
@@ -33,6 +34,8 @@ export async function runWorker(deps: FleetDeps, event: SqsEvent, context: Lambd
   const { config } = await deps.loadConfig();
   const deadline = lambdaDeadline(context, deps.settings.reserveMs);
   const providers = deps.createProviders(logger, deadline);
+  // Lambda sends SIGTERM before it shuts an environment down: vendor sessions are released first.
+  const release = releaseOnTermination(() => providers.close());
   const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, runId: `worker ${context.awsRequestId ?? "invocation"}`, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
   const limit = pLimit(deps.settings.workerConcurrency);
   // SQS delivers at least once: a certificate named twice in one batch is renewed once, and both messages share the result.
@@ -49,6 +52,7 @@ export async function runWorker(deps: FleetDeps, event: SqsEvent, context: Lambd
   try {
     results = await Promise.all(event.Records.map(processOnce));
   } finally {
+    release();
     await closeQuietly(providers, logger);
   }
   // duplicates share one outcome object: a Set reports it once

@@ -7,7 +7,7 @@ import type { IssuerConfig, ManagedCertificate, TargetConfig } from "../config/i
 import { ErrorCodes, InputError } from "../errors.js";
 import type { Issuer, Target } from "../model.js";
 import type { Providers } from "../pipeline/types.js";
-import type { Store } from "../store/index.js";
+import { sessionCache, type SessionCache, type Store } from "../store/index.js";
 import { createAcmeIssuer } from "./acme/index.js";
 import { createCdnTarget } from "./cdn/index.js";
 import type { ProviderContext } from "./context.js";
@@ -15,10 +15,11 @@ import { createEnosIssuer, createEnosTarget } from "./enos/index.js";
 import { createResellerIssuer } from "./reseller/index.js";
 import { createYeastarTarget } from "./yeastar/index.js";
 
-export function createTarget(config: TargetConfig, credentials: Record<string, string>, ctx: ProviderContext): Target {
+/** `sessions`: where vendor sessions of these credentials are kept between runs (Yeastar tokens), when a store has them. */
+export function createTarget(config: TargetConfig, credentials: Record<string, string>, ctx: ProviderContext, sessions?: SessionCache): Target {
   switch (config.provider) {
     case "yeastar":
-      return createYeastarTarget({ endpoint: config.endpoint, certificateType: config.certificateType, pruneOld: config.pruneOld }, credentials as { username: string; password: string }, ctx);
+      return createYeastarTarget({ endpoint: config.endpoint, certificateType: config.certificateType, pruneOld: config.pruneOld }, credentials as { username: string; password: string }, ctx, sessions);
     case "cdn":
       return createCdnTarget(
         {
@@ -99,7 +100,9 @@ export class StoreBackedProviders implements Providers {
 
   async targetsFor(certificate: ManagedCertificate): Promise<Target[]> {
     return Promise.all(
-      certificate.targets.map((config) => this.cached(this.targets, config, async () => createTarget(config, await this.credentialsFor(config.credentials), this.ctx))),
+      certificate.targets.map((config) =>
+        this.cached(this.targets, config, async () => createTarget(config, await this.credentialsFor(config.credentials), this.ctx, sessionCache(this.store, config.credentials, config.endpoint))),
+      ),
     );
   }
 

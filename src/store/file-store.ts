@@ -15,7 +15,8 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
-import type { LeaseAttempt, LeaseRequest, PendingRenewal, Store } from "./types.js";
+import { KeyedMutex, readSessions, withoutSession, withSession } from "./sessions.js";
+import type { LeaseAttempt, LeaseRequest, PendingRenewal, SessionStore, Store } from "./types.js";
 
 /**
  * One file per secret id, for local runs, the CLI and the demo.
@@ -28,10 +29,17 @@ const fileSchema = z.object({
   current: z.unknown().optional(),
   previous: z.unknown().optional(),
   pending: z.unknown().optional(),
+  /** credentials files only: vendor sessions per endpoint (see sessions.ts) */
+  sessions: z.unknown().optional(),
 });
 type SecretFile = z.infer<typeof fileSchema>;
 
 const SUFFIX = ".json";
+/**
+ * Temp files are `.<id>.<pid>.<uuid>.tmp`: the writer's pid lets a later run tell a file whose writer was killed
+ * (SIGKILL between write and rename, holding a private key) from one a live process is about to rename.
+ */
+const TEMP = /^\..+?\.(?:(\d+)\.)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 
 export interface FileStoreOptions {
   dir: string;
@@ -44,12 +52,59 @@ export interface FileStoreOptions {
 
 export class FileStore implements Store {
   readonly kind = "file" as const;
+  readonly sessions: SessionStore;
   private readonly dir: string;
   private readonly lockStaleMs: number;
+  private swept: Promise<void> | undefined;
+  private readonly mutex = new KeyedMutex();
 
   constructor(options: FileStoreOptions) {
     this.dir = options.dir;
     this.lockStaleMs = options.lockStaleMs ?? 30_000;
+    this.sessions = {
+      getSessions: async (secretId, key) => readSessions((await this.read(secretId))?.sessions)[key] ?? [],
+      putSession: (secretId, key, session) => this.update(secretId, (file) => ({ ...file, sessions: withSession(readSessions(file.sessions), key, session) })),
+      removeSession: (secretId, key, accessToken) =>
+        this.update(secretId, (file) => {
+          const all = readSessions(file.sessions);
+          if (!(all[key] ?? []).some((x) => x.accessToken === accessToken)) return undefined;
+          return { ...file, sessions: withoutSession(all, key, accessToken) };
+        }),
+    };
+  }
+
+  /** Read-modify-write of one secret file, serialised within this process; `change` returns undefined for "no write". */
+  private update(secretId: string, change: (file: SecretFile) => SecretFile | undefined): Promise<void> {
+    return this.mutex.run(secretId, async () => {
+      const next = change((await this.read(secretId)) ?? {});
+      if (next) await this.write(secretId, next);
+    });
+  }
+
+  /**
+   * Once per store, before anything else: remove temp files whose writer died (SIGKILL between write and rename).
+   * They may hold private keys, which must live in no file but their secret's.
+   */
+  sweep(): Promise<void> {
+    return (this.swept ??= this.removeStaleTemps());
+  }
+
+  private async removeStaleTemps(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return;
+    }
+    await Promise.all(
+      names.map(async (name) => {
+        const m = TEMP.exec(name);
+        if (!m) return;
+        const pid = m[1] === undefined ? undefined : Number(m[1]);
+        if (pid !== undefined && isAlive(pid)) return;
+        await rm(join(this.dir, name), { force: true }).catch(() => undefined);
+      }),
+    );
   }
 
   /**
@@ -209,6 +264,7 @@ export class FileStore implements Store {
 
   private async read(secretId: string): Promise<SecretFile | undefined> {
     requireSecretId(secretId);
+    await this.sweep();
     const path = this.pathFor(secretId);
     let text: string;
     try {
@@ -229,7 +285,8 @@ export class FileStore implements Store {
   /** Write to a temp file beside the target and rename over it, so a crash never leaves half a key on disk. */
   private async write(secretId: string, content: SecretFile): Promise<void> {
     const path = this.pathFor(secretId);
-    const temp = join(this.dir, `.${encodeURIComponent(secretId)}.${randomUUID()}.tmp`);
+    await this.sweep();
+    const temp = join(this.dir, `.${encodeURIComponent(secretId)}.${process.pid}.${randomUUID()}.tmp`);
     try {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
       await writeFile(temp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: "wx" });
@@ -243,6 +300,17 @@ export class FileStore implements Store {
   private ioError(operation: string, path: string, e: unknown): StoreError {
     const code = e instanceof Error && "code" in e ? String((e as NodeJS.ErrnoException).code) : "unknown error";
     return new StoreError(ErrorCodes.STORE_ERROR, `file store could not ${operation} ${path}: ${code}`, { cause: e });
+  }
+}
+
+/** Whether a process with this pid runs (EPERM: it runs, as another user). */
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return isErrno(e, "EPERM");
   }
 }
 

@@ -21,7 +21,8 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
-import type { LeaseAttempt, LeaseRequest, PendingRenewal, ScanRead, Store } from "./types.js";
+import { SecretsManagerSessions } from "./sessions.js";
+import type { LeaseAttempt, LeaseRequest, PendingRenewal, ScanRead, SessionStore, Store } from "./types.js";
 
 const CURRENT = "AWSCURRENT";
 /** The staging label of the version that records who holds the certificate's lease (see acquireLease). */
@@ -64,12 +65,15 @@ export class SecretsManagerStore implements Store {
   readonly kind = "secrets-manager" as const;
 
   private readonly pageSize: number;
+  /** vendor sessions, under their own staging label on the credentials secret (sessions.ts) */
+  readonly sessions: SessionStore;
 
   constructor(
     private readonly client: SecretsManagerClient,
     options: SecretsManagerStoreOptions = {},
   ) {
     this.pageSize = options.pageSize ?? 100;
+    this.sessions = new SecretsManagerSessions(client);
   }
 
   async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {

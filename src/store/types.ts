@@ -88,4 +88,27 @@ export interface Store {
    * order given), with as few requests as the store allows. A store without it is read one secret at a time.
    */
   readForScan?(secretIds: readonly string[]): AsyncIterable<ScanRead[]>;
+  /** vendor sessions kept beside credentials secrets; absent: sessions live only as long as one run */
+  readonly sessions?: SessionStore;
+}
+
+/**
+ * A vendor session (a Yeastar token pair). Secret like the credentials it was made with, and kept beside them, so
+ * a run that was killed before it could revoke its session leaves it for the next run to reuse (and revoke)
+ * instead of leaking it against the vendor's session budget.
+ */
+export interface VendorSession {
+  accessToken: string;
+  refreshToken: string;
+  /** epoch ms */
+  accessExpiresAt: number;
+  refreshExpiresAt: number;
+}
+
+/** Vendor sessions per credentials secret and vendor endpoint (`key`). */
+export interface SessionStore {
+  getSessions(credentialsSecretId: string, key: string): Promise<VendorSession[]>;
+  /** add, or replace the one with the same accessToken */
+  putSession(credentialsSecretId: string, key: string, session: VendorSession): Promise<void>;
+  removeSession(credentialsSecretId: string, key: string, accessToken: string): Promise<void>;
 }

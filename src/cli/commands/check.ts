@@ -10,6 +10,7 @@ import { describePending, errorSummary, renewalWindow } from "../../pipeline/ind
 import { StoreBackedProviders } from "../../providers/registry.js";
 import type { PendingRenewal, Store } from "../../store/index.js";
 import { certFacts, expireInDays } from "../../x509/index.js";
+import { releaseOnTermination } from "../../shutdown.js";
 import { addRunOptions, runContext, type RunFlags } from "../context.js";
 import { renderTable, shortSerial, type CliIo } from "../output.js";
 
@@ -183,6 +184,7 @@ export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promi
   const run = await runContext(flags, io);
   const now = (clock ?? run.clock)();
   const providers = new StoreBackedProviders(run.store, run.ctx);
+  const release = releaseOnTermination(() => providers.close());
   const limit = pLimit(run.config.concurrency);
   try {
     const perCert = await Promise.all(run.config.certificates.map((cert) => limit(() => checkCertificate(cert, renewBeforeDaysFor(run.config, cert), run.store, providers, now))));
@@ -191,6 +193,7 @@ export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promi
     // a renewal waiting or in progress is not a failure by itself; a stuck one is
     return { ok: rows.every((r) => r.status === "ok" || r.status === "pending"), rows };
   } finally {
+    release();
     await providers.close();
   }
 }

@@ -13,6 +13,7 @@ import type { CertrelayConfig, ManagedCertificate } from "../../config/index.js"
 import { ErrorCodes } from "../../errors.js";
 import { describePending, runPipeline, summarize, type CertificateReport, type RunSummary } from "../../pipeline/index.js";
 import { StoreBackedProviders } from "../../providers/registry.js";
+import { releaseOnTermination } from "../../shutdown.js";
 import type { Store } from "../../store/index.js";
 import { addRunOptions, FlagError, runContext, type RunFlags } from "../context.js";
 import type { CliIo } from "../output.js";
@@ -61,6 +62,7 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
   }
   const plan = mode === "deploy" ? await deployOnly(run.config, run.store, only) : { config: run.config, skipped: [] };
   const providers = new StoreBackedProviders(run.store, run.ctx);
+  const release = releaseOnTermination(() => providers.close());
   const total = plan.config.certificates.length + plan.skipped.length;
   let done = 0;
   const nameWidth = Math.max(0, ...plan.config.certificates.map((c) => c.name.length), ...plan.skipped.map((r) => r.name.length));
@@ -69,14 +71,19 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
     if (!flags.json) io.out(progressLine(report, done, total, io.colors, nameWidth));
   };
   plan.skipped.forEach(show);
-  const summary =
-    plan.config.certificates.length === 0
-      ? summarize([])
-      : await runPipeline(
+  let summary: RunSummary;
+  try {
+    summary =
+      plan.config.certificates.length === 0
+        ? summarize([])
+        : await runPipeline(
           plan.config,
           { store: run.store, providers, clock: run.clock, logger: run.logger, dryRun: Boolean(flags.dryRun), force: Boolean(flags.force), deadline: run.deadline, deployOnly: mode === "deploy" },
           { ...(only && mode === "renew" ? { only } : {}), onProgress: (report) => show(report) },
         );
+  } finally {
+    release();
+  }
   if (mode === "deploy") {
     for (const report of summary.reports) {
       if (report.due && report.action !== "failed") report.detail = report.detail ?? "due for renewal: run certrelay renew";

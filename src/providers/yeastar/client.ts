@@ -3,8 +3,9 @@
  * shortly before it expires (or once on 10004), revoked with `del_token` on close, because the Software Edition
  * allows only 8 valid access tokens per application (VENDOR-NOTES).
  */
-import { AuthError, ErrorCodes } from "../../errors.js";
+import { AuthError, ErrorCodes, QuotaError } from "../../errors.js";
 import { HttpClient } from "../../http/index.js";
+import type { SessionCache } from "../../store/sessions.js";
 import type { ProviderContext } from "../context.js";
 import { yeastarError } from "./errors.js";
 import {
@@ -36,6 +37,11 @@ export interface YeastarClientOptions {
   password: string;
   ctx: ProviderContext;
   userAgent?: string;
+  /**
+   * Tokens kept in the store beside the credentials: a token an earlier run could not revoke (it was killed) is
+   * reused instead of taking one more of the 8, and every token is recorded there before it is used.
+   */
+  sessions?: SessionCache | undefined;
 }
 
 interface Session {
@@ -59,6 +65,8 @@ export interface YeastarClientStats {
   getToken: number;
   refreshToken: number;
   delToken: number;
+  /** tokens taken over from the store (left by an earlier or concurrent run) instead of a get_token */
+  reused: number;
 }
 
 export class YeastarClient {
@@ -67,7 +75,9 @@ export class YeastarClient {
   private session: Session | undefined;
   private pending: Promise<Session> | undefined;
   private closed = false;
-  readonly stats: YeastarClientStats = { getToken: 0, refreshToken: 0, delToken: 0 };
+  /** stored sessions are looked at once per client, at its first login */
+  private adopted = false;
+  readonly stats: YeastarClientStats = { getToken: 0, refreshToken: 0, delToken: 0, reused: 0 };
 
   constructor(private readonly options: YeastarClientOptions) {
     const { ctx } = options;
@@ -93,16 +103,49 @@ export class YeastarClient {
     return this.ctx.clock().getTime();
   }
 
-  private remember(body: YeastarTokenResponse): Session {
+  private async remember(body: YeastarTokenResponse, replaces?: Session): Promise<Session> {
     this.http.addSecret(body.access_token);
     this.http.addSecret(body.refresh_token);
     const now = this.now();
-    this.session = {
+    const session: Session = {
       accessToken: body.access_token,
       refreshToken: body.refresh_token,
       accessExpiresAt: now + body.access_token_expire_time * 1000,
       refreshExpiresAt: now + body.refresh_token_expire_time * 1000,
     };
+    this.session = session;
+    // Recorded before first use, so a kill from here on leaves it for the next run to reuse and revoke.
+    await this.storeSessions("save", () => this.options.sessions?.save(session));
+    if (replaces) await this.forget(replaces.accessToken);
+    return session;
+  }
+
+  /** Sessions are a cache: a store that cannot keep them costs a token, never the run. Never logs a token. */
+  private async storeSessions(what: string, fn: () => Promise<void> | undefined): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.ctx.logger.warn(`yeastar session ${what} in the store failed; the token is revoked at the end of the run all the same`, { code: error instanceof Error && "code" in error ? String(error.code) : "error" });
+    }
+  }
+
+  private forget(accessToken: string): Promise<void> {
+    return this.storeSessions("removal", () => this.options.sessions?.drop(accessToken));
+  }
+
+  /** A live token an earlier run recorded (the freshest), or undefined. */
+  private async adopt(): Promise<Session | undefined> {
+    let stored: Session[] = [];
+    await this.storeSessions("read", async () => {
+      stored = (await this.options.sessions?.load()) ?? [];
+    });
+    const now = this.now();
+    const usable = stored.filter((s) => s.accessExpiresAt - REFRESH_MARGIN_MS > now).sort((a, b) => b.accessExpiresAt - a.accessExpiresAt)[0];
+    if (!usable) return undefined;
+    this.http.addSecret(usable.accessToken);
+    this.http.addSecret(usable.refreshToken);
+    this.stats.reused += 1;
+    this.session = { ...usable };
     return this.session;
   }
 
@@ -120,9 +163,23 @@ export class YeastarClient {
   }
 
   private async login(): Promise<Session> {
+    if (!this.adopted) {
+      this.adopted = true;
+      const reused = await this.adopt();
+      if (reused) return reused;
+    }
     this.stats.getToken += 1;
-    const body = await this.post<YeastarTokenResponse>("get_token", { username: this.options.username, password: this.options.password }, "get_token");
-    return this.remember(body);
+    try {
+      const body = await this.post<YeastarTokenResponse>("get_token", { username: this.options.username, password: this.options.password }, "get_token");
+      return await this.remember(body);
+    } catch (error) {
+      // At the 8-token budget, a run started alongside this one may have recorded a token meanwhile: share it.
+      if (error instanceof QuotaError) {
+        const shared = await this.adopt();
+        if (shared) return shared;
+      }
+      throw error;
+    }
   }
 
   /** A new pair from the refresh token when it is still good, else a fresh login. */
@@ -132,11 +189,12 @@ export class YeastarClient {
       this.stats.refreshToken += 1;
       try {
         const body = await this.post<YeastarTokenResponse>("refresh_token", { refresh_token: current.refreshToken }, "refresh_token");
-        return this.remember(body);
+        return await this.remember(body, current);
       } catch (error) {
         // A refused refresh token (expired/revoked) falls back to one login; anything else is real.
         if (!(error instanceof AuthError && error.code === ErrorCodes.TOKEN_EXPIRED)) throw error;
         this.session = undefined;
+        await this.forget(current.accessToken);
       }
     }
     return this.login();
@@ -235,7 +293,13 @@ export class YeastarClient {
       if (s && s.accessExpiresAt > this.now()) {
         this.stats.delToken += 1;
         const res = await this.http.request<YeastarResponse>({ method: "GET", path: `${YEASTAR_API}/del_token`, query: { access_token: s.accessToken }, idempotent: true, cleanup: true });
-        if (res.body.errcode !== YeastarErrcode.SUCCESS) this.ctx.logger.warn("yeastar del_token refused; the token expires on its own", { errcode: res.body.errcode });
+        // 10004: another run sharing this token revoked it already; either way it is gone from the PBX.
+        if (res.body.errcode !== YeastarErrcode.SUCCESS && res.body.errcode !== YeastarErrcode.TOKEN_EXPIRED) {
+          this.ctx.logger.warn("yeastar del_token refused; the token expires on its own", { errcode: res.body.errcode });
+        }
+        await this.forget(s.accessToken);
+      } else if (s) {
+        await this.forget(s.accessToken);
       }
     } catch (error) {
       this.ctx.logger.warn("yeastar del_token failed; the token expires on its own", { error: error instanceof Error ? error.message : String(error) });

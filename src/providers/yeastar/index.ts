@@ -9,6 +9,7 @@ import { PollWindow } from "../../deadline.js";
 import { ErrorCodes, InputError, QuotaError, VendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployOptions, DeployResult, DeployedCertificate, Target, VerifyResult } from "../../model.js";
 import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts } from "../../x509/index.js";
+import type { SessionCache } from "../../store/sessions.js";
 import { probeEdge } from "../cdn/edge-probe.js";
 import type { ProviderContext } from "../context.js";
 import { YeastarClient } from "./client.js";
@@ -165,10 +166,11 @@ class YeastarTarget implements Target {
     private readonly settings: YeastarTargetSettings,
     credentials: YeastarCredentials,
     private readonly ctx: ProviderContext,
+    sessions?: SessionCache,
   ) {
     this.type = settings.certificateType ?? "server";
     this.label = `yeastar ${settings.endpoint} (${this.type})`;
-    this.client = newClient(settings, credentials, ctx);
+    this.client = newClient(settings, credentials, ctx, sessions);
   }
 
   /** The PEM file the PBX imports: for server, certificate + private key + chain in one file (inferred). */
@@ -314,7 +316,7 @@ class YeastarTarget implements Target {
   }
 }
 
-function newClient(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext): YeastarClient {
+function newClient(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext, sessions?: SessionCache): YeastarClient {
   for (const key of ["username", "password"] as const) {
     if (typeof credentials[key] !== "string" || credentials[key] === "") {
       throw new InputError(ErrorCodes.INPUT_MISSING, `yeastar credentials need ${key} (${key === "username" ? "the PBX API Client ID" : "the PBX API Client Secret"})`, { field: key, vendor: VENDOR });
@@ -323,15 +325,15 @@ function newClient(settings: YeastarTargetSettings, credentials: YeastarCredenti
   if (settings.userAgent !== undefined && settings.userAgent.trim() === "") {
     throw new InputError(ErrorCodes.INPUT_INVALID, "userAgent must not be empty: the PBX refuses requests without a User-Agent", { field: "userAgent", vendor: VENDOR });
   }
-  return new YeastarClient({ endpoint: settings.endpoint, username: credentials.username ?? "", password: credentials.password ?? "", ctx, ...(settings.userAgent ? { userAgent: settings.userAgent } : {}) });
+  return new YeastarClient({ endpoint: settings.endpoint, username: credentials.username ?? "", password: credentials.password ?? "", ctx, sessions, ...(settings.userAgent ? { userAgent: settings.userAgent } : {}) });
 }
 
 /**
  * credentials: `username` = Client ID, `password` = Client Secret. One token per target for the whole run,
  * revoked in `close()`.
  */
-export function createYeastarTarget(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext): Target {
-  return new YeastarTarget(settings, credentials, ctx);
+export function createYeastarTarget(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext, sessions?: SessionCache): Target {
+  return new YeastarTarget(settings, credentials, ctx, sessions);
 }
 
 const DOMAIN = /^(\*\.)?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;

@@ -1,0 +1,118 @@
+/**
+ * Vendor sessions kept beside the credentials they were made with. Yeastar allows 8 live access tokens per
+ * application (VENDOR-NOTES): a run killed before its `finally` would otherwise leak its token for 30 minutes, and a
+ * few such kills lock every later run out. With the token stored, the next run reuses it and then revokes it.
+ */
+import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { ErrorCodes, StoreError } from "../errors.js";
+import type { SessionStore, Store, VendorSession } from "./types.js";
+
+export const sessionSchema = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string(),
+  accessExpiresAt: z.number(),
+  refreshExpiresAt: z.number(),
+});
+
+/** `{ "<endpoint>": VendorSession[] }`; anything unreadable counts as no sessions (they are a cache, never truth). */
+export const sessionsSchema = z.record(z.string(), z.array(sessionSchema));
+export type SessionsByKey = z.infer<typeof sessionsSchema>;
+
+export function readSessions(value: unknown): SessionsByKey {
+  const parsed = sessionsSchema.safeParse(value);
+  return parsed.success ? parsed.data : {};
+}
+
+/** At most this many per endpoint: more than the vendor allows live at once is never useful. */
+const MAX_PER_KEY = 8;
+
+/** Newest first; expiry is judged by the client on the vendor's clock, not here. */
+export function withSession(all: SessionsByKey, key: string, session: VendorSession): SessionsByKey {
+  const kept = (all[key] ?? []).filter((s) => s.accessToken !== session.accessToken);
+  return { ...all, [key]: [session, ...kept].slice(0, MAX_PER_KEY) };
+}
+
+export function withoutSession(all: SessionsByKey, key: string, accessToken: string): SessionsByKey {
+  const kept = (all[key] ?? []).filter((s) => s.accessToken !== accessToken);
+  const { [key]: _dropped, ...rest } = all;
+  return kept.length > 0 ? { ...rest, [key]: kept } : rest;
+}
+
+/** Serialises read-modify-write of one secret's sessions within this process (concurrent targets of one run). */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}
+
+/**
+ * In Secrets Manager: a version of the credentials secret under its own staging label. AWSCURRENT (the credentials
+ * themselves) never moves; the label moves to each new version and AWS cleans up the unlabelled ones.
+ */
+export const SESSIONS_STAGE = "CERTRELAY_SESSIONS";
+
+export class SecretsManagerSessions implements SessionStore {
+  private readonly mutex = new KeyedMutex();
+  constructor(private readonly client: SecretsManagerClient) {}
+
+  async getSessions(secretId: string, key: string): Promise<VendorSession[]> {
+    return (await this.read(secretId))[key] ?? [];
+  }
+
+  putSession(secretId: string, key: string, session: VendorSession): Promise<void> {
+    return this.mutex.run(secretId, async () => this.write(secretId, withSession(await this.read(secretId), key, session)));
+  }
+
+  removeSession(secretId: string, key: string, accessToken: string): Promise<void> {
+    return this.mutex.run(secretId, async () => {
+      const all = await this.read(secretId);
+      if (!(all[key] ?? []).some((s) => s.accessToken === accessToken)) return;
+      await this.write(secretId, withoutSession(all, key, accessToken));
+    });
+  }
+
+  private async read(secretId: string): Promise<SessionsByKey> {
+    try {
+      const answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: SESSIONS_STAGE }));
+      return readSessions(JSON.parse(answer.SecretString ?? "{}"));
+    } catch (e) {
+      if (e instanceof Error && (e.name === "ResourceNotFoundException" || e instanceof SyntaxError)) return {};
+      throw new StoreError(ErrorCodes.STORE_ERROR, `Secrets Manager could not read the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"})`, { field: secretId });
+    }
+  }
+
+  private async write(secretId: string, sessions: SessionsByKey): Promise<void> {
+    try {
+      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(sessions), VersionStages: [SESSIONS_STAGE], ClientRequestToken: randomUUID() }));
+    } catch (e) {
+      throw new StoreError(ErrorCodes.STORE_ERROR, `Secrets Manager could not store the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"}); allow secretsmanager:PutSecretValue on it`, { field: secretId });
+    }
+  }
+}
+
+/** What one vendor client needs: the sessions of its credentials at its endpoint. */
+export interface SessionCache {
+  load(): Promise<VendorSession[]>;
+  save(session: VendorSession): Promise<void>;
+  drop(accessToken: string): Promise<void>;
+}
+
+export function sessionCache(store: Store, credentialsSecretId: string, key: string): SessionCache | undefined {
+  const sessions = store.sessions;
+  if (!sessions) return undefined;
+  return {
+    load: () => sessions.getSessions(credentialsSecretId, key),
+    save: (session) => sessions.putSession(credentialsSecretId, key, session),
+    drop: (accessToken) => sessions.removeSession(credentialsSecretId, key, accessToken),
+  };
+}
