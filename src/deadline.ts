@@ -145,13 +145,11 @@ export class PollWindow {
   }
 
   /**
-   * `ms` cut to what is left of the run's deadline and of this window (when the window has time left), so one
-   * check that blocks cannot outlast them; at least 1 ms.
+   * `ms` cut to what is left of the run's deadline, so one check that blocks (a handshake that never completes)
+   * cannot outlast the run; at least 1 ms. Not cut to the poll window: a check that is merely slow still counts.
    */
   cap(ms: number): number {
-    const windowLeft = this.ctx.poll.maxWaitMs - this.elapsed();
-    const withWindow = windowLeft > 0 ? Math.min(ms, Math.max(windowLeft, this.interval)) : ms;
-    return Math.max(1, this.ctx.deadline ? this.ctx.deadline.cap(withWindow) : withWindow);
+    return Math.max(1, this.ctx.deadline ? this.ctx.deadline.cap(ms) : ms);
   }
 
   /** Wait for the next check; false when there is no time (or no check) left for one. */

@@ -18,7 +18,7 @@ describe("a vendor that hangs costs what is left of the run's budget, not a time
   it("ends with TIMEOUT naming --timeout and the real elapsed time, keeping the issued certificate as progress", async () => {
     // The PBX target hangs on every request; the per-attempt HTTP timeout (5 s, 3 retries) alone would take 20 s.
     world.yeastar.faults.add({ fault: { kind: "latency", ms: HANG_MS }, times: Infinity });
-    const deadline = new Deadline({ budgetMs: 1_500, budget: "--timeout", fix: "raise --timeout" });
+    const deadline = new Deadline({ budgetMs: 5_000, budget: "--timeout", fix: "raise --timeout" });
     const providers = new StoreBackedProviders(world.store, { ...world.ctx, deadline });
 
     const summary = await runPipeline(world.config, world.deps({ providers, deadline }));
@@ -26,7 +26,7 @@ describe("a vendor that hangs costs what is left of the run's budget, not a time
     const report = summary.reports[0];
     expect(report?.action).toBe("failed");
     expect(report?.error?.code).toBe("TIMEOUT");
-    expect(report?.error?.message).toMatch(/the --timeout budget of 1\.5 s ran out after \d+\.\d s while .*yeastar/);
+    expect(report?.error?.message).toMatch(/the --timeout budget of 5\.0 s ran out after \d+\.\d s while .*yeastar/);
     expect(report?.error?.message).toMatch(/progress is stored/);
     // The progress survives: the issued certificate and the CDN that already took it.
     const pending = await world.store.getPending("certrelay/www");

@@ -3,7 +3,7 @@
  * shortly before it expires (or once on 10004), revoked with `del_token` on close, because the Software Edition
  * allows only 8 valid access tokens per application (VENDOR-NOTES).
  */
-import { AuthError, ErrorCodes, QuotaError } from "../../errors.js";
+import { AuthError, ErrorCodes, QuotaError, VendorError } from "../../errors.js";
 import { HttpClient } from "../../http/index.js";
 import type { SessionCache } from "../../store/sessions.js";
 import type { ProviderContext } from "../context.js";
@@ -202,6 +202,8 @@ export class YeastarClient {
 
   /** One token for the whole run; concurrent callers share one get_token/refresh. */
   private async token(forceRenew = false): Promise<string> {
+    // A closed client (the run is ending, or was stopped) must not take a token nobody would revoke.
+    if (this.closed) throw new VendorError(ErrorCodes.VENDOR_ERROR, "the Yeastar session was already closed: this run is ending; run again", { vendor: "yeastar" });
     if (this.pending) return (await this.pending).accessToken;
     const s = this.session;
     if (s && !forceRenew && s.accessExpiresAt - REFRESH_MARGIN_MS > this.now()) return s.accessToken;
