@@ -64,7 +64,7 @@ describe("reseller issuer under faults", () => {
     await wrongPlan.close();
   });
 
-  it("lists a seeded fleet page by page with expireIn", async () => {
+  it("lists a seeded fleet with expireIn", async () => {
     seedResellerCertificates(sandbox, 1200);
     let count = 0;
     let minDays = Infinity;

@@ -4,6 +4,7 @@ import type { ProviderContext } from "../context.js";
 import { mapResellerError } from "./errors.js";
 import type { DownloadFormat, SslCertificate, SslCertificateRequest, ValidationDetails } from "./types.js";
 
+/** @deprecated certrelay no longer pages GET /ssl-certificate (the spec documents no paging); kept for benchmarks */
 export const PAGE_SIZE = 500;
 
 export class ResellerClient {
@@ -47,11 +48,6 @@ export class ResellerClient {
   /** Every certificate of the account: the spec's list without filters (no documented paging). */
   listAll(): Promise<SslCertificate[]> {
     return this.call("list certificates", () => this.http.request<SslCertificate[]>({ method: "GET", path: "/ssl-certificate" }));
-  }
-
-  /** inferred pagination: `page` (1-based) and `per_page`. */
-  listPage(page: number, perPage = PAGE_SIZE): Promise<SslCertificate[]> {
-    return this.call("list certificates", () => this.http.request<SslCertificate[]>({ method: "GET", path: "/ssl-certificate", query: { page, per_page: perPage } }));
   }
 
   get(id: string): Promise<SslCertificate> {

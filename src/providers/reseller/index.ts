@@ -9,7 +9,7 @@ import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { DeployOptions, IssueOutcome, IssueRequest, Issuer } from "../../model.js";
 import { expireInDays, inspectCsr } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
-import { PAGE_SIZE, ResellerClient } from "./client.js";
+import { ResellerClient } from "./client.js";
 import { outcomeUnknown } from "./errors.js";
 import type { DcvType, SslCertificate, SslCertificateRequest } from "./types.js";
 
@@ -214,26 +214,21 @@ export async function reissueCertificate(settings: ResellerSettings, credentials
   }
 }
 
-/** Every certificate of the account, page by page (inferred `page`/`per_page`), for the fleet scan. */
+/**
+ * Every certificate of the account, for the fleet scan: one `GET /ssl-certificate`, which the spec answers with all
+ * of them (no documented paging, so none is assumed). Each id is yielded once, even if the answer repeats records.
+ */
 export async function* listResellerCertificates(settings: ResellerSettings, credentials: ResellerCredentials, ctx: ProviderContext): AsyncIterable<ResellerCertificateSummary> {
   const orders = new ResellerOrders(settings, credentials, ctx);
   try {
-    const fetchPage = (page: number): ReturnType<typeof orders.client.listPage> => {
-      const pending = orders.client.listPage(page);
-      pending.catch(() => undefined); // awaited below; a consumer that stops early must not leave it unhandled
-      return pending;
-    };
-    let next = fetchPage(1);
-    for (let page = 1; ; page += 1) {
-      const items = await next;
-      // read one page ahead so the scan overlaps network and work; memory holds at most two pages
-      if (items.length >= PAGE_SIZE) next = fetchPage(page + 1);
-      const now = ctx.clock();
-      for (const o of items) {
-        const notAfter = o.valid_until ? new Date(o.valid_until) : undefined;
-        yield { id: o.id, status: o.status, commonName: o.common_name, notAfter, expireIn: notAfter ? expireInDays(notAfter, now) : undefined };
-      }
-      if (items.length < PAGE_SIZE) return;
+    const items = await orders.client.listAll();
+    const seen = new Set<string>();
+    const now = ctx.clock();
+    for (const o of items) {
+      if (seen.has(o.id)) continue;
+      seen.add(o.id);
+      const notAfter = o.valid_until ? new Date(o.valid_until) : undefined;
+      yield { id: o.id, status: o.status, commonName: o.common_name, notAfter, expireIn: notAfter ? expireInDays(notAfter, now) : undefined };
     }
   } finally {
     await orders.client.close();

@@ -76,6 +76,8 @@ export interface ResellerSandboxOptions {
   pollsUntilActive?: number;
   plans?: ResellerPlan[];
   credentials?: ResellerSandboxCredentials;
+  /** answer GET /ssl-certificate with every record whatever `page`/`per_page` say, as the spec documents no paging */
+  ignorePaging?: boolean;
 }
 
 /** A type alias (not an interface) so it is assignable to the `Record<string, string>` providers take. */
@@ -115,6 +117,8 @@ export class ResellerSandbox extends SandboxServer {
   pollsUntilActive: number;
   purchases = 0;
   refunds = 0;
+  /** knob: `page`/`per_page` are ignored (the spec documents no paging; a real server may well ignore them) */
+  ignorePaging: boolean;
   private readonly ca: TestCA;
   /** The plans GET /ssl-certificate-plan answers; the first DV plan is `defaultPlanId`. */
   readonly plans: readonly ResellerPlan[];
@@ -129,6 +133,7 @@ export class ResellerSandbox extends SandboxServer {
     this.ca = options.ca;
     this.dcvMode = options.dcvMode ?? "auto";
     this.pollsUntilActive = options.pollsUntilActive ?? 1;
+    this.ignorePaging = options.ignorePaging ?? false;
     this.plans = options.plans ?? DEFAULT_PLANS;
     this.credentials = options.credentials ?? { username: "resello-demo", apiKey: "demo-resello-api-key" };
     this.registerRoutes();
@@ -245,9 +250,10 @@ export class ResellerSandbox extends SandboxServer {
     } else {
       items = [...this.orders.values()].filter((o) => !plan || o.plan === plan);
     }
-    // inferred: the spec returns "all certificates"; `page` (1-based) and `per_page` (<= 1000) page the array
-    // so 100k-record fleets stream. Without them the whole array is answered, as the spec says.
-    const page = Number(ctx.query.get("page") ?? "0");
+    // The spec returns "all certificates" and documents only the plan and client_reference filters. inferred:
+    // `page` (1-based) and `per_page` (<= 1000) page the array (benchmarks use it); with `ignorePaging` they are
+    // ignored, as a server that never heard of them would.
+    const page = this.ignorePaging ? 0 : Number(ctx.query.get("page") ?? "0");
     const perPage = Math.min(Number(ctx.query.get("per_page") ?? "100") || 100, 1000);
     if (page >= 1) items = items.slice((page - 1) * perPage, page * perPage);
     return { json: items.map((o) => this.view(o)) };
