@@ -37,8 +37,22 @@ export function progressLine(report: CertificateReport, done: number, total: num
     report.previousSerial && report.serial && report.previousSerial !== report.serial
       ? `${shortSerial(report.previousSerial)} -> ${shortSerial(report.serial)}`
       : shortSerial(report.serial);
-  const problem = report.error ? `  ${c.red(`${report.error.code}: ${report.error.message}`)}` : report.detail ? `  ${c.dim(report.detail)}` : "";
+  const targetError = report.targets.find((t) => t.error)?.error;
+  const problem = report.error
+    ? `  ${c.red(`${report.error.code}: ${report.error.message}`)}`
+    : targetError
+      ? `  ${c.red(`${targetError.code}: ${targetError.message}`)}`
+      : report.detail
+        ? `  ${c.dim(report.detail)}`
+        : "";
   return `${c.dim(`[${done}/${total}]`)} ${c.bold(report.name.padEnd(nameWidth))}  ${paintAction(report.action, c, 12)}  ${serial}  ${targetSummary(report)}  ${c.dim(`${report.durationMs} ms`)}${problem}`;
+}
+
+/** The reason a person needs: the certificate's error, else each failed target's, else the detail. */
+function reasonOf(r: CertificateReport): string {
+  if (r.error) return `${r.error.code}: ${r.error.message}`;
+  const failed = r.targets.filter((t) => t.error).map((t) => `${t.target}: ${t.error?.code}: ${t.error?.message}`);
+  return failed.length > 0 ? [...failed, ...(r.detail ? [r.detail] : [])].join("\n") : (r.detail ?? "");
 }
 
 export function summaryTable(reports: CertificateReport[]): string {
@@ -49,7 +63,7 @@ export function summaryTable(reports: CertificateReport[]): string {
     r.due ? "yes" : "no",
     shortSerial(r.serial, 20),
     r.targets.map((t) => `${t.provider}: ${t.status}`).join("\n") || "-",
-    r.error ? `${r.error.code}: ${r.error.message}` : (r.detail ?? ""),
+    reasonOf(r),
   ]);
   return renderTable(["certificate", "result", "days left", "was due", "serial", "targets", "detail"], rows, {
     align: ["left", "left", "right", "left", "left", "left", "left"],

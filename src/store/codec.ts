@@ -33,6 +33,15 @@ export const pendingEnvelopeSchema = z.object({ pending: pendingSchema });
 const credentialValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 export const credentialsSchema = z.record(z.string(), credentialValue);
 
+/** Which fields of stored material are missing or not text, by name only (their values may be keys). */
+export function materialFieldProblems(value: unknown): string {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object";
+  const record = value as Record<string, unknown>;
+  const missing = ["certificate", "privateKey", "chain"].filter((f) => record[f] === undefined);
+  const wrong = ["certificate", "privateKey", "chain"].filter((f) => record[f] !== undefined && (typeof record[f] !== "string" || (f !== "chain" && record[f] === "")));
+  return [...(missing.length > 0 ? [`missing field ${missing.join(", ")}`] : []), ...(wrong.length > 0 ? [`field ${wrong.join(", ")} is empty or not text`] : [])].join("; ") || "its shape is not {certificate, privateKey, chain}";
+}
+
 export function toMaterial(value: z.infer<typeof materialSchema>): CertificateMaterial {
   // Copy only the three fields: anything else kept in the secret never reaches deploy code.
   return { certificate: value.certificate, privateKey: value.privateKey, chain: value.chain };

@@ -7,6 +7,7 @@ import { ErrorCodes, StoreError } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import {
   completedMaterial,
+  materialFieldProblems,
   materialSchema,
   parseCredentials,
   parseJsonSafely,
@@ -160,7 +161,7 @@ export class FileStore implements Store {
     if (!material.success) {
       throw new StoreError(
         ErrorCodes.STORE_ERROR,
-        `secret '${secretId}' in ${this.pathFor(secretId)}: "current" is not certificate material {certificate, privateKey, chain}`,
+        `secret '${secretId}' in ${this.pathFor(secretId)}: "current" is not certificate material {certificate, privateKey, chain} (${materialFieldProblems(file.current)})`,
         { field: secretId },
       );
     }

@@ -9,10 +9,11 @@ import { DAY_MS, type Clock, type DeployedCertificate, type Target } from "../..
 import { describePending, errorSummary, renewalWindow } from "../../pipeline/index.js";
 import { StoreBackedProviders } from "../../providers/registry.js";
 import type { PendingRenewal, Store } from "../../store/index.js";
-import { certFacts, expireInDays } from "../../x509/index.js";
+import { expireInDays } from "../../x509/index.js";
 import { releaseOnTermination } from "../../shutdown.js";
 import { addRunOptions, runContext, type RunFlags } from "../context.js";
 import { renderTable, shortSerial, type CliIo } from "../output.js";
+import { checkStoredMaterial } from "../stored-material.js";
 
 /** `drift`: the target holds the stored certificate but does not serve it (e.g. a PBX switched back to another) */
 export type CheckStatus = "ok" | "due" | "expired" | "missing" | "drift" | "error" | "pending" | "stuck";
@@ -120,7 +121,12 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
       ...(pending ? [pendingRow(cert, pending, true, now)] : []),
     ];
   }
-  const facts = certFacts(current.certificate, `${cert.secret} certificate`);
+  // A stored certificate or key that cannot be used fails this certificate only, by field, and says so in the table.
+  const stored = checkStoredMaterial(current, cert.secret);
+  if ("problem" in stored) {
+    return [{ certificate: cert.name, where: "store", status: "error", error: stored.problem }, ...(pending ? [pendingRow(cert, pending, true, now)] : [])];
+  }
+  const facts = stored.facts;
   const window = renewalWindow(facts, now, renewBeforeDays);
   const rows: CheckRow[] = [
     {
@@ -187,7 +193,12 @@ export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promi
   const release = releaseOnTermination(() => providers.close());
   const limit = pLimit(run.config.concurrency);
   try {
-    const perCert = await Promise.all(run.config.certificates.map((cert) => limit(() => checkCertificate(cert, renewBeforeDaysFor(run.config, cert), run.store, providers, now))));
+    // one certificate's surprise (a bug, a store that throws oddly) is that certificate's error row, never the run's
+    const perCert = await Promise.all(
+      run.config.certificates.map((cert) =>
+        limit(() => checkCertificate(cert, renewBeforeDaysFor(run.config, cert), run.store, providers, now).catch((error: unknown): CheckRow[] => [{ certificate: cert.name, where: "store", status: "error", error: errorSummary(error) }])),
+      ),
+    );
     // most urgent first; rows without a date (missing, error) are the most urgent of all
     const rows = perCert.flat().sort((a, b) => (a.daysLeft ?? -Infinity) - (b.daysLeft ?? -Infinity));
     // a renewal waiting or in progress is not a failure by itself; a stuck one is

@@ -11,12 +11,13 @@ import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { CertrelayConfig, ManagedCertificate } from "../../config/index.js";
 import { ErrorCodes } from "../../errors.js";
-import { describePending, runPipeline, summarize, type CertificateReport, type RunSummary } from "../../pipeline/index.js";
+import { describePending, errorSummary, runPipeline, summarize, type CertificateReport, type RunSummary } from "../../pipeline/index.js";
 import { StoreBackedProviders } from "../../providers/registry.js";
 import { releaseOnTermination } from "../../shutdown.js";
 import type { Store } from "../../store/index.js";
 import { addRunOptions, FlagError, runContext, type RunFlags } from "../context.js";
 import type { CliIo } from "../output.js";
+import { checkStoredMaterial } from "../stored-material.js";
 import { progressLine, summaryLine, summaryTable } from "../report.js";
 
 interface PipelineFlags extends RunFlags {
@@ -35,9 +36,23 @@ async function deployOnly(config: CertrelayConfig, store: Store, only: string[] 
   const skipped: CertificateReport[] = [];
   for (const cert of config.certificates) {
     if (only && only.length > 0 && !only.includes(cert.name)) continue;
-    const current = await store.getCurrent(cert.secret);
-    if (current) certificates.push({ ...cert, issuer: undefined });
-    else {
+    const fail = (error: { code: string; message: string }): void => {
+      skipped.push({ name: cert.name, action: "failed", due: true, targets: [], error, durationMs: 0 });
+    };
+    let current;
+    try {
+      current = await store.getCurrent(cert.secret);
+    } catch (error) {
+      // a corrupt entry fails this certificate (the store names the field); the others still deploy
+      fail(errorSummary(error));
+      continue;
+    }
+    if (current) {
+      // a key that does not belong to its certificate shows here, dry run or not, before anything is written
+      const stored = checkStoredMaterial(current, cert.secret);
+      if ("problem" in stored) fail(stored.problem);
+      else certificates.push({ ...cert, issuer: undefined });
+    } else {
       skipped.push({
         name: cert.name,
         action: "failed",
