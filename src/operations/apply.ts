@@ -8,7 +8,7 @@ import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../err
 import type { IssueOutcome, IssueRequest, Issuer } from "../model.js";
 import { renewalReference } from "../pipeline/index.js";
 import { createIssuer } from "../providers/registry.js";
-import { certFacts, generateKeyAndCsr, inspectCsr, type CertFacts } from "../x509/index.js";
+import { certFacts, checkCertificateStrength, checkCsrStrength, generateKeyAndCsr, inspectCsr, type CertFacts } from "../x509/index.js";
 import { applyOnDevice } from "./device-apply.js";
 import { checkCsrMatchesKey, csrFromKey, readKeyForCsr, type KeyForCsr } from "./csr-from-key.js";
 import { credentialsFor, issuerConfigFor, type OperationRequest, type VendorFields } from "./request.js";
@@ -30,6 +30,7 @@ async function csrFor(request: OperationRequest, issuer: Issuer, commonName: str
   if (request.apply.csr?.trim()) {
     const facts = await inspectCsr(request.apply.csr, "csr");
     if (!facts.signatureValid) throw new InputError(ErrorCodes.CSR_INVALID, "input 'csr': its signature does not verify; generate the CSR again", { field: "csr" });
+    checkCsrStrength(facts, "csr");
     if (userKey) checkCsrMatchesKey(facts, userKey.key);
     return { csr: request.apply.csr, sans: facts.sans.length > 0 ? facts.sans : sans };
   }
@@ -46,6 +47,8 @@ function issuedResult(request: OperationRequest, issuer: Issuer, outcome: Extrac
   } catch (error) {
     throw new CertrelayError(ErrorCodes.ISSUANCE_FAILED, `${issuer.label} returned a certificate certrelay cannot read; contact the issuer`, { vendor: issuer.provider, cause: error });
   }
+  // An issuer is outside our control: what it returns meets the same floor as what a user hands in.
+  checkCertificateStrength(outcome.certificate, `${issuer.provider} certificate`);
   const row = rowFor(issuer.label, { certificateId: outcome.orderId, serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName }, "issued", now, request.renewBeforeDays);
   return {
     operation: "apply",

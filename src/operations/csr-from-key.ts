@@ -5,7 +5,7 @@
 import { createPublicKey, webcrypto, type KeyObject } from "node:crypto";
 import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
 import type { KeyType } from "../model.js";
-import { describeKey, readPrivateKey, type CsrFacts } from "../x509/index.js";
+import { checkKeyStrength, describeKey, readPrivateKey, type CsrFacts } from "../x509/index.js";
 import { generalNames, jsonName, loadPeculiar } from "../x509/csr.js";
 
 export interface KeyForCsr {
@@ -18,6 +18,7 @@ export interface KeyForCsr {
 /** Read the key and say what kind of certificate it can have; only RSA and P-256/P-384 EC keys are used here. */
 export function readKeyForCsr(pem: string, field = "private-key"): KeyForCsr {
   const { key } = readPrivateKey(pem, field);
+  checkKeyStrength(key, field, "the key");
   const description = describeKey(key);
   if (description.keyType === "rsa" && key.asymmetricKeyType === "rsa") return { key, keyType: "rsa" };
   if (description.keyType === "ec" && (description.curve === "P-256" || description.curve === "P-384")) return { key, keyType: "ecc", curve: description.curve };

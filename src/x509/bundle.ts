@@ -10,6 +10,7 @@ import { orderChain, x509Of } from "./chain.js";
 import { certFacts, certificateFromDer, expireInDays, wrongTypeHint, type CertFacts } from "./facts.js";
 import { readPrivateKey } from "./keys.js";
 import { splitPem } from "./pem.js";
+import { checkKeyStrength, checkSignature, signatureAlgorithmOf, type StrengthPolicy } from "./strength.js";
 
 export interface ParsedBundle {
   leaf: CertFacts;
@@ -32,6 +33,8 @@ export interface BundleOptions {
   allowReorder?: boolean;
   /** Names used in messages (Action input names, e.g. `private-key`). */
   fields?: { certificate?: string; privateKey?: string; chain?: string };
+  /** which otherwise-refused key types the destination vendor accepts (weak keys are refused: strength.ts) */
+  strength?: StrengthPolicy;
 }
 
 const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
@@ -91,6 +94,16 @@ function parseBundleUnsafe(
     ({ key, pem: keyPem } = readPrivateKey(input.privateKey, fKey));
   } else if (options.requireKey ?? true) {
     throw new InputError(ErrorCodes.PEM_EMPTY, `${fKey} is empty: paste the private key that belongs to the certificate (PEM, not encrypted)`, { field: fKey });
+  }
+
+  // Weak material is refused before anything else is said about it: no vendor should ever receive it.
+  checkKeyStrength(x509Of(leaf).publicKey, key ? fKey : fCert, `the certificate ${label(leaf)}`, options.strength);
+  checkSignature(signatureAlgorithmOf(x509Of(leaf).raw), fCert, `the certificate ${label(leaf)}`);
+  for (const c of chainGiven) {
+    // A root's self-signature is never checked by anyone (it is trusted as is); intermediates' signatures are.
+    if (c.selfSigned) continue;
+    checkKeyStrength(x509Of(c).publicKey, fChain, `the chain certificate ${label(c)}`, options.strength);
+    checkSignature(signatureAlgorithmOf(x509Of(c).raw), fChain, `the chain certificate ${label(c)}`);
   }
 
   if (options.expectCa && !leaf.isCA) {

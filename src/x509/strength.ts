@@ -1,0 +1,103 @@
+/**
+ * Weak material is refused wherever it enters: a user's bundle, key or CSR, and a certificate an issuer hands
+ * back. The floor is what browsers and the CA/Browser Forum Baseline Requirements (§6.1.5, §7.1.3.2) accept:
+ * RSA of at least 2048 bits, ECDSA on P-256 or P-384, signatures with SHA-256 or better. DSA, MD5 and SHA-1 are
+ * refused; Ed25519 only where the caller says its vendor takes it (none of certrelay's targets does today).
+ */
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { ErrorCodes, InputError } from "../errors.js";
+import { parseCertificate } from "./facts.js";
+import { describeKey } from "./keys.js";
+
+export interface StrengthPolicy {
+  /** the vendor this material goes to accepts Ed25519 keys */
+  ed25519?: boolean;
+}
+
+const RSA_MIN_BITS = 2048;
+const CURVES = new Set(["P-256", "P-384"]);
+
+const NEW_RSA = "`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048`";
+const NEW_EC = "`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`";
+
+/** Signature algorithm OIDs that are refused, by the name openssl prints (RFC 3279, RFC 5758, RFC 8017). */
+const WEAK_SIGNATURES: Record<string, string> = {
+  "1.2.840.113549.1.1.2": "md2WithRSAEncryption",
+  "1.2.840.113549.1.1.3": "md4WithRSAEncryption",
+  "1.2.840.113549.1.1.4": "md5WithRSAEncryption",
+  "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+  "1.3.14.3.2.29": "sha1WithRSA (OIW)",
+  "1.2.840.10045.4.1": "ecdsa-with-SHA1",
+  "1.2.840.10040.4.3": "dsa-with-SHA1",
+  "2.16.840.1.101.3.4.3.1": "dsa-with-SHA224",
+  "2.16.840.1.101.3.4.3.2": "dsa-with-SHA256",
+};
+
+/** The name of a refused signature algorithm, or undefined when the algorithm is acceptable. */
+export function weakSignatureName(algorithmOidOrName: string): string | undefined {
+  const byOid = WEAK_SIGNATURES[algorithmOidOrName];
+  if (byOid) return byOid;
+  // names as inspectCsr reports them (`SHA1withRSA`, `MD5withRSA`, `SHA256withDSA`)
+  return /^(MD2|MD4|MD5|SHA1)with|withDSA$/i.test(algorithmOidOrName) ? algorithmOidOrName : undefined;
+}
+
+/** The outer signatureAlgorithm OID of a DER certificate. */
+export function signatureAlgorithmOf(der: Uint8Array): string {
+  return AsnConvert.parse(der, Certificate).signatureAlgorithm.algorithm;
+}
+
+/**
+ * Refuse a weak public or private key. `what` says whose key it is in the message (e.g. `the certificate
+ * "www.example.com"`); `field` is the input the user fixes.
+ */
+export function checkKeyStrength(key: KeyObject, field: string, what: string, policy: StrengthPolicy = {}): void {
+  const type = key.asymmetricKeyType ?? "unknown";
+  const description = describeKey(key);
+  if (type === "rsa" || type === "rsa-pss") {
+    const bits = description.keyBits ?? 0;
+    if (bits < RSA_MIN_BITS) {
+      throw new InputError(ErrorCodes.KEY_TOO_SMALL, `${field}: ${what} has a ${bits}-bit RSA key; at least ${RSA_MIN_BITS} bits are required: generate a new key with ${NEW_RSA} and a certificate for it`, { field });
+    }
+    return;
+  }
+  if (type === "ec") {
+    if (!description.curve || !CURVES.has(description.curve)) {
+      throw new InputError(ErrorCodes.KEY_UNSUPPORTED, `${field}: ${what} has an EC key on ${description.curve ?? "an unnamed curve"}; only P-256 and P-384 are accepted: generate a new key with ${NEW_EC} and a certificate for it`, { field });
+    }
+    return;
+  }
+  if (type === "ed25519" && policy.ed25519) return;
+  const why = type === "dsa" ? "DSA keys are no longer accepted for TLS (FIPS 186-5 withdrew DSA signing)" : type === "ed25519" ? "the vendor this goes to does not accept Ed25519 keys" : `${type} keys cannot serve TLS certificates here`;
+  throw new InputError(ErrorCodes.KEY_UNSUPPORTED, `${field}: ${what} has a${type === "ed25519" ? "n" : ""} ${type.toUpperCase()} key: ${why}; use RSA-2048 (${NEW_RSA}) or EC P-256 (${NEW_EC})`, { field });
+}
+
+/** Refuse an MD5, SHA-1 or DSA signature on a certificate (DER) or a CSR (algorithm name). */
+export function checkSignature(algorithm: string, field: string, what: string): void {
+  const weak = weakSignatureName(algorithm);
+  if (weak === undefined) return;
+  throw new InputError(
+    ErrorCodes.SIGNATURE_WEAK,
+    `${field}: ${what} is signed with ${weak}, which is refused (MD5 and SHA-1 are broken, DSA is withdrawn): have it signed again with SHA-256 (\`openssl req -sha256\`, or ask the CA to reissue it)`,
+    { field },
+  );
+}
+
+/** A CSR from a user: its key and its signature. */
+export function checkCsrStrength(csr: { publicKeyPem: string; signatureAlgorithm: string }, field = "csr", policy: StrengthPolicy = {}): void {
+  checkKeyStrength(createPublicKey(csr.publicKeyPem), field, "the certificate request", policy);
+  checkSignature(csr.signatureAlgorithm, field, "the certificate request");
+}
+
+/** A certificate on its own (e.g. what an issuer returned to `apply`): its key and its signature. */
+export function checkCertificateStrength(pem: string, field: string, policy: StrengthPolicy = {}): void {
+  const x = parseCertificate(pem, field);
+  const what = `the certificate "${commonNameOf(x.subject) || "?"}"`;
+  checkKeyStrength(x.publicKey, field, what, policy);
+  checkSignature(signatureAlgorithmOf(x.raw), field, what);
+}
+
+function commonNameOf(subject: string): string {
+  return /(?:^|\n)CN=([^\n]*)/.exec(subject)?.[1] ?? "";
+}
