@@ -1,0 +1,39 @@
+import { Resolver } from "node:dns/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { challengeRecord } from "../src/dns/index.js";
+import { HttpreqProvider } from "../src/dns/httpreq.js";
+import { silentLogger } from "../src/model.js";
+import { startHttpreqEndpoint, type HttpreqEndpoint } from "../src/sandbox/acme/httpreq-endpoint.js";
+import { startPebble, type Pebble } from "../src/sandbox/acme/pebble.js";
+import { TestCA } from "../src/sandbox/ca.js";
+
+describe("httpreq DNS-01 (lego's default mode): present and cleanup reach the DNS the CA asks", () => {
+  let pebble: Pebble;
+  let endpoint: HttpreqEndpoint;
+  let resolver: Resolver;
+  beforeAll(async () => {
+    pebble = await startPebble({ ca: await TestCA.create({ name: "httpreq test" }) });
+    endpoint = await startHttpreqEndpoint((fqdn, values) => pebble.setTxt(fqdn, values));
+    resolver = new Resolver({ timeout: 1_000, tries: 2 });
+    resolver.setServers([pebble.dnsAddress]);
+  });
+  afterAll(async () => {
+    await endpoint?.stop();
+    await pebble?.stop();
+  });
+
+  const txt = async (name: string) => (await resolver.resolveTxt(name).catch(() => [] as string[][])).map((chunks) => chunks.join(""));
+
+  it("posts {fqdn, value} to /present and /cleanup", async () => {
+    const dns = new HttpreqProvider({ endpoint: endpoint.url }, { clock: () => new Date(), sleep: async () => {}, logger: silentLogger });
+    const record = challengeRecord("api.example.org", "tok.thumb");
+    await dns.present("api.example.org", "tok", "tok.thumb");
+    expect(endpoint.records.get(record.fqdn)).toEqual([record.value]);
+    expect(await txt("_acme-challenge.api.example.org")).toEqual([record.value]);
+    await dns.cleanUp("api.example.org", "tok", "tok.thumb");
+    expect(endpoint.records.size).toBe(0);
+    expect(await txt("_acme-challenge.api.example.org")).toEqual([]);
+    expect(dns.timeout()).toEqual({ timeoutMs: 60_000, intervalMs: 2_000 });
+    await dns.close();
+  });
+});
