@@ -1,0 +1,49 @@
+/**
+ * Counters for the chaos run's safety report, callable from any round (concurrent, killed, timed-out):
+ * - leaked vendor sessions: live tokens a PBX holds that no later run can reuse or revoke (not recorded in the
+ *   store). Taken when no run is in flight; must be 0.
+ * - deadline overruns: runs that returned after the time they were given (budget plus the reserve kept for
+ *   storing progress). Must be 0.
+ */
+import type { Deadline } from "../deadline.js";
+import type { SessionStore } from "../store/index.js";
+
+/** What a vendor sandbox's token ledger answers (the Yeastar sandbox's `tokens`). */
+export interface TokenLedgerView {
+  validAccessTokens(): number;
+  check(accessToken: string | null): string;
+}
+
+/**
+ * Live tokens on one PBX minus those recorded in the store for its endpoint (`endpoint` exactly as certrelay.yml
+ * names it) under `credentialsSecretId`. Tokens recorded there are not leaked: the next run reuses and revokes them.
+ */
+export async function leakedVendorSessions(ledger: TokenLedgerView, sessions: SessionStore | undefined, credentialsSecretId: string, endpoint: string): Promise<number> {
+  const stored = sessions ? await sessions.getSessions(credentialsSecretId, endpoint) : [];
+  const recorded = new Set(stored.filter((s) => ledger.check(s.accessToken) === "ok").map((s) => s.accessToken)).size;
+  return Math.max(0, ledger.validAccessTokens() - recorded);
+}
+
+/** Counts runs that returned after their deadline's budget plus `reserveMs` (what the entry point really has). */
+export class DeadlineOverruns {
+  runs = 0;
+  overruns = 0;
+  /** the worst lateness seen, ms (0 when every run was on time) */
+  worstMs = 0;
+
+  constructor(private readonly reserveMs: number) {}
+
+  /** Run `fn` under `deadline` and count it; a thrown error still counts (and is rethrown). */
+  async track<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } finally {
+      this.runs += 1;
+      const late = deadline.elapsed() - (deadline.budgetMs + this.reserveMs);
+      if (late > 0) {
+        this.overruns += 1;
+        this.worstMs = Math.max(this.worstMs, Math.round(late));
+      }
+    }
+  }
+}
