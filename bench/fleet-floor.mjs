@@ -2,7 +2,7 @@
  * The floor of the fleet bench: the reads a daily run cannot avoid, done by the plainest script, with no certrelay
  * code. Plain node, like the Lambda: `node bench/fleet-floor.mjs <floor.json> <result.json>`.
  * - Secrets Manager: one GetSecretValue (AWSCURRENT) per certificate, `concurrency` at a time;
- * - CDN: the account's certificate list once (signature v2, pages of the sandbox's largest size);
+ * - CDN: the account's certificate list once (signature v2; one GET, the API has no paging);
  * - EnOS: one access token, then one certificate list per device.
  * Each certificate is then judged like a scan does: due, or held by each of its targets.
  */
@@ -34,7 +34,7 @@ async function cdnGet(url) {
   const headers = { "X-SFD-Date": sfdDate(new Date()), "X-SFD-Nonce": (randomBytes(8).readBigUInt64BE() % 10n ** 18n).toString(), "X-SFD-Signature-Version": "2" };
   const canonical = [["host", url.host], ...Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}:${v}\n`).join("");
   const signature = createHmac("sha256", accessKeySecret).update(`GET\n${url.pathname}${url.search}\n${canonical}\n${accessKeyId}\n`).digest("hex");
-  const res = await fetch(url, { headers: { ...headers, Authorization: `HMAC-SHA256 ${accessKeyId}:${signature}`, accept: "application/json" } });
+  const res = await fetch(url, { headers: { ...headers, Authorization: `HMAC-SHA256 ${accessKeyId}:${signature}`, accept: "application/json", "content-type": "application/json" } });
   if (!res.ok) throw new Error(`cdn list: HTTP ${res.status}`);
   return res.json();
 }
@@ -73,14 +73,8 @@ const serialOf = (pem) => new X509Certificate(pem).serialNumber.toUpperCase().re
 const [cdnSerials, token] = await Promise.all([
   (async () => {
     const serials = new Set();
-    for (let page = 1; ; page += 1) {
-      const url = new URL("/sfd/v2.0/certs", plan.cdn.url);
-      url.searchParams.set("page", String(page));
-      url.searchParams.set("pageSize", String(plan.cdn.pageSize));
-      const records = await cdnGet(url);
-      for (const r of records) serials.add(BigInt(r.serialNumber).toString(16).toUpperCase());
-      if (records.length < plan.cdn.pageSize) return serials;
-    }
+    for (const r of await cdnGet(new URL("/sfd/v2.0/certs", plan.cdn.url))) serials.add(BigInt(r.serialNumber).toString(16).toUpperCase());
+    return serials;
   })(),
   enosToken(),
 ]);

@@ -29,8 +29,6 @@ const RUNNER = fileURLToPath(new URL("./fleet-runner.mjs", import.meta.url));
 const FLOOR = fileURLToPath(new URL("./fleet-floor.mjs", import.meta.url));
 /** certrelay.yml `concurrency` for the run, and the floor's Secrets Manager concurrency */
 const CONCURRENCY = 16;
-/** the sandbox's largest CDN page: the floor asks for as few pages as the API allows */
-const FLOOR_CDN_PAGE = 1000;
 /** serverless.yml: the scheduler runs once a day */
 const RUNS_PER_MONTH = 30;
 const GB_SECOND_USD = 0.0000166667;
@@ -235,7 +233,7 @@ export async function measureFleet(sizes: number[]): Promise<Row[]> {
           JSON.stringify({
             concurrency: CONCURRENCY,
             renewBeforeDays: RENEW_BEFORE_DAYS,
-            cdn: { url: child.info.cdn.url, credentials: child.info.cdn.credentials, pageSize: FLOOR_CDN_PAGE },
+            cdn: { url: child.info.cdn.url, credentials: child.info.cdn.credentials },
             enos: { url: child.info.enos.url, credentials: child.info.enos.credentials, orgId: child.info.enos.orgId },
             certificates: plan.certificates.map((c) => ({ secret: c.secret, cdn: c.cdn, ...(c.enosDevice ? { enosDevice: c.enosDevice } : {}) })),
           }),

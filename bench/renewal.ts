@@ -13,18 +13,23 @@ import pLimit from "p-limit";
 import { parseConfig } from "../src/config/index.js";
 import { rotateCertificate } from "../src/pipeline/index.js";
 import { StoreBackedProviders } from "../src/providers/registry.js";
+import { DEFAULT_PLANS } from "../src/sandbox/reseller/server.js";
 import { SecretsManagerStore } from "../src/store/index.js";
 import { awsClientConfig, startMoto } from "../test/support/moto.js";
 import { benchContext } from "./bench-context.js";
-import { fmtRate, rate, startSandboxChild, timed, type Row } from "./lib.js";
+import { rate, startSandboxChild, timed, type Row } from "./lib.js";
 import { silentLogger, systemClock } from "../src/model.js";
 
 const generateRsa = promisify(generateKeyPair);
 
-async function keygenRate(count: number, concurrency: number): Promise<number> {
+/** Keys per second, and the event loop's p99 delay meanwhile (small: the keys are made on libuv's thread pool). */
+async function keygenRate(count: number, concurrency: number): Promise<{ perSecond: number; p99Ms: number }> {
   const limit = pLimit(concurrency);
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   const { ms } = await timed(() => Promise.all(Array.from({ length: count }, () => limit(() => generateRsa("rsa", { modulusLength: 2048 })))));
-  return rate(count, ms);
+  delay.disable();
+  return { perSecond: rate(count, ms), p99Ms: delay.percentile(99) / 1e6 };
 }
 
 export async function measureRenewal(count: number, concurrency: number): Promise<Row[]> {
@@ -43,7 +48,7 @@ export async function measureRenewal(count: number, concurrency: number): Promis
         `  - name: renew-${i}`,
         `    secret: certrelay/renew/${i}`,
         `    commonName: renew-${i}.bench.example`,
-        "    issuer: { provider: reseller, endpoint: " + JSON.stringify(reseller.url) + ", credentials: certrelay/reseller, dcvType: DNS }",
+        `    issuer: { provider: reseller, endpoint: ${JSON.stringify(reseller.url)}, credentials: certrelay/reseller, dcvType: DNS, plan: ${DEFAULT_PLANS[0]?.id ?? ""} }`,
         "    targets:",
         `      - { provider: cdn, endpoint: ${JSON.stringify(cdn.url)}, credentials: certrelay/cdn }`,
       );
@@ -72,10 +77,10 @@ export async function measureRenewal(count: number, concurrency: number): Promis
       {
         group: "renewal",
         measure: `rotations, whole pipeline incl. RSA-2048 key + CSR (reseller -> CDN, moto Secrets Manager; ${count} certificates, ${concurrency} at a time)`,
-        value: fmtRate(rotations, "rotations"),
-        reference: `RSA-2048 keygen ${fmtRate(ceiling, "keys")} (crypto.generateKeyPair, ${concurrency} at a time); event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms during the rotations`,
+        value: `${rotations.toFixed(2)} rotations/s`,
+        reference: `RSA-2048 keygen ${ceiling.perSecond.toFixed(1)} keys/s (crypto.generateKeyPair, ${concurrency} at a time); event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms during the rotations, ${ceiling.p99Ms.toFixed(0)} ms during keygen alone`,
         target: "-",
-        met: `(${Math.round((rotations / ceiling) * 100)}% of keygen)`,
+        met: `(${Math.round((rotations / ceiling.perSecond) * 100)}% of keygen)`,
       },
     ];
   } finally {

@@ -5,6 +5,7 @@
 import { HttpClient, type RetryInfo } from "../../http/index.js";
 import type { ProviderContext } from "../context.js";
 import { throwCdnError, uploadFailed } from "./errors.js";
+import { eachArrayElement } from "./json-array.js";
 import { signerFor, type SfdSigningKey } from "./signature.js";
 import type { SfdAttachCertificateRequest, SfdCertificate, SfdUploadCertificateRequest } from "./types.js";
 
@@ -59,8 +60,11 @@ export class SfdClient {
   /** `GET /sfd/v2.0/certs` ("List Customer Certificates"): no parameters, a bare array of every record, no paging. */
   async listCertificates(): Promise<SfdCertificate[]> {
     try {
-      const res = await this.http.request<SfdCertificate[]>({ method: "GET", path: "/sfd/v2.0/certs", headers: JSON_HEADERS, idempotent: true });
-      return Array.isArray(res.body) ? res.body : [];
+      // The account's whole list in one answer: decoded element by element from the bytes, so it is never held as a
+      // string as well (JSON.parse would need bytes + string + objects at once).
+      const res = await this.http.request<Uint8Array>({ method: "GET", path: "/sfd/v2.0/certs", headers: JSON_HEADERS, idempotent: true, responseType: "bytes" });
+      const records: SfdCertificate[] = [];
+      return eachArrayElement(res.body, (item) => records.push(item as SfdCertificate)) ? records : [];
     } catch (error) {
       return throwCdnError(error, "the certificate list");
     }
