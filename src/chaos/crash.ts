@@ -21,7 +21,11 @@ export class CrashGate implements Store {
   private readonly startedSecrets = new Set<string>();
   private ended = 0;
 
-  constructor(private readonly inner: Store) {
+  /** `onPromoted`: told each promotion as it happens, so two promotions within one round are both seen */
+  constructor(
+    private readonly inner: Store,
+    private readonly onPromoted?: (secretId: string) => Promise<void>,
+  ) {
     this.kind = inner.kind;
   }
 
@@ -49,7 +53,21 @@ export class CrashGate implements Store {
     return true;
   }
 
+  /** performance.now() of this run's latest store call: a dead run has settled once it has gone quiet */
+  lastCallAt = performance.now();
+
+  /** Wait (bounded) until no store call has come through this gate for `quietMs`. */
+  async quiet(quietMs = 200, maxWaitMs = 30_000): Promise<boolean> {
+    const deadline = Date.now() + maxWaitMs;
+    while (performance.now() - this.lastCallAt < quietMs) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
   private guard(): void {
+    this.lastCallAt = performance.now();
     if (this.crashed) throw new StoreError(ErrorCodes.STORE_ERROR, "chaos: the process is down", {});
   }
 
@@ -69,7 +87,8 @@ export class CrashGate implements Store {
   }
   async promote(secretId: string): Promise<void> {
     this.guard();
-    return this.inner.promote(secretId);
+    await this.inner.promote(secretId);
+    await this.onPromoted?.(secretId);
   }
   async clearPending(secretId: string): Promise<void> {
     this.guard();

@@ -61,6 +61,8 @@ export interface ChaosWorld {
   yeastar2: YeastarSandbox;
   reseller: ResellerSandbox;
   store: FileStore;
+  /** the file store's directory: every private key must live in its own secret's file there, and nowhere else */
+  storeDir: string;
   config: CertrelayConfig;
   certificates: ChaosCertificate[];
   /** every credential value in the store: none may ever appear in a log line */
@@ -136,6 +138,7 @@ export async function startChaosWorld(options: { certificates: number; random: (
       yeastar2,
       reseller,
       store,
+      storeDir: dir,
       config,
       certificates,
       credentialValues,

@@ -70,13 +70,20 @@ export async function rotateCertificate(
     let [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
     let currentFacts = current ? certFacts(current.certificate) : undefined;
     if (currentFacts) describeCurrent(report, currentFacts, deps.clock(), renewBeforeDays);
-    const wantsRenewal = !deps.deployOnly && (pending !== undefined || !current || report.due || Boolean(deps.force));
+    let force = Boolean(deps.force);
+    const wantsRenewal = !deps.deployOnly && (pending !== undefined || !current || report.due || force);
     if (wantsRenewal && !deps.dryRun) {
       if (!(await lease())) throw new InProgressElsewhere();
       // Read again under the lease: the run that held it may have promoted or changed the renewal meanwhile.
+      const seenSerial = currentFacts?.serial;
       [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
       currentFacts = current ? certFacts(current.certificate) : undefined;
       if (currentFacts) describeCurrent(report, currentFacts, deps.clock(), renewBeforeDays);
+      if (force && currentFacts && seenSerial !== undefined && currentFacts.serial !== seenSerial) {
+        // Another run renewed it while this one waited: that is the renewal --force asked for; buying again is not.
+        force = false;
+        report.detail = `renewed by another run meanwhile (${seenSerial} -> ${currentFacts.serial}); not forced again`;
+      }
     }
     const ctx: Context = {
       cert,
@@ -87,7 +94,7 @@ export async function rotateCertificate(
       currentFacts,
       renewBeforeDays,
       report,
-      mayPurchase: !current || report.due || Boolean(deps.force),
+      mayPurchase: !current || report.due || force,
       lease,
     };
 
@@ -113,7 +120,7 @@ export async function rotateCertificate(
       }
       report.due = true;
       await startRenewal(ctx);
-    } else if ((report.due || deps.force) && ctx.issuer) {
+    } else if ((report.due || force) && ctx.issuer) {
       await startRenewal(ctx);
     } else {
       if (report.due) report.detail = "due for renewal but no issuer is configured; renew it at its source";
