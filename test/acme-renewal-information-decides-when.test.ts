@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { scanFleet } from "../src/fleet/scan.js";
 import { DAY_MS } from "../src/model.js";
 import { runPipeline } from "../src/pipeline/index.js";
 import { ariCertId } from "../src/providers/acme/ari.js";
@@ -42,6 +43,23 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
     expect(world.responder.renewalInfoRequests).toEqual([await ariCertId(fresh.certificate)]);
     expect(world.responder.orders.at(-1)?.replaces).toBe(await ariCertId(fresh.certificate));
     expect(report?.detail).toMatch(/the CA suggests renewing between .* see https:\/\/ca\.example\/incident/);
+  });
+
+  it("the Lambda's fleet scan hands a certificate whose window has opened to the renewal, and leaves it otherwise", async () => {
+    const now = Date.now();
+    const scan = async () => {
+      const providers = new StoreBackedProviders(world.store, world.ctx);
+      try {
+        return (await scanFleet(world.config(), { store: world.store, clock: () => new Date(), providers, concurrency: 2 }))[0];
+      } finally {
+        await providers.close();
+      }
+    };
+    world.responder.renewalInfo = () => ({ start: new Date(now + 5 * DAY_MS), end: new Date(now + 6 * DAY_MS), retryAfterSeconds: 0 });
+    // (not on its targets yet, so the scan may call it drift: what matters is that it is not due)
+    expect((await scan())?.reason).not.toBe("due");
+    world.responder.renewalInfo = () => ({ start: new Date(now - 2 * HOUR_MS), end: new Date(now - HOUR_MS), retryAfterSeconds: 0 });
+    expect(await scan()).toMatchObject({ reason: "due", needsWork: true, detail: expect.stringMatching(/the CA suggests renewing between/) });
   });
 
   it("a suggested window in the future keeps a certificate the days rule would renew, and Retry-After spaces the checks", async () => {

@@ -4,7 +4,7 @@
  */
 import pLimit, { type LimitFunction } from "p-limit";
 import { renewBeforeDaysFor, type CertrelayConfig, type ManagedCertificate } from "../config/index.js";
-import type { Clock } from "../model.js";
+import type { Clock, RenewalAdvice } from "../model.js";
 import { CheckpointInterrupt, errorSummary, renewalWindow, type Providers } from "../pipeline/index.js";
 import type { ScanRead, Store } from "../store/index.js";
 import { certFacts } from "../x509/index.js";
@@ -107,6 +107,8 @@ async function judge(cert: ManagedCertificate, renewBeforeDays: number, deps: Sc
     const known = { daysLeft: window.daysLeft, thresholdDays: window.thresholdDays, serial: facts.serial };
     if (pending) return entry({ reason: "pending", needsWork: true, ...known });
     if (window.due) return entry({ reason: "due", needsWork: true, ...known });
+    const advice = deps.providers ? await renewalAdviceFor(cert, current.certificate, deps.providers, limits) : undefined;
+    if (advice && advice.renewAt.getTime() <= deps.clock().getTime()) return entry({ reason: "due", needsWork: true, ...known, detail: advice.detail });
     const drifted = deps.providers ? await driftedTarget(cert, facts.serial, deps.providers, limits) : undefined;
     if (drifted) return entry({ reason: "drift", needsWork: true, ...known, detail: drifted });
     return entry({ reason: "not-due", needsWork: false, ...known });
@@ -114,6 +116,21 @@ async function judge(cert: ManagedCertificate, renewBeforeDays: number, deps: Sc
     if (error instanceof CheckpointInterrupt) throw error;
     const summary = errorSummary(error);
     return entry({ reason: "unreadable", needsWork: false, error: summary, detail: summary.message });
+  }
+}
+
+/**
+ * The CA's own renewal time (ACME Renewal Information) for a certificate the days rule calls not due; undefined when
+ * its issuer gives none or asking fails (the pipeline asks again and falls back on the days rule the same way).
+ */
+async function renewalAdviceFor(cert: ManagedCertificate, certificate: string, providers: Providers, limits: EndpointLimits): Promise<RenewalAdvice | undefined> {
+  if (!cert.issuer) return undefined;
+  try {
+    const issuer = await providers.issuerFor(cert);
+    if (!issuer?.renewalAdvice) return undefined;
+    return await limits.run(issuer.label, () => issuer.renewalAdvice?.(certificate) ?? Promise.resolve(undefined));
+  } catch {
+    return undefined;
   }
 }
 
