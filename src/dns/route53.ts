@@ -102,6 +102,11 @@ export class Route53Provider implements DnsChallengeProvider {
     if (pending) (await pending.catch(() => undefined))?.client.destroy();
   }
 
+  /** every call ends when the run's deadline does (the SDK's own retries included) */
+  private sendOptions(): { abortSignal?: AbortSignal } {
+    return this.deps.deadline ? { abortSignal: this.deps.deadline.signal } : {};
+  }
+
   private serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(key) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(work);
@@ -136,7 +141,7 @@ export class Route53Provider implements DnsChallengeProvider {
     let best: { id: string; length: number } | undefined;
     let marker: string | undefined;
     do {
-      const page = await client.send(new sdk.ListHostedZonesCommand({ ...(marker ? { Marker: marker } : {}) })).catch((e: unknown) => {
+      const page = await client.send(new sdk.ListHostedZonesCommand({ ...(marker ? { Marker: marker } : {}) }), this.sendOptions()).catch((e: unknown) => {
         throw asVendorError(e, "list hosted zones");
       });
       for (const zone of page.HostedZones ?? []) {
@@ -155,7 +160,7 @@ export class Route53Provider implements DnsChallengeProvider {
   private async readTxt(zoneId: string, fqdn: string): Promise<RecordSet | undefined> {
     const { client, sdk } = await this.sdk();
     const page = await client
-      .send(new sdk.ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: fqdn, StartRecordType: "TXT", MaxItems: 1 }))
+      .send(new sdk.ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: fqdn, StartRecordType: "TXT", MaxItems: 1 }), this.sendOptions())
       .catch((e: unknown) => {
         throw asVendorError(e, `read the TXT record ${fqdn}`);
       });
@@ -176,6 +181,7 @@ export class Route53Provider implements DnsChallengeProvider {
             Changes: [{ Action: action, ResourceRecordSet: { Name: fqdn, Type: "TXT", TTL: set.ttl, ResourceRecords: set.values.map((v) => ({ Value: quoted(v) })) } }],
           },
         }),
+        this.sendOptions(),
       )
       .catch((e: unknown) => {
         throw asVendorError(e, `${action === "DELETE" ? "delete" : "write"} the TXT record ${fqdn}`);
@@ -190,7 +196,7 @@ export class Route53Provider implements DnsChallengeProvider {
     const { timeoutMs, intervalMs } = this.timeout();
     const window = new PollWindow({ clock: this.deps.clock, sleep: this.deps.sleep, poll: { intervalMs, maxWaitMs: timeoutMs }, deadline: this.deps.deadline });
     do {
-      const answer = await client.send(new sdk.GetChangeCommand({ Id: changeId })).catch((e: unknown) => {
+      const answer = await client.send(new sdk.GetChangeCommand({ Id: changeId }), this.sendOptions()).catch((e: unknown) => {
         throw asVendorError(e, `read the state of change ${changeId}`);
       });
       if (answer.ChangeInfo?.Status === "INSYNC") return;
