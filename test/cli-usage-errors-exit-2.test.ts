@@ -31,11 +31,11 @@ describe("usage errors", () => {
     expect(lines(run.stderr)).toEqual(["error INPUT_INVALID: --poll-interval expects milliseconds as a whole number, e.g. --poll-interval 2000"]);
   });
 
-  it("a missing config file is a certificate-run error: exit 1, code in --json", async () => {
+  it("a missing config file is a usage error like a missing PEM file: exit 2, code in --json", async () => {
     const run = await certrelay(["check", "--config", "does-not-exist.yml", "--json"]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(lines(run.stderr)).toHaveLength(1);
-    expect(run.stderr).toContain("error INPUT_MISSING: config file does-not-exist.yml not found");
+    expect(run.stderr).toContain("error INPUT_MISSING: --config does-not-exist.yml not found");
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "INPUT_MISSING" } });
   });
 });

@@ -65,9 +65,48 @@ export function parseMs(value: string, flag: string): number {
   return n;
 }
 
+/** A config path that is not there is a usage error (exit 2), like `inspect missing.pem`. */
+async function loadConfigFlag(path: string): Promise<CertrelayConfig> {
+  try {
+    return await loadConfig(path);
+  } catch (error) {
+    if (error instanceof InputError && error.code === ErrorCodes.INPUT_MISSING && !(error instanceof FlagError)) {
+      throw new FlagError(ErrorCodes.INPUT_MISSING, `--config ${path} not found: give the path of your certrelay.yml (see the README)`, { field: "config" });
+    }
+    throw error;
+  }
+}
+
+function regionOf(flags: StoreFlags, env: Record<string, string | undefined>): string {
+  return flags.awsRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+}
+
+function describeStore(flags: StoreFlags, env: Record<string, string | undefined>): Record<string, string> {
+  if (flags.aws || flags.awsEndpoint) return { kind: "aws-secrets-manager", region: regionOf(flags, env), ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}) };
+  return { kind: "file", dir: resolve(flags.storeDir) };
+}
+
+/** --aws-endpoint: an http(s) URL with a host and a usable port, nothing else (no path, no credentials). */
+export function checkAwsEndpoint(value: string): void {
+  const bad = (why: string) => new FlagError(ErrorCodes.INPUT_INVALID, `--aws-endpoint ${why}: give a URL like http://127.0.0.1:5000 (moto_server) or https://secretsmanager.eu-west-1.amazonaws.com`, { field: "aws-endpoint" });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    const port = /:(\d+)(\/|$)/.exec(value)?.[1];
+    throw bad(port !== undefined && Number(port) > 65_535 ? `has port ${port}, out of range` : "is not a URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw bad("must start with http:// or https://");
+  if (url.hostname === "") throw bad("has no host");
+  if (url.username !== "" || url.password !== "") throw bad("must not carry credentials (use AWS_PROFILE or the AWS_* variables)");
+  if (url.port === "0") throw bad("has port 0");
+  if (url.pathname !== "/" && url.pathname !== "") throw bad("must not have a path");
+}
+
 export function createStore(flags: StoreFlags, env: Record<string, string | undefined>): Store {
+  if (flags.awsEndpoint !== undefined) checkAwsEndpoint(flags.awsEndpoint);
   if (flags.aws || flags.awsEndpoint) {
-    const region = flags.awsRegion ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+    const region = regionOf(flags, env);
     const client = new SecretsManagerClient({ region, ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}) });
     return new SecretsManagerStore(client);
   }
@@ -108,6 +147,9 @@ export function cliDeadline(timeoutMs: number): Deadline {
 }
 
 export function logLevel(flags: { verbose?: boolean; quiet?: boolean }): LogLevel {
+  if (flags.verbose && flags.quiet) {
+    throw new FlagError(ErrorCodes.INPUT_INVALID, "--verbose and --quiet contradict each other: give one of them", { field: "verbose" });
+  }
   return flags.verbose ? "info" : flags.quiet ? "error" : "warn";
 }
 
@@ -117,13 +159,18 @@ export async function runContext(flags: RunFlags, io: CliIo): Promise<RunContext
   const envHttpTimeout = io.env.CERTRELAY_HTTP_TIMEOUT_MS?.trim();
   const httpTimeout = flags.httpTimeout !== undefined ? parseMs(flags.httpTimeout, "--http-timeout") : envHttpTimeout ? parseMs(envHttpTimeout, "CERTRELAY_HTTP_TIMEOUT_MS") : undefined;
   const deadline = flags.timeout === undefined ? undefined : cliDeadline(parseMs(flags.timeout, "--timeout"));
-  const ca = await readCaFile(flags.caFile);
-  const config = await loadConfig(flags.config);
   const logger = textLogger(io, logLevel(flags));
+  const ca = await readCaFile(flags.caFile);
+  const config = await loadConfigFlag(flags.config);
+  const store = createStore(flags, io.env);
+  // --verbose says what was read, so a surprising run can be traced to the file and store it used
+  logger.info("config read", { file: resolve(flags.config), certificates: config.certificates.length, targets: config.certificates.reduce((n, c) => n + c.targets.length, 0) });
+  logger.info("store", describeStore(flags, io.env));
+  if (ca) logger.info("extra trusted CA read", { file: flags.caFile });
   const clock = systemClock;
   return {
     config,
-    store: createStore(flags, io.env),
+    store,
     logger,
     clock,
     deadline,

@@ -503,7 +503,10 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
   await checkpoint(ctx, "before-promote");
   await deps.store.promote(cert.secret);
   report.action = "renewed";
+  // `due` says why this run renewed: the new certificate's window must not turn it into "was not due"
+  const wasDue = report.due;
   describeCurrent(report, facts, deps.clock(), ctx.renewBeforeDays);
+  report.due = wasDue;
   deps.logger.info("certificate renewed", { certificate: cert.name, serial: facts.serial, previousSerial: report.previousSerial });
 }
 

@@ -630,6 +630,25 @@ function isAlreadyExists(e: unknown): boolean {
   return errorName(e) === "ResourceExistsException";
 }
 
+/**
+ * The two causes behind most "Error"s a user sees: no credentials at all, or an endpoint nobody answers on. Named
+ * from the error's name and system code only (the SDK's messages may carry values).
+ */
+function awsCauseHint(e: unknown): string {
+  const name = errorName(e);
+  if (name === "CredentialsProviderError") {
+    return ": no AWS credentials found; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (moto_server takes any, e.g. test/test)";
+  }
+  for (let cause: unknown = e, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
+    const code = "code" in cause && typeof cause.code === "string" ? cause.code : undefined;
+    if (code && ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(code)) {
+      return `: the Secrets Manager endpoint is unreachable (${code}); check --aws-endpoint or AWS_ENDPOINT_URL, the region, and that the service (or moto_server) is running`;
+    }
+  }
+  if (name === "TimeoutError") return ": the Secrets Manager endpoint did not answer in time; check the endpoint and the network";
+  return "";
+}
+
 function toStoreError(e: unknown, operation: string, secretId: string): CertrelayError {
   if (e instanceof CertrelayError) return e;
   const name = errorName(e) ?? "UnknownError";
@@ -637,7 +656,7 @@ function toStoreError(e: unknown, operation: string, secretId: string): Certrela
   const hint =
     name === "AccessDeniedException" || name === "UnrecognizedClientException"
       ? "; check the IAM permissions and AWS credentials"
-      : "";
+      : awsCauseHint(e);
   // The SDK message is left out on purpose: only the error name and status are known to be free of values.
   return new StoreError(
     ErrorCodes.STORE_ERROR,

@@ -177,7 +177,11 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
         daysLeft,
         thresholdDays: window.thresholdDays,
         status: statusFor(daysLeft, window.thresholdDays, copy.notAfter, now),
-        ...(copy.serial === facts.serial ? {} : { stale: true }),
+        // another serial is "older than store" only when it expires earlier; a later one means the store is behind
+        ...(copy.serial !== facts.serial && copy.notAfter.getTime() < facts.notAfter.getTime() ? { stale: true } : {}),
+        ...(copy.serial !== facts.serial && copy.notAfter.getTime() >= facts.notAfter.getTime()
+          ? { detail: `holds ${copy.serial}, not the stored ${facts.serial}, and it expires no earlier: the store is behind this target (a renewal elsewhere?)` }
+          : {}),
       });
     } catch (error) {
       rows.push({ certificate: cert.name, where: target.label, status: "error", error: errorSummary(error) });

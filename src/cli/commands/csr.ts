@@ -3,6 +3,7 @@
  * is created 0600 and never overwritten: losing the key of a certificate already ordered means buying again.
  */
 import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { ErrorCodes } from "../../errors.js";
@@ -17,6 +18,13 @@ interface CsrFlags {
   san: string[];
   out: string;
   json?: boolean;
+}
+
+const DNS_NAME = /^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+
+/** A DNS name (wildcard allowed) of at most 253 characters, or an IP address. */
+export function isValidName(name: string): boolean {
+  return isIP(name) !== 0 || (name.length <= 253 && DNS_NAME.test(name));
 }
 
 /** `*.example.com` -> `wildcard.example.com`: a file name every shell and OS accepts. */
@@ -50,6 +58,12 @@ export function registerCsr(program: Command, io: CliIo, setExit: (code: number)
     .addHelpText("after", "\nExample:\n  $ certrelay csr --type ecc --cn www.example.com --san www.example.com example.com --out ./keys")
     .action(async (flags: CsrFlags) => {
       const sans = flags.san.length > 0 ? flags.san : [flags.cn];
+      // a name no CA will issue for is a usage error here, not a CSR the CA refuses days later
+      for (const [flag, name] of [["--cn", flags.cn], ...sans.map((n) => ["--san", n] as const)] as const) {
+        if (!isValidName(name)) {
+          throw new FlagError(ErrorCodes.INPUT_INVALID, `${flag} expects a DNS name like www.example.com (or *.example.com, or an IP address); letters, digits, - and . only`, { field: flag.slice(2) });
+        }
+      }
       const generated = await generateKeyAndCsr({ keyType: flags.type, commonName: flags.cn, sans });
       const dir = resolve(flags.out);
       await mkdir(dir, { recursive: true });

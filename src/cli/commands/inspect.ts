@@ -62,8 +62,10 @@ async function readSource(source: string): Promise<string> {
   }
   try {
     return await readFile(source, "utf8");
-  } catch {
-    throw new FlagError(ErrorCodes.INPUT_INVALID, `${source} cannot be read: give the path of a PEM file, or - for stdin`, { field: "file" });
+  } catch (error) {
+    // a named file that is not there is the same usage error in every command (check -c missing.yml too)
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+    throw new FlagError(missing ? ErrorCodes.INPUT_MISSING : ErrorCodes.INPUT_INVALID, `${source} ${missing ? "not found" : "cannot be read"}: give the path of a PEM file, or - for stdin`, { field: "file" });
   }
 }
 

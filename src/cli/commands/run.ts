@@ -78,7 +78,8 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
   const plan = mode === "deploy" ? await deployOnly(run.config, run.store, only) : { config: run.config, skipped: [] };
   const providers = new StoreBackedProviders(run.store, run.ctx);
   const release = releaseOnTermination(() => providers.close());
-  const total = plan.config.certificates.length + plan.skipped.length;
+  // renew --only runs the named certificates only: count those, so the progress reads [1/1], not [1/40]
+  const total = (mode === "renew" && only ? only.length : plan.config.certificates.length) + plan.skipped.length;
   let done = 0;
   const nameWidth = Math.max(0, ...plan.config.certificates.map((c) => c.name.length), ...plan.skipped.map((r) => r.name.length));
   const show = (report: CertificateReport) => {
@@ -101,7 +102,11 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
   }
   if (mode === "deploy") {
     for (const report of summary.reports) {
-      if (report.due && report.action !== "failed") report.detail = report.detail ?? "due for renewal: run certrelay renew";
+      if (!report.due || report.action === "failed") continue;
+      // deploy hands the pipeline no issuer (it never buys): "no issuer" is only true when the config has none
+      const hasIssuer = run.config.certificates.some((c) => c.name === report.name && c.issuer !== undefined);
+      if (hasIssuer && report.detail?.includes("no issuer")) report.detail = undefined;
+      report.detail = report.detail ?? (hasIssuer ? "due for renewal: run certrelay renew (deploy never buys)" : "due for renewal but no issuer is configured; renew it at its source");
     }
   }
   return summarize([...plan.skipped, ...summary.reports]);
