@@ -72,6 +72,26 @@ describe("a killed run leaves no Yeastar token the next run cannot reuse or revo
     expect((await readdir(join(dir, "store"))).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   }, 120_000);
 
+  it("--timeout bounds a run against a hanging PBX: TIMEOUT naming the budget, and the token is revoked", async () => {
+    sandbox.faults.add({ fault: { kind: "latency", ms: HANG_MS }, method: "GET", path: "/openapi/v1.0/certificate/list", times: Infinity });
+    const run = await certrelay(["deploy", ...args, "--timeout", "4000", "--http-timeout", "60000", "--json"], { cwd: dir });
+    sandbox.faults.clear();
+    expect(run.code).toBe(1);
+    const report = (JSON.parse(run.stdout) as { reports: { error?: { code: string; message: string } }[] }).reports[0];
+    expect(report?.error?.code).toBe("TIMEOUT");
+    expect(report?.error?.message).toMatch(/the --timeout budget of 3\.6 s ran out after \d+\.\d s/);
+    expect(report?.error?.message).toMatch(/raise --timeout above 4000/);
+    expect(sandbox.tokens.validAccessTokens()).toBe(0);
+  }, 60_000);
+
+  it("bad --timeout and --http-timeout values exit 2 naming the flag", async () => {
+    for (const flag of ["--timeout", "--http-timeout"]) {
+      const run = await certrelay(["deploy", ...args, flag, "soon"], { cwd: dir });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`${flag} expects milliseconds`);
+    }
+  });
+
   it("a SIGTERMed run revokes its token before it exits", async () => {
     sandbox.faults.add({ fault: { kind: "latency", ms: HANG_MS }, method: "GET", path: "/openapi/v1.0/certificate/list", times: Infinity });
     const run = await startStuckRun();

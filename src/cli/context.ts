@@ -174,6 +174,6 @@ export async function runContext(flags: RunFlags, io: CliIo): Promise<RunContext
     logger,
     clock,
     deadline,
-    ctx: { clock, sleep: realSleep, logger, ...(ca ? { ca } : {}), ...(httpTimeout ? { timeoutMs: httpTimeout } : {}), deadline, poll: { intervalMs: pollInterval, maxWaitMs: pollTimeout } },
+    ctx: { clock, sleep: realSleep, logger, ...(ca ? { ca } : {}), ...((httpTimeout ?? config.httpTimeoutMs) ? { timeoutMs: httpTimeout ?? config.httpTimeoutMs } : {}), deadline, poll: { intervalMs: pollInterval, maxWaitMs: pollTimeout } },
   };
 }

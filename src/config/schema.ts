@@ -168,6 +168,8 @@ export const managedCertificateSchema = z
 export const configSchema = z.strictObject({
   renewBeforeDays: renewBeforeDaysSchema.default(30),
   concurrency: z.number({ error: "expected a whole number from 1 to 64" }).int().min(1).max(64).default(4),
+  /** per-attempt timeout of vendor HTTP requests; --http-timeout / CERTRELAY_HTTP_TIMEOUT_MS / HTTP_TIMEOUT_MS win over it */
+  httpTimeoutMs: z.number({ error: "expected milliseconds from 100 to 900000" }).int().min(100).max(900_000).optional(),
   certificates: z
     .array(managedCertificateSchema, { error: "expected a list of certificates" })
     .min(1, { error: "list at least one certificate" }),

@@ -19,7 +19,7 @@ export interface FleetSettings {
    * stops in time to store progress and report; no new certificate starts once only this much is left.
    */
   reserveMs: number;
-  /** per-attempt HTTP timeout for vendor calls (HTTP_TIMEOUT_MS) */
+  /** per-attempt HTTP timeout for vendor calls (HTTP_TIMEOUT_MS; else certrelay.yml httpTimeoutMs; else 30 s) */
   httpTimeoutMs?: number;
   /** check that targets of not-due certificates serve the stored certificate (vendor reads) */
   checkTargets: boolean;
@@ -42,7 +42,7 @@ export interface FleetDeps {
    * A fresh provider set per invocation; the handler closes it (tokens, connections) before returning. Every vendor
    * wait draws on `deadline` (the invocation's remaining time minus reserveMs).
    */
-  createProviders(logger: Logger, deadline?: Deadline): Providers;
+  createProviders(logger: Logger, deadline?: Deadline, fromConfig?: { httpTimeoutMs?: number | undefined }): Providers;
   clock: Clock;
   /** where log and EMF lines go */
   write: LineWriter;

@@ -38,7 +38,7 @@ export function settingsFromEnv(env: Env): FleetSettings {
     criticalDays: wholeNumber(env, "CRITICAL_DAYS", DEFAULT_SETTINGS.criticalDays, 0, 365),
     workerConcurrency: wholeNumber(env, "WORKER_CONCURRENCY", DEFAULT_SETTINGS.workerConcurrency, 1, 64),
     reserveMs: wholeNumber(env, "RESERVE_MS", DEFAULT_SETTINGS.reserveMs, 0, 900_000),
-    httpTimeoutMs: wholeNumber(env, "HTTP_TIMEOUT_MS", DEFAULT_HTTP_TIMEOUT_MS, 100, 900_000),
+    ...(env.HTTP_TIMEOUT_MS?.trim() ? { httpTimeoutMs: wholeNumber(env, "HTTP_TIMEOUT_MS", DEFAULT_HTTP_TIMEOUT_MS, 100, 900_000) } : {}),
     checkTargets: (env.CHECK_TARGETS ?? "true").toLowerCase() !== "false",
     ...(queueUrl ? { queueUrl } : {}),
   };
@@ -85,13 +85,13 @@ export function defaultDepsFromEnv(env: Env): FleetDeps {
   return {
     loadConfig: () => loadFleetConfig({ inlineYaml: env.CERTRELAY_CONFIG_YAML, path: env.CERTRELAY_CONFIG, root, bundledPaths }),
     store,
-    createProviders: (logger, deadline) =>
+    createProviders: (logger, deadline, fromConfig) =>
       new StoreBackedProviders(store, {
         clock: systemClock,
         sleep: realSleep,
         logger,
         ...(ca ? { ca } : {}),
-        timeoutMs: settings.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+        timeoutMs: settings.httpTimeoutMs ?? fromConfig?.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
         deadline,
         poll: { intervalMs: 5_000, maxWaitMs: 60_000 },
       }),

@@ -36,7 +36,7 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
   const logger = createJsonLogger({ write: deps.write, clock: deps.clock, base: { function: "scheduler", runId } });
   const deadline = lambdaDeadline(context, deps.settings.reserveMs);
   const { config, source } = await deps.loadConfig();
-  const providers = deps.createProviders(logger, deadline);
+  const providers = deps.createProviders(logger, deadline, { httpTimeoutMs: config.httpTimeoutMs });
   // Lambda sends SIGTERM before it shuts an environment down: vendor sessions are released first.
   const release = releaseOnTermination(() => providers.close());
   let mode: SchedulerResult["mode"] = "in-process";

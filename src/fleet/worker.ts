@@ -33,7 +33,7 @@ export async function runWorker(deps: FleetDeps, event: SqsEvent, context: Lambd
   const logger = createJsonLogger({ write: deps.write, clock: deps.clock, base: { function: "worker", ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } });
   const { config } = await deps.loadConfig();
   const deadline = lambdaDeadline(context, deps.settings.reserveMs);
-  const providers = deps.createProviders(logger, deadline);
+  const providers = deps.createProviders(logger, deadline, { httpTimeoutMs: config.httpTimeoutMs });
   // Lambda sends SIGTERM before it shuts an environment down: vendor sessions are released first.
   const release = releaseOnTermination(() => providers.close());
   const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, runId: `worker ${context.awsRequestId ?? "invocation"}`, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };

@@ -39,7 +39,8 @@ function rowsOf(report: CertificateReport): CertificateRow[] {
 export async function runConfigFile(request: ConfigRunRequest, deps: OperationDeps): Promise<OperationResult> {
   const config = await loadConfig(request.configPath);
   const store = new FileStore({ dir: request.storeDir });
-  const providers = new StoreBackedProviders(store, providerContext(deps));
+  const ctx = providerContext(deps);
+  const providers = new StoreBackedProviders(store, config.httpTimeoutMs && deps.timeoutMs === undefined ? { ...ctx, timeoutMs: config.httpTimeoutMs } : ctx);
   try {
     const summary = await runPipeline(config, { store, providers, clock: deps.clock, logger: deps.logger, dryRun: request.dryRun, deadline: deps.deadline });
     const rows = summary.reports.flatMap(rowsOf);

@@ -555,7 +555,12 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   const failed = reports.filter((r) => r.status === "failed");
   if (failed.length > 0) {
     report.action = "failed";
-    report.error = { code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR, message: `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}` };
+    // A target cut short by the run's deadline says so: which budget ran out and after how long.
+    const timedOut = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired());
+    report.error = {
+      code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
+      message: `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${timedOut ? `. ${timedOut.target}: ${timedOut.error?.message ?? ""}` : ""}`,
+    };
   } else if (reports.some((r) => r.status === "would-deploy")) {
     report.action = "would-deploy";
   } else if (deployed > 0) {
