@@ -19,7 +19,8 @@ import { startAcmeResponder, type AcmeResponder } from "../../src/sandbox/acme/r
 import { TestCA } from "../../src/sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../../src/sandbox/cdn/server.js";
 import { startYeastarSandbox, type YeastarSandbox } from "../../src/sandbox/yeastar/server.js";
-import { FileStore } from "../../src/store/index.js";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { FileStore, SecretsManagerStore } from "../../src/store/index.js";
 import { awsClientConfig, startMoto, type AwsTestClientConfig, type MotoServer } from "./moto.js";
 
 export const ZONE = "example.com";
@@ -95,7 +96,7 @@ export interface AcmePipelineWorld {
   ca: TestCA;
   cdn: CdnSandbox;
   yeastar: YeastarSandbox;
-  store: FileStore;
+  store: FileStore | SecretsManagerStore;
   seeded: CertificateMaterial;
   ctx: ProviderContext;
   config(issuerExtra?: string): CertrelayConfig;
@@ -103,7 +104,8 @@ export interface AcmePipelineWorld {
   stop(): Promise<void>;
 }
 
-export async function startAcmePipelineWorld(): Promise<AcmePipelineWorld> {
+/** `secrets-manager`: the store is AWS Secrets Manager on the same moto that plays Route53, as the Lambda runs it. */
+export async function startAcmePipelineWorld(options: { store?: "file" | "secrets-manager" } = {}): Promise<AcmePipelineWorld> {
   const ca = await TestCA.create({ name: "ACME Pipeline Test" });
   const acme = await startAcmeWorld({ ca });
   const stops: { stop(): Promise<void> }[] = [acme];
@@ -116,7 +118,7 @@ export async function startAcmePipelineWorld(): Promise<AcmePipelineWorld> {
     stops.push(yeastar);
     const dir = mkdtempSync(join(tmpdir(), "certrelay-acme-"));
     stops.push({ stop: async () => rmSync(dir, { recursive: true, force: true }) });
-    const store = new FileStore({ dir });
+    const store = options.store === "secrets-manager" ? new SecretsManagerStore(new SecretsManagerClient(awsClientConfig(acme.moto.endpoint))) : new FileStore({ dir });
     await store.putCredentials("certrelay/cdn", cdn.credentials);
     await store.putCredentials("certrelay/pbx", yeastar.credentials);
     await store.putCredentials("certrelay/acme", {});
