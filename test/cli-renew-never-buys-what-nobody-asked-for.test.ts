@@ -94,4 +94,16 @@ describe("no purchase that nobody asked for", () => {
     const check = await certrelay(["check", ...common, "--json"]);
     expect((JSON.parse(check.stdout) as { rows: Row[] }).rows.some((r) => r.where === "pending")).toBe(false);
   });
+
+  it("check exits 1 on a renewal that is stuck (failing again and again), naming the way out", async () => {
+    const old = new Date(Date.now() - 4 * 86_400_000).toISOString();
+    const pending = { reference: "certrelay-static-stuck", createdAt: old, privateKey: (await world.store.getCurrent("demo/static"))!.privateKey, csr: "", deployedTo: [], attempts: 6, lastError: { code: "VENDOR_ERROR", message: "the reseller keeps refusing", at: old } };
+    await world.store.putPending("demo/static", pending);
+    const run = await certrelay(["check", ...common, "--json"]);
+    expect(run.code).toBe(1);
+    const row = (JSON.parse(run.stdout) as { rows: (Row & { error?: { code: string; message: string } })[] }).rows.find((r) => r.where === "pending");
+    expect(row).toMatchObject({ certificate: "static", status: "stuck", pending: { reference: "certrelay-static-stuck", ageDays: 4, attempts: 6 }, error: { code: "RENEWAL_STUCK" } });
+    expect(row?.error?.message).toContain("certrelay renew --discard-pending static");
+    await world.store.clearPending("demo/static");
+  });
 });

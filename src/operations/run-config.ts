@@ -63,7 +63,11 @@ export async function runConfigFile(request: ConfigRunRequest, deps: OperationDe
       ok: summary.ok,
       ...(summary.ok ? {} : { errorCode: failed[0]?.error?.code ?? "FAILED" }),
       message,
-      warnings: pending.map((r) => `${r.name}: issuance pending (${r.detail ?? "waiting on the issuer"}); the next run collects it`),
+      warnings: [
+        ...pending.map((r) => `${r.name}: issuance pending (${r.detail ?? "waiting on the issuer"}); the next run collects it`),
+        // a renewal that waits because its certificate is not due (a failed forced run left it), or that another run holds
+        ...summary.reports.filter((r) => r.action !== "pending" && (r.pending || r.action === "skipped")).map((r) => `${r.name}: ${r.detail ?? "renewal in progress"}`),
+      ],
       rows,
     };
   } finally {

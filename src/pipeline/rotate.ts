@@ -261,8 +261,8 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
         // Only a purchase could go on from here, and nobody asked for one (e.g. a failed `renew --force`). An
         // order that run did place (its answer lost) is still collected: that costs nothing more.
         const found = deps.dryRun ? undefined : await lookupOrder(ctx, issuer, next);
-        if (!found) {
-          await parkRenewal(ctx, next.reference === pending.reference ? pending : next);
+        if (typeof found !== "string") {
+          await parkRenewal(ctx, found ? next : pending, found?.why);
           return;
         }
         next.orderId = found;
@@ -371,33 +371,40 @@ async function obtainCertificate(ctx: Context, issuer: Issuer, next: PendingRene
       return await obtainOnce(ctx, issuer, next);
     } catch (error) {
       if (!isUnusableOrder(error) || abandonedNow >= MAX_ABANDON_PER_RUN) throw error;
-      const given = { reference: next.reference, orderId: next.orderId };
-      const reason = `${errorSummary(error).code}: ${errorSummary(error).message}`;
-      await replaceRenewal(ctx, next, reason);
-      ctx.deps.logger.warn("renewal order cannot be collected with its key: abandoned, new reference", {
-        certificate: ctx.cert.name,
-        abandonedReference: given.reference,
-        ...(given.orderId ? { orderId: given.orderId } : {}),
-        reference: next.reference,
-      });
+      const why = await abandonOrder(ctx, next, error);
       if (!ctx.mayPurchase) {
-        await parkRenewal(ctx, next, `order ${given.orderId ?? `for ${given.reference}`} cannot be collected with this renewal's key, so it was given up (new reference ${next.reference})`);
+        await parkRenewal(ctx, next, why);
         return false;
       }
     }
   }
 }
 
-/** The id of an order this renewal already placed, found without buying; undefined when there is none. */
-async function lookupOrder(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<string | undefined> {
+/**
+ * The id of an order this renewal already placed, found without buying; undefined when there is none; `why` when
+ * the order found cannot be collected with this renewal's key, so it was given up for a new reference.
+ */
+async function lookupOrder(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<string | { why: string } | undefined> {
   if (!issuer.lookup) return undefined;
   try {
     return (await issuer.lookup(issueRequest(ctx, next)))?.orderId;
   } catch (error) {
     if (!isUnusableOrder(error)) throw error;
-    await replaceRenewal(ctx, next, `${errorSummary(error).code}: ${errorSummary(error).message}`);
-    return undefined;
+    return { why: await abandonOrder(ctx, next, error) };
   }
+}
+
+/** Give the renewal's order up for a new reference (recorded in the renewal and logged); says what happened. */
+async function abandonOrder(ctx: Context, next: PendingRenewal, error: unknown): Promise<string> {
+  const given = { reference: next.reference, orderId: next.orderId };
+  await replaceRenewal(ctx, next, `${errorSummary(error).code}: ${errorSummary(error).message}`);
+  ctx.deps.logger.warn("renewal order cannot be collected with its key: abandoned, new reference", {
+    certificate: ctx.cert.name,
+    abandonedReference: given.reference,
+    ...(given.orderId ? { orderId: given.orderId } : {}),
+    reference: next.reference,
+  });
+  return `order ${given.orderId ?? `under ${given.reference}`} cannot be collected with this renewal's key, so it was given up (new reference ${next.reference})`;
 }
 
 function isUnusableOrder(error: unknown): boolean {
