@@ -100,13 +100,16 @@ async function listAll(client: YeastarClient, type: YeastarCertificateType): Pro
 }
 
 async function* pages(client: YeastarClient, type: YeastarCertificateType): AsyncGenerator<YeastarCertificate[]> {
-  let seen = 0;
+  const seen = new Set<number>();
   for (let page = 1; ; page++) {
     const res = await client.list({ page, page_size: LIST_PAGE_SIZE, sort_by: "id", order_by: "asc", type });
-    const rows = res.certificate_list ?? [];
-    seen += rows.length;
+    const all = res.certificate_list ?? [];
+    // A PBX that ignored `page` would answer the same rows again: each certificate is yielded once, and a page
+    // with nothing new ends the walk instead of looping.
+    const rows = all.filter((c) => !seen.has(c.id));
+    for (const c of rows) seen.add(c.id);
     if (rows.length) yield rows;
-    if (rows.length < LIST_PAGE_SIZE || seen >= res.total_number) return;
+    if (rows.length === 0 || all.length < LIST_PAGE_SIZE || seen.size >= res.total_number) return;
   }
 }
 
