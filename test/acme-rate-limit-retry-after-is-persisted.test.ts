@@ -45,4 +45,13 @@ describe("acme issuer: a CA that answers 429 with Retry-After", () => {
     expect(second.reports[0]?.action).toBe("renewed");
     expect(world.responder.orders).toHaveLength(orders + 2);
   });
+
+  it("a badNonce answer is retried with a fresh nonce inside the same request, and the renewal goes on", async () => {
+    world.responder.failNextOrder = { status: 400, badNonce: true };
+    const orders = world.responder.orders.length;
+    const summary = await runPipeline(world.config(), world.deps({ force: true }));
+    expect(summary.reports[0]?.action, JSON.stringify(summary.reports[0])).toBe("renewed");
+    // two newOrder requests reached the front: the refused one and its retry
+    expect(world.responder.orders).toHaveLength(orders + 2);
+  });
 });

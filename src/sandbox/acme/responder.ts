@@ -40,7 +40,7 @@ export interface AcmeResponder {
   readonly orders: readonly OrderSeen[];
   readonly renewalInfoRequests: readonly string[];
   /** answer the next newOrder with this instead of passing it to Pebble (RFC 8555 §6.6 rate limits, a 503) */
-  failNextOrder: { status: 429 | 503; retryAfterSeconds?: number } | undefined;
+  failNextOrder: { status: 429 | 503; retryAfterSeconds?: number } | { status: 400; badNonce: true } | undefined;
   stop(): Promise<void>;
 }
 
@@ -150,6 +150,10 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
       const fault = state.failNextOrder;
       if (fault) {
         state.failNextOrder = undefined;
+        if (fault.status === 400) {
+          // RFC 8555 §6.5: a rejected nonce; the client retries with a fresh one (this front has none to give)
+          return problem(res, 400, "urn:ietf:params:acme:error:badNonce", "JWS has an invalid anti-replay nonce");
+        }
         const type = fault.status === 429 ? "urn:ietf:params:acme:error:rateLimited" : "urn:ietf:params:acme:error:serverInternal";
         const detail = fault.status === 429 ? "too many new orders recently" : "service busy";
         return send(
