@@ -9,6 +9,7 @@ import { createEnosIssuer, createEnosTarget, serialOfCertSn } from "../src/provi
 import type { DeployedCertificate, IssueRequest } from "../src/model.js";
 import { certFacts, generateKeyAndCsr, parseBundle } from "../src/x509/index.js";
 import { startEnosFixture, type EnosFixture } from "./support/enos.js";
+import { startTestServer } from "./support/http-server.js";
 
 const TOKEN = "POST /apim-token-service/v2.0/token/get";
 
@@ -75,6 +76,27 @@ describe("EnOS list answers whose cert is not a PEM", () => {
     } finally {
       f.sandbox.omitCaCert = false;
       await issuer.close();
+    }
+  });
+
+  it("certChainURL on another host (the EnOS portal) is fetched there, unsigned", async () => {
+    const portal = await startTestServer();
+    portal.handle(() => (_req, res) => res.writeHead(200, { "content-type": "application/x-pem-file" }).end(f.ca.chainPem));
+    f.sandbox.omitCaCert = true;
+    f.sandbox.certChainOrigin = portal.url;
+    const generated = await generateKeyAndCsr({ keyType: "rsa", commonName: "short.device.example" });
+    const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
+    try {
+      const outcome = await issuer.issue({ csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:portal:" }, { dryRun: false });
+      if (outcome.state !== "issued") throw new Error("expected issued");
+      expect(outcome.chain).toBe(f.ca.chainPem);
+      expect(portal.requests.map((r) => [r.method, r.url])).toEqual([["GET", "/enos/CA/cacert/RSA"]]);
+      expect(portal.requests[0]?.headers["apim-signature"]).toBeUndefined();
+    } finally {
+      f.sandbox.omitCaCert = false;
+      f.sandbox.certChainOrigin = undefined;
+      await issuer.close();
+      await portal.close();
     }
   });
 

@@ -114,6 +114,8 @@ export class EnosSandbox extends SandboxServer {
   listCert: "pem" | "short";
   /** knob: apply/renew answers leave `caCert` out, so a client must fetch `certChainURL` */
   omitCaCert = false;
+  /** knob: the origin `certChainURL` names (EnOS: a portal host, not the gateway); default the sandbox itself */
+  certChainOrigin: string | undefined;
   /** CA file downloads (GET /enos/CA/cacert[/type]) */
   caCertFetches = 0;
 
@@ -447,7 +449,7 @@ export class EnosSandbox extends SandboxServer {
   private applyResult(record: EnosCertRecord): unknown {
     return {
       // inferred: on EnOS the URL names a portal host; the sandbox serves the file itself, per CA type
-      certChainURL: `${this.url}${CA_CERT_PATH}/${record.issueAuthority}`,
+      certChainURL: `${this.certChainOrigin ?? this.url}${CA_CERT_PATH}/${record.issueAuthority}`,
       ...(this.omitCaCert ? {} : { caCert: this.caCert() }),
       cert: record.cert,
       certSN: record.certSN,
