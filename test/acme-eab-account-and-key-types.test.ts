@@ -80,4 +80,16 @@ describe("acme issuer: External Account Binding and key types", () => {
       expect(lines.join("\n")).not.toContain("PRIVATE KEY");
     });
   }
+
+  it("validates a wildcard and its apex together: two values under one _acme-challenge name, both removed after", async () => {
+    const issuer = createAcmeIssuer(settings("certrelay/acme", "ec256"), {}, ctx);
+    const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName: "shop.example.com", sans: ["shop.example.com", "*.shop.example.com"] });
+    const outcome = await issuer.issue({ csr: generated.csr, commonName: "shop.example.com", sans: ["shop.example.com", "*.shop.example.com"], reference: "wildcard" }, { dryRun: false });
+    await issuer.close();
+    expect(outcome.state).toBe("issued");
+    const cert = new X509Certificate(outcome.state === "issued" ? outcome.certificate : "");
+    expect(cert.subjectAltName).toContain("DNS:*.shop.example.com");
+    expect(cert.subjectAltName).toContain("DNS:shop.example.com");
+    expect(await world.txtRecordsInZone()).toEqual([]);
+  });
 });
