@@ -17,11 +17,17 @@ export async function ariCertId(certificatePem: string): Promise<string> {
   if (!aki?.keyId) {
     throw new InputError(ErrorCodes.INPUT_INVALID, "the certificate has no Authority Key Identifier, so the CA's renewal information cannot be asked for it", { field: "certificate" });
   }
-  let serial = new X509Certificate(certificatePem).serialNumber.replace(/^(00)+/, "");
+  return certIdFrom(aki.keyId, new X509Certificate(certificatePem).serialNumber);
+}
+
+/** The certID from the AKI keyIdentifier and the serial, both hex (colons allowed), as RFC 9773 §4.1 builds it. */
+export function certIdFrom(akiHex: string, serialHex: string): string {
+  let serial = serialHex.replaceAll(":", "").toLowerCase().replace(/^(00)+/, "");
   if (serial.length % 2 === 1) serial = `0${serial}`;
   if (serial === "") serial = "00";
+  // DER INTEGER content: a positive serial whose top bit is set keeps its leading zero byte
   if (parseInt(serial.slice(0, 2), 16) >= 0x80) serial = `00${serial}`;
-  return `${Buffer.from(aki.keyId, "hex").toString("base64url")}.${Buffer.from(serial, "hex").toString("base64url")}`;
+  return `${Buffer.from(akiHex.replaceAll(":", ""), "hex").toString("base64url")}.${Buffer.from(serial, "hex").toString("base64url")}`;
 }
 
 /**
