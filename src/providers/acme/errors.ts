@@ -60,7 +60,7 @@ export function mapAcmeError(error: unknown, action: string, directoryUrl: strin
       { ...base, ...(retryAt ? { backoffUntil: retryAt } : {}) },
     );
   }
-  if (type === `${PROBLEM}externalAccountRequired` || type === `${PROBLEM}unauthorized` && action.includes("account")) {
+  if (type === `${PROBLEM}externalAccountRequired` || (type === `${PROBLEM}unauthorized` && action.includes("account"))) {
     return new AuthError(ErrorCodes.AUTH_FAILED, `the CA at ${directoryUrl} refused the account (${describeProblem(problem)}): put eabKid and eabHmacKey from the CA into the issuer's credentials secret`, { vendor: VENDOR, field: "eabKid", cause: error });
   }
   if (type === `${PROBLEM}userActionRequired` || type === `${PROBLEM}agreementRequired`) {
