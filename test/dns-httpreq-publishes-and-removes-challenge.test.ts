@@ -36,4 +36,24 @@ describe("httpreq DNS-01 (lego's default mode): present and cleanup reach the DN
     expect(dns.timeout()).toEqual({ timeoutMs: 60_000, intervalMs: 2_000 });
     await dns.close();
   });
+
+  it("sends lego's basic auth from the credentials secret, and never shows the password when refused", async () => {
+    const guarded = await startHttpreqEndpoint((fqdn, values) => pebble.setTxt(fqdn, values), { username: "certrelay", password: "s3cret-dns-hook" });
+    try {
+      const base = { clock: () => new Date(), sleep: async () => {}, logger: silentLogger };
+      const allowed = new HttpreqProvider({ endpoint: guarded.url }, { ...base, secrets: { httpreqUsername: "certrelay", httpreqPassword: "s3cret-dns-hook" } });
+      await allowed.present("auth.example.org", "t", "t.thumb");
+      expect(guarded.records.size).toBe(1);
+      await allowed.cleanUp("auth.example.org", "t", "t.thumb");
+      await allowed.close();
+      const wrong = new HttpreqProvider({ endpoint: guarded.url }, { ...base, secrets: { httpreqUsername: "certrelay", httpreqPassword: "not-it" } });
+      const error = await wrong.present("auth.example.org", "t", "t.thumb").then(() => undefined, (e: unknown) => e as Error);
+      await wrong.close();
+      expect(error?.message).toMatch(/401/);
+      expect(JSON.stringify(error)).not.toContain("not-it");
+      expect(error?.message).not.toContain("not-it");
+    } finally {
+      await guarded.stop();
+    }
+  });
 });

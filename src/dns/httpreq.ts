@@ -7,7 +7,7 @@ import { HttpClient } from "../http/index.js";
 import { challengeRecord } from "./challenge.js";
 import type { DnsChallengeProvider, DnsProviderDeps } from "./types.js";
 
-/** lego's HTTPREQ_ENDPOINT, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL (seconds). */
+/** lego's HTTPREQ_ENDPOINT, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL (seconds); credentials come from the secret. */
 export interface HttpreqSettings {
   endpoint: string;
   propagationTimeout?: number;
@@ -22,15 +22,24 @@ export class HttpreqProvider implements DnsChallengeProvider {
     private readonly settings: HttpreqSettings,
     deps: DnsProviderDeps,
   ) {
+    // lego's HTTPREQ_USERNAME / HTTPREQ_PASSWORD: basic auth, kept in the issuer's credentials secret
+    const username = deps.secrets?.httpreqUsername;
+    const password = deps.secrets?.httpreqPassword;
+    const auth = username && password ? `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` : undefined;
     this.http = new HttpClient({
       baseUrl: settings.endpoint.replace(/\/$/, ""),
       vendor: "httpreq",
+      ...(auth ? { defaultHeaders: { authorization: auth } } : {}),
       sleep: deps.sleep,
       clock: deps.clock,
       ...(deps.ca ? { ca: deps.ca } : {}),
       ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
       ...(deps.deadline ? { deadline: deps.deadline } : {}),
     });
+    if (auth && password) {
+      this.http.addSecret(password);
+      this.http.addSecret(auth);
+    }
   }
 
   timeout(): { timeoutMs: number; intervalMs: number } {

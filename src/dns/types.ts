@@ -31,6 +31,8 @@ export interface DnsProviderDeps {
   /** extra trusted CA (PEM) for https DNS APIs (httpreq) */
   ca?: string;
   timeoutMs?: number;
+  /** the issuer's credentials secret, for DNS APIs that need their own (httpreq: httpreqUsername, httpreqPassword) */
+  secrets?: Record<string, string>;
 }
 
 /** AWS SDK client options, injected so tests point Route53 at moto; production takes them from the environment. */

@@ -104,6 +104,7 @@ class AcmeOrders {
       ...(this.ctx.deadline ? { deadline: this.ctx.deadline } : {}),
       ...(this.ctx.ca ? { ca: this.ctx.ca } : {}),
       ...(this.ctx.timeoutMs ? { timeoutMs: this.ctx.timeoutMs } : {}),
+      secrets: this.credentials,
     });
     return this.dnsProvider;
   }

@@ -13,7 +13,12 @@ export interface HttpreqEndpoint {
   stop(): Promise<void>;
 }
 
-export async function startHttpreqEndpoint(setTxt: (fqdn: string, values: string[]) => Promise<void>): Promise<HttpreqEndpoint> {
+export async function startHttpreqEndpoint(
+  setTxt: (fqdn: string, values: string[]) => Promise<void>,
+  /** when given, requests must carry these as HTTP basic auth (lego's HTTPREQ_USERNAME / HTTPREQ_PASSWORD) */
+  basicAuth?: { username: string; password: string },
+): Promise<HttpreqEndpoint> {
+  const expected = basicAuth ? `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString("base64")}` : undefined;
   const records = new Map<string, string[]>();
   const sockets = new Set<Socket>();
   const reply = (res: ServerResponse, status: number, text: string) => {
@@ -23,6 +28,7 @@ export async function startHttpreqEndpoint(setTxt: (fqdn: string, values: string
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (expected && req.headers.authorization !== expected) return reply(res, 401, "unauthorized");
     const action = req.method === "POST" ? req.url : undefined;
     if (action !== "/present" && action !== "/cleanup") return reply(res, 404, "POST /present or /cleanup");
     let body: { fqdn?: unknown; value?: unknown };
