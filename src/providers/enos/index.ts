@@ -252,6 +252,12 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
       const earlier = await alreadyIssued(spkiOf(facts.publicKeyPem), await device.list());
       return earlier ?? issue(request, { dryRun: false });
     },
+    // A certificate EnOS already bound to the device for this CSR's key (a run that died after the CA answered):
+    // collected, never applied for again.
+    async lookup(request: IssueRequest): Promise<IssueOutcome | undefined> {
+      const facts = await inspectCsr(request.csr);
+      return alreadyIssued(spkiOf(facts.publicKeyPem), await device.list());
+    },
     close: () => device.client.close(),
   };
 }
