@@ -116,6 +116,7 @@ const markdown = [
   "Written by `npm run bench` (bench/run.ts). Loopback only: vendor sandboxes run in a child process of their own,",
   "so the client under test and the server each have a core.",
   "",
+  ...(selected.length > 0 ? [`This run: ${selected.join(", ")} only; the other rows are kept from an earlier run.`, ""] : []),
   "## Machine",
   "",
   ...machine(),

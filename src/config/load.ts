@@ -343,6 +343,7 @@ export function parseConfig(text: string, source = "certrelay.yml"): CertrelayCo
 
 /** Files this large (a fleet of thousands) are first read one certificate at a time: see parseItemwise. */
 const ITEMWISE_MIN_CHARS = 256 * 1024;
+const ITEMWISE_MIN_ITEMS = 100;
 
 /**
  * A large, valid certrelay.yml read one `certificates:` item at a time. One YAML document for 10,000 certificates
@@ -371,6 +372,8 @@ function parseItemwise(text: string): CertrelayConfig | undefined {
     else if (ignorable(line) || line.length - line.trimStart().length > indent) items[items.length - 1] += `\n${line}`;
     else break;
   }
+  // a large file with few certificates is not a fleet (more likely one enormous entry): read it whole, once
+  if (items.length < ITEMWISE_MIN_ITEMS) return undefined;
   const header = parseDocument([...lines.slice(0, start), ...lines.slice(end)].join("\n"), { uniqueKeys: true });
   if (header.errors.length > 0) return undefined;
   const raw: unknown = header.toJS({ maxAliasCount: 0 }) ?? {};
