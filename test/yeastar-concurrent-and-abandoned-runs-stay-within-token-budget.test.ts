@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeadlineOverruns, leakedVendorSessions } from "../src/chaos/counters.js";
+import { DeadlineOverruns, lateTimeouts, leakedVendorSessions } from "../src/chaos/counters.js";
 import { parseConfig, type ManagedCertificate } from "../src/config/index.js";
 import { Deadline } from "../src/deadline.js";
 import { StoreBackedProviders } from "../src/providers/registry.js";
@@ -57,8 +57,15 @@ describe("runs that meet or die never exhaust the PBX's 8 access tokens", () => 
     expect(await leakedVendorSessions(f.sandbox.tokens, store.sessions, "certrelay/pbx", f.sandbox.url)).toBe(0);
   }, 120_000);
 
-  it("the token never appears in what a run logs or reports: it lives only in the credentials secret", async () => {
+  it("recorded tokens sit beside the credentials, never inside what a vendor client is given as credentials", async () => {
     const stored = await store.sessions.getSessions("certrelay/pbx", f.sandbox.url);
     for (const s of stored) expect(JSON.stringify(await store.getCredentials("certrelay/pbx"))).not.toContain(s.accessToken);
+  });
+
+  it("the chaos run counts a TIMEOUT found long after its budget ran out as a deadline overrun", () => {
+    const onTime = JSON.stringify({ error: "TIMEOUT: the --timeout budget of 3.6 s ran out after 3.7 s while deploying www" });
+    const late = JSON.stringify({ error: "TIMEOUT: the Lambda remaining time budget of 10.0 s ran out after 41.2 s while polling" });
+    expect(lateTimeouts([onTime])).toBe(0);
+    expect(lateTimeouts([onTime, late])).toBe(1);
   });
 });

@@ -47,3 +47,46 @@ export class DeadlineOverruns {
     }
   }
 }
+
+/** The part of the chaos world these counters read (see world.ts). */
+export interface SessionWorld {
+  config: { certificates: { targets: { provider: string; endpoint?: string; credentials?: string }[] }[] };
+  store: { sessions?: SessionStore | undefined };
+  yeastar: { url: string; tokens: TokenLedgerView };
+  yeastar2: { url: string; tokens: TokenLedgerView };
+}
+
+/** Live tokens on the chaos world's PBXs that are recorded nowhere (so no later run can reuse or revoke them). */
+export async function leakedSessionsIn(world: SessionWorld): Promise<number> {
+  let leaked = 0;
+  for (const pbx of [world.yeastar, world.yeastar2]) {
+    const credentials = new Set(world.config.certificates.flatMap((c) => c.targets.filter((t) => t.provider === "yeastar" && t.endpoint === pbx.url).map((t) => t.credentials ?? "")));
+    let recorded = 0;
+    for (const secretId of credentials) {
+      const stored = world.store.sessions ? await world.store.sessions.getSessions(secretId, pbx.url) : [];
+      recorded += stored.filter((s) => pbx.tokens.check(s.accessToken) === "ok").length;
+    }
+    leaked += Math.max(0, pbx.tokens.validAccessTokens() - recorded);
+  }
+  return leaked;
+}
+
+/**
+ * TIMEOUTs raised late: a deadline's message says how long the budget was and when it was found spent. A wait that
+ * did not draw on the deadline shows up as a TIMEOUT found long after its budget ran out (or as a run that never
+ * returned). `toleranceMs` absorbs scheduling delays on a loaded machine.
+ */
+export function lateTimeouts(lines: readonly string[], toleranceMs = 5_000): number {
+  let late = 0;
+  for (const line of lines) {
+    for (const m of line.matchAll(/budget of (\d+(?:\.\d+)?) s ran out after (\d+(?:\.\d+)?) s/g)) {
+      if ((Number(m[2]) - Number(m[1])) * 1000 > toleranceMs) late += 1;
+    }
+  }
+  return late;
+}
+
+/** The chaos run's hook (chaosCounterHooks in run.ts): leaked vendor sessions and deadline overruns. */
+export async function sessionAndDeadlineCounters(world: SessionWorld, lines: readonly string[]): Promise<{ leakedSessions: number; deadlineOverruns: number }> {
+  return { leakedSessions: await leakedSessionsIn(world), deadlineOverruns: lateTimeouts(lines) };
+}

@@ -14,6 +14,7 @@ import { StoreBackedProviders } from "../providers/registry.js";
 import type { SandboxServer } from "../sandbox/server.js";
 import { certFacts, normalizeSerial } from "../x509/index.js";
 import { lambdaDeadline } from "../deadline.js";
+import { sessionAndDeadlineCounters } from "./counters.js";
 import { DEFAULT_SETTINGS, type FleetDeps } from "../fleet/deps.js";
 import type { LambdaContext, SqsEvent } from "../fleet/lambda-types.js";
 import { runScheduler } from "../fleet/scheduler.js";
@@ -48,7 +49,7 @@ export interface ChaosOptions {
 
 /**
  * What must stay zero, counted over the whole run (violations name each case). `leakedSessions` and
- * `deadlineOverruns` are hooks for the session and deadline checks: counted by `countSessionsAndDeadlines`.
+ * `deadlineOverruns` are hooks for the session and deadline checks: counted by `sessionAndDeadlineCounters` (counters.ts).
  */
 export interface ChaosInvariants {
   /** a certificate bought while one bought for the same renewal was still usable, or reseller purchases > promotions */
@@ -89,7 +90,7 @@ export interface ChaosResult {
  * and every captured line; what it returns is added to the invariants.
  */
 export type ChaosCounterHook = (world: ChaosWorld, lines: readonly string[]) => Partial<ChaosInvariants> | Promise<Partial<ChaosInvariants>>;
-export const chaosCounterHooks: ChaosCounterHook[] = [];
+export const chaosCounterHooks: ChaosCounterHook[] = [sessionAndDeadlineCounters];
 
 /** One round's faults for one sandbox, drawn from the seeded random. */
 function armFaults(server: SandboxServer, random: () => number): void {
