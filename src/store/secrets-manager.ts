@@ -270,13 +270,14 @@ export class SecretsManagerStore implements Store {
   async acquireLease(secretId: string, request: LeaseRequest): Promise<LeaseAttempt> {
     requireSecretId(secretId);
     return this.call("UpdateSecretVersionStage", secretId, async () => {
-      // Only the very first lease of a secret has no version to compare against; runs that collide there all
-      // back off, and try again after a short random pause.
+      // Only the very first lease of a secret has no version to compare against. AWS refuses the second of two such
+      // moves; moto accepts both, and then every run that sees the label twice backs off and tries again after a
+      // random pause (widening each time), so one of them takes it.
       for (let attempt = 1; ; attempt += 1) {
         const result = await this.tryLease(secretId, request);
         if (result !== "first-lease-collision") return result;
-        if (attempt >= 4) return { acquired: false, holder: "another certrelay run" };
-        await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40 * attempt)));
+        if (attempt >= 8) return { acquired: false, holder: "another certrelay run" };
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.floor(Math.random() * 150 * attempt)));
       }
     });
   }
