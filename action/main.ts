@@ -3,6 +3,7 @@
  * outputs, a job summary and an exit code. A thrown error becomes one `::error` line naming what to fix.
  */
 import * as core from "@actions/core";
+import { isInsecureEndpoint } from "../src/config/harden.js";
 import { Deadline } from "../src/deadline.js";
 import { realSleep, systemClock, type Logger } from "../src/model.js";
 import { explainFailure, runConfigFile, runOperation, type OperationDeps, type OperationResult } from "../src/operations/index.js";
@@ -117,6 +118,10 @@ export async function run(): Promise<void> {
     for (const name of settings.unused) {
       const what = settings.run.kind === "config" ? "a config run (certrelay.yml and the store say everything)" : `operation ${settings.operation} with provider ${settings.run.request.vendor.provider}`;
       core.warning(`input '${name}' is set but not used by ${what}; remove it, or check the operation and provider`, { title: "certrelay unused input" });
+    }
+    if (settings.run.kind === "single" && isInsecureEndpoint(settings.run.request.vendor.endpoint)) {
+      // certrelay.yml refuses this without allowInsecure; a workflow input has no such switch, so it is said loudly
+      core.warning("input 'endpoint' uses http:// to another machine: credentials and keys cross the network unencrypted; use https://", { title: "certrelay insecure endpoint" });
     }
     const operationDeps = deps(settings, summaryContext.runId);
     const result = settings.run.kind === "config" ? await runConfigFile(settings.run.config, operationDeps) : await runOperation(settings.run.request, operationDeps);

@@ -107,6 +107,14 @@ describe("action inputs mean what they say", () => {
     expect(unusedWarnings(run.stdout).map((w) => /input '([^']+)'/.exec(w)?.[1]).sort()).toEqual(["access-key-id", "access-key-secret"]);
   }, 30_000);
 
+  it("an http:// endpoint on another machine is a warning (loopback is not)", async () => {
+    const remote = await runAction({ provider: "cdn", endpoint: "http://cdn.example.com", operation: "check", certificate: material.certificate });
+    expect(remote.code).toBe(0);
+    expect(remote.stdout).toContain("::warning title=certrelay insecure endpoint::input 'endpoint' uses http:// to another machine");
+    const local = await runAction({ provider: "cdn", endpoint: cdn.url, operation: "check", certificate: material.certificate });
+    expect(local.stdout).not.toContain("certrelay insecure endpoint");
+  }, 30_000);
+
   it("CDN deploy without verify-host: verified through the API, and the summary says the edge was not probed", async () => {
     const own = await ca.issue({ commonName: "api-only.example.com", days: 60 });
     const run = await runAction({ ...cdnBase, certificate: own.certificate, "private-key": own.privateKey, chain: own.chain });

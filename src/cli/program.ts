@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { CertrelayError, ErrorCodes } from "../errors.js";
+import { explainFailure } from "../operations/explain.js";
 import { registerCheck } from "./commands/check.js";
 import { registerCsr } from "./commands/csr.js";
 import { registerInspect } from "./commands/inspect.js";
@@ -63,8 +64,10 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       return 2;
     }
     if (error instanceof CertrelayError) {
-      io.err(`${io.colors.red("error")} ${error.code}: ${error.message}`);
-      if (json) io.out(JSON.stringify({ ok: false, error: error.toJSON() }));
+      // the hint a CLI user can act on: --ca-file for an untrusted endpoint, the credentials secret's fields
+      const message = error.code === ErrorCodes.AUTH_FAILED || error.code === ErrorCodes.NETWORK_ERROR ? explainFailure(error, { entry: "cli" }).message : error.message;
+      io.err(`${io.colors.red("error")} ${error.code}: ${message}`);
+      if (json) io.out(JSON.stringify({ ok: false, error: { ...error.toJSON(), message } }));
       return error instanceof FlagError ? 2 : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
