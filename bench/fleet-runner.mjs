@@ -17,5 +17,14 @@ const result = await handler({}, { awsRequestId: "fleet-bench", getRemainingTime
 const done = performance.now();
 writeFileSync(
   outFile,
-  JSON.stringify({ initMs: imported - started, handlerMs: done - imported, wallMs: done - started, maxRssKiB: process.resourceUsage().maxRSS, mode: result.mode, counts: result.counts }),
+  JSON.stringify({
+    initMs: imported - started,
+    handlerMs: done - imported,
+    wallMs: done - started,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    // where the memory is at the end of the run: V8 heap (used of total) vs outside it
+    memory: process.memoryUsage(),
+    mode: result.mode,
+    counts: result.counts,
+  }),
 );

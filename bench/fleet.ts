@@ -48,6 +48,7 @@ interface RunFigures {
   initMs?: number;
   handlerMs?: number;
   counts?: Record<string, number>;
+  memory?: { rss: number; heapTotal: number; heapUsed: number };
   due?: number;
   drift?: number;
 }
@@ -297,7 +298,7 @@ function fleetRows(size: number, plan: FleetPlan, run: Measured, floor: Measured
     },
     {
       group,
-      measure: `peak RSS of the process (maxRSS; node heap flags of a ${HEAP_MB} MB Lambda)`,
+      measure: `peak RSS of the process (maxRSS; node heap flags of a ${HEAP_MB} MB Lambda)${run.figures.memory ? `; at the end: heap ${mib(run.figures.memory.heapUsed / 1024)} used of ${mib(run.figures.memory.heapTotal / 1024)}, outside the heap ${mib((run.figures.memory.rss - run.figures.memory.heapTotal) / 1024)}` : ""}`,
       value: mib(run.figures.maxRssKiB),
       reference: `floor ${mib(floor.figures.maxRssKiB)}`,
       target: `< ${HEAP_MB} MiB`,
