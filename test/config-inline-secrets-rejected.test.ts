@@ -23,7 +23,7 @@ describe("secrets pasted into certrelay.yml", () => {
     expect(error.problems).toEqual([
       {
         path: "certificates[0].targets[1].password",
-        message: expect.stringContaining("looks like an inline secret; keep secrets in the store"),
+        message: expect.stringMatching(/looks like an inline secret; keep secrets in the store.*username and password/),
         line: 12,
       },
     ]);
@@ -35,7 +35,9 @@ describe("secrets pasted into certrelay.yml", () => {
       withLine(pbxLine, `      - { provider: yeastar, endpoint: "https://pbx:8088", credentials: { username: api, secret: s-MARKER } }`),
     );
     expect(error.problems.map((p) => p.path)).toEqual(["certificates[0].targets[1].credentials"]);
-    expect(error.message).toContain("must be a store secret id like certrelay/reseller, not inline credentials");
+    expect(error.message).toContain("must be a store secret id like certrelay/yeastar, not inline credentials");
+    // the hint names the provider's real credential fields
+    expect(error.message).toContain("the yeastar credentials secret holds username and password");
     expect(error.message).not.toContain("MARKER");
   });
 

@@ -88,16 +88,20 @@ function findInlineSecrets(value: unknown, path: (string | number)[], found: Fou
     return;
   }
   if (typeof value !== "object" || value === null) return;
+  // the provider's own credential field names, so the hint says exactly what goes into the store secret
+  const provider = typeof (value as { provider?: unknown }).provider === "string" ? (value as { provider: string }).provider : undefined;
+  const fields = provider ? CREDENTIAL_FIELDS[provider] : undefined;
+  const storeHint = fields ? ` (the ${provider} credentials secret holds ${fields.join(" and ")})` : "";
   for (const [key, child] of Object.entries(value)) {
     const childPath = [...path, key];
     if (SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ""))) {
-      found.push({ path: childPath, message: `looks like an inline secret; ${INLINE_SECRET_HINT}` });
+      found.push({ path: childPath, message: `looks like an inline secret; ${INLINE_SECRET_HINT}${storeHint}` });
       continue;
     }
     if (key === "credentials" && child !== null && typeof child === "object") {
       found.push({
         path: childPath,
-        message: `must be a store secret id like certrelay/reseller, not inline credentials; ${INLINE_SECRET_HINT}`,
+        message: `must be a store secret id like certrelay/${provider ?? "reseller"}, not inline credentials; ${INLINE_SECRET_HINT}${storeHint}`,
       });
       continue;
     }
