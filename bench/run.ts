@@ -79,7 +79,7 @@ const steps: Record<string, () => Row[] | Promise<Row[]>> = {
   "TLS verify": () => measureTlsVerify(3_000, 40),
   renewal: () => measureRenewal(48, 8),
   // the daily Lambda run at 1,000 and 10,000 certificates against its floor (minutes; run on its own: `-- fleet`)
-  fleet: () => measureFleet([1_000, 10_000]),
+  fleet: () => measureFleet((process.env.CERTRELAY_BENCH_FLEET_SIZES ?? "1000,10000").split(",").map(Number)),
 };
 const selected = process.argv.slice(2).filter((a) => a !== "--");
 const unknown = selected.filter((name) => !(name in steps));

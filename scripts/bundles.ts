@@ -1,4 +1,4 @@
-import type { BuildOptions } from "esbuild";
+import type { BuildOptions, Plugin } from "esbuild";
 
 /**
  * The bundles certrelay ships, from one core. Shared by `npm run build` and the test that fails when the
@@ -7,6 +7,29 @@ import type { BuildOptions } from "esbuild";
 
 // ESM bundles that contain CommonJS dependencies need a real `require` (TOOLCHAIN.md: "Dynamic require of net").
 const requireBanner = 'import { createRequire as __certrelayCreateRequire } from "node:module"; const require = __certrelayCreateRequire(import.meta.url);';
+
+/**
+ * Packages that only some runs use, loaded with `await import()`, each built as a file of its own beside the entry
+ * (`lazy-<name>`): a single-file bundle makes every start parse all it holds, even code it never runs (the handler's
+ * start and its peak memory grow with that parse). esbuild `splitting` is not used: its chunks give a dynamically
+ * imported CommonJS package only a `default` export, so `({ Agent }) => new Agent()` fails.
+ */
+const LAZY_PACKAGES = { undici: "src/lazy/undici.ts", "acme-client": "src/lazy/acme-client.ts" } as const;
+
+function lazyEntries(): Record<string, string> {
+  return Object.fromEntries(Object.entries(LAZY_PACKAGES).map(([name, file]) => [`lazy-${name}`, file]));
+}
+
+/** `import("undici")` in certrelay's code becomes `import("./lazy-undici.js")` (the file built beside it). */
+function lazyPackages(extension: string): Plugin {
+  const filter = new RegExp(`^(${Object.keys(LAZY_PACKAGES).join("|")})$`);
+  return {
+    name: "certrelay-lazy-packages",
+    setup(build) {
+      build.onResolve({ filter }, (args) => (args.kind === "dynamic-import" ? { path: `./lazy-${args.path}${extension}`, external: true } : undefined));
+    },
+  };
+}
 
 const common: BuildOptions = {
   bundle: true,
@@ -28,20 +51,23 @@ const common: BuildOptions = {
 export const bundles: Record<string, BuildOptions> = {
   action: {
     ...common,
-    entryPoints: { index: "action/index.ts" },
+    entryPoints: { index: "action/index.ts", ...lazyEntries() },
     outdir: "dist/action",
+    plugins: [lazyPackages(".js")],
   },
   lambda: {
     ...common,
-    entryPoints: { scheduler: "lambda/scheduler.ts", worker: "lambda/worker.ts" },
+    entryPoints: { scheduler: "lambda/scheduler.ts", worker: "lambda/worker.ts", ...lazyEntries() },
     outdir: "dist/lambda",
+    plugins: [lazyPackages(".mjs")],
     outExtension: { ".js": ".mjs" },
     // The Lambda Node.js runtime ships AWS SDK v3: leaving it out keeps the artifact small and cold starts quick.
     external: ["@aws-sdk/*"],
   },
   cli: {
     ...common,
-    entryPoints: { index: "src/cli/main.ts" },
+    entryPoints: { index: "src/cli/main.ts", ...lazyEntries() },
     outdir: "dist/cli",
+    plugins: [lazyPackages(".js")],
   },
 };
