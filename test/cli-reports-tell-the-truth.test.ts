@@ -95,6 +95,23 @@ describe("certrelay reports tell the truth", () => {
     for (const r of reports) expect(r.detail ?? "").not.toContain("no issuer");
   });
 
+  it("a target holding a later certificate than the store is not called 'older than store'", async () => {
+    // the store goes back to an older certificate for static (its own key): the CDN still holds the later one
+    const current = await world.store.getCurrent("demo/static");
+    expect(current).toBeDefined();
+    const older = await world.sandbox.ca.issue({ commonName: "static.example.com", sans: ["static.example.com"], days: 40 });
+    await world.store.putCurrent("demo/static", older);
+    const json = await certrelay(["check", ...common, "--json"]);
+    const rows = (JSON.parse(json.stdout) as { rows: { certificate: string; where: string; stale?: boolean; detail?: string }[] }).rows;
+    const onCdn = rows.find((r) => r.certificate === "static" && r.where !== "store");
+    expect(onCdn?.stale).toBeUndefined();
+    expect(onCdn?.detail).toContain("the store is behind this target");
+    const table = await certrelay(["check", ...common]);
+    const staticLines = table.stdout.split("\n").filter((l) => l.includes("static") && !l.includes("store "));
+    for (const line of staticLines) expect(line).not.toContain("older than store");
+    if (current) await world.store.putCurrent("demo/static", current);
+  });
+
   it("progress counts follow --only, and a renewed certificate is reported due", async () => {
     const run = await certrelay(["renew", ...common, "--only", "api"]);
     expect(run.stdout).toMatch(/\[1\/1\] api\s+renewed/);
