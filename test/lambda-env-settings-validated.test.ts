@@ -4,16 +4,17 @@ import { SNSClient } from "@aws-sdk/client-sns";
 
 describe("Lambda environment variables are validated once, by name", () => {
   it("uses the documented defaults", () => {
-    expect(settingsFromEnv({})).toEqual({ fanoutThreshold: 10, criticalDays: 7, workerConcurrency: 2, reserveMs: 120_000, checkTargets: true });
+    expect(settingsFromEnv({})).toEqual({ fanoutThreshold: 10, criticalDays: 7, workerConcurrency: 2, reserveMs: 120_000, checkTargets: true, httpTimeoutMs: 30_000 });
   });
 
   it("reads the overrides", () => {
-    expect(settingsFromEnv({ FANOUT_THRESHOLD: "0", CRITICAL_DAYS: "3", WORKER_CONCURRENCY: "4", RESERVE_MS: "5000", CHECK_TARGETS: "false", QUEUE_URL: " https://sqs/q " })).toEqual({
+    expect(settingsFromEnv({ FANOUT_THRESHOLD: "0", CRITICAL_DAYS: "3", WORKER_CONCURRENCY: "4", RESERVE_MS: "5000", CHECK_TARGETS: "false", QUEUE_URL: " https://sqs/q ", HTTP_TIMEOUT_MS: "5000" })).toEqual({
       fanoutThreshold: 0,
       criticalDays: 3,
       workerConcurrency: 4,
       reserveMs: 5000,
       checkTargets: false,
+      httpTimeoutMs: 5000,
       queueUrl: "https://sqs/q",
     });
   });

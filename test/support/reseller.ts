@@ -13,7 +13,7 @@ export async function resellerWorld(options: Partial<ResellerSandboxOptions> = {
 }
 
 export function resellerCtx(overrides: Partial<ProviderContext> = {}): ProviderContext {
-  return { clock: () => new Date(), sleep: async () => {}, logger: silentLogger, retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 }, poll: { intervalMs: 10, maxWaitMs: 100 }, ...overrides };
+  return { clock: () => new Date(), sleep: async () => {}, logger: silentLogger, retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 5 }, poll: { intervalMs: 10, maxWaitMs: 5_000 }, ...overrides };
 }
 
 export async function rsaCsr(commonName: string): Promise<{ csr: string; privateKey: string }> {
