@@ -4,7 +4,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 
 describe("Lambda environment variables are validated once, by name", () => {
   it("uses the documented defaults", () => {
-    expect(settingsFromEnv({})).toEqual({ fanoutThreshold: 10, criticalDays: 7, workerConcurrency: 2, reserveMs: 120_000, checkTargets: true, httpTimeoutMs: 30_000 });
+    expect(settingsFromEnv({})).toEqual({ fanoutThreshold: 10, criticalDays: 7, workerConcurrency: 2, reserveMs: 120_000, checkTargets: true });
   });
 
   it("reads the overrides", () => {
