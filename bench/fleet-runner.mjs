@@ -8,6 +8,15 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 
 const started = performance.now();
+// when the peak happens and what it is made of (V8 heap vs outside it), sampled every 10 ms
+let peak = { rss: 0 };
+let ticks = 0;
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peak.rss) peak = { ...m, time: new Date().toISOString() };
+  if (process.env.FLEET_MEMORY_TRACE && (ticks++ % 10 === 0 || m.rss > 115 * 2 ** 20)) process.stderr.write(`mem ${new Date().toISOString()} rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20}\n`);
+}, 10);
+sampler.unref();
 const [handlerFile, outFile] = process.argv.slice(2);
 const { handler } = await import(pathToFileURL(handlerFile).href);
 const imported = performance.now();
@@ -15,6 +24,7 @@ const imported = performance.now();
 const deadline = Date.now() + 900_000;
 const result = await handler({}, { awsRequestId: "fleet-bench", getRemainingTimeInMillis: () => deadline - Date.now() });
 const done = performance.now();
+process.stderr.write(`peak memory: ${JSON.stringify(peak)}\n`);
 writeFileSync(
   outFile,
   JSON.stringify({
@@ -24,6 +34,7 @@ writeFileSync(
     maxRssKiB: process.resourceUsage().maxRSS,
     // where the memory is at the end of the run: V8 heap (used of total) vs outside it
     memory: process.memoryUsage(),
+    peak,
     mode: result.mode,
     counts: result.counts,
   }),

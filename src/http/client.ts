@@ -2,7 +2,7 @@
  * The one HTTP client every vendor client uses: undici keep-alive pool, per-attempt timeout, jittered retries for
  * idempotent requests, Retry-After, a per-attempt signing hook, and redaction of anything secret in what it throws.
  */
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import type { Agent } from "undici";
 import type { Deadline } from "../deadline.js";
 import { CertrelayError, ErrorCodes, TimeoutError, VendorError } from "../errors.js";
@@ -119,6 +119,23 @@ type Attempt =
   | { kind: "timeout" }
   | { kind: "failure"; error: unknown };
 
+const secureContexts = new Map<string, SecureContext>();
+
+/**
+ * One TLS context per set of extra CAs, shared by every client and connection. Given `ca` instead, Node builds a
+ * context for each connection and parses all ~140 roots again: a fleet run opening dozens of connections at once
+ * held tens of MB for that alone (bench/RESULTS.md, fleet memory).
+ */
+function secureContextFor(extraCa: string[]): SecureContext {
+  const key = extraCa.join("\n");
+  let context = secureContexts.get(key);
+  if (!context) {
+    context = createSecureContext({ ca: [...rootCertificates, ...extraCa] });
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
 export class HttpClient {
   private readonly options: HttpClientOptions;
   private readonly base: URL;
@@ -152,7 +169,7 @@ export class HttpClient {
     this.agentOptions = {
       connections: options.connections ?? 8,
       // Passing `ca` replaces Node's roots, so keep them: a sandbox CA must not break real vendors.
-      connect: extraCa.length > 0 ? { ca: [...rootCertificates, ...extraCa] } : {},
+      connect: extraCa.length > 0 ? { secureContext: secureContextFor(extraCa) } : {},
     };
   }
 
