@@ -7,6 +7,7 @@ import * as core from "@actions/core";
 import { ErrorCodes, InputError } from "../src/errors.js";
 import { providerNames, type ProviderName } from "../src/model.js";
 import {
+  DNS_NUMBER_SETTINGS,
   operations,
   RENEWAL_KIND_INPUT,
   RENEWAL_KINDS,
@@ -39,7 +40,7 @@ const CREDENTIALS: Record<ProviderName, readonly ActionInput[]> = {
   cdn: ["access-key-id", "access-key-secret"],
   // the reseller's API key is accepted under `password` too
   reseller: ["username", "api-key", "password"],
-  // the pipeline's issuer only (its account key lives in the store): the Action has no inputs for it
+  // an issuer only: its account and EAB keys are apply settings (APPLY_SETTINGS)
   acme: [],
 };
 const TARGET_SETTINGS: Partial<Record<ProviderName, readonly ActionInput[]>> = {
@@ -52,7 +53,7 @@ const APPLY_SETTINGS: Record<ProviderName, readonly ActionInput[]> = {
   enos: ["org-id", "asset-id", "product-key", "device-key", "valid-days", "issue-authority", "common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"],
   cdn: [],
   reseller: ["certificate-id", "reseller-action", "plan", "dcv-type", "approver-email", "common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"],
-  acme: [],
+  acme: ["common-name", "sans", "csr", "private-key", "order-id", "wait-seconds", "dns-provider", "dns-credentials", "acme-email", "acme-accept-tos", "acme-account-key", "acme-eab-kid", "acme-eab-hmac-key", "acme-key-type", "acme-profile"],
 };
 const ALWAYS: readonly ActionInput[] = ["provider", "operation", "endpoint", "ca-certificate", "renew-before-days", "dry-run"];
 
@@ -115,6 +116,7 @@ export const ACTION_INPUTS = [
   "edge-wait-seconds", "common-name", "sans", "csr", "dns-provider", "dns-credentials", "valid-days", "issue-authority",
   "certificate-id", "reseller-action", "plan", "dcv-type", "approver-email", "order-id", "client-reference",
   "wait-seconds", "config", "store-dir", "dry-run", "min-days-left", "renew-before-days",
+  "acme-email", "acme-accept-tos", "acme-account-key", "acme-eab-kid", "acme-eab-hmac-key", "acme-key-type", "acme-profile",
 ] as const;
 export type ActionInput = (typeof ACTION_INPUTS)[number];
 
@@ -209,6 +211,11 @@ function vendorFields(provider: ProviderName, endpoint: string): VendorFields {
   if (pruneOld !== undefined) fields.pruneOld = flag("prune-old", false);
   const dnsCredentials = jsonObject("dns-credentials");
   if (dnsCredentials) fields.dnsCredentials = dnsCredentials;
+  if (text("acme-accept-tos") !== undefined) fields.acmeAcceptTos = flag("acme-accept-tos", false);
+  const accountKey = pem("acme-account-key");
+  if (accountKey) fields.acmeAccountKey = accountKey;
+  const eabHmacKey = text("acme-eab-hmac-key");
+  if (eabHmacKey) fields.acmeEabHmacKey = eabHmacKey.trim();
   return fields;
 }
 
@@ -225,7 +232,11 @@ export function maskSecretInputs(): void {
       try {
         const parsed: unknown = JSON.parse(value);
         if (parsed && typeof parsed === "object") {
-          for (const v of Object.values(parsed)) if (typeof v === "string" || typeof v === "number") maskText(String(v));
+          for (const [k, v] of Object.entries(parsed)) {
+            // an acme DNS timeout or TTL is a plain number: masking "60" would blank every 60 in the log
+            if (DNS_NUMBER_SETTINGS.has(k)) continue;
+            if (typeof v === "string" || typeof v === "number") maskText(String(v));
+          }
         }
       } catch {
         // not JSON: the whole value and its lines are masked already; the parse error is reported later

@@ -60,7 +60,21 @@ function deps(settings: ActionSettings, runId: string | undefined): OperationDep
     // minute for the calls around the wait (key generation, the order itself, the download)
     deadline: new Deadline({ budgetMs: maxWaitMs + 60_000, budget: `${waitInput} (+60 s)`, fix: `raise the ${waitInput} input` }),
     ...(runId ? { runId } : {}),
+    onAcmeAccountKey: reportAcmeAccountKey,
   };
+}
+
+/**
+ * A new ACME account's key exists only in this run: mask it first (per line, like every secret), hand it out as an
+ * output at once (the run may still fail validation afterwards, the account exists by then), and say where it goes.
+ */
+function reportAcmeAccountKey(accountKeyPem: string): void {
+  maskText(accountKeyPem);
+  core.setOutput("acme-account-key", accountKeyPem);
+  core.warning(
+    "a new ACME account was created for this run: save the output acme-account-key as a repository secret and pass it as input acme-account-key, or every run creates another account at the CA",
+    { title: "certrelay new ACME account" },
+  );
 }
 
 function setOutputs(result: OperationResult): void {

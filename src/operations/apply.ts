@@ -9,6 +9,7 @@ import type { IssueOutcome, IssueRequest, Issuer } from "../model.js";
 import { renewalReference } from "../pipeline/index.js";
 import { createIssuer } from "../providers/registry.js";
 import { certFacts, checkCertificateStrength, checkCsrStrength, generateKeyAndCsr, inspectCsr, type CertFacts } from "../x509/index.js";
+import { acmeIssuerFor, inActionTerms } from "./acme-apply.js";
 import { applyOnDevice } from "./device-apply.js";
 import { checkCsrMatchesKey, csrFromKey, readKeyForCsr, type KeyForCsr } from "./csr-from-key.js";
 import { credentialsFor, issuerConfigFor, type OperationRequest, type VendorFields } from "./request.js";
@@ -36,7 +37,7 @@ async function csrFor(request: OperationRequest, issuer: Issuer, commonName: str
   }
   // The user's key is the certificate's key: build the CSR from it, and return no key (they hold it already).
   if (userKey) return { csr: await csrFromKey(userKey, commonName, sans), sans };
-  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, commonName, sans });
+  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName, sans });
   return { ...generated, sans };
 }
 
@@ -124,12 +125,14 @@ export async function applyCertificate(request: OperationRequest, deps: Operatio
 
   const userKey = request.bundle.privateKey?.trim() ? readKeyForCsr(request.bundle.privateKey) : undefined;
   const vendor = userKey ? withKeyAuthority(request.vendor, userKey) : request.vendor;
-  const config = issuerConfigFor(vendor);
-  const credentials = credentialsFor(vendor);
+  // acme: the inputs stand in for the store that keeps its account key (created on first use and handed back)
+  const acme = vendor.provider === "acme" ? acmeIssuerFor(vendor, deps) : undefined;
+  const config = acme ? acme.config : issuerConfigFor(vendor);
+  const credentials = acme ? acme.credentials : credentialsFor(vendor);
   if (request.apply.renewalKind === "reissue" && !request.vendor.certificateId) {
     throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue", { field: "certificate-id" });
   }
-  const issuer = createIssuer(config, credentials, ctx);
+  const issuer = createIssuer(config, credentials, acme ? { ...ctx, store: acme.store } : ctx);
   try {
     if (request.apply.orderId) return await collectOrder(request, issuer, commonName, request.apply.orderId, deps);
     const { csr, privateKey, sans } = await csrFor(request, issuer, commonName, userKey);
@@ -161,6 +164,7 @@ export async function applyCertificate(request: OperationRequest, deps: Operatio
     } catch (error) {
       // A re-run of the same run finds the order placed earlier (no second purchase), but a freshly generated key
       // cannot match it: say how to get out, rather than leave the issuer's wording.
+      if (acme) throw inActionTerms(error);
       if (privateKey && isCertrelayError(error) && error.code === ErrorCodes.KEY_MISMATCH) {
         throw new CertrelayError(
           ErrorCodes.KEY_MISMATCH,

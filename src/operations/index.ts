@@ -20,6 +20,7 @@ export {
   type ApplyFields,
   type DnsCredentialValue,
 } from "./request.js";
+export { DNS_NUMBER_SETTINGS } from "./acme-apply.js";
 export { explainFailure, isTlsTrustFailure, type Explained, type EntryPoint } from "./explain.js";
 export { providerContext, type OperationDeps, type OperationResult, type OperationStatus, type CertificateRow } from "./types.js";
 

@@ -42,6 +42,17 @@ export interface VendorFields {
   plan?: string;
   dcvType?: string;
   approverEmail?: string;
+  /** acme: contact address for the CA's notices */
+  acmeEmail?: string;
+  /** acme: the CA's terms of service are agreed when the account is created */
+  acmeAcceptTos?: boolean;
+  /** acme: PEM account key from an earlier run (secret); without it a new account is created and its key returned */
+  acmeAccountKey?: string;
+  acmeEabKid?: string;
+  /** acme: External Account Binding HMAC key (secret) */
+  acmeEabHmacKey?: string;
+  acmeKeyType?: string;
+  acmeProfile?: string;
 }
 
 /** PEM text as the user gave it; parseBundle validates it. */
@@ -181,7 +192,8 @@ export function issuerConfigFor(fields: VendorFields): IssuerConfig {
     );
   }
   if (fields.provider === "acme") {
-    throw new InputError(ErrorCodes.INPUT_INVALID, "input 'provider': acme renews through a certrelay.yml (operation: config, the CLI or the Lambda), where its account key is kept in the store; operation apply does not take it", { field: "provider", vendor: "acme" });
+    // its account key and DNS settings are not config fields: apply builds it with acmeIssuerFor (acme-apply.ts)
+    throw new Error("certrelay bug: the acme issuer of an apply is built by acmeIssuerFor");
   }
   const settings = settingsOf(fields);
   if (fields.provider === "reseller" && settings.dcvType === undefined) settings.dcvType = "DNS";
@@ -192,7 +204,7 @@ export function issuerConfigFor(fields: VendorFields): IssuerConfig {
 
 /** Credential key (what the provider factory reads) -> input name, per provider. */
 const CREDENTIAL_INPUTS: Record<ProviderName, readonly (readonly [key: string, input: string, field: keyof VendorFields])[]> = {
-  acme: [], // the pipeline's issuer only: its account key is written back to the store, which the Action has not
+  acme: [], // an apply reads its account and EAB keys itself (acme-apply.ts); nothing here is required
   yeastar: [
     ["username", "username", "username"],
     ["password", "password", "password"],
@@ -255,6 +267,10 @@ export const VENDOR_TEXT_INPUTS = {
   plan: "plan",
   dcvType: "dcv-type",
   approverEmail: "approver-email",
+  acmeEmail: "acme-email",
+  acmeEabKid: "acme-eab-kid",
+  acmeKeyType: "acme-key-type",
+  acmeProfile: "acme-profile",
 } as const satisfies Partial<Record<keyof VendorFields, string>>;
 
 /** The input that picks renew or reissue of an existing order, and its values. */
@@ -262,4 +278,4 @@ export const RENEWAL_KIND_INPUT = "reseller-action";
 export const RENEWAL_KINDS = ["renew", "reissue"] as const;
 
 /** Names of the inputs that hold secrets: entry points mask these before anything is printed. */
-export const SECRET_INPUTS: readonly string[] = ["private-key", "password", "api-key", "app-secret", "access-key-secret", "dns-credentials"];
+export const SECRET_INPUTS: readonly string[] = ["private-key", "password", "api-key", "app-secret", "access-key-secret", "dns-credentials", "acme-account-key", "acme-eab-hmac-key"];

@@ -16,6 +16,11 @@ export interface OperationDeps {
   deadline?: Deadline;
   /** identifies this run (GitHub run id); a retried job reuses it and finds its earlier order */
   runId?: string;
+  /**
+   * acme apply: called once with the PEM of an ACME account key the run created (no key was given). A secret: the
+   * Action masks it before anything else and returns it as output acme-account-key.
+   */
+  onAcmeAccountKey?: (accountKeyPem: string) => void;
 }
 
 export function providerContext(deps: OperationDeps): ProviderContext {
