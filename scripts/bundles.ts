@@ -1,3 +1,5 @@
+import { resolve as resolvePath } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { BuildOptions, Plugin } from "esbuild";
 
 /**
@@ -15,18 +17,29 @@ const requireBanner = 'import { createRequire as __certrelayCreateRequire } from
  * imported CommonJS package only a `default` export, so `({ Agent }) => new Agent()` fails.
  */
 const LAZY_PACKAGES = { undici: "src/lazy/undici.ts", "acme-client": "src/lazy/acme-client.ts" } as const;
+/** certrelay's own modules reached only through `import()`, whose dependencies nothing else needs at start */
+const LAZY_MODULES = { x509: "src/x509/peculiar.ts" } as const;
 
 function lazyEntries(): Record<string, string> {
-  return Object.fromEntries(Object.entries(LAZY_PACKAGES).map(([name, file]) => [`lazy-${name}`, file]));
+  return Object.fromEntries(Object.entries({ ...LAZY_PACKAGES, ...LAZY_MODULES }).map(([name, file]) => [`lazy-${name}`, file]));
 }
 
-/** `import("undici")` in certrelay's code becomes `import("./lazy-undici.js")` (the file built beside it). */
+/**
+ * `import("undici")` in certrelay's code becomes `import("./lazy-undici.js")` (the file built beside it), and
+ * `import("./peculiar.js")` from src/x509 `import("./lazy-x509.js")`.
+ */
 function lazyPackages(extension: string): Plugin {
   const filter = new RegExp(`^(${Object.keys(LAZY_PACKAGES).join("|")})$`);
+  const modules = new Map(Object.entries(LAZY_MODULES).map(([name, file]) => [fileURLToPath(new URL(`../${file}`, import.meta.url)), name]));
   return {
     name: "certrelay-lazy-packages",
     setup(build) {
       build.onResolve({ filter }, (args) => (args.kind === "dynamic-import" ? { path: `./lazy-${args.path}${extension}`, external: true } : undefined));
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind !== "dynamic-import") return undefined;
+        const name = modules.get(resolvePath(args.resolveDir, args.path.replace(/\.js$/, ".ts")));
+        return name === undefined ? undefined : { path: `./lazy-${name}${extension}`, external: true };
+      });
     },
   };
 }
