@@ -9,6 +9,7 @@ import { startHttpreqEndpoint, type HttpreqEndpoint } from "../src/sandbox/acme/
 import { startPebble, type Pebble } from "../src/sandbox/acme/pebble.js";
 import { startAcmeResponder, type AcmeResponder } from "../src/sandbox/acme/responder.js";
 import { TestCA } from "../src/sandbox/ca.js";
+import { startAcmeWorld, type AcmeWorld } from "./support/acme.js";
 import { assertBundleExists, runAction, secretFragments, type ActionRun } from "./support/action.js";
 
 // Pebble's own example EAB key (pebble-config-external-account-bindings.json)
@@ -145,5 +146,60 @@ describe("action apply with provider acme (built bundle, Pebble over DNS-01)", (
     expect(tos.outputs.message).toMatch(/terms of service.*'acme-accept-tos'/);
     // no account was registered, so there is no account key to save
     expect(tos.outputs["acme-account-key"]).toBeUndefined();
+  });
+});
+
+describe("action apply with provider acme and dns-provider route53 (the runner's AWS environment, moto)", () => {
+  let world: AcmeWorld;
+  beforeAll(async () => {
+    assertBundleExists();
+    world = await startAcmeWorld();
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it("writes the TXT records with the AWS SDK's environment, issues, and leaves the zone clean", async () => {
+    const run = await runAction(
+      {
+        provider: "acme",
+        operation: "apply",
+        endpoint: world.pebble.directoryUrl,
+        "ca-certificate": world.pebble.listenerCaPem,
+        "common-name": "r53.example.com",
+        "acme-accept-tos": "true",
+        "dns-provider": "route53",
+        "dns-credentials": JSON.stringify({ AWS_HOSTED_ZONE_ID: world.zoneId, AWS_POLLING_INTERVAL: 1, AWS_PROPAGATION_TIMEOUT: 10 }),
+        "wait-seconds": "30",
+      },
+      // what aws-actions/configure-aws-credentials leaves in the job's environment; the endpoint is moto's (behind the bridge)
+      { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: world.bridge.endpoint },
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.outputs.status).toBe("issued");
+    expect(new X509Certificate(run.outputs.certificate ?? "").subjectAltName).toContain("DNS:r53.example.com");
+    expect(await world.txtRecordsInZone()).toEqual([]);
+    expect(await world.resolveTxt("_acme-challenge.r53.example.com")).toEqual([]);
+  });
+
+  it("refuses DNS settings it does not know, naming the input and the parameter but not its value", async () => {
+    const run = await runAction({
+      provider: "acme",
+      operation: "apply",
+      endpoint: world.pebble.directoryUrl,
+      "common-name": "r53.example.com",
+      "dns-provider": "route53",
+      "dns-credentials": JSON.stringify({ AWS_SECRET_ACCESS_KEY: "do-not-print-this-value-7c1e" }),
+    });
+    expect(run.outputs.status).toBe("failed");
+    expect(run.outputs["error-code"]).toBe("INPUT_INVALID");
+    expect(run.outputs.message).toMatch(/input 'dns-credentials'.*unknown parameter AWS_SECRET_ACCESS_KEY.*runner's AWS credentials/);
+    // masked first (the runner consumes ::add-mask:: lines), then never printed
+    expect(run.stdout).toContain("::add-mask::do-not-print-this-value-7c1e");
+    const shown = run.stdout.split("\n").filter((line) => !line.startsWith("::add-mask::")).join("\n") + run.stderr + run.summary;
+    expect(shown).not.toContain("do-not-print-this-value-7c1e");
+    const missing = await runAction({ provider: "acme", operation: "apply", endpoint: "letsencrypt-staging", "common-name": "r53.example.com" });
+    expect(missing.outputs["error-code"]).toBe("INPUT_MISSING");
+    expect(missing.outputs.message).toMatch(/input 'dns-provider' is required for provider acme/);
   });
 });
