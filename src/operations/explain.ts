@@ -4,6 +4,7 @@
  * option"); a workflow author can only change inputs, a CLI user flags and store secrets, so the hint is added
  * here, where the entry point is known. Never adds a value, only names.
  */
+import { CREDENTIAL_FIELDS } from "../config/harden.js";
 import { AuthError, CertrelayError, ErrorCodes, type ErrorCode } from "../errors.js";
 import type { ProviderName } from "../model.js";
 import { credentialInputs } from "./request.js";
@@ -36,6 +37,20 @@ function credentialHint(provider: string | undefined, entry: EntryPoint): string
   if (!inputs || inputs.length === 0) return undefined;
   if (entry === "action") return `check inputs ${inputs.map(([, input]) => `'${input}'`).join(" and ")}`;
   return `check the fields ${inputs.map(([key]) => `'${key}'`).join(" and ")} of the credentials secret`;
+}
+
+/**
+ * Config runs (CLI over certrelay.yml, the Lambda): a refused login names the credentials secret(s) that vendor's
+ * entries of `cert` read and the fields that secret must hold. Names only, never a value.
+ */
+export function withCredentialsSecretHint(error: CertrelayError, cert: { issuer?: { provider: string; credentials: string } | undefined; targets: readonly { provider: string; credentials: string }[] }): string {
+  if (!(error instanceof AuthError) || error.code !== ErrorCodes.AUTH_FAILED || error.vendor === undefined) return error.message;
+  const entries = [...(cert.issuer ? [cert.issuer] : []), ...cert.targets].filter((e) => e.provider === error.vendor);
+  const secrets = [...new Set(entries.map((e) => e.credentials))];
+  const fields = CREDENTIAL_FIELDS[error.vendor];
+  if (secrets.length === 0 || !fields) return error.message;
+  const hint = `check the fields ${fields.map((f) => `'${f}'`).join(" and ")} of the credentials secret ${secrets.map((s) => `'${s}'`).join(" or ")}`;
+  return error.message.includes(hint) ? error.message : `${error.message} (${hint})`;
 }
 
 function oneLine(text: string): string {

@@ -4,6 +4,7 @@ import { CertrelayError, ErrorCodes, InputError, VendorError } from "../errors.j
 import type { CertificateMaterial, Issuer, IssueRequest, Target } from "../model.js";
 import type { Lease, PendingRenewal } from "../store/index.js";
 import { certFacts, generateKeyAndCsr, parseBundle, type CertFacts } from "../x509/index.js";
+import { withCredentialsSecretHint } from "../operations/explain.js";
 import { renewalWindow } from "./due.js";
 import { renewalReference } from "./reference.js";
 import type { CertificateReport, PendingSummary, PipelineDeps, Stage, TargetReport } from "./types.js";
@@ -136,7 +137,7 @@ export async function rotateCertificate(
       deps.logger.info("certificate skipped: in progress elsewhere", { certificate: cert.name });
     } else {
       report.action = "failed";
-      report.error = errorSummary(error);
+      report.error = errorSummary(error, cert);
       deps.logger.error("certificate failed", { certificate: cert.name, code: report.error.code, error: report.error.message });
     }
   } finally {
@@ -280,7 +281,7 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
   } catch (error) {
     if (error instanceof CheckpointInterrupt) throw error;
     if (!deps.dryRun) {
-      const summary = errorSummary(error);
+      const summary = errorSummary(error, ctx.cert);
       const backoffUntil = error instanceof CertrelayError && error.backoffUntil ? { backoffUntil: error.backoffUntil.toISOString() } : {};
       next.lastError = { ...summary, at: deps.clock().toISOString(), ...backoffUntil };
       await deps.store.putPending(cert.secret, next);
@@ -481,7 +482,7 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
       continue;
     }
     deps.deadline?.check(`deploying ${cert.name} to ${target.label}`);
-    const result = await deployAndVerify(target, material, facts.serial);
+    const result = await deployAndVerify(target, material, facts.serial, cert);
     reports.push(result);
     if (result.status === "failed") continue;
     next.deployedTo.push(key);
@@ -496,12 +497,12 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
     return;
   }
   if (failed.length > 0) {
-    // A target cut short by the run's deadline says so: which budget ran out and after how long.
-    const timedOut = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired());
+    // A target cut short by the run's deadline says so (which budget ran out, after how long); a refused login too (which secret to fix).
+    const told = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired()) ?? failed.find((f) => f.error?.code === ErrorCodes.AUTH_FAILED);
     report.action = "failed";
     report.error = {
       code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
-      message: `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.${timedOut ? ` ${timedOut.target}: ${timedOut.error?.message ?? ""}` : ""}`,
+      message: `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.${told ? ` ${told.target}: ${told.error?.message ?? ""}` : ""}`,
     };
     next.lastError = { ...report.error, at: deps.clock().toISOString() };
     await deps.store.putPending(cert.secret, next);
@@ -536,7 +537,7 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
     try {
       holds = (await target.verify(currentFacts.serial)).ok;
     } catch (error) {
-      reports.push({ target: target.label, provider: target.provider, status: "failed", error: errorSummary(error) });
+      reports.push({ target: target.label, provider: target.provider, status: "failed", error: errorSummary(error, ctx.cert) });
       continue;
     }
     if (holds) {
@@ -554,7 +555,7 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
       reports.push({ target: target.label, provider: target.provider, status: "skipped" });
       continue;
     }
-    const result = await deployAndVerify(target, current, currentFacts.serial);
+    const result = await deployAndVerify(target, current, currentFacts.serial, ctx.cert);
     if (result.status !== "failed") deployed += 1;
     reports.push(result);
   }
@@ -562,11 +563,11 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   const failed = reports.filter((r) => r.status === "failed");
   if (failed.length > 0) {
     report.action = "failed";
-    // A target cut short by the run's deadline says so: which budget ran out and after how long.
-    const timedOut = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired());
+    // A target cut short by the run's deadline says so (which budget ran out, after how long); a refused login too (which secret to fix).
+    const told = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired()) ?? failed.find((f) => f.error?.code === ErrorCodes.AUTH_FAILED);
     report.error = {
       code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
-      message: `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${timedOut ? `. ${timedOut.target}: ${timedOut.error?.message ?? ""}` : ""}`,
+      message: `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${told ? `. ${told.target}: ${told.error?.message ?? ""}` : ""}`,
     };
   } else if (reports.some((r) => r.status === "would-deploy")) {
     report.action = "would-deploy";
@@ -575,7 +576,7 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   }
 }
 
-async function deployAndVerify(target: Target, material: CertificateMaterial, serial: string): Promise<TargetReport> {
+async function deployAndVerify(target: Target, material: CertificateMaterial, serial: string, cert: ManagedCertificate): Promise<TargetReport> {
   const base = { target: target.label, provider: target.provider };
   try {
     const result = await target.deploy(material, { dryRun: false });
@@ -589,7 +590,7 @@ async function deployAndVerify(target: Target, material: CertificateMaterial, se
     }
     return { ...base, status: result.changed ? "deployed" : "unchanged", serial, expireIn: result.expireIn };
   } catch (error) {
-    return { ...base, status: "failed", error: errorSummary(error) };
+    return { ...base, status: "failed", error: errorSummary(error, cert) };
   }
 }
 
@@ -606,7 +607,8 @@ async function checkpoint(ctx: Context, stage: Stage, target?: string): Promise<
   }
 }
 
-export function errorSummary(error: unknown): { code: string; message: string } {
-  if (error instanceof CertrelayError) return { code: error.code, message: error.message };
+/** `cert`: a config run's certificate, so a refused login names its credentials secret and that secret's fields. */
+export function errorSummary(error: unknown, cert?: ManagedCertificate): { code: string; message: string } {
+  if (error instanceof CertrelayError) return { code: error.code, message: cert ? withCredentialsSecretHint(error, cert) : error.message };
   return { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) };
 }

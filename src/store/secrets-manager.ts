@@ -13,6 +13,7 @@ import { CertrelayError, ErrorCodes, StoreError } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import {
   completedMaterial,
+  materialFieldProblems,
   materialSchema,
   parseCredentials,
   parseJsonSafely,
@@ -40,7 +41,7 @@ type StageContent =
   | { kind: "material"; material: CertificateMaterial; versionId: string; stages: string[] }
   | { kind: "pending"; pending: PendingRenewal; versionId: string; stages: string[] }
   | { kind: "lease"; versionId: string; stages: string[] }
-  | { kind: "other"; versionId: string; stages: string[] };
+  | { kind: "other"; versionId: string; stages: string[]; problem?: string };
 
 export interface SecretsManagerStoreOptions {
   /** ListSecrets page size (1..100); small values exist for tests of pagination */
@@ -572,7 +573,7 @@ function currentOf(secretId: string, content: StageContent): CertificateMaterial
     case "other":
       throw new StoreError(
         ErrorCodes.STORE_ERROR,
-        `secret '${secretId}' (${CURRENT}) is not certificate material; it must be JSON {"certificate","privateKey","chain"}`,
+        `secret '${secretId}' (${CURRENT}) is not certificate material${content.problem ? ` (${content.problem})` : ""}; it must be JSON {"certificate","privateKey","chain"}`,
         { field: secretId },
       );
   }
@@ -600,7 +601,9 @@ function decodeStage(secretId: string, stage: string, raw: { value: string; vers
   if (envelope.success) return { kind: "pending", pending: toPending(envelope.data.pending), versionId, stages };
   const material = materialSchema.safeParse(parsed);
   if (material.success) return { kind: "material", material: toMaterial(material.data), versionId, stages };
-  return { kind: "other", versionId, stages };
+  // which field is missing or wrong, by name only: the user fixes that one field instead of guessing
+  const looksPending = typeof parsed === "object" && parsed !== null && "pending" in parsed;
+  return { kind: "other", versionId, stages, ...(looksPending ? {} : { problem: materialFieldProblems(parsed) }) };
 }
 
 function errorName(e: unknown): string | undefined {
