@@ -45,6 +45,8 @@ describe("the built Lambda handler fails with real error names", () => {
     expect(thrown?.message).toContain("(line 5)");
     const logged = lines.join("");
     expect(logged).toContain('"errorCode":"CONFIG_INVALID"');
+    // the run's own log line names the class too, so one log query finds it by errorType as Lambda records it
+    expect(logged).toContain('"errorType":"ConfigError"');
     expect(logged).not.toContain(pasted);
     expect(thrown?.message).not.toContain(pasted);
   });

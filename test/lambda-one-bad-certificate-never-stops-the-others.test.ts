@@ -103,16 +103,17 @@ describe("the built Lambda scheduler: one bad certificate never stops the others
     expect(result?.counts).toMatchObject({ renewed: 1, failed: 3 });
 
     const apiFailure = failureOf(run.logs, "api");
-    expect(apiFailure).toMatchObject({ errorCode: "STORE_ERROR" });
+    // the real class name rides along as errorType (the bundle keeps names), as Lambda names a thrown error's
+    expect(apiFailure).toMatchObject({ errorCode: "STORE_ERROR", errorType: "StoreError" });
     expect(String(apiFailure?.error)).toContain("demo/api");
     expect(String(apiFailure?.error)).toContain("missing field privateKey");
 
     const staticFailure = failureOf(run.logs, "static");
-    expect(staticFailure).toMatchObject({ errorCode: "STORE_ERROR" });
+    expect(staticFailure).toMatchObject({ errorCode: "STORE_ERROR", errorType: "StoreError" });
     expect(String(staticFailure?.error)).toMatch(/demo\/static.*does not hold valid JSON/);
 
     const wwwFailure = failureOf(run.logs, "www");
-    expect(wwwFailure).toMatchObject({ errorCode: "AUTH_FAILED" });
+    expect(wwwFailure).toMatchObject({ errorCode: "AUTH_FAILED", errorType: "AuthError" });
     expect(String(wwwFailure?.error)).toContain("check the fields 'username' and 'password' of the credentials secret 'demo/yeastar'");
 
     // the one healthy certificate went on: renewed in Secrets Manager

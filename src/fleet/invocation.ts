@@ -20,7 +20,7 @@ export async function logFailure<T>(deps: () => FleetDeps, fn: string, run: () =
     } catch {
       // the deps themselves could not be built (bad environment): stdout and the system clock still work
     }
-    createJsonLogger({ write, clock, base: { function: fn } }).error("run failed", { errorCode: summary.code, error: summary.message });
+    createJsonLogger({ write, clock, base: { function: fn } }).error("run failed", { errorCode: summary.code, ...("name" in summary && summary.name ? { errorType: summary.name } : {}), error: summary.message });
     throw error;
   }
 }

@@ -283,7 +283,7 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
     if (!deps.dryRun) {
       const summary = errorSummary(error, ctx.cert);
       const backoffUntil = error instanceof CertrelayError && error.backoffUntil ? { backoffUntil: error.backoffUntil.toISOString() } : {};
-      next.lastError = { ...summary, at: deps.clock().toISOString(), ...backoffUntil };
+      next.lastError = { code: summary.code, message: summary.message, at: deps.clock().toISOString(), ...backoffUntil };
       await deps.store.putPending(cert.secret, next);
       report.pending = pendingSummary(next);
     }
@@ -502,9 +502,10 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
     report.action = "failed";
     report.error = {
       code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
+      ...(failed[0]?.error?.name ? { name: failed[0].error.name } : {}),
       message: `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.${told ? ` ${told.target}: ${told.error?.message ?? ""}` : ""}`,
     };
-    next.lastError = { ...report.error, at: deps.clock().toISOString() };
+    next.lastError = { code: report.error.code, message: report.error.message, at: deps.clock().toISOString() };
     await deps.store.putPending(cert.secret, next);
     return;
   }
@@ -567,6 +568,7 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
     const told = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired()) ?? failed.find((f) => f.error?.code === ErrorCodes.AUTH_FAILED);
     report.error = {
       code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
+      ...(failed[0]?.error?.name ? { name: failed[0].error.name } : {}),
       message: `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${told ? `. ${told.target}: ${told.error?.message ?? ""}` : ""}`,
     };
   } else if (reports.some((r) => r.status === "would-deploy")) {
@@ -608,7 +610,7 @@ async function checkpoint(ctx: Context, stage: Stage, target?: string): Promise<
 }
 
 /** `cert`: a config run's certificate, so a refused login names its credentials secret and that secret's fields. */
-export function errorSummary(error: unknown, cert?: ManagedCertificate): { code: string; message: string } {
-  if (error instanceof CertrelayError) return { code: error.code, message: cert ? withCredentialsSecretHint(error, cert) : error.message };
-  return { code: "INTERNAL", message: error instanceof Error ? error.message : String(error) };
+export function errorSummary(error: unknown, cert?: ManagedCertificate): { code: string; message: string; name?: string } {
+  if (error instanceof CertrelayError) return { code: error.code, name: error.name, message: cert ? withCredentialsSecretHint(error, cert) : error.message };
+  return { code: "INTERNAL", ...(error instanceof Error ? { name: error.name } : {}), message: error instanceof Error ? error.message : String(error) };
 }

@@ -57,7 +57,8 @@ export interface TargetReport {
   status: TargetStatus;
   serial?: string;
   expireIn?: number;
-  error?: { code: string; message: string };
+  /** `name`: the error's real class (`AuthError`, `StoreError`, `TypeError`...), logged as errorType */
+  error?: { code: string; message: string; name?: string };
 }
 
 export interface CertificateReport {
@@ -73,7 +74,8 @@ export interface CertificateReport {
   notAfter?: string;
   renewAt?: string;
   targets: TargetReport[];
-  error?: { code: string; message: string };
+  /** `name`: the error's real class (`AuthError`, `StoreError`, `TypeError`...), logged as errorType */
+  error?: { code: string; message: string; name?: string };
   detail?: string;
   /** the renewal in progress after this run, when there is one (for `check` and the summary) */
   pending?: PendingSummary;

@@ -26,7 +26,7 @@ export interface CertificateOutcome {
   durationMs: number;
   serial?: string;
   previousSerial?: string;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; name?: string };
   detail?: string;
 }
 
@@ -119,7 +119,8 @@ export function logCertificate(logger: JsonLogger, outcome: CertificateOutcome):
     durationMs: outcome.durationMs,
     ...(outcome.serial === undefined ? {} : { serial: outcome.serial }),
     ...(outcome.previousSerial === undefined ? {} : { previousSerial: outcome.previousSerial }),
-    ...(outcome.error === undefined ? {} : { errorCode: outcome.error.code, error: outcome.error.message }),
+    // errorType: the real class name, as the Lambda runtime names a thrown error's
+    ...(outcome.error === undefined ? {} : { errorCode: outcome.error.code, ...(outcome.error.name ? { errorType: outcome.error.name } : {}), error: outcome.error.message }),
     ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
   });
 }
