@@ -18,7 +18,10 @@ function rejection(text: string): ConfigError {
 }
 
 const cdnLine = "      - { provider: cdn,";
-const pastedKey = `${randomBytes(15).toString("base64")}/${randomBytes(12).toString("base64")}`;
+// letters and digits only around one "/": a random "+", "/" or leading "-" would change how YAML reads the line, and
+// a short fragment between two "/" could appear in any output by chance
+const keyish = (bytes: number): string => randomBytes(bytes).toString("base64").replace(/[^A-Za-z0-9]/g, "x");
+const pastedKey = `${keyish(15)}/${keyish(12)}`;
 
 // certrelay.yml read by an unattended scheduler: a hostile or mistaken file is refused, with the line to fix, and a
 // secret pasted into it is never repeated.
