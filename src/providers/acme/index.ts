@@ -155,9 +155,13 @@ class AcmeOrders {
     }
     let accountKey = stored.accountKey;
     if (!accountKey) {
-      accountKey = (await connection.acme.crypto.createPrivateEcdsaKey("P-256")).toString();
+      const made = (await connection.acme.crypto.createPrivateEcdsaKey("P-256")).toString();
       // the key is kept before the CA hears of it: an account whose key was lost could never be used again
-      await store.putCredentials(this.settings.credentials, { ...stored, accountKey });
+      await store.putCredentials(this.settings.credentials, { ...stored, accountKey: made });
+      // Two processes (Lambda workers under different certificates' leases) may both have found no key. Register
+      // whichever key the store kept: a key the CA already knows returns its existing account (RFC 8555 §7.3.1),
+      // so the CA sees one account instead of one per process. (Narrows the race; the store has no compare-and-set.)
+      accountKey = (await store.getCredentials(this.settings.credentials)).accountKey ?? made;
     }
     const directory = await this.call("read the directory", () => connection.directory());
     if (directory.meta?.termsOfService && !this.settings.acceptTos) {
