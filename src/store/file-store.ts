@@ -16,6 +16,7 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
+import { onceReleasedLease } from "./lease.js";
 import { KeyedMutex, readSessions, withoutSession, withSession } from "./sessions.js";
 import type { LeaseAttempt, LeaseRequest, PendingRenewal, SessionStore, Store } from "./types.js";
 
@@ -136,18 +137,7 @@ export class FileStore implements Store {
       if (isErrno(e, "ELOCKED")) return { acquired: false, holder: "another certrelay run using this store directory" };
       throw this.ioError("lock", lockPath, e);
     }
-    let released = false;
-    return {
-      acquired: true,
-      lease: {
-        owner: request.owner,
-        release: async () => {
-          if (released) return;
-          released = true;
-          await unlock().catch(() => undefined);
-        },
-      },
-    };
+    return { acquired: true, lease: onceReleasedLease(request.owner, unlock) };
   }
 
   private lockPathFor(secretId: string): string {

@@ -22,6 +22,7 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
+import { onceReleasedLease } from "./lease.js";
 import { SecretsManagerSessions } from "./sessions.js";
 import type { LeaseAttempt, LeaseRequest, PendingRenewal, ScanRead, SessionStore, Store } from "./types.js";
 
@@ -301,19 +302,13 @@ export class SecretsManagerStore implements Store {
         return "first-lease-collision";
       }
     }
-    let released = false;
     return {
       acquired: true,
-      lease: {
-        owner: request.owner,
-        release: async () => {
-          if (released) return;
-          released = true;
-          // The label stays, on a "free" version, so every later lease is a compare-and-set against it. The move
-          // fails only when the lease was taken over after it expired: then it is not ours to free.
-          await this.moveLease(secretId, versionId, { owner: "", expiresAt: new Date(0).toISOString() }).catch(() => undefined);
-        },
-      },
+      // The label stays, on a "free" version, so every later lease is a compare-and-set against it. The move
+      // fails only when the lease was taken over after it expired: then it is not ours to free.
+      lease: onceReleasedLease(request.owner, () =>
+        this.moveLease(secretId, versionId, { owner: "", expiresAt: new Date(0).toISOString() }),
+      ),
     };
   }
 
