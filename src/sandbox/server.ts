@@ -216,7 +216,8 @@ export class SandboxServer {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The whole request body; also used by the ACME fronts in ./acme/, which proxy it on unchanged. */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));

@@ -11,6 +11,7 @@ import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { TestCA } from "../ca.js";
+import { readBody } from "../server.js";
 
 export interface RenewalWindow {
   start: Date;
@@ -49,15 +50,6 @@ export interface AcmeResponderOptions {
   pebbleAddress: string;
   /** issues this front's listener certificate; Pebble's listener must be trusted by the same CA's root */
   ca: TestCA;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function jwsPayload(body: Buffer): Record<string, unknown> {
