@@ -533,6 +533,9 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   }
   const reports: TargetReport[] = [];
   let deployed = 0;
+  // Whether the store still holds this certificate, read once under the lease: while it is held no other run
+  // promotes, so one read covers every target that needs a redeploy.
+  let stillCurrent: boolean | undefined;
   for (const target of targets) {
     let holds: boolean;
     try {
@@ -550,8 +553,11 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
       continue;
     }
     if (!(await ctx.lease())) throw new InProgressElsewhere();
-    const latest = await deps.store.getCurrent(ctx.cert.secret);
-    if (!latest || certFacts(latest.certificate).serial !== currentFacts.serial) {
+    if (stillCurrent === undefined) {
+      const latest = await deps.store.getCurrent(ctx.cert.secret);
+      stillCurrent = latest !== undefined && certFacts(latest.certificate).serial === currentFacts.serial;
+    }
+    if (!stillCurrent) {
       // Another run promoted a new certificate while this one looked: deploying the old one would undo it.
       reports.push({ target: target.label, provider: target.provider, status: "skipped" });
       continue;
