@@ -2,7 +2,7 @@
  * DNS providers by lego flag name. A new provider is a file beside route53.ts, a schema here and a line in the
  * union; the ACME issuer only ever sees DnsChallengeProvider.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { HttpreqProvider } from "./httpreq.js";
 import { Route53Provider } from "./route53.js";
 import type { DnsChallengeProvider, DnsProviderDeps } from "./types.js";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
-import { z } from "zod";
+import * as z from "zod";
 import { ErrorCodes, StoreError } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import {

@@ -5,7 +5,7 @@
  */
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { ErrorCodes, StoreError } from "../errors.js";
 import type { SessionStore, Store, VendorSession } from "./types.js";
 

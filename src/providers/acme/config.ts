@@ -3,7 +3,7 @@
  * stays in this folder; src/config only lists it in the issuer union. Field names follow lego's flags where one
  * exists (`--server` -> directory, `--email`, `--accept-tos`, `--key-type`, `--profile`, `--dns`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { dnsProviderSchema } from "../../dns/index.js";
 
 /** Directory presets (lego/certbot users know these names); anything else must be an https URL. */
