@@ -11,6 +11,7 @@ import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { TestCA } from "../ca.js";
+import { FaultInjector } from "../faults.js";
 import { readBody } from "../server.js";
 
 export interface RenewalWindow {
@@ -42,6 +43,15 @@ export interface AcmeResponder {
   readonly renewalInfoRequests: readonly string[];
   /** answer the next newOrder with this instead of passing it to Pebble (RFC 8555 §6.6 rate limits, a 503) */
   failNextOrder: { status: 429 | 503; retryAfterSeconds?: number } | { status: 400; badNonce: true } | undefined;
+  /**
+   * Transport faults armed by tests, as on the vendor sandboxes (src/sandbox/faults.ts): consulted before anything
+   * else, so a faulted request never reaches Pebble and is not counted as an order.
+   */
+  faults: FaultInjector;
+  /** requests received per `METHOD /path` (query left off), faulted ones included */
+  count(key: string): number;
+  /** every request received */
+  readonly requestCount: number;
   stop(): Promise<void>;
 }
 
@@ -70,6 +80,7 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
   let newAccountRequests = 0;
   let accountsCreated = 0;
   let origin = "";
+  const counts = new Map<string, number>();
 
   const state: AcmeResponder = {
     directoryUrl: "",
@@ -85,6 +96,11 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
     orders,
     renewalInfoRequests,
     failNextOrder: undefined,
+    faults: new FaultInjector(),
+    count: (key) => counts.get(key) ?? 0,
+    get requestCount() {
+      return [...counts.values()].reduce((sum, n) => sum + n, 0);
+    },
     stop: async () => undefined,
   };
 
@@ -118,6 +134,22 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const body = await readBody(req);
+    const key = `${req.method ?? "GET"} ${path}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const injected = state.faults.take(req.method ?? "GET", path);
+    if (injected?.kind === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    if (injected?.kind === "latency") await new Promise((resolve) => setTimeout(resolve, injected.ms));
+    if (injected?.kind === "status") {
+      return send(
+        res,
+        injected.status,
+        { "content-type": "application/problem+json", ...(injected.retryAfterSeconds !== undefined ? { "retry-after": String(injected.retryAfterSeconds) } : {}) },
+        JSON.stringify(injected.body ?? { type: "urn:ietf:params:acme:error:serverInternal", detail: "injected fault", status: injected.status }),
+      );
+    }
 
     if (req.method === "GET" && path.startsWith("/renewal-info/")) {
       const certId = decodeURIComponent(path.slice("/renewal-info/".length));
