@@ -1,5 +1,8 @@
 export { renewalWindow, type RenewalWindow } from "./due.js";
 export { renewalReference } from "./reference.js";
-export { rotateCertificate, CheckpointInterrupt, describePending, errorSummary, pendingSummary } from "./rotate.js";
+export { rotateCertificate } from "./rotate.js";
+export { CheckpointInterrupt, checkpoint, describePending, errorSummary, pendingSummary, type ErrorSummary } from "./summary.js";
+export { obtainOrResume, restartRenewal, subjectFor, type Issuance, type IssuanceInput } from "./issuance.js";
+export { deployAndVerify, inspectTarget, type InspectOptions, type TargetInspection } from "./target.js";
 export { runPipeline, summarize, type RunOptions, type RunSummary } from "./run.js";
 export type * from "./types.js";

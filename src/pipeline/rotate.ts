@@ -1,21 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { ManagedCertificate } from "../config/index.js";
-import { CertrelayError, ErrorCodes, InputError, VendorError } from "../errors.js";
-import type { CertificateMaterial, Issuer, IssueRequest, Target } from "../model.js";
+import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import type { CertificateMaterial, Issuer, Target } from "../model.js";
 import type { Lease, PendingRenewal } from "../store/index.js";
-import { certFacts, generateKeyAndCsr, parseBundle, type CertFacts } from "../x509/index.js";
-import { withCredentialsSecretHint } from "../operations/explain.js";
+import { certFacts, generateKeyAndCsr, type CertFacts } from "../x509/index.js";
 import { renewalWindow } from "./due.js";
+import { obtainOrResume, restartRenewal, subjectFor, type IssuanceInput } from "./issuance.js";
 import { renewalReference } from "./reference.js";
-import type { CertificateReport, PendingSummary, PipelineDeps, Stage, TargetReport } from "./types.js";
-
-/** Thrown out of the pipeline (never caught per certificate) when a checkpoint hook simulates a crash. */
-export class CheckpointInterrupt extends Error {
-  constructor(readonly stage: Stage, cause: unknown) {
-    super(`run interrupted at ${stage}`, { cause });
-    this.name = "CheckpointInterrupt";
-  }
-}
+import { CheckpointInterrupt, checkpoint, describePending, errorSummary, pendingSummary } from "./summary.js";
+import { deployAndVerify, inspectTarget } from "./target.js";
+import type { CertificateReport, PipelineDeps, TargetReport } from "./types.js";
 
 interface Context {
   cert: ManagedCertificate;
@@ -32,8 +26,6 @@ interface Context {
   lease: () => Promise<boolean>;
 }
 
-/** A renewal whose reference could not deliver is given up at most this often in one run (each costs lookups). */
-const MAX_ABANDON_PER_RUN = 3;
 const DEFAULT_LEASE_TTL_MS = 15 * 60_000;
 
 /**
@@ -173,34 +165,6 @@ class InProgressElsewhere extends Error {
   }
 }
 
-export function pendingSummary(pending: PendingRenewal): PendingSummary {
-  return {
-    reference: pending.reference,
-    createdAt: pending.createdAt,
-    attempts: pending.attempts,
-    ...(pending.orderId ? { orderId: pending.orderId } : {}),
-    issued: Boolean(pending.certificate),
-    ...(pending.lastError ? { lastError: pending.lastError } : {}),
-    abandoned: pending.abandoned?.length ?? 0,
-  };
-}
-
-/** `renewal certrelay-www-… started 3 days ago (2 attempts, order 7f…)` */
-export function describePending(pending: PendingRenewal, now: Date): string {
-  const created = Date.parse(pending.createdAt);
-  const age = Number.isNaN(created) ? "at an unknown time" : `${formatAge(now.getTime() - created)} ago`;
-  const order = pending.orderId ? `, order ${pending.orderId}` : ", no order yet";
-  return `renewal ${pending.reference || "(interrupted promotion)"} started ${age} (${pending.attempts} attempt${pending.attempts === 1 ? "" : "s"}${order})`;
-}
-
-function formatAge(ms: number): string {
-  const minutes = Math.max(0, Math.floor(ms / 60_000));
-  if (minutes < 120) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.floor(hours / 24)} days`;
-}
-
 function describeCurrent(report: CertificateReport, facts: CertFacts, now: Date, renewBeforeDays: number): void {
   const window = renewalWindow(facts, now, renewBeforeDays);
   report.serial = facts.serial;
@@ -243,6 +207,15 @@ async function startRenewal(ctx: Context): Promise<void> {
   await continueRenewal(ctx, pending);
 }
 
+/** The step's view of this rotation: what it needs to obtain or resume the certificate. */
+function issuanceInput(ctx: Context, issuer: Issuer): IssuanceInput {
+  return { cert: ctx.cert, deps: ctx.deps, issuer, current: ctx.current, currentFacts: ctx.currentFacts, mayPurchase: ctx.mayPurchase };
+}
+
+function noIssuer(cert: ManagedCertificate): InputError {
+  return new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
+}
+
 async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<void> {
   const { cert, deps, issuer, report } = ctx;
   const next: PendingRenewal = { ...pending, attempts: pending.attempts + 1, deployedTo: [...pending.deployedTo] };
@@ -253,29 +226,35 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
         report.detail = "the pending renewed certificate expired before every target took it; would issue a new one";
         return;
       }
-      await restartExpiredRenewal(ctx, next);
+      // A renewed certificate that expired while its deploy kept failing (short-lived certificates, long outages)
+      // is worthless: start over with a fresh key and a new reference, so the issuer opens a new order.
+      if (!issuer) throw noIssuer(cert);
+      deps.logger.warn("pending renewal expired before it was deployed everywhere; issuing again", { certificate: cert.name });
+      await restartRenewal(issuanceInput(ctx, issuer), next, "its certificate expired before every target took it");
     }
     if (!next.certificate) {
-      if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
-      if (backingOff(ctx, next)) return;
-      if (!next.orderId && !ctx.mayPurchase) {
-        // Only a purchase could go on from here, and nobody asked for one (e.g. a failed `renew --force`). An
-        // order that run did place (its answer lost) is still collected: that costs nothing more.
-        const found = deps.dryRun ? undefined : await lookupOrder(ctx, issuer, next);
-        if (typeof found !== "string") {
-          await parkRenewal(ctx, found ? next : pending, found?.why);
+      if (!issuer) throw noIssuer(cert);
+      const got = await obtainOrResume(issuanceInput(ctx, issuer), next, pending);
+      switch (got.state) {
+        case "backing-off":
+          report.action = "failed";
+          report.error = got.error;
           return;
-        }
-        next.orderId = found;
+        case "parked":
+          await parkRenewal(ctx, got.renewal, got.why);
+          return;
+        case "would-issue":
+          report.action = "would-renew";
+          report.detail = got.detail;
+          return;
+        case "pending":
+          report.action = "pending";
+          report.pending = pendingSummary(next);
+          report.detail = `order ${got.orderId} at ${issuer.label} is pending: ${got.detail}`;
+          return;
+        case "issued":
+          break;
       }
-      if (deps.dryRun) {
-        report.action = "would-renew";
-        report.detail = next.orderId ? `would poll order ${next.orderId} at ${issuer.label}` : `would request a certificate from ${issuer.label}`;
-        return;
-      }
-      deps.deadline?.check(`${next.orderId ? "collecting" : "requesting"} ${cert.name} from ${issuer.label}`);
-      const issued = await obtainCertificate(ctx, issuer, next);
-      if (!issued) return;
     }
     await deployRenewed(ctx, next);
   } catch (error) {
@@ -292,19 +271,6 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
 }
 
 /**
- * An issuer that asked for a pause (a CA's Retry-After, a failed ACME validation that counts against its limits)
- * is not asked again before then: the run reports the last error and leaves the pending renewal as it is.
- */
-function backingOff(ctx: Context, pending: PendingRenewal): boolean {
-  const until = pending.lastError?.backoffUntil;
-  if (!until || ctx.deps.clock().getTime() >= Date.parse(until)) return false;
-  ctx.report.action = "failed";
-  ctx.report.error = { code: pending.lastError?.code ?? ErrorCodes.VENDOR_ERROR, message: `not asking the issuer again before ${until}: ${pending.lastError?.message ?? ""}` };
-  ctx.deps.logger.warn("issuer backoff in force; renewal not attempted", { certificate: ctx.cert.name, until });
-  return true;
-}
-
-/**
  * A renewal that needs a purchase while the certificate is not due waits: it is shown, never completed, until
  * the certificate comes due or the user forces it again. The current certificate is still kept on every target.
  */
@@ -318,152 +284,6 @@ async function parkRenewal(ctx: Context, pending: PendingRenewal, why?: string):
     `\`certrelay renew --force --only ${cert.name}\` completes it now; \`certrelay renew --discard-pending ${cert.name}\` drops it`;
   report.detail = report.detail ? `${report.detail}; ${parked}` : parked;
   deps.logger.info("pending renewal not due: left waiting", { certificate: cert.name, reference: pending.reference });
-}
-
-/**
- * A renewed certificate that expired while its deploy kept failing (short-lived certificates, long outages) is
- * worthless: start over with a fresh key and a new reference, so the issuer opens a new order instead of handing
- * back the expired one.
- */
-async function restartExpiredRenewal(ctx: Context, expired: PendingRenewal): Promise<void> {
-  const { cert, deps } = ctx;
-  deps.logger.warn("pending renewal expired before it was deployed everywhere; issuing again", { certificate: cert.name });
-  await replaceRenewal(ctx, expired, "its certificate expired before every target took it");
-}
-
-/**
- * Give up a renewal's order and reference, in place: a fresh key and the next reference, so the issuer opens a
- * new order instead of handing back one that cannot be used. The reference given up is recorded.
- */
-async function replaceRenewal(ctx: Context, renewal: PendingRenewal, reason: string): Promise<void> {
-  const { cert, deps, issuer } = ctx;
-  if (!issuer) throw new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
-  const { commonName, sans } = subjectFor(ctx, renewal.certificate ? certFacts(renewal.certificate) : undefined);
-  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName, sans });
-  const now = deps.clock().toISOString();
-  const abandoned = [...(renewal.abandoned ?? []), { reference: renewal.reference, ...(renewal.orderId ? { orderId: renewal.orderId } : {}), reason, at: now }];
-  // keep the record short: the last few are what a person reading `check` needs
-  renewal.abandoned = abandoned.slice(-10);
-  renewal.reference = nextReference(renewal.reference);
-  renewal.createdAt = now;
-  renewal.privateKey = generated.privateKey;
-  renewal.csr = generated.csr;
-  renewal.deployedTo = [];
-  delete renewal.orderId;
-  delete renewal.certificate;
-  delete renewal.chain;
-  delete renewal.lastError;
-  await deps.store.putPending(cert.secret, renewal);
-}
-
-function nextReference(reference: string): string {
-  const m = /^(.*)\.r(\d+)$/.exec(reference);
-  return m ? `${m[1]}.r${Number(m[2]) + 1}` : `${reference}.r2`;
-}
-
-/**
- * Issue or resume the order; false while it is still pending at the issuer (or waiting, not due). An order that
- * can never deliver a certificate for this renewal's key (reissued elsewhere, a raced run's key, cancelled) is
- * abandoned with a new reference instead of being resumed forever.
- */
-async function obtainCertificate(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<boolean> {
-  for (let abandonedNow = 0; ; abandonedNow += 1) {
-    try {
-      return await obtainOnce(ctx, issuer, next);
-    } catch (error) {
-      if (!isUnusableOrder(error) || abandonedNow >= MAX_ABANDON_PER_RUN) throw error;
-      const why = await abandonOrder(ctx, next, error);
-      if (!ctx.mayPurchase) {
-        await parkRenewal(ctx, next, why);
-        return false;
-      }
-    }
-  }
-}
-
-/**
- * The id of an order this renewal already placed, found without buying; undefined when there is none; `why` when
- * the order found cannot be collected with this renewal's key, so it was given up for a new reference.
- */
-async function lookupOrder(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<string | { why: string } | undefined> {
-  if (!issuer.lookup) return undefined;
-  try {
-    return (await issuer.lookup(issueRequest(ctx, next)))?.orderId;
-  } catch (error) {
-    if (!isUnusableOrder(error)) throw error;
-    return { why: await abandonOrder(ctx, next, error) };
-  }
-}
-
-/** Give the renewal's order up for a new reference (recorded in the renewal and logged); says what happened. */
-async function abandonOrder(ctx: Context, next: PendingRenewal, error: unknown): Promise<string> {
-  const given = { reference: next.reference, orderId: next.orderId };
-  await replaceRenewal(ctx, next, `${errorSummary(error).code}: ${errorSummary(error).message}`);
-  ctx.deps.logger.warn("renewal order cannot be collected with its key: abandoned, new reference", {
-    certificate: ctx.cert.name,
-    abandonedReference: given.reference,
-    ...(given.orderId ? { orderId: given.orderId } : {}),
-    reference: next.reference,
-  });
-  return `order ${given.orderId ?? `under ${given.reference}`} cannot be collected with this renewal's key, so it was given up (new reference ${next.reference})`;
-}
-
-function isUnusableOrder(error: unknown): boolean {
-  return error instanceof CertrelayError && (error.code === ErrorCodes.KEY_MISMATCH || error.code === ErrorCodes.ORDER_UNUSABLE);
-}
-
-async function obtainOnce(ctx: Context, issuer: Issuer, next: PendingRenewal): Promise<boolean> {
-  const { cert, deps, report, currentFacts } = ctx;
-  const request: IssueRequest = {
-    ...issueRequest(ctx, next),
-    // the order is on record before the issuer waits on it: a crash from here on resumes it, never orders again
-    onOrder: async (orderId) => {
-      next.orderId = orderId;
-      await deps.store.putPending(cert.secret, next);
-      await checkpoint(ctx, "ordered");
-    },
-  };
-  const outcome = next.orderId ? await issuer.resume(next.orderId, request) : await issuer.issue(request, { dryRun: false });
-  next.orderId = outcome.orderId;
-  if (outcome.state === "pending") {
-    delete next.lastError;
-    await deps.store.putPending(cert.secret, next);
-    report.action = "pending";
-    report.pending = pendingSummary(next);
-    report.detail = `order ${outcome.orderId} at ${issuer.label} is pending: ${outcome.detail}`;
-    return false;
-  }
-  // Validate what came back exactly as user input is validated: the issuer is outside our control.
-  const bundle = parseBundle(
-    { certificate: outcome.certificate, privateKey: next.privateKey, chain: outcome.chain },
-    { now: deps.clock(), allowReorder: true, requireKey: true, fields: { certificate: `${issuer.provider} certificate`, chain: `${issuer.provider} chain` } },
-  );
-  next.certificate = bundle.material.certificate;
-  next.chain = bundle.material.chain;
-  delete next.lastError;
-  await deps.store.putPending(cert.secret, next);
-  deps.logger.info("certificate issued", { certificate: cert.name, serial: bundle.leaf.serial, notAfter: bundle.leaf.notAfter.toISOString(), replaces: currentFacts?.serial });
-  await checkpoint(ctx, "issued");
-  return true;
-}
-
-function issueRequest(ctx: Context, pending: PendingRenewal): IssueRequest {
-  const { currentFacts } = ctx;
-  return {
-    csr: pending.csr,
-    ...subjectFor(ctx),
-    reference: pending.reference,
-    ...(currentFacts ? { previousSerial: currentFacts.serial } : {}),
-    ...(ctx.current ? { previousCertificate: ctx.current.certificate } : {}),
-  };
-}
-
-/** The names a renewal asks for: the config's, else the certificate being replaced (or `fallback`), else CN only. */
-function subjectFor(ctx: Context, fallback?: CertFacts): { commonName: string; sans: string[] } {
-  const source = ctx.currentFacts ?? fallback;
-  const commonName = ctx.cert.commonName ?? source?.commonName ?? "";
-  const sans = ctx.cert.sans ?? (source && source.sans.length > 0 ? source.sans : [commonName]);
-  return { commonName, sans };
 }
 
 async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> {
@@ -487,7 +307,7 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
     if (result.status === "failed") continue;
     next.deployedTo.push(key);
     await deps.store.putPending(cert.secret, next);
-    await checkpoint(ctx, "target-deployed", target.label);
+    await checkpoint(deps.checkpoint, cert.name, "target-deployed", target.label);
   }
   report.targets = reports;
   report.previousSerial = ctx.currentFacts?.serial;
@@ -509,7 +329,7 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
     await deps.store.putPending(cert.secret, next);
     return;
   }
-  await checkpoint(ctx, "before-promote");
+  await checkpoint(ctx.deps.checkpoint, ctx.cert.name, "before-promote");
   await deps.store.promote(cert.secret);
   report.action = "renewed";
   // `due` says why this run renewed: the new certificate's window must not turn it into "was not due"
@@ -537,14 +357,12 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   // promotes, so one read covers every target that needs a redeploy.
   let stillCurrent: boolean | undefined;
   for (const target of targets) {
-    let holds: boolean;
-    try {
-      holds = (await target.verify(currentFacts.serial)).ok;
-    } catch (error) {
-      reports.push({ target: target.label, provider: target.provider, status: "failed", error: errorSummary(error, ctx.cert) });
+    const seen = await inspectTarget(target, { serial: currentFacts.serial }, { cert: ctx.cert });
+    if (seen.error) {
+      reports.push({ target: target.label, provider: target.provider, status: "failed", error: seen.error });
       continue;
     }
-    if (holds) {
+    if (seen.verified?.ok) {
       reports.push({ target: target.label, provider: target.provider, status: "holds-current", serial: currentFacts.serial, expireIn: report.daysLeft });
       continue;
     }
@@ -584,39 +402,6 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   }
 }
 
-async function deployAndVerify(target: Target, material: CertificateMaterial, serial: string, cert: ManagedCertificate): Promise<TargetReport> {
-  const base = { target: target.label, provider: target.provider };
-  try {
-    const result = await target.deploy(material, { dryRun: false });
-    const verified = await target.verify(serial);
-    if (!verified.ok) {
-      throw new VendorError(
-        ErrorCodes.VERIFY_FAILED,
-        `${target.label} does not serve certificate ${serial} after deploy${verified.servedSerial ? ` (it serves ${verified.servedSerial})` : ""}: ${verified.detail}`,
-        { vendor: target.provider },
-      );
-    }
-    return { ...base, status: result.changed ? "deployed" : "unchanged", serial, expireIn: result.expireIn };
-  } catch (error) {
-    return { ...base, status: "failed", error: errorSummary(error, cert) };
-  }
-}
-
 function targetKey(index: number, target: Target): string {
   return `${index}:${target.label}`;
-}
-
-async function checkpoint(ctx: Context, stage: Stage, target?: string): Promise<void> {
-  if (!ctx.deps.checkpoint) return;
-  try {
-    await ctx.deps.checkpoint(stage, { certificate: ctx.cert.name, ...(target ? { target } : {}) });
-  } catch (error) {
-    throw new CheckpointInterrupt(stage, error);
-  }
-}
-
-/** `cert`: a config run's certificate, so a refused login names its credentials secret and that secret's fields. */
-export function errorSummary(error: unknown, cert?: ManagedCertificate): { code: string; message: string; name?: string } {
-  if (error instanceof CertrelayError) return { code: error.code, name: error.name, message: cert ? withCredentialsSecretHint(error, cert) : error.message };
-  return { code: "INTERNAL", ...(error instanceof Error ? { name: error.name } : {}), message: error instanceof Error ? error.message : String(error) };
 }

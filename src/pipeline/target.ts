@@ -1,0 +1,77 @@
+/**
+ * The two steps on one target: inspect it (what it holds and serves against what the store holds; reads only) and
+ * deploy-and-verify (write the material, then prove the target serves it). Both return values and never throw for
+ * a vendor failure: the failure is the value, so one bad target never hides the others.
+ */
+import type { ManagedCertificate } from "../config/index.js";
+import { ErrorCodes, VendorError } from "../errors.js";
+import type { CertificateMaterial, DeployedCertificate, Target, VerifyResult } from "../model.js";
+import { errorSummary, type ErrorSummary } from "./summary.js";
+import type { TargetReport } from "./types.js";
+
+export interface TargetInspection {
+  target: string;
+  provider: string;
+  /** the target's answer for the stored serial; absent when it was not asked (its listed copy is another) or failed */
+  verified?: VerifyResult;
+  /** with `listCopy`: the copy the target holds, the stored serial if present, else the newest with the same name */
+  copy?: DeployedCertificate;
+  /** the target could not be asked */
+  error?: ErrorSummary;
+}
+
+export interface InspectOptions {
+  /** also list what the target holds (for `check`: days left of each copy), not only whether it serves the serial */
+  listCopy?: boolean;
+  /** the managed certificate, so a refused login names its credentials secret */
+  cert?: ManagedCertificate;
+  /** runs each vendor read, e.g. under a per-endpoint concurrency limit */
+  run?: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+/** Does `target` serve `stored.serial`? Reads only. With `listCopy`, the copy it holds is listed first. */
+export async function inspectTarget(target: Target, stored: { serial: string; commonName?: string }, options: InspectOptions = {}): Promise<TargetInspection> {
+  const base = { target: target.label, provider: target.provider };
+  const run = options.run ?? (<T>(task: () => Promise<T>) => task());
+  try {
+    if (options.listCopy) {
+      const copy = await run(() => deployedCopy(target, stored.serial, stored.commonName ?? ""));
+      // a copy of another serial is reported by its listing alone; only the stored serial can be served-checked
+      if (!copy || copy.serial !== stored.serial) return { ...base, ...(copy ? { copy } : {}) };
+      // Holding it is not serving it: a target can list the certificate while presenting another one.
+      return { ...base, copy, verified: await run(() => target.verify(stored.serial)) };
+    }
+    return { ...base, verified: await run(() => target.verify(stored.serial)) };
+  } catch (error) {
+    return { ...base, error: errorSummary(error, options.cert) };
+  }
+}
+
+/** The copy a target serves of this certificate: the stored serial if present, else the newest with its name. */
+async function deployedCopy(target: Target, serial: string, commonName: string): Promise<DeployedCertificate | undefined> {
+  let newest: DeployedCertificate | undefined;
+  for await (const held of target.list()) {
+    if (held.serial === serial) return held;
+    if (held.commonName.toLowerCase() === commonName.toLowerCase() && (!newest || held.notAfter > newest.notAfter)) newest = held;
+  }
+  return newest;
+}
+
+/** Put `material` on `target` and prove it serves `serial`; a failure (of either) is the report's, never thrown. */
+export async function deployAndVerify(target: Target, material: CertificateMaterial, serial: string, cert?: ManagedCertificate): Promise<TargetReport> {
+  const base = { target: target.label, provider: target.provider };
+  try {
+    const result = await target.deploy(material, { dryRun: false });
+    const verified = await target.verify(serial);
+    if (!verified.ok) {
+      throw new VendorError(
+        ErrorCodes.VERIFY_FAILED,
+        `${target.label} does not serve certificate ${serial} after deploy${verified.servedSerial ? ` (it serves ${verified.servedSerial})` : ""}: ${verified.detail}`,
+        { vendor: target.provider },
+      );
+    }
+    return { ...base, status: result.changed ? "deployed" : "unchanged", serial, expireIn: result.expireIn };
+  } catch (error) {
+    return { ...base, status: "failed", error: errorSummary(error, cert) };
+  }
+}
