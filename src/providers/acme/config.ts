@@ -5,6 +5,7 @@
  */
 import * as z from "zod";
 import { dnsProviderSchema } from "../../dns/index.js";
+import { once } from "../kit/config.js";
 
 /** Directory presets (lego/certbot users know these names); anything else must be an https URL. */
 export const DIRECTORY_PRESETS = {
@@ -55,3 +56,15 @@ export type AcmeConfig = z.output<typeof acmeSchema>;
 export function directoryUrlOf(directory: string): string {
   return (DIRECTORY_PRESETS as Record<string, string>)[directory] ?? directory;
 }
+
+/**
+ * What a user puts in the store secret of an ACME account: `eabKid` + `eabHmacKey`, for CAs that bind accounts
+ * (External Account Binding); nothing for the others. certrelay itself writes `accountKey`, `accountUrl` and
+ * `accountDirectory` there on first use.
+ */
+export const acmeCredentialsSchema = once(() =>
+  z.object({
+    eabKid: z.string({ error: "expected the CA's EAB key id" }).optional(),
+    eabHmacKey: z.string({ error: "expected the CA's EAB HMAC key" }).optional(),
+  }),
+);

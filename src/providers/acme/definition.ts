@@ -1,0 +1,28 @@
+/** Any ACME CA (RFC 8555: Let's Encrypt, ZeroSSL, a private step-ca): an issuer over DNS-01. */
+import type { ProviderDefinition } from "../kit/definition.js";
+import { acmeCredentialsSchema, acmeSchema, type AcmeConfig } from "./config.js";
+import { createAcmeIssuer } from "./index.js";
+
+export const definition = {
+  name: "acme",
+  title: "ACME CA (Let's Encrypt and others)",
+  get credentials() {
+    return acmeCredentialsSchema();
+  },
+  inputs: {
+    directory: { input: "endpoint" },
+    email: { input: "acme-email" },
+    acceptTos: { input: "acme-accept-tos" },
+    keyType: { input: "acme-key-type" },
+    profile: { input: "acme-profile" },
+    dns: { input: "dns-provider" },
+    eabKid: { input: "acme-eab-kid" },
+    eabHmacKey: { input: "acme-eab-hmac-key", secret: true },
+    // written into the secret by certrelay on first use; the Action hands it back and takes it as an input
+    accountKey: { input: "acme-account-key", secret: true },
+  },
+  issuer: {
+    schema: acmeSchema,
+    create: (entry, credentials, ctx) => createAcmeIssuer(entry, credentials, ctx),
+  },
+} satisfies ProviderDefinition<"acme", never, AcmeConfig, ReturnType<typeof acmeCredentialsSchema>>;
