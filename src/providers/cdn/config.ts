@@ -1,5 +1,5 @@
 /** `provider: cdn` entries of certrelay.yml (a target: the SwiftFederation CDN's certificate list and edge). */
-import { z } from "zod";
+import * as z from "zod";
 import { connection, hostnameSchema, vendorIdSchema, once } from "../kit/config.js";
 
 export const cdnSchema = z

@@ -1,5 +1,5 @@
 /** `provider: enos` entries of certrelay.yml (a target and an issuer: the device certificate of one EnOS device). */
-import { z } from "zod";
+import * as z from "zod";
 import { connection, upperEnum, once } from "../kit/config.js";
 
 export const enosSchema = z

@@ -3,7 +3,7 @@
  * can own its entry schema without importing src/config, which derives its unions from the vendor folders).
  * Messages say what is expected and never echo what was found (a value may be a pasted secret).
  */
-import { z } from "zod";
+import * as z from "zod";
 
 /** Secrets Manager's own name alphabet; the file store encodes anything else away anyway. */
 export const SECRET_ID = /^[A-Za-z0-9/_+=.@-]{1,512}$/;

@@ -1,5 +1,5 @@
 /** `provider: reseller` entries of certrelay.yml (an issuer: buys, renews or reissues through the reseller API). */
-import { z } from "zod";
+import * as z from "zod";
 import { connection, upperEnum, vendorIdSchema, once } from "../kit/config.js";
 
 export const resellerSchema = z

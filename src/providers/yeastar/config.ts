@@ -1,5 +1,5 @@
 /** `provider: yeastar` entries of certrelay.yml (a target; see definition.ts for why never an issuer). */
-import { z } from "zod";
+import * as z from "zod";
 import { connection, once } from "../kit/config.js";
 
 export const yeastarSchema = z.strictObject({
