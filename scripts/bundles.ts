@@ -16,25 +16,35 @@ const requireBanner = 'import { createRequire as __certrelayCreateRequire } from
  * start and its peak memory grow with that parse). esbuild `splitting` is not used: its chunks give a dynamically
  * imported CommonJS package only a `default` export, so `({ Agent }) => new Agent()` fails.
  */
-const LAZY_PACKAGES = { undici: "src/lazy/undici.ts", "acme-client": "src/lazy/acme-client.ts" } as const;
+const LAZY_PACKAGES = {
+  undici: { specifier: "undici", file: "src/lazy/undici.ts" },
+  "acme-client": { specifier: "acme-client", file: "src/lazy/acme-client.ts" },
+  // the AWS SDK is bundled only into the Action and the CLI; the Lambda bundles leave all of @aws-sdk/* external
+  route53: { specifier: "@aws-sdk/client-route-53", file: "src/lazy/route53.ts" },
+} as const;
+type LazyPackage = keyof typeof LAZY_PACKAGES;
 /** certrelay's own modules reached only through `import()`, whose dependencies nothing else needs at start */
 const LAZY_MODULES = { x509: "src/x509/peculiar.ts" } as const;
 
-function lazyEntries(): Record<string, string> {
-  return Object.fromEntries(Object.entries({ ...LAZY_PACKAGES, ...LAZY_MODULES }).map(([name, file]) => [`lazy-${name}`, file]));
+function lazyEntries(packages: readonly LazyPackage[]): Record<string, string> {
+  const files = { ...Object.fromEntries(packages.map((name) => [name, LAZY_PACKAGES[name].file])), ...LAZY_MODULES };
+  return Object.fromEntries(Object.entries(files).map(([name, file]) => [`lazy-${name}`, file]));
 }
 
 /**
- * `import("undici")` in certrelay's code becomes `import("./lazy-undici.js")` (the file built beside it), and
- * `import("./peculiar.js")` from src/x509 `import("./lazy-x509.js")`.
+ * `import("undici")` in certrelay's code becomes `import("./lazy-undici.js")` (the file built beside it),
+ * `import("@aws-sdk/client-route-53")` `import("./lazy-route53.js")`, and `import("./peculiar.js")` from src/x509
+ * `import("./lazy-x509.js")`.
  */
-function lazyPackages(extension: string): Plugin {
-  const filter = new RegExp(`^(${Object.keys(LAZY_PACKAGES).join("|")})$`);
+function lazyPackages(extension: string, packages: readonly LazyPackage[]): Plugin {
+  const names = new Map<string, string>(packages.map((name) => [LAZY_PACKAGES[name].specifier, name]));
+  const escaped = [...names.keys()].map((specifier) => specifier.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"));
+  const filter = new RegExp(`^(${escaped.join("|")})$`);
   const modules = new Map(Object.entries(LAZY_MODULES).map(([name, file]) => [fileURLToPath(new URL(`../${file}`, import.meta.url)), name]));
   return {
     name: "certrelay-lazy-packages",
     setup(build) {
-      build.onResolve({ filter }, (args) => (args.kind === "dynamic-import" ? { path: `./lazy-${args.path}${extension}`, external: true } : undefined));
+      build.onResolve({ filter }, (args) => (args.kind === "dynamic-import" ? { path: `./lazy-${names.get(args.path)}${extension}`, external: true } : undefined));
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         if (args.kind !== "dynamic-import") return undefined;
         const name = modules.get(resolvePath(args.resolveDir, args.path.replace(/\.js$/, ".ts")));
@@ -43,6 +53,10 @@ function lazyPackages(extension: string): Plugin {
     },
   };
 }
+
+/** what each bundle loads lazily from files of its own */
+const BUNDLED_SDK: readonly LazyPackage[] = ["undici", "acme-client", "route53"];
+const EXTERNAL_SDK: readonly LazyPackage[] = ["undici", "acme-client"];
 
 const common: BuildOptions = {
   bundle: true,
@@ -64,23 +78,23 @@ const common: BuildOptions = {
 export const bundles: Record<string, BuildOptions> = {
   action: {
     ...common,
-    entryPoints: { index: "action/index.ts", ...lazyEntries() },
+    entryPoints: { index: "action/index.ts", ...lazyEntries(BUNDLED_SDK) },
     outdir: "dist/action",
-    plugins: [lazyPackages(".js")],
+    plugins: [lazyPackages(".js", BUNDLED_SDK)],
   },
   lambda: {
     ...common,
-    entryPoints: { scheduler: "lambda/scheduler.ts", worker: "lambda/worker.ts", ...lazyEntries() },
+    entryPoints: { scheduler: "lambda/scheduler.ts", worker: "lambda/worker.ts", ...lazyEntries(EXTERNAL_SDK) },
     outdir: "dist/lambda",
-    plugins: [lazyPackages(".mjs")],
+    plugins: [lazyPackages(".mjs", EXTERNAL_SDK)],
     outExtension: { ".js": ".mjs" },
     // The Lambda Node.js runtime ships AWS SDK v3: leaving it out keeps the artifact small and cold starts quick.
     external: ["@aws-sdk/*"],
   },
   cli: {
     ...common,
-    entryPoints: { index: "src/cli/main.ts", ...lazyEntries() },
+    entryPoints: { index: "src/cli/main.ts", ...lazyEntries(BUNDLED_SDK) },
     outdir: "dist/cli",
-    plugins: [lazyPackages(".js")],
+    plugins: [lazyPackages(".js", BUNDLED_SDK)],
   },
 };

@@ -9,27 +9,47 @@ const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, "..");
 
 /**
- * undici, acme-client and @peculiar/x509 ship as files of their own beside each bundle (scripts/bundles.ts), so a start does not
- * parse them. If one were missing or lost its named exports, the first vendor request or ACME order of a user's run
+ * undici, acme-client and @peculiar/x509 ship as files of their own beside each bundle (scripts/bundles.ts), and so
+ * does the Route53 client in the Action and the CLI (the Lambda takes the AWS SDK from its runtime), so a start does
+ * not parse them. If one were missing or lost its named exports, the first vendor request or ACME order of a user's run
  * would fail, long after the start: check each bundle's `import("./lazy-…")` in plain node, as the runtimes load them.
  */
 describe("the built bundles load the packages they import lazily", () => {
-  const entries = ["dist/action/index.js", "dist/lambda/scheduler.mjs", "dist/lambda/worker.mjs", "dist/cli/index.js"];
+  const lambda = ["./lazy-acme-client", "./lazy-undici", "./lazy-x509"];
+  const bundled = ["./lazy-acme-client", "./lazy-route53", "./lazy-undici", "./lazy-x509"];
+  const entries: [string, string[]][] = [
+    ["dist/action/index.js", bundled],
+    ["dist/lambda/scheduler.mjs", lambda],
+    ["dist/lambda/worker.mjs", lambda],
+    ["dist/cli/index.js", bundled],
+  ];
 
-  it.each(entries)("%s: every lazily imported file is beside it and gives the names certrelay uses", async (entry) => {
+  it.each(entries)("%s: every lazily imported file is beside it and gives the names certrelay uses", async (entry, expected) => {
     const file = join(repo, entry);
     expect(existsSync(file), `${entry} is missing: run \`npm run build\``).toBe(true);
     const lazy = [...new Set([...readFileSync(file, "utf8").matchAll(/import\("(\.\/lazy-[a-z0-9-]+\.m?js)"\)/g)].map((m) => m[1] as string))].sort();
-    expect(lazy.map((l) => l.replace(/\.m?js$/, ""))).toEqual(["./lazy-acme-client", "./lazy-undici", "./lazy-x509"]);
-    const urls = lazy.map((l) => pathToFileURL(join(dirname(file), l)).href);
+    expect(lazy.map((l) => l.replace(/\.m?js$/, ""))).toEqual(expected);
+    const url = (name: string) => pathToFileURL(join(dirname(file), lazy.find((l) => l.startsWith(`./lazy-${name}.`)) ?? `missing-${name}`)).href;
+    const urls = ["acme-client", "undici", "x509"].map(url);
     // what src/http/client.ts, src/providers/acme/client.ts and src/x509/csr.ts use from them: a CSR made by
-    // acme-client's copy of @peculiar/x509 is read back by certrelay's (each needs reflect-metadata loaded)
-    const script = `const [a, u, x] = await Promise.all(${JSON.stringify(urls)}.map((u) => import(u)));
+    // acme-client's copy of @peculiar/x509 is read back by certrelay's (each needs reflect-metadata loaded); the
+    // Route53 names src/dns/route53.ts uses, a client made without touching the network
+    const route53 = expected.includes("./lazy-route53") ? url("route53") : "@aws-sdk/client-route-53";
+    const script = `const [a, u, x, r] = await Promise.all(${JSON.stringify([...urls, route53])}.map((u) => import(u)));
       const agent = new u.Agent(); await agent.close();
       const [, csr] = await a.crypto.createCsr({ commonName: "lazy.example.test" });
       const subject = new x.x509.Pkcs10CertificateRequest(csr.toString()).subject;
-      process.stdout.write(JSON.stringify({ Client: typeof a.Client, interceptors: typeof a.axios.interceptors, agent: agent.constructor.name, subject }));`;
+      const route53 = new r.Route53Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }); route53.destroy();
+      const commands = ["ListHostedZonesCommand", "ListResourceRecordSetsCommand", "ChangeResourceRecordSetsCommand", "GetChangeCommand"].map((n) => typeof r[n]);
+      process.stdout.write(JSON.stringify({ Client: typeof a.Client, interceptors: typeof a.axios.interceptors, agent: agent.constructor.name, subject, route53: route53.config.serviceId, commands }));`;
     const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: dirname(file), timeout: 30_000 });
-    expect(JSON.parse(stdout)).toEqual({ Client: "function", interceptors: "object", agent: "Agent", subject: "CN=lazy.example.test" });
+    expect(JSON.parse(stdout)).toEqual({
+      Client: "function",
+      interceptors: "object",
+      agent: "Agent",
+      subject: "CN=lazy.example.test",
+      route53: "Route 53",
+      commands: ["function", "function", "function", "function"],
+    });
   }, 60_000);
 });
