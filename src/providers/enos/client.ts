@@ -3,9 +3,10 @@
  * request signed, and the device-certificate calls. Nothing here knows about certrelay's model.
  */
 import { CertrelayError, ErrorCodes, VendorError } from "../../errors.js";
-import { HttpClient, HttpStatusError, backoffDelay } from "../../http/index.js";
+import { HttpStatusError, backoffDelay } from "../../http/index.js";
 import { resolveRetryPolicy } from "../../http/retry.js";
 import type { ProviderContext } from "../context.js";
+import { VendorHttp, type Session } from "../kit/http.js";
 import { ApimStatus, apimError, enosCodeError } from "./errors.js";
 import { apimHeaders, tokenEncryption } from "./signature.js";
 import type {
@@ -52,7 +53,7 @@ interface CachedToken {
 const firstSeen = new Map<string, number>();
 
 export class EnosClient {
-  private readonly http: HttpClient;
+  private readonly http: VendorHttp;
   private readonly ctx: ProviderContext;
   private token: CachedToken | undefined;
   private pendingToken: Promise<string> | undefined;
@@ -60,20 +61,7 @@ export class EnosClient {
 
   constructor(private readonly options: EnosClientOptions) {
     this.ctx = options.ctx;
-    this.http = new HttpClient({
-      baseUrl: options.endpoint,
-      vendor: "enos",
-      sleep: options.ctx.sleep,
-      clock: options.ctx.clock,
-      ...(options.ctx.retry ? { retry: options.ctx.retry } : {}),
-      ...(options.ctx.timeoutMs ? { timeoutMs: options.ctx.timeoutMs } : {}),
-      deadline: options.ctx.deadline,
-      ...(options.ctx.ca ? { ca: options.ctx.ca } : {}),
-      ...(options.ctx.connections ? { connections: options.ctx.connections } : {}),
-      onRetry: (info) => options.ctx.logger.debug("enos request retried", { ...info }),
-      sign: (req) => this.sign(req.url, req.body),
-    });
-    this.http.addSecret(options.appSecret);
+    this.http = new VendorHttp({ vendor: "enos", baseUrl: options.endpoint, ctx: options.ctx, sign: (req) => this.sign(req.url, req.body), secrets: [options.appSecret] });
   }
 
   /** How many token requests this client made (a token is reused until near expiry). */
@@ -107,61 +95,51 @@ export class EnosClient {
    */
   async caCertificate(certChainURL: string): Promise<string> {
     const url = new URL(certChainURL, this.options.endpoint);
-    const here = new URL(this.options.endpoint);
-    if (url.origin === here.origin) {
-      const res = await this.http.request<string>({ method: "GET", path: `${url.pathname}${url.search}`, responseType: "text" });
-      return res.body;
-    }
-    const portal = new HttpClient({
-      baseUrl: url.origin,
-      vendor: "enos",
-      sleep: this.ctx.sleep,
-      clock: this.ctx.clock,
-      ...(this.ctx.retry ? { retry: this.ctx.retry } : {}),
-      ...(this.ctx.timeoutMs ? { timeoutMs: this.ctx.timeoutMs } : {}),
-      deadline: this.ctx.deadline,
-      ...(this.ctx.ca ? { ca: this.ctx.ca } : {}),
-    });
+    const gateway = url.origin === new URL(this.options.endpoint).origin;
+    const client = gateway ? this.http : new VendorHttp({ vendor: "enos", baseUrl: url.origin, ctx: this.ctx });
     try {
-      return (await portal.request<string>({ method: "GET", path: `${url.pathname}${url.search}`, responseType: "text" })).body;
+      return (await client.request<string>({ method: "GET", path: `${url.pathname}${url.search}`, responseType: "text" })).body;
     } finally {
-      await portal.close();
+      if (!gateway) await client.close();
     }
   }
 
   private async call<T>(method: "GET" | "POST", action: string, device: DeviceIdentifier, body: unknown, operation: string): Promise<T | undefined> {
-    for (let round = 1; ; round++) {
-      const token = await this.accessToken();
-      const res = await this.http.request<unknown>({
-        method,
-        path: CERTIFICATES_PATH,
-        query: { action, orgId: device.orgId, assetId: device.assetId, productKey: device.productKey, deviceKey: device.deviceKey },
-        ...(body === undefined ? {} : { json: body }),
-        // inferred: the gateway refuses tokens/signatures with 401 (403 accepted too) and an APIM status body
-        acceptStatus: [401, 403],
-        idempotent: method === "GET",
-      });
-      if (res.status === 401 || res.status === 403) {
-        const refusal = asObject(res.body) as ApimRefusal;
-        const status = refusal.status ?? refusal.code ?? -1;
-        // The status and body of an expired-token refusal (1202/1203) are not public: any gateway refusal means
-        // one fresh token and one more try, then a clear error. The gateway refused before the service saw the
-        // request, so resending a POST cannot apply twice.
-        if (round === 1) {
-          this.ctx.logger.debug("enos gateway refused the request; taking a fresh token once", { status });
-          this.forgetToken(token);
-          continue;
-        }
-        throw apimError(status, refusal.msg, `the ${operation}`);
-      }
-      const answer = asObject(res.body) as Partial<EnosResponse<T>>;
-      if (typeof answer.code !== "number") {
-        throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS sent an answer without a code to the ${operation}: check that endpoint is the EnOS API gateway address`, { vendor: "enos", status: res.status });
-      }
-      if (answer.code !== 0) throw enosCodeError(answer.code, answer.msg, operation);
-      return answer.data;
+    const res = await this.http.withSession<unknown>(this.session, () => ({
+      method,
+      path: CERTIFICATES_PATH,
+      query: { action, orgId: device.orgId, assetId: device.assetId, productKey: device.productKey, deviceKey: device.deviceKey },
+      ...(body === undefined ? {} : { json: body }),
+      // inferred: the gateway refuses tokens/signatures with 401 (403 accepted too) and an APIM status body
+      acceptStatus: [401, 403],
+      idempotent: method === "GET",
+    }));
+    if (res.status === 401 || res.status === 403) {
+      const refusal = asObject(res.body) as ApimRefusal;
+      throw apimError(refusal.status ?? refusal.code ?? -1, refusal.msg, `the ${operation}`);
     }
+    const answer = asObject(res.body) as Partial<EnosResponse<T>>;
+    if (typeof answer.code !== "number") {
+      throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS sent an answer without a code to the ${operation}: check that endpoint is the EnOS API gateway address`, { vendor: "enos", status: res.status });
+    }
+    if (answer.code !== 0) throw enosCodeError(answer.code, answer.msg, operation);
+    return answer.data;
   }
+
+  /**
+   * The status and body of an expired-token refusal (1202/1203) are not public: any gateway refusal means one fresh
+   * token and one more try, then a clear error. The gateway refused before the service saw the request, so resending
+   * a POST cannot apply twice. (The token itself goes in the signed headers, see `sign`.)
+   */
+  private readonly session: Session<unknown> = {
+    credential: () => this.accessToken(),
+    refused: (res) => res.status === 401 || res.status === 403,
+    renew: (token, res) => {
+      const refusal = asObject(res.body) as ApimRefusal;
+      this.ctx.logger.debug("enos gateway refused the request; taking a fresh token once", { status: refusal.status ?? refusal.code ?? -1 });
+      this.forgetToken(token);
+    },
+  };
 
   private sign(url: URL, body: string | undefined): Record<string, string> {
     // only API calls are signed: the token request carries its own `encryption`, the CA file is public

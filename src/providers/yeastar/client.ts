@@ -4,9 +4,9 @@
  * allows only 8 valid access tokens per application (VENDOR-NOTES).
  */
 import { AuthError, ErrorCodes, QuotaError, VendorError } from "../../errors.js";
-import { HttpClient } from "../../http/index.js";
 import type { SessionCache } from "../../store/sessions.js";
 import type { ProviderContext } from "../context.js";
+import { VendorHttp, type Session as Credential } from "../kit/http.js";
 import { yeastarError } from "./errors.js";
 import {
   YeastarErrcode,
@@ -70,7 +70,7 @@ export interface YeastarClientStats {
 }
 
 export class YeastarClient {
-  private readonly http: HttpClient;
+  private readonly http: VendorHttp;
   private readonly ctx: ProviderContext;
   private session: Session | undefined;
   private pending: Promise<Session> | undefined;
@@ -82,19 +82,9 @@ export class YeastarClient {
   constructor(private readonly options: YeastarClientOptions) {
     const { ctx } = options;
     this.ctx = ctx;
-    this.http = new HttpClient({
-      baseUrl: options.endpoint.replace(/\/+$/, "").replace(/\/openapi\/v1\.0$/, ""),
-      vendor: "yeastar",
-      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
-      timeoutMs: ctx.timeoutMs,
-      deadline: ctx.deadline,
-      retry: ctx.retry === undefined ? undefined : { retries: 3, minDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000, ...ctx.retry },
-      sleep: ctx.sleep,
-      ca: ctx.ca,
-      ...(ctx.connections ? { connections: ctx.connections } : {}),
-      onRetry: () => ctx.logger.debug("yeastar request retried"),
-    });
-    this.http.addSecret(options.password);
+    // the API path is added per call, so an endpoint given with it or without it reaches the same place
+    const baseUrl = options.endpoint.replace(/\/+$/, "").replace(/\/openapi\/v1\.0$/, "");
+    this.http = new VendorHttp({ vendor: "yeastar", baseUrl, ctx, userAgent: options.userAgent ?? DEFAULT_USER_AGENT, secrets: [options.password] });
   }
 
   // ---- tokens -----------------------------------------------------------------------------------------------
@@ -151,13 +141,7 @@ export class YeastarClient {
 
   private async post<T extends YeastarResponse>(path: string, json: unknown, operation: string): Promise<T> {
     // Token calls are never retried: a lost answer to get_token would still spend one of the 8 tokens.
-    const res = await this.http.request<T>({
-      method: "POST",
-      path: `${YEASTAR_API}/${path}`,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(json),
-      idempotent: false,
-    });
+    const res = await this.http.request<T>({ method: "POST", path: `${YEASTAR_API}/${path}`, json, idempotent: false });
     if (res.body.errcode !== YeastarErrcode.SUCCESS) throw yeastarError(res.body, operation);
     return res.body;
   }
@@ -211,29 +195,30 @@ export class YeastarClient {
     return (await this.pending).accessToken;
   }
 
-  /** An authenticated call; on 10004 the token is renewed once and the call repeated (the PBX did nothing). */
+  /**
+   * The access token goes in the query of every call; a 10004 answer means the PBX refused the token and did
+   * nothing, so the token is renewed once and the call repeated.
+   */
+  private readonly access: Credential<YeastarResponse> = {
+    credential: () => this.token(),
+    refused: (res) => res.body.errcode === YeastarErrcode.TOKEN_EXPIRED,
+    // Another call may have renewed already while this one was in flight.
+    renew: async (token) => {
+      if (this.session?.accessToken === token) await this.token(true);
+    },
+  };
+
   private async call<T extends YeastarResponse>(operation: string, options: CallOptions): Promise<T> {
-    let renewed = false;
-    for (;;) {
-      const token = await this.token();
-      const res = await this.http.request<T>({
-        method: options.method,
-        path: `${YEASTAR_API}/${options.path}`,
-        query: { ...(options.query ?? {}), access_token: token },
-        ...(options.json === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(options.json) }),
-        ...(options.form === undefined ? {} : { body: options.form }),
-        idempotent: options.idempotent,
-      });
-      const body = res.body;
-      if (body.errcode === YeastarErrcode.TOKEN_EXPIRED && !renewed) {
-        renewed = true;
-        // Another call may have renewed already while this one was in flight.
-        if (this.session?.accessToken === token) await this.token(true);
-        continue;
-      }
-      if (body.errcode !== YeastarErrcode.SUCCESS) throw yeastarError(body, operation);
-      return body;
-    }
+    const res = await this.http.withSession<YeastarResponse>(this.access, (token) => ({
+      method: options.method,
+      path: `${YEASTAR_API}/${options.path}`,
+      query: { ...(options.query ?? {}), access_token: token },
+      ...(options.json === undefined ? {} : { json: options.json }),
+      ...(options.form === undefined ? {} : { body: options.form }),
+      idempotent: options.idempotent,
+    }));
+    if (res.body.errcode !== YeastarErrcode.SUCCESS) throw yeastarError(res.body, operation);
+    return res.body as T;
   }
 
   // ---- certificates -----------------------------------------------------------------------------------------
