@@ -7,8 +7,9 @@ import * as core from "@actions/core";
 import { ErrorCodes, InputError } from "../src/errors.js";
 import { providerNames, type ProviderName } from "../src/model.js";
 import {
-  DNS_NUMBER_SETTINGS,
+  deployTakes,
   operations,
+  publicParametersOf,
   RENEWAL_KIND_INPUT,
   RENEWAL_KINDS,
   SECRET_INPUTS,
@@ -58,13 +59,13 @@ const APPLY_SETTINGS: Record<ProviderName, readonly ActionInput[]> = {
 const ALWAYS: readonly ActionInput[] = ["provider", "operation", "endpoint", "ca-certificate", "renew-before-days", "dry-run"];
 
 /** The inputs one provider and operation read; anything else given is reported, never silently dropped. */
-export function inputsUsed(provider: ProviderName, operation: Operation, givenCertificate: boolean, certificateType?: string): Set<ActionInput> {
+export function inputsUsed(provider: ProviderName, operation: Operation, givenCertificate: boolean, request: Pick<OperationRequest, "vendor">): Set<ActionInput> {
   const used = new Set<ActionInput>(ALWAYS);
   const add = (names: readonly ActionInput[] | undefined) => names?.forEach((n) => used.add(n));
   if (operation === "deploy") {
     add(["certificate", "chain", "min-days-left"]);
-    // enos devices and a PBX's trusted CA list hold no key of ours
-    if (provider !== "enos" && !(provider === "yeastar" && certificateType === "trusted")) add(["private-key"]);
+    // a device that holds its own key, or a trusted-CA list, takes no key of ours
+    if (deployTakes(request).privateKey) add(["private-key"]);
     add(CREDENTIALS[provider]);
     add(TARGET_SETTINGS[provider]);
   } else if (operation === "apply") {
@@ -229,12 +230,13 @@ export function maskSecretInputs(): void {
     if (value.trim() === "") continue;
     maskText(value);
     if (name === "dns-credentials") {
+      // a DNS timeout or TTL is a plain number: masking "60" would blank every 60 in the log
+      const plain = publicParametersOf(name);
       try {
         const parsed: unknown = JSON.parse(value);
         if (parsed && typeof parsed === "object") {
           for (const [k, v] of Object.entries(parsed)) {
-            // an acme DNS timeout or TTL is a plain number: masking "60" would blank every 60 in the log
-            if (DNS_NUMBER_SETTINGS.has(k)) continue;
+            if (plain.has(k)) continue;
             if (typeof v === "string" || typeof v === "number") maskText(String(v));
           }
         }
@@ -304,6 +306,6 @@ export function getSettings(): ActionSettings {
     minDaysLeft: wholeNumber("min-days-left", 7, 3_650) ?? 7,
     renewBeforeDays: wholeNumber("renew-before-days", 30, 365) ?? 30,
   };
-  const unused = unusedBy(inputsUsed(provider, operation, certificate !== undefined, request.vendor.certificateType));
+  const unused = unusedBy(inputsUsed(provider, operation, certificate !== undefined, request));
   return { ...common, unused, run: { kind: "single", request } };
 }

@@ -7,6 +7,7 @@ import { isInsecureEndpoint } from "../src/config/harden.js";
 import { Deadline } from "../src/deadline.js";
 import { realSleep, systemClock, type Logger } from "../src/model.js";
 import { explainFailure, runConfigFile, runOperation, type OperationDeps, type OperationResult } from "../src/operations/index.js";
+import type { SecretOutput } from "../src/providers/kit/operations.js";
 import { renderSummary, type DeploymentContext } from "../src/report/summary.js";
 import { getSettings, isActionInput, maskSecretInputs, maskText, type ActionSettings } from "./inputs.js";
 
@@ -45,7 +46,7 @@ function deploymentContext(): DeploymentContext {
 }
 
 function deps(settings: ActionSettings, runId: string | undefined): OperationDeps {
-  // a deploy waits only for the CDN edge, which has its own input; apply waits for the issuer
+  // a deploy waits only for an edge to serve the new certificate, which has its own input; apply waits for the issuer
   const edge = settings.operation === "deploy" && settings.run.kind === "single";
   const waitInput = edge ? "edge-wait-seconds" : "wait-seconds";
   const maxWaitMs = (edge ? settings.edgeWaitSeconds : settings.waitSeconds) * 1000;
@@ -60,21 +61,19 @@ function deps(settings: ActionSettings, runId: string | undefined): OperationDep
     // minute for the calls around the wait (key generation, the order itself, the download)
     deadline: new Deadline({ budgetMs: maxWaitMs + 60_000, budget: `${waitInput} (+60 s)`, fix: `raise the ${waitInput} input` }),
     ...(runId ? { runId } : {}),
-    onAcmeAccountKey: reportAcmeAccountKey,
+    onSecretOutput: reportSecretOutput,
   };
 }
 
 /**
- * A new ACME account's key exists only in this run: mask it first (per line, like every secret), hand it out as an
- * output at once (the run may still fail validation afterwards, the account exists by then), and say where it goes.
+ * A secret the vendor made exists only in this run (a new issuer account's key): mask it first (per line, like
+ * every secret), hand it out as an output at once (the run may still fail afterwards, the account exists by then),
+ * and say where it goes.
  */
-function reportAcmeAccountKey(accountKeyPem: string): void {
-  maskText(accountKeyPem);
-  core.setOutput("acme-account-key", accountKeyPem);
-  core.warning(
-    "a new ACME account was created for this run: save the output acme-account-key as a repository secret and pass it as input acme-account-key, or every run creates another account at the CA",
-    { title: "certrelay new ACME account" },
-  );
+function reportSecretOutput(secret: SecretOutput): void {
+  maskText(secret.value);
+  core.setOutput(secret.output, secret.value);
+  core.warning(secret.notice, { title: secret.title });
 }
 
 function setOutputs(result: OperationResult): void {

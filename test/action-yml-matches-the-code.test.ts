@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ACTION_INPUTS, INPUT_DEFAULTS } from "../action/inputs.js";
-import { SECRET_INPUTS, VENDOR_TEXT_INPUTS } from "../src/operations/index.js";
+import { SECRET_INPUTS, SECRET_OUTPUTS, VENDOR_TEXT_INPUTS } from "../src/operations/index.js";
 
 interface ActionYml {
   inputs: Record<string, { description?: string; default?: string }>;
@@ -13,9 +13,12 @@ interface ActionYml {
 const yml = parse(readFileSync("action.yml", "utf8")) as ActionYml;
 const mainSource = readFileSync("action/main.ts", "utf8");
 
-/** The output names action/main.ts sets: `core.setOutput("name"` calls and the keys of setOutputs' table. */
+/**
+ * The output names action/main.ts sets: `core.setOutput("name"` calls and the keys of setOutputs' table, plus the
+ * outputs through which a vendor hands back a secret it made (named by the vendor, set by main.ts).
+ */
 function outputsSetByCode(): string[] {
-  const names = new Set<string>();
+  const names = new Set<string>(SECRET_OUTPUTS);
   for (const m of mainSource.matchAll(/core\.setOutput\("([a-z-]+)"/g)) names.add(m[1] as string);
   const table = /const outputs: Record<string, string \| undefined> = \{([\s\S]*?)\n {2}\};/.exec(mainSource)?.[1] ?? "";
   for (const m of table.matchAll(/^\s+"?([a-z-]+)"?:/gm)) names.add(m[1] as string);

@@ -1,25 +1,26 @@
 /**
- * Obtain a certificate from an issuer (EnOS device certificate, reseller create/renew/reissue) or have a PBX apply
- * for one itself over DNS validation. A fresh key is generated unless the caller brings a CSR; the key never
- * leaves this process except as the caller's (masked) output. Waits are bounded by the context's poll window:
+ * Obtain a certificate from an issuer (a device certificate, a purchased certificate created, renewed or reissued),
+ * or have a vendor that keeps its own key apply for one itself (its `operations.apply`). A fresh key is generated
+ * unless the caller brings a CSR; the key never leaves this process except as the caller's (masked) output. Waits are bounded by the context's poll window:
  * an order still pending afterwards is reported as pending (not a failure), to be picked up by the next run.
  */
 import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer } from "../model.js";
 import { renewalReference } from "../pipeline/index.js";
+import type { ProviderOperations } from "../providers/kit/operations.js";
+import { providerOperations, providersWithOperation } from "../providers/operations.js";
 import { createIssuer } from "../providers/registry.js";
 import { certFacts, checkCertificateStrength, checkCsrStrength, generateKeyAndCsr, inspectCsr, type CertFacts } from "../x509/index.js";
-import { acmeIssuerFor, inActionTerms } from "./acme-apply.js";
-import { applyOnDevice } from "./device-apply.js";
 import { checkCsrMatchesKey, csrFromKey, readKeyForCsr, type KeyForCsr } from "./csr-from-key.js";
-import { credentialsFor, issuerConfigFor, type OperationRequest, type VendorFields } from "./request.js";
+import { numberField, textField } from "./fields.js";
+import { credentialsFor, issuerConfigFor, RENEWAL_KIND_INPUT, type OperationRequest } from "./request.js";
+import { pendingResult } from "./results.js";
 import { rowFor } from "./rows.js";
 import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
-import { reissueOrder } from "./reissue.js";
 
-/** The name a certificate is for: the input, else the device identity an IoT certificate is bound to. */
-function commonNameFor(request: OperationRequest): string {
-  const name = request.apply.commonName ?? request.vendor.deviceKey ?? request.vendor.assetId;
+/** The name a certificate is for: the input, else the vendor's default (the identity a device certificate is bound to). */
+function commonNameFor(request: OperationRequest, ops: ProviderOperations): string {
+  const name = request.apply.commonName ?? ops.defaultCommonName?.(request.vendor);
   if (!name) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `input 'common-name' is required for operation apply with provider ${request.vendor.provider}: the domain the certificate is for`, { field: "common-name" });
   }
@@ -74,24 +75,6 @@ function issuedResult(request: OperationRequest, issuer: Issuer, outcome: Extrac
   };
 }
 
-export function pendingResult(provider: string, label: string, orderId: string, detail: string, privateKey: string | undefined, hint: string): OperationResult {
-  const warning = `order ${orderId} at ${label} is still pending (${detail}); ${hint}`;
-  return {
-    operation: "apply",
-    provider,
-    target: label,
-    status: "pending",
-    changed: true,
-    ok: true,
-    message: warning,
-    certificateId: orderId,
-    orderId,
-    ...(privateKey ? { privateKey } : {}),
-    warnings: [warning],
-    rows: [{ target: label, certificateId: orderId, result: "pending", detail }],
-  };
-}
-
 /** A pending order from an earlier run: poll it, never place a new one (the key stays the one made back then). */
 async function collectOrder(request: OperationRequest, issuer: Issuer, commonName: string, orderId: string, deps: OperationDeps): Promise<OperationResult> {
   const sans = request.apply.sans && request.apply.sans.length > 0 ? request.apply.sans : [commonName];
@@ -100,50 +83,43 @@ async function collectOrder(request: OperationRequest, issuer: Issuer, commonNam
   return issuedResult(request, issuer, outcome, undefined, deps.clock());
 }
 
-/**
- * EnOS signs RSA and ECC device certificates with different CAs (issue-authority). A given key picks it; an
- * explicit issue-authority that disagrees with the key is a mistake worth stopping for.
- */
-function withKeyAuthority(vendor: VendorFields, key: KeyForCsr): VendorFields {
-  if (vendor.provider !== "enos") return vendor;
-  const fromKey = key.keyType === "ecc" ? "ECC" : "RSA";
-  const given = vendor.issueAuthority?.toUpperCase();
-  if (given !== undefined && given !== fromKey) {
-    throw new InputError(
-      ErrorCodes.INPUT_INVALID,
-      `input 'issue-authority' is ${given} but input 'private-key' is an ${key.keyType === "ecc" ? "EC" : "RSA"} key: set issue-authority ${fromKey}, or pass an ${given === "ECC" ? "EC P-256" : "RSA"} key`,
-      { field: "issue-authority", vendor: "enos" },
-    );
-  }
-  return { ...vendor, issueAuthority: fromKey };
+/** Reissue is a vendor's own operation: say which providers have it. */
+function reissueElsewhere(): InputError {
+  const which = providersWithOperation("reissue").join(" or ");
+  return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${RENEWAL_KIND_INPUT}': reissue applies to provider ${which} only`, { field: RENEWAL_KIND_INPUT });
 }
 
 export async function applyCertificate(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
-  const commonName = commonNameFor(request);
+  const ops = providerOperations(request.vendor.provider);
+  const commonName = commonNameFor(request, ops);
   const ctx = providerContext(deps);
-  if (request.vendor.provider === "yeastar") return applyOnDevice(request, commonName, deps);
+  // a vendor that obtains its own certificate (a PBX keeps its key) does the whole apply
+  if (ops.apply) return ops.apply(request, deps, { commonName, credentials: () => credentialsFor(request.vendor) });
 
   const userKey = request.bundle.privateKey?.trim() ? readKeyForCsr(request.bundle.privateKey) : undefined;
-  const vendor = userKey ? withKeyAuthority(request.vendor, userKey) : request.vendor;
-  // acme: the inputs stand in for the store that keeps its account key (created on first use and handed back)
-  const acme = vendor.provider === "acme" ? acmeIssuerFor(vendor, deps) : undefined;
-  const config = acme ? acme.config : issuerConfigFor(vendor);
-  const credentials = acme ? acme.credentials : credentialsFor(vendor);
-  if (request.apply.renewalKind === "reissue" && !request.vendor.certificateId) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue", { field: "certificate-id" });
-  }
-  const issuer = createIssuer(config, credentials, acme ? { ...ctx, store: acme.store } : ctx);
+  const vendor = userKey && ops.withKey ? ops.withKey(request.vendor, userKey) : request.vendor;
+  // e.g. the inputs stand in for the store that keeps an account key (created on first use and handed back)
+  const built = ops.actionIssuer?.(vendor, deps);
+  const config = built ? built.config : issuerConfigFor(vendor);
+  const credentials = built ? built.credentials : credentialsFor(vendor);
+  const reissue = request.apply.renewalKind === "reissue" ? ops.reissue : undefined;
+  if (request.apply.renewalKind === "reissue" && !reissue) throw reissueElsewhere();
+  reissue?.check(request);
+  const issuer = createIssuer(config, credentials, built?.store ? { ...ctx, store: built.store } : ctx);
   try {
     if (request.apply.orderId) return await collectOrder(request, issuer, commonName, request.apply.orderId, deps);
     const { csr, privateKey, sans } = await csrFor(request, issuer, commonName, userKey);
+    // the existing order a renewal continues, and a lifetime, where the vendor takes them
+    const previousOrderId = textField(request.vendor, "certificateId");
+    const validDays = numberField(request.vendor, "validDays");
     const issueRequest: IssueRequest = {
       csr,
       commonName,
       sans,
       // A re-run of the same workflow run computes the same reference and finds its earlier order.
-      reference: request.apply.reference ?? renewalReference(commonName.replace(/[^a-z0-9._-]/gi, "-").toLowerCase(), `${request.vendor.certificateId ?? "new"}:${deps.runId ?? "local"}`),
-      ...(request.vendor.certificateId ? { previousOrderId: request.vendor.certificateId } : {}),
-      ...(request.vendor.validDays ? { validDays: request.vendor.validDays } : {}),
+      reference: request.apply.reference ?? renewalReference(commonName.replace(/[^a-z0-9._-]/gi, "-").toLowerCase(), `${previousOrderId ?? "new"}:${deps.runId ?? "local"}`),
+      ...(previousOrderId ? { previousOrderId } : {}),
+      ...(validDays ? { validDays } : {}),
     };
     if (request.dryRun) {
       return {
@@ -160,11 +136,11 @@ export async function applyCertificate(request: OperationRequest, deps: Operatio
     }
     let outcome: IssueOutcome;
     try {
-      outcome = request.apply.renewalKind === "reissue" ? await reissueOrder(config, credentials, ctx, issueRequest) : await issuer.issue(issueRequest, { dryRun: false });
+      outcome = reissue ? await reissue.run(config, credentials, ctx, issueRequest) : await issuer.issue(issueRequest, { dryRun: false });
     } catch (error) {
       // A re-run of the same run finds the order placed earlier (no second purchase), but a freshly generated key
       // cannot match it: say how to get out, rather than leave the issuer's wording.
-      if (acme) throw inActionTerms(error);
+      if (ops.inActionTerms) throw ops.inActionTerms(error);
       if (privateKey && isCertrelayError(error) && error.code === ErrorCodes.KEY_MISMATCH) {
         throw new CertrelayError(
           ErrorCodes.KEY_MISMATCH,

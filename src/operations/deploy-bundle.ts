@@ -4,6 +4,7 @@
  * (`changed: false`).
  */
 import { ErrorCodes, InputError } from "../errors.js";
+import { providerOperations } from "../providers/operations.js";
 import { createTarget } from "../providers/registry.js";
 import { parseBundle } from "../x509/index.js";
 import { credentialsFor, targetConfigFor, type OperationRequest } from "./request.js";
@@ -12,16 +13,13 @@ import { providerContext, type OperationDeps, type OperationResult } from "./typ
 
 export const BUNDLE_FIELDS = { certificate: "certificate", privateKey: "private-key", chain: "chain" } as const;
 
-/** Providers whose device or PBX already holds the key: they take a certificate without one. */
-function needsKey(request: OperationRequest): boolean {
-  if (request.vendor.provider === "enos") return false;
-  if (request.vendor.provider === "yeastar" && request.vendor.certificateType === "trusted") return false;
-  return true;
-}
-
-/** A PBX's trusted list takes CA certificates (no key): the bundle check must expect a CA, not refuse one. */
-function isTrustedCa(request: OperationRequest): boolean {
-  return request.vendor.provider === "yeastar" && request.vendor.certificateType === "trusted";
+/**
+ * What the target takes: no key where the device already holds it; a CA certificate (no key) for a trusted-CA list,
+ * where the bundle check must expect a CA, not refuse one.
+ */
+export function deployTakes(request: Pick<OperationRequest, "vendor">): { privateKey: boolean; ca: boolean } {
+  const takes = providerOperations(request.vendor.provider).deployTakes?.(request.vendor);
+  return { privateKey: takes?.privateKey ?? true, ca: takes?.ca ?? false };
 }
 
 export async function deployBundle(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
@@ -29,7 +27,8 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
   if (!bundle.certificate?.trim()) {
     throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate' is required for operation deploy: pass the PEM certificate", { field: "certificate" });
   }
-  const requireKey = needsKey(request);
+  const takes = deployTakes(request);
+  const requireKey = takes.privateKey;
   if (requireKey && !bundle.privateKey?.trim()) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `input 'private-key' is required to deploy to ${vendor.provider}: pass the PEM private key of the certificate`, { field: "private-key" });
   }
@@ -40,7 +39,7 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
       ...(requireKey && bundle.privateKey ? { privateKey: bundle.privateKey } : {}),
       ...(bundle.chain ? { chain: bundle.chain } : {}),
     },
-    { now, requireKey, minDaysLeft: request.minDaysLeft, fields: BUNDLE_FIELDS, ...(isTrustedCa(request) ? { expectCa: true } : {}) },
+    { now, requireKey, minDaysLeft: request.minDaysLeft, fields: BUNDLE_FIELDS, ...(takes.ca ? { expectCa: true } : {}) },
   );
   const config = targetConfigFor(vendor);
   const credentials = credentialsFor(vendor);

@@ -6,7 +6,6 @@
  */
 import { CREDENTIAL_FIELDS } from "../config/harden.js";
 import { AuthError, CertrelayError, ErrorCodes, type ErrorCode } from "../errors.js";
-import type { ProviderName } from "../model.js";
 import { credentialInputs } from "./request.js";
 
 export type EntryPoint = "action" | "cli";
@@ -33,7 +32,7 @@ export function isTlsTrustFailure(error: unknown): boolean {
 }
 
 function credentialHint(provider: string | undefined, entry: EntryPoint): string | undefined {
-  const inputs = provider ? credentialInputs(provider as ProviderName) : undefined;
+  const inputs = provider ? credentialInputs(provider) : undefined;
   if (!inputs || inputs.length === 0) return undefined;
   if (entry === "action") return `check inputs ${inputs.map(([, input]) => `'${input}'`).join(" and ")}`;
   return `check the fields ${inputs.map(([key]) => `'${key}'`).join(" and ")} of the credentials secret`;

@@ -1,5 +1,5 @@
 /** Operations the entry points run: one request in, one result out, no vendor names needed by the caller. */
-export { deployBundle, BUNDLE_FIELDS } from "./deploy-bundle.js";
+export { deployBundle, deployTakes, BUNDLE_FIELDS } from "./deploy-bundle.js";
 export { applyCertificate } from "./apply.js";
 export { checkCertificate } from "./check.js";
 export { runConfigFile, type ConfigRunRequest } from "./run-config.js";
@@ -10,17 +10,17 @@ export {
   targetConfigFor,
   issuerConfigFor,
   SECRET_INPUTS,
+  SECRET_OUTPUTS,
+  publicParametersOf,
   VENDOR_TEXT_INPUTS,
   RENEWAL_KIND_INPUT,
   RENEWAL_KINDS,
   type Operation,
   type OperationRequest,
-  type VendorFields,
   type BundleFields,
   type ApplyFields,
-  type DnsCredentialValue,
 } from "./request.js";
-export { DNS_NUMBER_SETTINGS } from "./acme-apply.js";
+export { textField, numberField, flagField, objectField, type VendorFields, type FieldValue, type DnsCredentialValue } from "./fields.js";
 export { explainFailure, isTlsTrustFailure, type Explained, type EntryPoint } from "./explain.js";
 export { providerContext, type OperationDeps, type OperationResult, type OperationStatus, type CertificateRow } from "./types.js";
 

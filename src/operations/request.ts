@@ -7,53 +7,13 @@
 import type { z } from "zod";
 import { ISSUER_PROVIDERS, issuerSchema, targetSchema, TARGET_PROVIDERS, type IssuerConfig, type TargetConfig } from "../config/index.js";
 import { ErrorCodes, InputError } from "../errors.js";
-import type { ProviderName } from "../model.js";
+import { allProviderOperations } from "../providers/operations.js";
+import type { VendorFields } from "./fields.js";
 
 export type Operation = "deploy" | "apply" | "check";
 export const operations: readonly Operation[] = ["deploy", "apply", "check"];
 
-export type DnsCredentialValue = string | number | boolean;
-
-/** Everything a user can say about one vendor endpoint. Field names follow the Action's inputs in camelCase. */
-export interface VendorFields {
-  provider: ProviderName;
-  endpoint: string;
-  username?: string;
-  password?: string;
-  apiKey?: string;
-  appKey?: string;
-  appSecret?: string;
-  orgId?: string;
-  assetId?: string;
-  productKey?: string;
-  deviceKey?: string;
-  accessKeyId?: string;
-  accessKeySecret?: string;
-  certificateType?: string;
-  pruneOld?: boolean;
-  verifyHost?: string;
-  verifyAddress?: string;
-  serviceId?: string;
-  dnsProvider?: string;
-  dnsCredentials?: Record<string, DnsCredentialValue>;
-  validDays?: number;
-  issueAuthority?: string;
-  certificateId?: string;
-  plan?: string;
-  dcvType?: string;
-  approverEmail?: string;
-  /** acme: contact address for the CA's notices */
-  acmeEmail?: string;
-  /** acme: the CA's terms of service are agreed when the account is created */
-  acmeAcceptTos?: boolean;
-  /** acme: PEM account key from an earlier run (secret); without it a new account is created and its key returned */
-  acmeAccountKey?: string;
-  acmeEabKid?: string;
-  /** acme: External Account Binding HMAC key (secret) */
-  acmeEabHmacKey?: string;
-  acmeKeyType?: string;
-  acmeProfile?: string;
-}
+export type { DnsCredentialValue, FieldValue, VendorFields } from "./fields.js";
 
 /** PEM text as the user gave it; parseBundle validates it. */
 export interface BundleFields {
@@ -125,27 +85,9 @@ function firstProblem(error: z.ZodError, provider: string): InputError {
   return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider ${provider}: ${issue?.message ?? "invalid"}`, { field: input, vendor: provider });
 }
 
-function settingsOf(fields: VendorFields) {
-  return definedOnly({
-    provider: fields.provider,
-    endpoint: fields.endpoint,
-    credentials: INLINE_CREDENTIALS,
-    certificateType: fields.certificateType,
-    pruneOld: fields.pruneOld,
-    orgId: fields.orgId,
-    assetId: fields.assetId,
-    productKey: fields.productKey,
-    deviceKey: fields.deviceKey,
-    validDays: fields.validDays,
-    issueAuthority: fields.issueAuthority,
-    verifyHost: fields.verifyHost,
-    verifyAddress: fields.verifyAddress,
-    serviceId: fields.serviceId,
-    certificateId: fields.certificateId,
-    plan: fields.plan,
-    dcvType: fields.dcvType,
-    approverEmail: fields.approverEmail,
-  });
+function settingsOf(fields: VendorFields): Record<string, unknown> {
+  // every field the user gave; pick() keeps those the provider's schema knows
+  return definedOnly({ ...fields, credentials: INLINE_CREDENTIALS });
 }
 
 /** Keep only the keys a provider's schema knows, so a reused workflow with extra inputs does not fail. */
@@ -164,7 +106,7 @@ const ISSUER_KEYS: Record<string, readonly string[]> = {
   yeastar: TARGET_KEYS.yeastar ?? [],
 };
 
-export function isTargetProvider(provider: ProviderName): boolean {
+export function isTargetProvider(provider: string): boolean {
   return (TARGET_PROVIDERS as readonly string[]).includes(provider);
 }
 
@@ -191,10 +133,6 @@ export function issuerConfigFor(fields: VendorFields): IssuerConfig {
       { field: "provider", vendor: fields.provider },
     );
   }
-  if (fields.provider === "acme") {
-    // its account key and DNS settings are not config fields: apply builds it with acmeIssuerFor (acme-apply.ts)
-    throw new Error("certrelay bug: the acme issuer of an apply is built by acmeIssuerFor");
-  }
   const settings = settingsOf(fields);
   if (fields.provider === "reseller" && settings.dcvType === undefined) settings.dcvType = "DNS";
   const parsed = issuerSchema.safeParse(pick(settings, ISSUER_KEYS[fields.provider] ?? []));
@@ -203,8 +141,8 @@ export function issuerConfigFor(fields: VendorFields): IssuerConfig {
 }
 
 /** Credential key (what the provider factory reads) -> input name, per provider. */
-const CREDENTIAL_INPUTS: Record<ProviderName, readonly (readonly [key: string, input: string, field: keyof VendorFields])[]> = {
-  acme: [], // an apply reads its account and EAB keys itself (acme-apply.ts); nothing here is required
+const CREDENTIAL_INPUTS: Readonly<Record<string, readonly (readonly [key: string, input: string, field: string])[]>> = {
+  acme: [], // an apply reads its account and EAB keys itself (operations.actionIssuer); nothing here is required
   yeastar: [
     ["username", "username", "username"],
     ["password", "password", "password"],
@@ -224,14 +162,14 @@ const CREDENTIAL_INPUTS: Record<ProviderName, readonly (readonly [key: string, i
 };
 
 /** The credential fields of a provider and the inputs that carry them (for hints that name what to check). */
-export function credentialInputs(provider: ProviderName): readonly (readonly [key: string, input: string])[] | undefined {
+export function credentialInputs(provider: string): readonly (readonly [key: string, input: string])[] | undefined {
   return CREDENTIAL_INPUTS[provider]?.map(([key, input]) => [key, input] as const);
 }
 
 /** The credentials object the provider factories take; every key is required. */
 export function credentialsFor(fields: VendorFields): Record<string, string> {
   const credentials: Record<string, string> = {};
-  for (const [key, input, field] of CREDENTIAL_INPUTS[fields.provider]) {
+  for (const [key, input, field] of CREDENTIAL_INPUTS[fields.provider] ?? []) {
     let value = fields[field];
     // The reseller's API key is a password in HTTP basic auth; accept it under either input name.
     if ((value === undefined || value === "") && key === "apiKey") value = fields.password;
@@ -271,7 +209,7 @@ export const VENDOR_TEXT_INPUTS = {
   acmeEabKid: "acme-eab-kid",
   acmeKeyType: "acme-key-type",
   acmeProfile: "acme-profile",
-} as const satisfies Partial<Record<keyof VendorFields, string>>;
+} as const satisfies Record<string, string>;
 
 /** The input that picks renew or reissue of an existing order, and its values. */
 export const RENEWAL_KIND_INPUT = "reseller-action";
@@ -279,3 +217,11 @@ export const RENEWAL_KINDS = ["renew", "reissue"] as const;
 
 /** Names of the inputs that hold secrets: entry points mask these before anything is printed. */
 export const SECRET_INPUTS: readonly string[] = ["private-key", "password", "api-key", "app-secret", "access-key-secret", "dns-credentials", "acme-account-key", "acme-eab-hmac-key"];
+
+/** Parameters of a JSON secret input whose values are never secrets (for any provider): masking skips them. */
+export function publicParametersOf(input: string): ReadonlySet<string> {
+  return new Set(allProviderOperations().flatMap((ops) => ops.publicParameters?.[input] ?? []));
+}
+
+/** The outputs a vendor may set with a secret it made during the run (action.yml declares them). */
+export const SECRET_OUTPUTS: readonly string[] = [...new Set(allProviderOperations().flatMap((ops) => ops.secretOutputs ?? []))];

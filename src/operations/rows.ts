@@ -1,4 +1,4 @@
-import { renewalWindow } from "../pipeline/index.js";
+import { renewalWindow } from "../pipeline/due.js";
 import type { CertificateRow, OperationStatus } from "./types.js";
 
 /** The validity facts a row needs, from a parsed certificate or from what a target lists. */

@@ -1,6 +1,7 @@
 import type { Deadline } from "../deadline.js";
 import type { Clock, Logger, Sleep } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
+import type { SecretOutput } from "../providers/kit/operations.js";
 
 /** What the caller provides: time, waits, logs, trust, and a run id that keeps retried orders idempotent. */
 export interface OperationDeps {
@@ -17,10 +18,10 @@ export interface OperationDeps {
   /** identifies this run (GitHub run id); a retried job reuses it and finds its earlier order */
   runId?: string;
   /**
-   * acme apply: called once with the PEM of an ACME account key the run created (no key was given). A secret: the
-   * Action masks it before anything else and returns it as output acme-account-key.
+   * Called once for a secret the vendor made during the run that the user must keep (an issuer account's key, when
+   * none was given). The Action masks it before anything else and returns it as the output it names.
    */
-  onAcmeAccountKey?: (accountKeyPem: string) => void;
+  onSecretOutput?: (secret: SecretOutput) => void;
 }
 
 export function providerContext(deps: OperationDeps): ProviderContext {

@@ -9,9 +9,9 @@
  */
 import type { z } from "zod";
 import type { Issuer, Target } from "../../model.js";
-import type { OperationDeps, OperationRequest, OperationResult } from "../../operations/index.js";
 import type { SessionCache } from "../../store/index.js";
 import type { ProviderContext } from "../context.js";
+import type { ProviderOperations } from "./operations.js";
 
 /** How a user sets one field from the GitHub Action (config files and store secrets use the field name itself). */
 export interface InputSpec {
@@ -88,10 +88,8 @@ export interface ProviderDefinition<
    * the config loader and the registry report it for `issuer.provider: <name>`.
    */
   notAnIssuer?: string;
-  /** Vendor-only operations with no Target/Issuer counterpart (a PBX applying for its own certificate). */
-  operations?: {
-    apply?(request: OperationRequest, deps: OperationDeps): Promise<OperationResult>;
-  };
+  /** Vendor-only operations and hooks of the entry points' operations (a PBX applying for its own certificate). */
+  operations?: ProviderOperations;
 }
 
 /** A definition whose entry types are erased, as lists hold them. */

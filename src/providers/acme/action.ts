@@ -1,19 +1,19 @@
 /**
  * The Action's `operation: apply` with `provider: acme`. The pipeline keeps the ACME account key in its store; a
  * workflow has no store, so here the inputs are the store: the account key comes from input `acme-account-key` (a
- * repository secret), and a key the issuer creates on first use is handed back through `onAcmeAccountKey` (the
- * Action masks it and returns it as an output to be saved as that secret). Everything else is the same issuer the
+ * repository secret), and a key the issuer creates on first use is handed back through `onSecretOutput` (the
+ * Action masks it and returns it as output `acme-account-key`, to be saved as that secret). Everything else is the same issuer the
  * pipeline runs: DNS-01 through a lego-shaped provider, TXT records removed whatever happens, the CA's problem
  * document on a failed validation.
  */
 import { createPrivateKey } from "node:crypto";
-import type { IssuerConfig } from "../config/index.js";
-import { DNS_PROVIDERS } from "../dns/index.js";
-import { ErrorCodes, InputError, isCertrelayError } from "../errors.js";
-import { acmeSchema } from "../providers/acme/index.js";
-import type { Store } from "../store/index.js";
-import type { DnsCredentialValue, VendorFields } from "./request.js";
-import type { OperationDeps } from "./types.js";
+import { DNS_PROVIDERS } from "../../dns/index.js";
+import { ErrorCodes, InputError, isCertrelayError } from "../../errors.js";
+import { flagField, objectField, textField, type DnsCredentialValue, type VendorFields } from "../../operations/fields.js";
+import type { OperationDeps } from "../../operations/types.js";
+import type { Store } from "../../store/index.js";
+import type { ActionIssuer, ProviderOperations } from "../kit/operations.js";
+import { acmeSchema } from "./config.js";
 
 /** The issuer's name for the one credentials "secret" an Action run has (it never leaves this process). */
 const ACTION_SECRET_ID = "action-inputs";
@@ -57,7 +57,7 @@ const ACME_INPUTS: Record<string, string> = {
 };
 
 function dnsSettings(fields: VendorFields): { dns: Record<string, unknown>; secrets: Record<string, string> } {
-  const provider = fields.dnsProvider?.trim().toLowerCase();
+  const provider = textField(fields, "dnsProvider")?.trim().toLowerCase();
   if (!provider) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for provider acme: the DNS where the DNS-01 TXT records go (${DNS_PROVIDERS.join(" or ")}, lego's names)`, { field: "dns-provider", vendor: "acme" });
   }
@@ -66,7 +66,7 @@ function dnsSettings(fields: VendorFields): { dns: Record<string, unknown>; secr
   }
   const dns: Record<string, unknown> = { provider };
   const secrets: Record<string, string> = {};
-  for (const [name, value] of Object.entries(fields.dnsCredentials ?? {})) {
+  for (const [name, value] of Object.entries(objectField(fields, "dnsCredentials") ?? {})) {
     const setting = DNS_SETTING_KEYS[name];
     if (!setting) {
       throw new InputError(ErrorCodes.INPUT_INVALID, `Invalid input 'dns-credentials' for provider acme: unknown parameter ${name} (route53 takes AWS_HOSTED_ZONE_ID, AWS_TTL, AWS_PROPAGATION_TIMEOUT, AWS_POLLING_INTERVAL and the runner's AWS credentials; httpreq takes HTTPREQ_ENDPOINT, HTTPREQ_USERNAME, HTTPREQ_PASSWORD, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL)`, { field: "dns-credentials", vendor: "acme" });
@@ -87,24 +87,31 @@ function checkAccountKey(pem: string): void {
   }
 }
 
-export interface AcmeActionIssuer {
-  config: IssuerConfig;
-  credentials: Record<string, string>;
-  /** stands in for the pipeline's store: reads the inputs, and reports an account key the issuer creates */
-  store: Store;
-}
+/** The output that hands a new account's key back, and what the user does with it. */
+const ACCOUNT_KEY_OUTPUT = "acme-account-key";
+const ACCOUNT_KEY_NOTICE =
+  "a new ACME account was created for this run: save the output acme-account-key as a repository secret and pass it as input acme-account-key, or every run creates another account at the CA";
 
-/** The acme issuer config, credentials and input-backed store for an Action apply; InputErrors name the input. */
-export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "onAcmeAccountKey">): AcmeActionIssuer {
+/**
+ * The acme issuer config, credentials and input-backed store for an Action apply; InputErrors name the input. The
+ * store stands in for the pipeline's: it reads the inputs, and reports an account key the issuer creates.
+ */
+export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "onSecretOutput">): ActionIssuer & { store: Store } {
   const { dns, secrets } = dnsSettings(fields);
+  const acmeEmail = textField(fields, "acmeEmail");
+  const acmeKeyType = textField(fields, "acmeKeyType");
+  const acmeProfile = textField(fields, "acmeProfile");
+  const acmeAccountKey = textField(fields, "acmeAccountKey");
+  const acmeEabKid = textField(fields, "acmeEabKid");
+  const acmeEabHmacKey = textField(fields, "acmeEabHmacKey");
   const parsed = acmeSchema.safeParse({
     provider: "acme",
     directory: fields.endpoint,
     credentials: ACTION_SECRET_ID,
-    ...(fields.acmeEmail ? { email: fields.acmeEmail } : {}),
-    acceptTos: fields.acmeAcceptTos ?? false,
-    ...(fields.acmeKeyType ? { keyType: fields.acmeKeyType.toLowerCase() } : {}),
-    ...(fields.acmeProfile ? { profile: fields.acmeProfile } : {}),
+    ...(acmeEmail ? { email: acmeEmail } : {}),
+    acceptTos: flagField(fields, "acmeAcceptTos") ?? false,
+    ...(acmeKeyType ? { keyType: acmeKeyType.toLowerCase() } : {}),
+    ...(acmeProfile ? { profile: acmeProfile } : {}),
     dns,
   });
   if (!parsed.success) {
@@ -115,16 +122,16 @@ export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "o
     const what = head === "dns" && sub !== undefined ? ` (parameter ${sub})` : "";
     throw new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider acme${what}: ${issue?.message ?? "invalid"}`, { field: input, vendor: "acme" });
   }
-  if (fields.acmeAccountKey) checkAccountKey(fields.acmeAccountKey);
-  if (Boolean(fields.acmeEabKid) !== Boolean(fields.acmeEabHmacKey)) {
-    const missing = fields.acmeEabKid ? "acme-eab-hmac-key" : "acme-eab-kid";
+  if (acmeAccountKey) checkAccountKey(acmeAccountKey);
+  if (Boolean(acmeEabKid) !== Boolean(acmeEabHmacKey)) {
+    const missing = acmeEabKid ? "acme-eab-hmac-key" : "acme-eab-kid";
     throw new InputError(ErrorCodes.INPUT_MISSING, `input '${missing}' is required with the other External Account Binding input: the CA gives both (key id and HMAC key)`, { field: missing, vendor: "acme" });
   }
   const credentials: Record<string, string> = {
     ...secrets,
-    ...(fields.acmeAccountKey ? { accountKey: fields.acmeAccountKey } : {}),
-    ...(fields.acmeEabKid ? { eabKid: fields.acmeEabKid } : {}),
-    ...(fields.acmeEabHmacKey ? { eabHmacKey: fields.acmeEabHmacKey } : {}),
+    ...(acmeAccountKey ? { accountKey: acmeAccountKey } : {}),
+    ...(acmeEabKid ? { eabKid: acmeEabKid } : {}),
+    ...(acmeEabHmacKey ? { eabHmacKey: acmeEabHmacKey } : {}),
   };
   let held = { ...credentials };
   let reported = false;
@@ -139,9 +146,9 @@ export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "o
       held = { ...next };
       // reported once the CA registered it (the issuer writes the key first, then the account URL): a key whose
       // registration failed belongs to no account and is not worth saving
-      if (!reported && next.accountKey && next.accountUrl && next.accountKey !== fields.acmeAccountKey) {
+      if (!reported && next.accountKey && next.accountUrl && next.accountKey !== acmeAccountKey) {
         reported = true;
-        deps.onAcmeAccountKey?.(next.accountKey);
+        deps.onSecretOutput?.({ output: ACCOUNT_KEY_OUTPUT, value: next.accountKey, notice: ACCOUNT_KEY_NOTICE, title: "certrelay new ACME account" });
       }
     },
     getCurrent: notHere,
@@ -173,3 +180,10 @@ export function inActionTerms(error: unknown): unknown {
   if (!rewrite) return error;
   return new InputError(error.code, rewrite.message(error.message), { field: rewrite.input, vendor: "acme", cause: error });
 }
+
+export const acmeOperations: ProviderOperations = {
+  actionIssuer: acmeIssuerFor,
+  inActionTerms,
+  secretOutputs: [ACCOUNT_KEY_OUTPUT],
+  publicParameters: { "dns-credentials": [...DNS_NUMBER_SETTINGS] },
+};

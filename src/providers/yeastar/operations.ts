@@ -1,24 +1,30 @@
 /**
- * Apply on a device that obtains its own certificate (a PBX running ACME over DNS validation): the key is made
- * and kept on the device, so this returns where the certificate lives and how long it is valid, never PEM.
+ * The PBX's additions to the entry points' operations. Apply: the PBX obtains its own certificate (ACME over DNS
+ * validation) and keeps the key, so this returns where the certificate lives and how long it is valid, never PEM.
+ * Deploy: the trusted-CA list takes CA certificates, without a key.
  */
-import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../errors.js";
-import { applyForCertificate, toAuthInfoList } from "../providers/yeastar/index.js";
-import { pendingResult } from "./apply.js";
-import { credentialsFor, type OperationRequest } from "./request.js";
-import { rowFor } from "./rows.js";
-import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
+import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../../errors.js";
+import { flagField, objectField, textField, type VendorFields } from "../../operations/fields.js";
+import type { OperationRequest } from "../../operations/request.js";
+import { pendingResult } from "../../operations/results.js";
+import { rowFor } from "../../operations/rows.js";
+import { providerContext, type OperationDeps, type OperationResult } from "../../operations/types.js";
+import type { ApplyKit, ProviderOperations } from "../kit/operations.js";
+import { applyForCertificate, toAuthInfoList } from "./index.js";
 
-export async function applyOnDevice(request: OperationRequest, commonName: string, deps: OperationDeps): Promise<OperationResult> {
+async function applyOnDevice(request: OperationRequest, deps: OperationDeps, kit: ApplyKit): Promise<OperationResult> {
   const { vendor } = request;
-  if (!vendor.dnsProvider) {
+  const { commonName } = kit;
+  const dnsProvider = textField(vendor, "dnsProvider");
+  const dnsCredentials = objectField(vendor, "dnsCredentials");
+  if (!dnsProvider) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for operation apply with provider ${vendor.provider}: the DNS provider the device validates the domain with`, { field: "dns-provider" });
   }
-  if (!vendor.dnsCredentials || Object.keys(vendor.dnsCredentials).length === 0) {
+  if (!dnsCredentials || Object.keys(dnsCredentials).length === 0) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `input 'dns-credentials' is required for operation apply with provider ${vendor.provider}: a JSON object of the DNS provider's parameters`, { field: "dns-credentials" });
   }
-  checkDnsInputs(vendor.dnsProvider, vendor.dnsCredentials);
-  const credentials = credentialsFor(vendor);
+  checkDnsInputs(dnsProvider, dnsCredentials);
+  const credentials = kit.credentials();
   const label = `${vendor.provider} ${vendor.endpoint}`;
   if (request.dryRun) {
     return {
@@ -27,11 +33,12 @@ export async function applyOnDevice(request: OperationRequest, commonName: strin
       rows: [{ target: label, name: commonName, result: "would-apply" }],
     };
   }
+  const pruneOld = flagField(vendor, "pruneOld");
   const outcome = await applyForCertificate(
-    { endpoint: vendor.endpoint, ...(vendor.pruneOld === undefined ? {} : { pruneOld: vendor.pruneOld }) },
+    { endpoint: vendor.endpoint, ...(pruneOld === undefined ? {} : { pruneOld }) },
     credentials,
     providerContext(deps),
-    { domain: commonName, dnsProvider: vendor.dnsProvider, authInfo: vendor.dnsCredentials },
+    { domain: commonName, dnsProvider, authInfo: dnsCredentials },
   );
   if (outcome.status === "failed") {
     throw new CertrelayError(ErrorCodes.ISSUANCE_FAILED, `${label} could not obtain a certificate for ${commonName}: ${outcome.detail}`, { vendor: vendor.provider });
@@ -59,3 +66,13 @@ function checkDnsInputs(dnsProvider: string, dnsCredentials: Record<string, stri
     throw new InputError(error.code, `input '${field}': ${detail}`, { field, cause: error });
   }
 }
+
+/** The trusted-CA list holds CA certificates and no key of ours. */
+function isTrustedList(fields: VendorFields): boolean {
+  return textField(fields, "certificateType") === "trusted";
+}
+
+export const yeastarOperations: ProviderOperations = {
+  apply: applyOnDevice,
+  deployTakes: (fields) => (isTrustedList(fields) ? { privateKey: false, ca: true } : { privateKey: true }),
+};
