@@ -5,8 +5,9 @@
  * refused; Ed25519 only where the caller says its vendor takes it (none of certrelay's targets does today).
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { AsnConvert } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
+// asn1js alone, not @peculiar/asn1-x509's schema: that brings ~110 KiB more (asn1-schema, tslib, decorators) that
+// every start of every bundle would parse and evaluate for one OID
+import { fromBER, ObjectIdentifier, Sequence } from "asn1js";
 import { ErrorCodes, InputError } from "../errors.js";
 import { parseCertificate } from "./facts.js";
 import { describeKey } from "./keys.js";
@@ -43,9 +44,16 @@ export function weakSignatureName(algorithmOidOrName: string): string | undefine
   return /^(MD2|MD4|MD5|SHA1)with|withDSA$/i.test(algorithmOidOrName) ? algorithmOidOrName : undefined;
 }
 
-/** The outer signatureAlgorithm OID of a DER certificate. */
+/**
+ * The outer signatureAlgorithm OID of a DER certificate (RFC 5280 §4.1: `Certificate ::= SEQUENCE { tbsCertificate,
+ * signatureAlgorithm AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, ... }, signatureValue }`).
+ */
 export function signatureAlgorithmOf(der: Uint8Array): string {
-  return AsnConvert.parse(der, Certificate).signatureAlgorithm.algorithm;
+  const certificate = fromBER(der).result;
+  const algorithm = certificate instanceof Sequence ? certificate.valueBlock.value[1] : undefined;
+  const oid = algorithm instanceof Sequence ? algorithm.valueBlock.value[0] : undefined;
+  if (!(oid instanceof ObjectIdentifier)) throw new TypeError("not a DER X.509 certificate: no signatureAlgorithm");
+  return oid.getValue();
 }
 
 /**
