@@ -6,93 +6,63 @@
  * bought, and the report names the command that buys under the new reference.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseConfig } from "../src/config/index.js";
 import { CapturingLogger } from "../src/chaos/log.js";
 import { runPipeline, renewalReference } from "../src/pipeline/index.js";
-import { createResellerIssuer } from "../src/providers/reseller/index.js";
-import { StoreBackedProviders } from "../src/providers/registry.js";
-import { DEFAULT_PLANS, startResellerSandbox, type ResellerSandbox } from "../src/sandbox/reseller/server.js";
 import { certFacts, generateKeyAndCsr } from "../src/x509/index.js";
-import { cdnTargetYaml, seedCurrent, startFleetFixture, type FleetFixture } from "./support/fleet.js";
-
-const PLAN = DEFAULT_PLANS[0]?.id ?? "";
+import { fakeConfig, startFakeWorld, type FakeWorld } from "./fakes/index.js";
 
 describe("a pending renewal whose order was bought with another key", () => {
-  let f: FleetFixture;
-  let reseller: ResellerSandbox;
+  let f: FakeWorld;
   beforeAll(async () => {
-    f = await startFleetFixture();
-    reseller = await startResellerSandbox({ ca: f.ca, clock: f.clock.now });
-    await f.secrets.putCredentials("certrelay/reseller", { ...reseller.credentials });
+    f = await startFakeWorld();
   });
   afterAll(async () => {
-    await reseller?.stop();
     await f?.stop();
   });
 
   /** The race's aftermath for `name`: an order under the renewal's reference for key A, a pending with key B. */
   async function jam(name: string, daysLeft: number) {
-    const host = `${name}.shop.example`;
-    const seeded = await seedCurrent(f, `certrelay/${name}`, host, daysLeft);
+    const host = `${name}.example.com`;
+    const seeded = await f.seed(name, daysLeft);
     const reference = renewalReference(name, certFacts(seeded.certificate).serial);
     const winner = await generateKeyAndCsr({ keyType: "rsa", commonName: host, sans: [host] });
-    const issuer = createResellerIssuer({ endpoint: reseller.url, plan: PLAN, dcvType: "DNS" }, { ...reseller.credentials }, { ...f.ctx });
-    await issuer.issue({ csr: winner.csr, commonName: host, sans: [host], reference }, { dryRun: false });
-    await issuer.close();
+    await f.issuer.place({ csr: winner.csr, commonName: host, sans: [host], reference });
     const loser = await generateKeyAndCsr({ keyType: "rsa", commonName: host, sans: [host] });
-    await f.secrets.putPending(`certrelay/${name}`, { reference, createdAt: f.clock.now().toISOString(), privateKey: loser.privateKey, csr: loser.csr, deployedTo: [], attempts: 1 });
-    const config = parseConfig(
-      [
-        "certificates:",
-        `  - name: ${name}`,
-        `    secret: certrelay/${name}`,
-        `    commonName: ${host}`,
-        "    issuer:",
-        `      provider: reseller`,
-        `      endpoint: ${reseller.url}`,
-        "      credentials: certrelay/reseller",
-        "      dcvType: DNS",
-        `      plan: ${PLAN}`,
-        "    targets:",
-        cdnTargetYaml(f, host),
-      ].join("\n"),
-      "test",
-    );
-    return { reference, config, host };
+    await f.store.putPending(`certrelay/${name}`, { reference, createdAt: f.clock.now().toISOString(), privateKey: loser.privateKey, csr: loser.csr, deployedTo: [], attempts: 1 });
+    return { reference, config: fakeConfig([name]), host };
   }
 
   it("due: abandons the order with a new reference, buys once under it, and renews; the next run has nothing left to do", async () => {
-    const { reference, config, host } = await jam("due", 4);
+    const { reference, config } = await jam("due", 4);
     const logger = new CapturingLogger();
-    const before = reseller.purchases;
-    const deps = () => ({ store: f.secrets, providers: new StoreBackedProviders(f.secrets, { ...f.ctx, logger }), clock: f.clock.now, logger, dryRun: false });
-    const summary = await runPipeline(config, deps());
+    const before = f.issuer.purchases;
+    const summary = await runPipeline(config, f.deps({ logger }));
     expect(summary.reports[0]).toMatchObject({ action: "renewed" });
-    expect(reseller.purchases - before).toBe(1);
+    expect(f.issuer.purchases - before).toBe(1);
     expect(logger.lines.some((l) => l.includes("abandoned, new reference") && l.includes(reference) && l.includes(`${reference}.r2`))).toBe(true);
-    expect(await f.secrets.getPending("certrelay/due")).toBeUndefined();
-    const current = await f.secrets.getCurrent("certrelay/due");
-    expect((await f.verifyOnCdn(host, certFacts(current!.certificate).serial)).ok).toBe(true);
-    const again = await runPipeline(config, deps());
+    expect(await f.store.getPending("certrelay/due")).toBeUndefined();
+    const current = await f.store.getCurrent("certrelay/due");
+    expect((await f.targets[0].verify(certFacts(current!.certificate).serial)).ok).toBe(true);
+    const again = await runPipeline(config, f.deps({ logger }));
     expect(again.reports[0]?.action).toBe("none");
   });
 
   it("not due: gives the order up with a new reference but buys nothing, and names the command that buys under it", async () => {
     const { reference, config } = await jam("early", 60);
-    const before = reseller.purchases;
+    const before = f.issuer.purchases;
     const logger = new CapturingLogger();
-    const summary = await runPipeline(config, { store: f.secrets, providers: new StoreBackedProviders(f.secrets, { ...f.ctx, logger }), clock: f.clock.now, logger, dryRun: false });
+    const summary = await runPipeline(config, f.deps({ logger }));
     // the order found under the reference is given up (recorded), nothing is bought, the user is told how to buy
-    expect(reseller.purchases).toBe(before);
+    expect(f.issuer.purchases).toBe(before);
     expect(summary.ok).toBe(true);
     expect(summary.reports[0]?.detail).toContain(`new reference ${reference}.r2`);
     expect(summary.reports[0]?.detail).toContain("certrelay renew --force --only early");
     expect(logger.lines.some((l) => l.includes("abandoned, new reference") && l.includes(reference))).toBe(true);
-    const pending = await f.secrets.getPending("certrelay/early");
+    const pending = await f.store.getPending("certrelay/early");
     expect(pending).toMatchObject({ reference: `${reference}.r2`, abandoned: [{ reference, reason: expect.stringContaining("KEY_MISMATCH") }] });
     // that command: forced, it buys once under the new reference and renews
-    const forced = await runPipeline(config, { store: f.secrets, providers: new StoreBackedProviders(f.secrets, { ...f.ctx, logger }), clock: f.clock.now, logger, dryRun: false, force: true });
+    const forced = await runPipeline(config, f.deps({ logger, force: true }));
     expect(forced.reports[0]?.action).toBe("renewed");
-    expect(reseller.purchases - before).toBe(1);
+    expect(f.issuer.purchases - before).toBe(1);
   });
 });
