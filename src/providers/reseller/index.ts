@@ -9,6 +9,7 @@ import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { DeployOptions, IssueOutcome, IssueRequest, Issuer } from "../../model.js";
 import { expireInDays, inspectCsr } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
+import { eachItem } from "../kit/paging.js";
 import { ResellerClient } from "./client.js";
 import { outcomeUnknown } from "./errors.js";
 import type { DcvType, SslCertificate, SslCertificateRequest } from "./types.js";
@@ -221,12 +222,8 @@ export async function reissueCertificate(settings: ResellerSettings, credentials
 export async function* listResellerCertificates(settings: ResellerSettings, credentials: ResellerCredentials, ctx: ProviderContext): AsyncIterable<ResellerCertificateSummary> {
   const orders = new ResellerOrders(settings, credentials, ctx);
   try {
-    const items = await orders.client.listAll();
-    const seen = new Set<string>();
     const now = ctx.clock();
-    for (const o of items) {
-      if (seen.has(o.id)) continue;
-      seen.add(o.id);
+    for await (const o of eachItem({ fetch: async () => ({ items: await orders.client.listAll() }), key: (o) => o.id })) {
       const notAfter = o.valid_until ? new Date(o.valid_until) : undefined;
       yield { id: o.id, status: o.status, commonName: o.common_name, notAfter, expireIn: notAfter ? expireInDays(notAfter, now) : undefined };
     }

@@ -12,6 +12,7 @@ import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts }
 import type { SessionCache } from "../../store/sessions.js";
 import { probeEdge } from "../cdn/edge-probe.js";
 import type { ProviderContext } from "../context.js";
+import { allPages, eachItem, type PagingOptions } from "../kit/paging.js";
 import { YeastarClient } from "./client.js";
 import { VENDOR } from "./errors.js";
 import { DEFAULT_HTTPS_CERT, YEASTAR_LIMITS, checkAuthInfo, type AuthInfo, type YeastarCertificate, type YeastarCertificateType, type YeastarDeleteResponse } from "./types.js";
@@ -93,25 +94,18 @@ export function httpsAddress(endpoint: string): { host: string; port: number } {
   return { host, port };
 }
 
-async function listAll(client: YeastarClient, type: YeastarCertificateType): Promise<YeastarCertificate[]> {
-  const out: YeastarCertificate[] = [];
-  for await (const page of pages(client, type)) out.push(...page);
-  return out;
+function listing(client: YeastarClient, type: YeastarCertificateType): PagingOptions<YeastarCertificate> {
+  return {
+    fetch: async (page) => {
+      const res = await client.list({ page, page_size: LIST_PAGE_SIZE, sort_by: "id", order_by: "asc", type });
+      return { items: res.certificate_list ?? [], total: res.total_number };
+    },
+    pageSize: LIST_PAGE_SIZE,
+    key: (c) => c.id,
+  };
 }
 
-async function* pages(client: YeastarClient, type: YeastarCertificateType): AsyncGenerator<YeastarCertificate[]> {
-  const seen = new Set<number>();
-  for (let page = 1; ; page++) {
-    const res = await client.list({ page, page_size: LIST_PAGE_SIZE, sort_by: "id", order_by: "asc", type });
-    const all = res.certificate_list ?? [];
-    // A PBX that ignored `page` would answer the same rows again: each certificate is yielded once, and a page
-    // with nothing new ends the walk instead of looping.
-    const rows = all.filter((c) => !seen.has(c.id));
-    for (const c of rows) seen.add(c.id);
-    if (rows.length) yield rows;
-    if (rows.length === 0 || all.length < LIST_PAGE_SIZE || seen.size >= res.total_number) return;
-  }
-}
+const listAll = (client: YeastarClient, type: YeastarCertificateType): Promise<YeastarCertificate[]> => allPages(listing(client, type));
 
 /**
  * Make room for one more certificate of `type`. Without pruneOld this throws VENDOR_QUOTA saying how to fix it;
@@ -259,13 +253,11 @@ class YeastarTarget implements Target {
 
   async *list(): AsyncIterable<DeployedCertificate> {
     const now = this.ctx.clock();
-    for await (const page of pages(this.client, this.type)) {
-      for (const c of page) {
-        // An application still issuing (or failed) holds no certificate yet.
-        if (c.apply_status !== "issuance_success" || !c.expiration) continue;
-        const notAfter = parseExpiration(c.expiration);
-        yield { id: String(c.id), serial: serialFromName(c.name), commonName: c.issue_to, notAfter, expireIn: expireInDays(notAfter, now) };
-      }
+    for await (const c of eachItem(listing(this.client, this.type))) {
+      // An application still issuing (or failed) holds no certificate yet.
+      if (c.apply_status !== "issuance_success" || !c.expiration) continue;
+      const notAfter = parseExpiration(c.expiration);
+      yield { id: String(c.id), serial: serialFromName(c.name), commonName: c.issue_to, notAfter, expireIn: expireInDays(notAfter, now) };
     }
   }
 
