@@ -1,11 +1,10 @@
 /**
- * Builds the vendor object under contract the way a run does: the config entry parsed by the config schema (so
- * defaults apply), then the vendor's factory with the credentials the entry names.
+ * Builds the vendor object under contract the way a run does: the config entry parsed by the vendor definition's
+ * schema (so defaults apply), then the definition's factory with the credentials the entry names.
  */
-import { issuerSchema, targetSchema } from "../../src/config/schema.js";
 import { silentLogger, systemClock, type Issuer, type Target } from "../../src/model.js";
 import type { ProviderContext } from "../../src/providers/context.js";
-import { createIssuer, createTarget } from "../../src/providers/registry.js";
+import type { AnyProviderDefinition } from "../../src/providers/kit/definition.js";
 import type { Store } from "../../src/store/index.js";
 
 /** Real time (Pebble signs with the wall clock), no waits between retries, bounded polls. */
@@ -23,10 +22,16 @@ export function contractContext(trust: string, store?: Store): ProviderContext {
   };
 }
 
-export function buildTarget(entry: Record<string, unknown>, credentials: Record<string, string>, ctx: ProviderContext): Target {
-  return createTarget(targetSchema.parse({ credentials: "contract/credentials", ...entry }), credentials, ctx);
+const SECRET_ID = "contract/credentials";
+
+export function buildTarget(definition: AnyProviderDefinition, entry: Record<string, unknown>, credentials: Record<string, string>, ctx: ProviderContext): Target {
+  const role = definition.target;
+  if (!role) throw new Error(`${definition.name} has no target role`);
+  return role.create(role.schema.parse({ provider: definition.name, credentials: SECRET_ID, ...entry }), credentials, ctx);
 }
 
-export function buildIssuer(entry: Record<string, unknown>, credentials: Record<string, string>, ctx: ProviderContext): Issuer {
-  return createIssuer(issuerSchema.parse({ credentials: "contract/credentials", ...entry }), credentials, ctx);
+export function buildIssuer(definition: AnyProviderDefinition, entry: Record<string, unknown>, credentials: Record<string, string>, ctx: ProviderContext): Issuer {
+  const role = definition.issuer;
+  if (!role) throw new Error(`${definition.name} has no issuer role`);
+  return role.create(role.schema.parse({ provider: definition.name, credentials: SECRET_ID, ...entry }), credentials, ctx);
 }

@@ -1,10 +1,11 @@
 /**
  * The issuer contract: what every vendor's Issuer does, checked over its real sandbox (or Pebble), with purchases
- * and requests counted where they arrive. `issuerContract(name, makeSubject)` registers one describe per vendor.
+ * and requests counted where they arrive. `issuerContract(definition, makeSubject)` registers one describe per vendor.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { IssueOutcome, IssueRequest, Issuer } from "../../src/model.js";
 import { certFacts } from "../../src/x509/index.js";
+import type { AnyProviderDefinition } from "../../src/providers/kit/definition.js";
 import { buildIssuer, contractContext } from "./build.js";
 import type { IssuerSubject, KnownGaps } from "./subject.js";
 
@@ -25,17 +26,17 @@ function issued(outcome: IssueOutcome): Extract<IssueOutcome, { state: "issued" 
   return outcome;
 }
 
-export function issuerContract(name: string, makeSubject: () => Promise<IssuerSubject>, gaps: KnownGaps = new Set()): void {
-  describe(`issuer contract: ${name}`, () => {
+export function issuerContract(definition: AnyProviderDefinition, makeSubject: () => Promise<IssuerSubject>, gaps: KnownGaps = new Set()): void {
+  describe(`issuer contract: ${definition.name}`, () => {
     let subject: IssuerSubject;
     const open: Issuer[] = [];
     let serial = 0;
     const issuer = (): Issuer => {
-      const made = buildIssuer(subject.entry, subject.credentials, { ...contractContext(subject.trust, subject.store), ...subject.context });
+      const made = buildIssuer(definition, subject.entry, subject.credentials, { ...contractContext(subject.trust, subject.store), ...subject.context });
       open.push(made);
       return made;
     };
-    const request = (i: Issuer): Promise<IssueRequest> => subject.request(`certrelay:contract:${name}:${++serial}`, i.keyType);
+    const request = (i: Issuer): Promise<IssueRequest> => subject.request(`certrelay:contract:${definition.name}:${++serial}`, i.keyType);
     const property = (key: keyof typeof ISSUER_PROPERTIES, body: () => Promise<void>) =>
       (gaps.has(key) ? it.fails : it)(ISSUER_PROPERTIES[key], body);
 

@@ -1,18 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ISSUER_PROVIDERS } from "../../src/config/schema.js";
+import { builtInProviders } from "../../src/providers/index.js";
+import type { AnyProviderDefinition } from "../../src/providers/kit/definition.js";
 import { issuerContract } from "./issuer-contract.js";
 import { contractSandboxes } from "./sandboxes.js";
 
-/** yeastar is in the config's issuer union only to be refused with a reason (a PBX keeps its own key). */
-const PIPELINE_ISSUERS = ISSUER_PROVIDERS.filter((name) => name !== "yeastar");
+/** Driven by the provider list: a vendor with an issuer role gets the contract once it has a sandbox factory. */
+const issuers = (builtInProviders as readonly AnyProviderDefinition[]).filter((definition) => definition.issuer);
 
-describe("every issuer provider has a contract sandbox", () => {
-  it.each([...PIPELINE_ISSUERS])("%s", (name) => {
+describe("every issuer in src/providers/index.ts has a contract sandbox", () => {
+  it.each(issuers.map((d) => d.name))("%s", (name) => {
     expect(contractSandboxes[name]?.issuer, `add an issuer factory for ${name} to test/contract/sandboxes.ts`).toBeTypeOf("function");
   });
 });
 
-for (const name of PIPELINE_ISSUERS) {
-  const sandbox = contractSandboxes[name];
-  if (sandbox?.issuer) issuerContract(name, sandbox.issuer, sandbox.issuerGaps);
+for (const definition of issuers) {
+  const sandbox = contractSandboxes[definition.name];
+  if (sandbox?.issuer) issuerContract(definition, sandbox.issuer, sandbox.issuerGaps);
 }

@@ -1,9 +1,10 @@
 /**
  * The target contract: what every vendor's Target does, checked over its real sandbox (HTTP/TLS, fault injection,
- * requests counted where they arrive). `targetContract(name, makeSubject)` registers one describe per vendor.
+ * requests counted where they arrive). `targetContract(definition, makeSubject)` registers one describe per vendor.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateMaterial, DeployedCertificate, Target } from "../../src/model.js";
+import type { AnyProviderDefinition } from "../../src/providers/kit/definition.js";
 import { buildTarget, contractContext } from "./build.js";
 import type { KnownGaps, TargetSubject } from "./subject.js";
 
@@ -32,12 +33,12 @@ export const TARGET_PROPERTIES = {
   close: "close() twice is safe",
 } as const;
 
-export function targetContract(name: string, makeSubject: () => Promise<TargetSubject>, gaps: KnownGaps = new Set()): void {
-  describe(`target contract: ${name}`, () => {
+export function targetContract(definition: AnyProviderDefinition, makeSubject: () => Promise<TargetSubject>, gaps: KnownGaps = new Set()): void {
+  describe(`target contract: ${definition.name}`, () => {
     let subject: TargetSubject;
     const open: Target[] = [];
     const target = (): Target => {
-      const made = buildTarget(subject.entry, subject.credentials, { ...contractContext(subject.trust), ...subject.context });
+      const made = buildTarget(definition, subject.entry, subject.credentials, { ...contractContext(subject.trust), ...subject.context });
       open.push(made);
       return made;
     };
