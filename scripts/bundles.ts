@@ -19,6 +19,7 @@ const requireBanner = 'import { createRequire as __certrelayCreateRequire } from
 const LAZY_PACKAGES = {
   undici: { specifier: "undici", file: "src/lazy/undici.ts" },
   "acme-client": { specifier: "acme-client", file: "src/lazy/acme-client.ts" },
+  "proper-lockfile": { specifier: "proper-lockfile", file: "src/lazy/proper-lockfile.ts" },
   // the AWS SDK is bundled only into the Action and the CLI; the Lambda bundles leave all of @aws-sdk/* external
   route53: { specifier: "@aws-sdk/client-route-53", file: "src/lazy/route53.ts" },
 } as const;
@@ -33,7 +34,7 @@ function lazyEntries(packages: readonly LazyPackage[]): Record<string, string> {
 
 /**
  * `import("undici")` in certrelay's code becomes `import("./lazy-undici.js")` (the file built beside it),
- * `import("@aws-sdk/client-route-53")` `import("./lazy-route53.js")`, and `import("./peculiar.js")` from src/x509
+ * `import("@aws-sdk/client-route-53")` `import("./lazy-route53.js")` (the same for proper-lockfile), and `import("./peculiar.js")` from src/x509
  * `import("./lazy-x509.js")`.
  */
 function lazyPackages(extension: string, packages: readonly LazyPackage[]): Plugin {
@@ -55,7 +56,8 @@ function lazyPackages(extension: string, packages: readonly LazyPackage[]): Plug
 }
 
 /** what each bundle loads lazily from files of its own */
-const BUNDLED_SDK: readonly LazyPackage[] = ["undici", "acme-client", "route53"];
+const BUNDLED_SDK: readonly LazyPackage[] = ["undici", "acme-client", "proper-lockfile", "route53"];
+// the Lambda handlers use no file store: proper-lockfile is not in them at all
 const EXTERNAL_SDK: readonly LazyPackage[] = ["undici", "acme-client"];
 
 const common: BuildOptions = {

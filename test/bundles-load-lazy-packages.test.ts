@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -9,14 +10,15 @@ const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, "..");
 
 /**
- * undici, acme-client and @peculiar/x509 ship as files of their own beside each bundle (scripts/bundles.ts), and so
+ * undici, acme-client, proper-lockfile and @peculiar/x509 ship as files of their own beside each bundle (scripts/bundles.ts), and so
  * does the Route53 client in the Action and the CLI (the Lambda takes the AWS SDK from its runtime), so a start does
  * not parse them. If one were missing or lost its named exports, the first vendor request or ACME order of a user's run
  * would fail, long after the start: check each bundle's `import("./lazy-…")` in plain node, as the runtimes load them.
  */
 describe("the built bundles load the packages they import lazily", () => {
+  // the Lambda handlers use no file store, and take the AWS SDK from the runtime
   const lambda = ["./lazy-acme-client", "./lazy-undici", "./lazy-x509"];
-  const bundled = ["./lazy-acme-client", "./lazy-route53", "./lazy-undici", "./lazy-x509"];
+  const bundled = ["./lazy-acme-client", "./lazy-proper-lockfile", "./lazy-route53", "./lazy-undici", "./lazy-x509"];
   const entries: [string, string[]][] = [
     ["dist/action/index.js", bundled],
     ["dist/lambda/scheduler.mjs", lambda],
@@ -33,16 +35,23 @@ describe("the built bundles load the packages they import lazily", () => {
     const urls = ["acme-client", "undici", "x509"].map(url);
     // what src/http/client.ts, src/providers/acme/client.ts and src/x509/csr.ts use from them: a CSR made by
     // acme-client's copy of @peculiar/x509 is read back by certrelay's (each needs reflect-metadata loaded); the
-    // Route53 names src/dns/route53.ts uses, a client made without touching the network
+    // Route53 names src/dns/route53.ts uses, a client made without touching the network; a file store's lock taken
+    // and released
     const route53 = expected.includes("./lazy-route53") ? url("route53") : "@aws-sdk/client-route-53";
+    const lockfile = expected.includes("./lazy-proper-lockfile") ? url("proper-lockfile") : undefined;
+    const dir = mkdtempSync(join(tmpdir(), "certrelay-lazy-"));
     const script = `const [a, u, x, r] = await Promise.all(${JSON.stringify([...urls, route53])}.map((u) => import(u)));
+      const lockfile = ${JSON.stringify(lockfile ?? null)};
+      if (lockfile) { const release = await (await import(lockfile)).lock(${JSON.stringify(join(dir, "secret.json"))}, { realpath: false, retries: 0 }); await release(); }
       const agent = new u.Agent(); await agent.close();
       const [, csr] = await a.crypto.createCsr({ commonName: "lazy.example.test" });
       const subject = new x.x509.Pkcs10CertificateRequest(csr.toString()).subject;
       const route53 = new r.Route53Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }); route53.destroy();
       const commands = ["ListHostedZonesCommand", "ListResourceRecordSetsCommand", "ChangeResourceRecordSetsCommand", "GetChangeCommand"].map((n) => typeof r[n]);
       process.stdout.write(JSON.stringify({ Client: typeof a.Client, interceptors: typeof a.axios.interceptors, agent: agent.constructor.name, subject, route53: route53.config.serviceId, commands }));`;
-    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: dirname(file), timeout: 30_000 });
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: dirname(file), timeout: 30_000 }).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     expect(JSON.parse(stdout)).toEqual({
       Client: "function",
       interceptors: "object",

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
 import * as z from "zod";
 import { ErrorCodes, StoreError } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
@@ -124,7 +123,9 @@ export class FileStore implements Store {
     }
     let unlock: () => Promise<void>;
     try {
-      unlock = await lockfile.lock(this.pathFor(secretId), {
+      // loaded on the first lock: most starts (every Lambda's) take none (cold start)
+      const { lock } = await import("proper-lockfile");
+      unlock = await lock(this.pathFor(secretId), {
         lockfilePath: lockPath,
         realpath: false,
         retries: 0,
