@@ -32,7 +32,14 @@ const cases: { what: string; text: string; path: string; says: string }[] = [
     what: "a provider that cannot issue",
     text: withLine("provider: reseller", `    issuer: { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn, verifyHost: www.example.com }`),
     path: "certificates[0].issuer.provider",
-    says: "expected issuer provider reseller|enos|yeastar",
+    // a PBX applies for its own certificate but keeps the key, so it is no longer offered as an issuer
+    says: "expected issuer provider reseller|enos|acme",
+  },
+  {
+    what: "a vendor that obtains certificates but cannot be a pipeline issuer",
+    text: withLine("provider: reseller", `    issuer: { provider: yeastar, endpoint: "https://pbx", credentials: certrelay/pbx }`),
+    path: "certificates[0].issuer.provider",
+    says: "yeastar cannot be a pipeline issuer: a PBX-applied certificate never leaves the PBX",
   },
   {
     what: "a misspelt field",

@@ -5,6 +5,8 @@
  * values (secret ids, endpoints) after. Every problem carries the path and line, never the value.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter } from "yaml";
+import { builtInCatalog } from "../providers/catalog.js";
+import { builtInProviderNames } from "../providers/index.js";
 
 /** Bigger than any real fleet (a 10,000-certificate config has ~150,000 keys), small enough to bound a run. */
 export const LIMITS = {
@@ -156,11 +158,11 @@ export function portProblem(text: string): string | undefined {
   return n >= 1 && n <= 65_535 ? undefined : `port ${port} is out of range; use a port from 1 to 65535`;
 }
 
-/** The credential fields each provider's secret holds: hints name them, so a user knows what goes in the store. */
-export const CREDENTIAL_FIELDS: Record<string, readonly string[]> = {
-  yeastar: ["username", "password"],
-  enos: ["appKey", "appSecret"],
-  cdn: ["accessKeyId", "accessKeySecret"],
-  reseller: ["username", "apiKey"],
-  acme: ["eabKid", "eabHmacKey"],
-};
+/**
+ * The credential fields each built-in provider's secret holds: hints name them, so a user knows what goes into the
+ * store. Derived from the definitions' credentials schemas, each read when first asked for.
+ */
+export const CREDENTIAL_FIELDS: Readonly<Record<string, readonly string[]>> = Object.defineProperties(
+  {},
+  Object.fromEntries(builtInProviderNames.map((name) => [name, { enumerable: true, get: () => builtInCatalog().credentialFields(name) }])),
+);

@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { ErrorCodes, InputError } from "../errors.js";
-import { CREDENTIAL_FIELDS, isInsecureEndpoint, LIMITS, looksLikePastedSecret, portProblem, shapeProblem } from "./harden.js";
-import { configSchema, ISSUER_PROVIDERS, TARGET_PROVIDERS, type CertrelayConfig } from "./schema.js";
+import { builtInCatalog, type ProviderCatalog } from "../providers/catalog.js";
+import { isInsecureEndpoint, LIMITS, looksLikePastedSecret, portProblem, shapeProblem } from "./harden.js";
+import type { CertrelayConfig } from "./schema.js";
 
 type Path = readonly (string | number)[];
 
@@ -73,7 +74,7 @@ const SECRET_KEYS = new Set([
 const INLINE_SECRET_HINT = "keep secrets in the store and name them here with `credentials: <secret id>`";
 
 /** Find pasted secrets before schema validation, so the message says "move it to the store", not "unknown field". */
-function findInlineSecrets(value: unknown, path: (string | number)[], found: FoundProblem[]): void {
+function findInlineSecrets(value: unknown, path: (string | number)[], found: FoundProblem[], catalog: ProviderCatalog): void {
   if (typeof value === "string") {
     if (value.includes("-----BEGIN")) {
       found.push({
@@ -84,13 +85,13 @@ function findInlineSecrets(value: unknown, path: (string | number)[], found: Fou
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => findInlineSecrets(item, [...path, index], found));
+    value.forEach((item, index) => findInlineSecrets(item, [...path, index], found, catalog));
     return;
   }
   if (typeof value !== "object" || value === null) return;
   // the provider's own credential field names, so the hint says exactly what goes into the store secret
   const provider = typeof (value as { provider?: unknown }).provider === "string" ? (value as { provider: string }).provider : undefined;
-  const fields = provider ? CREDENTIAL_FIELDS[provider] : undefined;
+  const fields = provider ? catalog.credentialFields(provider) : undefined;
   const storeHint = fields ? ` (the ${provider} credentials secret holds ${fields.join(" and ")})` : "";
   for (const [key, child] of Object.entries(value)) {
     const childPath = [...path, key];
@@ -105,7 +106,7 @@ function findInlineSecrets(value: unknown, path: (string | number)[], found: Fou
       });
       continue;
     }
-    findInlineSecrets(child, childPath, found);
+    findInlineSecrets(child, childPath, found, catalog);
   }
 }
 
@@ -125,7 +126,7 @@ interface FoundProblem {
   message: string;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): FoundProblem[] {
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown, catalog: ProviderCatalog): FoundProblem[] {
   const path = issue.path.map((s) => (typeof s === "symbol" ? String(s) : s));
   // zod 4 does not put the input into issues (good: it may be a secret), so "missing" is read from the raw tree.
   const missing = valueAt(raw, path) === undefined;
@@ -142,7 +143,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): FoundProblem[] {
       // a nested union (the acme issuer's `dns`) keeps its own message naming its own choices
       if (issue.discriminator !== undefined && !path.includes("dns")) {
         const inTargets = path.includes("targets");
-        const allowed = inTargets ? TARGET_PROVIDERS : ISSUER_PROVIDERS;
+        const allowed = inTargets ? catalog.targetProviders : catalog.issuerProviders;
         const role = inTargets ? "target" : "issuer";
         return [{ path, message: required(`expected ${role} provider ${allowed.join("|")}`) }];
       }
@@ -202,7 +203,7 @@ function duplicateProblems(raw: unknown): FoundProblem[] {
  * What the schema cannot see: ids that are really pasted secrets, a certificate's secret shared with a vendor's
  * credentials, plain http to another machine, ports no socket can have.
  */
-function hardeningProblems(raw: unknown): FoundProblem[] {
+function hardeningProblems(raw: unknown, catalog: ProviderCatalog): FoundProblem[] {
   const problems: FoundProblem[] = [];
   const credentialIds = new Map<string, Path>();
   const walk = (value: unknown, path: (string | number)[]): void => {
@@ -215,7 +216,7 @@ function hardeningProblems(raw: unknown): FoundProblem[] {
     const provider = typeof node.provider === "string" ? node.provider : undefined;
     if (typeof node.credentials === "string") {
       if (looksLikePastedSecret(node.credentials)) {
-        const fields = provider ? CREDENTIAL_FIELDS[provider] : undefined;
+        const fields = provider ? catalog.credentialFields(provider) : undefined;
         const what = fields ? `the ${provider} credentials (${fields.join(", ")})` : "the credentials";
         problems.push({ path: [...path, "credentials"], message: `looks like a pasted secret, not a store secret id (the value is not shown): put ${what} in a store secret and name that secret here, e.g. credentials: certrelay/${provider ?? "vendor"}; then rotate the pasted secret` });
       } else if (!credentialIds.has(node.credentials)) {
@@ -265,15 +266,16 @@ function underReported(reported: ReadonlySet<string>, path: Path): boolean {
 /**
  * Parse and validate `certrelay.yml` text. Throws ConfigError (code CONFIG_INVALID) listing every problem, each by
  * path; YAML syntax errors are reported by line and column. Messages never contain values from the file.
+ * `catalog`: the vendors entries may name (default: the built-in ones).
  */
-export function parseConfig(text: string, source = "certrelay.yml"): CertrelayConfig {
+export function parseConfig(text: string, source = "certrelay.yml", catalog: ProviderCatalog = builtInCatalog()): CertrelayConfig {
   if (text.length > LIMITS.bytes) {
     throw new ConfigError(source, [{ path: "", message: `is larger than ${LIMITS.bytes / 1024 / 1024} MiB; split the fleet into several config files` }]);
   }
   if (text.length >= ITEMWISE_MIN_CHARS) {
     let valid: CertrelayConfig | undefined;
     try {
-      valid = parseItemwise(text);
+      valid = parseItemwise(text, catalog);
     } catch {
       // anything odd (say nesting deep enough to exhaust the stack) is left to the whole-file read, which reports it
       valid = undefined;
@@ -310,16 +312,16 @@ export function parseConfig(text: string, source = "certrelay.yml"): CertrelayCo
   }
 
   const inlineSecrets: FoundProblem[] = [];
-  findInlineSecrets(raw, [], inlineSecrets);
+  findInlineSecrets(raw, [], inlineSecrets, catalog);
   // PEM is already reported by findInlineSecrets; the rest explain better than the schema's generic message
   const reported = new Set(inlineSecrets.map((i) => formatPath(i.path)));
-  for (const h of hardeningProblems(raw)) if (!underReported(reported, h.path)) inlineSecrets.push(h);
+  for (const h of hardeningProblems(raw, catalog)) if (!underReported(reported, h.path)) inlineSecrets.push(h);
   for (const h of inlineSecrets) reported.add(formatPath(h.path));
   const problems: FoundProblem[] = [...inlineSecrets, ...duplicateProblems(raw)];
-  const parsed = configSchema.safeParse(raw);
+  const parsed = catalog.configSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      for (const problem of describeIssue(issue, raw)) {
+      for (const problem of describeIssue(issue, raw, catalog)) {
         // An inline secret is already reported with a better message than "unknown field".
         if (underReported(reported, problem.path)) continue;
         problems.push(problem);
@@ -356,7 +358,7 @@ const ITEMWISE_MIN_ITEMS = 100;
  * (`certificates:` at column 0, items `- ` at one indentation, no anchors or aliases); anything else, and any file
  * with a problem, returns undefined so parseConfig reads it whole and reports problems by line as usual.
  */
-function parseItemwise(text: string): CertrelayConfig | undefined {
+function parseItemwise(text: string, catalog: ProviderCatalog): CertrelayConfig | undefined {
   // anchors and aliases may cross items
   if (/(^|[\s[{,])[&*][A-Za-z0-9_-]/m.test(text) || /^(---|\.\.\.)/m.test(text) || text.includes("\t")) return undefined;
   const lines = text.split("\n");
@@ -392,9 +394,9 @@ function parseItemwise(text: string): CertrelayConfig | undefined {
   }
   const whole = { ...(raw as Record<string, unknown>), certificates };
   const inlineSecrets: FoundProblem[] = [];
-  findInlineSecrets(whole, [], inlineSecrets);
-  if (inlineSecrets.length > 0 || duplicateProblems(whole).length > 0 || hardeningProblems(whole).length > 0) return undefined;
-  const parsed = configSchema.safeParse(whole);
+  findInlineSecrets(whole, [], inlineSecrets, catalog);
+  if (inlineSecrets.length > 0 || duplicateProblems(whole).length > 0 || hardeningProblems(whole, catalog).length > 0) return undefined;
+  const parsed = catalog.configSchema.safeParse(whole);
   return parsed.success ? parsed.data : undefined;
 }
 
@@ -402,8 +404,11 @@ function compareLines(a: number | undefined, b: number | undefined): number {
   return (a ?? Number.MAX_SAFE_INTEGER) - (b ?? Number.MAX_SAFE_INTEGER);
 }
 
-/** Read and validate a config file. A missing file is INPUT_MISSING; anything wrong inside is CONFIG_INVALID. */
-export async function loadConfig(path: string): Promise<CertrelayConfig> {
+/**
+ * Read and validate a config file. A missing file is INPUT_MISSING; anything wrong inside is CONFIG_INVALID.
+ * `catalog`: the vendors entries may name (default: the built-in ones).
+ */
+export async function loadConfig(path: string, catalog: ProviderCatalog = builtInCatalog()): Promise<CertrelayConfig> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -419,5 +424,5 @@ export async function loadConfig(path: string): Promise<CertrelayConfig> {
       cause: e,
     });
   }
-  return parseConfig(text, path);
+  return parseConfig(text, path, catalog);
 }

@@ -1,69 +1,146 @@
+/**
+ * The shape of `certrelay.yml`. Objects are strict so a misspelt field is reported instead of silently ignored;
+ * messages say what is expected, never echo what was found (a value may be a pasted secret). The target and issuer
+ * entries are the vendors' own schemas (src/providers/<vendor>/config.ts), joined here from a list of definitions.
+ */
 import * as z from "zod";
-import { acmeSchema } from "../providers/acme/config.js";
-import { cdnSchema } from "../providers/cdn/config.js";
-import { enosSchema } from "../providers/enos/config.js";
-import { hostnameSchema, secretIdSchema } from "../providers/kit/config.js";
-import { resellerSchema } from "../providers/reseller/config.js";
-import { yeastarSchema } from "../providers/yeastar/config.js";
+import { builtInProviders, type BuiltInIssuerConfig, type BuiltInProviderName, type BuiltInTargetConfig } from "../providers/index.js";
+import { hostnameSchema, once, secretIdSchema } from "../providers/kit/config.js";
+import type { AnyProviderDefinition, EntryBase, EntrySchema, IssuerEntryOf, TargetEntryOf } from "../providers/kit/definition.js";
 
 export { endpointSchema } from "../providers/kit/config.js";
 export { secretIdSchema };
-export { cdnSchema, enosSchema, resellerSchema, yeastarSchema };
-
-/**
- * The shape of `certrelay.yml`. Objects are strict so a misspelt field is reported instead of silently ignored;
- * messages say what is expected, never echo what was found (a value may be a pasted secret).
- */
+export { cdnSchema } from "../providers/cdn/config.js";
+export { enosSchema } from "../providers/enos/config.js";
+export { resellerSchema } from "../providers/reseller/config.js";
+export { yeastarSchema } from "../providers/yeastar/config.js";
 
 const CERTIFICATE_NAME = /^[a-z0-9._-]{1,64}$/;
 
-export const issuerSchema = z.discriminatedUnion("provider", [resellerSchema, enosSchema, yeastarSchema, acmeSchema]);
-export const targetSchema = z.discriminatedUnion("provider", [yeastarSchema, cdnSchema, enosSchema]);
+/** The schemas of one catalog's config entries: a discriminated union per role over its definitions. */
+export interface RoleSchemas<T extends EntryBase, I extends EntryBase> {
+  target: z.ZodType<T>;
+  issuer: z.ZodType<I>;
+  /** names with a target role, in list order (messages list them) */
+  targetProviders: readonly string[];
+  /** names with an issuer role, in list order */
+  issuerProviders: readonly string[];
+}
 
-export const ISSUER_PROVIDERS = ["reseller", "enos", "yeastar", "acme"] as const;
-export const TARGET_PROVIDERS = ["yeastar", "cdn", "enos"] as const;
+/**
+ * The target and issuer unions over a list of definitions. A vendor with `notAnIssuer` is in the issuer union only
+ * to be refused at `issuer.provider` with its reason (and no other problem of the entry).
+ */
+export function roleSchemasFor<D extends AnyProviderDefinition>(list: readonly D[]): RoleSchemas<TargetEntryOf<D>, IssuerEntryOf<D>> {
+  const targets: EntrySchema<TargetEntryOf<D>>[] = [];
+  const issuers: EntrySchema<IssuerEntryOf<D>>[] = [];
+  for (const definition of list) {
+    if (definition.target) targets.push(definition.target.schema);
+    if (definition.issuer) issuers.push(definition.issuer.schema);
+    else if (definition.notAnIssuer !== undefined) issuers.push(refused(definition.name, definition.notAnIssuer));
+  }
+  return {
+    target: unionOf(targets, "target"),
+    issuer: unionOf(issuers, "issuer"),
+    targetProviders: list.filter((d) => d.target !== undefined).map((d) => d.name),
+    issuerProviders: list.filter((d) => d.issuer !== undefined).map((d) => d.name),
+  };
+}
+
+/** The message for `issuer.provider: <name>` of a vendor that cannot be a pipeline issuer. */
+export function notAnIssuerMessage(name: string, reason: string): string {
+  return `${name} cannot be a pipeline issuer: ${reason}`;
+}
+
+function refused(name: string, reason: string): EntrySchema<never> {
+  return z
+    .looseObject({ provider: z.literal(name) })
+    .superRefine((_value, ctx) => ctx.addIssue({ code: "custom", path: ["provider"], message: notAnIssuerMessage(name, reason) }))
+    .pipe(z.never());
+}
+
+function unionOf<E extends EntryBase>(options: EntrySchema<E>[], role: string): z.ZodType<E> {
+  const [first, ...rest] = options;
+  // a union needs one member; a list with no provider of this role accepts none (and says so)
+  if (first === undefined) return z.never({ error: `no provider can be a ${role}` });
+  return z.discriminatedUnion("provider", [first, ...rest]);
+}
 
 const renewBeforeDaysSchema = z.number({ error: "expected a whole number of days from 1 to 365" }).int().min(1).max(365);
 
-export const managedCertificateSchema = z
-  .strictObject({
-    name: z
-      .string({ error: "expected a name made of a-z 0-9 - _ ." })
-      .regex(CERTIFICATE_NAME, { error: "expected a name made of a-z 0-9 - _ . (at most 64)" }),
-    /** store secret id that holds current material and the pending renewal */
-    secret: secretIdSchema,
-    commonName: hostnameSchema.optional(),
-    sans: z.array(hostnameSchema, { error: "expected a list of host names" }).optional(),
-    keyType: z.enum(["rsa", "ecc"], { error: "expected rsa or ecc" }).optional(),
-    renewBeforeDays: renewBeforeDaysSchema.optional(),
-    /** absent: certrelay only deploys and verifies what is in the store; renewal is someone else's job */
-    issuer: issuerSchema.optional(),
-    targets: z.array(targetSchema, { error: "expected a list of targets" }).default([]),
-  })
-  .superRefine((value, ctx) => {
-    if (value.issuer === undefined && value.targets.length === 0) {
-      ctx.addIssue({ code: "custom", path: ["targets"], message: "a certificate needs an issuer or at least one target" });
-    }
+/** `certificates[]` and the whole file, over a catalog's target and issuer unions. */
+export function configSchemasFor<T extends EntryBase, I extends EntryBase>(roles: Pick<RoleSchemas<T, I>, "target" | "issuer">) {
+  const certificate = z
+    .strictObject({
+      name: z
+        .string({ error: "expected a name made of a-z 0-9 - _ ." })
+        .regex(CERTIFICATE_NAME, { error: "expected a name made of a-z 0-9 - _ . (at most 64)" }),
+      /** store secret id that holds current material and the pending renewal */
+      secret: secretIdSchema,
+      commonName: hostnameSchema.optional(),
+      sans: z.array(hostnameSchema, { error: "expected a list of host names" }).optional(),
+      keyType: z.enum(["rsa", "ecc"], { error: "expected rsa or ecc" }).optional(),
+      renewBeforeDays: renewBeforeDaysSchema.optional(),
+      /** absent: certrelay only deploys and verifies what is in the store; renewal is someone else's job */
+      issuer: roles.issuer.optional(),
+      targets: z.array(roles.target, { error: "expected a list of targets" }).default([]),
+    })
+    .superRefine((value, ctx) => {
+      if (value.issuer === undefined && value.targets.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["targets"], message: "a certificate needs an issuer or at least one target" });
+      }
+    });
+  const config = z.strictObject({
+    renewBeforeDays: renewBeforeDaysSchema.default(30),
+    concurrency: z.number({ error: "expected a whole number from 1 to 64" }).int().min(1).max(64).default(4),
+    /** per-attempt timeout of vendor HTTP requests; --http-timeout / CERTRELAY_HTTP_TIMEOUT_MS / HTTP_TIMEOUT_MS win over it */
+    httpTimeoutMs: z.number({ error: "expected milliseconds from 100 to 900000" }).int().min(100).max(900_000).optional(),
+    certificates: z.array(certificate, { error: "expected a list of certificates" }).min(1, { error: "list at least one certificate" }),
   });
+  return { certificate, config };
+}
 
-export const configSchema = z.strictObject({
-  renewBeforeDays: renewBeforeDaysSchema.default(30),
-  concurrency: z.number({ error: "expected a whole number from 1 to 64" }).int().min(1).max(64).default(4),
-  /** per-attempt timeout of vendor HTTP requests; --http-timeout / CERTRELAY_HTTP_TIMEOUT_MS / HTTP_TIMEOUT_MS win over it */
-  httpTimeoutMs: z.number({ error: "expected milliseconds from 100 to 900000" }).int().min(100).max(900_000).optional(),
-  certificates: z
-    .array(managedCertificateSchema, { error: "expected a list of certificates" })
-    .min(1, { error: "list at least one certificate" }),
-});
+type ConfigSchemas<T extends EntryBase, I extends EntryBase> = ReturnType<typeof configSchemasFor<T, I>>;
+/** certrelay.yml as a catalog with these target and issuer entries reads it. */
+export type CertrelayConfigOf<T extends EntryBase, I extends EntryBase> = z.output<ConfigSchemas<T, I>["config"]>;
+export type ManagedCertificateOf<T extends EntryBase, I extends EntryBase> = z.output<ConfigSchemas<T, I>["certificate"]>;
 
-export type CertrelayConfig = z.output<typeof configSchema>;
-export type ManagedCertificate = z.output<typeof managedCertificateSchema>;
-export type TargetConfig = z.output<typeof targetSchema>;
-export type IssuerConfig = z.output<typeof issuerSchema>;
+/** A built-in target entry, narrowed by `provider`. */
+export type TargetConfig = BuiltInTargetConfig;
+/** A built-in issuer entry, narrowed by `provider`. */
+export type IssuerConfig = BuiltInIssuerConfig;
+/**
+ * certrelay.yml as any catalog reads it: the pipeline, the fleet and the operations only need what every entry has
+ * (`provider`, `credentials`, `endpoint`) and hand entries back to the catalog that parsed them.
+ */
+export type CertrelayConfig = CertrelayConfigOf<EntryBase, EntryBase>;
+export type ManagedCertificate = ManagedCertificateOf<EntryBase, EntryBase>;
+/** certrelay.yml with only built-in vendors, each entry narrowed by `provider` (fixtures that write one). */
+export type BuiltInCertrelayConfig = CertrelayConfigOf<TargetConfig, IssuerConfig>;
+export type BuiltInManagedCertificate = ManagedCertificateOf<TargetConfig, IssuerConfig>;
 export type { YeastarConfig } from "../providers/yeastar/config.js";
 export type { EnosConfig } from "../providers/enos/config.js";
 export type { CdnConfig } from "../providers/cdn/config.js";
 export type { ResellerConfig } from "../providers/reseller/config.js";
+
+/**
+ * The built-in list's schemas, built on first use: an entry point that never reads a config file (the Action with
+ * inputs) builds none of them at start.
+ */
+const builtIn = once(() => {
+  const roles = roleSchemasFor(builtInProviders);
+  return { ...roles, ...configSchemasFor(roles) };
+});
+
+export const targetSchema = z.lazy(() => builtIn().target);
+export const issuerSchema = z.lazy(() => builtIn().issuer);
+export const managedCertificateSchema = z.lazy(() => builtIn().certificate);
+export const configSchema = z.lazy(() => builtIn().config);
+
+/** The built-in names with a target role, in list order. */
+export const TARGET_PROVIDERS: readonly BuiltInProviderName[] = builtInProviders.filter((d) => "target" in d).map((d) => d.name);
+/** The built-in names with an issuer role, in list order (yeastar is refused with its reason instead). */
+export const ISSUER_PROVIDERS: readonly BuiltInProviderName[] = builtInProviders.filter((d) => "issuer" in d).map((d) => d.name);
 
 /** The renewal window for one certificate: its own override, else the file-wide value. */
 export function renewBeforeDaysFor(config: CertrelayConfig, certificate: ManagedCertificate): number {

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { loadConfig, type CertrelayConfig, type ManagedCertificate, type TargetConfig } from "../config/index.js";
+import { loadConfig, type BuiltInManagedCertificate, type CertrelayConfig, type ManagedCertificate, type TargetConfig } from "../config/index.js";
 import { DAY_MS, realSleep, silentLogger, systemClock, type CertificateMaterial, type Clock, type Logger } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
 import { createTarget } from "../providers/registry.js";
@@ -51,7 +51,7 @@ export const DEMO_PLAN = (DEFAULT_PLANS.find((plan) => plan.validation === "DV")
 export const DEMO_DEVICE = { productKey: "demoMeter", assetId: "device-42", certSN: "32000" } as const;
 
 interface Seed {
-  cert: ManagedCertificate;
+  cert: BuiltInManagedCertificate;
   /** lifetime and days left of the current certificate */
   lifetimeDays: number;
   daysLeft: number;

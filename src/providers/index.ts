@@ -11,7 +11,7 @@ import type { AnyProviderDefinition, IssuerEntryOf, TargetEntryOf } from "./kit/
 import { definition as reseller } from "./reseller/definition.js";
 import { definition as yeastar } from "./yeastar/definition.js";
 
-export const builtInProviders = [yeastar, cdn, enos, reseller, acme] as const satisfies readonly AnyProviderDefinition[];
+export const builtInProviders = [yeastar, cdn, reseller, enos, acme] as const satisfies readonly AnyProviderDefinition[];
 
 export type BuiltInProvider = (typeof builtInProviders)[number];
 /** `yeastar | cdn | enos | reseller | acme` */
