@@ -5,21 +5,24 @@
  */
 import * as core from "@actions/core";
 import { ErrorCodes, InputError } from "../src/errors.js";
-import { providerNames, type ProviderName } from "../src/model.js";
 import {
+  definitionOf,
   deployTakes,
   operations,
+  operationsReading,
   publicParametersOf,
-  RENEWAL_KIND_INPUT,
-  RENEWAL_KINDS,
-  SECRET_INPUTS,
-  VENDOR_TEXT_INPUTS,
+  secretInputs,
+  vendorInputs,
   type ConfigRunRequest,
   type DnsCredentialValue,
+  type FieldValue,
   type Operation,
   type OperationRequest,
+  type ProviderList,
   type VendorFields,
 } from "../src/operations/index.js";
+import { builtInProviders } from "../src/providers/index.js";
+import type { AnyProviderDefinition, InputSpec } from "../src/providers/kit/definition.js";
 
 export interface ActionSettings {
   /** one endpoint from inputs, or a certrelay.yml over many */
@@ -29,57 +32,69 @@ export interface ActionSettings {
   caCertificate?: string;
   /** bound on waiting for asynchronous issuance */
   waitSeconds: number;
-  /** cdn deploy with service-id: bound on waiting for the edge to serve the new certificate */
+  /** deploy to a target that checks its edge: bound on waiting for the edge to serve the new certificate */
   edgeWaitSeconds: number;
   /** inputs that were given but that this provider and operation do not use (each one a warning) */
   unused: ActionInput[];
 }
 
-const CREDENTIALS: Record<ProviderName, readonly ActionInput[]> = {
-  yeastar: ["username", "password"],
-  enos: ["app-key", "app-secret"],
-  cdn: ["access-key-id", "access-key-secret"],
-  // the reseller's API key is accepted under `password` too
-  reseller: ["username", "api-key", "password"],
-  // an issuer only: its account and EAB keys are apply settings (APPLY_SETTINGS)
-  acme: [],
-};
-const TARGET_SETTINGS: Partial<Record<ProviderName, readonly ActionInput[]>> = {
-  yeastar: ["certificate-type", "prune-old"],
-  cdn: ["verify-host", "verify-address", "service-id", "edge-wait-seconds"],
-  enos: ["org-id", "asset-id", "product-key", "device-key"],
-};
-const APPLY_SETTINGS: Record<ProviderName, readonly ActionInput[]> = {
-  yeastar: ["dns-provider", "dns-credentials", "prune-old", "common-name"],
-  enos: ["org-id", "asset-id", "product-key", "device-key", "valid-days", "issue-authority", "common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"],
-  cdn: [],
-  reseller: ["certificate-id", "reseller-action", "plan", "dcv-type", "approver-email", "common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"],
-  acme: ["common-name", "sans", "csr", "private-key", "order-id", "wait-seconds", "dns-provider", "dns-credentials", "acme-email", "acme-accept-tos", "acme-account-key", "acme-eab-kid", "acme-eab-hmac-key", "acme-key-type", "acme-profile"],
-};
-const ALWAYS: readonly ActionInput[] = ["provider", "operation", "endpoint", "ca-certificate", "renew-before-days", "dry-run"];
+/**
+ * The inputs every provider shares, read by name below (a typo is a type error). The vendors' own inputs come from
+ * their definitions (`inputs`), so adding a vendor adds its inputs here without an edit.
+ */
+const COMMON_INPUTS = [
+  "provider", "operation", "endpoint", "certificate", "private-key", "chain", "ca-certificate",
+  "edge-wait-seconds", "common-name", "sans", "csr", "order-id", "client-reference",
+  "wait-seconds", "config", "store-dir", "dry-run", "min-days-left", "renew-before-days",
+] as const;
+type CommonInput = (typeof COMMON_INPUTS)[number];
+/** An input name: a common one, or one a provider definition names. */
+export type ActionInput = string;
+
+/** Every input the Action reads with these providers: the common ones and those the definitions name. */
+export function actionInputs(providers: ProviderList = builtInProviders): string[] {
+  return [...new Set<string>([...COMMON_INPUTS, ...vendorInputs(providers)])];
+}
+
+/**
+ * Every input the code reads with the built-in providers. `action.yml` must declare exactly these (a test compares
+ * the two).
+ */
+export const ACTION_INPUTS: readonly string[] = actionInputs();
+
+export function isActionInput(name: string, providers: ProviderList = builtInProviders): boolean {
+  return providers === builtInProviders ? ACTION_INPUTS.includes(name) : actionInputs(providers).includes(name);
+}
+
+const ALWAYS: readonly CommonInput[] = ["provider", "operation", "endpoint", "ca-certificate", "renew-before-days", "dry-run"];
+/** What an apply through an issuer reads besides the vendor's inputs. */
+const ISSUER_APPLY: readonly CommonInput[] = ["common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"];
+/** What a vendor's own apply reads (it makes and keeps the key itself). */
+const OWN_APPLY: readonly CommonInput[] = ["common-name", "wait-seconds"];
+
+/** The vendor inputs an operation reads (a field's input and the inputs that may stand in for it). */
+function vendorInputsFor(definition: AnyProviderDefinition, operation: Operation): string[] {
+  return Object.values(definition.inputs)
+    .filter((spec) => operationsReading(definition, spec).includes(operation))
+    .flatMap((spec) => [spec.input, ...(spec.aliases ?? [])]);
+}
 
 /** The inputs one provider and operation read; anything else given is reported, never silently dropped. */
-export function inputsUsed(provider: ProviderName, operation: Operation, givenCertificate: boolean, request: Pick<OperationRequest, "vendor">): Set<ActionInput> {
+export function inputsUsed(definition: AnyProviderDefinition, operation: Operation, givenCertificate: boolean, request: Pick<OperationRequest, "vendor">, providers?: ProviderList): Set<ActionInput> {
   const used = new Set<ActionInput>(ALWAYS);
-  const add = (names: readonly ActionInput[] | undefined) => names?.forEach((n) => used.add(n));
+  const add = (names: readonly string[]) => names.forEach((n) => used.add(n));
   if (operation === "deploy") {
     add(["certificate", "chain", "min-days-left"]);
     // a device that holds its own key, or a trusted-CA list, takes no key of ours
-    if (deployTakes(request).privateKey) add(["private-key"]);
-    add(CREDENTIALS[provider]);
-    add(TARGET_SETTINGS[provider]);
+    if (deployTakes(request, providers).privateKey) add(["private-key"]);
+    add(vendorInputsFor(definition, "deploy"));
   } else if (operation === "apply") {
-    add(CREDENTIALS[provider]);
-    add(APPLY_SETTINGS[provider]);
+    add(definition.operations?.apply ? OWN_APPLY : ISSUER_APPLY);
+    add(vendorInputsFor(definition, "apply"));
   } else {
     add(["min-days-left", "certificate", "chain", "common-name"]);
-    if (!givenCertificate) {
-      add(CREDENTIALS[provider]);
-      add((TARGET_SETTINGS[provider] ?? []).filter((n) => n !== "edge-wait-seconds"));
-    }
+    if (!givenCertificate) add(vendorInputsFor(definition, "check"));
   }
-  if (provider !== "yeastar" && provider !== "reseller") used.delete("password");
-  if (provider === "reseller" && operation !== "apply") used.delete("password");
   return used;
 }
 
@@ -90,7 +105,7 @@ const CONFIG_INPUTS: readonly ActionInput[] = ["config", "store-dir", "dry-run",
  * Defaults declared in action.yml (a test keeps the two equal). The runner sets them as if given, so an input that
  * still holds its default was not given by the user and is never reported as unused.
  */
-export const INPUT_DEFAULTS: Partial<Record<ActionInput, string>> = {
+export const INPUT_DEFAULTS: Readonly<Partial<Record<CommonInput, string>>> = {
   operation: "deploy",
   "wait-seconds": "300",
   "edge-wait-seconds": "300",
@@ -99,36 +114,15 @@ export const INPUT_DEFAULTS: Partial<Record<ActionInput, string>> = {
   "renew-before-days": "30",
 };
 
-function givenInputs(): ActionInput[] {
-  return ACTION_INPUTS.filter((name) => {
+function defaultOf(name: string): string | undefined {
+  return Object.entries(INPUT_DEFAULTS).find(([input]) => input === name)?.[1];
+}
+
+function givenInputs(providers: ProviderList): ActionInput[] {
+  return actionInputs(providers).filter((name) => {
     const value = core.getInput(name, { trimWhitespace: false }).trim();
-    return value !== "" && value !== INPUT_DEFAULTS[name];
+    return value !== "" && value !== defaultOf(name);
   });
-}
-
-/**
- * Every input the code reads. `action.yml` must declare exactly these (a test compares the two), and every
- * reader below takes only these names, so a typo is a type error rather than an input that is silently empty.
- */
-export const ACTION_INPUTS = [
-  "provider", "operation", "endpoint", "certificate", "private-key", "chain", "ca-certificate",
-  "username", "password", "api-key", "app-key", "app-secret", "org-id", "asset-id", "product-key", "device-key",
-  "access-key-id", "access-key-secret", "certificate-type", "prune-old", "verify-host", "verify-address", "service-id",
-  "edge-wait-seconds", "common-name", "sans", "csr", "dns-provider", "dns-credentials", "valid-days", "issue-authority",
-  "certificate-id", "reseller-action", "plan", "dcv-type", "approver-email", "order-id", "client-reference",
-  "wait-seconds", "config", "store-dir", "dry-run", "min-days-left", "renew-before-days",
-  "acme-email", "acme-accept-tos", "acme-account-key", "acme-eab-kid", "acme-eab-hmac-key", "acme-key-type", "acme-profile",
-] as const;
-export type ActionInput = (typeof ACTION_INPUTS)[number];
-
-export function isActionInput(name: string): name is ActionInput {
-  return (ACTION_INPUTS as readonly string[]).includes(name);
-}
-
-/** The names the operations layer hands over (VENDOR_TEXT_INPUTS, SECRET_INPUTS) are action inputs too. */
-function asInput(name: string): ActionInput {
-  if (!isActionInput(name)) throw new Error(`certrelay bug: input ${name} is read but not declared in ACTION_INPUTS`);
-  return name;
 }
 
 function text(name: ActionInput): string | undefined {
@@ -198,40 +192,56 @@ function jsonObject(name: ActionInput): Record<string, DnsCredentialValue> | und
   return out;
 }
 
-function vendorFields(provider: ProviderName, endpoint: string): VendorFields {
-  const fields: VendorFields = { provider, endpoint };
-  const textFields: Partial<Record<keyof typeof VENDOR_TEXT_INPUTS, string>> = {};
-  for (const [field, input] of Object.entries(VENDOR_TEXT_INPUTS) as [keyof typeof VENDOR_TEXT_INPUTS, string][]) {
-    const value = text(asInput(input));
-    if (value !== undefined && field !== "endpoint") textFields[field] = value;
+/** One vendor input, read the way its definition says; undefined when it is empty. */
+function readInput(name: string, spec: InputSpec): FieldValue | undefined {
+  if (text(name) === undefined) return undefined;
+  switch (spec.kind) {
+    case "number":
+      return wholeNumber(name, undefined);
+    case "flag":
+      return flag(name, false);
+    case "pem":
+      return pem(name);
+    case "json":
+      return jsonObject(name);
+    default:
+      return spec.choices ? choice(name, spec.choices) : text(name);
   }
-  Object.assign(fields, textFields);
-  const validDays = wholeNumber("valid-days", undefined);
-  if (validDays !== undefined) fields.validDays = validDays;
-  const pruneOld = text("prune-old");
-  if (pruneOld !== undefined) fields.pruneOld = flag("prune-old", false);
-  const dnsCredentials = jsonObject("dns-credentials");
-  if (dnsCredentials) fields.dnsCredentials = dnsCredentials;
-  if (text("acme-accept-tos") !== undefined) fields.acmeAcceptTos = flag("acme-accept-tos", false);
-  const accountKey = pem("acme-account-key");
-  if (accountKey) fields.acmeAccountKey = accountKey;
-  const eabHmacKey = text("acme-eab-hmac-key");
-  if (eabHmacKey) fields.acmeEabHmacKey = eabHmacKey.trim();
+}
+
+/** The provider's fields from the inputs its definition names (an alias stands in when the input is empty). */
+function vendorFields(definition: AnyProviderDefinition, endpoint: string): VendorFields {
+  const fields: VendorFields = { provider: definition.name, endpoint };
+  for (const [field, spec] of Object.entries(definition.inputs)) {
+    if (spec.input === "endpoint") continue;
+    for (const name of [spec.input, ...(spec.aliases ?? [])]) {
+      const value = readInput(name, spec);
+      if (value === undefined) continue;
+      fields[field] = value;
+      break;
+    }
+  }
   return fields;
+}
+
+/** The inputs whose value is a JSON object of parameters, each value masked on its own. */
+function jsonInputs(providers: ProviderList): Set<string> {
+  return new Set(providers.flatMap((definition) => Object.values(definition.inputs).filter((spec) => spec.kind === "json").map((spec) => spec.input)));
 }
 
 /**
  * Register every secret input with the runner's log masker before anything is printed. The runner masks line by
  * line, so a multi-line PEM key is registered per line too; DNS credentials per value.
  */
-export function maskSecretInputs(): void {
-  for (const name of SECRET_INPUTS) {
-    const value = core.getInput(asInput(name), { trimWhitespace: false });
+export function maskSecretInputs(providers: ProviderList = builtInProviders): void {
+  const json = jsonInputs(providers);
+  for (const name of secretInputs(providers)) {
+    const value = core.getInput(name, { trimWhitespace: false });
     if (value.trim() === "") continue;
     maskText(value);
-    if (name === "dns-credentials") {
+    if (json.has(name)) {
       // a DNS timeout or TTL is a plain number: masking "60" would blank every 60 in the log
-      const plain = publicParametersOf(name);
+      const plain = publicParametersOf(name, providers);
       try {
         const parsed: unknown = JSON.parse(value);
         if (parsed && typeof parsed === "object") {
@@ -259,12 +269,12 @@ export function maskText(value: string): void {
   }
 }
 
-export function getSettings(): ActionSettings {
+export function getSettings(providers: ProviderList = builtInProviders): ActionSettings {
   const operation = choice("operation", operations, "deploy");
   const waitSeconds = wholeNumber("wait-seconds", 300, 3_600) ?? 300;
   const edgeWaitSeconds = wholeNumber("edge-wait-seconds", 300, 3_600) ?? 300;
   const caCertificate = pem("ca-certificate");
-  const given = givenInputs();
+  const given = givenInputs(providers);
   const configPath = text("config");
   const unusedBy = (used: Set<ActionInput> | readonly ActionInput[]) => given.filter((name) => !(used instanceof Set ? used.has(name) : used.includes(name)));
   const common = { operation, waitSeconds, edgeWaitSeconds, ...(caCertificate ? { caCertificate } : {}) };
@@ -277,10 +287,11 @@ export function getSettings(): ActionSettings {
     return { ...common, unused: unusedBy(CONFIG_INPUTS), run: { kind: "config", config: { configPath, storeDir, dryRun: flag("dry-run", false) } } };
   }
 
-  const provider = choice("provider", providerNames);
+  const provider = choice("provider", providers.map((definition) => definition.name));
+  const definition = definitionOf(provider, providers);
+  if (!definition) throw new Error(`certrelay bug: provider ${provider} was chosen but has no definition`);
   const endpoint = text("endpoint");
   if (endpoint === undefined) throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: endpoint (the API base URL, like https://host:port).", { field: "endpoint" });
-  const renewalKind = text(RENEWAL_KIND_INPUT) === undefined ? undefined : choice<(typeof RENEWAL_KINDS)[number]>(RENEWAL_KIND_INPUT, RENEWAL_KINDS);
   const certificate = pem("certificate");
   const privateKey = pem("private-key");
   const chain = pem("chain");
@@ -292,13 +303,12 @@ export function getSettings(): ActionSettings {
 
   const request: OperationRequest = {
     operation,
-    vendor: vendorFields(provider, endpoint),
+    vendor: vendorFields(definition, endpoint),
     bundle: { ...(certificate ? { certificate } : {}), ...(privateKey ? { privateKey } : {}), ...(chain ? { chain } : {}) },
     apply: {
       ...(commonName ? { commonName } : {}),
       ...(sans ? { sans } : {}),
       ...(csr ? { csr } : {}),
-      ...(renewalKind ? { renewalKind } : {}),
       ...(orderId ? { orderId } : {}),
       ...(reference ? { reference } : {}),
     },
@@ -306,6 +316,6 @@ export function getSettings(): ActionSettings {
     minDaysLeft: wholeNumber("min-days-left", 7, 3_650) ?? 7,
     renewBeforeDays: wholeNumber("renew-before-days", 30, 365) ?? 30,
   };
-  const unused = unusedBy(inputsUsed(provider, operation, certificate !== undefined, request));
+  const unused = unusedBy(inputsUsed(definition, operation, certificate !== undefined, request, providers));
   return { ...common, unused, run: { kind: "single", request } };
 }

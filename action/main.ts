@@ -6,7 +6,8 @@ import * as core from "@actions/core";
 import { isInsecureEndpoint } from "../src/config/harden.js";
 import { Deadline } from "../src/deadline.js";
 import { realSleep, systemClock, type Logger } from "../src/model.js";
-import { explainFailure, runConfigFile, runOperation, type OperationDeps, type OperationResult } from "../src/operations/index.js";
+import { explainFailure, runConfigFile, runOperation, type OperationDeps, type OperationResult, type ProviderList } from "../src/operations/index.js";
+import { builtInProviders } from "../src/providers/index.js";
 import type { SecretOutput } from "../src/providers/kit/operations.js";
 import { renderSummary, type DeploymentContext } from "../src/report/summary.js";
 import { getSettings, isActionInput, maskSecretInputs, maskText, type ActionSettings } from "./inputs.js";
@@ -45,7 +46,7 @@ function deploymentContext(): DeploymentContext {
   };
 }
 
-function deps(settings: ActionSettings, runId: string | undefined): OperationDeps {
+function deps(settings: ActionSettings, runId: string | undefined, providers: ProviderList): OperationDeps {
   // a deploy waits only for an edge to serve the new certificate, which has its own input; apply waits for the issuer
   const edge = settings.operation === "deploy" && settings.run.kind === "single";
   const waitInput = edge ? "edge-wait-seconds" : "wait-seconds";
@@ -62,6 +63,7 @@ function deps(settings: ActionSettings, runId: string | undefined): OperationDep
     deadline: new Deadline({ budgetMs: maxWaitMs + 60_000, budget: `${waitInput} (+60 s)`, fix: `raise the ${waitInput} input` }),
     ...(runId ? { runId } : {}),
     onSecretOutput: reportSecretOutput,
+    providers,
   };
 }
 
@@ -122,12 +124,13 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, "; ");
 }
 
-export async function run(): Promise<void> {
-  maskSecretInputs();
+/** `providers`: the vendors the inputs may name (the built-in list; a test adds its own provider). */
+export async function run(providers: ProviderList = builtInProviders): Promise<void> {
+  maskSecretInputs(providers);
   let settings: ActionSettings | undefined;
   const summaryContext = deploymentContext();
   try {
-    settings = getSettings();
+    settings = getSettings(providers);
     for (const name of settings.unused) {
       const what = settings.run.kind === "config" ? "a config run (certrelay.yml and the store say everything)" : `operation ${settings.operation} with provider ${settings.run.request.vendor.provider}`;
       core.warning(`input '${name}' is set but not used by ${what}; remove it, or check the operation and provider`, { title: "certrelay unused input" });
@@ -136,7 +139,7 @@ export async function run(): Promise<void> {
       // certrelay.yml refuses this without allowInsecure; a workflow input has no such switch, so it is said loudly
       core.warning("input 'endpoint' uses http:// to another machine: credentials and keys cross the network unencrypted; use https://", { title: "certrelay insecure endpoint" });
     }
-    const operationDeps = deps(settings, summaryContext.runId);
+    const operationDeps = deps(settings, summaryContext.runId, providers);
     const result = settings.run.kind === "config" ? await runConfigFile(settings.run.config, operationDeps) : await runOperation(settings.run.request, operationDeps);
     setOutputs(result);
     if (!result.ok) core.setOutput("error-code", result.errorCode ?? "FAILED");
@@ -147,8 +150,8 @@ export async function run(): Promise<void> {
     } else fail(result.errorCode ? `${result.errorCode}: ${oneLine(result.message)}` : oneLine(result.message));
   } catch (error) {
     const provider = providerOf(settings);
-    const explained = explainFailure(error, { entry: "action", ...(provider ? { provider } : {}) });
-    const message = `${explained.code}: ${namingInput(explained.message, explained.field)}`;
+    const explained = explainFailure(error, { entry: "action", providers, ...(provider ? { provider } : {}) });
+    const message = `${explained.code}: ${namingInput(explained.message, explained.field, providers)}`;
     // Outputs first: a later step (`if: failure()`) reads them to page someone or open an issue.
     core.setOutput("status", "failed");
     core.setOutput("changed", "false");
@@ -164,8 +167,8 @@ export async function run(): Promise<void> {
 }
 
 /** A workflow author can only change inputs: make sure the message names the one to fix. */
-function namingInput(message: string, field: string | undefined): string {
-  if (!field || !isActionInput(field) || message.includes(`'${field}'`)) return message;
+function namingInput(message: string, field: string | undefined, providers: ProviderList): string {
+  if (!field || !isActionInput(field, providers) || message.includes(`'${field}'`)) return message;
   if (message.startsWith(`${field}: `)) return `input '${field}': ${message.slice(field.length + 2)}`;
   return `${message} (input '${field}')`;
 }

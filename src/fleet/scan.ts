@@ -120,7 +120,7 @@ async function judge(cert: ManagedCertificate, renewBeforeDays: number, deps: Sc
 }
 
 /**
- * The CA's own renewal time (ACME Renewal Information) for a certificate the days rule calls not due; undefined when
+ * The CA's own renewal time (renewal information, RFC 9773) for a certificate the days rule calls not due; undefined when
  * its issuer gives none or asking fails (the pipeline asks again and falls back on the days rule the same way).
  */
 async function renewalAdviceFor(cert: ManagedCertificate, certificate: string, providers: Providers, limits: EndpointLimits): Promise<RenewalAdvice | undefined> {

@@ -8,12 +8,10 @@ import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../err
 import type { IssueOutcome, IssueRequest, Issuer } from "../model.js";
 import { renewalReference } from "../pipeline/index.js";
 import type { ProviderOperations } from "../providers/kit/operations.js";
-import { providerOperations, providersWithOperation } from "../providers/operations.js";
-import { createIssuer } from "../providers/registry.js";
 import { certFacts, checkCertificateStrength, checkCsrStrength, generateKeyAndCsr, inspectCsr, type CertFacts } from "../x509/index.js";
 import { checkCsrMatchesKey, csrFromKey, readKeyForCsr, type KeyForCsr } from "./csr-from-key.js";
 import { numberField, textField } from "./fields.js";
-import { credentialsFor, issuerConfigFor, RENEWAL_KIND_INPUT, type OperationRequest } from "./request.js";
+import { credentialsFor, definitionOf, issuerConfigFor, operationsOf, preparedIssuer, type OperationRequest } from "./request.js";
 import { pendingResult } from "./results.js";
 import { rowFor } from "./rows.js";
 import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
@@ -83,29 +81,23 @@ async function collectOrder(request: OperationRequest, issuer: Issuer, commonNam
   return issuedResult(request, issuer, outcome, undefined, deps.clock());
 }
 
-/** Reissue is a vendor's own operation: say which providers have it. */
-function reissueElsewhere(): InputError {
-  const which = providersWithOperation("reissue").join(" or ");
-  return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${RENEWAL_KIND_INPUT}': reissue applies to provider ${which} only`, { field: RENEWAL_KIND_INPUT });
-}
-
 export async function applyCertificate(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
-  const ops = providerOperations(request.vendor.provider);
+  const ops = operationsOf(request.vendor.provider, deps.providers);
   const commonName = commonNameFor(request, ops);
   const ctx = providerContext(deps);
   // a vendor that obtains its own certificate (a PBX keeps its key) does the whole apply
-  if (ops.apply) return ops.apply(request, deps, { commonName, credentials: () => credentialsFor(request.vendor) });
+  if (ops.apply) return ops.apply(request, deps, { commonName, credentials: () => credentialsFor(request.vendor, deps.providers) });
 
   const userKey = request.bundle.privateKey?.trim() ? readKeyForCsr(request.bundle.privateKey) : undefined;
   const vendor = userKey && ops.withKey ? ops.withKey(request.vendor, userKey) : request.vendor;
   // e.g. the inputs stand in for the store that keeps an account key (created on first use and handed back)
   const built = ops.actionIssuer?.(vendor, deps);
-  const config = built ? built.config : issuerConfigFor(vendor);
-  const credentials = built ? built.credentials : credentialsFor(vendor);
-  const reissue = request.apply.renewalKind === "reissue" ? ops.reissue : undefined;
-  if (request.apply.renewalKind === "reissue" && !reissue) throw reissueElsewhere();
+  const definition = definitionOf(vendor.provider, deps.providers);
+  const prepared = built && definition ? preparedIssuer(definition, built.config) : issuerConfigFor(vendor, deps.providers);
+  const credentials = built ? built.credentials : credentialsFor(vendor, deps.providers);
+  const reissue = ops.reissue?.wanted(vendor) ? ops.reissue : undefined;
   reissue?.check(request);
-  const issuer = createIssuer(config, credentials, built?.store ? { ...ctx, store: built.store } : ctx);
+  const issuer = prepared.create(credentials, built?.store ? { ...ctx, store: built.store } : ctx);
   try {
     if (request.apply.orderId) return await collectOrder(request, issuer, commonName, request.apply.orderId, deps);
     const { csr, privateKey, sans } = await csrFor(request, issuer, commonName, userKey);
@@ -136,7 +128,7 @@ export async function applyCertificate(request: OperationRequest, deps: Operatio
     }
     let outcome: IssueOutcome;
     try {
-      outcome = reissue ? await reissue.run(config, credentials, ctx, issueRequest) : await issuer.issue(issueRequest, { dryRun: false });
+      outcome = reissue ? await reissue.run(prepared.entry, credentials, ctx, issueRequest) : await issuer.issue(issueRequest, { dryRun: false });
     } catch (error) {
       // A re-run of the same run finds the order placed earlier (no second purchase), but a freshly generated key
       // cannot match it: say how to get out, rather than leave the issuer's wording.

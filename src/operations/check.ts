@@ -4,7 +4,6 @@
  */
 import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
 import type { DeployedCertificate } from "../model.js";
-import { createTarget } from "../providers/registry.js";
 import { parseBundle } from "../x509/index.js";
 import { BUNDLE_FIELDS } from "./deploy-bundle.js";
 import { credentialsFor, isTargetProvider, targetConfigFor, type OperationRequest } from "./request.js";
@@ -58,13 +57,13 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
     return resultFrom(request, label, [row], row);
   }
 
-  if (!isTargetProvider(request.vendor.provider)) {
+  if (!isTargetProvider(request.vendor.provider, deps.providers)) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `input 'certificate' is required to check with provider ${request.vendor.provider}: it holds orders, not deployed certificates`, { field: "certificate" });
   }
-  const config = targetConfigFor(request.vendor);
-  const credentials = credentialsFor(request.vendor);
+  const config = targetConfigFor(request.vendor, deps.providers);
+  const credentials = credentialsFor(request.vendor, deps.providers);
   const wanted = request.apply.commonName?.toLowerCase();
-  const target = createTarget(config, credentials, providerContext(deps));
+  const target = config.create(credentials, providerContext(deps));
   try {
     const held: DeployedCertificate[] = [];
     for await (const deployed of target.list()) {

@@ -4,10 +4,8 @@
  * (`changed: false`).
  */
 import { ErrorCodes, InputError } from "../errors.js";
-import { providerOperations } from "../providers/operations.js";
-import { createTarget } from "../providers/registry.js";
 import { parseBundle } from "../x509/index.js";
-import { credentialsFor, targetConfigFor, type OperationRequest } from "./request.js";
+import { credentialsFor, operationsOf, targetConfigFor, type OperationRequest, type ProviderList } from "./request.js";
 import { rowFor } from "./rows.js";
 import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
 
@@ -17,8 +15,8 @@ export const BUNDLE_FIELDS = { certificate: "certificate", privateKey: "private-
  * What the target takes: no key where the device already holds it; a CA certificate (no key) for a trusted-CA list,
  * where the bundle check must expect a CA, not refuse one.
  */
-export function deployTakes(request: Pick<OperationRequest, "vendor">): { privateKey: boolean; ca: boolean } {
-  const takes = providerOperations(request.vendor.provider).deployTakes?.(request.vendor);
+export function deployTakes(request: Pick<OperationRequest, "vendor">, providers?: ProviderList): { privateKey: boolean; ca: boolean } {
+  const takes = operationsOf(request.vendor.provider, providers).deployTakes?.(request.vendor);
   return { privateKey: takes?.privateKey ?? true, ca: takes?.ca ?? false };
 }
 
@@ -27,7 +25,7 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
   if (!bundle.certificate?.trim()) {
     throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate' is required for operation deploy: pass the PEM certificate", { field: "certificate" });
   }
-  const takes = deployTakes(request);
+  const takes = deployTakes(request, deps.providers);
   const requireKey = takes.privateKey;
   if (requireKey && !bundle.privateKey?.trim()) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `input 'private-key' is required to deploy to ${vendor.provider}: pass the PEM private key of the certificate`, { field: "private-key" });
@@ -41,10 +39,10 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
     },
     { now, requireKey, minDaysLeft: request.minDaysLeft, fields: BUNDLE_FIELDS, ...(takes.ca ? { expectCa: true } : {}) },
   );
-  const config = targetConfigFor(vendor);
-  const credentials = credentialsFor(vendor);
+  const config = targetConfigFor(vendor, deps.providers);
+  const credentials = credentialsFor(vendor, deps.providers);
 
-  const target = createTarget(config, credentials, providerContext(deps));
+  const target = config.create(credentials, providerContext(deps));
   try {
     const leaf = parsed.leaf;
     const deployed = await target.deploy(parsed.material, { dryRun: request.dryRun });

@@ -6,7 +6,7 @@
  */
 import { CREDENTIAL_FIELDS } from "../config/harden.js";
 import { AuthError, CertrelayError, ErrorCodes, type ErrorCode } from "../errors.js";
-import { credentialInputs } from "./request.js";
+import { credentialInputs, type ProviderList } from "./request.js";
 
 export type EntryPoint = "action" | "cli";
 
@@ -31,8 +31,8 @@ export function isTlsTrustFailure(error: unknown): boolean {
   return false;
 }
 
-function credentialHint(provider: string | undefined, entry: EntryPoint): string | undefined {
-  const inputs = provider ? credentialInputs(provider) : undefined;
+function credentialHint(provider: string | undefined, entry: EntryPoint, providers: ProviderList | undefined): string | undefined {
+  const inputs = provider ? credentialInputs(provider, providers) : undefined;
   if (!inputs || inputs.length === 0) return undefined;
   if (entry === "action") return `check inputs ${inputs.map(([, input]) => `'${input}'`).join(" and ")}`;
   return `check the fields ${inputs.map(([key]) => `'${key}'`).join(" and ")} of the credentials secret`;
@@ -56,7 +56,8 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, "; ");
 }
 
-export function explainFailure(error: unknown, options: { entry: EntryPoint; provider?: string }): Explained {
+/** `providers`: where the provider's credential inputs are looked up (default the built-in list). */
+export function explainFailure(error: unknown, options: { entry: EntryPoint; provider?: string; providers?: ProviderList }): Explained {
   if (!(error instanceof CertrelayError)) {
     const message = error instanceof Error ? error.message : String(error);
     const name = error instanceof Error ? error.name : "Error";
@@ -66,7 +67,7 @@ export function explainFailure(error: unknown, options: { entry: EntryPoint; pro
   const vendor = error.vendor ?? options.provider;
   let message = error.message;
   if (error instanceof AuthError && error.code === ErrorCodes.AUTH_FAILED) {
-    const hint = credentialHint(vendor, options.entry);
+    const hint = credentialHint(vendor, options.entry, options.providers);
     if (hint && !message.includes(hint)) message = `${message} (${hint})`;
   } else if (error.code === ErrorCodes.NETWORK_ERROR && isTlsTrustFailure(error)) {
     message = `${message.replace(/; fix its chain, or pass its CA as the ca option$/, "")}; ${trustHint(options.entry)}`;

@@ -1,19 +1,27 @@
 /**
  * The typed request an entry point (the Action, the CLI) hands to an operation, and the one place that maps the
  * flat, user-facing field names (`app-key`, `verify-host`, ...) onto each provider's settings and credentials.
+ * Everything vendor-specific comes from the provider definitions (`src/providers/index.ts`, or a list the caller
+ * passes): which inputs a provider reads, which are secrets, its config schema and its credentials schema.
  * Validation reuses the certrelay.yml schemas, so a field means the same thing in a workflow and in a config file;
  * problems are reported by the input name the user typed, never with its value.
  */
-import type { z } from "zod";
-import { ISSUER_PROVIDERS, issuerSchema, targetSchema, TARGET_PROVIDERS, type IssuerConfig, type TargetConfig } from "../config/index.js";
+import * as z from "zod";
 import { ErrorCodes, InputError } from "../errors.js";
-import { allProviderOperations } from "../providers/operations.js";
+import type { Issuer, Target } from "../model.js";
+import type { ProviderContext } from "../providers/context.js";
+import { builtInProviders } from "../providers/index.js";
+import type { AnyProviderDefinition, InputSpec } from "../providers/kit/definition.js";
+import type { ProviderOperations } from "../providers/kit/operations.js";
 import type { VendorFields } from "./fields.js";
+
+export type { DnsCredentialValue, FieldValue, VendorFields } from "./fields.js";
+
+/** The providers an entry point knows: the built-in list, or a longer one (a test's extra provider). */
+export type ProviderList = readonly AnyProviderDefinition[];
 
 export type Operation = "deploy" | "apply" | "check";
 export const operations: readonly Operation[] = ["deploy", "apply", "check"];
-
-export type { DnsCredentialValue, FieldValue, VendorFields } from "./fields.js";
 
 /** PEM text as the user gave it; parseBundle validates it. */
 export interface BundleFields {
@@ -28,8 +36,6 @@ export interface ApplyFields {
   sans?: string[];
   /** a CSR the user made; without one a fresh key and CSR are generated and the key is returned */
   csr?: string;
-  /** with certificate-id: `reissue` reissues that order instead of renewing it (input `reseller-action`) */
-  renewalKind?: (typeof RENEWAL_KINDS)[number];
   /** idempotency reference; default derived from the common name and the run */
   reference?: string;
   /** collect an order a previous run left pending instead of placing a new one */
@@ -47,181 +53,177 @@ export interface OperationRequest {
   renewBeforeDays: number;
 }
 
-/** Config-style field name (schema path) -> the input name a user types. */
-const INPUT_NAMES: Record<string, string> = {
-  endpoint: "endpoint",
-  certificateType: "certificate-type",
-  pruneOld: "prune-old",
-  orgId: "org-id",
-  assetId: "asset-id",
-  productKey: "product-key",
-  deviceKey: "device-key",
-  validDays: "valid-days",
-  issueAuthority: "issue-authority",
-  verifyHost: "verify-host",
-  verifyAddress: "verify-address",
-  serviceId: "service-id",
-  certificateId: "certificate-id",
-  plan: "plan",
-  dcvType: "dcv-type",
-  approverEmail: "approver-email",
-  provider: "provider",
-};
+export function definitionOf(provider: string, providers: ProviderList = builtInProviders): AnyProviderDefinition | undefined {
+  return providers.find((definition) => definition.name === provider);
+}
+
+/** A provider's hooks into the operations; none for a provider that adds nothing (or is unknown). */
+export function operationsOf(provider: string, providers: ProviderList = builtInProviders): ProviderOperations {
+  return definitionOf(provider, providers)?.operations ?? {};
+}
+
+/** The operations a provider's input is read by: its own `for`, else every operation the provider has a role in. */
+export function operationsReading(definition: AnyProviderDefinition, spec: InputSpec): readonly Operation[] {
+  if (spec.for) return spec.for;
+  return [...(definition.target ? (["deploy", "check"] as const) : []), ...(definition.issuer || definition.operations?.apply ? (["apply"] as const) : [])];
+}
+
+export function targetProviders(providers: ProviderList = builtInProviders): string[] {
+  return providers.filter((definition) => definition.target).map((definition) => definition.name);
+}
+
+/** Providers an apply works with: issuers, and vendors that obtain their own certificate. */
+export function applyProviders(providers: ProviderList = builtInProviders): string[] {
+  return providers.filter((definition) => definition.issuer || definition.operations?.apply).map((definition) => definition.name);
+}
+
+export function isTargetProvider(provider: string, providers: ProviderList = builtInProviders): boolean {
+  return definitionOf(provider, providers)?.target !== undefined;
+}
 
 /** Stands in for the store secret id the config schema wants; entry points pass credentials directly. */
 const INLINE_CREDENTIALS = "inline";
 
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== "")) as Partial<T>;
+function definedOnly(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== ""));
 }
 
-function firstProblem(error: z.ZodError, provider: string): InputError {
+/** Config-style field name (schema path) -> the input name a user types. */
+function inputNameOf(definition: AnyProviderDefinition, key: string): string {
+  if (key === "provider") return "provider";
+  return definition.inputs[key]?.input ?? key;
+}
+
+function firstProblem(error: z.ZodError, definition: AnyProviderDefinition): InputError {
+  const provider = definition.name;
   const issue = error.issues[0];
   const key = issue?.path.find((segment): segment is string => typeof segment === "string") ?? "provider";
-  const input = INPUT_NAMES[key] ?? key;
+  const input = inputNameOf(definition, key);
   if (issue?.code === "invalid_type" && issue.input === undefined) {
     return new InputError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${provider}`, { field: input, vendor: provider });
   }
   return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider ${provider}: ${issue?.message ?? "invalid"}`, { field: input, vendor: provider });
 }
 
-function settingsOf(fields: VendorFields): Record<string, unknown> {
-  // every field the user gave; pick() keeps those the provider's schema knows
-  return definedOnly({ ...fields, credentials: INLINE_CREDENTIALS });
-}
-
-/** Keep only the keys a provider's schema knows, so a reused workflow with extra inputs does not fail. */
-function pick(settings: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+/**
+ * The config entry fields among what the user gave (credentials and Action-only fields are not entry fields, and
+ * a reused workflow with extra inputs must not fail the strict schema), with the Action's own defaults.
+ */
+function entryFields(fields: VendorFields, definition: AnyProviderDefinition, schema: z.ZodType): Record<string, unknown> {
+  const settings = definedOnly({ ...fields, credentials: INLINE_CREDENTIALS });
+  for (const [key, spec] of Object.entries(definition.inputs)) {
+    if (spec.actionDefault !== undefined && settings[key] === undefined) settings[key] = spec.actionDefault;
+  }
+  if (!(schema instanceof z.ZodObject)) return settings;
+  const keys = Object.keys(schema.shape);
   return Object.fromEntries(Object.entries(settings).filter(([k]) => keys.includes(k)));
 }
 
-const TARGET_KEYS: Record<string, readonly string[]> = {
-  yeastar: ["provider", "endpoint", "credentials", "certificateType", "pruneOld"],
-  cdn: ["provider", "endpoint", "credentials", "verifyHost", "verifyAddress", "serviceId"],
-  enos: ["provider", "endpoint", "credentials", "orgId", "assetId", "productKey", "deviceKey", "validDays", "issueAuthority"],
-};
-const ISSUER_KEYS: Record<string, readonly string[]> = {
-  reseller: ["provider", "endpoint", "credentials", "certificateId", "plan", "dcvType", "approverEmail"],
-  enos: TARGET_KEYS.enos ?? [],
-  yeastar: TARGET_KEYS.yeastar ?? [],
-};
+/** A validated config entry of one role, ready to build with the credentials. */
+export interface Prepared<Made> {
+  provider: string;
+  /** the parsed entry, as certrelay.yml would give it */
+  entry: EntryOfRole;
+  create(credentials: Record<string, string>, ctx: ProviderContext): Made;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the list erases each vendor's entry type; its own factory takes what its own schema made
+type EntryOfRole = any;
 
-export function isTargetProvider(provider: string): boolean {
-  return (TARGET_PROVIDERS as readonly string[]).includes(provider);
+function definitionFor(fields: VendorFields, providers: ProviderList): AnyProviderDefinition {
+  const definition = definitionOf(fields.provider, providers);
+  if (!definition) {
+    const known = providers.map((d) => d.name).join(", ");
+    throw new InputError(ErrorCodes.INPUT_INVALID, `Invalid input 'provider'. Expected one of ${known}.`, { field: "provider" });
+  }
+  return definition;
 }
 
 /** The target config for these fields; throws InputError naming the input to fix. */
-export function targetConfigFor(fields: VendorFields): TargetConfig {
-  if (!(TARGET_PROVIDERS as readonly string[]).includes(fields.provider)) {
+export function targetConfigFor(fields: VendorFields, providers: ProviderList = builtInProviders): Prepared<Target> {
+  const definition = definitionOf(fields.provider, providers);
+  const role = definition?.target;
+  if (!definition || !role) {
     throw new InputError(
       ErrorCodes.INPUT_INVALID,
-      `input 'provider': ${fields.provider} is not a deploy target (targets: ${TARGET_PROVIDERS.join(", ")}); use operation apply, or check with input 'certificate'`,
+      `input 'provider': ${fields.provider} is not a deploy target (targets: ${targetProviders(providers).join(", ")}); use operation apply, or check with input 'certificate'`,
       { field: "provider", vendor: fields.provider },
     );
   }
-  const parsed = targetSchema.safeParse(pick(settingsOf(fields), TARGET_KEYS[fields.provider] ?? []));
-  if (!parsed.success) throw firstProblem(parsed.error, fields.provider);
-  return parsed.data;
+  const parsed = role.schema.safeParse(entryFields(fields, definition, role.schema));
+  if (!parsed.success) throw firstProblem(parsed.error, definition);
+  const entry: EntryOfRole = parsed.data;
+  return { provider: definition.name, entry, create: (credentials, ctx) => role.create(entry, credentials, ctx) };
 }
 
-/** The issuer config for these fields (reseller needs a dcv-type; DNS is the default for unattended runs). */
-export function issuerConfigFor(fields: VendorFields): IssuerConfig {
-  if (!(ISSUER_PROVIDERS as readonly string[]).includes(fields.provider)) {
-    throw new InputError(
-      ErrorCodes.INPUT_INVALID,
-      `input 'provider': ${fields.provider} cannot apply for certificates (issuers: ${ISSUER_PROVIDERS.join(", ")})`,
-      { field: "provider", vendor: fields.provider },
-    );
+/** The issuer config for these fields. */
+export function issuerConfigFor(fields: VendorFields, providers: ProviderList = builtInProviders): Prepared<Issuer> {
+  const definition = definitionOf(fields.provider, providers);
+  if (!definition?.issuer) {
+    throw new InputError(ErrorCodes.INPUT_INVALID, `input 'provider': ${fields.provider} cannot apply for certificates (issuers: ${applyProviders(providers).join(", ")})`, {
+      field: "provider",
+      vendor: fields.provider,
+    });
   }
-  const settings = settingsOf(fields);
-  if (fields.provider === "reseller" && settings.dcvType === undefined) settings.dcvType = "DNS";
-  const parsed = issuerSchema.safeParse(pick(settings, ISSUER_KEYS[fields.provider] ?? []));
-  if (!parsed.success) throw firstProblem(parsed.error, fields.provider);
-  return parsed.data;
+  const parsed = definition.issuer.schema.safeParse(entryFields(fields, definition, definition.issuer.schema));
+  if (!parsed.success) throw firstProblem(parsed.error, definition);
+  return preparedIssuer(definition, parsed.data);
 }
 
-/** Credential key (what the provider factory reads) -> input name, per provider. */
-const CREDENTIAL_INPUTS: Readonly<Record<string, readonly (readonly [key: string, input: string, field: string])[]>> = {
-  acme: [], // an apply reads its account and EAB keys itself (operations.actionIssuer); nothing here is required
-  yeastar: [
-    ["username", "username", "username"],
-    ["password", "password", "password"],
-  ],
-  enos: [
-    ["appKey", "app-key", "appKey"],
-    ["appSecret", "app-secret", "appSecret"],
-  ],
-  cdn: [
-    ["accessKeyId", "access-key-id", "accessKeyId"],
-    ["accessKeySecret", "access-key-secret", "accessKeySecret"],
-  ],
-  reseller: [
-    ["username", "username", "username"],
-    ["apiKey", "api-key", "apiKey"],
-  ],
-};
-
-/** The credential fields of a provider and the inputs that carry them (for hints that name what to check). */
-export function credentialInputs(provider: string): readonly (readonly [key: string, input: string])[] | undefined {
-  return CREDENTIAL_INPUTS[provider]?.map(([key, input]) => [key, input] as const);
+/** An issuer from an entry a vendor hook built itself (its Action inputs are more than config fields). */
+export function preparedIssuer(definition: AnyProviderDefinition, entry: EntryOfRole): Prepared<Issuer> {
+  const role = definition.issuer;
+  if (!role) throw new Error(`certrelay bug: provider ${definition.name} has no issuer role`);
+  return { provider: definition.name, entry, create: (credentials, ctx) => role.create(entry, credentials, ctx) };
 }
 
-/** The credentials object the provider factories take; every key is required. */
-export function credentialsFor(fields: VendorFields): Record<string, string> {
+/** The credential fields of a definition: key, the input that carries it, and whether the vendor needs it. */
+function credentialFields(definition: AnyProviderDefinition): { key: string; input: string; required: boolean }[] {
+  const shape: Record<string, z.ZodType> = definition.credentials.shape;
+  return Object.entries(shape).map(([key, schema]) => ({ key, input: definition.inputs[key]?.input ?? key, required: !schema.safeParse(undefined).success }));
+}
+
+/** The required credential fields of a provider and the inputs that carry them (for hints that name what to check). */
+export function credentialInputs(provider: string, providers: ProviderList = builtInProviders): readonly (readonly [key: string, input: string])[] | undefined {
+  const definition = definitionOf(provider, providers);
+  return definition ? credentialFields(definition).filter((f) => f.required).map((f) => [f.key, f.input] as const) : undefined;
+}
+
+/** The credentials object the provider factories take; every required key must be given. */
+export function credentialsFor(fields: VendorFields, providers: ProviderList = builtInProviders): Record<string, string> {
+  const definition = definitionFor(fields, providers);
   const credentials: Record<string, string> = {};
-  for (const [key, input, field] of CREDENTIAL_INPUTS[fields.provider] ?? []) {
-    let value = fields[field];
-    // The reseller's API key is a password in HTTP basic auth; accept it under either input name.
-    if ((value === undefined || value === "") && key === "apiKey") value = fields.password;
-    if (typeof value !== "string" || value === "") {
-      throw new InputError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${fields.provider}`, { field: input, vendor: fields.provider });
-    }
-    credentials[key] = value;
+  for (const { key, input, required } of credentialFields(definition)) {
+    const value = fields[key];
+    if (typeof value === "string" && value !== "") credentials[key] = value;
+    else if (required) throw new InputError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${fields.provider}`, { field: input, vendor: fields.provider });
   }
   return credentials;
 }
 
-/** Input name -> vendor field, for the plain text inputs (entry points read these without knowing vendors). */
-export const VENDOR_TEXT_INPUTS = {
-  endpoint: "endpoint",
-  username: "username",
-  password: "password",
-  apiKey: "api-key",
-  appKey: "app-key",
-  appSecret: "app-secret",
-  orgId: "org-id",
-  assetId: "asset-id",
-  productKey: "product-key",
-  deviceKey: "device-key",
-  accessKeyId: "access-key-id",
-  accessKeySecret: "access-key-secret",
-  certificateType: "certificate-type",
-  verifyHost: "verify-host",
-  verifyAddress: "verify-address",
-  serviceId: "service-id",
-  dnsProvider: "dns-provider",
-  issueAuthority: "issue-authority",
-  certificateId: "certificate-id",
-  plan: "plan",
-  dcvType: "dcv-type",
-  approverEmail: "approver-email",
-  acmeEmail: "acme-email",
-  acmeEabKid: "acme-eab-kid",
-  acmeKeyType: "acme-key-type",
-  acmeProfile: "acme-profile",
-} as const satisfies Record<string, string>;
-
-/** The input that picks renew or reissue of an existing order, and its values. */
-export const RENEWAL_KIND_INPUT = "reseller-action";
-export const RENEWAL_KINDS = ["renew", "reissue"] as const;
+/** The inputs the provider definitions name (without duplicates, in list order). */
+export function vendorInputs(providers: ProviderList = builtInProviders): string[] {
+  const names = providers.flatMap((definition) => Object.values(definition.inputs).flatMap((spec) => [spec.input, ...(spec.aliases ?? [])]));
+  return [...new Set(names)];
+}
 
 /** Names of the inputs that hold secrets: entry points mask these before anything is printed. */
-export const SECRET_INPUTS: readonly string[] = ["private-key", "password", "api-key", "app-secret", "access-key-secret", "dns-credentials", "acme-account-key", "acme-eab-hmac-key"];
+export function secretInputs(providers: ProviderList = builtInProviders): string[] {
+  const names = providers.flatMap((definition) => Object.values(definition.inputs).filter((spec) => spec.secret).flatMap((spec) => [spec.input, ...(spec.aliases ?? [])]));
+  return [...new Set(["private-key", ...names])];
+}
 
 /** Parameters of a JSON secret input whose values are never secrets (for any provider): masking skips them. */
-export function publicParametersOf(input: string): ReadonlySet<string> {
-  return new Set(allProviderOperations().flatMap((ops) => ops.publicParameters?.[input] ?? []));
+export function publicParametersOf(input: string, providers: ProviderList = builtInProviders): ReadonlySet<string> {
+  return new Set(providers.flatMap((definition) => Object.values(definition.inputs).flatMap((spec) => (spec.input === input ? (spec.publicParameters ?? []) : []))));
 }
 
 /** The outputs a vendor may set with a secret it made during the run (action.yml declares them). */
-export const SECRET_OUTPUTS: readonly string[] = [...new Set(allProviderOperations().flatMap((ops) => ops.secretOutputs ?? []))];
+export function secretOutputs(providers: ProviderList = builtInProviders): string[] {
+  return [...new Set(providers.flatMap((definition) => definition.operations?.secretOutputs ?? []))];
+}
+
+/** The built-in providers' secret inputs. */
+export const SECRET_INPUTS: readonly string[] = secretInputs();
+/** The built-in providers' inputs. */
+export const VENDOR_INPUTS: readonly string[] = vendorInputs();
+export const SECRET_OUTPUTS: readonly string[] = secretOutputs();

@@ -2,6 +2,7 @@ import type { Deadline } from "../deadline.js";
 import type { Clock, Logger, Sleep } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
 import type { SecretOutput } from "../providers/kit/operations.js";
+import type { ProviderList } from "./request.js";
 
 /** What the caller provides: time, waits, logs, trust, and a run id that keeps retried orders idempotent. */
 export interface OperationDeps {
@@ -22,6 +23,8 @@ export interface OperationDeps {
    * none was given). The Action masks it before anything else and returns it as the output it names.
    */
   onSecretOutput?: (secret: SecretOutput) => void;
+  /** the providers the request may name; default the built-in list (src/providers/index.ts) */
+  providers?: ProviderList;
 }
 
 export function providerContext(deps: OperationDeps): ProviderContext {

@@ -61,7 +61,7 @@ export async function obtainOrResume(input: IssuanceInput, next: PendingRenewal,
 }
 
 /**
- * An issuer that asked for a pause (a CA's Retry-After, a failed ACME validation that counts against its limits)
+ * An issuer that asked for a pause (a CA's Retry-After, a failed domain validation that counts against its limits)
  * is not asked again before then: the run reports the last error and leaves the pending renewal as it is.
  */
 function backingOff(input: IssuanceInput, pending: PendingRenewal): Issuance | undefined {

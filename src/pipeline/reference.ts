@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 /**
  * The idempotency reference of one renewal. It depends only on what the renewal replaces, so a retried or crashed
- * run computes the same value and the issuer (reseller `client_reference`) finds the earlier order instead of
+ * run computes the same value and the issuer (a purchase API's client reference) finds the earlier order instead of
  * buying again. A new reference appears only once the renewed certificate has been promoted.
  */
 export function renewalReference(certificateName: string, replacingSerial: string | undefined): string {

@@ -141,7 +141,7 @@ export async function rotateCertificate(
 }
 
 /**
- * The CA's own advice (ACME Renewal Information) replaces the days rule when it gives one; an expired certificate
+ * The CA's own advice (renewal information, RFC 9773) replaces the days rule when it gives one; an expired certificate
  * is renewed whatever it says. Without advice (or when asking fails) the days rule stands.
  */
 async function followRenewalAdvice(ctx: Context, issuer: Issuer, certificate: string): Promise<void> {

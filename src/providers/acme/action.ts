@@ -57,7 +57,7 @@ const ACME_INPUTS: Record<string, string> = {
 };
 
 function dnsSettings(fields: VendorFields): { dns: Record<string, unknown>; secrets: Record<string, string> } {
-  const provider = textField(fields, "dnsProvider")?.trim().toLowerCase();
+  const provider = textField(fields, "dns")?.trim().toLowerCase();
   if (!provider) {
     throw new InputError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for provider acme: the DNS where the DNS-01 TXT records go (${DNS_PROVIDERS.join(" or ")}, lego's names)`, { field: "dns-provider", vendor: "acme" });
   }
@@ -98,18 +98,18 @@ const ACCOUNT_KEY_NOTICE =
  */
 export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "onSecretOutput">): ActionIssuer & { store: Store } {
   const { dns, secrets } = dnsSettings(fields);
-  const acmeEmail = textField(fields, "acmeEmail");
-  const acmeKeyType = textField(fields, "acmeKeyType");
-  const acmeProfile = textField(fields, "acmeProfile");
-  const acmeAccountKey = textField(fields, "acmeAccountKey");
-  const acmeEabKid = textField(fields, "acmeEabKid");
-  const acmeEabHmacKey = textField(fields, "acmeEabHmacKey");
+  const acmeEmail = textField(fields, "email");
+  const acmeKeyType = textField(fields, "keyType");
+  const acmeProfile = textField(fields, "profile");
+  const acmeAccountKey = textField(fields, "accountKey");
+  const acmeEabKid = textField(fields, "eabKid");
+  const acmeEabHmacKey = textField(fields, "eabHmacKey");
   const parsed = acmeSchema.safeParse({
     provider: "acme",
     directory: fields.endpoint,
     credentials: ACTION_SECRET_ID,
     ...(acmeEmail ? { email: acmeEmail } : {}),
-    acceptTos: flagField(fields, "acmeAcceptTos") ?? false,
+    acceptTos: flagField(fields, "acceptTos") ?? false,
     ...(acmeKeyType ? { keyType: acmeKeyType.toLowerCase() } : {}),
     ...(acmeProfile ? { profile: acmeProfile } : {}),
     dns,
@@ -185,5 +185,4 @@ export const acmeOperations: ProviderOperations = {
   actionIssuer: acmeIssuerFor,
   inActionTerms,
   secretOutputs: [ACCOUNT_KEY_OUTPUT],
-  publicParameters: { "dns-credentials": [...DNS_NUMBER_SETTINGS] },
 };

@@ -14,6 +14,8 @@ export const definition = {
     verifyHost: { input: "verify-host" },
     verifyAddress: { input: "verify-address" },
     serviceId: { input: "service-id" },
+    // how long a deploy waits for the edge to serve the new certificate (read with the common inputs)
+    edgeWaitSeconds: { input: "edge-wait-seconds", kind: "number", for: ["deploy"] },
     accessKeyId: { input: "access-key-id" },
     accessKeySecret: { input: "access-key-secret", secret: true },
   },

@@ -2,6 +2,7 @@
 import type { ProviderDefinition } from "../kit/definition.js";
 import { enosCredentialsSchema, enosSchema, type EnosConfig } from "./config.js";
 import { createEnosIssuer, createEnosTarget, type EnosCredentials, type EnosSettings } from "./index.js";
+import { enosOperations } from "./operations.js";
 
 function settingsOf(entry: EnosConfig): EnosSettings {
   return {
@@ -32,8 +33,8 @@ export const definition = {
     assetId: { input: "asset-id" },
     productKey: { input: "product-key" },
     deviceKey: { input: "device-key" },
-    validDays: { input: "valid-days" },
-    issueAuthority: { input: "issue-authority" },
+    validDays: { input: "valid-days", kind: "number", for: ["apply"] },
+    issueAuthority: { input: "issue-authority", for: ["apply"] },
     appKey: { input: "app-key" },
     appSecret: { input: "app-secret", secret: true },
   },
@@ -45,4 +46,5 @@ export const definition = {
     schema: enosSchema,
     create: (entry, credentials, ctx) => createEnosIssuer(settingsOf(entry), credentialsOf(credentials), ctx),
   },
+  operations: enosOperations,
 } satisfies ProviderDefinition<"enos", EnosConfig, EnosConfig, ReturnType<typeof enosCredentialsSchema>>;

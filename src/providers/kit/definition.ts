@@ -21,6 +21,21 @@ export interface InputSpec {
   secret?: boolean;
   /** other inputs that carry the same field, tried when `input` is empty (the reseller's API key under `password`) */
   aliases?: readonly string[];
+  /**
+   * How the Action reads the text: as given (default), a whole number, true/false, PEM (inner line breaks kept), a
+   * JSON object of parameters (strings, numbers, booleans), or one of `choices` (lower-cased).
+   */
+  kind?: "text" | "number" | "flag" | "pem" | "json";
+  choices?: readonly string[];
+  /**
+   * The Action operations that read it. Default: every operation the vendor has a role in (a target: deploy and
+   * check; an issuer or an own `operations.apply`: apply). Others report the input as unused.
+   */
+  for?: readonly ("deploy" | "check" | "apply")[];
+  /** the Action's value when the input is empty, where an unattended run needs another default than config files */
+  actionDefault?: string;
+  /** a JSON secret input's parameters whose values are never secrets (a timeout of "60" masked blanks every 60) */
+  publicParameters?: readonly string[];
 }
 
 /** Every entry of a role carries these; the rest of the entry is the vendor's own settings. */

@@ -61,6 +61,8 @@ export interface ProviderOperations {
   inActionTerms?(error: unknown): unknown;
   /** reissue an existing order (new key, same order) instead of renewing it */
   reissue?: {
+    /** the user asked for a reissue rather than a renewal */
+    wanted(fields: VendorFields): boolean;
     /** before any request: what a reissue needs from the inputs */
     check(request: OperationRequest): void;
     run(config: IssuerConfig, credentials: Record<string, string>, ctx: ProviderContext, request: IssueRequest): Promise<IssueOutcome>;
@@ -69,9 +71,4 @@ export interface ProviderOperations {
   deployTakes?(fields: VendorFields): { privateKey: boolean; ca?: boolean };
   /** the outputs `SecretOutput`s of this vendor use (action.yml declares them) */
   secretOutputs?: readonly string[];
-  /**
-   * Parameters of a JSON secret input (input name -> parameter names) whose values are never secrets: a timeout of
-   * "60" masked would blank every 60 in the log.
-   */
-  publicParameters?: Readonly<Record<string, readonly string[]>>;
 }

@@ -2,6 +2,7 @@
 import type { ProviderDefinition } from "../kit/definition.js";
 import { resellerCredentialsSchema, resellerSchema, type ResellerConfig } from "./config.js";
 import { createResellerIssuer } from "./index.js";
+import { resellerOperations } from "./operations.js";
 
 export const definition = {
   name: "reseller",
@@ -13,7 +14,10 @@ export const definition = {
     endpoint: { input: "endpoint" },
     certificateId: { input: "certificate-id" },
     plan: { input: "plan" },
-    dcvType: { input: "dcv-type" },
+    // an unattended run cannot answer an approval e-mail or host a file: DNS unless told otherwise
+    dcvType: { input: "dcv-type", actionDefault: "DNS" },
+    // with certificate-id: reissue that order (new key, no purchase) instead of renewing it (Action only)
+    renewalKind: { input: "reseller-action", choices: ["renew", "reissue"] },
     approverEmail: { input: "approver-email" },
     username: { input: "username" },
     // the API key is the password of HTTP basic auth, so it is accepted under `password` too
@@ -34,4 +38,5 @@ export const definition = {
         ctx,
       ),
   },
+  operations: resellerOperations,
 } satisfies ProviderDefinition<"reseller", never, ResellerConfig, ReturnType<typeof resellerCredentialsSchema>>;

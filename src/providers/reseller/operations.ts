@@ -6,6 +6,7 @@ import { reissueCertificate } from "./index.js";
 
 export const resellerOperations: ProviderOperations = {
   reissue: {
+    wanted: (fields) => textField(fields, "renewalKind") === "reissue",
     check(request) {
       if (!textField(request.vendor, "certificateId")) {
         throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue", { field: "certificate-id" });
