@@ -6,6 +6,11 @@
  * child process of its own so peak RSS is the run's alone. Secrets Manager and SQS are moto_server behind a counting
  * proxy; the vendors are the sandboxes in another child process, counting requests per route. Beside it, in the
  * same run, the floor: bench/fleet-floor.mjs doing only the reads any scan needs, with no certrelay code.
+ *
+ * Diagnostics (none changes what the rows mean, but a row measured with them is not comparable):
+ * `FLEET_NODE_FLAGS="--trace-gc"` adds node flags to the scheduler's process; `FLEET_WRAPPER="heaptrack -o file"`
+ * runs the scheduler under a wrapper (a native-allocation profile); `FLEET_SKIP_FLOOR=1` leaves the floor out (its
+ * rows then read 0); `FLEET_MEMORY_TRACE=1` (bench/fleet-runner.mjs) logs RSS, heap and external every 100 ms.
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -162,7 +167,8 @@ async function seedSecrets(moto: MotoServer, plan: FleetPlan, info: FleetChildIn
 
 function runNode(args: string[], env: NodeJS.ProcessEnv, logFile: string, timeoutMs: number): Promise<void> {
   const fd = openSync(logFile, "w");
-  const child = spawn(process.execPath, args, { env, stdio: ["ignore", fd, fd], cwd: ROOT });
+  const wrapper = logFile.includes("scheduler") ? (process.env.FLEET_WRAPPER ?? "").split(" ").filter(Boolean) : [];
+  const child = wrapper.length > 0 ? spawn(wrapper[0] as string, [...wrapper.slice(1), process.execPath, ...args], { env, stdio: ["ignore", fd, fd], cwd: ROOT }) : spawn(process.execPath, args, { env, stdio: ["ignore", fd, fd], cwd: ROOT });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("exit", (code, signal) => {
@@ -249,8 +255,9 @@ export async function measureFleet(sizes: number[]): Promise<Row[]> {
           const figures = JSON.parse(readFileSync(out, "utf8")) as RunFigures;
           return { figures, aws: proxy.take(), vendors: vendorCounts(await child.ask("stats", "stats")) };
         };
-        const floor = await measure("floor", [...LAMBDA_NODE_FLAGS, FLOOR, floorFile], {});
-        const run = await measure("scheduler", [...LAMBDA_NODE_FLAGS, RUNNER, handler], { CERTRELAY_CONFIG: configFile, QUEUE_URL: viaProxy(queue.QueueUrl ?? "", proxyUrl) });
+        const extraFlags = (process.env.FLEET_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+        const floor = process.env.FLEET_SKIP_FLOOR ? { figures: { wallMs: 1, maxRssKiB: 1 }, aws: {}, vendors: {} } : await measure("floor", [...LAMBDA_NODE_FLAGS, FLOOR, floorFile], {});
+        const run = await measure("scheduler", [...LAMBDA_NODE_FLAGS, ...extraFlags, RUNNER, handler], { CERTRELAY_CONFIG: configFile, QUEUE_URL: viaProxy(queue.QueueUrl ?? "", proxyUrl) });
         rows.push(...fleetRows(size, plan, run, floor));
       } finally {
         await child.stop();

@@ -7,3 +7,4 @@ export { loadFleetConfig, type ConfigSourceOptions, type LoadedConfig } from "./
 export { DEFAULT_SETTINGS, lazyDeps, type FleetDeps, type FleetSettings, type DepsSource } from "./deps.js";
 export { defaultDepsFromEnv, settingsFromEnv, notifiersFromEnv, type Env } from "./env.js";
 export type { LambdaContext, SqsEvent, SqsRecord, SqsBatchResponse, ScheduledEvent } from "./lambda-types.js";
+export { keepWasmOnBaselineCompiler } from "./small-memory.js";
