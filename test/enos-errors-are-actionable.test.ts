@@ -7,6 +7,7 @@ import { generateKeyAndCsr } from "../src/x509/index.js";
 import { startEnosFixture, type EnosFixture } from "./support/enos.js";
 
 describe("EnOS codes map to certrelay errors that say what to do", () => {
+  // `field` is what the user types to fix it; a certificate serial EnOS assigned (certSn) is not, so none is named
   it.each([
     [99400, EnosMessages.validityExceeds, InputError, "INPUT_INVALID", "validDays", /lower validDays/],
     [99400, EnosMessages.deviceIdentifierInvalid, InputError, "CONFIG_INVALID", "assetId", /assetId, or with productKey and deviceKey/],
@@ -15,8 +16,8 @@ describe("EnOS codes map to certrelay errors that say what to do", () => {
     [99400, EnosMessages.callCaError(500, "m", "d"), VendorError, "ISSUANCE_FAILED", undefined, /certificate authority failed/],
     [99400, EnosMessages.invalidCertRequest("m", "d"), InputError, "CSR_INVALID", "csr", /RSA-2048 CSR/],
     [99400, EnosMessages.duplicateSubject("m", "d"), VendorError, "VENDOR_REJECTED", "commonName", /common name unique to this device/],
-    [99400, EnosMessages.revokeFailed("m", "d"), VendorError, "VENDOR_REJECTED", "certSn", /only a valid certificate bound to this device can be revoked/],
-    [99400, EnosMessages.renewFailed("m", "d"), VendorError, "VENDOR_REJECTED", "certSn", /apply for a new certificate instead/],
+    [99400, EnosMessages.revokeFailed("m", "d"), VendorError, "VENDOR_REJECTED", undefined, /only a valid certificate bound to this device can be revoked/],
+    [99400, EnosMessages.renewFailed("m", "d"), VendorError, "VENDOR_REJECTED", undefined, /apply for a new certificate instead/],
     [99400, EnosMessages.queryFailed("m", "d"), VendorError, "VENDOR_ERROR", undefined, /could not read the device's certificates/],
     [99400, EnosMessages.invalidCallParameters("m", "d"), InputError, "INPUT_INVALID", undefined, /check orgId, validDays/],
     [11404, EnosMessages.deviceNotFound, VendorError, "VENDOR_NOT_FOUND", "assetId", /exists and is registered/],

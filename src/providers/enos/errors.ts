@@ -37,10 +37,10 @@ function map99400(msg: string): Mapped {
     return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, field: "commonName", fix: "another device holds a valid certificate with this subject; use a common name unique to this device, or revoke the other certificate" };
   }
   if (msg.startsWith("Revoke cert is failed!")) {
-    return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, field: "certSn", fix: "only a valid certificate bound to this device can be revoked; list the device's certificates to pick the right one" };
+    return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, fix: "only a valid certificate bound to this device can be revoked; list the device's certificates to pick the right one" };
   }
   if (msg.startsWith("Renew cert is failed!")) {
-    return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, field: "certSn", fix: "only a valid certificate bound to this device can be renewed; apply for a new certificate instead" };
+    return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, fix: "only a valid certificate bound to this device can be renewed; apply for a new certificate instead" };
   }
   if (msg.startsWith("Query cert is failed!")) {
     return { kind: "vendor", code: ErrorCodes.VENDOR_ERROR, fix: "EnOS could not read the device's certificates; retry later or ask your EnOS administrator" };
@@ -97,7 +97,7 @@ export function apimError(status: number, msg: string | undefined, operation: st
     case ApimStatus.ENCRYPTION_INVALID:
       return new AuthError(ErrorCodes.AUTH_FAILED, `EnOS refused the signature (${said}) on ${operation}: check appSecret (the application's secret key)`, { vendor: VENDOR, field: "appSecret" });
     case ApimStatus.INVALID_PARAMETER:
-      return new AuthError(ErrorCodes.AUTH_FAILED, `EnOS refused the request timestamp (${said}) on ${operation}: check that this machine's clock is right`, { vendor: VENDOR, field: "timestamp" });
+      return new AuthError(ErrorCodes.AUTH_FAILED, `EnOS refused the request timestamp (${said}) on ${operation}: check that this machine's clock is right`, { vendor: VENDOR });
     case ApimStatus.TOKEN_EXPIRED:
       return new AuthError(ErrorCodes.TOKEN_EXPIRED, `EnOS says the access token expired (${said}) on ${operation}, even after taking a new one: check appKey/appSecret and the machine clock`, { vendor: VENDOR, field: "appKey" });
     case ApimStatus.INTERNAL:

@@ -45,7 +45,7 @@ interface Resolved {
 function certSnNumber(certSN: string): number {
   const n = Number(certSN);
   if (!Number.isSafeInteger(n)) {
-    throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS listed certSN '${certSN}', which is not an integer; certSn must be sent as one`, { vendor: VENDOR, field: "certSn" });
+    throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS listed certSN '${certSN}', which is not an integer; certSn must be sent as one`, { vendor: VENDOR });
   }
   return n;
 }

@@ -179,7 +179,7 @@ export function createResellerIssuer(settings: ResellerSettings, credentials: Re
     async issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome> {
       const renewId = settings.certificateId ?? request.previousOrderId;
       if (!renewId && !settings.plan) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issuer needs `plan` (a plan UUID) to buy a new certificate, or `certificateId` to renew one", { field: "plan", vendor: VENDOR });
-      if (!request.reference) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issue needs a reference (client_reference) so a retry never buys twice", { field: "reference", vendor: VENDOR });
+      if (!request.reference) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issue needs a reference (client_reference) so a retry never buys twice", { field: "client-reference", vendor: VENDOR });
       const body = requestBody(settings, request.csr, request.reference, renewId ? undefined : settings.plan);
       const earlier = await orders.existing(request.reference, request.csr);
       if (earlier) return orders.collect(earlier.id, request.csr);

@@ -41,7 +41,7 @@ export function yeastarError(body: YeastarResponse, operation: string): Certrela
         return new QuotaError(
           ErrorCodes.VENDOR_QUOTA,
           `${what}: the application already holds its maximum of valid access tokens (8); revoke unused tokens (del_token) or wait until they expire (30 minutes)`,
-          { vendor: VENDOR, field: "access_token" },
+          { vendor: VENDOR },
         );
       }
       return new QuotaError(ErrorCodes.VENDOR_QUOTA, `${what}: the PBX holds at most 3 server and 20 trusted CA certificates; delete one on the PBX or set pruneOld`, { vendor: VENDOR, field: body.param ?? "type" });
