@@ -93,9 +93,11 @@ function findInlineSecrets(value: unknown, path: (string | number)[], found: Fou
   const provider = typeof (value as { provider?: unknown }).provider === "string" ? (value as { provider: string }).provider : undefined;
   const fields = provider ? catalog.credentialFields(provider) : undefined;
   const storeHint = fields ? ` (the ${provider} credentials secret holds ${fields.join(" and ")})` : "";
+  const secretFields = provider ? catalog.secretFields(provider) : [];
   for (const [key, child] of Object.entries(value)) {
     const childPath = [...path, key];
-    if (SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, ""))) {
+    // the generic names, and the fields the vendor's definition marks secret (its own names, e.g. eabHmacKey)
+    if (SECRET_KEYS.has(key.toLowerCase().replace(/[-_]/g, "")) || secretFields.includes(key)) {
       found.push({ path: childPath, message: `looks like an inline secret; ${INLINE_SECRET_HINT}${storeHint}` });
       continue;
     }

@@ -28,6 +28,8 @@ export interface ProviderCatalog<T extends EntryBase = EntryBase, I extends Entr
   definition(name: string): AnyProviderDefinition | undefined;
   /** the fields a vendor's credentials secret holds, for hints that say what goes into the store */
   credentialFields(name: string): readonly string[] | undefined;
+  /** the fields of a vendor whose values are secrets (`inputs` marked `secret`): never in a config file */
+  secretFields(name: string): readonly string[];
   /** `sessions`: where vendor sessions of these credentials are kept between runs (Yeastar tokens), when a store has them. */
   createTarget(entry: EntryBase, credentials: Record<string, string>, ctx: ProviderContext, sessions?: SessionCache): Target;
   createIssuer(entry: EntryBase, credentials: Record<string, string>, ctx: ProviderContext): Issuer;
@@ -73,6 +75,10 @@ export function providerCatalog<const L extends readonly AnyProviderDefinition[]
         fields.set(name, found);
       }
       return found;
+    },
+    secretFields(name) {
+      const inputs = byName.get(name)?.inputs ?? {};
+      return Object.keys(inputs).filter((field) => inputs[field]?.secret === true);
     },
     createTarget(entry, credentials, ctx, sessions) {
       const role = byName.get(entry.provider)?.target;
