@@ -120,8 +120,12 @@ export interface Issuer {
   readonly keyOptions?: KeyOptions;
   /** The CA's advised renewal time for a certificate; undefined when it gives none (the days rule applies). */
   renewalAdvice?(certificate: string): Promise<RenewalAdvice | undefined>;
-  issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome>;
-  /** Poll an order started earlier (possibly by a crashed run). */
+  /**
+   * Place the order (or find the one this request already placed) and answer once: issued, or pending with the
+   * order id. Never waits for the order: the pipeline's poll loop asks again through `resume`.
+   */
+  issue(request: IssueRequest): Promise<IssueOutcome>;
+  /** Ask once about an order started earlier (by this run's `issue`, or by a crashed run). */
   resume(orderId: string, request: IssueRequest): Promise<IssueOutcome>;
   /**
    * The order this request already placed (a purchase whose answer was lost, a run that died), collected as

@@ -53,7 +53,7 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
     f.sandbox.failInternal("certificate", 1, "apply");
     const issuer = issuerFor();
     try {
-      const error = await issuer.issue(await request("internal.device.example"), { dryRun: false }).catch((e: unknown) => e);
+      const error = await issuer.issue(await request("internal.device.example")).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(VendorError);
       expect(error).toMatchObject({ code: "VENDOR_ERROR", vendorCode: "99500", vendor: "enos" });
       expect(String((error as Error).message)).toBe(
@@ -68,7 +68,7 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
   it("11404 for an unknown device names assetId", async () => {
     const issuer = issuerFor({ assetId: "missingAssetId" });
     try {
-      await expect(issuer.issue(await request("missing.device.example"), { dryRun: false })).rejects.toMatchObject({ code: "VENDOR_NOT_FOUND", vendorCode: "11404", field: "assetId" });
+      await expect(issuer.issue(await request("missing.device.example"))).rejects.toMatchObject({ code: "VENDOR_NOT_FOUND", vendorCode: "11404", field: "assetId" });
     } finally {
       await issuer.close();
     }
@@ -77,7 +77,7 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
   it("a product without bi-directional authentication names productKey", async () => {
     const issuer = issuerFor({ assetId: "oneWayAssetId" });
     try {
-      await expect(issuer.issue(await request("oneway.device.example"), { dryRun: false })).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "productKey" });
+      await expect(issuer.issue(await request("oneway.device.example"))).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "productKey" });
     } finally {
       await issuer.close();
     }
@@ -88,8 +88,8 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
     const issuer = issuerFor();
     try {
       const req = await request("ca.device.example");
-      await expect(issuer.issue(req, { dryRun: false })).rejects.toMatchObject({ code: "ISSUANCE_FAILED", vendorCode: "99400" });
-      expect((await issuer.issue(req, { dryRun: false })).state).toBe("issued");
+      await expect(issuer.issue(req)).rejects.toMatchObject({ code: "ISSUANCE_FAILED", vendorCode: "99400" });
+      expect((await issuer.issue(req)).state).toBe("issued");
     } finally {
       await issuer.close();
     }
@@ -100,8 +100,8 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
     const issuer = issuerFor({ assetId: "otherAssetId" });
     try {
       const reused = { csr: mine?.csr ?? "", commonName: "x", sans: [], reference: "x" };
-      await expect(issuer.issue(reused, { dryRun: false })).rejects.toMatchObject({ code: "VENDOR_REJECTED", vendorCode: "11833", field: "csr" });
-      await expect(issuer.issue(await request("ca.device.example"), { dryRun: false })).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "commonName" });
+      await expect(issuer.issue(reused)).rejects.toMatchObject({ code: "VENDOR_REJECTED", vendorCode: "11833", field: "csr" });
+      await expect(issuer.issue(await request("ca.device.example"))).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "commonName" });
     } finally {
       await issuer.close();
     }

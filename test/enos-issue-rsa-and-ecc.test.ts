@@ -20,7 +20,7 @@ describe("EnOS issuer: RSA and ECC device certificates", () => {
     try {
       expect(issuer.keyType).toBe("rsa");
       const { csr, privateKey } = await generateKeyAndCsr({ keyType: issuer.keyType, commonName: "rsa.device.example" });
-      const outcome = await issuer.issue({ csr, commonName: "rsa.device.example", sans: [], reference: "rsa" }, { dryRun: false });
+      const outcome = await issuer.issue({ csr, commonName: "rsa.device.example", sans: [], reference: "rsa" });
       if (outcome.state !== "issued") throw new Error("expected issued");
       const bundle = parseBundle({ certificate: outcome.certificate, privateKey, chain: outcome.chain }, { now: f.clock.now(), allowReorder: true, requireKey: true });
       expect(bundle.leaf.keyType).toBe("rsa");
@@ -36,7 +36,7 @@ describe("EnOS issuer: RSA and ECC device certificates", () => {
     try {
       expect(issuer.keyType).toBe("ecc");
       const { csr, privateKey } = await generateKeyAndCsr({ keyType: issuer.keyType, commonName: "ecc.device.example" });
-      const outcome = await issuer.issue({ csr, commonName: "ecc.device.example", sans: [], reference: "ecc" }, { dryRun: false });
+      const outcome = await issuer.issue({ csr, commonName: "ecc.device.example", sans: [], reference: "ecc" });
       if (outcome.state !== "issued") throw new Error("expected issued");
       const facts = certFacts(outcome.certificate);
       expect(facts.keyType).toBe("ec");
@@ -53,7 +53,7 @@ describe("EnOS issuer: RSA and ECC device certificates", () => {
     const before = f.sandbox.requestCount;
     try {
       const { csr } = await generateKeyAndCsr({ keyType: "rsa", commonName: "wrong.device.example" });
-      const error = await issuer.issue({ csr, commonName: "wrong.device.example", sans: [], reference: "x" }, { dryRun: false }).catch((e: unknown) => e);
+      const error = await issuer.issue({ csr, commonName: "wrong.device.example", sans: [], reference: "x" }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InputError);
       expect(error).toMatchObject({ code: "CSR_INVALID", field: "csr" });
       expect(String((error as Error).message)).toMatch(/prime256v1|P-256/);

@@ -32,7 +32,7 @@ describe("EnOS list answers whose cert is not a PEM", () => {
     const generated = await generateKeyAndCsr({ keyType: "rsa", commonName: "short.device.example" });
     const request: IssueRequest = { csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:short:" };
     const crashed = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
-    const lost = await crashed.issue(request, { dryRun: false });
+    const lost = await crashed.issue(request);
     await crashed.close();
 
     const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
@@ -69,7 +69,7 @@ describe("EnOS list answers whose cert is not a PEM", () => {
     const generated = await generateKeyAndCsr({ keyType: "rsa", commonName: "short.device.example" });
     const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
     try {
-      const outcome = await issuer.issue({ csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:chain:" }, { dryRun: false });
+      const outcome = await issuer.issue({ csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:chain:" });
       if (outcome.state !== "issued") throw new Error("expected issued");
       expect(outcome.chain).toBe(f.ca.chainPem);
       expect(f.sandbox.caCertFetches).toBe(fetches + 1);
@@ -87,7 +87,7 @@ describe("EnOS list answers whose cert is not a PEM", () => {
     const generated = await generateKeyAndCsr({ keyType: "rsa", commonName: "short.device.example" });
     const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
     try {
-      const outcome = await issuer.issue({ csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:portal:" }, { dryRun: false });
+      const outcome = await issuer.issue({ csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:portal:" });
       if (outcome.state !== "issued") throw new Error("expected issued");
       expect(outcome.chain).toBe(f.ca.chainPem);
       expect(portal.requests.map((r) => [r.method, r.url])).toEqual([["GET", "/enos/CA/cacert/RSA"]]);

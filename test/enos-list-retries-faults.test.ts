@@ -21,7 +21,7 @@ describe("EnOS reads survive 5xx, 429 and drops; writes are never repeated blind
     f = await startEnosFixture();
     const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
     const { csr } = await generateKeyAndCsr({ keyType: "rsa", commonName: "faults.device.example" });
-    const outcome = await issuer.issue({ csr, commonName: "faults.device.example", sans: [], reference: "f" }, { dryRun: false });
+    const outcome = await issuer.issue({ csr, commonName: "faults.device.example", sans: [], reference: "f" });
     await issuer.close();
     const target = createEnosTarget(settings(), f.sandbox.credentials, f.ctx);
     serial = (await collect(target))[0]?.serial ?? "";
@@ -90,9 +90,9 @@ describe("EnOS reads survive 5xx, 429 and drops; writes are never repeated blind
     try {
       const { csr } = await generateKeyAndCsr({ keyType: "rsa", commonName: "faults.device.example" });
       const req = { csr, commonName: "faults.device.example", sans: [], reference: "g" };
-      await expect(issuer.issue(req, { dryRun: false })).rejects.toMatchObject({ status: 503, vendor: "enos" });
+      await expect(issuer.issue(req)).rejects.toMatchObject({ status: 503, vendor: "enos" });
       expect(f.sandbox.count("POST /connect-service/v2.0/certificates")).toBe(1);
-      const outcome = await issuer.issue(req, { dryRun: false });
+      const outcome = await issuer.issue(req);
       expect(outcome.state).toBe("issued");
       expect(f.sandbox.actionCount("apply")).toBe(appliesBefore + 1);
       expect(f.sandbox.count("POST /connect-service/v2.0/certificates")).toBe(2);

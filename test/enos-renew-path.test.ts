@@ -28,9 +28,9 @@ describe("EnOS renew: the device's valid certificate is renewed, an expired one 
   });
 
   it("renews by previousOrderId (certSN): the old certificate is revoked, the new one is the device's only valid one", async () => {
-    const first = await issuer.issue(await request(), { dryRun: false });
+    const first = await issuer.issue(await request());
     expect(f.sandbox.actionCount("apply")).toBe(1);
-    const second = await issuer.issue(await request({ previousOrderId: first.orderId }), { dryRun: false });
+    const second = await issuer.issue(await request({ previousOrderId: first.orderId }));
     expect(second.state).toBe("issued");
     expect(second.orderId).not.toBe(first.orderId);
     expect(f.sandbox.actionCount("renew")).toBe(1);
@@ -45,7 +45,7 @@ describe("EnOS renew: the device's valid certificate is renewed, an expired one 
   it("renews by previousSerial (hex) as the pipeline passes it", async () => {
     const current = f.sandbox.certificatesOf("yourDeviceAssetId").find((c) => c.certStatus === 0);
     const serial = certFacts(current?.cert ?? "").serial;
-    const next = await issuer.issue(await request({ previousSerial: serial }), { dryRun: false });
+    const next = await issuer.issue(await request({ previousSerial: serial }));
     expect(next.state).toBe("issued");
     expect(f.sandbox.actionCount("renew")).toBe(2);
   });
@@ -54,7 +54,7 @@ describe("EnOS renew: the device's valid certificate is renewed, an expired one 
     const current = f.sandbox.certificatesOf("yourDeviceAssetId").find((c) => c.certStatus === 0);
     f.clock.advance(31 * DAY_MS);
     expect(f.sandbox.certificatesOf("yourDeviceAssetId").find((c) => c.certSN === current?.certSN)?.certStatus).toBe(2);
-    const next = await issuer.issue(await request({ previousOrderId: current?.certSN ?? "" }), { dryRun: false });
+    const next = await issuer.issue(await request({ previousOrderId: current?.certSN ?? "" }));
     expect(next.state).toBe("issued");
     expect(f.sandbox.actionCount("renew")).toBe(2);
     expect(f.sandbox.actionCount("apply")).toBe(2);

@@ -32,11 +32,11 @@ describe("EnOS: the requests certrelay sends have the documented shape", () => {
     const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
     const target = createEnosTarget(settings(), f.sandbox.credentials, f.ctx);
     const first = await generateKeyAndCsr({ keyType: "rsa", commonName: "fidelity.device.example" });
-    const applied = await issuer.issue({ csr: first.csr, commonName: "fidelity.device.example", sans: [], reference: "r1" }, { dryRun: false });
+    const applied = await issuer.issue({ csr: first.csr, commonName: "fidelity.device.example", sans: [], reference: "r1" });
     if (applied.state !== "issued") throw new Error("apply did not issue");
     const second = await generateKeyAndCsr({ keyType: "rsa", commonName: "fidelity.device.example" });
     const previousSerial = certFacts(applied.certificate).serial;
-    const renewed = await issuer.issue({ csr: second.csr, commonName: "fidelity.device.example", sans: [], reference: "r2", previousSerial }, { dryRun: false });
+    const renewed = await issuer.issue({ csr: second.csr, commonName: "fidelity.device.example", sans: [], reference: "r2", previousSerial });
     if (renewed.state !== "issued") throw new Error("renew did not issue");
     await target.verify(certFacts(renewed.certificate).serial);
     await issuer.close();

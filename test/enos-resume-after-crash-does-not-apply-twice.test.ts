@@ -18,7 +18,7 @@ describe("EnOS issuer after a crash: the certificate applied for earlier is foun
     request = { csr: generated.csr, commonName: "crash.device.example", sans: [], reference: "certrelay:crash:" };
     // the run that crashed: it applied, then died before storing the answer
     const crashed = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
-    const outcome = await crashed.issue(request, { dryRun: false });
+    const outcome = await crashed.issue(request);
     firstOrder = outcome.orderId;
     await crashed.close();
   });
@@ -43,7 +43,7 @@ describe("EnOS issuer after a crash: the certificate applied for earlier is foun
   it("issue() again with the same pending CSR (crash before the order id was stored) finds it too", async () => {
     const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
     try {
-      const outcome = await issuer.issue(request, { dryRun: false });
+      const outcome = await issuer.issue(request);
       expect(outcome).toMatchObject({ state: "issued", orderId: firstOrder });
       expect(f.sandbox.actionCount("apply")).toBe(1);
       expect(f.sandbox.certificatesOf("yourDeviceAssetId")).toHaveLength(1);

@@ -23,13 +23,12 @@ describe("EnOS target: a read-only view of the device's certificates", () => {
     f = await startEnosFixture();
     const settings = { endpoint: f.sandbox.url, orgId: "yourOrgId", productKey: "yourProductKey", deviceKey: "yourDeviceKey", validDays: 90 };
     const issuer = createEnosIssuer(settings, f.sandbox.credentials, f.ctx);
-    const first = await issuer.issue({ csr: (await generateKeyAndCsr({ keyType: "rsa", commonName: "view.device.example" })).csr, commonName: "view.device.example", sans: [], reference: "1" }, { dryRun: false });
+    const first = await issuer.issue({ csr: (await generateKeyAndCsr({ keyType: "rsa", commonName: "view.device.example" })).csr, commonName: "view.device.example", sans: [], reference: "1" });
     if (first.state !== "issued") throw new Error("expected issued");
     firstSerial = certFacts(first.certificate).serial;
     f.clock.advance(DAY_MS);
     const second = await issuer.issue(
       { csr: (await generateKeyAndCsr({ keyType: "rsa", commonName: "view.device.example" })).csr, commonName: "view.device.example", sans: [], reference: "2", previousOrderId: first.orderId },
-      { dryRun: false },
     );
     if (second.state !== "issued") throw new Error("expected issued");
     certificate = second.certificate;

@@ -56,7 +56,7 @@ describe("EnOS access token: one per client, reused until near expiry", () => {
     const target = createEnosTarget(settings(), f.sandbox.credentials, f.ctx);
     try {
       const { csr } = await generateKeyAndCsr({ keyType: "rsa", commonName: "token.device.example" });
-      const issued = await issuer.issue({ csr, commonName: "token.device.example", sans: [], reference: "r1" }, { dryRun: false });
+      const issued = await issuer.issue({ csr, commonName: "token.device.example", sans: [], reference: "r1" });
       expect(issued.state).toBe("issued");
       await issuer.resume(issued.orderId, { csr, commonName: "token.device.example", sans: [], reference: "r1" });
       // issue = list + apply, resume = list: three signed requests, one token request

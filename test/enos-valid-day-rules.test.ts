@@ -12,7 +12,7 @@ async function issueFor(f: EnosFixture, assetId: string, validDays?: number, set
   try {
     const commonName = `${assetId}.device.example`;
     const { csr } = await generateKeyAndCsr({ keyType: "rsa", commonName });
-    const outcome = await issuer.issue({ csr, commonName, sans: [], reference: assetId, ...(validDays === undefined ? {} : { validDays }) }, { dryRun: false });
+    const outcome = await issuer.issue({ csr, commonName, sans: [], reference: assetId, ...(validDays === undefined ? {} : { validDays }) });
     if (outcome.state !== "issued") throw new Error("expected issued");
     return new X509Certificate(outcome.certificate);
   } finally {

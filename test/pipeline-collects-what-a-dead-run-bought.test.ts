@@ -20,7 +20,7 @@ describe("a renewal whose run died after the CA answered, on a certificate that 
     // the dead run: its key stored as the pending renewal, the order placed at the CA under its reference, nothing more
     const key = await generateKeyAndCsr({ keyType: "rsa", commonName: "www.example.com", sans: ["www.example.com"] });
     await world.store.putPending("certrelay/www", { reference: "certrelay-www-dead", createdAt: FAKE_NOW.toISOString(), privateKey: key.privateKey, csr: key.csr, deployedTo: [], attempts: 1 });
-    const bought = await world.issuer.issue({ csr: key.csr, commonName: "www.example.com", sans: ["www.example.com"], reference: "certrelay-www-dead" }, { dryRun: false });
+    const bought = await world.issuer.issue({ csr: key.csr, commonName: "www.example.com", sans: ["www.example.com"], reference: "certrelay-www-dead" });
     if (bought.state !== "issued") throw new Error("expected the fake CA to issue at once");
     const purchases = world.issuer.purchases;
 

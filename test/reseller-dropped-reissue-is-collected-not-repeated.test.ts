@@ -18,7 +18,7 @@ describe("reseller reissue whose answer is lost", () => {
     const settings = { endpoint: sandbox.url, plan: sandbox.defaultPlanId, dcvType: "DNS" as const };
     const first = await rsaCsr("reissue-drop.example.com");
     const issuer = createResellerIssuer(settings, sandbox.credentials, resellerCtx());
-    const bought = await issuer.issue({ csr: first.csr, commonName: "reissue-drop.example.com", sans: [], reference: "ref-rd-0" }, { dryRun: false });
+    const bought = await issuer.issue({ csr: first.csr, commonName: "reissue-drop.example.com", sans: [], reference: "ref-rd-0" });
     await issuer.close();
     if (bought.state !== "issued") throw new Error("expected issued");
 

@@ -18,7 +18,7 @@ describe("reseller issuer under faults", () => {
     sandbox.dcvMode = "stuck";
     const { csr } = await rsaCsr("stuck.example.com");
     const issuer = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx({ poll: { intervalMs: 10, maxWaitMs: 50 } }));
-    const outcome = await issuer.issue({ csr, commonName: "stuck.example.com", sans: [], reference: "ref-stuck" }, { dryRun: false });
+    const outcome = await issuer.issue({ csr, commonName: "stuck.example.com", sans: [], reference: "ref-stuck" });
     sandbox.dcvMode = "auto";
     expect(outcome.state).toBe("pending");
     if (outcome.state !== "pending") return;
@@ -36,13 +36,13 @@ describe("reseller issuer under faults", () => {
     sandbox.faults.add({ fault: { kind: "status", status: 429, retryAfterSeconds: 0 }, method: "GET", path: "/ssl-certificate/", times: 1 });
     const before = sandbox.purchases;
     const issuer = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx());
-    const outcome = await issuer.issue({ csr, commonName: "flaky.example.com", sans: [], reference: "ref-flaky" }, { dryRun: false });
+    const outcome = await issuer.issue({ csr, commonName: "flaky.example.com", sans: [], reference: "ref-flaky" });
     expect(outcome.state).toBe("issued");
     expect(sandbox.purchases - before).toBe(1);
     // 503 answered before processing: nothing bought, the lookup finds nothing, the error surfaces
     sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: "/ssl-certificate", times: 1 });
     const posts = sandbox.count("POST /ssl-certificate");
-    await expect(issuer.issue({ csr, commonName: "flaky.example.com", sans: [], reference: "ref-flaky-2" }, { dryRun: false })).rejects.toMatchObject({ code: "HTTP_ERROR" });
+    await expect(issuer.issue({ csr, commonName: "flaky.example.com", sans: [], reference: "ref-flaky-2" })).rejects.toMatchObject({ code: "HTTP_ERROR" });
     expect(sandbox.count("POST /ssl-certificate") - posts).toBe(1);
     expect(sandbox.purchases - before).toBe(1);
     await issuer.close();
@@ -51,16 +51,16 @@ describe("reseller issuer under faults", () => {
   it("maps 401, 404 and 400 to typed errors naming the fix", async () => {
     const { csr } = await rsaCsr("err.example.com");
     const bad = createResellerIssuer(settings(), { username: "someone", apiKey: "wrong-key-SECRET" }, resellerCtx());
-    const auth = await bad.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-auth" }, { dryRun: false }).catch((e: unknown) => e);
+    const auth = await bad.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-auth" }).catch((e: unknown) => e);
     await bad.close();
     expect(auth).toMatchObject({ code: "AUTH_FAILED" });
     expect(String((auth as Error).message)).toContain("check username/api-key");
     expect(String((auth as Error).message)).not.toContain("wrong-key-SECRET");
     const issuer = createResellerIssuer({ ...settings(), certificateId: "missing" }, { ...sandbox.credentials }, resellerCtx());
-    await expect(issuer.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-404" }, { dryRun: false })).rejects.toMatchObject({ code: "VENDOR_NOT_FOUND" });
+    await expect(issuer.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-404" })).rejects.toMatchObject({ code: "VENDOR_NOT_FOUND" });
     await issuer.close();
     const wrongPlan = createResellerIssuer({ ...settings(), plan: "00000000-0000-0000-0000-000000000000" }, { ...sandbox.credentials }, resellerCtx());
-    await expect(wrongPlan.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-plan" }, { dryRun: false })).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "plan" });
+    await expect(wrongPlan.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-plan" })).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "plan" });
     await wrongPlan.close();
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createResellerIssuer } from "../src/providers/reseller/index.js";
 import type { ResellerSandbox } from "../src/sandbox/reseller/server.js";
 import { certFacts } from "../src/x509/index.js";
-import { basic, PLAN, resellerCtx, resellerWorld, rsaCsr } from "./support/reseller.js";
+import { basic, PLAN, issueAndWait, resellerCtx, resellerWorld, rsaCsr } from "./support/reseller.js";
 
 let sandbox: ResellerSandbox;
 beforeAll(async () => {
@@ -25,7 +25,7 @@ describe("reseller: an open order for this key is found whatever its reference",
     const order = (await placed.json()) as { id: string };
     expect(sandbox.purchases).toBe(1);
     const issuer = createResellerIssuer({ endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" }, { ...sandbox.credentials }, resellerCtx());
-    const outcome = await issuer.issue({ csr, commonName: "key.example.com", sans: ["key.example.com"], reference: "this-run" }, { dryRun: false });
+    const outcome = await issueAndWait(issuer, { csr, commonName: "key.example.com", sans: ["key.example.com"], reference: "this-run" });
     await issuer.close();
     expect(outcome).toMatchObject({ state: "issued", orderId: order.id });
     expect(sandbox.purchases).toBe(1);
@@ -38,7 +38,7 @@ describe("reseller: an open order for this key is found whatever its reference",
     const before = sandbox.purchases;
     const mine = await rsaCsr("names.example.com");
     const issuer = createResellerIssuer({ endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" }, { ...sandbox.credentials }, resellerCtx());
-    const outcome = await issuer.issue({ csr: mine.csr, commonName: "names.example.com", sans: ["names.example.com"], reference: "mine" }, { dryRun: false });
+    const outcome = await issueAndWait(issuer, { csr: mine.csr, commonName: "names.example.com", sans: ["names.example.com"], reference: "mine" });
     await issuer.close();
     expect(outcome.state).toBe("issued");
     expect(sandbox.purchases - before).toBe(1);

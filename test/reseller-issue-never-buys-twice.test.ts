@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createResellerIssuer } from "../src/providers/reseller/index.js";
 import type { ResellerSandbox } from "../src/sandbox/reseller/server.js";
 import { certFacts } from "../src/x509/index.js";
-import { PLAN, resellerCtx, resellerWorld, rsaCsr } from "./support/reseller.js";
+import { PLAN, issueAndWait, resellerCtx, resellerWorld, rsaCsr } from "./support/reseller.js";
 
 let sandbox: ResellerSandbox;
 beforeAll(async () => {
@@ -19,7 +19,7 @@ describe("reseller issuer: client_reference keeps money safe", () => {
     const { csr } = await rsaCsr("www.example.com");
     const issuer = createResellerIssuer(settings(), sandbox.credentials as unknown as Record<string, string>, resellerCtx());
     const before = sandbox.purchases;
-    const outcome = await issuer.issue({ csr, commonName: "www.example.com", sans: ["www.example.com"], reference: "ref-happy" }, { dryRun: false });
+    const outcome = await issueAndWait(issuer, { csr, commonName: "www.example.com", sans: ["www.example.com"], reference: "ref-happy" });
     await issuer.close();
     expect(outcome.state).toBe("issued");
     if (outcome.state !== "issued") return;
@@ -34,7 +34,7 @@ describe("reseller issuer: client_reference keeps money safe", () => {
     const before = sandbox.purchases;
     const posts = sandbox.count("POST /ssl-certificate");
     const issuer = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx());
-    const outcome = await issuer.issue({ csr, commonName: "drop.example.com", sans: [], reference: "ref-drop" }, { dryRun: false });
+    const outcome = await issueAndWait(issuer, { csr, commonName: "drop.example.com", sans: [], reference: "ref-drop" });
     await issuer.close();
     expect(outcome.state).toBe("issued");
     expect(sandbox.purchases - before).toBe(1);
@@ -47,13 +47,13 @@ describe("reseller issuer: client_reference keeps money safe", () => {
     sandbox.dcvMode = "stuck";
     const first = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx({ poll: { intervalMs: 1, maxWaitMs: 1 } }));
     const before = sandbox.purchases;
-    const pending = await first.issue({ csr, commonName: "crash.example.com", sans: [], reference: "ref-crash" }, { dryRun: false });
+    const pending = await issueAndWait(first, { csr, commonName: "crash.example.com", sans: [], reference: "ref-crash" }, resellerCtx({ poll: { intervalMs: 1, maxWaitMs: 1 } }));
     await first.close();
     expect(pending.state).toBe("pending");
     sandbox.dcvMode = "auto";
     const second = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx());
     const posts = sandbox.count("POST /ssl-certificate");
-    const outcome = await second.issue({ csr, commonName: "crash.example.com", sans: [], reference: "ref-crash" }, { dryRun: false });
+    const outcome = await issueAndWait(second, { csr, commonName: "crash.example.com", sans: [], reference: "ref-crash" });
     await second.close();
     expect(outcome).toMatchObject({ state: "issued", orderId: pending.orderId });
     expect(sandbox.count("POST /ssl-certificate") - posts).toBe(0);
@@ -64,15 +64,15 @@ describe("reseller issuer: client_reference keeps money safe", () => {
     const { csr } = await rsaCsr("renew.example.com");
     const ctx = resellerCtx();
     const buy = createResellerIssuer(settings(), { ...sandbox.credentials }, ctx);
-    const bought = await buy.issue({ csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-0" }, { dryRun: false });
+    const bought = await issueAndWait(buy, { csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-0" });
     await buy.close();
     if (bought.state !== "issued") throw new Error("expected issued");
     const next = await rsaCsr("renew.example.com");
     sandbox.dropAfterProcessing({ method: "POST", path: /\/renew$/ });
     const before = sandbox.purchases;
     const renewer = createResellerIssuer({ ...settings(), certificateId: bought.orderId }, { ...sandbox.credentials }, ctx);
-    const renewed = await renewer.issue({ csr: next.csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-1", previousOrderId: bought.orderId }, { dryRun: false });
-    const again = await renewer.issue({ csr: next.csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-1", previousOrderId: bought.orderId }, { dryRun: false });
+    const renewed = await issueAndWait(renewer, { csr: next.csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-1", previousOrderId: bought.orderId });
+    const again = await issueAndWait(renewer, { csr: next.csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-1", previousOrderId: bought.orderId });
     await renewer.close();
     expect(renewed).toMatchObject({ state: "issued", orderId: bought.orderId });
     if (renewed.state !== "issued" || again.state !== "issued") return;
@@ -85,7 +85,7 @@ describe("reseller issuer: client_reference keeps money safe", () => {
     const { csr } = await rsaCsr("noplan.example.com");
     const requests = sandbox.requestCount;
     const issuer = createResellerIssuer({ endpoint: sandbox.url }, { ...sandbox.credentials }, resellerCtx());
-    await expect(issuer.issue({ csr, commonName: "noplan.example.com", sans: [], reference: "ref-noplan" }, { dryRun: false })).rejects.toMatchObject({ code: "INPUT_MISSING", field: "plan" });
+    await expect(issuer.issue({ csr, commonName: "noplan.example.com", sans: [], reference: "ref-noplan" })).rejects.toMatchObject({ code: "INPUT_MISSING", field: "plan" });
     await issuer.close();
     expect(sandbox.requestCount).toBe(requests);
   });

@@ -17,7 +17,7 @@ describe("reseller reissue", () => {
     const settings = { endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" as const };
     const first = await rsaCsr("reissue.example.com");
     const issuer = createResellerIssuer(settings, { ...sandbox.credentials }, resellerCtx());
-    const bought = await issuer.issue({ csr: first.csr, commonName: "reissue.example.com", sans: [], reference: "ref-r0" }, { dryRun: false });
+    const bought = await issuer.issue({ csr: first.csr, commonName: "reissue.example.com", sans: [], reference: "ref-r0" });
     await issuer.close();
     if (bought.state !== "issued") throw new Error("expected issued");
     const purchases = sandbox.purchases;

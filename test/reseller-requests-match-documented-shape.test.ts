@@ -48,10 +48,10 @@ beforeAll(async () => {
   const settings = { endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" as const };
   const issuer = createResellerIssuer(settings, { ...sandbox.credentials }, resellerCtx());
   const first = await rsaCsr("shape.example.com");
-  const bought = await issuer.issue({ csr: first.csr, commonName: "shape.example.com", sans: ["shape.example.com"], reference: "certrelay:shape:1" }, { dryRun: false });
+  const bought = await issuer.issue({ csr: first.csr, commonName: "shape.example.com", sans: ["shape.example.com"], reference: "certrelay:shape:1" });
   if (bought.state !== "issued") throw new Error("purchase did not issue");
   const second = await rsaCsr("shape.example.com");
-  await issuer.issue({ csr: second.csr, commonName: "shape.example.com", sans: ["shape.example.com"], reference: "certrelay:shape:2", previousOrderId: bought.orderId }, { dryRun: false });
+  await issuer.issue({ csr: second.csr, commonName: "shape.example.com", sans: ["shape.example.com"], reference: "certrelay:shape:2", previousOrderId: bought.orderId });
   await issuer.close();
   for await (const _ of listResellerCertificates(settings, { ...sandbox.credentials }, resellerCtx())) void _;
 });

@@ -6,7 +6,7 @@
  */
 import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer } from "../model.js";
-import { renewalReference } from "../pipeline/index.js";
+import { awaitIssuance, renewalReference } from "../pipeline/index.js";
 import type { ProviderOperations } from "../providers/kit/operations.js";
 import { certFacts, checkCertificateStrength, checkCsrStrength, generateKeyAndCsr, inspectCsr, type CertFacts } from "../x509/index.js";
 import { checkCsrMatchesKey, csrFromKey, readKeyForCsr, type KeyForCsr } from "./csr-from-key.js";
@@ -76,7 +76,7 @@ function issuedResult(request: OperationRequest, issuer: Issuer, outcome: Extrac
 /** A pending order from an earlier run: poll it, never place a new one (the key stays the one made back then). */
 async function collectOrder(request: OperationRequest, issuer: Issuer, commonName: string, orderId: string, deps: OperationDeps): Promise<OperationResult> {
   const sans = request.apply.sans && request.apply.sans.length > 0 ? request.apply.sans : [commonName];
-  const outcome = await issuer.resume(orderId, { csr: request.apply.csr ?? "", commonName, sans, reference: request.apply.reference ?? orderId });
+  const outcome = await awaitIssuance(issuer, { csr: request.apply.csr ?? "", commonName, sans, reference: request.apply.reference ?? orderId }, orderId, deps);
   if (outcome.state === "pending") return pendingResult(issuer.provider, issuer.label, outcome.orderId, outcome.detail, undefined, "try again later");
   return issuedResult(request, issuer, outcome, undefined, deps.clock());
 }
@@ -128,7 +128,8 @@ export async function applyCertificate(request: OperationRequest, deps: Operatio
     }
     let outcome: IssueOutcome;
     try {
-      outcome = reissue ? await reissue.run(prepared.entry, credentials, ctx, issueRequest) : await issuer.issue(issueRequest, { dryRun: false });
+      // the issuer answers once; the pipeline's poll loop waits within the poll window (wait-seconds bounds it too)
+      outcome = await awaitIssuance(issuer, issueRequest, reissue ? () => reissue.run(prepared.entry, credentials, ctx, issueRequest) : undefined, deps);
     } catch (error) {
       // A re-run of the same run finds the order placed earlier (no second purchase), but a freshly generated key
       // cannot match it: say how to get out, rather than leave the issuer's wording.

@@ -4,5 +4,6 @@ export { rotateCertificate } from "./rotate.js";
 export { CheckpointInterrupt, checkpoint, describePending, errorSummary, pendingSummary, type ErrorSummary } from "./summary.js";
 export { obtainOrResume, restartRenewal, subjectFor, type Issuance, type IssuanceInput } from "./issuance.js";
 export { deployAndVerify, inspectTarget, type InspectOptions, type TargetInspection } from "./target.js";
+export { awaitIssuance, pollUntilSettled, type PollSettings } from "./poll.js";
 export { runPipeline, summarize, type RunOptions, type RunSummary } from "./run.js";
 export type * from "./types.js";

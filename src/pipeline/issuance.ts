@@ -9,6 +9,7 @@ import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial, Issuer, IssueRequest } from "../model.js";
 import type { PendingRenewal } from "../store/index.js";
 import { certFacts, generateKeyAndCsr, parseBundle, type CertFacts } from "../x509/index.js";
+import { awaitIssuance } from "./poll.js";
 import { checkpoint, errorSummary, type ErrorSummary } from "./summary.js";
 import type { PipelineDeps } from "./types.js";
 
@@ -163,7 +164,8 @@ async function obtainOnce(input: IssuanceInput, next: PendingRenewal): Promise<I
       await checkpoint(deps.checkpoint, cert.name, "ordered");
     },
   };
-  const outcome = next.orderId ? await issuer.resume(next.orderId, request) : await issuer.issue(request, { dryRun: false });
+  // the issuer answers once per ask; the waiting between asks is the pipeline's one poll loop
+  const outcome = await awaitIssuance(issuer, request, next.orderId, deps.providers.poll);
   next.orderId = outcome.orderId;
   if (outcome.state === "pending") {
     delete next.lastError;

@@ -2,11 +2,14 @@ import type { ManagedCertificate } from "../config/index.js";
 import type { Deadline } from "../deadline.js";
 import type { Clock, Issuer, Logger, Target } from "../model.js";
 import type { Store } from "../store/index.js";
+import type { PollSettings } from "./poll.js";
 
 /** Builds the vendor objects a managed certificate needs; the registry caches them per endpoint+credentials. */
 export interface Providers {
   issuerFor(certificate: ManagedCertificate): Promise<Issuer | undefined>;
   targetsFor(certificate: ManagedCertificate): Promise<Target[]>;
+  /** how long the pipeline waits on a pending order within one run (absent: it asks once and reports pending) */
+  readonly poll?: PollSettings;
   close(): Promise<void>;
 }
 

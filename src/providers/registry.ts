@@ -5,6 +5,7 @@
  */
 import type { ManagedCertificate } from "../config/index.js";
 import type { Issuer, Target } from "../model.js";
+import type { PollSettings } from "../pipeline/poll.js";
 import type { Providers } from "../pipeline/types.js";
 import { sessionCache, type SessionCache, type Store } from "../store/index.js";
 import { builtInCatalog, type ProviderCatalog } from "./catalog.js";
@@ -40,6 +41,11 @@ export class StoreBackedProviders implements Providers {
   ) {
     // one session cache per run: vendor clients shared per account by every target and issuer of this run
     this.ctx = { ...ctx, sessions: new Map() };
+  }
+
+  /** the run's poll window, for the pipeline's one poll loop (the same bounds the vendors were built with) */
+  get poll(): PollSettings {
+    return { clock: this.ctx.clock, sleep: this.ctx.sleep, poll: this.ctx.poll, deadline: this.ctx.deadline };
   }
 
   async issuerFor(certificate: ManagedCertificate): Promise<Issuer | undefined> {

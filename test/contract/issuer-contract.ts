@@ -9,8 +9,6 @@ import type { AnyProviderDefinition } from "../../src/providers/kit/definition.j
 import { buildIssuer, contractContext } from "./build.js";
 import type { IssuerSubject, KnownGaps } from "./subject.js";
 
-const WRITE = { dryRun: false } as const;
-
 export const ISSUER_PROPERTIES = {
   resume: "issue then resume collects the same order: same order id, same certificate, nothing bought",
   sameReference: "a retried request with the same reference does not buy twice",
@@ -46,7 +44,7 @@ export function issuerContract(definition: AnyProviderDefinition, makeSubject: (
       if (!collected) {
         const i = issuer();
         const req = await request(i);
-        collected = { request: req, outcome: issued(await i.issue(req, WRITE)) };
+        collected = { request: req, outcome: issued(await i.issue(req)) };
       }
       return collected;
     }
@@ -65,7 +63,7 @@ export function issuerContract(definition: AnyProviderDefinition, makeSubject: (
     property("resume", async () => {
       const i = issuer();
       const req = await request(i);
-      const first = issued(await i.issue(req, WRITE));
+      const first = issued(await i.issue(req));
       const bought = subject.purchases();
       const resumed = issued(await issuer().resume(first.orderId, req));
       expect(resumed.orderId).toBe(first.orderId);
@@ -77,9 +75,9 @@ export function issuerContract(definition: AnyProviderDefinition, makeSubject: (
       const i = issuer();
       const req = await request(i);
       const before = subject.purchases();
-      const first = issued(await i.issue(req, WRITE));
+      const first = issued(await i.issue(req));
       // the run died before it stored anything: the next run asks again with the same reference and key
-      const retried = issued(await issuer().issue(req, WRITE));
+      const retried = issued(await issuer().issue(req));
       expect(subject.purchases()).toBe(before + 1);
       expect(retried.orderId).toBe(first.orderId);
       expect(certFacts(retried.certificate).serial).toBe(certFacts(first.certificate).serial);
@@ -116,11 +114,11 @@ export function issuerContract(definition: AnyProviderDefinition, makeSubject: (
         const sent = subject.sandbox.count(subject.buy.key);
         const bought = subject.purchases();
         subject.sandbox.faults.add({ fault, method: subject.buy.method, path: subject.buy.path, times: 1 });
-        await expect(i.issue(req, WRITE)).rejects.toMatchObject({ code: expect.any(String) as unknown });
+        await expect(i.issue(req)).rejects.toMatchObject({ code: expect.any(String) as unknown });
         expect(subject.sandbox.count(subject.buy.key)).toBe(sent + 1);
         expect(subject.purchases()).toBe(bought);
         // the next run, same request: finds nothing bought, buys once
-        issued(await issuer().issue(req, WRITE));
+        issued(await issuer().issue(req));
         expect(subject.sandbox.count(subject.buy.key)).toBe(sent + 2);
         expect(subject.purchases()).toBe(bought + 1);
       });
@@ -128,7 +126,7 @@ export function issuerContract(definition: AnyProviderDefinition, makeSubject: (
 
     property("close", async () => {
       const used = issuer();
-      issued(await used.issue(await request(used), WRITE));
+      issued(await used.issue(await request(used)));
       await used.close();
       await expect(used.close()).resolves.toBeUndefined();
       const unused = issuer();

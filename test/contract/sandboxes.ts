@@ -84,7 +84,7 @@ async function enosTarget(): Promise<TargetSubject> {
       const { csr, privateKey } = await generateKeyAndCsr({ keyType: "rsa", commonName: "device.contract.example" });
       const issuer = createEnosIssuer(settings, sandbox.credentials, contractContext(ca.rootPem));
       try {
-        const outcome = await issuer.issue({ csr, commonName: "device.contract.example", sans: [], reference: "contract" }, { dryRun: false });
+        const outcome = await issuer.issue({ csr, commonName: "device.contract.example", sans: [], reference: "contract" });
         if (outcome.state !== "issued") throw new Error(`EnOS did not issue: ${outcome.detail}`);
         return { certificate: outcome.certificate, chain: outcome.chain, privateKey };
       } finally {

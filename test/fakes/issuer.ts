@@ -6,7 +6,7 @@
  */
 import { createPublicKey, X509Certificate } from "node:crypto";
 import { ErrorCodes, VendorError } from "../../src/errors.js";
-import type { Clock, DeployOptions, IssueOutcome, IssueRequest, Issuer, KeyType } from "../../src/model.js";
+import type { Clock, IssueOutcome, IssueRequest, Issuer, KeyType } from "../../src/model.js";
 import type { TestCA } from "../../src/sandbox/ca.js";
 import { inspectCsr } from "../../src/x509/index.js";
 
@@ -69,10 +69,9 @@ export class FakeIssuer implements Issuer {
     return order;
   }
 
-  async issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome> {
+  async issue(request: IssueRequest): Promise<IssueOutcome> {
     const earlier = this.byReference(request.reference);
     if (earlier) return this.answer(earlier, request);
-    if (options.dryRun) return { state: "pending", orderId: "", detail: "dry run: would buy a certificate" };
     const order = await this.place(request);
     await request.onOrder?.(order.id);
     return this.answer(order, request);

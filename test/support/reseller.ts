@@ -1,4 +1,5 @@
-import { silentLogger } from "../../src/model.js";
+import { silentLogger, type IssueOutcome, type IssueRequest, type Issuer } from "../../src/model.js";
+import { awaitIssuance } from "../../src/pipeline/index.js";
 import type { ProviderContext } from "../../src/providers/context.js";
 import { TestCA } from "../../src/sandbox/ca.js";
 import { startResellerSandbox, type ResellerSandbox, type ResellerSandboxOptions } from "../../src/sandbox/reseller/server.js";
@@ -22,4 +23,9 @@ export async function rsaCsr(commonName: string): Promise<{ csr: string; private
 
 export function basic(sandbox: ResellerSandbox): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${sandbox.credentials.username}:${sandbox.credentials.apiKey}`).toString("base64")}`, "content-type": "application/json" };
+}
+
+/** Issue and wait as a run does: the issuer answers once, the pipeline's one poll loop asks again within ctx.poll. */
+export function issueAndWait(issuer: Issuer, request: IssueRequest, ctx: ProviderContext = resellerCtx()): Promise<IssueOutcome> {
+  return awaitIssuance(issuer, request, undefined, ctx);
 }

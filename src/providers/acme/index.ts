@@ -6,15 +6,15 @@
  *   is registered, reused by every later run (so the CA sees one account). Never logged.
  * - The order URL is handed to the pipeline (`onOrder`) as soon as the order exists, so a crash between order and
  *   finalize resumes that order instead of opening another.
+ * - Each ask answers once (issued, or pending while the CA validates or issues); the pipeline's poll loop asks again.
  * - A failed validation is never retried in the same run: it ends in an error carrying the CA's problem document and
- *   a backoff the pipeline persists. TXT records are removed in every case.
+ *   a backoff the pipeline persists. TXT records are removed once the CA decided, on error, or at close().
  * - ARI (RFC 9773) and profiles are used when the directory offers them.
  */
 import type { Authorization, Client, Order } from "acme-client";
-import { PollWindow } from "../../deadline.js";
 import { createDnsProvider, type DnsChallengeProvider, type DnsProviderConfig } from "../../dns/index.js";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
-import type { DeployOptions, IssueOutcome, IssueRequest, Issuer, KeyOptions, KeyType, RenewalAdvice } from "../../model.js";
+import type { IssueOutcome, IssueRequest, Issuer, KeyOptions, KeyType, RenewalAdvice } from "../../model.js";
 import { splitPem } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
 import { ariCertId, renewalTimeInWindow } from "./ari.js";
@@ -62,12 +62,15 @@ const accounts = new Map<string, Promise<{ accountKey: string; accountUrl: strin
  */
 const ariChecks = new Map<string, { advice: RenewalAdvice | undefined; nextCheck: number }>();
 
+type PresentedRecord = { domain: string; token: string; keyAuth: string };
 type ChallengeLike = { type: string; url: string; token: string; status: string; error?: AcmeProblem };
 
 class AcmeOrders {
   private connection: Promise<AcmeConnection> | undefined;
   private clientPromise: Promise<Client> | undefined;
   private dnsProvider: DnsChallengeProvider | undefined;
+  /** DNS-01 records published per order URL (and the authorizations they answer), until the CA decided */
+  private readonly challenges = new Map<string, { records: PresentedRecord[]; authorizations: string[] }>();
   readonly directoryUrl: string;
 
   constructor(
@@ -251,18 +254,24 @@ class AcmeOrders {
     }
   }
 
-  /** Drive an order to a certificate, or to "pending" when the CA needs longer than this run's poll window. */
-  async complete(initial: Order, request: IssueRequest): Promise<IssueOutcome> {
+  /**
+   * One answer about an order: drive it as far as the CA lets it go without waiting (validate, finalize, download),
+   * or answer pending while the CA is still validating or issuing. Waiting between answers is the pipeline's.
+   */
+  async advance(initial: Order, request: IssueRequest): Promise<IssueOutcome> {
     const client = await this.client();
     let order = initial;
     if (order.status === "pending") {
-      await this.authorize(client, order);
+      if (!(await this.validate(client, order))) {
+        return { state: "pending", orderId: order.url, detail: `the CA is validating the DNS-01 challenges of this ACME order at ${this.directoryUrl}` };
+      }
       order = await this.call("read the order", () => client.getOrder(order));
     }
     if (order.status === "ready") {
       order = await this.call("finalize the order", () => client.finalizeOrder(order, request.csr));
     }
-    order = await this.poll(order, (o) => o.status === "processing", () => this.call("read the order", () => client.getOrder(order)));
+    // the order as the CA has it now (finalized orders usually turn valid within moments)
+    order = await this.call("read the order", () => client.getOrder(order));
     if (order.status === "processing" || order.status === "pending" || order.status === "ready") {
       return { state: "pending", orderId: order.url, detail: `ACME order is ${order.status} at ${this.directoryUrl}` };
     }
@@ -280,46 +289,68 @@ class AcmeOrders {
   }
 
   /**
-   * DNS-01 for every authorization still pending: publish all records, tell the CA, wait for the outcome, and remove
-   * the records whatever happened. A failed authorization ends the run's attempt with the CA's problem document.
+   * DNS-01 for every authorization still pending. The first ask in this process publishes all records and tells the
+   * CA; every ask then reads each authorization once: false while any is still being validated (the records stay
+   * published for the next ask), true once all are valid. The records are removed as soon as the CA decided, on any
+   * error, and in close() for an order left pending. A failed authorization ends the attempt with the CA's problem.
    */
-  private async authorize(client: Client, order: Order): Promise<void> {
+  private async validate(client: Client, order: Order): Promise<boolean> {
+    let challenges = this.challenges.get(order.url);
+    try {
+      if (!challenges) {
+        challenges = { records: [], authorizations: [] };
+        this.challenges.set(order.url, challenges);
+        await this.present(client, order, challenges);
+      }
+      let settled = true;
+      for (const url of challenges.authorizations) {
+        const current = (await this.call("read the authorization", () => client.getAuthorizations({ authorizations: [url] } as Order)))[0];
+        if (current?.status === "invalid") throw this.validationFailed(current);
+        if (current?.status === "pending") settled = false;
+      }
+      if (settled) await this.cleanUp(order.url);
+      return settled;
+    } catch (error) {
+      await this.cleanUp(order.url);
+      throw error;
+    }
+  }
+
+  /** Publish the TXT record of every pending authorization, then answer their challenges. */
+  private async present(client: Client, order: Order, into: { records: PresentedRecord[]; authorizations: string[] }): Promise<void> {
     const authorizations = await this.call("read the authorizations", () => client.getAuthorizations(order));
     const todo = authorizations.filter((a) => a.status === "pending");
-    const presented: { domain: string; token: string; keyAuth: string }[] = [];
     const dns = this.dns();
-    try {
-      const started: { authz: Authorization; challenge: ChallengeLike }[] = [];
-      for (const authz of todo) {
-        const challenge = (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01");
-        if (!challenge) {
-          throw new VendorError(ErrorCodes.VENDOR_REJECTED, `the CA offers no dns-01 challenge for ${authz.identifier.value}; certrelay validates with DNS-01 only`, { vendor: VENDOR });
-        }
-        // lego's providers take the raw key authorization (token.thumbprint) and derive the TXT value themselves
-        const keyAuth = await client.getChallengeKeyAuthorization({ ...challenge, type: "http-01" } as Parameters<Client["getChallengeKeyAuthorization"]>[0]);
-        const domain = authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
-        presented.push({ domain, token: challenge.token, keyAuth });
-        await dns.present(domain, challenge.token, keyAuth);
-        started.push({ authz, challenge });
+    const started: ChallengeLike[] = [];
+    for (const authz of todo) {
+      const challenge = (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01");
+      if (!challenge) {
+        throw new VendorError(ErrorCodes.VENDOR_REJECTED, `the CA offers no dns-01 challenge for ${authz.identifier.value}; certrelay validates with DNS-01 only`, { vendor: VENDOR });
       }
-      for (const { challenge } of started) {
-        if (challenge.status === "pending") await this.call("answer the challenge", () => client.completeChallenge(challenge as Parameters<Client["completeChallenge"]>[0]));
-      }
-      for (const { authz } of started) {
-        let current = authz;
-        current = await this.poll(current, (a) => a.status === "pending", async () => ({ ...(await this.call("read the authorization", () => client.getAuthorizations({ authorizations: [authz.url] } as Order)))[0]!, url: authz.url }));
-        if (current.status === "invalid") throw this.validationFailed(current);
-        if (current.status === "pending") {
-          throw new VendorError(ErrorCodes.ISSUANCE_PENDING, `the CA had not validated ${current.identifier.value} within ${this.ctx.poll.maxWaitMs / 1000} s; the next run resumes the same order`, { vendor: VENDOR });
-        }
-      }
-    } finally {
-      for (const p of presented) {
-        try {
-          await dns.cleanUp(p.domain, p.token, p.keyAuth);
-        } catch (error) {
-          this.ctx.logger.warn("could not remove a DNS-01 record; remove it by hand", { record: `_acme-challenge.${p.domain.replace(/^\*\./, "")}`, dns: dns.name, error: error instanceof Error ? error.message : String(error) });
-        }
+      // lego's providers take the raw key authorization (token.thumbprint) and derive the TXT value themselves
+      const keyAuth = await client.getChallengeKeyAuthorization({ ...challenge, type: "http-01" } as Parameters<Client["getChallengeKeyAuthorization"]>[0]);
+      const domain = authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
+      into.records.push({ domain, token: challenge.token, keyAuth });
+      await dns.present(domain, challenge.token, keyAuth);
+      into.authorizations.push(authz.url);
+      started.push(challenge);
+    }
+    for (const challenge of started) {
+      if (challenge.status === "pending") await this.call("answer the challenge", () => client.completeChallenge(challenge as Parameters<Client["completeChallenge"]>[0]));
+    }
+  }
+
+  /** Remove the DNS-01 records published for an order; a record that cannot be removed is logged, never thrown. */
+  private async cleanUp(orderUrl: string): Promise<void> {
+    const challenges = this.challenges.get(orderUrl);
+    this.challenges.delete(orderUrl);
+    if (!challenges || challenges.records.length === 0) return;
+    const dns = this.dns();
+    for (const p of challenges.records) {
+      try {
+        await dns.cleanUp(p.domain, p.token, p.keyAuth);
+      } catch (error) {
+        this.ctx.logger.warn("could not remove a DNS-01 record; remove it by hand", { record: `_acme-challenge.${p.domain.replace(/^\*\./, "")}`, dns: dns.name, error: error instanceof Error ? error.message : String(error) });
       }
     }
   }
@@ -334,15 +365,9 @@ class AcmeOrders {
     );
   }
 
-  /** Poll while `busy`, within the poll window and the run's deadline (PollWindow bounds both, and the count). */
-  private async poll<T>(initial: T, busy: (item: T) => boolean, read: () => Promise<T>): Promise<T> {
-    const window = new PollWindow(this.ctx);
-    let item = await read();
-    while (busy(item) && (await window.next())) item = await read();
-    return item;
-  }
-
   async close(): Promise<void> {
+    // an order left pending (the run's poll window ended) keeps its records until here; the next run presents again
+    for (const orderUrl of [...this.challenges.keys()]) await this.cleanUp(orderUrl);
     const connection = this.connection;
     this.connection = undefined;
     this.clientPromise = undefined;
@@ -360,17 +385,16 @@ export function createAcmeIssuer(settings: AcmeSettings, credentials: AcmeCreden
     keyType,
     keyOptions,
     renewalAdvice: (certificate) => orders.renewalAdvice(certificate),
-    async issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome> {
-      if (options.dryRun) return { state: "pending", orderId: "", detail: `dry run: would order a certificate for ${request.commonName} from ${orders.directoryUrl}` };
-      return orders.complete(await orders.newOrder(request), request);
+    async issue(request: IssueRequest): Promise<IssueOutcome> {
+      return orders.advance(await orders.newOrder(request), request);
     },
     /** The order a crashed or backed-off run left: carry it on, or open a new one when it can no longer complete. */
     async resume(orderId: string, request: IssueRequest): Promise<IssueOutcome> {
       const order = orderId ? await orders.readOrder(orderId) : undefined;
       // RFC 8555 §7.1.6: an invalid order never becomes valid again
-      if (order && order.status !== "invalid") return orders.complete(order, request);
+      if (order && order.status !== "invalid") return orders.advance(order, request);
       ctx.logger.info("ACME order cannot complete any more; ordering again", { order: orderId, status: order?.status ?? "gone" });
-      return orders.complete(await orders.newOrder(request), request);
+      return orders.advance(await orders.newOrder(request), request);
     },
     close: () => orders.close(),
   };

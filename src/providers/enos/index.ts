@@ -212,7 +212,7 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
     return { state: "issued", certificate: found.cert, chain: await device.chain(), orderId: found.certSN };
   }
 
-  async function issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome> {
+  async function issue(request: IssueRequest): Promise<IssueOutcome> {
     const validDay = checkValidDays(request.validDays) ?? device.resolved.validDays;
     const facts = await inspectCsr(request.csr);
     checkCsrForEnos(facts, issueAuthority);
@@ -228,9 +228,6 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
     const renewable =
       (previous === undefined ? undefined : certs.find((c) => c.certSN === previous && c.certStatus === STATUS_VALID)) ??
       certs.find((c) => c.certStatus === STATUS_VALID && pemOf(c) === undefined);
-    if (options.dryRun) {
-      return { state: "pending", orderId: renewable?.certSN ?? "", detail: renewable ? `dry run: would renew certificate ${renewable.certSN} of ${deviceLabel}` : `dry run: would apply for a certificate for ${deviceLabel}` };
-    }
     const body = { csr: request.csr, issueAuthority, ...(validDay === undefined ? {} : { validDay }) };
     // Only a valid certificate still bound to the device can be renewed (VENDOR-NOTES); otherwise apply anew.
     const result = renewable ? await device.client.renew(device.resolved.device, { certSn: certSnNumber(renewable.certSN), ...body }) : await device.client.apply(device.resolved.device, body);
@@ -250,7 +247,7 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
     async resume(_orderId: string, request: IssueRequest): Promise<IssueOutcome> {
       const facts = await inspectCsr(request.csr);
       const earlier = await alreadyIssued(spkiOf(facts.publicKeyPem), await device.list());
-      return earlier ?? issue(request, { dryRun: false });
+      return earlier ?? issue(request);
     },
     // A certificate EnOS already bound to the device for this CSR's key (a run that died after the CA answered):
     // collected, never applied for again.

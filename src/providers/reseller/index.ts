@@ -4,9 +4,8 @@
  * looked up again instead. A crashed run that re-issues with the same reference resumes the same order.
  */
 import { createPublicKey, X509Certificate } from "node:crypto";
-import { PollWindow } from "../../deadline.js";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
-import type { DeployOptions, IssueOutcome, IssueRequest, Issuer } from "../../model.js";
+import type { IssueOutcome, IssueRequest, Issuer } from "../../model.js";
 import { expireInDays, inspectCsr } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
 import { eachItem } from "../kit/paging.js";
@@ -150,12 +149,10 @@ class ResellerOrders {
     }
   }
 
-  /** Poll until active within ctx.poll bounds, then download crt + ca and check the key. */
+  /** One look at the order: pending (with its validation state), or active: download crt + ca and check the key. */
   async collect(orderId: string, csr: string): Promise<IssueOutcome> {
-    const window = new PollWindow(this.ctx);
-    let order = await this.client.get(orderId);
-    while (order.status === "pending" && (await window.next())) order = await this.client.get(orderId);
-    if (order.status === "pending") return { state: "pending", orderId, detail: `${await this.pendingDetail(order)} (${window.describe()})` };
+    const order = await this.client.get(orderId);
+    if (order.status === "pending") return { state: "pending", orderId, detail: await this.pendingDetail(order) };
     if (order.status !== "active") {
       throw new VendorError(ErrorCodes.ORDER_UNUSABLE, `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`, { vendor: VENDOR });
     }
@@ -176,14 +173,13 @@ export function createResellerIssuer(settings: ResellerSettings, credentials: Re
     provider: "reseller",
     label: `reseller ${settings.endpoint}`,
     keyType: "rsa",
-    async issue(request: IssueRequest, options: DeployOptions): Promise<IssueOutcome> {
+    async issue(request: IssueRequest): Promise<IssueOutcome> {
       const renewId = settings.certificateId ?? request.previousOrderId;
       if (!renewId && !settings.plan) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issuer needs `plan` (a plan UUID) to buy a new certificate, or `certificateId` to renew one", { field: "plan", vendor: VENDOR });
       if (!request.reference) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issue needs a reference (client_reference) so a retry never buys twice", { field: "client-reference", vendor: VENDOR });
       const body = requestBody(settings, request.csr, request.reference, renewId ? undefined : settings.plan);
       const earlier = await orders.existing(request.reference, request.csr);
       if (earlier) return orders.collect(earlier.id, request.csr);
-      if (options.dryRun) return { state: "pending", orderId: renewId ?? "", detail: renewId ? `dry run: would renew reseller certificate ${renewId}` : `dry run: would buy a certificate on plan ${settings.plan}` };
       const order = await orders.purchase(request.reference, () => (renewId ? orders.client.renew(renewId, body) : orders.client.create(body)), request.csr);
       return orders.collect(order.id, request.csr);
     },
