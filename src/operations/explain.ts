@@ -6,7 +6,7 @@
  */
 import { CREDENTIAL_FIELDS } from "../config/harden.js";
 import { AuthError, CertrelayError, ErrorCodes, type ErrorCode } from "../errors.js";
-import { credentialInputs, type ProviderList } from "./request.js";
+import { credentialInputs, definitionOf, type ProviderList } from "./request.js";
 
 export type EntryPoint = "action" | "cli";
 
@@ -72,13 +72,23 @@ export function explainFailure(error: unknown, options: { entry: EntryPoint; pro
   } else if (error.code === ErrorCodes.NETWORK_ERROR && isTlsTrustFailure(error)) {
     message = `${message.replace(/; fix its chain, or pass its CA as the ca option$/, "")}; ${trustHint(options.entry)}`;
   }
+  const field = error.field === undefined ? undefined : fieldFor(error.field, vendor, options.entry, options.providers);
   return {
     code: error.code,
     name: error.name,
     message: oneLine(message),
-    ...(error.field === undefined ? {} : { field: error.field }),
+    ...(field === undefined ? {} : { field }),
     ...(vendor === undefined ? {} : { vendor }),
   };
+}
+
+/**
+ * `field` as this user types it. Vendors name their own settings and credentials by config key (`validDays`,
+ * `appSecret`); a workflow author sets those through the Action input the vendor's definition maps each to.
+ */
+function fieldFor(field: string, vendor: string | undefined, entry: EntryPoint, providers?: ProviderList): string {
+  if (entry !== "action" || vendor === undefined) return field;
+  return definitionOf(vendor, providers)?.inputs[field]?.input ?? field;
 }
 
 function trustHint(entry: EntryPoint): string {
