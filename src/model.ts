@@ -2,7 +2,6 @@
  * The words the core speaks. Vendor wire names stay inside src/providers/<vendor>/; everything the pipeline,
  * the Action, the Lambda and the CLI see is expressed in these types.
  */
-import type { BuiltInProviderName } from "./providers/index.js";
 
 /** A time source, injected so tests can pin "now". */
 export type Clock = () => Date;
@@ -12,16 +11,12 @@ export const systemClock: Clock = () => new Date();
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A built-in vendor's name, derived from the list in src/providers/index.ts (a type import: no import cycle). */
-export type ProviderName = BuiltInProviderName;
 /**
- * @deprecated use `builtInProviderNames` from src/providers/index.ts (derived from the list). Kept as a literal here
- * because model.ts is imported by the vendors' own code and must not import the list at run time; the check below
- * keeps it equal to the list's names.
+ * A provider definition's name: the `provider:` value of a config entry. Any string, because a catalog may hold
+ * providers beyond the built-in ones (a test's); the built-in names are `BuiltInProviderName`, derived from the list
+ * in src/providers/index.ts.
  */
-export const providerNames = ["yeastar", "enos", "cdn", "reseller", "acme"] as const satisfies readonly ProviderName[];
-/** Compile-time: a name added to the list and not here fails to typecheck. */
-export const providerNamesComplete: [Exclude<ProviderName, (typeof providerNames)[number]>] extends [never] ? true : false = true;
+export type ProviderName = string;
 
 export type KeyType = "rsa" | "ecc";
 /** Sizes beyond RSA-2048 / P-256, for issuers that offer them (ACME rsa3072, ec384). */
@@ -74,8 +69,8 @@ export interface DeployOptions {
 
 /** A system that serves a certificate: deploy material to it, list what it holds, verify what it serves. */
 export interface Target {
-  /** the definition's name (any string: a catalog may add providers beyond the built-in ones) */
-  readonly provider: string;
+  /** the definition's name */
+  readonly provider: ProviderName;
   /** Human label for tables and logs, e.g. `cdn https://127.0.0.1:4000`. Never contains credentials. */
   readonly label: string;
   deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult>;
@@ -112,8 +107,8 @@ export type IssueOutcome =
 
 /** A system that obtains certificates. */
 export interface Issuer {
-  /** the definition's name (any string: a catalog may add providers beyond the built-in ones) */
-  readonly provider: string;
+  /** the definition's name */
+  readonly provider: ProviderName;
   readonly label: string;
   /** The key type this issuer wants a CSR for. */
   readonly keyType: KeyType;
