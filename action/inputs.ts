@@ -8,6 +8,7 @@ import { ErrorCodes, InputError } from "../src/errors.js";
 import {
   definitionOf,
   deployTakes,
+  inputKindOf,
   operations,
   operationsReading,
   publicParametersOf,
@@ -66,11 +67,16 @@ export function isActionInput(name: string, providers: ProviderList = builtInPro
   return providers === builtInProviders ? ACTION_INPUTS.includes(name) : actionInputs(providers).includes(name);
 }
 
-const ALWAYS: readonly CommonInput[] = ["provider", "operation", "endpoint", "ca-certificate", "renew-before-days", "dry-run"];
+const ALWAYS: readonly CommonInput[] = ["provider", "operation", "ca-certificate", "renew-before-days", "dry-run"];
 /** What an apply through an issuer reads besides the vendor's inputs. */
 const ISSUER_APPLY: readonly CommonInput[] = ["common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"];
 /** What a vendor's own apply reads (it makes and keeps the key itself). */
 const OWN_APPLY: readonly CommonInput[] = ["common-name", "wait-seconds"];
+
+/** Most vendors are reached at a URL (input `endpoint`); a vendor whose definition does not name it reads none. */
+function readsEndpoint(definition: AnyProviderDefinition): boolean {
+  return Object.values(definition.inputs).some((spec) => spec.input === "endpoint");
+}
 
 /** The vendor inputs an operation reads (a field's input and the inputs that may stand in for it). */
 function vendorInputsFor(definition: AnyProviderDefinition, operation: Operation): string[] {
@@ -83,6 +89,7 @@ function vendorInputsFor(definition: AnyProviderDefinition, operation: Operation
 export function inputsUsed(definition: AnyProviderDefinition, operation: Operation, givenCertificate: boolean, request: Pick<OperationRequest, "vendor">, providers?: ProviderList): Set<ActionInput> {
   const used = new Set<ActionInput>(ALWAYS);
   const add = (names: readonly string[]) => names.forEach((n) => used.add(n));
+  if (readsEndpoint(definition)) add(["endpoint"]);
   if (operation === "deploy") {
     add(["certificate", "chain", "min-days-left"]);
     // a device that holds its own key, or a trusted-CA list, takes no key of ours
@@ -192,10 +199,10 @@ function jsonObject(name: ActionInput): Record<string, DnsCredentialValue> | und
   return out;
 }
 
-/** One vendor input, read the way its definition says; undefined when it is empty. */
-function readInput(name: string, spec: InputSpec): FieldValue | undefined {
+/** One vendor input, read the way its definition (or its config schema) says; undefined when it is empty. */
+function readInput(name: string, spec: InputSpec, kind: NonNullable<InputSpec["kind"]>): FieldValue | undefined {
   if (text(name) === undefined) return undefined;
-  switch (spec.kind) {
+  switch (kind) {
     case "number":
       return wholeNumber(name, undefined);
     case "flag":
@@ -215,7 +222,7 @@ function vendorFields(definition: AnyProviderDefinition, endpoint: string): Vend
   for (const [field, spec] of Object.entries(definition.inputs)) {
     if (spec.input === "endpoint") continue;
     for (const name of [spec.input, ...(spec.aliases ?? [])]) {
-      const value = readInput(name, spec);
+      const value = readInput(name, spec, inputKindOf(definition, field));
       if (value === undefined) continue;
       fields[field] = value;
       break;
@@ -291,7 +298,7 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
   const definition = definitionOf(provider, providers);
   if (!definition) throw new Error(`certrelay bug: provider ${provider} was chosen but has no definition`);
   const endpoint = text("endpoint");
-  if (endpoint === undefined) throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: endpoint (the API base URL, like https://host:port).", { field: "endpoint" });
+  if (endpoint === undefined && readsEndpoint(definition)) throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: endpoint (the API base URL, like https://host:port).", { field: "endpoint" });
   const certificate = pem("certificate");
   const privateKey = pem("private-key");
   const chain = pem("chain");
@@ -303,7 +310,7 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
 
   const request: OperationRequest = {
     operation,
-    vendor: vendorFields(definition, endpoint),
+    vendor: vendorFields(definition, endpoint ?? ""),
     bundle: { ...(certificate ? { certificate } : {}), ...(privateKey ? { privateKey } : {}), ...(chain ? { chain } : {}) },
     apply: {
       ...(commonName ? { commonName } : {}),

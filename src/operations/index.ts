@@ -12,6 +12,7 @@ export {
   definitionOf,
   operationsOf,
   operationsReading,
+  inputKindOf,
   vendorInputs,
   secretInputs,
   secretOutputs,

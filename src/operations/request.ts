@@ -62,6 +62,24 @@ export function operationsOf(provider: string, providers: ProviderList = builtIn
   return definitionOf(provider, providers)?.operations ?? {};
 }
 
+/**
+ * How the Action reads a field's input: the definition's `kind`, else what its config schema takes (a field that
+ * takes a number or true/false, and no text, is read as one), else text.
+ */
+export function inputKindOf(definition: AnyProviderDefinition, key: string): NonNullable<InputSpec["kind"]> {
+  const spec = definition.inputs[key];
+  if (spec?.kind) return spec.kind;
+  for (const role of [definition.target, definition.issuer]) {
+    const schema: unknown = role?.schema;
+    if (!(schema instanceof z.ZodObject)) continue;
+    const field: unknown = schema.shape[key];
+    if (!(field instanceof z.ZodType)) continue;
+    if (field.safeParse(1).success && !field.safeParse("1").success) return "number";
+    if (field.safeParse(true).success && !field.safeParse("true").success) return "flag";
+  }
+  return "text";
+}
+
 /** The operations a provider's input is read by: its own `for`, else every operation the provider has a role in. */
 export function operationsReading(definition: AnyProviderDefinition, spec: InputSpec): readonly Operation[] {
   if (spec.for) return spec.for;
