@@ -8,6 +8,8 @@ export type Fault =
   | { kind: "status"; status: number; retryAfterSeconds?: number; body?: unknown }
   /** destroy the socket without answering, as a dropped connection or a crashed proxy would */
   | { kind: "drop" }
+  /** act on the request, then destroy the socket instead of answering: a write whose answer was lost */
+  | { kind: "drop-answer" }
   /** delay the answer; the request is then routed normally */
   | { kind: "latency"; ms: number };
 

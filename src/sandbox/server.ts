@@ -208,7 +208,12 @@ export class SandboxServer {
           }
         },
       };
-      send(res, await found.route.handler(ctx));
+      const result = await found.route.handler(ctx);
+      if (fault?.kind === "drop-answer") {
+        req.socket.destroy();
+        return;
+      }
+      send(res, result);
     } catch (error) {
       // A sandbox bug must surface as a 500 the client can see, not a hung socket.
       send(res, { status: 500, json: { error: "sandbox internal error", detail: error instanceof Error ? error.message : String(error) } });

@@ -7,6 +7,7 @@ import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployedCertificate, DeployOptions, DeployResult, Target, VerifyResult } from "../../model.js";
 import { certFacts, expireInDays, normalizeSerial, parsePrivateKey, serialFromDecimal, toPkcs1Pem } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
+import { writeOnce } from "../kit/landed.js";
 import { SfdClient } from "./client.js";
 import { probeEdge } from "./edge-probe.js";
 import type { SfdCertificate } from "./types.js";
@@ -229,12 +230,13 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
       if (options.dryRun) {
         return { id: "", serial: leaf.serial, commonName: leaf.commonName, notAfter: leaf.notAfter, expireIn: expireInDays(leaf.notAfter, ctx.clock()), changed: true };
       }
-      const uploaded = await client.uploadCertificate({
+      const upload = {
         // only the leaf: the CDN reads the first block of `certificate`, intermediates go in `chain`
         certificate: leaf.pem.trim(),
         privateKey,
         ...(material.chain.trim() ? { chain: material.chain.trim() } : {}),
-      });
+      };
+      const uploaded = await writeOnce(() => client.uploadCertificate(upload), { what: `certificate ${leaf.serial} on the CDN`, lookup: () => findBySerial(leaf.serial), logger: ctx.logger });
       // a list read while the upload was under way does not hold it
       serialIndex = undefined;
       ctx.logger.info("cdn certificate uploaded", { id: uploaded.id, serial: leaf.serial });

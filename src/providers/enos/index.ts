@@ -9,6 +9,7 @@ import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployedCertificate, DeployOptions, DeployResult, IssueOutcome, IssueRequest, Issuer, KeyType, Target, VerifyResult } from "../../model.js";
 import { certFacts, checkCsrForEnos, expireInDays, inspectCsr, normalizeSerial, serialToDecimal } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
+import { writeOnce } from "../kit/landed.js";
 import { EnosClient } from "./client.js";
 import type { DeviceCertApplyResultInfo, DeviceCertInfo, DeviceIdentifier, IssueAuthority } from "./types.js";
 
@@ -230,7 +231,15 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
       certs.find((c) => c.certStatus === STATUS_VALID && pemOf(c) === undefined);
     const body = { csr: request.csr, issueAuthority, ...(validDay === undefined ? {} : { validDay }) };
     // Only a valid certificate still bound to the device can be renewed (VENDOR-NOTES); otherwise apply anew.
-    const result = renewable ? await device.client.renew(device.resolved.device, { certSn: certSnNumber(renewable.certSN), ...body }) : await device.client.apply(device.resolved.device, body);
+    const write = () => (renewable ? device.client.renew(device.resolved.device, { certSn: certSnNumber(renewable.certSN), ...body }) : device.client.apply(device.resolved.device, body));
+    const result = await writeOnce(write, {
+      what: `a certificate for this key on ${deviceLabel}`,
+      lookup: async () => {
+        const found = (await device.list()).find((c) => c.certStatus === STATUS_VALID && certSpki(c.cert)?.equals(csrKey));
+        return found && { cert: found.cert, certSN: found.certSN, caCert: await device.chain(), issueAuthority };
+      },
+      logger: ctx.logger,
+    });
     if (!result || typeof result.cert !== "string" || (typeof result.certSN !== "string" && typeof result.certSN !== "number")) {
       throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS answered the certificate ${renewable ? "renewal" : "apply"} for ${deviceLabel} without a certificate; list the device's certificates before retrying`, { vendor: VENDOR });
     }

@@ -1,5 +1,5 @@
 /** Resello answers -> certrelay errors naming the fix. */
-import { AuthError, CertrelayError, ErrorCodes, QuotaError, VendorError } from "../../errors.js";
+import { AuthError, ErrorCodes, QuotaError, VendorError } from "../../errors.js";
 import { HttpStatusError } from "../../http/index.js";
 import type { ResellerErrorBody } from "./types.js";
 
@@ -36,10 +36,4 @@ export function mapResellerError(error: unknown, action: string): unknown {
     default:
       return error;
   }
-}
-
-/** True when a POST's fate is unknown: it may have been processed (network error, timeout, 5xx). */
-export function outcomeUnknown(error: unknown): boolean {
-  if (error instanceof HttpStatusError) return (error.status ?? 0) >= 500;
-  return error instanceof CertrelayError && (error.code === ErrorCodes.NETWORK_ERROR || error.code === ErrorCodes.TIMEOUT);
 }

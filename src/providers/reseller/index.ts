@@ -8,9 +8,9 @@ import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer } from "../../model.js";
 import { expireInDays, inspectCsr } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
+import { writeOnce } from "../kit/landed.js";
 import { eachItem } from "../kit/paging.js";
 import { ResellerClient } from "./client.js";
-import { outcomeUnknown } from "./errors.js";
 import type { DcvType, SslCertificate, SslCertificateRequest } from "./types.js";
 
 const VENDOR = "reseller";
@@ -123,20 +123,14 @@ class ResellerOrders {
     return (await this.byReference(reference)) ?? (await this.byPublicKey(csr));
   }
 
-  /** POST once; if its fate is unknown, the order is looked up by client_reference, never posted again. */
-  async purchase(reference: string, post: () => Promise<SslCertificate>, csr?: string): Promise<SslCertificate> {
-    try {
-      return await post();
-    } catch (error) {
-      if (!outcomeUnknown(error)) throw error;
-      this.ctx.logger.warn("reseller order answer lost; looking it up by client_reference", { reference });
-      const found = await this.byReference(reference);
-      if (found) return found;
-      const byKey = csr ? await this.byPublicKey(csr) : undefined;
-      if (byKey) return byKey;
-      // Nothing was bought: safe for the next run to try again with the same reference.
-      throw error;
-    }
+  /** POST once; if its answer is lost, the order is looked up by client_reference (or the CSR's key), never posted again. */
+  purchase(reference: string, post: () => Promise<SslCertificate>, csr?: string): Promise<SslCertificate> {
+    return writeOnce(post, {
+      what: `the reseller order with client_reference ${reference}`,
+      // Nothing found: nothing was bought, and the next run may try again with the same reference.
+      lookup: async () => (await this.byReference(reference)) ?? (csr ? await this.byPublicKey(csr) : undefined),
+      logger: this.ctx.logger,
+    });
   }
 
   async pendingDetail(order: SslCertificate): Promise<string> {

@@ -12,6 +12,7 @@ import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts }
 import type { SessionCache } from "../../store/sessions.js";
 import { probeEdge } from "../cdn/edge-probe.js";
 import type { ProviderContext } from "../context.js";
+import { writeOnce } from "../kit/landed.js";
 import { allPages, eachItem, type PagingOptions } from "../kit/paging.js";
 import { YeastarClient } from "./client.js";
 import { VENDOR } from "./errors.js";
@@ -216,11 +217,17 @@ class YeastarTarget implements Target {
     const notes = await makeRoom(this.client, this.type, existing, this.settings.pruneOld ?? false, name, inUseName, this.ctx.logger);
     // Upload and create back to back: the PBX purges temporary storage after an hour.
     const uploaded = await this.client.upload(this.type, name, file);
-    await this.client.create({ type: this.type, ca_type: "upload", name: uploaded.file });
+    await this.createOnce(uploaded.file, () => this.client.create({ type: this.type, ca_type: "upload", name: uploaded.file }));
     // Adding only lists it: the web server keeps its old (or self-signed default) certificate until selected.
     await this.client.useForWebserver(uploaded.file);
     const created = (await listAll(this.client, this.type)).find((c) => c.name === uploaded.file);
     return { ...this.result(facts, created ? String(created.id) : "", true), ...(notes.length ? { notes } : {}) };
+  }
+
+  /** `certificate/create` sent once: if its answer is lost, the PBX's list says whether `name` was added. */
+  private createOnce(name: string, create: () => Promise<object>): Promise<object> {
+    const lookup = async () => (await listAll(this.client, this.type)).find((c) => c.name === name);
+    return writeOnce(create, { what: `certificate ${name} on the PBX`, lookup, logger: this.ctx.logger });
   }
 
   /**
@@ -246,7 +253,7 @@ class YeastarTarget implements Target {
     if (options.dryRun) return this.result(facts, "", true);
     const notes = await makeRoom(this.client, "trusted", existing, this.settings.pruneOld ?? false, name, undefined, this.ctx.logger);
     const uploaded = await this.client.upload("trusted", name, file);
-    await this.client.create({ type: "trusted", name: uploaded.file });
+    await this.createOnce(uploaded.file, () => this.client.create({ type: "trusted", name: uploaded.file }));
     const created = (await listAll(this.client, "trusted")).find((c) => c.name === uploaded.file);
     return { ...this.result(facts, created ? String(created.id) : "", true), ...(notes.length ? { notes } : {}) };
   }
@@ -372,7 +379,9 @@ export async function applyForCertificate(
     if (!record) {
       const inUseName = (await client.webserver()).https_cert;
       notes.push(...(await makeRoom(client, "server", existing, settings.pruneOld ?? false, "", inUseName, ctx.logger)));
-      const created = await client.create({ type: "server", ca_type: "apply", issue_to: domain, dns_provider: request.dnsProvider, auth_info_list: authInfoList });
+      const apply = () => client.create({ type: "server", ca_type: "apply", issue_to: domain, dns_provider: request.dnsProvider, auth_info_list: authInfoList });
+      const lookup = async () => (await listAll(client, "server")).find((c) => c.ca_type === "apply" && c.issue_to.toLowerCase() === domain);
+      const created = await writeOnce<Pick<YeastarCertificate, "name" | "apply_status">>(apply, { what: `the PBX's application for ${domain}`, lookup, logger: ctx.logger });
       record = (await listAll(client, "server")).find((c) => c.name === created.name);
       if (!record) {
         const pending = { name: created.name, id: "", status: created.apply_status === "issuance_fail" ? "failed" : "pending", detail: `the PBX accepted the application (${created.apply_status}) but does not list it yet; run again to check` } as const;
