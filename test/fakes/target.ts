@@ -39,9 +39,13 @@ export class FakeTarget implements Target {
     return this;
   }
 
-  /** Stop failing. */
+  /** Writes land in the list but the target keeps serving what it served before (a CDN edge that never picks it up). */
+  stale = false;
+
+  /** Stop failing and serve what is written. */
   heal(): this {
     this.failures = [];
+    this.stale = false;
     return this;
   }
 
@@ -59,7 +63,7 @@ export class FakeTarget implements Target {
     this.writes += 1;
     const record: DeployedCertificate = known ?? { id: String(this.nextId++), serial: facts.serial, commonName: facts.commonName, notAfter: facts.notAfter, expireIn: expireInDays(facts.notAfter, now) };
     this.held.set(facts.serial, record);
-    this.served = facts.serial;
+    if (!this.stale) this.served = facts.serial;
     return { ...record, changed: true };
   }
 
