@@ -5,9 +5,6 @@
  * refused; Ed25519 only where the caller says its vendor takes it (none of certrelay's targets does today).
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
-// asn1js alone, not @peculiar/asn1-x509's schema: that brings ~110 KiB more (asn1-schema, tslib, decorators) that
-// every start of every bundle would parse and evaluate for one OID
-import { fromBER, ObjectIdentifier, Sequence } from "asn1js";
 import { ErrorCodes, InputError } from "../errors.js";
 import { parseCertificate } from "./facts.js";
 import { describeKey } from "./keys.js";
@@ -47,13 +44,56 @@ export function weakSignatureName(algorithmOidOrName: string): string | undefine
 /**
  * The outer signatureAlgorithm OID of a DER certificate (RFC 5280 §4.1: `Certificate ::= SEQUENCE { tbsCertificate,
  * signatureAlgorithm AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, ... }, signatureValue }`).
+ * Node's X509Certificate (which has parsed and checked these bytes before they get here) does not expose it on Node
+ * 20. Read by hand rather than with an ASN.1 library: three DER headers and one OID, where asn1js costs every start
+ * of every bundle ~10 ms to load and @peculiar/asn1-x509's schema more (test: x509-signature-algorithm-oid, which
+ * checks this against @peculiar/asn1-x509 on certificates from openssl).
  */
 export function signatureAlgorithmOf(der: Uint8Array): string {
-  const certificate = fromBER(der).result;
-  const algorithm = certificate instanceof Sequence ? certificate.valueBlock.value[1] : undefined;
-  const oid = algorithm instanceof Sequence ? algorithm.valueBlock.value[0] : undefined;
-  if (!(oid instanceof ObjectIdentifier)) throw new TypeError("not a DER X.509 certificate: no signatureAlgorithm");
-  return oid.getValue();
+  const certificate = derElement(der, 0, der.length, 0x30);
+  const tbsCertificate = derElement(der, certificate.start, certificate.end, 0x30);
+  const algorithmIdentifier = derElement(der, tbsCertificate.end, certificate.end, 0x30);
+  const algorithm = derElement(der, algorithmIdentifier.start, algorithmIdentifier.end, 0x06);
+  return oidText(der.subarray(algorithm.start, algorithm.end));
+}
+
+function notACertificate(): TypeError {
+  return new TypeError("not a DER X.509 certificate: no signatureAlgorithm");
+}
+
+/** The DER element (X.690 §8.1: tag, definite length, contents) at `offset`, which must end by `limit`. */
+function derElement(der: Uint8Array, offset: number, limit: number, tag: number): { start: number; end: number } {
+  if (der[offset] !== tag) throw notACertificate();
+  let length = der[offset + 1] ?? -1;
+  let start = offset + 2;
+  if (length >= 0x80) {
+    // long form: the low bits say how many length bytes follow (a certificate needs at most 4)
+    const count = length & 0x7f;
+    if (count === 0 || count > 4) throw notACertificate();
+    length = 0;
+    for (let i = 0; i < count; i += 1) length = length * 256 + (der[start + i] ?? Number.NaN);
+    start += count;
+  }
+  const end = start + length;
+  if (!(length >= 0) || end > limit) throw notACertificate();
+  return { start, end };
+}
+
+/** Dotted text of an OID's contents (X.690 §8.19: base-128 arcs, the first two packed as 40 * x + y). */
+function oidText(contents: Uint8Array): string {
+  const arcs: number[] = [];
+  let value = 0;
+  for (const byte of contents) {
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      arcs.push(value);
+      value = 0;
+    }
+  }
+  const first = arcs[0];
+  if (first === undefined || (contents.at(-1) ?? 0) & 0x80) throw notACertificate();
+  const x = first < 80 ? Math.floor(first / 40) : 2;
+  return [x, first - 40 * x, ...arcs.slice(1)].join(".");
 }
 
 /**
