@@ -5,11 +5,11 @@
  * 20-trusted limits, and verifies with `webserver/get` plus a TLS handshake to the PBX's own HTTPS port. Plus
  * `applyForCertificate`, the PBX's own ACME application (the PBX keeps the key, so nothing comes back to store).
  */
-import { PollWindow } from "../../deadline.js";
 import { ErrorCodes, InputError, QuotaError, VendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployOptions, DeployResult, DeployedCertificate, Target, VerifyResult } from "../../model.js";
 import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts } from "../../x509/index.js";
 import type { SessionCache } from "../../store/sessions.js";
+import { pollUntilSettled } from "../../pipeline/poll.js";
 import { probeEdge } from "../cdn/edge-probe.js";
 import type { ProviderContext } from "../context.js";
 import { writeOnce } from "../kit/landed.js";
@@ -405,26 +405,36 @@ function withNotes(result: YeastarApplyResult, notes: string[]): YeastarApplyRes
   return { ...result, notes, detail: `${result.detail}. ${notes.join(". ")}` };
 }
 
+/**
+ * The PBX's answer about an application, asked once per check; the waiting between checks is the pipeline's one
+ * poll loop, bounded by ctx.poll and the run's deadline.
+ */
 async function pollApplication(client: YeastarClient, ctx: ProviderContext, recordId: number, name: string): Promise<YeastarApplyResult> {
+  const { answer, window } = await pollUntilSettled(
+    () => applicationState(client, recordId, name),
+    () => applicationState(client, recordId, name),
+    (result) => result.status === "pending",
+    ctx,
+  );
+  if (answer.status !== "pending") return answer;
+  return { ...answer, detail: `${answer.detail}${window ? ` ${window.describe()}` : ""}; run again later to check` };
+}
+
+async function applicationState(client: YeastarClient, recordId: number, name: string): Promise<YeastarApplyResult> {
   const id = String(recordId);
-  const window = new PollWindow(ctx);
-  for (;;) {
-    const [detail] = (await client.query([recordId])).certificate_list;
-    if (!detail) return { name, id, status: "failed", detail: `the application ${name} disappeared from the PBX; apply again` };
-    if (detail.apply_status === "issuance_success") {
-      const notAfter = detail.expiration ? parseExpiration(detail.expiration) : undefined;
-      return { name, id, ...(notAfter ? { notAfter } : {}), status: "issued", detail: `the PBX holds a certificate for ${detail.issue_to}${detail.expiration ? ` valid until ${parseExpiration(detail.expiration).toISOString()}` : ""}` };
-    }
-    if (detail.apply_status === "issuance_fail") {
-      return {
-        name,
-        id,
-        status: "failed",
-        detail: `the PBX could not obtain a certificate for ${detail.issue_to}${detail.apply_tip_code ? ` (${detail.apply_tip_code})` : ""}: check the DNS provider credentials and that the domain's zone is hosted there, then apply again`,
-      };
-    }
-    if (!(await window.next())) {
-      return { name, id, status: "pending", detail: `the PBX is still issuing a certificate for ${detail.issue_to} ${window.describe()}; run again later to check` };
-    }
+  const [detail] = (await client.query([recordId])).certificate_list;
+  if (!detail) return { name, id, status: "failed", detail: `the application ${name} disappeared from the PBX; apply again` };
+  if (detail.apply_status === "issuance_success") {
+    const notAfter = detail.expiration ? parseExpiration(detail.expiration) : undefined;
+    return { name, id, ...(notAfter ? { notAfter } : {}), status: "issued", detail: `the PBX holds a certificate for ${detail.issue_to}${detail.expiration ? ` valid until ${parseExpiration(detail.expiration).toISOString()}` : ""}` };
   }
+  if (detail.apply_status === "issuance_fail") {
+    return {
+      name,
+      id,
+      status: "failed",
+      detail: `the PBX could not obtain a certificate for ${detail.issue_to}${detail.apply_tip_code ? ` (${detail.apply_tip_code})` : ""}: check the DNS provider credentials and that the domain's zone is hosted there, then apply again`,
+    };
+  }
+  return { name, id, status: "pending", detail: `the PBX is still issuing a certificate for ${detail.issue_to}` };
 }
