@@ -200,6 +200,11 @@ class EnosDevice {
   }
 }
 
+/** The device's valid certificate for this key, if EnOS issued one. */
+function issuedFor(csrKey: Buffer, certs: DeviceCertInfo[]): DeviceCertInfo | undefined {
+  return certs.find((c) => c.certStatus === STATUS_VALID && certSpki(c.cert)?.equals(csrKey));
+}
+
 export function createEnosIssuer(settings: EnosSettings, credentials: EnosCredentials, ctx: ProviderContext): Issuer {
   const device = new EnosDevice(settings, credentials, ctx);
   const { issueAuthority, deviceLabel } = device.resolved;
@@ -207,7 +212,7 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
 
   /** A valid certificate of this device already certifying the CSR's key: the earlier run's result. */
   async function alreadyIssued(csrKey: Buffer, certs: DeviceCertInfo[]): Promise<IssueOutcome | undefined> {
-    const found = certs.find((c) => c.certStatus === STATUS_VALID && certSpki(c.cert)?.equals(csrKey));
+    const found = issuedFor(csrKey, certs);
     if (!found) return undefined;
     ctx.logger.info("enos certificate for this key already issued; not applying again", { certSN: found.certSN, device: deviceLabel });
     return { state: "issued", certificate: found.cert, chain: await device.chain(), orderId: found.certSN };
@@ -235,7 +240,7 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
     const result = await writeOnce(write, {
       what: `a certificate for this key on ${deviceLabel}`,
       lookup: async () => {
-        const found = (await device.list()).find((c) => c.certStatus === STATUS_VALID && certSpki(c.cert)?.equals(csrKey));
+        const found = issuedFor(csrKey, await device.list());
         return found && { cert: found.cert, certSN: found.certSN, caCert: await device.chain(), issueAuthority };
       },
       logger: ctx.logger,
