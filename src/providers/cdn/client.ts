@@ -48,7 +48,7 @@ export class SfdClient {
     // string as well (JSON.parse would need bytes + string + objects at once).
     const bytes = await this.http.call<Uint8Array>("the certificate list", { method: "GET", path: "/sfd/v2.0/certs", responseType: "bytes" });
     const records: SfdCertificate[] = [];
-    return eachArrayElement(bytes, (item) => records.push(item as SfdCertificate)) ? records : [];
+    return (await eachArrayElement(bytes, (item) => records.push(item as SfdCertificate))) ? records : [];
   }
 
   /** inferred: `GET /sfd/v2.0/certs/{id}`. */
