@@ -16,6 +16,7 @@ export const ISSUER_PROPERTIES = {
   getDrop: "a GET whose connection drops is retried: the same outcome, one request more",
   post503: "a purchase answered 503 is sent once, never blind-retried; the next run buys once",
   postDrop: "a purchase whose connection drops is sent once, never blind-retried; the next run buys once",
+  postLost: "a purchase that landed but whose answer was lost is never sent again: this run or the next collects it",
   close: "close() twice is safe",
 } as const;
 
@@ -123,6 +124,22 @@ export function issuerContract(definition: AnyProviderDefinition, makeSubject: (
         expect(subject.purchases()).toBe(bought + 1);
       });
     }
+
+    property("postLost", async () => {
+      const i = issuer();
+      const req = await request(i);
+      const sent = subject.sandbox.count(subject.buy.key);
+      const bought = subject.purchases();
+      subject.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: subject.buy.method, path: subject.buy.path, times: 1 });
+      const first = await i.issue(req).then((outcome) => ({ outcome }), (error: unknown) => ({ error }));
+      expect(subject.sandbox.count(subject.buy.key), JSON.stringify(first)).toBe(sent + 1);
+      expect(subject.purchases()).toBe(bought + 1);
+      // the next run with the same request collects what landed
+      const next = issued(await issuer().issue(req));
+      expect(subject.sandbox.count(subject.buy.key)).toBe(sent + 1);
+      expect(subject.purchases()).toBe(bought + 1);
+      if ("outcome" in first && first.outcome.state === "issued") expect(next.orderId).toBe(first.outcome.orderId);
+    });
 
     property("close", async () => {
       const used = issuer();

@@ -49,6 +49,8 @@ async function yeastarTarget(): Promise<TargetSubject> {
     material: () => ca.issue({ commonName: "pbx.contract.example", days: 90 }),
     writes: () => writes.reduce((n, key) => n + sandbox.count(key), 0),
     write: { method: "POST", path: `${YEASTAR_API}/certificate/upload`, key: `POST ${YEASTAR_API}/certificate/upload` },
+    // the upload only stages a file; create (or the in-place update of a rotation) is what the PBX then holds
+    landing: { method: "POST", path: /\/certificate\/(create|update)$/, keys: [`POST ${YEASTAR_API}/certificate/create`, `POST ${YEASTAR_API}/certificate/update`] },
     sandbox,
     trust: ca.rootPem,
     stop: () => sandbox.stop(),
@@ -66,6 +68,7 @@ async function cdnTarget(): Promise<TargetSubject> {
     material: () => ca.issue({ commonName: host, sans: [host], days: 90 }),
     writes: () => sandbox.count("POST /sfd/v2.0/certs") + sandbox.count("POST /cdn/v1.0/services/:serviceId/certificates") + sandbox.count("DELETE /sfd/v2.0/certs/:id"),
     write: { method: "POST", path: "/sfd/v2.0/certs", key: "POST /sfd/v2.0/certs" },
+    landing: { method: "POST", path: /^\/sfd\/v2\.0\/certs$/, keys: ["POST /sfd/v2.0/certs"] },
     sandbox,
     trust: ca.rootPem,
     stop: () => sandbox.stop(),
@@ -174,7 +177,10 @@ async function acmeIssuer(): Promise<IssuerSubject> {
 
 /** By provider name, as `src/providers/index.ts` lists them. */
 export const contractSandboxes: Record<string, ContractSandbox> = {
-  yeastar: { target: yeastarTarget },
+  // finding: when the answer to the in-place certificate/update of a rotation is lost, the target falls back to
+  // create + webserver/update (a second landing write, which the PBX refuses as a duplicate name) instead of
+  // reading back whether the update landed
+  yeastar: { target: yeastarTarget, targetGaps: new Set(["postLost"]) },
   // finding: a deploy of material the CDN already holds re-sends the attach POST (a replace of the same id, meant
   // to heal a run that died between upload and attach), so the second deploy is not write-free
   cdn: { target: cdnTarget, targetGaps: new Set(["idempotent"]) },
@@ -186,6 +192,7 @@ export const contractSandboxes: Record<string, ContractSandbox> = {
     // order (only the pipeline's onOrder + resume keeps a crashed run to one order); (2) reads are never retried: a
     // 503 on the directory fails the run, and a dropped connection surfaces as "Cannot read properties of undefined
     // (reading 'config')" from acme-client's axios error path
-    issuerGaps: new Set(["sameReference", "get503", "getDrop"]),
+    // (3) a newOrder whose answer was lost is placed again by the next run (same cause as (1))
+    issuerGaps: new Set(["sameReference", "get503", "getDrop", "postLost"]),
   },
 };

@@ -15,6 +15,13 @@ export interface Route {
   key: string;
 }
 
+/** Requests that make the change a deploy or purchase is for (counted together; a fault may hit any of them). */
+export interface Landing {
+  method: string;
+  path: string | RegExp;
+  keys: string[];
+}
+
 /** The sandbox side every subject exposes: fault injection and request counters. */
 export interface SandboxProbe {
   faults: FaultInjector;
@@ -37,6 +44,11 @@ export interface TargetSubject {
    * issuance), and the contract checks instead that a deploy of material it does not hold writes nothing.
    */
   write?: Route;
+  /**
+   * The write that makes the change (Yeastar's create or in-place update after an upload; the CDN's upload): when its
+   * answer is lost after it landed, the target must find it, not send it again. Absent with `write`.
+   */
+  landing?: Landing;
   /** material the target does not hold and cannot take by a write (only for targets without `write`) */
   foreignMaterial?(): Promise<CertificateMaterial>;
   sandbox: SandboxProbe;

@@ -30,6 +30,7 @@ export const TARGET_PROPERTIES = {
   getDrop: "a GET whose connection drops is retried: the same list, one request more",
   post503: "a write answered 503 is sent once, never blind-retried; the next deploy writes it once",
   postDrop: "a write whose connection drops is sent once, never blind-retried; the next deploy writes it once",
+  postLost: "a write that landed but whose answer was lost is never sent again: the next deploy finds it",
   close: "close() twice is safe",
 } as const;
 
@@ -120,6 +121,31 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
         expect((await target().verify(again.serial)).ok).toBe(true);
       });
     }
+
+    property("postLost", async () => {
+      const landing = subject.landing;
+      if (!landing) {
+        // nothing a deploy sends can land (the target is a view): it writes nothing, whatever is lost
+        const material = await subject.material();
+        const writes = subject.writes();
+        await target().deploy(material, WRITE);
+        expect(subject.writes()).toBe(writes);
+        return;
+      }
+      const material = await subject.material();
+      const landed = () => landing.keys.reduce((n, key) => n + subject.sandbox.count(key), 0);
+      const before = landed();
+      subject.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: landing.method, path: landing.path, times: 1 });
+      // the run that lost the answer may find the write by itself, or fail saying it may have landed
+      const outcome = await target()
+        .deploy(material, WRITE)
+        .then((result) => ({ result }), (error: unknown) => ({ error }));
+      expect(landed(), JSON.stringify(outcome)).toBe(before + 1);
+      const again = await target().deploy(material, WRITE);
+      expect(landed()).toBe(before + 1);
+      expect(again.changed).toBe(false);
+      expect((await target().verify(again.serial)).ok).toBe(true);
+    });
 
     property("close", async () => {
       const t = target();

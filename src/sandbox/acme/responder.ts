@@ -194,6 +194,11 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
     }
 
     const answer = await toPebble(req, body);
+    if (injected?.kind === "drop-answer") {
+      // Pebble acted on it; the client never hears back
+      req.socket.destroy();
+      return;
+    }
     if (req.method === "POST" && path === "/sign-me-up") {
       newAccountRequests += 1;
       if (answer.status === 201) accountsCreated += 1;
