@@ -56,7 +56,7 @@ describe("the CDN list and the Content-Type rule", () => {
         for await (const _ of target.list()) void _;
       })();
       const error: unknown = await listing.catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "VENDOR_REJECTED", vendor: "cdn", vendorCode: "Customer.DELETED", field: "access-key-id" });
+      expect(error).toMatchObject({ code: "VENDOR_REJECTED", vendor: "cdn", vendorCode: "Customer.DELETED", field: "accessKeyId" });
       expect((error as Error).message).toMatch(/customer account these access keys belong to is deleted/);
       expect((error as Error).message).not.toMatch(/clock|signature/);
     } finally {

@@ -28,9 +28,9 @@ function mapVendorCode(code: string, message: string): Mapped | undefined {
     case "Certificate.NotFound":
       return { code: ErrorCodes.VENDOR_NOT_FOUND, fix: "the certificate record no longer exists on the CDN; deploy again" };
     case "Certificate.DomainMismatch":
-      return { code: ErrorCodes.VENDOR_REJECTED, field: "verify-host", fix: "attach the certificate only to a domain its common name or SANs cover" };
+      return { code: ErrorCodes.VENDOR_REJECTED, field: "verifyHost", fix: "attach the certificate only to a domain its common name or SANs cover" };
     case "DomainName.Invalid":
-      return { code: ErrorCodes.INPUT_INVALID, field: "verify-host", fix: "set verify-host to the CDN domain the certificate should serve" };
+      return { code: ErrorCodes.INPUT_INVALID, field: "verifyHost", fix: "set verify-host to the CDN domain the certificate should serve" };
     default:
       return undefined;
   }
@@ -57,14 +57,14 @@ export function mapCdnError(error: unknown, operation: string): unknown {
     return new VendorError(
       ErrorCodes.VENDOR_REJECTED,
       `SwiftFederation refused ${operation}${said}: the customer account these access keys belong to is deleted; ask SwiftFederation to restore it, or use access keys of an active account`,
-      { vendor: VENDOR, field: "access-key-id", status, vendorCode: body.code, cause: error },
+      { vendor: VENDOR, field: "accessKeyId", status, vendorCode: body.code, cause: error },
     );
   }
   if (status === 401 || status === 403) {
     return new AuthError(
       ErrorCodes.AUTH_FAILED,
       `SwiftFederation refused the signature on ${operation}${said}: check access-key-id/access-key-secret and the machine clock (X-SFD-Date must be within an hour of the CDN's time)`,
-      { vendor: VENDOR, field: "access-key-id", cause: error },
+      { vendor: VENDOR, field: "accessKeyId", cause: error },
     );
   }
   const mapped = body ? mapVendorCode(body.code, body.message) : undefined;

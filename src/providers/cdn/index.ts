@@ -33,8 +33,9 @@ const DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
 function requireCredential(credentials: CdnCredentials, key: "accessKeyId" | "accessKeySecret"): string {
   const value = credentials[key];
   if (!value) {
-    const field = key === "accessKeyId" ? "access-key-id" : "access-key-secret";
-    throw new InputError(ErrorCodes.INPUT_MISSING, `cdn target needs ${field}: set it to the SwiftFederation access key`, { field, vendor: "cdn" });
+    // the message names both spellings; `field` is the credentials key, which the Action reports as its input
+    const input = key === "accessKeyId" ? "access-key-id" : "access-key-secret";
+    throw new InputError(ErrorCodes.INPUT_MISSING, `cdn target needs ${input} (${key} in the credentials secret): set it to the SwiftFederation access key`, { field: key, vendor: "cdn" });
   }
   return value;
 }
@@ -109,7 +110,7 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     throw new InputError(ErrorCodes.INPUT_INVALID, "cdn target endpoint is not an http(s) URL: set it like https://api.swiftfederation.com", { field: "endpoint", vendor: "cdn" });
   }
   if (settings.serviceId && !settings.verifyHost) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target with service-id needs verify-host: the domain to attach the certificate to", { field: "verify-host", vendor: "cdn" });
+    throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target with service-id needs verify-host: the domain to attach the certificate to", { field: "verifyHost", vendor: "cdn" });
   }
   const client = new SfdClient({
     endpoint: settings.endpoint,
