@@ -5,14 +5,21 @@
  */
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { writeHeapSnapshot } from "node:v8";
 
 const started = performance.now();
 // when the peak happens and what it is made of (V8 heap vs outside it), sampled every 10 ms
 let peak = { rss: 0 };
 let ticks = 0;
+// FLEET_HEAP_SNAPSHOT_MB=n: one heap snapshot (bench/.out/) the first time the used heap passes n MiB (diagnostic)
+let snapshotAt = Number(process.env.FLEET_HEAP_SNAPSHOT_MB ?? "0") * 2 ** 20;
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
+  if (snapshotAt > 0 && m.heapUsed > snapshotAt) {
+    snapshotAt = 0;
+    process.stderr.write(`heap snapshot: ${writeHeapSnapshot(fileURLToPath(new URL(`./.out/fleet-${process.pid}.heapsnapshot`, import.meta.url)))}\n`);
+  }
   if (m.rss > peak.rss) peak = { ...m, time: new Date().toISOString() };
   if (process.env.FLEET_MEMORY_TRACE && (ticks++ % 10 === 0 || m.rss > 115 * 2 ** 20)) process.stderr.write(`mem ${new Date().toISOString()} rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20}\n`);
 }, 10);
