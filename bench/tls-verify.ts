@@ -14,7 +14,7 @@ export async function measureTlsVerify(durationMs: number, opensslRuns: number):
     const { url, credentials, edgePort } = child.info.cdn;
     const address = `127.0.0.1:${edgePort}`;
     const target = createCdnTarget({ endpoint: url, verifyHost: child.info.edgeHost, verifyAddress: address, serviceId: "bench-service" }, credentials, benchContext(child.info.rootPem));
-    const deployed = await target.deploy(child.info.edgeMaterial, { dryRun: false });
+    const deployed = await target.deploy(child.info.edgeMaterial);
     const serial = certFacts(child.info.edgeMaterial.certificate).serial;
     if ((await target.verify(serial)).ok !== true) throw new Error(`edge does not serve ${deployed.serial}`);
     let checks = 0;

@@ -62,18 +62,17 @@ export interface VerifyResult {
   detail: string;
 }
 
-export interface DeployOptions {
-  /** Every read, no write. */
-  dryRun: boolean;
-}
-
 /** A system that serves a certificate: deploy material to it, list what it holds, verify what it serves. */
 export interface Target {
   /** the definition's name */
   readonly provider: ProviderName;
   /** Human label for tables and logs, e.g. `cdn https://127.0.0.1:4000`. Never contains credentials. */
   readonly label: string;
-  deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult>;
+  /**
+   * Put the material on the target (a write; idempotent: a target already holding it answers `changed: false`).
+   * There is no dry run here: a dry run never calls deploy, it inspects (`verify`) and reports what would change.
+   */
+  deploy(material: CertificateMaterial): Promise<DeployResult>;
   /** Streams what the target holds (paginated under the hood, so memory stays flat for big fleets). */
   list(): AsyncIterable<DeployedCertificate>;
   verify(serial: string): Promise<VerifyResult>;

@@ -14,7 +14,7 @@ describe("acme issuer: a DNS-01 validation that fails", () => {
     // the old certificate is live on both targets before the renewal is attempted
     for (const config of world.config().certificates[0]!.targets) {
       const target = createTarget(config, await world.store.getCredentials(config.credentials), world.ctx);
-      await target.deploy(world.seeded, { dryRun: false });
+      await target.deploy(world.seeded);
       await target.close();
     }
   });

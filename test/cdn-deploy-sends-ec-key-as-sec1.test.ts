@@ -19,7 +19,7 @@ describe("the CDN gets RSA keys as PKCS#1 and EC keys as SEC1", () => {
     const material = await f.ca.issue({ commonName: "ec.example.org", keyType: "ecc", days: 90 });
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
-      const result = await target.deploy(material, { dryRun: false });
+      const result = await target.deploy(material);
       expect(result.changed).toBe(true);
       expect(f.sandbox.count("POST /sfd/v2.0/certs")).toBe(1);
       const [record] = f.sandbox.findBySerial(result.serial);
@@ -33,7 +33,7 @@ describe("the CDN gets RSA keys as PKCS#1 and EC keys as SEC1", () => {
     const material = await f.ca.issue({ commonName: "pkcs8.example.org", days: 90 });
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
-      const result = await target.deploy(material, { dryRun: false });
+      const result = await target.deploy(material);
       expect(result.changed).toBe(true);
       const [record] = f.sandbox.findBySerial(result.serial);
       expect(record?.material?.privateKey).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);

@@ -21,7 +21,7 @@ describe("the CDN list and the Content-Type rule", () => {
   it("lists with one bare GET: no query parameters, Content-Type application/json", async () => {
     for (const cn of ["a.example.org", "b.example.org", "c.example.org"]) {
       const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
-      await target.deploy(await f.ca.issue({ commonName: cn, days: 30 }), { dryRun: false });
+      await target.deploy(await f.ca.issue({ commonName: cn, days: 30 }));
       await target.close();
     }
     f.sandbox.recording = [];

@@ -16,7 +16,7 @@ describe("reads from the CDN survive 5xx and dropped connections", () => {
     f = await startCdnFixture();
     const material = await f.ca.issue({ commonName: "faults.example.org", days: 90 });
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
-    serial = (await target.deploy(material, { dryRun: false })).serial;
+    serial = (await target.deploy(material)).serial;
     await target.close();
   });
   afterAll(async () => {

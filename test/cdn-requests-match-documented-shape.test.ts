@@ -30,8 +30,8 @@ describe("SwiftFederation: the requests certrelay sends have the documented shap
     const settings = { endpoint: f.sandbox.url, verifyHost: "shape.example.org", verifyAddress: `127.0.0.1:${f.sandbox.edgePort}`, serviceId: "svc-1" };
     const target = createCdnTarget(settings, f.sandbox.credentials, f.ctx);
     const material = await f.ca.issue({ commonName: "shape.example.org", days: 90 });
-    await target.deploy(material, { dryRun: false });
-    await target.deploy(material, { dryRun: false });
+    await target.deploy(material);
+    await target.deploy(material);
     await target.close();
   });
   afterAll(async () => {

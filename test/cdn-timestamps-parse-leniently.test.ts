@@ -28,7 +28,7 @@ describe("SwiftFederation timestamps and serials are read leniently", () => {
       const material = await f.ca.issue({ commonName: "ms.example.org", days: 30 });
       const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
       try {
-        const deployed = await target.deploy(material, { dryRun: false });
+        const deployed = await target.deploy(material);
         const listed = [];
         for await (const c of target.list()) listed.push(c);
         expect(listed).toEqual([{ id: deployed.id, serial: deployed.serial, commonName: "ms.example.org", notAfter: deployed.notAfter, expireIn: deployed.expireIn }]);

@@ -53,12 +53,12 @@ describe("POST /sfd/v2.0/certs answers the spec's 400 errors", () => {
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
       const other = await f.ca.issue({ commonName: "other2.example.org", days: 90 });
-      const mismatch = target.deploy({ ...good, privateKey: other.privateKey }, { dryRun: false });
+      const mismatch = target.deploy({ ...good, privateKey: other.privateKey });
       await expect(mismatch).rejects.toMatchObject({ code: "KEY_MISMATCH", field: "private-key", vendor: "cdn", vendorCode: "Certificate.Invalid", status: 400 });
       await expect(mismatch).rejects.toThrow(/does not belong to the certificate/);
 
       const foreign = await TestCA.create({ name: "Foreign", now: CDN_NOW });
-      const chain = target.deploy({ ...good, chain: foreign.chainPem }, { dryRun: false });
+      const chain = target.deploy({ ...good, chain: foreign.chainPem });
       await expect(chain).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "chain", vendorCode: "Upload.Certificate.Invalid" });
       await expect(chain).rejects.toThrow(/Upload certificate has error\..*chain/);
       expect(f.sandbox.uploadCount).toBe(0);

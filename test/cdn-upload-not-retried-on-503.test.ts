@@ -16,13 +16,13 @@ describe("an upload is never retried", () => {
     f.sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: "/sfd/v2.0/certs", times: 1 });
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
-      const deploy = target.deploy(material, { dryRun: false });
+      const deploy = target.deploy(material);
       await expect(deploy).rejects.toMatchObject({ code: "VENDOR_ERROR", vendor: "cdn", status: 503 });
       await expect(deploy).rejects.toThrow(/not retried because a repeated upload creates a duplicate record/);
       expect(f.sandbox.count("POST /sfd/v2.0/certs")).toBe(1);
       expect(f.sandbox.uploadCount).toBe(0);
 
-      const again = await target.deploy(material, { dryRun: false });
+      const again = await target.deploy(material);
       expect(again.changed).toBe(true);
       expect(f.sandbox.count("POST /sfd/v2.0/certs")).toBe(2);
       expect(f.sandbox.uploadCount).toBe(1);
@@ -37,7 +37,7 @@ describe("an upload is never retried", () => {
     f.sandbox.faults.add({ fault: { kind: "drop" }, method: "POST", path: "/sfd/v2.0/certs", times: 1 });
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
-      const deploy = target.deploy(material, { dryRun: false });
+      const deploy = target.deploy(material);
       await expect(deploy).rejects.toMatchObject({ code: "NETWORK_ERROR", vendor: "cdn" });
       await expect(deploy).rejects.toThrow(/not retried because the CDN may already hold it/);
       expect(f.sandbox.count("POST /sfd/v2.0/certs")).toBe(posts + 1);

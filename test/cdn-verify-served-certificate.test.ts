@@ -24,12 +24,12 @@ describe("verify reads the certificate the CDN edge serves", () => {
       expect(before.ok).toBe(false);
 
       const oldMaterial = await f.ca.issue({ commonName: "www.shop.example", sans: ["www.shop.example"], days: 30, serial: "0A01" });
-      const old = await target.deploy(oldMaterial, { dryRun: false });
+      const old = await target.deploy(oldMaterial);
       expect(f.sandbox.attachmentFor("www.shop.example")).toEqual({ serviceId: "svc-42", certificateId: Number(old.id) });
       expect(await target.verify(old.serial)).toMatchObject({ ok: true, servedSerial: old.serial });
 
       const newMaterial = await f.ca.issue({ commonName: "*.shop.example", sans: ["*.shop.example", "shop.example"], days: 90 });
-      const fresh = await target.deploy(newMaterial, { dryRun: false });
+      const fresh = await target.deploy(newMaterial);
       expect(await target.verify(fresh.serial)).toMatchObject({ ok: true, servedSerial: fresh.serial });
 
       const stale = await target.verify(old.serial);
@@ -61,7 +61,7 @@ describe("verify reads the certificate the CDN edge serves", () => {
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
       const material = await f.ca.issue({ commonName: "listed.example", days: 30 });
-      const deployed = await target.deploy(material, { dryRun: false });
+      const deployed = await target.deploy(material);
       expect((await target.verify(deployed.serial)).ok).toBe(true);
       expect((await target.verify("ABCDEF0123")).ok).toBe(false);
     } finally {

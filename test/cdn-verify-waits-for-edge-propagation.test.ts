@@ -23,7 +23,7 @@ describe("verify waits, within the poll window, for the edge to pick up a new ce
     const t = target("slow.example.net");
     try {
       const material = await f.ca.issue({ commonName: "slow.example.net", days: 60 });
-      const deployed = await t.deploy(material, { dryRun: false });
+      const deployed = await t.deploy(material);
       expect(await t.verify(deployed.serial)).toMatchObject({ ok: true, servedSerial: deployed.serial });
       expect(f.sandbox.stats().faults["async-stall"]).toBe(2);
     } finally {
@@ -34,10 +34,10 @@ describe("verify waits, within the poll window, for the edge to pick up a new ce
   it("gives up after the poll window when the edge is stalled, naming what it serves", async () => {
     const t = target("stuck.example.net");
     try {
-      const first = await t.deploy(await f.ca.issue({ commonName: "stuck.example.net", days: 60 }), { dryRun: false });
+      const first = await t.deploy(await f.ca.issue({ commonName: "stuck.example.net", days: 60 }));
       expect((await t.verify(first.serial)).ok).toBe(true);
       f.sandbox.stallEdge();
-      const second = await t.deploy(await f.ca.issue({ commonName: "stuck.example.net", days: 90 }), { dryRun: false });
+      const second = await t.deploy(await f.ca.issue({ commonName: "stuck.example.net", days: 90 }));
       const result = await t.verify(second.serial);
       expect(result.ok).toBe(false);
       expect(result.servedSerial).toBe(first.serial);

@@ -57,14 +57,14 @@ describe("EnOS target: a read-only view of the device's certificates", () => {
   });
 
   it("deploy of the certificate the device holds changes nothing", async () => {
-    const result = await target.deploy({ certificate, privateKey: "", chain: "" }, { dryRun: false });
+    const result = await target.deploy({ certificate, privateKey: "", chain: "" });
     expect(result).toMatchObject({ changed: false, id: orderId, serial: certFacts(certificate).serial });
   });
 
   it("deploy of any other certificate says to issue through the enos issuer, and writes nothing", async () => {
     const other = await f.ca.issue({ commonName: "view.device.example", days: 30 });
     const posts = f.sandbox.count("POST /connect-service/v2.0/certificates");
-    const error = await target.deploy(other, { dryRun: false }).catch((e: unknown) => e);
+    const error = await target.deploy(other).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VendorError);
     expect(error).toMatchObject({ code: "VENDOR_REJECTED", vendor: "enos" });
     expect(String((error as Error).message)).toMatch(/Issue the certificate through the enos issuer/);

@@ -29,7 +29,7 @@ describe("a write whose answer was lost is looked up, not sent again", () => {
     cdn.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: "POST", path: "/sfd/v2.0/certs", times: 1 });
     const target = createCdnTarget({ endpoint: cdn.sandbox.url }, cdn.sandbox.credentials, cdn.ctx);
     try {
-      const deployed = await target.deploy(material, { dryRun: false });
+      const deployed = await target.deploy(material);
       expect(deployed).toMatchObject({ changed: true, commonName: "lost-upload.example.org" });
       expect(cdn.sandbox.count("POST /sfd/v2.0/certs")).toBe(1);
       expect(cdn.sandbox.uploadCount).toBe(1);
@@ -61,7 +61,7 @@ describe("a write whose answer was lost is looked up, not sent again", () => {
     yeastar.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: "POST", path: "/openapi/v1.0/certificate/create", times: 1 });
     const target = createYeastarTarget({ endpoint: yeastar.sandbox.url }, yeastar.sandbox.credentials, yeastar.ctx);
     try {
-      const deployed = await target.deploy(material, { dryRun: false });
+      const deployed = await target.deploy(material);
       expect(deployed).toMatchObject({ changed: true, commonName: "lost.pbx.example.com" });
       expect(yeastar.sandbox.count("POST /openapi/v1.0/certificate/create")).toBe(1);
       expect(yeastar.sandbox.servedSerial()).toBe(deployed.serial);
@@ -77,7 +77,7 @@ describe("a write whose answer was lost is looked up, not sent again", () => {
     cdn.sandbox.faults.add({ fault: { kind: "drop" }, method: "POST", path: "/sfd/v2.0/certs", times: 1 });
     const target = createCdnTarget({ endpoint: cdn.sandbox.url }, cdn.sandbox.credentials, cdn.ctx);
     try {
-      await expect(target.deploy(material, { dryRun: false })).rejects.toThrow(/not retried because the CDN may already hold it/);
+      await expect(target.deploy(material)).rejects.toThrow(/not retried because the CDN may already hold it/);
       expect(cdn.sandbox.count("POST /sfd/v2.0/certs")).toBe(posts + 1);
       expect(cdn.sandbox.uploadCount).toBe(uploads);
     } finally {

@@ -17,7 +17,7 @@ describe("scheduler: a certificate outside its renewal window is reported, not t
     const yaml = ["renewBeforeDays: 30", "certificates:", "  - name: www", "    secret: certrelay/www", "    targets:", cdnTargetYaml(f, "www.shop.example")].join("\n");
     // the CDN already serves the stored certificate
     const target = createCdnTarget({ endpoint: f.cdn.url, serviceId: "svc-www", verifyHost: "www.shop.example", verifyAddress: `127.0.0.1:${f.cdn.edgePort}` }, f.cdn.credentials, f.ctx);
-    await target.deploy(material, { dryRun: false });
+    await target.deploy(material);
     await target.close();
     const uploadsBefore = f.cdn.uploadCount;
     const attachBefore = f.cdn.count("POST /cdn/v1.0/services/:serviceId/certificates");

@@ -16,7 +16,7 @@ describe("scheduler: a target serving an older certificate than the store gets t
   it("deploys the current certificate to the drifted target without renewing or writing the store", async () => {
     const target = createCdnTarget({ endpoint: f.cdn.url, serviceId: "svc-www", verifyHost: "www.shop.example", verifyAddress: `127.0.0.1:${f.cdn.edgePort}` }, f.cdn.credentials, f.ctx);
     const older = await seedCurrent(f, "certrelay/www", "www.shop.example", 20);
-    await target.deploy(older, { dryRun: false });
+    await target.deploy(older);
     const current = await seedCurrent(f, "certrelay/www", "www.shop.example", 70);
     const yaml = ["certificates:", "  - name: www", "    secret: certrelay/www", "    targets:", cdnTargetYaml(f, "www.shop.example")].join("\n");
     const store = new CountingStore(f.secrets);

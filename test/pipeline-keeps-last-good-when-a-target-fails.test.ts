@@ -10,7 +10,7 @@ describe("a renewal whose second target fails", () => {
     world = await startFakeWorld();
     oldSerial = certFacts(world.seeded.certificate).serial;
     // both targets serve the current certificate before the renewal
-    for (const target of world.targets) await target.deploy(world.seeded, { dryRun: false });
+    for (const target of world.targets) await target.deploy(world.seeded);
   });
   afterAll(async () => world?.stop());
 

@@ -58,7 +58,7 @@ describe("the PBX holds at most 3 server and 20 trusted CA certificates", () => 
     const m = await f.ca.issue({ commonName: "new.example.com" });
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     const uploads = f.sandbox.count(UPLOAD);
-    const error: unknown = await target.deploy(m, { dryRun: false }).catch((e: unknown) => e);
+    const error: unknown = await target.deploy(m).catch((e: unknown) => e);
     await target.close();
     expect(error).toBeInstanceOf(QuotaError);
     expect(error).toMatchObject({ code: "VENDOR_QUOTA", vendor: "yeastar", field: "pruneOld" });
@@ -69,7 +69,7 @@ describe("the PBX holds at most 3 server and 20 trusted CA certificates", () => 
   it("with pruneOld deletes the oldest-expiring certificate that is not in use, then imports", async () => {
     const m = await f.ca.issue({ commonName: "new.example.com", days: 90 });
     const target = createYeastarTarget({ endpoint: f.sandbox.url, pruneOld: true }, f.sandbox.credentials, f.ctx);
-    const result = await target.deploy(m, { dryRun: false });
+    const result = await target.deploy(m);
     await target.close();
     expect(result.changed).toBe(true);
     expect(f.sandbox.count(DELETE)).toBe(3); // the two raw refusals above + one prune
@@ -84,7 +84,7 @@ describe("the PBX holds at most 3 server and 20 trusted CA certificates", () => 
     f.sandbox.useHttpsCert("a.example.com.pem");
     const next = await f.ca.issue({ commonName: "next.example.com", days: 90 });
     const target = createYeastarTarget({ endpoint: f.sandbox.url, pruneOld: true }, f.sandbox.credentials, f.ctx);
-    const result = await target.deploy(next, { dryRun: false });
+    const result = await target.deploy(next);
     await target.close();
     const names = f.sandbox.certificates("server").map((c) => c.issueTo).sort();
     expect(names).toEqual(["a.example.com", "new.example.com", "next.example.com"]);
@@ -99,7 +99,7 @@ describe("the PBX holds at most 3 server and 20 trusted CA certificates", () => 
     }
     const extra = await TestCA.create({ name: "Trusted 21", now: YEASTAR_NOW });
     const target = createYeastarTarget({ endpoint: f.sandbox.url, certificateType: "trusted" }, f.sandbox.credentials, f.ctx);
-    await expect(target.deploy({ certificate: extra.rootPem, privateKey: "", chain: "" }, { dryRun: false })).rejects.toThrow(/already holds 20 trusted CA certificates/);
+    await expect(target.deploy({ certificate: extra.rootPem, privateKey: "", chain: "" })).rejects.toThrow(/already holds 20 trusted CA certificates/);
     await target.close();
     await rawUpload(f.sandbox, token, "trusted", "t21.crt", extra.rootPem);
     const res = await rawCall(f.sandbox, "POST", `${API}/certificate/create?access_token=${token}`, { type: "trusted", name: "t21.crt" });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployToTarget } from "../src/pipeline/index.js";
 import { createYeastarTarget } from "../src/providers/yeastar/index.js";
+import { certFacts } from "../src/x509/index.js";
 import type { DeployedCertificate, Target } from "../src/model.js";
 import { startYeastarFixture, type YeastarFixture } from "./support/yeastar.js";
 
@@ -26,7 +28,7 @@ describe("deploying to the PBX", () => {
   it("imports a server certificate once; a re-run finds it by name and changes nothing", async () => {
     const material = await f.ca.issue({ commonName: "pbx.example.com", days: 90 });
     const first = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
-    const deployed = await first.deploy(material, { dryRun: false });
+    const deployed = await first.deploy(material);
     await first.close();
     expect(deployed).toMatchObject({ commonName: "pbx.example.com", changed: true, expireIn: 90 });
     expect(f.sandbox.inUse()).toMatchObject({ name: `certrelay-pbx.example.com-${deployed.serial}.pem`, serial: deployed.serial });
@@ -34,7 +36,7 @@ describe("deploying to the PBX", () => {
     expect(deployed.id).toBe(String(f.sandbox.inUse()?.id));
 
     const second = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
-    const again = await second.deploy(material, { dryRun: false });
+    const again = await second.deploy(material);
     expect(again).toMatchObject({ id: deployed.id, serial: deployed.serial, changed: false });
     expect(f.sandbox.count(UPLOAD)).toBe(1);
     expect(f.sandbox.count(CREATE)).toBe(1);
@@ -45,13 +47,14 @@ describe("deploying to the PBX", () => {
     await second.close();
   });
 
+  // the dry run is the pipeline step's (vendors take no dry-run flag): it reads what the PBX serves, writes nothing
   it("a dry run reads but never writes", async () => {
     const material = await f.ca.issue({ commonName: "dry.example.com", days: 30 });
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     const uploads = f.sandbox.count(UPLOAD);
-    const result = await target.deploy(material, { dryRun: true });
+    const result = await deployToTarget(target, material, certFacts(material.certificate).serial, { dryRun: true });
     await target.close();
-    expect(result).toMatchObject({ commonName: "dry.example.com", changed: true });
+    expect(result.report).toMatchObject({ status: "would-deploy" });
     expect(f.sandbox.count(UPLOAD)).toBe(uploads);
   });
 
@@ -60,7 +63,7 @@ describe("deploying to the PBX", () => {
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     const older = (await collect(target))[0];
     const slots = f.sandbox.certificates("server").length;
-    const newer = await target.deploy(material, { dryRun: false });
+    const newer = await target.deploy(material);
     expect(newer).toMatchObject({ id: older?.id, changed: true });
     expect(f.sandbox.count(UPDATE)).toBe(1);
     expect(f.sandbox.certificates("server")).toHaveLength(slots);
@@ -77,12 +80,12 @@ describe("deploying to the PBX", () => {
   it("imports a trusted CA certificate without its key", async () => {
     const target = createYeastarTarget({ endpoint: f.sandbox.url, certificateType: "trusted" }, f.sandbox.credentials, f.ctx);
     const root = { certificate: f.ca.rootPem, privateKey: "", chain: "" };
-    const result = await target.deploy(root, { dryRun: false });
+    const result = await target.deploy(root);
     expect(result).toMatchObject({ commonName: "PBX Test Root CA", changed: true });
     expect(f.sandbox.certificates("trusted")).toHaveLength(1);
     expect(f.sandbox.certificates("trusted")[0]?.pem).not.toContain("PRIVATE KEY");
     expect(await target.verify(result.serial)).toMatchObject({ ok: true });
-    expect((await target.deploy(root, { dryRun: false })).changed).toBe(false);
+    expect((await target.deploy(root)).changed).toBe(false);
     await target.close();
   });
 
@@ -90,7 +93,7 @@ describe("deploying to the PBX", () => {
     const leaf = await f.ca.issue({ commonName: "leaf.example.com" });
     const before = f.sandbox.requestCount;
     const target = createYeastarTarget({ endpoint: f.sandbox.url, certificateType: "trusted" }, f.sandbox.credentials, f.ctx);
-    await expect(target.deploy(leaf, { dryRun: false })).rejects.toMatchObject({ code: "INPUT_INVALID", field: "certificate" });
+    await expect(target.deploy(leaf)).rejects.toMatchObject({ code: "INPUT_INVALID", field: "certificate" });
     await target.close();
     expect(f.sandbox.requestCount).toBe(before);
   });
@@ -100,7 +103,7 @@ describe("deploying to the PBX", () => {
     const b = await f.ca.issue({ commonName: "b.example.com" });
     const before = f.sandbox.requestCount;
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
-    await expect(target.deploy({ ...a, privateKey: b.privateKey }, { dryRun: false })).rejects.toMatchObject({ code: "KEY_MISMATCH" });
+    await expect(target.deploy({ ...a, privateKey: b.privateKey })).rejects.toMatchObject({ code: "KEY_MISMATCH" });
     await target.close();
     expect(f.sandbox.requestCount).toBe(before);
   });

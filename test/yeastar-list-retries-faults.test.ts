@@ -21,7 +21,7 @@ describe("reads from the PBX survive 5xx and dropped connections; writes are nev
     f = await startYeastarFixture();
     const material = await f.ca.issue({ commonName: "faults.example.com", days: 90 });
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
-    serial = (await target.deploy(material, { dryRun: false })).serial;
+    serial = (await target.deploy(material)).serial;
     await target.close();
   });
   afterAll(async () => {
@@ -71,13 +71,13 @@ describe("reads from the PBX survive 5xx and dropped connections; writes are nev
     f.sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: "/openapi/v1.0/certificate/upload", times: 1 });
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
-      await expect(target.deploy(material, { dryRun: false })).rejects.toMatchObject({ vendor: "yeastar", status: 503 });
+      await expect(target.deploy(material)).rejects.toMatchObject({ vendor: "yeastar", status: 503 });
       // nothing consumed the failed upload: no create, no in-place update
       const writes = () => f.sandbox.count(CREATE) + f.sandbox.count("POST /openapi/v1.0/certificate/update");
       expect(f.sandbox.count(UPLOAD)).toBe(1);
       expect(writes()).toBe(0);
       // the next run uploads again and completes
-      const done = await target.deploy(material, { dryRun: false });
+      const done = await target.deploy(material);
       expect(done.changed).toBe(true);
       expect(f.sandbox.count(UPLOAD)).toBe(2);
       expect(writes()).toBe(1);

@@ -34,9 +34,9 @@ describe("Yeastar: the requests certrelay sends have the documented shape", () =
     f = await startYeastarFixture();
     f.sandbox.recording = [];
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
-    const first = await target.deploy(await f.ca.issue({ commonName: "pbx.example.com", days: 90 }), { dryRun: false });
+    const first = await target.deploy(await f.ca.issue({ commonName: "pbx.example.com", days: 90 }));
     await target.verify(first.serial);
-    const second = await target.deploy(await f.ca.issue({ commonName: "pbx.example.com", days: 90 }), { dryRun: false });
+    const second = await target.deploy(await f.ca.issue({ commonName: "pbx.example.com", days: 90 }));
     await target.verify(second.serial);
     await target.close();
   });

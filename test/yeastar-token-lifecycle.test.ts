@@ -55,7 +55,7 @@ describe("OpenAPI tokens: one per run, refreshed, revoked, within the budget of 
   it("a whole deploy (list, upload, create, list, verify, list) takes one token and revokes it on close", async () => {
     const material = await f.ca.issue({ commonName: "pbx.example.com" });
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
-    const result = await target.deploy(material, { dryRun: false });
+    const result = await target.deploy(material);
     await target.verify(result.serial);
     await collect(target);
     expect(f.sandbox.count(GET_TOKEN)).toBe(1);

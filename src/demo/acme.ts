@@ -67,7 +67,7 @@ certificates:
     for (const target of config.certificates[0]?.targets ?? []) {
       const live = createTarget(target, await world.store.getCredentials(target.credentials), ctx);
       try {
-        await live.deploy(old, { dryRun: false });
+        await live.deploy(old);
       } finally {
         await live.close();
       }

@@ -147,7 +147,7 @@ async function seedCurrent(world: { sandbox: Sandbox; store: FileStore; ctx: Pro
     const credentials = await world.store.getCredentials(targetConfig.credentials);
     const target = createTarget(targetConfig, credentials, world.ctx);
     try {
-      await target.deploy(material, { dryRun: false });
+      await target.deploy(material);
     } finally {
       await target.close();
     }

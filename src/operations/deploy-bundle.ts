@@ -4,7 +4,9 @@
  * (`changed: false`).
  */
 import { ErrorCodes, InputError } from "../errors.js";
-import { parseBundle } from "../x509/index.js";
+import type { DeployResult, VerifyResult } from "../model.js";
+import { deployToTarget } from "../pipeline/index.js";
+import { expireInDays, parseBundle } from "../x509/index.js";
 import { credentialsFor, operationsOf, targetConfigFor, type OperationRequest, type ProviderList } from "./request.js";
 import { rowFor } from "./rows.js";
 import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
@@ -45,38 +47,45 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
   const target = config.create(credentials, providerContext(deps));
   try {
     const leaf = parsed.leaf;
-    const deployed = await target.deploy(parsed.material, { dryRun: request.dryRun });
+    // the pipeline's step: deploy then verify, or (dry run) only read what the target serves
+    const step = await deployToTarget(target, parsed.material, leaf.serial, { dryRun: request.dryRun });
+    const { deployed, verified } = step;
+    const verifyFailed = deployed !== undefined && verified !== undefined && !verified.ok;
+    // a write or read that failed is the operation's error (the entry point explains it); a failed proof is a result
+    if (step.error !== undefined && !verifyFailed) throw step.error;
     const base = {
       operation: "deploy" as const,
       provider: vendor.provider,
       target: target.label,
-      certificateId: deployed.id || undefined,
+      certificateId: deployed?.id || undefined,
       serial: leaf.serial,
       fingerprint: leaf.fingerprint256,
       notBefore: leaf.notBefore,
       notAfter: leaf.notAfter,
-      expireIn: deployed.expireIn,
-      warnings: [...(deployed.notes ?? [])],
+      expireIn: deployed?.expireIn ?? expireInDays(leaf.notAfter, now),
+      warnings: [...(deployed?.notes ?? [])],
     };
-    const validity = { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName, ...(deployed.id ? { certificateId: deployed.id } : {}) };
+    const validity = { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName, ...(deployed?.id ? { certificateId: deployed.id } : {}) };
     if (request.dryRun) {
-      const status = deployed.changed ? "would-deploy" : "unchanged";
-      const message = deployed.changed
-        ? `dry run: ${target.label} does not hold certificate ${leaf.serial}; nothing was sent`
-        : `dry run: ${target.label} already holds certificate ${leaf.serial}; nothing changed`;
+      const status = step.report.status === "would-deploy" ? "would-deploy" : "unchanged";
+      const message =
+        status === "would-deploy"
+          ? `dry run: ${target.label} does not hold certificate ${leaf.serial}; nothing was sent`
+          : `dry run: ${target.label} already holds certificate ${leaf.serial}; nothing changed`;
       return { ...base, status, changed: false, ok: true, message, rows: [rowFor(target.label, validity, status, now, request.renewBeforeDays)] };
     }
-    const verified = await target.verify(leaf.serial);
-    if (!verified.ok) {
+    const written = deployed as DeployResult;
+    const proof = verified as VerifyResult;
+    if (verifyFailed) {
       // The upload may already have happened: report it as written (changed) and failed, never as nothing at all.
-      const message = `${target.label}: ${verified.detail}`;
-      return { ...base, status: "failed", changed: deployed.changed, ok: false, errorCode: ErrorCodes.VERIFY_FAILED, message, rows: [rowFor(target.label, validity, "failed", now, request.renewBeforeDays, verified.detail)] };
+      const message = `${target.label}: ${proof.detail}`;
+      return { ...base, status: "failed", changed: written.changed, ok: false, errorCode: ErrorCodes.VERIFY_FAILED, message, rows: [rowFor(target.label, validity, "failed", now, request.renewBeforeDays, proof.detail)] };
     }
-    const status = deployed.changed ? "deployed" : "unchanged";
-    const message = deployed.changed
-      ? `deployed certificate ${leaf.serial} to ${target.label} and verified it (${verified.detail})`
-      : `nothing changed: ${target.label} already holds certificate ${leaf.serial} (${verified.detail})`;
-    return { ...base, status, changed: deployed.changed, ok: true, message, rows: [rowFor(target.label, validity, status, now, request.renewBeforeDays, verified.detail)] };
+    const status = written.changed ? "deployed" : "unchanged";
+    const message = written.changed
+      ? `deployed certificate ${leaf.serial} to ${target.label} and verified it (${proof.detail})`
+      : `nothing changed: ${target.label} already holds certificate ${leaf.serial} (${proof.detail})`;
+    return { ...base, status, changed: written.changed, ok: true, message, rows: [rowFor(target.label, validity, status, now, request.renewBeforeDays, proof.detail)] };
   } finally {
     await target.close();
   }

@@ -5,7 +5,7 @@
  */
 import type { ManagedCertificate } from "../config/index.js";
 import { ErrorCodes, VendorError } from "../errors.js";
-import type { CertificateMaterial, DeployedCertificate, Target, VerifyResult } from "../model.js";
+import type { CertificateMaterial, DeployedCertificate, DeployResult, Target, VerifyResult } from "../model.js";
 import { errorSummary, type ErrorSummary } from "./summary.js";
 import type { TargetReport } from "./types.js";
 
@@ -57,12 +57,42 @@ async function deployedCopy(target: Target, serial: string, commonName: string):
   return newest;
 }
 
-/** Put `material` on `target` and prove it serves `serial`; a failure (of either) is the report's, never thrown. */
-export async function deployAndVerify(target: Target, material: CertificateMaterial, serial: string, cert?: ManagedCertificate): Promise<TargetReport> {
+export interface Deployment {
+  report: TargetReport;
+  /** what the target says it wrote (absent in a dry run, or when the deploy itself failed) */
+  deployed?: DeployResult;
+  /** the target's answer after the deploy, or the dry run's inspection */
+  verified?: VerifyResult;
+  /** what failed it, as thrown (the report carries its summary) */
+  error?: unknown;
+}
+
+export interface DeployStepOptions {
+  /** the managed certificate, so a refused login names its credentials secret */
+  cert?: ManagedCertificate;
+  /** inspect only: `unchanged` when the target already serves `serial`, else `would-deploy`; nothing is written */
+  dryRun?: boolean;
+}
+
+/**
+ * Put `material` on `target` and prove it serves `serial`; a failure (of either) is the value, never thrown. The dry
+ * run lives here and only here: it reads what the target serves and says what a deploy would change.
+ */
+export async function deployToTarget(target: Target, material: CertificateMaterial, serial: string, options: DeployStepOptions = {}): Promise<Deployment> {
   const base = { target: target.label, provider: target.provider };
+  if (options.dryRun) {
+    try {
+      const verified = await target.verify(serial);
+      return { report: { ...base, status: verified.ok ? "unchanged" : "would-deploy", ...(verified.ok ? { serial } : {}) }, verified };
+    } catch (error) {
+      return { report: { ...base, status: "failed", error: errorSummary(error, options.cert) }, error };
+    }
+  }
+  let deployed: DeployResult | undefined;
+  let verified: VerifyResult | undefined;
   try {
-    const result = await target.deploy(material, { dryRun: false });
-    const verified = await target.verify(serial);
+    deployed = await target.deploy(material);
+    verified = await target.verify(serial);
     if (!verified.ok) {
       throw new VendorError(
         ErrorCodes.VERIFY_FAILED,
@@ -70,8 +100,13 @@ export async function deployAndVerify(target: Target, material: CertificateMater
         { vendor: target.provider },
       );
     }
-    return { ...base, status: result.changed ? "deployed" : "unchanged", serial, expireIn: result.expireIn };
+    return { report: { ...base, status: deployed.changed ? "deployed" : "unchanged", serial, expireIn: deployed.expireIn }, deployed, verified };
   } catch (error) {
-    return { ...base, status: "failed", error: errorSummary(error, cert) };
+    return { report: { ...base, status: "failed", error: errorSummary(error, options.cert) }, ...(deployed ? { deployed } : {}), ...(verified ? { verified } : {}), error };
   }
+}
+
+/** Put `material` on `target` and prove it serves `serial`: the target's report row. */
+export async function deployAndVerify(target: Target, material: CertificateMaterial, serial: string, cert?: ManagedCertificate): Promise<TargetReport> {
+  return (await deployToTarget(target, material, serial, cert ? { cert } : {})).report;
 }

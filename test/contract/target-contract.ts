@@ -8,8 +8,6 @@ import type { AnyProviderDefinition } from "../../src/providers/kit/definition.j
 import { buildTarget, contractContext } from "./build.js";
 import type { KnownGaps, TargetSubject } from "./subject.js";
 
-const WRITE = { dryRun: false } as const;
-
 async function listed(target: Target): Promise<DeployedCertificate[]> {
   const out: DeployedCertificate[] = [];
   for await (const c of target.list()) out.push(c);
@@ -59,9 +57,9 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
 
     property("idempotent", async () => {
       const material = await subject.material();
-      const first = await target().deploy(material, WRITE);
+      const first = await target().deploy(material);
       const writes = subject.writes();
-      const second = await target().deploy(material, WRITE);
+      const second = await target().deploy(material);
       expect(second).toMatchObject({ serial: first.serial, changed: false });
       expect(subject.writes()).toBe(writes);
     });
@@ -69,7 +67,7 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
     property("verify", async () => {
       const material = await subject.material();
       const t = target();
-      const deployed = await t.deploy(material, WRITE);
+      const deployed = await t.deploy(material);
       const verdict = await t.verify(deployed.serial);
       expect(verdict, verdict.detail).toMatchObject({ ok: true, servedSerial: deployed.serial });
       // and a fresh target (a later run) agrees
@@ -81,7 +79,7 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
       ["getDrop", { kind: "drop" }],
     ] as const) {
       property(key, async () => {
-        await target().deploy(await subject.material(), WRITE);
+        await target().deploy(await subject.material());
         const t = target();
         await listed(t); // sessions and tokens in place, so both reads below send the same requests
         const clean = await requestsOf(subject, () => listed(t));
@@ -103,7 +101,7 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
           // a target without writes (a view of what the vendor bound at issuance) refuses foreign material unwritten
           const foreign: CertificateMaterial = await (subject.foreignMaterial ?? subject.material)();
           const writes = subject.writes();
-          await expect(target().deploy(foreign, WRITE)).rejects.toMatchObject({ code: expect.any(String) as unknown });
+          await expect(target().deploy(foreign)).rejects.toMatchObject({ code: expect.any(String) as unknown });
           expect(subject.writes()).toBe(writes);
           return;
         }
@@ -111,11 +109,11 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
         const sent = subject.sandbox.count(write.key);
         const writes = subject.writes();
         subject.sandbox.faults.add({ fault, method: write.method, path: write.path, times: 1 });
-        await expect(target().deploy(material, WRITE)).rejects.toMatchObject({ code: expect.any(String) as unknown });
+        await expect(target().deploy(material)).rejects.toMatchObject({ code: expect.any(String) as unknown });
         expect(subject.sandbox.count(write.key)).toBe(sent + 1);
         // the client gave up after the one faulted write: nothing else was written in its place
         expect(subject.writes()).toBe(writes + 1);
-        const again = await target().deploy(material, WRITE);
+        const again = await target().deploy(material);
         expect(again.changed).toBe(true);
         expect(subject.sandbox.count(write.key)).toBe(sent + 2);
         expect((await target().verify(again.serial)).ok).toBe(true);

@@ -4,7 +4,7 @@
  * contract's and the sandboxes' business (test/contract/).
  */
 import { ErrorCodes, VendorError } from "../../src/errors.js";
-import type { CertificateMaterial, Clock, DeployedCertificate, DeployOptions, DeployResult, Target, VerifyResult } from "../../src/model.js";
+import type { CertificateMaterial, Clock, DeployedCertificate, DeployResult, Target, VerifyResult } from "../../src/model.js";
 import { certFacts, expireInDays, normalizeSerial } from "../../src/x509/index.js";
 
 export interface FakeTargetOptions {
@@ -49,12 +49,11 @@ export class FakeTarget implements Target {
     return this;
   }
 
-  async deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult> {
+  async deploy(material: CertificateMaterial): Promise<DeployResult> {
     const facts = certFacts(material.certificate);
     const now = this.options.clock();
     const known = this.held.get(facts.serial);
     if (known && this.served === facts.serial) return { ...known, changed: false };
-    if (options.dryRun) return { id: known?.id ?? "", serial: facts.serial, commonName: facts.commonName, notAfter: facts.notAfter, expireIn: expireInDays(facts.notAfter, now), changed: true };
     const failure = this.failures.find((f) => f.times > 0);
     if (failure) {
       failure.times -= 1;

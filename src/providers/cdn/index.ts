@@ -4,8 +4,8 @@
  */
 import { PollWindow } from "../../deadline.js";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
-import type { CertificateMaterial, DeployedCertificate, DeployOptions, DeployResult, Target, VerifyResult } from "../../model.js";
-import { certFacts, expireInDays, normalizeSerial, parsePrivateKey, serialFromDecimal, toPkcs1Pem } from "../../x509/index.js";
+import type { CertificateMaterial, DeployedCertificate, DeployResult, Target, VerifyResult } from "../../model.js";
+import { certFacts, normalizeSerial, parsePrivateKey, serialFromDecimal, toPkcs1Pem } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
 import { writeOnce } from "../kit/landed.js";
 import { SfdClient } from "./client.js";
@@ -214,7 +214,7 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     provider: "cdn",
     label: `cdn ${printableEndpoint(settings.endpoint)}${settings.serviceId ? ` service ${settings.serviceId}` : ""}`,
 
-    async deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult> {
+    async deploy(material: CertificateMaterial): Promise<DeployResult> {
       serialIndex = undefined;
       const leaf = certFacts(material.certificate);
       const key = parsePrivateKey(material.privateKey, "private-key");
@@ -225,11 +225,8 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
       const existing = await findBySerial(leaf.serial);
       if (existing) {
         // Re-attaching is a replace of the same id (harmless); it heals a run that uploaded but crashed before attach.
-        if (!options.dryRun) await attach(existing);
+        await attach(existing);
         return { ...toDeployed(existing), changed: false };
-      }
-      if (options.dryRun) {
-        return { id: "", serial: leaf.serial, commonName: leaf.commonName, notAfter: leaf.notAfter, expireIn: expireInDays(leaf.notAfter, ctx.clock()), changed: true };
       }
       const upload = {
         // only the leaf: the CDN reads the first block of `certificate`, intermediates go in `chain`

@@ -6,7 +6,7 @@
  */
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
-import type { CertificateMaterial, DeployedCertificate, DeployOptions, DeployResult, IssueOutcome, IssueRequest, Issuer, KeyType, Target, VerifyResult } from "../../model.js";
+import type { CertificateMaterial, DeployedCertificate, DeployResult, IssueOutcome, IssueRequest, Issuer, KeyType, Target, VerifyResult } from "../../model.js";
 import { certFacts, checkCsrForEnos, expireInDays, inspectCsr, normalizeSerial, serialToDecimal } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
 import { writeOnce } from "../kit/landed.js";
@@ -296,7 +296,7 @@ export function createEnosTarget(settings: EnosSettings, credentials: EnosCreden
         : `${deviceLabel} holds no valid certificate`;
       return { ok: false, ...(servedSerial ? { servedSerial } : {}), detail };
     },
-    async deploy(material: CertificateMaterial, _options: DeployOptions): Promise<DeployResult> {
+    async deploy(material: CertificateMaterial): Promise<DeployResult> {
       const facts = certFacts(material.certificate);
       const held = (await device.list()).find((c) => c.certStatus === STATUS_VALID && identify(c).serial === facts.serial);
       if (held) return { ...toDeployed(held, ctx.clock()), changed: false };

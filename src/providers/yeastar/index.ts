@@ -6,7 +6,7 @@
  * `applyForCertificate`, the PBX's own ACME application (the PBX keeps the key, so nothing comes back to store).
  */
 import { ErrorCodes, InputError, QuotaError, VendorError } from "../../errors.js";
-import type { CertificateMaterial, DeployOptions, DeployResult, DeployedCertificate, Target, VerifyResult } from "../../model.js";
+import type { CertificateMaterial, DeployResult, DeployedCertificate, Target, VerifyResult } from "../../model.js";
 import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts } from "../../x509/index.js";
 import type { SessionCache } from "../../store/sessions.js";
 import { pollUntilSettled } from "../../pipeline/poll.js";
@@ -193,20 +193,19 @@ class YeastarTarget implements Target {
     return { id, serial: facts.serial, commonName: facts.commonName, notAfter: facts.notAfter, expireIn: expireInDays(facts.notAfter, this.ctx.clock()), changed };
   }
 
-  async deploy(material: CertificateMaterial, options: DeployOptions): Promise<DeployResult> {
+  async deploy(material: CertificateMaterial): Promise<DeployResult> {
     const { facts, file } = this.prepare(material);
     const name = certrelayName(facts);
     const existing = await listAll(this.client, this.type);
-    if (this.type === "trusted") return this.deployTrusted(facts, file, name, existing, options);
+    if (this.type === "trusted") return this.deployTrusted(facts, file, name, existing);
     const inUseName = (await this.client.webserver()).https_cert;
     const found = existing.find((c) => c.name === name);
     if (found) {
       // On the PBX already: only the web server's choice may be missing (someone switched it back).
       if (inUseName === name) return this.result(facts, String(found.id), false);
-      if (!options.dryRun) await this.client.useForWebserver(name);
+      await this.client.useForWebserver(name);
       return this.result(facts, String(found.id), true);
     }
-    if (options.dryRun) return this.result(facts, "", true);
     const inUse = existing.find((c) => c.name === inUseName);
     // A rotation of a certificate certrelay imported: replace it in place (keeps its id, needs no free slot under
     // the 3-server limit). The user's own certificates and PBX-applied ones are never overwritten.
@@ -247,10 +246,9 @@ class YeastarTarget implements Target {
     return true;
   }
 
-  private async deployTrusted(facts: CertFacts, file: string, name: string, existing: YeastarCertificate[], options: DeployOptions): Promise<DeployResult> {
+  private async deployTrusted(facts: CertFacts, file: string, name: string, existing: YeastarCertificate[]): Promise<DeployResult> {
     const found = existing.find((c) => c.name === name);
     if (found) return this.result(facts, String(found.id), false);
-    if (options.dryRun) return this.result(facts, "", true);
     const notes = await makeRoom(this.client, "trusted", existing, this.settings.pruneOld ?? false, name, undefined, this.ctx.logger);
     const uploaded = await this.client.upload("trusted", name, file);
     await this.createOnce(uploaded.file, () => this.client.create({ type: "trusted", name: uploaded.file }));

@@ -56,12 +56,11 @@ export function createVaultTarget(entry: VaultConfig, credentials: Partial<Recor
   return {
     provider: VENDOR,
     label: `vault ${entry.mount}`,
-    // the pipeline's dry run never reaches a write; a vendor that still gets one obeys it
-    async deploy(material: CertificateMaterial, options?: { dryRun?: boolean }): Promise<DeployResult> {
+    // the pipeline's dry run never reaches a write: it inspects through verify
+    async deploy(material: CertificateMaterial): Promise<DeployResult> {
       const facts = certFacts(material.certificate);
       const record: DeployedCertificate = { id: facts.serial, serial: facts.serial, commonName: facts.commonName, notAfter: facts.notAfter, expireIn: expireInDays(facts.notAfter, vault.clock()) };
       if (vault.served === facts.serial) return { ...record, changed: false };
-      if (options?.dryRun) return { ...record, changed: true };
       vault.held.set(facts.serial, record);
       vault.served = facts.serial;
       vault.writes += 1;
