@@ -126,7 +126,7 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
         // nothing a deploy sends can land (the target is a view): it writes nothing, whatever is lost
         const material = await subject.material();
         const writes = subject.writes();
-        await target().deploy(material, WRITE);
+        await target().deploy(material);
         expect(subject.writes()).toBe(writes);
         return;
       }
@@ -136,10 +136,10 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
       subject.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: landing.method, path: landing.path, times: 1 });
       // the run that lost the answer may find the write by itself, or fail saying it may have landed
       const outcome = await target()
-        .deploy(material, WRITE)
+        .deploy(material)
         .then((result) => ({ result }), (error: unknown) => ({ error }));
       expect(landed(), JSON.stringify(outcome)).toBe(before + 1);
-      const again = await target().deploy(material, WRITE);
+      const again = await target().deploy(material);
       expect(landed()).toBe(before + 1);
       expect(again.changed).toBe(false);
       expect((await target().verify(again.serial)).ok).toBe(true);
