@@ -1,7 +1,8 @@
 /**
- * The Action's one input helper: raw `INPUT_*` strings in, a typed, validated settings object out. Generic checks
- * (choices, numbers, booleans, JSON) happen here; what each provider needs is checked by the operations layer,
- * which knows the vendors. Every message names the input to fix and never repeats its value.
+ * The Action's one input helper: raw `INPUT_*` strings in, a typed, validated settings object out. Which inputs a
+ * provider reads, how (text, number, flag, PEM, JSON, a choice) and which are secrets come from its definition in the
+ * provider list; generic checks happen here, what each provider needs is checked by the operations layer against the
+ * provider's own schemas. Every message names the input to fix and never repeats its value.
  */
 import * as core from "@actions/core";
 import { ErrorCodes, InputError } from "../src/errors.js";
