@@ -10,7 +10,9 @@
  * Diagnostics (none changes what the rows mean, but a row measured with them is not comparable):
  * `FLEET_NODE_FLAGS="--trace-gc"` adds node flags to the scheduler's process; `FLEET_WRAPPER="heaptrack -o file"`
  * runs the scheduler under a wrapper (a native-allocation profile); `FLEET_SKIP_FLOOR=1` leaves the floor out (its
- * rows then read 0); `FLEET_MEMORY_TRACE=1` (bench/fleet-runner.mjs) logs RSS, heap and external every 100 ms.
+ * rows then read 0); `FLEET_MEMORY_TRACE=1` (bench/fleet-runner.mjs) logs RSS, heap and external every 100 ms;
+ * `FLEET_HEAP_SNAPSHOT_MB=n` / `FLEET_HEAP_SNAPSHOT_AFTER_S=s` write one heap snapshot to bench/.out when the used
+ * heap passes n MiB / after s seconds (the snapshot itself raises that run's peak).
  */
 import { fork, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -41,6 +43,8 @@ const GB_SECOND_USD = 0.0000166667;
 const MEMORY_MB = Number(/memorySize:\s*(\d+)/.exec(readFileSync(join(ROOT, "serverless.yml"), "utf8"))?.[1] ?? "512");
 /** the smallest Lambda: does the run fit in it? (CERTRELAY_BENCH_MEMORY_MB tries another size) */
 const HEAP_MB = Number(process.env.CERTRELAY_BENCH_MEMORY_MB ?? "128");
+/** serverless.yml's MALLOC_ARENA_MAX: glibc reads it at process start, so Lambda applies it to node (and so does this bench) */
+const MALLOC_ARENA_MAX = /MALLOC_ARENA_MAX:\s*'?(\d+)/.exec(readFileSync(join(ROOT, "serverless.yml"), "utf8"))?.[1];
 /**
  * The heap limits the Lambda Node.js runtime's bootstrap gives node for a function's memory (new space a tenth,
  * half of it per semi-space, old space the rest), so GC works as hard here as it would there.
@@ -183,7 +187,7 @@ function runNode(args: string[], env: NodeJS.ProcessEnv, logFile: string, timeou
 function awsEnv(endpoint: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|CERTRELAY_|QUEUE_URL|NOTIFY_)/.test(k)) env[k] = v;
-  return { ...env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+  return { ...env, ...(MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX } : {}), AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
 }
 
 /** The SQS client sends to the queue URL's host: point it at the proxy so SendMessageBatch is counted too. */
