@@ -5,7 +5,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { renewBeforeDaysFor, type CertrelayConfig, type ManagedCertificate } from "../config/index.js";
 import type { Clock, RenewalAdvice } from "../model.js";
-import { CheckpointInterrupt, errorSummary, renewalWindow, type Providers } from "../pipeline/index.js";
+import { CheckpointInterrupt, errorSummary, inspectTarget, renewalWindow, type Providers } from "../pipeline/index.js";
 import type { ScanRead, Store } from "../store/index.js";
 import { certFacts } from "../x509/index.js";
 
@@ -187,12 +187,10 @@ async function driftedTarget(cert: ManagedCertificate, serial: string, providers
   if (cert.targets.length === 0) return undefined;
   const targets = await providers.targetsFor(cert);
   for (const [i, target] of targets.entries()) {
-    try {
-      const verified = await limits.run(cert.targets[i]?.endpoint ?? target.label, () => target.verify(serial));
-      if (!verified.ok) return `${target.label} serves ${verified.servedSerial ?? "another certificate"}`;
-    } catch (error) {
-      return `${target.label} could not be checked (${errorSummary(error).code})`;
-    }
+    // the pipeline's inspect step, each read under the endpoint's concurrency limit
+    const seen = await inspectTarget(target, { serial }, { run: (task) => limits.run(cert.targets[i]?.endpoint ?? target.label, task) });
+    if (seen.error) return `${target.label} could not be checked (${seen.error.code})`;
+    if (!seen.verified?.ok) return `${target.label} serves ${seen.verified?.servedSerial ?? "another certificate"}`;
   }
   return undefined;
 }

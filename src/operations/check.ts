@@ -3,7 +3,7 @@
  * min-days-left so a scheduled workflow turns red before users see an expired certificate.
  */
 import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
-import type { DeployedCertificate } from "../model.js";
+import { listHeld } from "../pipeline/index.js";
 import { parseBundle } from "../x509/index.js";
 import { BUNDLE_FIELDS } from "./deploy-bundle.js";
 import { credentialsFor, isTargetProvider, targetConfigFor, type OperationRequest } from "./request.js";
@@ -65,21 +65,17 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
   const wanted = request.apply.commonName?.toLowerCase();
   const target = config.create(credentials, providerContext(deps));
   try {
-    const held: DeployedCertificate[] = [];
-    for await (const deployed of target.list()) {
-      if (wanted === undefined || deployed.commonName.toLowerCase() === wanted) held.push(deployed);
-    }
+    // the pipeline's read of the target: what it holds for this name, newest first
+    const held = await listHeld(target, wanted);
     if (held.length === 0) {
       const which = wanted ? ` for common-name ${wanted}` : "";
       throw new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `${target.label} holds no certificate${which}: deploy one first, or pass input 'certificate' to check it directly`, { field: wanted ? "common-name" : "endpoint" });
     }
-    const rows = held
-      .sort((a, b) => b.notAfter.getTime() - a.notAfter.getTime())
-      .map((deployed) => {
-        const row = rowFor(target.label, { certificateId: deployed.id, serial: deployed.serial, name: deployed.commonName, notAfter: deployed.notAfter }, "ok", now, request.renewBeforeDays);
-        row.result = verdict(row.daysLeft ?? 0, request.minDaysLeft);
-        return row;
-      });
+    const rows = held.map((deployed) => {
+      const row = rowFor(target.label, { certificateId: deployed.id, serial: deployed.serial, name: deployed.commonName, notAfter: deployed.notAfter }, "ok", now, request.renewBeforeDays);
+      row.result = verdict(row.daysLeft ?? 0, request.minDaysLeft);
+      return row;
+    });
     // The newest certificate is the one serving; older ones are leftovers the target keeps until pruned.
     const best = rows[0] as CertificateRow;
     return resultFrom(request, target.label, rows, best);

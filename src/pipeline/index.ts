@@ -3,7 +3,7 @@ export { renewalReference } from "./reference.js";
 export { rotateCertificate } from "./rotate.js";
 export { CheckpointInterrupt, checkpoint, describePending, errorSummary, pendingSummary, type ErrorSummary } from "./summary.js";
 export { obtainOrResume, restartRenewal, subjectFor, type Issuance, type IssuanceInput } from "./issuance.js";
-export { deployAndVerify, deployToTarget, inspectTarget, type Deployment, type DeployStepOptions, type InspectOptions, type TargetInspection } from "./target.js";
+export { deployAndVerify, deployToTarget, inspectTarget, listHeld, type Deployment, type DeployStepOptions, type InspectOptions, type TargetInspection } from "./target.js";
 export { awaitIssuance, pollUntilSettled, type PollSettings } from "./poll.js";
 export { runPipeline, summarize, type RunOptions, type RunSummary } from "./run.js";
 export type * from "./types.js";

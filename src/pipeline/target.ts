@@ -47,6 +47,16 @@ export async function inspectTarget(target: Target, stored: { serial: string; co
   }
 }
 
+/** What a target holds (for `commonName` only, case-insensitive, when given), newest expiry first: the one serving. */
+export async function listHeld(target: Target, commonName?: string): Promise<DeployedCertificate[]> {
+  const wanted = commonName?.toLowerCase();
+  const held: DeployedCertificate[] = [];
+  for await (const deployed of target.list()) {
+    if (wanted === undefined || deployed.commonName.toLowerCase() === wanted) held.push(deployed);
+  }
+  return held.sort((a, b) => b.notAfter.getTime() - a.notAfter.getTime());
+}
+
 /** The copy a target serves of this certificate: the stored serial if present, else the newest with its name. */
 async function deployedCopy(target: Target, serial: string, commonName: string): Promise<DeployedCertificate | undefined> {
   let newest: DeployedCertificate | undefined;

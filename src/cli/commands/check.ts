@@ -5,8 +5,8 @@
 import type { Command } from "commander";
 import pLimit from "p-limit";
 import { renewBeforeDaysFor, type ManagedCertificate } from "../../config/index.js";
-import { DAY_MS, type Clock, type DeployedCertificate, type Target } from "../../model.js";
-import { describePending, errorSummary, renewalWindow } from "../../pipeline/index.js";
+import { DAY_MS, type Clock, type Target } from "../../model.js";
+import { describePending, errorSummary, inspectTarget, renewalWindow } from "../../pipeline/index.js";
 import { StoreBackedProviders } from "../../providers/registry.js";
 import type { PendingRenewal, Store } from "../../store/index.js";
 import { expireInDays } from "../../x509/index.js";
@@ -92,16 +92,6 @@ function statusFor(daysLeft: number, thresholdDays: number, notAfter: Date, now:
   return daysLeft <= thresholdDays ? "due" : "ok";
 }
 
-/** The copy a target serves of this certificate: the stored serial if present, else the newest with its name. */
-async function deployedCopy(target: Target, serial: string, commonName: string): Promise<DeployedCertificate | undefined> {
-  let newest: DeployedCertificate | undefined;
-  for await (const held of target.list()) {
-    if (held.serial === serial) return held;
-    if (held.commonName.toLowerCase() === commonName.toLowerCase() && (!newest || held.notAfter > newest.notAfter)) newest = held;
-  }
-  return newest;
-}
-
 async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: number, store: Store, providers: StoreBackedProviders, now: Date): Promise<CheckRow[]> {
   let current;
   try {
@@ -147,45 +137,44 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
     return [...rows, { certificate: cert.name, where: "targets", status: "error", error: errorSummary(error) }];
   }
   for (const target of targets) {
-    try {
-      const copy = await deployedCopy(target, facts.serial, facts.commonName);
-      if (!copy) {
-        rows.push({ certificate: cert.name, where: target.label, status: "missing", thresholdDays: window.thresholdDays });
-        continue;
-      }
-      const daysLeft = expireInDays(copy.notAfter, now);
-      if (copy.serial === facts.serial) {
-        // Holding it is not serving it: a target can list the certificate while presenting another one.
-        const verified = await target.verify(facts.serial);
-        if (!verified.ok) {
-          rows.push({
-            certificate: cert.name,
-            where: target.label,
-            ...(verified.servedSerial ? { serial: verified.servedSerial } : {}),
-            thresholdDays: window.thresholdDays,
-            status: "drift",
-            error: { code: "DRIFT", message: `${verified.detail}; run certrelay deploy` },
-          });
-          continue;
-        }
-      }
+    // the pipeline's inspect step: the copy the target holds, and whether it serves the stored one
+    const seen = await inspectTarget(target, { serial: facts.serial, commonName: facts.commonName }, { listCopy: true });
+    if (seen.error) {
+      rows.push({ certificate: cert.name, where: target.label, status: "error", error: seen.error });
+      continue;
+    }
+    const copy = seen.copy;
+    if (!copy) {
+      rows.push({ certificate: cert.name, where: target.label, status: "missing", thresholdDays: window.thresholdDays });
+      continue;
+    }
+    const daysLeft = expireInDays(copy.notAfter, now);
+    if (seen.verified && !seen.verified.ok) {
+      // Holding it is not serving it: a target can list the certificate while presenting another one.
       rows.push({
         certificate: cert.name,
         where: target.label,
-        serial: copy.serial,
-        notAfter: copy.notAfter.toISOString(),
-        daysLeft,
+        ...(seen.verified.servedSerial ? { serial: seen.verified.servedSerial } : {}),
         thresholdDays: window.thresholdDays,
-        status: statusFor(daysLeft, window.thresholdDays, copy.notAfter, now),
-        // another serial is "older than store" only when it expires earlier; a later one means the store is behind
-        ...(copy.serial !== facts.serial && copy.notAfter.getTime() < facts.notAfter.getTime() ? { stale: true } : {}),
-        ...(copy.serial !== facts.serial && copy.notAfter.getTime() >= facts.notAfter.getTime()
-          ? { detail: `holds ${copy.serial}, not the stored ${facts.serial}, and it expires no earlier: the store is behind this target (a renewal elsewhere?)` }
-          : {}),
+        status: "drift",
+        error: { code: "DRIFT", message: `${seen.verified.detail}; run certrelay deploy` },
       });
-    } catch (error) {
-      rows.push({ certificate: cert.name, where: target.label, status: "error", error: errorSummary(error) });
+      continue;
     }
+    rows.push({
+      certificate: cert.name,
+      where: target.label,
+      serial: copy.serial,
+      notAfter: copy.notAfter.toISOString(),
+      daysLeft,
+      thresholdDays: window.thresholdDays,
+      status: statusFor(daysLeft, window.thresholdDays, copy.notAfter, now),
+      // another serial is "older than store" only when it expires earlier; a later one means the store is behind
+      ...(copy.serial !== facts.serial && copy.notAfter.getTime() < facts.notAfter.getTime() ? { stale: true } : {}),
+      ...(copy.serial !== facts.serial && copy.notAfter.getTime() >= facts.notAfter.getTime()
+        ? { detail: `holds ${copy.serial}, not the stored ${facts.serial}, and it expires no earlier: the store is behind this target (a renewal elsewhere?)` }
+        : {}),
+    });
   }
   return rows;
 }
