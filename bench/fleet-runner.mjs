@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { writeHeapSnapshot } from "node:v8";
+import { getHeapSpaceStatistics, writeHeapSnapshot } from "node:v8";
 
 const started = performance.now();
 // when the peak happens and what it is made of (V8 heap vs outside it), sampled every 10 ms
@@ -22,7 +22,11 @@ const sampler = setInterval(() => {
     snapshotAt = 0;
     process.stderr.write(`heap snapshot: ${writeHeapSnapshot(fileURLToPath(new URL(`./.out/fleet-${process.pid}.heapsnapshot`, import.meta.url)))}\n`);
   }
-  if (m.rss > peak.rss) peak = { ...m, time: new Date().toISOString() };
+  if (m.rss > peak.rss) {
+    // V8's spaces at the peak (MiB committed): new space vs old vs code vs large objects
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.physical_space_size / 2 ** 20)]));
+    peak = { ...m, time: new Date().toISOString(), spaces };
+  }
   if (process.env.FLEET_MEMORY_TRACE && (ticks++ % 10 === 0 || m.rss > 115 * 2 ** 20)) process.stderr.write(`mem ${new Date().toISOString()} rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20}\n`);
 }, 10);
 sampler.unref();

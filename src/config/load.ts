@@ -387,14 +387,16 @@ function parseItemwise(text: string, catalog: ProviderCatalog): CertrelayConfig 
   const raw: unknown = header.toJS({ maxAliasCount: 0 }) ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw) || "certificates" in raw) return undefined;
   const certificates: unknown[] = [];
+  const strings = new Map<string, string>();
   for (const item of items) {
     const doc = parseDocument(item, { uniqueKeys: true });
     if (doc.errors.length > 0) return undefined;
     const value: unknown = doc.toJS({ maxAliasCount: 0 });
     if (!Array.isArray(value) || value.length !== 1) return undefined;
-    // a copy: yaml's strings are slices of the item's text, which would otherwise stay alive as long as the config
-    // does (the whole run; at 10,000 certificates ~6 MiB of heap, heap snapshot of `npm run bench -- fleet`)
-    certificates.push(structuredClone(value[0]));
+    // A copy, because yaml's strings are slices of the item's text, which would otherwise stay alive as long as the
+    // config does (the whole run; at 10,000 certificates ~6 MiB of heap, heap snapshot of `npm run bench -- fleet`);
+    // and one string for each value repeated across items (endpoints, credentials, providers: ~4 MiB more).
+    certificates.push(sharingStrings(structuredClone(value[0]), strings));
   }
   const whole = { ...(raw as Record<string, unknown>), certificates };
   const inlineSecrets: FoundProblem[] = [];
@@ -402,6 +404,21 @@ function parseItemwise(text: string, catalog: ProviderCatalog): CertrelayConfig 
   if (inlineSecrets.length > 0 || duplicateProblems(whole).length > 0 || hardeningProblems(whole, catalog).length > 0) return undefined;
   const parsed = catalog.configSchema.safeParse(whole);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** `value` (plain data) with each string replaced by the first equal one seen in `strings`. */
+function sharingStrings(value: unknown, strings: Map<string, string>): unknown {
+  if (typeof value === "string") {
+    const shared = strings.get(value);
+    if (shared !== undefined) return shared;
+    strings.set(value, value);
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((item) => sharingStrings(item, strings));
+  if (typeof value === "object" && value !== null) {
+    for (const [key, item] of Object.entries(value)) (value as Record<string, unknown>)[key] = sharingStrings(item, strings);
+  }
+  return value;
 }
 
 function compareLines(a: number | undefined, b: number | undefined): number {
