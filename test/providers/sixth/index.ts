@@ -15,7 +15,7 @@ export const definition = {
   },
   inputs: {
     mount: { input: "vault-mount" },
-    ttlDays: { input: "vault-ttl-days" },
+    ttlDays: { input: "vault-ttl-days", kind: "number" },
     roleId: { input: "vault-role-id" },
     secretId: { input: "vault-secret-id", secret: true },
   },
