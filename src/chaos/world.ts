@@ -19,6 +19,7 @@ import { DEFAULT_PLANS, startResellerSandbox, type ResellerSandbox } from "../sa
 import { ManualClock } from "../sandbox/server.js";
 import { startYeastarSandbox, type YeastarSandbox } from "../sandbox/yeastar/server.js";
 import { FileStore } from "../store/index.js";
+import { seededRandom } from "./random.js";
 
 /**
  * The CDN edge check is a real TLS handshake, which judges validity by the machine's clock, not the injected
@@ -74,13 +75,15 @@ export async function startChaosWorld(options: { certificates: number; random: (
   const start = chaosStart();
   const clock = new ManualClock(start);
   const ca = await TestCA.create({ name: "Certrelay Chaos", now: start, rootDays: 3650 });
-  const common = { ca, clock: clock.now, random: options.random };
+  // One seeded stream per sandbox, drawn from the run's: two sandboxes asked at once (the registry closes every
+  // vendor client concurrently) would otherwise take each other's draws in whichever order the requests arrive.
+  const common = () => ({ ca, clock: clock.now, random: seededRandom(Math.floor(options.random() * 2 ** 32)) });
   const [enos, cdn, yeastar, yeastar2, reseller] = await Promise.all([
-    startEnosSandbox(common),
-    startCdnSandbox(common),
-    startYeastarSandbox(common),
-    startYeastarSandbox(common),
-    startResellerSandbox(common),
+    startEnosSandbox(common()),
+    startCdnSandbox(common()),
+    startYeastarSandbox(common()),
+    startYeastarSandbox(common()),
+    startResellerSandbox(common()),
   ]);
   const stopAll = () => Promise.allSettled([enos.stop(), cdn.stop(), yeastar.stop(), yeastar2.stop(), reseller.stop()]);
   const dir = mkdtempSync(join(tmpdir(), "certrelay-chaos-"));
