@@ -11,6 +11,7 @@ import { ACTION_INPUTS, actionInputs, getSettings } from "../action/inputs.js";
 import { run } from "../action/main.js";
 import { builtInProviders } from "../src/providers/index.js";
 import { TestCA } from "../src/sandbox/ca.js";
+import { FileStore } from "../src/store/index.js";
 import { parseOutputs } from "./support/action.js";
 import { definition as vault } from "./providers/sixth/index.js";
 import { MemoryVault } from "./providers/sixth/vault.js";
@@ -127,6 +128,32 @@ describe("a sixth vendor in the Action's provider list", () => {
     const keyLine = (outputs["private-key"] ?? "").split("\n")[1] ?? "";
     expect(keyLine.length).toBeGreaterThan(16);
     expect(stdout).toContain(`::add-mask::${keyLine}`);
+  });
+
+  it("a certrelay.yml naming it runs through the Action: issued by one vault, deployed to another", async () => {
+    const issuing = new MemoryVault("pki-config", ca, () => new Date());
+    const serving = new MemoryVault("edge-config", ca, () => new Date());
+    closers.push(issuing.open(), serving.open());
+    const storeDir = join(dir, "store");
+    await new FileStore({ dir: storeDir }).putCredentials("certrelay/vault", { roleId: issuing.roleId, secretId: issuing.secretId });
+    const configPath = join(dir, "certrelay.yml");
+    writeFileSync(
+      configPath,
+      `certificates:
+  - name: www
+    secret: certrelay/www
+    commonName: www.example.com
+    issuer: { provider: vault, credentials: certrelay/vault, mount: pki-config, ttlDays: 30 }
+    targets:
+      - { provider: vault, credentials: certrelay/vault, mount: edge-config }
+`,
+    );
+    const { stdout, outputs } = await runWith({ config: configPath, "store-dir": storeDir });
+    expect(stdout).not.toContain("::error");
+    expect(outputs.status).toBe("deployed");
+    expect(issuing.signings).toBe(1);
+    expect(serving.served).toBeDefined();
+    expect(serving.writes).toBe(1);
   });
 
   it("a refused login names its credential inputs", async () => {

@@ -5,6 +5,8 @@
  */
 import { loadConfig } from "../config/index.js";
 import { runPipeline, type CertificateReport } from "../pipeline/index.js";
+import { builtInCatalog, providerCatalog } from "../providers/catalog.js";
+import { builtInProviders } from "../providers/index.js";
 import { StoreBackedProviders } from "../providers/registry.js";
 import { FileStore } from "../store/file-store.js";
 import { providerContext, type CertificateRow, type OperationDeps, type OperationResult } from "./types.js";
@@ -37,10 +39,12 @@ function rowsOf(report: CertificateReport): CertificateRow[] {
 }
 
 export async function runConfigFile(request: ConfigRunRequest, deps: OperationDeps): Promise<OperationResult> {
-  const config = await loadConfig(request.configPath);
+  // the built-in catalog is made once per process; a longer list (a test's extra provider) gets its own
+  const catalog = deps.providers && deps.providers !== builtInProviders ? providerCatalog(deps.providers) : builtInCatalog();
+  const config = await loadConfig(request.configPath, catalog);
   const store = new FileStore({ dir: request.storeDir });
   const ctx = providerContext(deps);
-  const providers = new StoreBackedProviders(store, config.httpTimeoutMs && deps.timeoutMs === undefined ? { ...ctx, timeoutMs: config.httpTimeoutMs } : ctx);
+  const providers = new StoreBackedProviders(store, config.httpTimeoutMs && deps.timeoutMs === undefined ? { ...ctx, timeoutMs: config.httpTimeoutMs } : ctx, catalog);
   try {
     const summary = await runPipeline(config, { store, providers, clock: deps.clock, logger: deps.logger, dryRun: request.dryRun, deadline: deps.deadline });
     const rows = summary.reports.flatMap(rowsOf);
