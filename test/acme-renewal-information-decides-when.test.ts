@@ -59,7 +59,7 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
     // (not on its targets yet, so the scan may call it drift: what matters is that it is not due)
     expect((await scan())?.reason).not.toBe("due");
     world.responder.renewalInfo = () => ({ start: new Date(now - 2 * HOUR_MS), end: new Date(now - HOUR_MS), retryAfterSeconds: 0 });
-    expect(await scan()).toMatchObject({ reason: "due", needsWork: true, detail: expect.stringMatching(/the CA suggests renewing between/) });
+    expect(await scan()).toMatchObject({ reason: "due", needsWork: true, report: { detail: expect.stringMatching(/the CA suggests renewing between/) } });
   });
 
   it("a suggested window in the future keeps a certificate the days rule would renew, and Retry-After spaces the checks", async () => {

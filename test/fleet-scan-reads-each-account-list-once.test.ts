@@ -82,7 +82,7 @@ describe("fleet scan with CDN targets verified through the API (no verifyHost)",
       const reasons = Object.fromEntries(entries.map((e) => [e.certificate.name, e.reason]));
       expect(reasons["api-23"]).toBe("drift");
       expect(entries.filter((e) => e.reason === "not-due")).toHaveLength(23);
-      expect(entries.find((e) => e.certificate.name === "api-23")?.detail).toContain("cdn");
+      expect(entries.find((e) => e.certificate.name === "api-23")?.report.detail).toContain("cdn");
     } finally {
       await providers.close();
     }

@@ -5,7 +5,7 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { renewBeforeDaysFor, type CertrelayConfig, type ManagedCertificate } from "../config/index.js";
 import type { Clock, RenewalAdvice } from "../model.js";
-import { CheckpointInterrupt, errorSummary, inspectTarget, renewalWindow, type Providers } from "../pipeline/index.js";
+import { CheckpointInterrupt, errorSummary, inspectTarget, renewalWindow, type CertificateReport, type Providers } from "../pipeline/index.js";
 import type { ScanRead, Store } from "../store/index.js";
 import { certFacts } from "../x509/index.js";
 
@@ -22,13 +22,12 @@ export interface ScanEntry {
   renewBeforeDays: number;
   reason: ScanReason;
   needsWork: boolean;
-  daysLeft?: number;
-  thresholdDays?: number;
-  serial?: string;
-  /** which target drifted, or why the store could not be read */
-  detail?: string;
-  error?: { code: string; message: string };
-  durationMs: number;
+  /**
+   * What the scan saw, as the pipeline's one report type (action `none`, or `failed` when unreadable): days left,
+   * threshold, serial; `detail` says which target drifted or why the store could not be read. The scheduler's log
+   * lines for certificates it leaves alone are derived from it, exactly as those of the ones it rotates.
+   */
+  report: CertificateReport;
 }
 
 export interface ScanDeps {
@@ -123,30 +122,32 @@ export async function scanCertificate(cert: ManagedCertificate, renewBeforeDays:
 }
 
 async function judge(cert: ManagedCertificate, renewBeforeDays: number, deps: ScanDeps, limits: EndpointLimits, started: number, read: ScanRead): Promise<ScanEntry> {
-  const entry = (fields: Omit<ScanEntry, "certificate" | "renewBeforeDays" | "durationMs">): ScanEntry => ({
+  type Seen = Pick<CertificateReport, "daysLeft" | "thresholdDays" | "serial" | "detail" | "error">;
+  const entry = (reason: ScanReason, needsWork: boolean, seen: Seen = {}): ScanEntry => ({
     certificate: cert,
     renewBeforeDays,
-    ...fields,
-    durationMs: Math.round(performance.now() - started),
+    reason,
+    needsWork,
+    report: { name: cert.name, action: seen.error ? "failed" : "none", due: reason === "due", targets: [], ...seen, durationMs: Math.round(performance.now() - started) },
   });
   try {
     if (read.error !== undefined) throw read.error;
     const { current, pending } = read;
-    if (!current) return entry({ reason: pending ? "pending" : "missing", needsWork: true });
+    if (!current) return entry(pending ? "pending" : "missing", true);
     const facts = certFacts(current.certificate, `${cert.secret} certificate`);
     const window = renewalWindow(facts, deps.clock(), renewBeforeDays);
     const known = { daysLeft: window.daysLeft, thresholdDays: window.thresholdDays, serial: facts.serial };
-    if (pending) return entry({ reason: "pending", needsWork: true, ...known });
-    if (window.due) return entry({ reason: "due", needsWork: true, ...known });
+    if (pending) return entry("pending", true, known);
+    if (window.due) return entry("due", true, known);
     const advice = deps.providers ? await renewalAdviceFor(cert, current.certificate, deps.providers, limits) : undefined;
-    if (advice && advice.renewAt.getTime() <= deps.clock().getTime()) return entry({ reason: "due", needsWork: true, ...known, detail: advice.detail });
+    if (advice && advice.renewAt.getTime() <= deps.clock().getTime()) return entry("due", true, { ...known, detail: advice.detail });
     const drifted = deps.providers ? await driftedTarget(cert, facts.serial, deps.providers, limits) : undefined;
-    if (drifted) return entry({ reason: "drift", needsWork: true, ...known, detail: drifted });
-    return entry({ reason: "not-due", needsWork: false, ...known });
+    if (drifted) return entry("drift", true, { ...known, detail: drifted });
+    return entry("not-due", false, known);
   } catch (error) {
     if (error instanceof CheckpointInterrupt) throw error;
     const summary = errorSummary(error);
-    return entry({ reason: "unreadable", needsWork: false, error: summary, detail: summary.message });
+    return entry("unreadable", false, { error: summary, detail: summary.message });
   }
 }
 

@@ -67,15 +67,14 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
   return { runId, configSource: source, mode, counts: countActions(outcomes), outcomes };
 }
 
+/** A certificate the scan found nothing to do for: its log line comes from the scan's report, as a rotation's does. */
 function untouchedOutcome(entry: ScanEntry): CertificateOutcome {
-  return {
-    name: entry.certificate.name,
-    action: entry.error ? "failed" : "none",
-    durationMs: entry.durationMs,
-    ...(entry.daysLeft === undefined ? {} : { daysLeft: entry.daysLeft }),
-    ...(entry.serial === undefined ? {} : { serial: entry.serial }),
-    ...(entry.error ? { error: entry.error } : { detail: `not due (renews at ${entry.thresholdDays ?? "?"} days left)` }),
-  };
+  const { report } = entry;
+  const outcome = outcomeFromReport(report);
+  // an untouched certificate's line says when it will be renewed, not which target the scan looked at
+  if (report.error) delete outcome.detail;
+  else outcome.detail = `not due (renews at ${report.thresholdDays ?? "?"} days left)`;
+  return outcome;
 }
 
 async function renewInProcess(
@@ -92,7 +91,7 @@ async function renewInProcess(
         // A certificate cut by the Lambda timeout would resume next run anyway; not starting it is simply cleaner.
         if (deadline.expired()) {
           logger.warn("not enough time left; leaving it for the next run", { certificate: entry.certificate.name, elapsedMs: Math.round(deadline.elapsed()) });
-          return { name: entry.certificate.name, action: "deferred", durationMs: 0, ...(entry.daysLeft === undefined ? {} : { daysLeft: entry.daysLeft }), detail: "left for the next run: too little time left in this one" };
+          return { name: entry.certificate.name, action: "deferred", durationMs: 0, ...(entry.report.daysLeft === undefined ? {} : { daysLeft: entry.report.daysLeft }), detail: "left for the next run: too little time left in this one" };
         }
         return outcomeFromReport(await rotateCertificate(entry.certificate, entry.renewBeforeDays, pipeline));
       }),
@@ -115,7 +114,7 @@ async function fanOut(deps: FleetDeps, work: ScanEntry[], runId: string): Promis
   const failed = new Map(result.failed.map((f) => [f.name, f.code]));
   return work.map((entry) => {
     const name = entry.certificate.name;
-    const days = entry.daysLeft === undefined ? {} : { daysLeft: entry.daysLeft };
+    const days = entry.report.daysLeft === undefined ? {} : { daysLeft: entry.report.daysLeft };
     const code = failed.get(name);
     if (code !== undefined) {
       return { name, action: "failed", durationMs, ...days, error: { code: ErrorCodes.VENDOR_ERROR, message: `SQS refused the renewal message (${code}); the next run retries` } };
