@@ -77,6 +77,25 @@ describe("deploying to the PBX", () => {
     await target.close();
   });
 
+  it("a rotation whose certificate/update answer is lost reads the record back (certificate/get) instead of adding a second certificate", async () => {
+    const material = await f.ca.issue({ commonName: "pbx.example.com", days: 45 });
+    const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+    const older = (await collect(target))[0];
+    const slots = f.sandbox.certificates("server").length;
+    const [updates, creates] = [f.sandbox.count(UPDATE), f.sandbox.count(CREATE)];
+    f.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: "POST", path: "/openapi/v1.0/certificate/update", times: 1 });
+    const newer = await target.deploy(material);
+    expect(newer).toMatchObject({ id: older?.id, changed: true });
+    expect(f.sandbox.count(UPDATE)).toBe(updates + 1);
+    expect(f.sandbox.count(CREATE)).toBe(creates);
+    expect(f.sandbox.certificates("server")).toHaveLength(slots);
+    expect(f.sandbox.servedSerial()).toBe(newer.serial);
+    // the next run finds it in use and writes nothing
+    expect(await target.deploy(material)).toMatchObject({ changed: false });
+    expect(f.sandbox.count(UPDATE)).toBe(updates + 1);
+    await target.close();
+  });
+
   it("imports a trusted CA certificate without its key", async () => {
     const target = createYeastarTarget({ endpoint: f.sandbox.url, certificateType: "trusted" }, f.sandbox.credentials, f.ctx);
     const root = { certificate: f.ca.rootPem, privateKey: "", chain: "" };
@@ -109,9 +128,9 @@ describe("deploying to the PBX", () => {
   });
 
   it("every target took one token and revoked it on close", () => {
-    // five targets above sent requests (the two refused locally never asked for a token)
-    expect(f.sandbox.count(GET_TOKEN)).toBe(5);
-    expect(f.sandbox.tokens.revoked).toBe(5);
+    // six targets above sent requests (the two refused locally never asked for a token)
+    expect(f.sandbox.count(GET_TOKEN)).toBe(6);
+    expect(f.sandbox.tokens.revoked).toBe(6);
     expect(f.sandbox.tokens.validAccessTokens()).toBe(0);
   });
 });

@@ -177,10 +177,7 @@ async function acmeIssuer(): Promise<IssuerSubject> {
 
 /** By provider name, as `src/providers/index.ts` lists them. */
 export const contractSandboxes: Record<string, ContractSandbox> = {
-  // finding: when the answer to the in-place certificate/update of a rotation is lost, the target falls back to
-  // create + webserver/update (a second landing write, which the PBX refuses as a duplicate name) instead of
-  // reading back whether the update landed
-  yeastar: { target: yeastarTarget, targetGaps: new Set(["postLost"]) },
+  yeastar: { target: yeastarTarget },
   // finding: a deploy of material the CDN already holds re-sends the attach POST (a replace of the same id, meant
   // to heal a run that died between upload and attach), so the second deploy is not write-free
   cdn: { target: cdnTarget, targetGaps: new Set(["idempotent"]) },

@@ -12,7 +12,7 @@ import type { SessionCache } from "../../store/sessions.js";
 import { pollUntilSettled } from "../../pipeline/poll.js";
 import { probeEdge } from "../cdn/edge-probe.js";
 import type { ProviderContext } from "../context.js";
-import { writeOnce } from "../kit/landed.js";
+import { answerLost, writeOnce } from "../kit/landed.js";
 import { allPages, eachItem, type PagingOptions } from "../kit/paging.js";
 import { YeastarClient } from "./client.js";
 import { VENDOR } from "./errors.js";
@@ -232,13 +232,28 @@ class YeastarTarget implements Target {
   /**
    * `certificate/update {id, name}` on the certificate the web server uses, then make sure `webserver/get` names
    * the new file. False when the PBX refuses the update, so the caller falls back to create + webserver/update.
+   * Sent once: when its answer is lost, `certificate/get` of the same id (query-information-of-a-certificate) says
+   * whether the record now carries the new file's name; a second landing write (a create of the same name) would be
+   * refused by the PBX as a duplicate, so a lost answer is never taken for a refusal.
    */
   private async replaceInPlace(inUse: YeastarCertificate, name: string, file: string): Promise<boolean> {
     const uploaded = await this.client.upload("server", name, file);
     try {
-      await this.client.update({ id: inUse.id, name: uploaded.file });
+      await writeOnce(
+        async () => {
+          await this.client.update({ id: inUse.id, name: uploaded.file });
+          return true;
+        },
+        {
+          what: `the in-place update of certificate ${inUse.id} to ${uploaded.file} on the PBX`,
+          lookup: async () => ((await this.client.get(inUse.id)).certificate.name === uploaded.file ? true : undefined),
+          logger: this.ctx.logger,
+        },
+      );
     } catch (error) {
-      if (!(error instanceof VendorError)) throw error;
+      // Only a refusal the PBX answered falls back; a lost answer that the read-back could not confirm is the run's
+      // error (the next run lists the PBX first and finds the update if it landed).
+      if (!(error instanceof VendorError) || answerLost(error)) throw error;
       this.ctx.logger.warn("yeastar certificate/update refused; adding the certificate and selecting it instead", { vendor: VENDOR, code: error.code, certificate: inUse.name });
       return false;
     }
