@@ -41,6 +41,36 @@ describe("verify reads the certificate the CDN edge serves", () => {
     }
   });
 
+  it("a deploy of an uploaded certificate the edge already serves sends no attach; one a run uploaded but never attached is attached", async () => {
+    const host = "heal.shop.example";
+    const settings = { endpoint: f.sandbox.url, serviceId: "svc-heal", verifyHost: host, verifyAddress: `127.0.0.1:${f.sandbox.edgePort}` };
+    const attaches = () => f.sandbox.count("POST /cdn/v1.0/services/:serviceId/certificates");
+    const uploads = () => f.sandbox.count("POST /sfd/v2.0/certs");
+    const target = createCdnTarget(settings, f.sandbox.credentials, f.ctx);
+    try {
+      const material = await f.ca.issue({ commonName: host, sans: [host], days: 30 });
+      const first = await target.deploy(material);
+      const [attached, uploaded] = [attaches(), uploads()];
+      expect(await target.deploy(material)).toMatchObject({ changed: false });
+      expect([attaches(), uploads()]).toEqual([attached, uploaded]);
+
+      // a run that died between upload and attach: the CDN holds the new certificate, the domain still the old one
+      const next = await f.ca.issue({ commonName: host, sans: [host], days: 60 });
+      const crashed = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
+      await crashed.deploy(next);
+      await crashed.close();
+      expect(f.sandbox.attachmentFor(host)?.certificateId).toBe(Number(first.id));
+      const healed = await target.deploy(next);
+      expect(healed.changed).toBe(true);
+      expect(attaches()).toBe(attached + 1);
+      expect(uploads()).toBe(uploaded + 1);
+      expect(f.sandbox.attachmentFor(host)?.certificateId).toBe(Number(healed.id));
+      expect(await target.verify(healed.serial)).toMatchObject({ ok: true, servedSerial: healed.serial });
+    } finally {
+      await target.close();
+    }
+  });
+
   it("serves the fallback certificate for a name nothing covers", async () => {
     const target = createCdnTarget(
       { endpoint: f.sandbox.url, verifyHost: "unknown.nowhere.example", verifyAddress: `127.0.0.1:${f.sandbox.edgePort}` },

@@ -178,9 +178,7 @@ async function acmeIssuer(): Promise<IssuerSubject> {
 /** By provider name, as `src/providers/index.ts` lists them. */
 export const contractSandboxes: Record<string, ContractSandbox> = {
   yeastar: { target: yeastarTarget },
-  // finding: a deploy of material the CDN already holds re-sends the attach POST (a replace of the same id, meant
-  // to heal a run that died between upload and attach), so the second deploy is not write-free
-  cdn: { target: cdnTarget, targetGaps: new Set(["idempotent"]) },
+  cdn: { target: cdnTarget },
   enos: { target: enosTarget, issuer: enosIssuer },
   reseller: { issuer: resellerIssuer },
   acme: {

@@ -3,7 +3,7 @@
  * domain, list in pages, verify what the HTTPS edge actually serves.
  */
 import { PollWindow } from "../../deadline.js";
-import { ErrorCodes, InputError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployedCertificate, DeployResult, Target, VerifyResult } from "../../model.js";
 import { certFacts, normalizeSerial, parsePrivateKey, serialFromDecimal, toPkcs1Pem } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
@@ -164,6 +164,26 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
   }
 
   /**
+   * Whether the attachment a deploy would send is already in effect: one handshake with the edge (SNI verifyHost)
+   * presents `serial`. Without a service to attach to there is nothing to send (true). A failed handshake, or an edge
+   * that has not picked up an attachment yet, answers false: the attach is then sent again, which replaces the
+   * domain's attachment with the same id (VENDOR-NOTES) and so changes nothing when it was in place.
+   */
+  async function attachedAtEdge(serial: string): Promise<boolean> {
+    if (!settings.serviceId || !settings.verifyHost) return true;
+    const address = settings.verifyAddress ?? `${settings.verifyHost}:443`;
+    try {
+      ctx.deadline?.check(`probing the edge ${address} for ${settings.verifyHost}`);
+      const served = await probeEdge({ address, serverName: settings.verifyHost, ca: ctx.ca, timeoutMs: new PollWindow(ctx).cap(ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS) });
+      return served.serial === serial;
+    } catch (error) {
+      if (error instanceof CertrelayError) throw error;
+      ctx.logger.warn("cdn edge not readable before re-attaching; attaching again", { address, error: error instanceof Error ? error.message : String(error) });
+      return false;
+    }
+  }
+
+  /**
    * A CDN pushes a new certificate to its edges asynchronously, so a mismatch right after deploy is retried within
    * ctx.poll, but only while the wanted certificate is on the CDN at all (otherwise waiting cannot help).
    */
@@ -224,8 +244,14 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
 
       const existing = await findBySerial(leaf.serial);
       if (existing) {
-        // Re-attaching is a replace of the same id (harmless); it heals a run that uploaded but crashed before attach.
-        await attach(existing);
+        // Already uploaded. A run that died between upload and attach left it attached to nothing: attach it then.
+        // No documented call reads a service's attachments, so whether it is attached is read where it shows: the
+        // edge serves only attached certificates, so an edge presenting this serial for verifyHost needs no attach.
+        if (!(await attachedAtEdge(normalizeSerial(leaf.serial)))) {
+          ctx.logger.info("cdn certificate already uploaded but not served by the edge; attaching it", { id: existing.id, serial: leaf.serial });
+          await attach(existing);
+          return { ...toDeployed(existing), changed: true };
+        }
         return { ...toDeployed(existing), changed: false };
       }
       const upload = {
