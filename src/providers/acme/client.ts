@@ -8,7 +8,7 @@
 import { Agent } from "node:https";
 import type { Client, ClientOptions } from "acme-client";
 import type { ProviderContext } from "../context.js";
-import { AcmeHttpError, retryAfterMs } from "./errors.js";
+import { AcmeHttpError, AcmeTransportError, retryAfterMs } from "./errors.js";
 import type { AcmeDirectory, AcmeProblem } from "./types.js";
 
 type AcmeModule = typeof import("acme-client");
@@ -33,8 +33,39 @@ interface Interceptors {
 let loaded: Promise<AcmeModule> | undefined;
 /** acme-client loads on first use: most runs renew nothing (cold start). */
 export function loadAcmeClient(): Promise<AcmeModule> {
-  loaded ??= import("acme-client");
+  loaded ??= import("acme-client").then((acme) => {
+    passTransportFailures(acme);
+    return acme;
+  });
   return loaded;
+}
+
+const WRAPPED = Symbol("certrelay.transportFailures");
+type Rejected = ((error: unknown) => unknown) & { [WRAPPED]?: true };
+
+/**
+ * acme-client's own response interceptor (registered when it loads, so it runs before ours) answers an error that
+ * carries no response with `validateStatus(undefined)`, which throws "Cannot read properties of undefined (reading
+ * 'config')": a dropped connection or a timeout loses what happened. It passes an error without `config` through
+ * unchanged, so such failures reach it as AcmeTransportError (no `config`) and come out of acme-client typed. The
+ * handler list is axios's InterceptorManager `handlers` (axios 1.x); if it is not there, nothing is changed.
+ */
+function passTransportFailures(acme: AcmeModule): void {
+  const manager = (acme.axios as unknown as { interceptors: { response: { handlers?: ({ rejected?: Rejected | null } | null)[] } } }).interceptors.response;
+  for (const handler of manager.handlers ?? []) {
+    const original = handler?.rejected;
+    if (!handler || typeof original !== "function" || original[WRAPPED]) continue;
+    const wrapped: Rejected = (error) => original(transportFailure(error) ?? error);
+    wrapped[WRAPPED] = true;
+    handler.rejected = wrapped;
+  }
+}
+
+/** An axios error without an HTTP answer, as AcmeTransportError; undefined for anything else. */
+function transportFailure(error: unknown): AcmeTransportError | undefined {
+  if (typeof error !== "object" || error === null || !("isAxiosError" in error) || (error as { response?: unknown }).response !== undefined) return undefined;
+  const e = error as { message?: string; code?: string; config?: AxiosLikeConfig };
+  return new AcmeTransportError(e.config?.url ?? "", e.code, e.message ?? "no answer", error);
 }
 
 const BAD_NONCE = "urn:ietf:params:acme:error:badNonce";

@@ -23,6 +23,19 @@ export class AcmeHttpError extends Error {
   }
 }
 
+/** A request to the CA that got no HTTP answer (connection refused or dropped, timeout). Carries no axios `config`. */
+export class AcmeTransportError extends Error {
+  constructor(
+    readonly url: string,
+    readonly code: string | undefined,
+    detail: string,
+    cause: unknown,
+  ) {
+    super(`no answer from ${url || "the CA"} (${code ? `${code}: ` : ""}${detail})`, { cause });
+    this.name = "AcmeTransportError";
+  }
+}
+
 /** `type (detail); subproblems: id: type (detail)` — the CA's own words, which are what a user can act on. */
 export function describeProblem(problem: AcmeProblem | undefined): string {
   if (!problem) return "no problem document";
@@ -46,6 +59,9 @@ export function mapAcmeError(error: unknown, action: string, directoryUrl: strin
   if (error instanceof CertrelayError) return error;
   if (!(error instanceof AcmeHttpError)) {
     const detail = error instanceof Error ? error.message : String(error);
+    if (error instanceof AcmeTransportError) {
+      return new VendorError(ErrorCodes.NETWORK_ERROR, `could not ${action}: the CA at ${directoryUrl} did not answer (${detail}); check that the directory is reachable from here, the next run tries again`, { vendor: VENDOR, cause: error });
+    }
     return new VendorError(ErrorCodes.NETWORK_ERROR, `could not ${action} at ${directoryUrl} (network error, timeout or unreadable answer: ${detail}); the next run tries again`, { vendor: VENDOR, cause: error });
   }
   const { status, problem } = error;

@@ -20,7 +20,8 @@ import type { ProviderContext } from "../context.js";
 import { ariCertId, renewalTimeInWindow } from "./ari.js";
 import { AcmeConnection } from "./client.js";
 import { directoryUrlOf, type AcmeKeyType } from "./config.js";
-import { describeProblem, FAILED_VALIDATION_BACKOFF_MS, mapAcmeError } from "./errors.js";
+import { AcmeHttpError, AcmeTransportError, describeProblem, FAILED_VALIDATION_BACKOFF_MS, mapAcmeError } from "./errors.js";
+import { backoffDelay, resolveRetryPolicy } from "../../http/retry.js";
 import type { AcmeProblem, RenewalInfo } from "./types.js";
 
 export { acmeSchema, type AcmeConfig, DIRECTORY_PRESETS } from "./config.js";
@@ -90,6 +91,28 @@ class AcmeOrders {
       return await work();
     } catch (error) {
       throw mapAcmeError(error, action, this.directoryUrl, this.now());
+    }
+  }
+
+  /**
+   * A read (directory, account, order, authorization, certificate download: GET or POST-as-GET) retried like every
+   * vendor's GETs (ctx.retry, within the run's deadline) when the CA did not answer or answered 5xx. Each try is a
+   * new acme-client call, so a POST-as-GET is signed again with a fresh nonce. Writes go through call(), sent once.
+   */
+  private async read<T>(action: string, work: () => Promise<T>): Promise<T> {
+    const policy = resolveRetryPolicy(this.ctx.retry);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        const transient = error instanceof AcmeTransportError || (error instanceof AcmeHttpError && error.status >= 500);
+        const waitMs = error instanceof AcmeHttpError ? error.retryAfterMs : undefined;
+        const delayMs = waitMs ?? backoffDelay(attempt, policy);
+        const withinDeadline = !this.ctx.deadline || delayMs < this.ctx.deadline.remaining();
+        if (!transient || attempt > policy.retries || delayMs > policy.maxRetryAfterMs || !withinDeadline) throw mapAcmeError(error, action, this.directoryUrl, this.now());
+        this.ctx.logger.warn(`ACME read failed; retrying`, { directory: this.directoryUrl, action, attempt, error: error instanceof Error ? error.message : String(error) });
+        await this.ctx.sleep(delayMs);
+      }
     }
   }
 
@@ -166,7 +189,7 @@ class AcmeOrders {
       // so the CA sees one account instead of one per process. (Narrows the race; the store has no compare-and-set.)
       accountKey = (await store.getCredentials(this.settings.credentials)).accountKey ?? made;
     }
-    const directory = await this.call("read the directory", () => connection.directory());
+    const directory = await this.read("read the directory", () => connection.directory());
     if (directory.meta?.termsOfService && !this.settings.acceptTos) {
       throw new InputError(ErrorCodes.CONFIG_INVALID, `the CA at ${this.directoryUrl} requires agreeing to its terms of service (${directory.meta.termsOfService}): read them and set issuer acceptTos: true`, { field: "issuer.acceptTos", vendor: VENDOR });
     }
@@ -186,7 +209,7 @@ class AcmeOrders {
 
   async renewalAdvice(certificate: string): Promise<RenewalAdvice | undefined> {
     const connection = await this.conn();
-    const directory = await this.call("read the directory", () => connection.directory());
+    const directory = await this.read("read the directory", () => connection.directory());
     if (!directory.renewalInfo) return undefined;
     const certId = await ariCertId(certificate);
     const cacheKey = `${this.directoryUrl}\n${certId}`;
@@ -218,7 +241,7 @@ class AcmeOrders {
   async newOrder(request: IssueRequest): Promise<Order> {
     const connection = await this.conn();
     const client = await this.client();
-    const directory = await this.call("read the directory", () => connection.directory());
+    const directory = await this.read("read the directory", () => connection.directory());
     const profile = this.settings.profile;
     if (profile !== undefined) {
       const offered = Object.keys(directory.meta?.profiles ?? {});
@@ -246,7 +269,7 @@ class AcmeOrders {
   async readOrder(orderUrl: string): Promise<Order | undefined> {
     const client = await this.client();
     try {
-      return await this.call("read the order", () => client.getOrder({ url: orderUrl } as Order));
+      return await this.read("read the order", () => client.getOrder({ url: orderUrl } as Order));
     } catch (error) {
       // an order the CA forgot (404) or that expired is simply gone: a new one is the way on
       if (error instanceof VendorError && error.status === 404) return undefined;
@@ -265,13 +288,13 @@ class AcmeOrders {
       if (!(await this.validate(client, order))) {
         return { state: "pending", orderId: order.url, detail: `the CA is validating the DNS-01 challenges of this ACME order at ${this.directoryUrl}` };
       }
-      order = await this.call("read the order", () => client.getOrder(order));
+      order = await this.read("read the order", () => client.getOrder(order));
     }
     if (order.status === "ready") {
       order = await this.call("finalize the order", () => client.finalizeOrder(order, request.csr));
     }
     // the order as the CA has it now (finalized orders usually turn valid within moments)
-    order = await this.call("read the order", () => client.getOrder(order));
+    order = await this.read("read the order", () => client.getOrder(order));
     if (order.status === "processing" || order.status === "pending" || order.status === "ready") {
       return { state: "pending", orderId: order.url, detail: `ACME order is ${order.status} at ${this.directoryUrl}` };
     }
@@ -281,7 +304,7 @@ class AcmeOrders {
         backoffUntil: new Date(this.now().getTime() + FAILED_VALIDATION_BACKOFF_MS),
       });
     }
-    const pem = await this.call("download the certificate", () => client.getCertificate(order));
+    const pem = await this.read("download the certificate", () => client.getCertificate(order));
     const blocks = splitPem(pem, "acme certificate").filter((b) => b.type === "CERTIFICATE");
     const [leaf, ...chain] = blocks;
     if (!leaf) throw new VendorError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} delivered no certificate`, { vendor: VENDOR });
@@ -304,7 +327,7 @@ class AcmeOrders {
       }
       let settled = true;
       for (const url of challenges.authorizations) {
-        const current = (await this.call("read the authorization", () => client.getAuthorizations({ authorizations: [url] } as Order)))[0];
+        const current = (await this.read("read the authorization", () => client.getAuthorizations({ authorizations: [url] } as Order)))[0];
         if (current?.status === "invalid") throw this.validationFailed(current);
         if (current?.status === "pending") settled = false;
       }
@@ -318,7 +341,7 @@ class AcmeOrders {
 
   /** Publish the TXT record of every pending authorization, then answer their challenges. */
   private async present(client: Client, order: Order, into: { records: PresentedRecord[]; authorizations: string[] }): Promise<void> {
-    const authorizations = await this.call("read the authorizations", () => client.getAuthorizations(order));
+    const authorizations = await this.read("read the authorizations", () => client.getAuthorizations(order));
     const todo = authorizations.filter((a) => a.status === "pending");
     const dns = this.dns();
     const started: ChallengeLike[] = [];
