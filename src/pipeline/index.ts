@@ -1,5 +1,6 @@
 export { renewalWindow, type RenewalWindow } from "./due.js";
 export { renewalReference } from "./reference.js";
+export { describeWindow, newReport, targetsFailure } from "./report.js";
 export { rotateCertificate } from "./rotate.js";
 export { CheckpointInterrupt, checkpoint, describePending, errorSummary, pendingSummary, type ErrorSummary } from "./summary.js";
 export { obtainOrResume, restartRenewal, subjectFor, type Issuance, type IssuanceInput } from "./issuance.js";

@@ -4,9 +4,9 @@ import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
 import type { CertificateMaterial, Issuer, Target } from "../model.js";
 import type { Lease, PendingRenewal } from "../store/index.js";
 import { certFacts, generateKeyAndCsr, type CertFacts } from "../x509/index.js";
-import { renewalWindow } from "./due.js";
 import { obtainOrResume, restartRenewal, subjectFor, type IssuanceInput } from "./issuance.js";
 import { renewalReference } from "./reference.js";
+import { describeWindow, newReport, targetsFailure } from "./report.js";
 import { CheckpointInterrupt, checkpoint, describePending, errorSummary, pendingSummary } from "./summary.js";
 import { deployAndVerify, inspectTarget } from "./target.js";
 import type { CertificateReport, PipelineDeps, TargetReport } from "./types.js";
@@ -43,7 +43,7 @@ export async function rotateCertificate(
   deps: PipelineDeps,
 ): Promise<CertificateReport> {
   const started = performance.now();
-  const report: CertificateReport = { name: cert.name, action: "none", due: false, targets: [], durationMs: 0 };
+  const report = newReport(cert.name);
   let held: Lease | undefined;
   let busy: { holder: string; expiresAt?: string } | undefined;
   const lease = async (): Promise<boolean> => {
@@ -62,7 +62,7 @@ export async function rotateCertificate(
   try {
     let [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
     let currentFacts = current ? certFacts(current.certificate) : undefined;
-    if (currentFacts) describeCurrent(report, currentFacts, deps.clock(), renewBeforeDays);
+    if (currentFacts) describeWindow(report, currentFacts, deps.clock(), renewBeforeDays);
     let force = Boolean(deps.force);
     const wantsRenewal = !deps.deployOnly && (pending !== undefined || !current || report.due || force);
     if (wantsRenewal && !deps.dryRun) {
@@ -71,7 +71,7 @@ export async function rotateCertificate(
       const seenSerial = currentFacts?.serial;
       [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
       currentFacts = current ? certFacts(current.certificate) : undefined;
-      if (currentFacts) describeCurrent(report, currentFacts, deps.clock(), renewBeforeDays);
+      if (currentFacts) describeWindow(report, currentFacts, deps.clock(), renewBeforeDays);
       if (force && currentFacts && seenSerial !== undefined && currentFacts.serial !== seenSerial) {
         // Another run renewed it while this one waited: that is the renewal --force asked for; buying again is not.
         force = false;
@@ -165,16 +165,6 @@ class InProgressElsewhere extends Error {
   }
 }
 
-function describeCurrent(report: CertificateReport, facts: CertFacts, now: Date, renewBeforeDays: number): void {
-  const window = renewalWindow(facts, now, renewBeforeDays);
-  report.serial = facts.serial;
-  report.notBefore = facts.notBefore.toISOString();
-  report.notAfter = facts.notAfter.toISOString();
-  report.daysLeft = window.daysLeft;
-  report.thresholdDays = window.thresholdDays;
-  report.renewAt = window.renewAt.toISOString();
-  report.due = window.due;
-}
 
 async function startRenewal(ctx: Context): Promise<void> {
   const { cert, deps, issuer, currentFacts, report } = ctx;
@@ -317,14 +307,13 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
     return;
   }
   if (failed.length > 0) {
-    // A target cut short by the run's deadline says so (which budget ran out, after how long); a refused login too (which secret to fix).
-    const told = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired()) ?? failed.find((f) => f.error?.code === ErrorCodes.AUTH_FAILED);
     report.action = "failed";
-    report.error = {
-      code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
-      ...(failed[0]?.error?.name ? { name: failed[0].error.name } : {}),
-      message: `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.${told ? ` ${told.target}: ${told.error?.message ?? ""}` : ""}`,
-    };
+    report.error = targetsFailure(
+      failed,
+      deps.deadline,
+      (told) =>
+        `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.${told ? ` ${told.target}: ${told.error?.message ?? ""}` : ""}`,
+    );
     next.lastError = { code: report.error.code, message: report.error.message, at: deps.clock().toISOString() };
     await deps.store.putPending(cert.secret, next);
     return;
@@ -334,7 +323,7 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
   report.action = "renewed";
   // `due` says why this run renewed: the new certificate's window must not turn it into "was not due"
   const wasDue = report.due;
-  describeCurrent(report, facts, deps.clock(), ctx.renewBeforeDays);
+  describeWindow(report, facts, deps.clock(), ctx.renewBeforeDays);
   report.due = wasDue;
   deps.logger.info("certificate renewed", { certificate: cert.name, serial: facts.serial, previousSerial: report.previousSerial });
 }
@@ -388,13 +377,7 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   const failed = reports.filter((r) => r.status === "failed");
   if (failed.length > 0) {
     report.action = "failed";
-    // A target cut short by the run's deadline says so (which budget ran out, after how long); a refused login too (which secret to fix).
-    const told = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deps.deadline?.expired()) ?? failed.find((f) => f.error?.code === ErrorCodes.AUTH_FAILED);
-    report.error = {
-      code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
-      ...(failed[0]?.error?.name ? { name: failed[0].error.name } : {}),
-      message: `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${told ? `. ${told.target}: ${told.error?.message ?? ""}` : ""}`,
-    };
+    report.error = targetsFailure(failed, deps.deadline, (told) => `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${told ? `. ${told.target}: ${told.error?.message ?? ""}` : ""}`);
   } else if (reports.some((r) => r.status === "would-deploy")) {
     report.action = "would-deploy";
   } else if (deployed > 0) {
