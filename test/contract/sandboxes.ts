@@ -181,11 +181,5 @@ export const contractSandboxes: Record<string, ContractSandbox> = {
   cdn: { target: cdnTarget },
   enos: { target: enosTarget, issuer: enosIssuer },
   reseller: { issuer: resellerIssuer },
-  acme: {
-    issuer: acmeIssuer,
-    // findings: (1) the issuer has no lookup by reference, so a second issue() of the same request places a second
-    // order (only the pipeline's onOrder + resume keeps a crashed run to one order); (2) a newOrder whose answer was
-    // lost is placed again by the next run (same cause as (1))
-    issuerGaps: new Set(["sameReference", "postLost"]),
-  },
+  acme: { issuer: acmeIssuer },
 };

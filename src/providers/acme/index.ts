@@ -11,12 +11,14 @@
  *   a backoff the pipeline persists. TXT records are removed once the CA decided, on error, or at close().
  * - ARI (RFC 9773) and profiles are used when the directory offers them.
  */
+import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import type { Authorization, Client, Order } from "acme-client";
 import { createDnsProvider, type DnsChallengeProvider, type DnsProviderConfig } from "../../dns/index.js";
 import { ErrorCodes, InputError, VendorError } from "../../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer, KeyOptions, KeyType, RenewalAdvice } from "../../model.js";
-import { splitPem } from "../../x509/index.js";
+import { inspectCsr, splitPem } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
+import { writeOnce } from "../kit/landed.js";
 import { ariCertId, renewalTimeInWindow } from "./ari.js";
 import { AcmeConnection } from "./client.js";
 import { directoryUrlOf, type AcmeKeyType } from "./config.js";
@@ -257,13 +259,56 @@ class AcmeOrders {
     }
     // RFC 9773 §5: name the certificate this order replaces, only when the CA speaks ARI
     const replaces = directory.renewalInfo && request.previousCertificate ? await ariCertId(request.previousCertificate).catch(() => undefined) : undefined;
-    const names = [...new Set([request.commonName, ...request.sans].filter((n) => n !== ""))];
-    const order = await this.call("create the order", () =>
-      client.createOrder({ identifiers: names.map((value) => ({ type: "dns", value })), ...(profile ? { profile } : {}), ...(replaces ? { replaces } : {}) } as Parameters<Client["createOrder"]>[0]),
+    const names = orderNames(request);
+    // Sent once: when its answer is lost, the account's orders list says whether the CA created it (findOrder).
+    const order = await writeOnce(
+      () =>
+        this.call("create the order", () =>
+          client.createOrder({ identifiers: names.map((value) => ({ type: "dns", value })), ...(profile ? { profile } : {}), ...(replaces ? { replaces } : {}) } as Parameters<Client["createOrder"]>[0]),
+        ),
+      { what: `the ACME order for ${names.join(", ")}`, lookup: () => this.findOrder(request), logger: this.ctx.logger },
     );
     this.ctx.logger.info("ACME order created", { directory: this.directoryUrl, order: order.url, names });
     if (request.onOrder) await request.onOrder(order.url);
     return order;
+  }
+
+  /**
+   * The order an earlier issue() of this request placed (a run that died before it stored the order URL, or a
+   * newOrder whose answer was lost), found through the account's `orders` list (RFC 8555 §7.1.2.1, POST-as-GET,
+   * paged with Link rel="next"; Pebble serves it at /list-orderz/). Orders carry no reference, so an order matches
+   * by what it would deliver: the same names and, unexpired, either still pending/ready (finalized with this
+   * request's CSR) or valid with a certificate for this request's key. Newest first, at most MAX_ORDERS_EXAMINED.
+   * A CA whose account object has no `orders` URL (Let's Encrypt's Boulder does not implement it) answers
+   * undefined: there the pipeline's stored order URL (onOrder + resume) is what keeps a crashed run to one order.
+   */
+  async findOrder(request: IssueRequest): Promise<Order | undefined> {
+    const client = await this.client();
+    const account = (await this.read("read the ACME account", () => client.updateAccount({}))) as { orders?: unknown };
+    if (typeof account.orders !== "string" || account.orders === "") return undefined;
+    const api = (client as unknown as { api: AcmeApi }).api;
+    const urls: string[] = [];
+    let page: string | undefined = account.orders;
+    for (let pages = 0; page && pages < MAX_ORDER_PAGES; pages += 1) {
+      const url: string = page;
+      const answer = await this.read("list the account's orders", () => api.apiRequest(url, null, [200]));
+      urls.push(...(answer.data.orders ?? []).filter((u): u is string => typeof u === "string"));
+      page = nextLink(answer.headers.link);
+    }
+    const wanted = [...orderNames(request)].map((n) => n.toLowerCase()).sort().join(",");
+    let key: string | undefined;
+    for (const url of urls.reverse().slice(0, MAX_ORDERS_EXAMINED)) {
+      const order = await this.read("read the order", () => client.getOrder({ url } as Order));
+      const names = (order.identifiers ?? []).map((i) => i.value.toLowerCase()).sort().join(",");
+      if (names !== wanted || (order.expires && Date.parse(order.expires) <= this.now().getTime())) continue;
+      if (order.status === "pending" || order.status === "ready") return order;
+      if (order.status !== "valid") continue;
+      key ??= spki((await inspectCsr(request.csr)).publicKeyPem);
+      const pem = await this.read("download the certificate", () => client.getCertificate(order));
+      const leaf = splitPem(pem, "acme certificate").find((b) => b.type === "CERTIFICATE");
+      if (leaf && spki(new X509Certificate(leaf.pem).publicKey) === key) return order;
+    }
+    return undefined;
   }
 
   async readOrder(orderUrl: string): Promise<Order | undefined> {
@@ -399,6 +444,34 @@ class AcmeOrders {
   }
 }
 
+/** acme-client's signed request (Client#api, not typed): a POST-as-GET whose headers (Link) the caller reads. */
+interface AcmeApi {
+  apiRequest(url: string, payload: null, validStatusCodes: number[]): Promise<{ data: { orders?: unknown[] }; headers: Record<string, unknown> }>;
+}
+
+/** Account orders list pages read and orders examined per lookup: a bounded cost on an account with a long history. */
+const MAX_ORDER_PAGES = 50;
+const MAX_ORDERS_EXAMINED = 30;
+
+function orderNames(request: IssueRequest): string[] {
+  return [...new Set([request.commonName, ...request.sans].filter((n) => n !== ""))];
+}
+
+function nextLink(header: unknown): string | undefined {
+  for (const value of Array.isArray(header) ? header : [header]) {
+    if (typeof value !== "string") continue;
+    for (const part of value.split(",")) {
+      const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(part);
+      if (m) return m[1];
+    }
+  }
+  return undefined;
+}
+
+function spki(key: string | KeyObject): string {
+  return (typeof key === "string" ? createPublicKey(key) : key).export({ type: "spki", format: "der" }).toString("base64");
+}
+
 export function createAcmeIssuer(settings: AcmeSettings, credentials: AcmeCredentials, ctx: ProviderContext): Issuer {
   const orders = new AcmeOrders(settings, credentials, ctx);
   const { keyType, keyOptions } = KEY_TYPES[settings.keyType];
@@ -408,7 +481,19 @@ export function createAcmeIssuer(settings: AcmeSettings, credentials: AcmeCreden
     keyType,
     keyOptions,
     renewalAdvice: (certificate) => orders.renewalAdvice(certificate),
+    /** A request seen before (same names, same key) carries on with the order it placed instead of placing another. */
     async issue(request: IssueRequest): Promise<IssueOutcome> {
+      const earlier = await orders.findOrder(request).catch((error: unknown) => {
+        // A CA that refuses the lookup (4xx) only costs the lookup: order as before. No answer or 5xx fails the run.
+        if (!(error instanceof VendorError) || error.status === undefined || error.status >= 500 || error.status === 429) throw error;
+        ctx.logger.warn("ACME account orders could not be read; placing a new order", { directory: orders.directoryUrl, error: error.message });
+        return undefined;
+      });
+      if (earlier) {
+        ctx.logger.info("ACME order for this request found in the account's orders; carrying it on", { order: earlier.url, status: earlier.status });
+        if (request.onOrder) await request.onOrder(earlier.url);
+        return orders.advance(earlier, request);
+      }
       return orders.advance(await orders.newOrder(request), request);
     },
     /** The order a crashed or backed-off run left: carry it on, or open a new one when it can no longer complete. */
