@@ -6,6 +6,9 @@
  *   is registered, reused by every later run (so the CA sees one account). Never logged.
  * - The order URL is handed to the pipeline (`onOrder`) as soon as the order exists, so a crash between order and
  *   finalize resumes that order instead of opening another.
+ * - A request seen before (a run that died before storing the order URL, a newOrder whose answer was lost) is found
+ *   in the account's orders list where the CA serves one (RFC 8555 §7.1.2.1), so it never places a second order.
+ * - Reads are retried on 5xx or no answer (ctx.retry, within the deadline); writes are sent once.
  * - Each ask answers once (issued, or pending while the CA validates or issues); the pipeline's poll loop asks again.
  * - A failed validation is never retried in the same run: it ends in an error carrying the CA's problem document and
  *   a backoff the pipeline persists. TXT records are removed once the CA decided, on error, or at close().
