@@ -44,6 +44,11 @@ export interface AcmeResponder {
   /** answer the next newOrder with this instead of passing it to Pebble (RFC 8555 §6.6 rate limits, a 503) */
   failNextOrder: { status: 429 | 503; retryAfterSeconds?: number } | { status: 400; badNonce: true } | undefined;
   /**
+   * false: account objects leave out `orders` (RFC 8555 §7.1.2.1), as Let's Encrypt's Boulder does ("Boulder does
+   * not supply the `orders` field on account objects", boulder docs/acme-divergences.md §7.1.2). Default true (Pebble).
+   */
+  accountOrders: boolean;
+  /**
    * Transport faults armed by tests, as on the vendor sandboxes (src/sandbox/faults.ts): consulted before anything
    * else, so a faulted request never reaches Pebble and is not counted as an order.
    */
@@ -96,6 +101,7 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
     orders,
     renewalInfoRequests,
     failNextOrder: undefined,
+    accountOrders: true,
     faults: new FaultInjector(),
     count: (key) => counts.get(key) ?? 0,
     get requestCount() {
@@ -202,6 +208,11 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
     if (req.method === "POST" && path === "/sign-me-up") {
       newAccountRequests += 1;
       if (answer.status === 201) accountsCreated += 1;
+    }
+    if (!state.accountOrders && req.method === "POST" && (path === "/sign-me-up" || path.startsWith("/my-account/")) && answer.status < 300) {
+      const account = JSON.parse(answer.body.toString("utf8")) as Record<string, unknown>;
+      delete account.orders;
+      return send(res, answer.status, answer.headers, JSON.stringify(account));
     }
     if (req.method === "GET" && path === "/dir" && answer.status === 200) {
       const directory = JSON.parse(answer.body.toString("utf8")) as Record<string, unknown> & { meta?: Record<string, unknown> };
