@@ -1,4 +1,5 @@
 import { renewalWindow } from "../pipeline/due.js";
+import type { CertificateReport } from "../pipeline/types.js";
 import type { CertificateRow, OperationStatus } from "./types.js";
 
 /** The validity facts a row needs, from a parsed certificate or from what a target lists. */
@@ -29,4 +30,26 @@ export function rowFor(target: string, validity: Validity, result: OperationStat
     result,
     ...(detail ? { detail } : {}),
   };
+}
+
+/** The Action's summary rows of one pipeline report: one per target (or one for the certificate when it has none). */
+export function rowsFromReport(report: CertificateReport): CertificateRow[] {
+  const validity = {
+    ...(report.serial ? { serial: report.serial } : {}),
+    ...(report.notBefore ? { notBefore: new Date(report.notBefore) } : {}),
+    ...(report.notAfter ? { notAfter: new Date(report.notAfter) } : {}),
+    ...(report.renewAt ? { renewAt: new Date(report.renewAt) } : {}),
+    ...(report.daysLeft === undefined ? {} : { daysLeft: report.daysLeft }),
+  };
+  if (report.targets.length === 0) {
+    return [{ target: report.name, name: report.name, ...validity, result: report.action, ...(report.error ? { detail: report.error.message } : {}) }];
+  }
+  return report.targets.map((t) => ({
+    target: t.target,
+    name: report.name,
+    ...validity,
+    ...(t.serial ? { serial: t.serial } : {}),
+    result: `${report.action} (${t.status})`,
+    ...(t.error ? { detail: t.error.message } : report.error ? { detail: report.error.message } : {}),
+  }));
 }

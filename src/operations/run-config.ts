@@ -4,38 +4,18 @@
  * workflow step from repository secrets), so the config file itself never holds a secret.
  */
 import { loadConfig } from "../config/index.js";
-import { runPipeline, type CertificateReport } from "../pipeline/index.js";
+import { runPipeline } from "../pipeline/index.js";
 import { builtInCatalog, providerCatalog } from "../providers/catalog.js";
 import { builtInProviders } from "../providers/index.js";
 import { StoreBackedProviders } from "../providers/registry.js";
 import { FileStore } from "../store/file-store.js";
-import { providerContext, type CertificateRow, type OperationDeps, type OperationResult } from "./types.js";
+import { rowsFromReport } from "./rows.js";
+import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
 
 export interface ConfigRunRequest {
   configPath: string;
   storeDir: string;
   dryRun: boolean;
-}
-
-function rowsOf(report: CertificateReport): CertificateRow[] {
-  const validity = {
-    ...(report.serial ? { serial: report.serial } : {}),
-    ...(report.notBefore ? { notBefore: new Date(report.notBefore) } : {}),
-    ...(report.notAfter ? { notAfter: new Date(report.notAfter) } : {}),
-    ...(report.renewAt ? { renewAt: new Date(report.renewAt) } : {}),
-    ...(report.daysLeft === undefined ? {} : { daysLeft: report.daysLeft }),
-  };
-  if (report.targets.length === 0) {
-    return [{ target: report.name, name: report.name, ...validity, result: report.action, ...(report.error ? { detail: report.error.message } : {}) }];
-  }
-  return report.targets.map((t) => ({
-    target: t.target,
-    name: report.name,
-    ...validity,
-    ...(t.serial ? { serial: t.serial } : {}),
-    result: `${report.action} (${t.status})`,
-    ...(t.error ? { detail: t.error.message } : report.error ? { detail: report.error.message } : {}),
-  }));
 }
 
 export async function runConfigFile(request: ConfigRunRequest, deps: OperationDeps): Promise<OperationResult> {
@@ -47,7 +27,7 @@ export async function runConfigFile(request: ConfigRunRequest, deps: OperationDe
   const providers = new StoreBackedProviders(store, config.httpTimeoutMs && deps.timeoutMs === undefined ? { ...ctx, timeoutMs: config.httpTimeoutMs } : ctx, catalog);
   try {
     const summary = await runPipeline(config, { store, providers, clock: deps.clock, logger: deps.logger, dryRun: request.dryRun, deadline: deps.deadline });
-    const rows = summary.reports.flatMap(rowsOf);
+    const rows = summary.reports.flatMap(rowsFromReport);
     const changed = summary.reports.some((r) => r.action === "renewed" || r.action === "deployed");
     const failed = summary.reports.filter((r) => r.action === "failed");
     const pending = summary.reports.filter((r) => r.action === "pending");
