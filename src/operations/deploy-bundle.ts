@@ -5,10 +5,10 @@
  */
 import { ErrorCodes, InputError } from "../errors.js";
 import type { DeployResult, VerifyResult } from "../model.js";
-import { deployToTarget } from "../pipeline/index.js";
+import { deployToTarget, describeWindow, newReport } from "../pipeline/index.js";
 import { expireInDays, parseBundle } from "../x509/index.js";
 import { credentialsFor, operationsOf, targetConfigFor, type OperationRequest, type ProviderList } from "./request.js";
-import { rowFor } from "./rows.js";
+import { operationRowsFromReport } from "./rows.js";
 import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
 
 export const BUNDLE_FIELDS = { certificate: "certificate", privateKey: "private-key", chain: "chain" } as const;
@@ -65,27 +65,31 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
       expireIn: deployed?.expireIn ?? expireInDays(leaf.notAfter, now),
       warnings: [...(deployed?.notes ?? [])],
     };
-    const validity = { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName, ...(deployed?.id ? { certificateId: deployed.id } : {}) };
+    // the one report of this certificate at its one target; the rows are its view
+    const report = newReport(leaf.commonName);
+    describeWindow(report, leaf, now, request.renewBeforeDays);
+    report.fingerprint = leaf.fingerprint256;
+    report.targets = [{ ...step.report, ...(deployed?.id ? { certificateId: deployed.id } : {}) }];
     if (request.dryRun) {
       const status = step.report.status === "would-deploy" ? "would-deploy" : "unchanged";
       const message =
         status === "would-deploy"
           ? `dry run: ${target.label} does not hold certificate ${leaf.serial}; nothing was sent`
           : `dry run: ${target.label} already holds certificate ${leaf.serial}; nothing changed`;
-      return { ...base, status, changed: false, ok: true, message, rows: [rowFor(target.label, validity, status, now, request.renewBeforeDays)] };
+      return { ...base, status, changed: false, ok: true, message, rows: operationRowsFromReport(report, status) };
     }
     const written = deployed as DeployResult;
     const proof = verified as VerifyResult;
     if (verifyFailed) {
       // The upload may already have happened: report it as written (changed) and failed, never as nothing at all.
       const message = `${target.label}: ${proof.detail}`;
-      return { ...base, status: "failed", changed: written.changed, ok: false, errorCode: ErrorCodes.VERIFY_FAILED, message, rows: [rowFor(target.label, validity, "failed", now, request.renewBeforeDays, proof.detail)] };
+      return { ...base, status: "failed", changed: written.changed, ok: false, errorCode: ErrorCodes.VERIFY_FAILED, message, rows: operationRowsFromReport(report, "failed", proof.detail) };
     }
     const status = written.changed ? "deployed" : "unchanged";
     const message = written.changed
       ? `deployed certificate ${leaf.serial} to ${target.label} and verified it (${proof.detail})`
       : `nothing changed: ${target.label} already holds certificate ${leaf.serial} (${proof.detail})`;
-    return { ...base, status, changed: written.changed, ok: true, message, rows: [rowFor(target.label, validity, status, now, request.renewBeforeDays, proof.detail)] };
+    return { ...base, status, changed: written.changed, ok: true, message, rows: operationRowsFromReport(report, status, proof.detail) };
   } finally {
     await target.close();
   }

@@ -53,3 +53,23 @@ export function rowsFromReport(report: CertificateReport): CertificateRow[] {
     ...(t.error ? { detail: t.error.message } : report.error ? { detail: report.error.message } : {}),
   }));
 }
+
+/**
+ * The rows of a single-endpoint operation (deploy) from its report: one per target, `result` the operation's
+ * status and `detail` its proof. Same fields and order as `rowFor`, so the outputs and the summary are unchanged.
+ */
+export function operationRowsFromReport(report: CertificateReport, result: OperationStatus | string, detail?: string): CertificateRow[] {
+  return report.targets.map((t) => ({
+    target: t.target,
+    ...(report.name ? { name: report.name } : {}),
+    ...(t.certificateId ? { certificateId: t.certificateId } : {}),
+    ...(report.serial ? { serial: report.serial } : {}),
+    ...(report.fingerprint ? { fingerprint: report.fingerprint } : {}),
+    ...(report.notBefore ? { notBefore: new Date(report.notBefore) } : {}),
+    ...(report.notAfter ? { notAfter: new Date(report.notAfter) } : {}),
+    ...(report.daysLeft === undefined ? {} : { daysLeft: report.daysLeft }),
+    ...(report.renewAt ? { renewAt: new Date(report.renewAt) } : {}),
+    result,
+    ...(detail ? { detail } : {}),
+  }));
+}

@@ -59,6 +59,8 @@ export interface TargetReport {
   provider: string;
   status: TargetStatus;
   serial?: string;
+  /** the target's own id of the copy it holds (a single-endpoint operation's `certificate-id` output) */
+  certificateId?: string;
   expireIn?: number;
   /** `name`: the error's real class (`AuthError`, `StoreError`, `TypeError`...), logged as errorType */
   error?: { code: string; message: string; name?: string };
@@ -72,6 +74,8 @@ export interface CertificateReport {
   thresholdDays?: number;
   due: boolean;
   serial?: string;
+  /** SHA-256 fingerprint (`AB:CD:...`), set when the operation parsed the certificate itself */
+  fingerprint?: string;
   previousSerial?: string;
   notBefore?: string;
   notAfter?: string;
