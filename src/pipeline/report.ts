@@ -1,7 +1,8 @@
 /**
  * The one report of a certificate and its targets (`CertificateReport`, `TargetReport` in types.ts) and the pieces
  * every step fills it with. The views are derived from it: the CLI's run table (cli/report.ts), the Action's rows
- * (operations/run-config.ts), the log lines and metrics (signals/log.ts `outcomeFromReport`), and the fleet scan's
+ * (operations/rows.ts: `rowsFromReport` for a config run, `operationRowsFromReport` for deploy), the CLI check's table and
+ * `--json` (operations/check-rows.ts `checkRowsFromReport`), the log lines and metrics (signals/log.ts `outcomeFromReport`), and the fleet scan's
  * entries (fleet/scan.ts carries one per certificate).
  */
 import type { Deadline } from "../deadline.js";

@@ -46,7 +46,7 @@ export function pendingSummary(pending: PendingRenewal): PendingSummary {
 }
 
 /** `renewal certrelay-www-… started 3 days ago (2 attempts, order 7f…)` */
-export function describePending(pending: PendingRenewal, now: Date): string {
+export function describePending(pending: Pick<PendingRenewal, "reference" | "createdAt" | "attempts" | "orderId">, now: Date): string {
   const created = Date.parse(pending.createdAt);
   const age = Number.isNaN(created) ? "at an unknown time" : `${formatAge(now.getTime() - created)} ago`;
   const order = pending.orderId ? `, order ${pending.orderId}` : ", no order yet";

@@ -52,7 +52,8 @@ export type CertificateAction =
   | "would-deploy" // dry run
   | "skipped"; // another run holds this certificate's lease: in progress elsewhere, not an error
 
-export type TargetStatus = "holds-current" | "deployed" | "unchanged" | "failed" | "skipped" | "would-deploy";
+/** `missing`, `drift`: what `check` finds at a target (holds no copy; lists the certificate but serves another) */
+export type TargetStatus = "holds-current" | "deployed" | "unchanged" | "failed" | "skipped" | "would-deploy" | "missing" | "drift";
 
 export interface TargetReport {
   target: string;
@@ -62,6 +63,13 @@ export interface TargetReport {
   /** the target's own id of the copy it holds (a single-endpoint operation's `certificate-id` output) */
   certificateId?: string;
   expireIn?: number;
+  /** `check`: the expiry and days left of the copy the target holds (another serial's, when it holds another) */
+  notAfter?: string;
+  daysLeft?: number;
+  /** `check`: the copy is another serial that expires before the stored one */
+  stale?: boolean;
+  /** what a person should know about this target when it is not an error */
+  detail?: string;
   /** `name`: the error's real class (`AuthError`, `StoreError`, `TypeError`...), logged as errorType */
   error?: { code: string; message: string; name?: string };
 }
@@ -84,6 +92,8 @@ export interface CertificateReport {
   /** `name`: the error's real class (`AuthError`, `StoreError`, `TypeError`...), logged as errorType */
   error?: { code: string; message: string; name?: string };
   detail?: string;
+  /** `check`: where the certificate's error arose: reading the `store` (`missing`: it holds no certificate), the `pending` renewal, or the `targets` list */
+  errorAt?: "store" | "missing" | "pending" | "targets";
   /** the renewal in progress after this run, when there is one (for `check` and the summary) */
   pending?: PendingSummary;
   durationMs: number;
@@ -97,4 +107,6 @@ export interface PendingSummary {
   issued: boolean;
   lastError?: { code: string; message: string; at: string };
   abandoned: number;
+  /** `check`: the references given up on, not only how many */
+  abandonedReferences?: string[];
 }

@@ -5,8 +5,10 @@
 import type { Command } from "commander";
 import pLimit from "p-limit";
 import { renewBeforeDaysFor, type ManagedCertificate } from "../../config/index.js";
-import { DAY_MS, type Clock, type Target } from "../../model.js";
-import { describePending, errorSummary, inspectTarget, renewalWindow } from "../../pipeline/index.js";
+import type { Clock, Target } from "../../model.js";
+import { checkRowsFromReport, type CheckRow, type CheckStatus } from "../../operations/check-rows.js";
+import { describeWindow, errorSummary, inspectTarget, newReport, pendingSummary } from "../../pipeline/index.js";
+import type { CertificateReport } from "../../pipeline/types.js";
 import { StoreBackedProviders } from "../../providers/registry.js";
 import type { PendingRenewal, Store } from "../../store/index.js";
 import { expireInDays } from "../../x509/index.js";
@@ -15,168 +17,68 @@ import { addRunOptions, runContext, type RunFlags } from "../context.js";
 import { renderTable, shortSerial, type CliIo } from "../output.js";
 import { checkStoredMaterial } from "../stored-material.js";
 
-/** `drift`: the target holds the stored certificate but does not serve it (e.g. a PBX switched back to another) */
-export type CheckStatus = "ok" | "due" | "expired" | "missing" | "drift" | "error" | "pending" | "stuck";
+export { STUCK_AGE_DAYS, STUCK_ATTEMPTS, type CheckRow, type CheckStatus, type PendingCheck } from "../../operations/check-rows.js";
 
-/** A renewal this often attempted without finishing, or this old while its certificate is due, is stuck. */
-export const STUCK_ATTEMPTS = 5;
-export const STUCK_AGE_DAYS = 3;
-
-export interface PendingCheck {
-  reference: string;
-  createdAt: string;
-  /** whole days since the renewal started */
-  ageDays: number;
-  attempts: number;
-  orderId?: string;
-  issued: boolean;
-  lastError?: { code: string; message: string; at: string };
-  /** references given up on because their order could not be collected with the renewal's key */
-  abandoned: string[];
-}
-
-export interface CheckRow {
-  certificate: string;
-  /** `store` for the managed copy, else the target's label */
-  where: string;
-  serial?: string;
-  notAfter?: string;
-  daysLeft?: number;
-  thresholdDays?: number;
-  status: CheckStatus;
-  /** the target holds an older certificate than the store */
-  stale?: boolean;
-  /** what a person should know about this row when it is not an error */
-  detail?: string;
-  /** the `pending` row: the renewal in progress */
-  pending?: PendingCheck;
-  error?: { code: string; message: string };
-}
-
-/**
- * The renewal in progress, as a row: `pending` while it may still finish on its own (or waits because the
- * certificate is not due), `stuck` when it keeps failing or has been running for days on a due certificate.
- */
-function pendingRow(cert: ManagedCertificate, pending: PendingRenewal, due: boolean, now: Date): CheckRow {
-  const created = Date.parse(pending.createdAt);
-  const ageDays = Number.isNaN(created) ? 0 : Math.floor((now.getTime() - created) / DAY_MS);
-  const stuck = (pending.attempts >= STUCK_ATTEMPTS && pending.lastError !== undefined) || (due && ageDays >= STUCK_AGE_DAYS);
-  const info: PendingCheck = {
-    reference: pending.reference,
-    createdAt: pending.createdAt,
-    ageDays,
-    attempts: pending.attempts,
-    ...(pending.orderId ? { orderId: pending.orderId } : {}),
-    issued: Boolean(pending.certificate),
-    ...(pending.lastError ? { lastError: pending.lastError } : {}),
-    abandoned: (pending.abandoned ?? []).map((a) => a.reference),
-  };
-  const described = describePending(pending, now);
-  const advice = stuck
-    ? `stuck: ${described}${pending.lastError ? `, last error ${pending.lastError.code}: ${pending.lastError.message}` : ""}; fix the cause and run certrelay renew --only ${cert.name}, or drop it with certrelay renew --discard-pending ${cert.name}`
-    : due
-      ? `${described}; the next certrelay renew continues it`
-      : `${described}; not due, so it waits: certrelay renew --force --only ${cert.name} completes it, certrelay renew --discard-pending ${cert.name} drops it`;
-  return {
-    certificate: cert.name,
-    where: "pending",
-    status: stuck ? "stuck" : "pending",
-    pending: info,
-    ...(stuck ? { error: { code: "RENEWAL_STUCK", message: advice } } : {}),
-    ...(stuck ? {} : { detail: advice }),
-  };
-}
-
-function statusFor(daysLeft: number, thresholdDays: number, notAfter: Date, now: Date): CheckStatus {
-  if (notAfter.getTime() <= now.getTime()) return "expired";
-  return daysLeft <= thresholdDays ? "due" : "ok";
-}
-
-async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: number, store: Store, providers: StoreBackedProviders, now: Date): Promise<CheckRow[]> {
+/** The report of one certificate as `check` sees it: the store's copy, its renewal in progress, each target's copy. */
+async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: number, store: Store, providers: StoreBackedProviders, now: Date): Promise<CertificateReport> {
+  const report = newReport(cert.name);
+  const failed = (at: NonNullable<CertificateReport["errorAt"]>, error: NonNullable<CertificateReport["error"]>) => Object.assign(report, { errorAt: at, error });
   let current;
   try {
     current = await store.getCurrent(cert.secret);
   } catch (error) {
-    return [{ certificate: cert.name, where: "store", status: "error", error: errorSummary(error) }];
+    return failed("store", errorSummary(error));
   }
   let pending: PendingRenewal | undefined;
   try {
     pending = await store.getPending(cert.secret);
   } catch (error) {
-    return [{ certificate: cert.name, where: "pending", status: "error", error: errorSummary(error) }];
+    return failed("pending", errorSummary(error));
   }
-  if (!current) {
-    return [
-      { certificate: cert.name, where: "store", status: "missing", error: { code: "STORE_NOT_FOUND", message: `secret ${cert.secret} holds no certificate yet: run certrelay renew` } },
-      ...(pending ? [pendingRow(cert, pending, true, now)] : []),
-    ];
-  }
+  if (pending) report.pending = { ...pendingSummary(pending), abandonedReferences: (pending.abandoned ?? []).map((a) => a.reference) };
+  if (!current) return failed("missing", { code: "STORE_NOT_FOUND", message: `secret ${cert.secret} holds no certificate yet: run certrelay renew` });
   // A stored certificate or key that cannot be used fails this certificate only, by field, and says so in the table.
   const stored = checkStoredMaterial(current, cert.secret);
-  if ("problem" in stored) {
-    return [{ certificate: cert.name, where: "store", status: "error", error: stored.problem }, ...(pending ? [pendingRow(cert, pending, true, now)] : [])];
-  }
+  if ("problem" in stored) return failed("store", stored.problem);
   const facts = stored.facts;
-  const window = renewalWindow(facts, now, renewBeforeDays);
-  const rows: CheckRow[] = [
-    {
-      certificate: cert.name,
-      where: "store",
-      serial: facts.serial,
-      notAfter: facts.notAfter.toISOString(),
-      daysLeft: window.daysLeft,
-      thresholdDays: window.thresholdDays,
-      status: window.due ? (facts.notAfter <= now ? "expired" : "due") : "ok",
-    },
-  ];
-  if (pending) rows.push(pendingRow(cert, pending, window.due, now));
+  describeWindow(report, facts, now, renewBeforeDays);
   let targets: Target[];
   try {
     targets = await providers.targetsFor(cert);
   } catch (error) {
-    return [...rows, { certificate: cert.name, where: "targets", status: "error", error: errorSummary(error) }];
+    return failed("targets", errorSummary(error));
   }
   for (const target of targets) {
     // the pipeline's inspect step: the copy the target holds, and whether it serves the stored one
     const seen = await inspectTarget(target, { serial: facts.serial, commonName: facts.commonName }, { listCopy: true });
-    if (seen.error) {
-      rows.push({ certificate: cert.name, where: target.label, status: "error", error: seen.error });
-      continue;
-    }
+    const base = { target: target.label, provider: target.provider };
     const copy = seen.copy;
-    if (!copy) {
-      rows.push({ certificate: cert.name, where: target.label, status: "missing", thresholdDays: window.thresholdDays });
-      continue;
-    }
-    const daysLeft = expireInDays(copy.notAfter, now);
-    if (seen.verified && !seen.verified.ok) {
+    if (seen.error) report.targets.push({ ...base, status: "failed", error: seen.error });
+    else if (!copy) report.targets.push({ ...base, status: "missing" });
+    else if (seen.verified && !seen.verified.ok) {
       // Holding it is not serving it: a target can list the certificate while presenting another one.
-      rows.push({
-        certificate: cert.name,
-        where: target.label,
-        ...(seen.verified.servedSerial ? { serial: seen.verified.servedSerial } : {}),
-        thresholdDays: window.thresholdDays,
+      report.targets.push({
+        ...base,
         status: "drift",
+        ...(seen.verified.servedSerial ? { serial: seen.verified.servedSerial } : {}),
         error: { code: "DRIFT", message: `${seen.verified.detail}; run certrelay deploy` },
       });
-      continue;
+    } else {
+      report.targets.push({
+        ...base,
+        status: "holds-current",
+        serial: copy.serial,
+        notAfter: copy.notAfter.toISOString(),
+        daysLeft: expireInDays(copy.notAfter, now),
+        // another serial is "older than store" only when it expires earlier; a later one means the store is behind
+        ...(copy.serial !== facts.serial && copy.notAfter.getTime() < facts.notAfter.getTime() ? { stale: true } : {}),
+        ...(copy.serial !== facts.serial && copy.notAfter.getTime() >= facts.notAfter.getTime()
+          ? { detail: `holds ${copy.serial}, not the stored ${facts.serial}, and it expires no earlier: the store is behind this target (a renewal elsewhere?)` }
+          : {}),
+      });
     }
-    rows.push({
-      certificate: cert.name,
-      where: target.label,
-      serial: copy.serial,
-      notAfter: copy.notAfter.toISOString(),
-      daysLeft,
-      thresholdDays: window.thresholdDays,
-      status: statusFor(daysLeft, window.thresholdDays, copy.notAfter, now),
-      // another serial is "older than store" only when it expires earlier; a later one means the store is behind
-      ...(copy.serial !== facts.serial && copy.notAfter.getTime() < facts.notAfter.getTime() ? { stale: true } : {}),
-      ...(copy.serial !== facts.serial && copy.notAfter.getTime() >= facts.notAfter.getTime()
-        ? { detail: `holds ${copy.serial}, not the stored ${facts.serial}, and it expires no earlier: the store is behind this target (a renewal elsewhere?)` }
-        : {}),
-    });
   }
-  return rows;
+  return report;
 }
 
 export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promise<{ ok: boolean; rows: CheckRow[] }> {
@@ -189,7 +91,11 @@ export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promi
     // one certificate's surprise (a bug, a store that throws oddly) is that certificate's error row, never the run's
     const perCert = await Promise.all(
       run.config.certificates.map((cert) =>
-        limit(() => checkCertificate(cert, renewBeforeDaysFor(run.config, cert), run.store, providers, now).catch((error: unknown): CheckRow[] => [{ certificate: cert.name, where: "store", status: "error", error: errorSummary(error) }])),
+        limit(() =>
+          checkCertificate(cert, renewBeforeDaysFor(run.config, cert), run.store, providers, now)
+            .then((report) => checkRowsFromReport(report, now))
+            .catch((error: unknown): CheckRow[] => checkRowsFromReport({ ...newReport(cert.name), errorAt: "store", error: errorSummary(error) }, now)),
+        ),
       ),
     );
     // most urgent first; rows without a date (missing, error) are the most urgent of all
