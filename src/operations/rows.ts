@@ -12,10 +12,14 @@ export interface Validity {
   notAfter: Date;
 }
 
+/** A target that lists only the expiry gets a one-year lifetime assumption for drawing; days left stay exact. */
+export function assumedNotBefore(notAfter: Date, now: Date): Date {
+  return new Date(Math.min(now.getTime(), notAfter.getTime() - 365 * 86_400_000));
+}
+
 /** A summary row with days left and the renewal point (min(renewBeforeDays, lifetime/3) before expiry). */
 export function rowFor(target: string, validity: Validity, result: OperationStatus | string, now: Date, renewBeforeDays: number, detail?: string): CertificateRow {
-  // A target that lists only the expiry gets a one-year lifetime assumption for drawing; days left stay exact.
-  const notBefore = validity.notBefore ?? new Date(Math.min(now.getTime(), validity.notAfter.getTime() - 365 * 86_400_000));
+  const notBefore = validity.notBefore ?? assumedNotBefore(validity.notAfter, now);
   const window = renewalWindow({ notBefore, notAfter: validity.notAfter }, now, renewBeforeDays);
   return {
     target,

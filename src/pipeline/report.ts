@@ -17,7 +17,7 @@ export function newReport(name: string): CertificateReport {
 }
 
 /** The validity and renewal window of `facts` (the current certificate) written into the report. */
-export function describeWindow(report: CertificateReport, facts: CertFacts, now: Date, renewBeforeDays: number): void {
+export function describeWindow(report: CertificateReport, facts: Pick<CertFacts, "serial" | "notBefore" | "notAfter">, now: Date, renewBeforeDays: number): void {
   const window = renewalWindow(facts, now, renewBeforeDays);
   report.serial = facts.serial;
   report.notBefore = facts.notBefore.toISOString();
