@@ -13,8 +13,8 @@ import { checkCsrMatchesKey, csrFromKey, readKeyForCsr, type KeyForCsr } from ".
 import { numberField, textField } from "./fields.js";
 import { credentialsFor, definitionOf, issuerConfigFor, operationsOf, preparedIssuer, type OperationRequest } from "./request.js";
 import { pendingResult } from "./results.js";
-import { rowFor } from "./rows.js";
-import { providerContext, type OperationDeps, type OperationResult } from "./types.js";
+import { operationRowsFromReport, reportAt } from "./rows.js";
+import { providerContext, type CertificateRow, type OperationDeps, type OperationResult } from "./types.js";
 
 /** The name a certificate is for: the input, else the vendor's default (the identity a device certificate is bound to). */
 function commonNameFor(request: OperationRequest, ops: ProviderOperations): string {
@@ -49,7 +49,8 @@ function issuedResult(request: OperationRequest, issuer: Issuer, outcome: Extrac
   }
   // An issuer is outside our control: what it returns meets the same floor as what a user hands in.
   checkCertificateStrength(outcome.certificate, `${issuer.provider} certificate`);
-  const row = rowFor(issuer.label, { certificateId: outcome.orderId, serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName }, "issued", now, request.renewBeforeDays);
+  const report = reportAt(issuer.label, issuer.provider, { certificateId: outcome.orderId, serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName }, now, request.renewBeforeDays);
+  const row = operationRowsFromReport(report, "issued")[0] as CertificateRow;
   return {
     operation: "apply",
     provider: issuer.provider,

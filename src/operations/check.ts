@@ -3,25 +3,16 @@
  * min-days-left so a scheduled workflow turns red before users see an expired certificate.
  */
 import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
-import { describeWindow, listHeld, newReport } from "../pipeline/index.js";
+import { listHeld } from "../pipeline/index.js";
 import type { CertificateReport } from "../pipeline/types.js";
 import { parseBundle } from "../x509/index.js";
 import { BUNDLE_FIELDS } from "./deploy-bundle.js";
 import { credentialsFor, isTargetProvider, targetConfigFor, type OperationRequest } from "./request.js";
-import { assumedNotBefore, operationRowsFromReport, type Validity } from "./rows.js";
+import { operationRowsFromReport, reportAt } from "./rows.js";
 import { providerContext, type CertificateRow, type OperationDeps, type OperationResult } from "./types.js";
 
 function verdict(daysLeft: number, minDaysLeft: number): "ok" | "expiring" {
   return daysLeft < minDaysLeft ? "expiring" : "ok";
-}
-
-/** The report of one certificate at `target` (the given one, or one copy the target holds). */
-function reportOf(target: string, provider: string, copy: Validity, now: Date, renewBeforeDays: number): CertificateReport {
-  const report = newReport(copy.name ?? "");
-  describeWindow(report, { serial: copy.serial ?? "", notBefore: copy.notBefore ?? assumedNotBefore(copy.notAfter, now), notAfter: copy.notAfter }, now, renewBeforeDays);
-  if (copy.fingerprint) report.fingerprint = copy.fingerprint;
-  report.targets = [{ target, provider, status: "holds-current", ...(copy.certificateId ? { certificateId: copy.certificateId } : {}) }];
-  return report;
 }
 
 /** The row of one checked certificate: a view of its report, its result the verdict against min-days-left. */
@@ -67,7 +58,7 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
     );
     const leaf = parsed.leaf;
     const label = `certificate ${leaf.commonName}`;
-    const row = rowOf(request, reportOf(label, request.vendor.provider, { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName }, now, request.renewBeforeDays));
+    const row = rowOf(request, reportAt(label, request.vendor.provider, { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName }, now, request.renewBeforeDays));
     return resultFrom(request, label, [row], row);
   }
 
@@ -85,7 +76,7 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
       const which = wanted ? ` for common-name ${wanted}` : "";
       throw new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `${target.label} holds no certificate${which}: deploy one first, or pass input 'certificate' to check it directly`, { field: wanted ? "common-name" : "endpoint" });
     }
-    const rows = held.map((deployed) => rowOf(request, reportOf(target.label, target.provider, { certificateId: deployed.id, serial: deployed.serial, name: deployed.commonName, notAfter: deployed.notAfter }, now, request.renewBeforeDays)));
+    const rows = held.map((deployed) => rowOf(request, reportAt(target.label, target.provider, { certificateId: deployed.id, serial: deployed.serial, name: deployed.commonName, notAfter: deployed.notAfter }, now, request.renewBeforeDays)));
     // The newest certificate is the one serving; older ones are leftovers the target keeps until pruned.
     const best = rows[0] as CertificateRow;
     return resultFrom(request, target.label, rows, best);

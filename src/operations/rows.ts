@@ -1,4 +1,5 @@
 import { renewalWindow } from "../pipeline/due.js";
+import { describeWindow, newReport } from "../pipeline/report.js";
 import type { CertificateReport } from "../pipeline/types.js";
 import type { CertificateRow, OperationStatus } from "./types.js";
 
@@ -56,6 +57,15 @@ export function rowsFromReport(report: CertificateReport): CertificateRow[] {
     result: `${report.action} (${t.status})`,
     ...(t.error ? { detail: t.error.message } : report.error ? { detail: report.error.message } : {}),
   }));
+}
+
+/** The report of one certificate at one place (a target, or the issuer that issued it): a single-endpoint operation's. */
+export function reportAt(target: string, provider: string, copy: Validity, now: Date, renewBeforeDays: number): CertificateReport {
+  const report = newReport(copy.name ?? "");
+  describeWindow(report, { serial: copy.serial ?? "", notBefore: copy.notBefore ?? assumedNotBefore(copy.notAfter, now), notAfter: copy.notAfter }, now, renewBeforeDays);
+  if (copy.fingerprint) report.fingerprint = copy.fingerprint;
+  report.targets = [{ target, provider, status: "holds-current", ...(copy.certificateId ? { certificateId: copy.certificateId } : {}) }];
+  return report;
 }
 
 /**
