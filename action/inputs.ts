@@ -5,7 +5,7 @@
  * provider's own schemas. Every message names the input to fix and never repeats its value.
  */
 import * as core from "@actions/core";
-import { ErrorCodes, InputError } from "../src/errors.js";
+import { CertrelayError, ErrorCodes } from "../src/errors.js";
 import {
   definitionOf,
   deployTakes,
@@ -144,14 +144,14 @@ function pem(name: ActionInput): string | undefined {
   return value === "" ? undefined : `${value}\n`;
 }
 
-function invalid(name: ActionInput, expected: string): InputError {
-  return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${name}'. Expected ${expected}.`, { field: name });
+function invalid(name: ActionInput, expected: string): CertrelayError {
+  return new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input '${name}'. Expected ${expected}.`, { field: name });
 }
 
 function choice<const T extends string>(name: ActionInput, allowed: readonly T[], fallback?: T): T {
   const value = text(name)?.toLowerCase() ?? fallback;
   if (value === undefined) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `Input required and not supplied: ${name} (one of ${allowed.join(", ")}).`, { field: name });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `Input required and not supplied: ${name} (one of ${allowed.join(", ")}).`, { field: name });
   }
   if (!(allowed as readonly string[]).includes(value)) throw invalid(name, `one of ${allowed.join(", ")}`);
   return value as T;
@@ -290,7 +290,7 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
   if (configPath !== undefined) {
     const storeDir = text("store-dir");
     if (storeDir === undefined) {
-      throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: store-dir (the directory of the file store that holds the credentials and certificates certrelay.yml names).", { field: "store-dir" });
+      throw new CertrelayError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: store-dir (the directory of the file store that holds the credentials and certificates certrelay.yml names).", { field: "store-dir" });
     }
     return { ...common, unused: unusedBy(CONFIG_INPUTS), run: { kind: "config", config: { configPath, storeDir, dryRun: flag("dry-run", false) } } };
   }
@@ -299,7 +299,7 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
   const definition = definitionOf(provider, providers);
   if (!definition) throw new Error(`certrelay bug: provider ${provider} was chosen but has no definition`);
   const endpoint = text("endpoint");
-  if (endpoint === undefined && readsEndpoint(definition)) throw new InputError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: endpoint (the API base URL, like https://host:port).", { field: "endpoint" });
+  if (endpoint === undefined && readsEndpoint(definition)) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: endpoint (the API base URL, like https://host:port).", { field: "endpoint" });
   const certificate = pem("certificate");
   const privateKey = pem("private-key");
   const chain = pem("chain");

@@ -4,7 +4,7 @@
  * an issuance poll, an edge probe — takes its time from the same budget instead of each counting its own.
  * A budget that runs out raises TIMEOUT naming the budget, the real elapsed time and how to give it more.
  */
-import { ErrorCodes, TimeoutError } from "./errors.js";
+import { CertrelayError, ErrorCodes } from "./errors.js";
 import type { Clock, Sleep } from "./model.js";
 
 export interface DeadlineOptions {
@@ -76,8 +76,8 @@ export class Deadline {
   }
 
   /** The TIMEOUT this budget raises, e.g. `the --timeout budget of 20.0 s ran out after 20.1 s while polling …`. */
-  error(activity: string, options: { cause?: unknown; vendor?: string } = {}): TimeoutError {
-    return new TimeoutError(
+  error(activity: string, options: { cause?: unknown; vendor?: string } = {}): CertrelayError {
+    return new CertrelayError(
       ErrorCodes.TIMEOUT,
       `the ${this.budget} budget of ${seconds(this.budgetMs)} ran out after ${seconds(this.elapsed())} while ${activity}; progress is stored and the next run resumes it (${this.fix})`,
       { field: this.budget, ...(options.vendor ? { vendor: options.vendor } : {}), ...(options.cause === undefined ? {} : { cause: options.cause }) },

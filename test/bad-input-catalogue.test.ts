@@ -4,7 +4,7 @@
  */
 import { createPrivateKey, randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CertrelayError, InputError } from "../src/errors.js";
+import { CertrelayError, isInputError } from "../src/errors.js";
 import { TestCA } from "../src/sandbox/ca.js";
 import { checkCsrForEnos, generateKeyAndCsr, inspectCsr, parseBundle, parsePrivateKey, splitPem, toPkcs1Pem, type BundleOptions } from "../src/x509/index.js";
 import { bodyLines, makeX509Fixture, NOW, openssl, pemBlocks, type X509Fixture } from "./fixtures/x509.js";
@@ -196,7 +196,7 @@ describe("bad input catalogue", () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught, "expected an error").toBeInstanceOf(InputError);
+    expect(caught, "expected an error").toSatisfy(isInputError);
     const error = caught as CertrelayError;
     expect({ code: error.code, field: error.field }).toEqual({ code: c.code, field: c.field });
     expect(error.message).toContain(c.field);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError, VendorError } from "../src/errors.js";
+import { isInputError, isVendorError } from "../src/errors.js";
 import { enosCodeError } from "../src/providers/enos/errors.js";
 import { createEnosIssuer, createEnosTarget, type EnosSettings } from "../src/providers/enos/index.js";
 import { EnosMessages } from "../src/sandbox/enos/server.js";
@@ -9,25 +9,25 @@ import { startEnosFixture, type EnosFixture } from "./support/enos.js";
 describe("EnOS codes map to certrelay errors that say what to do", () => {
   // `field` is what the user types to fix it; a certificate serial EnOS assigned (certSn) is not, so none is named
   it.each([
-    [99400, EnosMessages.validityExceeds, InputError, "INPUT_INVALID", "validDays", /lower validDays/],
-    [99400, EnosMessages.deviceIdentifierInvalid, InputError, "CONFIG_INVALID", "assetId", /assetId, or with productKey and deviceKey/],
-    [99400, EnosMessages.csrMissing, InputError, "CSR_INVALID", "csr", /include a PEM certificate signing request/],
-    [99400, EnosMessages.notBiDirectional, VendorError, "VENDOR_REJECTED", "productKey", /bi-directional/],
-    [99400, EnosMessages.callCaError(500, "m", "d"), VendorError, "ISSUANCE_FAILED", undefined, /certificate authority failed/],
-    [99400, EnosMessages.invalidCertRequest("m", "d"), InputError, "CSR_INVALID", "csr", /RSA-2048 CSR/],
-    [99400, EnosMessages.duplicateSubject("m", "d"), VendorError, "VENDOR_REJECTED", "commonName", /common name unique to this device/],
-    [99400, EnosMessages.revokeFailed("m", "d"), VendorError, "VENDOR_REJECTED", undefined, /only a valid certificate bound to this device can be revoked/],
-    [99400, EnosMessages.renewFailed("m", "d"), VendorError, "VENDOR_REJECTED", undefined, /apply for a new certificate instead/],
-    [99400, EnosMessages.queryFailed("m", "d"), VendorError, "VENDOR_ERROR", undefined, /could not read the device's certificates/],
-    [99400, EnosMessages.invalidCallParameters("m", "d"), InputError, "INPUT_INVALID", undefined, /check orgId, validDays/],
-    [11404, EnosMessages.deviceNotFound, VendorError, "VENDOR_NOT_FOUND", "assetId", /exists and is registered/],
-    [11833, EnosMessages.boundToAnotherDevice, VendorError, "VENDOR_REJECTED", "csr", /replace the CSR/],
-    [99500, EnosMessages.internal("certificate"), VendorError, "VENDOR_ERROR", undefined, /EnOS administrator/],
-    [99500, EnosMessages.internal("product"), VendorError, "VENDOR_ERROR", undefined, /EnOS administrator/],
-    [99500, EnosMessages.internal("iot-hub"), VendorError, "VENDOR_ERROR", undefined, /EnOS administrator/],
+    [99400, EnosMessages.validityExceeds, isInputError, "INPUT_INVALID", "validDays", /lower validDays/],
+    [99400, EnosMessages.deviceIdentifierInvalid, isInputError, "CONFIG_INVALID", "assetId", /assetId, or with productKey and deviceKey/],
+    [99400, EnosMessages.csrMissing, isInputError, "CSR_INVALID", "csr", /include a PEM certificate signing request/],
+    [99400, EnosMessages.notBiDirectional, isVendorError, "VENDOR_REJECTED", "productKey", /bi-directional/],
+    [99400, EnosMessages.callCaError(500, "m", "d"), isVendorError, "ISSUANCE_FAILED", undefined, /certificate authority failed/],
+    [99400, EnosMessages.invalidCertRequest("m", "d"), isInputError, "CSR_INVALID", "csr", /RSA-2048 CSR/],
+    [99400, EnosMessages.duplicateSubject("m", "d"), isVendorError, "VENDOR_REJECTED", "commonName", /common name unique to this device/],
+    [99400, EnosMessages.revokeFailed("m", "d"), isVendorError, "VENDOR_REJECTED", undefined, /only a valid certificate bound to this device can be revoked/],
+    [99400, EnosMessages.renewFailed("m", "d"), isVendorError, "VENDOR_REJECTED", undefined, /apply for a new certificate instead/],
+    [99400, EnosMessages.queryFailed("m", "d"), isVendorError, "VENDOR_ERROR", undefined, /could not read the device's certificates/],
+    [99400, EnosMessages.invalidCallParameters("m", "d"), isInputError, "INPUT_INVALID", undefined, /check orgId, validDays/],
+    [11404, EnosMessages.deviceNotFound, isVendorError, "VENDOR_NOT_FOUND", "assetId", /exists and is registered/],
+    [11833, EnosMessages.boundToAnotherDevice, isVendorError, "VENDOR_REJECTED", "csr", /replace the CSR/],
+    [99500, EnosMessages.internal("certificate"), isVendorError, "VENDOR_ERROR", undefined, /EnOS administrator/],
+    [99500, EnosMessages.internal("product"), isVendorError, "VENDOR_ERROR", undefined, /EnOS administrator/],
+    [99500, EnosMessages.internal("iot-hub"), isVendorError, "VENDOR_ERROR", undefined, /EnOS administrator/],
   ] as const)("%i %s", (code, msg, type, ourCode, field, fix) => {
     const error = enosCodeError(code, msg, "certificate apply");
-    expect(error).toBeInstanceOf(type);
+    expect(error).toSatisfy(type);
     expect(error).toMatchObject({ code: ourCode, vendor: "enos" });
     expect(error.field).toBe(field);
     expect(error.message).toContain(`(${code}: ${msg})`);
@@ -54,7 +54,7 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
     const issuer = issuerFor();
     try {
       const error = await issuer.issue(await request("internal.device.example")).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(VendorError);
+      expect(error).toSatisfy(isVendorError);
       expect(error).toMatchObject({ code: "VENDOR_ERROR", vendorCode: "99500", vendor: "enos" });
       expect(String((error as Error).message)).toBe(
         "EnOS refused the certificate apply (99500: Internal error of certificate service.): an EnOS internal service failed; nothing was issued. Retry later, and refer to your EnOS administrator if it persists",

@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError } from "../src/errors.js";
+import { isInputError } from "../src/errors.js";
 import { createEnosIssuer } from "../src/providers/enos/index.js";
 import { certFacts, generateKeyAndCsr, parseBundle, serialFromDecimal } from "../src/x509/index.js";
 import { startEnosFixture, type EnosFixture } from "./support/enos.js";
@@ -54,7 +54,7 @@ describe("EnOS issuer: RSA and ECC device certificates", () => {
     try {
       const { csr } = await generateKeyAndCsr({ keyType: "rsa", commonName: "wrong.device.example" });
       const error = await issuer.issue({ csr, commonName: "wrong.device.example", sans: [], reference: "x" }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InputError);
+      expect(error).toSatisfy(isInputError);
       expect(error).toMatchObject({ code: "CSR_INVALID", field: "csr" });
       expect(String((error as Error).message)).toMatch(/prime256v1|P-256/);
       expect(f.sandbox.requestCount).toBe(before);

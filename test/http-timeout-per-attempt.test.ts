@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { TimeoutError } from "../src/errors.js";
+import { isTimeoutError } from "../src/errors.js";
 import { HttpClient } from "../src/http/index.js";
 import { answer, hang, recordingSleep, startTestServer, type TestServer } from "./support/http-server.js";
 
@@ -12,7 +12,7 @@ test("an answer that never comes raises TIMEOUT naming the request", async () =>
   const http = new HttpClient({ baseUrl: server.url, vendor: "test", sleep: recordingSleep().sleep, retry: { retries: 0 } });
   try {
     const error = await http.request({ method: "GET", path: "/slow", timeoutMs: 100 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toSatisfy(isTimeoutError);
     expect(error).toMatchObject({ code: "TIMEOUT", vendor: "test" });
     expect((error as Error).message).toContain(`GET ${server.url}/slow timed out after 100ms`);
   } finally {

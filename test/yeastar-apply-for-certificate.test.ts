@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applyForCertificate } from "../src/providers/yeastar/index.js";
-import { InputError } from "../src/errors.js";
+import { isInputError } from "../src/errors.js";
 import { API, rawCall, rawToken, startYeastarFixture, type YeastarFixture } from "./support/yeastar.js";
 
 const CREATE = "POST /openapi/v1.0/certificate/create";
@@ -100,7 +100,7 @@ describe("applyForCertificate: the PBX obtains a certificate itself (asynchronou
       dnsProvider: "route53",
       authInfo: { AccessKeyId: "AKIAEXAMPLE", SecretAccessKey: "r53-secret" },
     }).catch((e: unknown) => e);
-    expect(missing).toBeInstanceOf(InputError);
+    expect(missing).toSatisfy(isInputError);
     expect(missing).toMatchObject({ code: "INPUT_MISSING", field: "authInfo.Region" });
     expect((missing as Error).message).toMatch(/route53 needs the complete parameter set AccessKeyId \+ SecretAccessKey \+ Region; missing Region/);
     expect((missing as Error).message).not.toContain("r53-secret");

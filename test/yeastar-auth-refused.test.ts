@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createYeastarTarget } from "../src/providers/yeastar/index.js";
-import { AuthError } from "../src/errors.js";
+import { isAuthError } from "../src/errors.js";
 import type { Target } from "../src/model.js";
 import { API, rawCall, startYeastarFixture, type YeastarFixture } from "./support/yeastar.js";
 
@@ -21,7 +21,7 @@ describe("refused credentials: access denied, then account IP blocked", () => {
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, { username: f.sandbox.credentials.username, password: "wrong-secret-123" }, f.ctx);
     const error: unknown = await drain(target).catch((e: unknown) => e);
     await target.close();
-    expect(error).toBeInstanceOf(AuthError);
+    expect(error).toSatisfy(isAuthError);
     expect(error).toMatchObject({ code: "AUTH_FAILED", vendor: "yeastar", field: "username" });
     expect((error as Error).message).toMatch(/access denied; check the Client ID \(username\) and Client Secret \(password\)/);
     expect((error as Error).message).not.toContain("wrong-secret-123");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createYeastarTarget } from "../src/providers/yeastar/index.js";
-import { QuotaError } from "../src/errors.js";
+import { isQuotaError } from "../src/errors.js";
 import { TestCA } from "../src/sandbox/ca.js";
 import { API, YEASTAR_NOW, rawCall, rawToken, rawUpload, serverFile, startYeastarFixture, type YeastarFixture } from "./support/yeastar.js";
 
@@ -60,7 +60,7 @@ describe("the PBX holds at most 3 server and 20 trusted CA certificates", () => 
     const uploads = f.sandbox.count(UPLOAD);
     const error: unknown = await target.deploy(m).catch((e: unknown) => e);
     await target.close();
-    expect(error).toBeInstanceOf(QuotaError);
+    expect(error).toSatisfy(isQuotaError);
     expect(error).toMatchObject({ code: "VENDOR_QUOTA", vendor: "yeastar", field: "pruneOld" });
     expect((error as Error).message).toMatch(/already holds 3 server certificates \(its limit is 3\): delete one on the PBX .* or set pruneOld/);
     expect(f.sandbox.count(UPLOAD)).toBe(uploads);

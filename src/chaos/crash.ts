@@ -3,7 +3,7 @@
  * flight would keep running beside the next round, which no real crash allows. The gate makes the "dead
  * process" stop at its next store call and tells when every rotation it started has ended.
  */
-import { ErrorCodes, StoreError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import type { LeaseAttempt, LeaseRequest, PendingRenewal, Store } from "../store/index.js";
 
@@ -68,7 +68,7 @@ export class CrashGate implements Store {
 
   private guard(): void {
     this.lastCallAt = performance.now();
-    if (this.crashed) throw new StoreError(ErrorCodes.STORE_ERROR, "chaos: the process is down", {});
+    if (this.crashed) throw new CertrelayError(ErrorCodes.STORE_ERROR, "chaos: the process is down", {});
   }
 
   async getCurrent(secretId: string): Promise<CertificateMaterial | undefined> {

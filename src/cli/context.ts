@@ -8,14 +8,14 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Command } from "commander";
 import { loadConfig, type CertrelayConfig } from "../config/index.js";
 import { Deadline } from "../deadline.js";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes, isInputError } from "../errors.js";
 import { realSleep, systemClock, type Clock, type Logger } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
 import { FileStore, SecretsManagerStore, type Store } from "../store/index.js";
 import { textLogger, type CliIo, type LogLevel } from "./output.js";
 
 /** A bad flag value: exits 2 like commander's own usage errors. */
-export class FlagError extends InputError {}
+export class FlagError extends CertrelayError {}
 
 export interface StoreFlags {
   storeDir: string;
@@ -70,7 +70,7 @@ async function loadConfigFlag(path: string): Promise<CertrelayConfig> {
   try {
     return await loadConfig(path);
   } catch (error) {
-    if (error instanceof InputError && error.code === ErrorCodes.INPUT_MISSING && !(error instanceof FlagError)) {
+    if (isInputError(error) && error.code === ErrorCodes.INPUT_MISSING && !(error instanceof FlagError)) {
       throw new FlagError(ErrorCodes.INPUT_MISSING, `--config ${path} not found: give the path of your certrelay.yml (see the README)`, { field: "config" });
     }
     throw error;

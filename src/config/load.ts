@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { builtInCatalog, type ProviderCatalog } from "../providers/catalog.js";
 import { isInsecureEndpoint, LIMITS, looksLikePastedSecret, portProblem, shapeProblem } from "./harden.js";
 import type { CertrelayConfig } from "./schema.js";
@@ -19,7 +19,7 @@ export interface ConfigProblem {
 }
 
 /** Every problem in a config file at once, so a user fixes them in one pass. */
-export class ConfigError extends InputError {
+export class ConfigError extends CertrelayError {
   readonly problems: readonly ConfigProblem[];
   readonly source: string;
 
@@ -436,11 +436,11 @@ export async function loadConfig(path: string, catalog: ProviderCatalog = builtI
   } catch (e) {
     const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
     if (code === "ENOENT") {
-      throw new InputError(ErrorCodes.INPUT_MISSING, `config file ${path} not found; create it (see certrelay.yml in the README)`, {
+      throw new CertrelayError(ErrorCodes.INPUT_MISSING, `config file ${path} not found; create it (see certrelay.yml in the README)`, {
         field: path,
       });
     }
-    throw new InputError(ErrorCodes.CONFIG_INVALID, `config file ${path} could not be read: ${code ?? "unknown error"}`, {
+    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `config file ${path} could not be read: ${code ?? "unknown error"}`, {
       field: path,
       cause: e,
     });

@@ -7,7 +7,7 @@
  */
 import type { Route53Client } from "@aws-sdk/client-route-53";
 import { PollWindow } from "../deadline.js";
-import { AuthError, CertrelayError, ErrorCodes, TimeoutError, VendorError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { challengeRecord } from "./challenge.js";
 import type { DnsChallengeProvider, DnsProviderDeps } from "./types.js";
 
@@ -46,15 +46,15 @@ function asVendorError(error: unknown, action: string): unknown {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const detail = error instanceof Error ? error.message : String(error);
   if (name === "AccessDenied" || name === "AccessDeniedException" || status === 403) {
-    return new AuthError(ErrorCodes.AUTH_FAILED, `route53 refused to ${action}: the role needs route53:ListHostedZones, route53:ListResourceRecordSets, route53:ChangeResourceRecordSets and route53:GetChange (see serverless.yml)`, { vendor: VENDOR, cause: error });
+    return new CertrelayError(ErrorCodes.AUTH_FAILED, `route53 refused to ${action}: the role needs route53:ListHostedZones, route53:ListResourceRecordSets, route53:ChangeResourceRecordSets and route53:GetChange (see serverless.yml)`, { vendor: VENDOR, cause: error });
   }
   if (name === "NoSuchHostedZone") {
-    return new VendorError(ErrorCodes.VENDOR_NOT_FOUND, `route53 has no such hosted zone while trying to ${action}: check dns.hostedZoneId`, { vendor: VENDOR, field: "dns.hostedZoneId", cause: error, ...(status ? { status } : {}) });
+    return new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `route53 has no such hosted zone while trying to ${action}: check dns.hostedZoneId`, { vendor: VENDOR, field: "dns.hostedZoneId", cause: error, ...(status ? { status } : {}) });
   }
   if (name === "Throttling" || name === "ThrottlingException" || name === "PriorRequestNotComplete") {
-    return new VendorError(ErrorCodes.RATE_LIMITED, `route53 throttled the request to ${action}; the next run tries again`, { vendor: VENDOR, cause: error });
+    return new CertrelayError(ErrorCodes.RATE_LIMITED, `route53 throttled the request to ${action}; the next run tries again`, { vendor: VENDOR, cause: error });
   }
-  return new VendorError(ErrorCodes.VENDOR_ERROR, `route53 failed to ${action}: ${detail}`, { vendor: VENDOR, cause: error, ...(status ? { status } : {}) });
+  return new CertrelayError(ErrorCodes.VENDOR_ERROR, `route53 failed to ${action}: ${detail}`, { vendor: VENDOR, cause: error, ...(status ? { status } : {}) });
 }
 
 export class Route53Provider implements DnsChallengeProvider {
@@ -152,7 +152,7 @@ export class Route53Provider implements DnsChallengeProvider {
       marker = page.IsTruncated ? page.NextMarker : undefined;
     } while (marker);
     if (!best) {
-      throw new VendorError(ErrorCodes.VENDOR_NOT_FOUND, `route53 has no public hosted zone for ${fqdn}: create one for the domain, or set dns.hostedZoneId`, { vendor: VENDOR, field: "dns.hostedZoneId" });
+      throw new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `route53 has no public hosted zone for ${fqdn}: create one for the domain, or set dns.hostedZoneId`, { vendor: VENDOR, field: "dns.hostedZoneId" });
     }
     return best.id;
   }
@@ -201,6 +201,6 @@ export class Route53Provider implements DnsChallengeProvider {
       });
       if (answer.ChangeInfo?.Status === "INSYNC") return;
     } while (await window.next());
-    throw new TimeoutError(ErrorCodes.TIMEOUT, `route53 change for ${fqdn} was not INSYNC ${window.describe()} (dns.propagationTimeout); the next run tries again`, { vendor: VENDOR, field: "dns.propagationTimeout" });
+    throw new CertrelayError(ErrorCodes.TIMEOUT, `route53 change for ${fqdn} was not INSYNC ${window.describe()} (dns.propagationTimeout); the next run tries again`, { vendor: VENDOR, field: "dns.propagationTimeout" });
   }
 }

@@ -8,7 +8,7 @@
 import { access } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { loadConfig, parseConfig, type CertrelayConfig } from "../config/index.js";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { awsRemoteConfigReader, describeLocation, parseRemoteLocation, type RemoteConfigReader } from "./remote-config.js";
 
 export interface ConfigSourceOptions {
@@ -47,7 +47,7 @@ export async function loadFleetConfig(options: ConfigSourceOptions): Promise<Loa
   for (const candidate of options.bundledPaths) {
     if (await exists(candidate)) return { config: await loadConfig(candidate), source: candidate };
   }
-  throw new InputError(
+  throw new CertrelayError(
     ErrorCodes.INPUT_MISSING,
     `no certrelay.yml found (looked in ${options.bundledPaths.join(", ")}); bundle one with the function, or set CERTRELAY_CONFIG (a path, ssm:/name or s3://bucket/key) or CERTRELAY_CONFIG_YAML (the YAML)`,
     { field: "CERTRELAY_CONFIG" },

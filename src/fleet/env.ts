@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { realSleep, systemClock } from "../model.js";
 import { StoreBackedProviders } from "../providers/registry.js";
 import { stdoutWriter } from "../signals/log.js";
@@ -26,7 +26,7 @@ function wholeNumber(env: Env, name: string, fallback: number, min: number, max:
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InputError(ErrorCodes.CONFIG_INVALID, `${name} must be a whole number from ${min} to ${max}`, { field: name });
+    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `${name} must be a whole number from ${min} to ${max}`, { field: name });
   }
   return value;
 }
@@ -51,7 +51,7 @@ export function notifiersFromEnv(env: Env, sns: () => SNSClient | Promise<SNSCli
   const webhook = env.NOTIFY_WEBHOOK_URL?.trim();
   if (webhook) {
     if (!URL.canParse(webhook) || !/^https?:$/.test(new URL(webhook).protocol)) {
-      throw new InputError(ErrorCodes.CONFIG_INVALID, "NOTIFY_WEBHOOK_URL must be an http(s) URL", { field: "NOTIFY_WEBHOOK_URL" });
+      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, "NOTIFY_WEBHOOK_URL must be an http(s) URL", { field: "NOTIFY_WEBHOOK_URL" });
     }
     notifiers.push(new WebhookNotifier(webhook));
   }

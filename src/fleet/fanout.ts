@@ -3,7 +3,7 @@
  * scheduler's 15 minutes and SQS retries (then the DLQ) each certificate on its own.
  */
 import type { SendMessageBatchRequestEntry, SQSClient } from "@aws-sdk/client-sqs";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 
 /** The message body. `dedupeId` names this certificate in this scheduler run, for logs and FIFO queues. */
 export interface RenewalMessage {
@@ -33,10 +33,10 @@ export function parseRenewalMessage(body: string): RenewalMessage {
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new InputError(ErrorCodes.INPUT_INVALID, 'message body is not JSON; expected {"name": "<certificate name>"}', { field: "body" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, 'message body is not JSON; expected {"name": "<certificate name>"}', { field: "body" });
   }
   if (typeof parsed !== "object" || parsed === null || typeof (parsed as { name?: unknown }).name !== "string" || (parsed as { name: string }).name === "") {
-    throw new InputError(ErrorCodes.INPUT_INVALID, 'message body has no certificate name; expected {"name": "<certificate name>"}', { field: "body.name" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, 'message body has no certificate name; expected {"name": "<certificate name>"}', { field: "body.name" });
   }
   const { name, dedupeId } = parsed as { name: string; dedupeId?: unknown };
   return { name, dedupeId: typeof dedupeId === "string" ? dedupeId : "" };

@@ -3,7 +3,7 @@
  * (`s3://bucket/key`), so the fleet can change without redeploying the Lambda. The SDK clients are imported on
  * first use: a function that reads a bundled file never loads them.
  */
-import { ErrorCodes, InputError, StoreError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 
 export type RemoteConfigLocation = { kind: "ssm"; name: string } | { kind: "s3"; bucket: string; key: string };
 
@@ -15,14 +15,14 @@ export interface RemoteConfigReader {
 export function parseRemoteLocation(value: string): RemoteConfigLocation | undefined {
   if (value.startsWith("ssm:")) {
     const name = value.slice("ssm:".length);
-    if (!name) throw new InputError(ErrorCodes.INPUT_INVALID, "CERTRELAY_CONFIG ssm: needs a parameter name, e.g. ssm:/certrelay/config", { field: "CERTRELAY_CONFIG" });
+    if (!name) throw new CertrelayError(ErrorCodes.INPUT_INVALID, "CERTRELAY_CONFIG ssm: needs a parameter name, e.g. ssm:/certrelay/config", { field: "CERTRELAY_CONFIG" });
     return { kind: "ssm", name };
   }
   if (value.startsWith("s3://")) {
     const rest = value.slice("s3://".length);
     const slash = rest.indexOf("/");
     if (slash <= 0 || slash === rest.length - 1) {
-      throw new InputError(ErrorCodes.INPUT_INVALID, "CERTRELAY_CONFIG s3:// needs a bucket and a key, e.g. s3://my-bucket/certrelay.yml", { field: "CERTRELAY_CONFIG" });
+      throw new CertrelayError(ErrorCodes.INPUT_INVALID, "CERTRELAY_CONFIG s3:// needs a bucket and a key, e.g. s3://my-bucket/certrelay.yml", { field: "CERTRELAY_CONFIG" });
     }
     return { kind: "s3", bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
   }
@@ -59,7 +59,7 @@ export function awsRemoteConfigReader(clientConfig: object = {}): RemoteConfigRe
       } catch (error) {
         // The SDK's message may quote request details; the error name and the location are enough to act on.
         const name = error instanceof Error ? error.name : "Error";
-        throw new StoreError(
+        throw new CertrelayError(
           ErrorCodes.STORE_NOT_FOUND,
           `could not read certrelay.yml from ${describeLocation(location)} (${name}): check that it exists and that the function's role may read it`,
           { field: "CERTRELAY_CONFIG", cause: error },

@@ -8,7 +8,7 @@ import type { CertrelayConfig } from "../config/index.js";
 import { renewBeforeDaysFor } from "../config/index.js";
 import { lambdaDeadline } from "../deadline.js";
 import { releaseOnTermination } from "../shutdown.js";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { CheckpointInterrupt, errorSummary, rotateCertificate, type PipelineDeps } from "../pipeline/index.js";
 import { createJsonLogger, outcomeFromReport, type CertificateOutcome, type JsonLogger } from "../signals/log.js";
 import { parseRenewalMessage } from "./fanout.js";
@@ -79,7 +79,7 @@ export async function processRecord(
   }
   const certificate = config.certificates.find((c) => c.name === name);
   if (!certificate) {
-    const error = new InputError(ErrorCodes.INPUT_INVALID, `no certificate named '${name}' in certrelay.yml; the message is left for the DLQ`, { field: "body.name" });
+    const error = new CertrelayError(ErrorCodes.INPUT_INVALID, `no certificate named '${name}' in certrelay.yml; the message is left for the DLQ`, { field: "body.name" });
     return reject(messageId, error, logger);
   }
   if (pipeline.deadline ? pipeline.deadline.expired() : context.getRemainingTimeInMillis() < reserveMs) {

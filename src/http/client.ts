@@ -5,7 +5,7 @@
 import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import type { Agent } from "undici";
 import type { Deadline } from "../deadline.js";
-import { CertrelayError, ErrorCodes, TimeoutError, VendorError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { realSleep, systemClock, type Clock, type Sleep } from "../model.js";
 import { HttpStatusError } from "./errors.js";
 import { REDACTED, redact, redactValue } from "./redact.js";
@@ -261,7 +261,7 @@ export class HttpClient {
       } else if (outcome.kind === "timeout") {
         if (!idempotent || !retriesLeft) {
           const why = !idempotent ? ` (not retried because ${method} is not idempotent)` : attempt > 1 ? ` (gave up after ${attempt} attempts)` : "";
-          throw new TimeoutError(
+          throw new CertrelayError(
             ErrorCodes.TIMEOUT,
             `${method} ${safeUrl} timed out after ${timeoutMs}ms${why}: check that the ${this.options.vendor} endpoint is reachable, or raise the timeout`,
             { vendor: this.options.vendor },
@@ -276,7 +276,7 @@ export class HttpClient {
         const retryable = idempotent || nothingWasSent(outcome.error);
         if (!retryable || !retriesLeft) {
           const why = !retryable ? ` (not retried because ${method} is not idempotent and the request may have reached the server)` : attempt > 1 ? ` (gave up after ${attempt} attempts)` : "";
-          throw new VendorError(
+          throw new CertrelayError(
             ErrorCodes.NETWORK_ERROR,
             `Network error (${code}) on ${method} ${safeUrl}${why}: check that the ${this.options.vendor} endpoint is reachable from here`,
             { vendor: this.options.vendor, cause: outcome.error },
@@ -359,13 +359,13 @@ export class HttpClient {
     const detail = error instanceof Error ? this.redact(error.message) : "unknown failure";
     const code = error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : "";
     if (/CERT|TLS|SSL/.test(code)) {
-      return new VendorError(
+      return new CertrelayError(
         ErrorCodes.NETWORK_ERROR,
         `TLS failed on ${method} ${safeUrl} (${code}: ${detail}): the ${this.options.vendor} endpoint's certificate is not trusted; fix its chain, or pass its CA as the ca option`,
         { vendor: this.options.vendor, cause: error },
       );
     }
-    return new VendorError(ErrorCodes.NETWORK_ERROR, `Request ${method} ${safeUrl} failed before an answer arrived: ${detail}`, {
+    return new CertrelayError(ErrorCodes.NETWORK_ERROR, `Request ${method} ${safeUrl} failed before an answer arrived: ${detail}`, {
       vendor: this.options.vendor,
       cause: error,
     });

@@ -1,12 +1,12 @@
 import { STATUS_CODES } from "node:http";
-import { ErrorCodes, VendorError, type CertrelayErrorOptions, type ErrorCode } from "../errors.js";
+import { CertrelayError, type CertrelayErrorOptions, type ErrorCode, ErrorCodes } from "../errors.js";
 
 /**
  * A vendor answered with a status the caller did not accept, after any retries. Shaped like ky's HTTPError:
  * `Request failed with status code 503 Service Unavailable: POST https://host/path`. `url`, `message` and `body`
  * are already redacted.
  */
-export class HttpStatusError extends VendorError {
+export class HttpStatusError extends CertrelayError {
   readonly method: string;
   readonly url: string;
   readonly body: unknown;
@@ -35,7 +35,7 @@ export class HttpStatusError extends VendorError {
     this.retryAt = init.retryAt;
   }
 
-  override toJSON(): ReturnType<VendorError["toJSON"]> & { status: number | undefined; method: string; url: string } {
+  override toJSON(): ReturnType<CertrelayError["toJSON"]> & { status: number | undefined; method: string; url: string } {
     return { ...super.toJSON(), status: this.status, method: this.method, url: this.url };
   }
 }

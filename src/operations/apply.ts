@@ -4,7 +4,7 @@
  * unless the caller brings a CSR; the key never leaves this process except as the caller's (masked) output. Waits are bounded by the context's poll window:
  * an order still pending afterwards is reported as pending (not a failure), to be picked up by the next run.
  */
-import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../errors.js";
+import { CertrelayError, ErrorCodes, isCertrelayError } from "../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer } from "../model.js";
 import { awaitIssuance, renewalReference } from "../pipeline/index.js";
 import type { ProviderOperations } from "../providers/kit/operations.js";
@@ -20,7 +20,7 @@ import { providerContext, type CertificateRow, type OperationDeps, type Operatio
 function commonNameFor(request: OperationRequest, ops: ProviderOperations): string {
   const name = request.apply.commonName ?? ops.defaultCommonName?.(request.vendor);
   if (!name) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `input 'common-name' is required for operation apply with provider ${request.vendor.provider}: the domain the certificate is for`, { field: "common-name" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'common-name' is required for operation apply with provider ${request.vendor.provider}: the domain the certificate is for`, { field: "common-name" });
   }
   return name;
 }
@@ -29,7 +29,7 @@ async function csrFor(request: OperationRequest, issuer: Issuer, commonName: str
   const sans = request.apply.sans && request.apply.sans.length > 0 ? request.apply.sans : [commonName];
   if (request.apply.csr?.trim()) {
     const facts = await inspectCsr(request.apply.csr, "csr");
-    if (!facts.signatureValid) throw new InputError(ErrorCodes.CSR_INVALID, "input 'csr': its signature does not verify; generate the CSR again", { field: "csr" });
+    if (!facts.signatureValid) throw new CertrelayError(ErrorCodes.CSR_INVALID, "input 'csr': its signature does not verify; generate the CSR again", { field: "csr" });
     checkCsrStrength(facts, "csr");
     if (userKey) checkCsrMatchesKey(facts, userKey.key);
     return { csr: request.apply.csr, sans: facts.sans.length > 0 ? facts.sans : sans };

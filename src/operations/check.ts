@@ -2,7 +2,7 @@
  * How long until a certificate expires: the one given, or what a target holds. Fails (ok: false) below
  * min-days-left so a scheduled workflow turns red before users see an expired certificate.
  */
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { listHeld } from "../pipeline/index.js";
 import type { CertificateReport } from "../pipeline/types.js";
 import { parseBundle } from "../x509/index.js";
@@ -63,7 +63,7 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
   }
 
   if (!isTargetProvider(request.vendor.provider, deps.providers)) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `input 'certificate' is required to check with provider ${request.vendor.provider}: it holds orders, not deployed certificates`, { field: "certificate" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'certificate' is required to check with provider ${request.vendor.provider}: it holds orders, not deployed certificates`, { field: "certificate" });
   }
   const config = targetConfigFor(request.vendor, deps.providers);
   const credentials = credentialsFor(request.vendor, deps.providers);

@@ -3,7 +3,7 @@
  * replaces it), its type must suit the issuer, and a `csr` given alongside must belong to it.
  */
 import { createPublicKey, webcrypto, type KeyObject } from "node:crypto";
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { KeyType } from "../model.js";
 import { checkKeyStrength, describeKey, readPrivateKey, type CsrFacts } from "../x509/index.js";
 import { generalNames, jsonName, loadPeculiar } from "../x509/csr.js";
@@ -22,7 +22,7 @@ export function readKeyForCsr(pem: string, field = "private-key"): KeyForCsr {
   const description = describeKey(key);
   if (description.keyType === "rsa" && key.asymmetricKeyType === "rsa") return { key, keyType: "rsa" };
   if (description.keyType === "ec" && (description.curve === "P-256" || description.curve === "P-384")) return { key, keyType: "ecc", curve: description.curve };
-  throw new InputError(
+  throw new CertrelayError(
     ErrorCodes.KEY_UNSUPPORTED,
     `input '${field}' is a ${description.curve ?? key.asymmetricKeyType ?? "unknown"} key; a CSR needs an RSA or an EC P-256/P-384 key: generate one with \`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048\``,
     { field },
@@ -36,7 +36,7 @@ function spkiPem(key: KeyObject): string {
 /** A CSR and a key belong together when the CSR carries the key's public half. */
 export function checkCsrMatchesKey(csr: CsrFacts, key: KeyObject): void {
   if (csr.publicKeyPem.trim() !== spkiPem(key)) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.KEY_MISMATCH,
       "input 'csr' was not made from input 'private-key': pass the key the CSR was generated with, or leave one of them out (certrelay then builds the CSR from the key, or uses the CSR alone)",
       { field: "csr" },
@@ -65,6 +65,6 @@ export async function csrFromKey(key: KeyForCsr, commonName: string, sans: strin
     return `${csr.toString("pem").replaceAll("\r\n", "\n").trimEnd()}\n`;
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new InputError(ErrorCodes.CSR_INVALID, `could not build a CSR for "${commonName}" from input 'private-key': check common-name and sans (DNS names or IP addresses)`, { field: "private-key", cause: error });
+    throw new CertrelayError(ErrorCodes.CSR_INVALID, `could not build a CSR for "${commonName}" from input 'private-key': check common-name and sans (DNS names or IP addresses)`, { field: "private-key", cause: error });
   }
 }

@@ -3,7 +3,7 @@
  * the first request, so a mistake costs nothing remote; a target that already holds the certificate is left alone
  * (`changed: false`).
  */
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { DeployResult, VerifyResult } from "../model.js";
 import { deployToTarget, describeWindow, newReport } from "../pipeline/index.js";
 import { expireInDays, parseBundle } from "../x509/index.js";
@@ -25,12 +25,12 @@ export function deployTakes(request: Pick<OperationRequest, "vendor">, providers
 export async function deployBundle(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
   const { bundle, vendor } = request;
   if (!bundle.certificate?.trim()) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate' is required for operation deploy: pass the PEM certificate", { field: "certificate" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "input 'certificate' is required for operation deploy: pass the PEM certificate", { field: "certificate" });
   }
   const takes = deployTakes(request, deps.providers);
   const requireKey = takes.privateKey;
   if (requireKey && !bundle.privateKey?.trim()) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `input 'private-key' is required to deploy to ${vendor.provider}: pass the PEM private key of the certificate`, { field: "private-key" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'private-key' is required to deploy to ${vendor.provider}: pass the PEM private key of the certificate`, { field: "private-key" });
   }
   const now = deps.clock();
   const parsed = parseBundle(

@@ -5,7 +5,7 @@
  * here, where the entry point is known. Never adds a value, only names.
  */
 import { CREDENTIAL_FIELDS } from "../config/harden.js";
-import { AuthError, CertrelayError, ErrorCodes, type ErrorCode } from "../errors.js";
+import { CertrelayError, type ErrorCode, ErrorCodes, isAuthError } from "../errors.js";
 import { credentialInputs, definitionOf, type ProviderList } from "./request.js";
 
 export type EntryPoint = "action" | "cli";
@@ -43,7 +43,7 @@ function credentialHint(provider: string | undefined, entry: EntryPoint, provide
  * entries of `cert` read and the fields that secret must hold. Names only, never a value.
  */
 export function withCredentialsSecretHint(error: CertrelayError, cert: { issuer?: { provider: string; credentials: string } | undefined; targets: readonly { provider: string; credentials: string }[] }): string {
-  if (!(error instanceof AuthError) || error.code !== ErrorCodes.AUTH_FAILED || error.vendor === undefined) return error.message;
+  if (!(isAuthError(error)) || error.code !== ErrorCodes.AUTH_FAILED || error.vendor === undefined) return error.message;
   const entries = [...(cert.issuer ? [cert.issuer] : []), ...cert.targets].filter((e) => e.provider === error.vendor);
   const secrets = [...new Set(entries.map((e) => e.credentials))];
   const fields = CREDENTIAL_FIELDS[error.vendor];
@@ -66,7 +66,7 @@ export function explainFailure(error: unknown, options: { entry: EntryPoint; pro
   }
   const vendor = error.vendor ?? options.provider;
   let message = error.message;
-  if (error instanceof AuthError && error.code === ErrorCodes.AUTH_FAILED) {
+  if (isAuthError(error) && error.code === ErrorCodes.AUTH_FAILED) {
     const hint = credentialHint(vendor, options.entry, options.providers);
     if (hint && !message.includes(hint)) message = `${message} (${hint})`;
   } else if (error.code === ErrorCodes.NETWORK_ERROR && isTlsTrustFailure(error)) {

@@ -7,7 +7,7 @@
  * problems are reported by the input name the user typed, never with its value.
  */
 import * as z from "zod";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { Issuer, Target } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
 import { builtInProviders } from "../providers/index.js";
@@ -112,15 +112,15 @@ function inputNameOf(definition: AnyProviderDefinition, key: string): string {
   return definition.inputs[key]?.input ?? key;
 }
 
-function firstProblem(error: z.ZodError, definition: AnyProviderDefinition): InputError {
+function firstProblem(error: z.ZodError, definition: AnyProviderDefinition): CertrelayError {
   const provider = definition.name;
   const issue = error.issues[0];
   const key = issue?.path.find((segment): segment is string => typeof segment === "string") ?? "provider";
   const input = inputNameOf(definition, key);
   if (issue?.code === "invalid_type" && issue.input === undefined) {
-    return new InputError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${provider}`, { field: input, vendor: provider });
+    return new CertrelayError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${provider}`, { field: input, vendor: provider });
   }
-  return new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider ${provider}: ${issue?.message ?? "invalid"}`, { field: input, vendor: provider });
+  return new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider ${provider}: ${issue?.message ?? "invalid"}`, { field: input, vendor: provider });
 }
 
 /**
@@ -151,7 +151,7 @@ function definitionFor(fields: VendorFields, providers: ProviderList): AnyProvid
   const definition = definitionOf(fields.provider, providers);
   if (!definition) {
     const known = providers.map((d) => d.name).join(", ");
-    throw new InputError(ErrorCodes.INPUT_INVALID, `Invalid input 'provider'. Expected one of ${known}.`, { field: "provider" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input 'provider'. Expected one of ${known}.`, { field: "provider" });
   }
   return definition;
 }
@@ -161,7 +161,7 @@ export function targetConfigFor(fields: VendorFields, providers: ProviderList = 
   const definition = definitionOf(fields.provider, providers);
   const role = definition?.target;
   if (!definition || !role) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.INPUT_INVALID,
       `input 'provider': ${fields.provider} is not a deploy target (targets: ${targetProviders(providers).join(", ")}); use operation apply, or check with input 'certificate'`,
       { field: "provider", vendor: fields.provider },
@@ -177,7 +177,7 @@ export function targetConfigFor(fields: VendorFields, providers: ProviderList = 
 export function issuerConfigFor(fields: VendorFields, providers: ProviderList = builtInProviders): Prepared<Issuer> {
   const definition = definitionOf(fields.provider, providers);
   if (!definition?.issuer) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, `input 'provider': ${fields.provider} cannot apply for certificates (issuers: ${applyProviders(providers).join(", ")})`, {
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `input 'provider': ${fields.provider} cannot apply for certificates (issuers: ${applyProviders(providers).join(", ")})`, {
       field: "provider",
       vendor: fields.provider,
     });
@@ -213,7 +213,7 @@ export function credentialsFor(fields: VendorFields, providers: ProviderList = b
   for (const { key, input, required } of credentialFields(definition)) {
     const value = fields[key];
     if (typeof value === "string" && value !== "") credentials[key] = value;
-    else if (required) throw new InputError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${fields.provider}`, { field: input, vendor: fields.provider });
+    else if (required) throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${fields.provider}`, { field: input, vendor: fields.provider });
   }
   return credentials;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ManagedCertificate } from "../config/index.js";
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial, Issuer, Target } from "../model.js";
 import type { Lease, PendingRenewal } from "../store/index.js";
 import { certFacts, generateKeyAndCsr, type CertFacts } from "../x509/index.js";
@@ -98,14 +98,14 @@ export async function rotateCertificate(
     if (pending && deps.deployOnly) {
       report.pending = pendingSummary(pending);
       report.detail = `${describePending(pending, deps.clock())}; deploy never continues a renewal: run certrelay renew`;
-      if (!current) throw new InputError(ErrorCodes.STORE_NOT_FOUND, `secret ${cert.secret} holds no certificate yet: run certrelay renew (deploy never buys)`, { field: `${cert.name}.secret` });
+      if (!current) throw new CertrelayError(ErrorCodes.STORE_NOT_FOUND, `secret ${cert.secret} holds no certificate yet: run certrelay renew (deploy never buys)`, { field: `${cert.name}.secret` });
       await ensureTargetsHoldCurrent(ctx);
     } else if (pending) {
       report.due = report.due || ctx.mayPurchase;
       await continueRenewal(ctx, pending);
     } else if (!current) {
       if (!ctx.issuer) {
-        throw new InputError(
+        throw new CertrelayError(
           ErrorCodes.INPUT_MISSING,
           `secret ${cert.secret} holds no certificate and ${cert.name} has no issuer: seed it (certrelay deploy from a PEM bundle) or configure an issuer`,
           { field: `${cert.name}.secret` },
@@ -179,7 +179,7 @@ async function startRenewal(ctx: Context): Promise<void> {
   if (!(await ctx.lease())) throw new InProgressElsewhere();
   const { commonName, sans } = subjectFor(ctx);
   if (!commonName) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `${cert.name} needs commonName in certrelay.yml for its first issuance`, {
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `${cert.name} needs commonName in certrelay.yml for its first issuance`, {
       field: `${cert.name}.commonName`,
     });
   }
@@ -202,8 +202,8 @@ function issuanceInput(ctx: Context, issuer: Issuer): IssuanceInput {
   return { cert: ctx.cert, deps: ctx.deps, issuer, current: ctx.current, currentFacts: ctx.currentFacts, mayPurchase: ctx.mayPurchase };
 }
 
-function noIssuer(cert: ManagedCertificate): InputError {
-  return new InputError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
+function noIssuer(cert: ManagedCertificate): CertrelayError {
+  return new CertrelayError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
 }
 
 async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<void> {
@@ -334,7 +334,7 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   if (!current || !currentFacts) return;
   if (currentFacts.notAfter.getTime() <= deps.clock().getTime()) {
     // Never push an expired certificate anywhere; renewing it is the only fix.
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.CERT_EXPIRED,
       `the certificate in ${ctx.cert.secret} expired on ${currentFacts.notAfter.toISOString()}; configure an issuer for ${ctx.cert.name} or store a valid certificate`,
       { field: `${ctx.cert.name}.secret` },

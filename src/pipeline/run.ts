@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import { renewBeforeDaysFor, type CertrelayConfig, type ManagedCertificate } from "../config/index.js";
-import { InputError, ErrorCodes } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { rotateCertificate } from "./rotate.js";
 import type { CertificateAction, CertificateReport, PipelineDeps } from "./types.js";
 
@@ -50,7 +50,7 @@ function selectCertificates(all: ManagedCertificate[], only: string[] | undefine
   if (!only || only.length === 0) return all;
   const unknown = only.filter((name) => !all.some((c) => c.name === name));
   if (unknown.length > 0) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, `unknown certificate name(s): ${unknown.join(", ")}; names in the config: ${all.map((c) => c.name).join(", ")}`, { field: "only" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `unknown certificate name(s): ${unknown.join(", ")}; names in the config: ${all.map((c) => c.name).join(", ")}`, { field: "only" });
   }
   return all.filter((c) => only.includes(c.name));
 }

@@ -4,7 +4,7 @@
  * a vendor failure: the failure is the value, so one bad target never hides the others.
  */
 import type { ManagedCertificate } from "../config/index.js";
-import { ErrorCodes, VendorError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial, DeployedCertificate, DeployResult, Target, VerifyResult } from "../model.js";
 import { errorSummary, type ErrorSummary } from "./summary.js";
 import type { TargetReport } from "./types.js";
@@ -104,7 +104,7 @@ export async function deployToTarget(target: Target, material: CertificateMateri
     deployed = await target.deploy(material);
     verified = await target.verify(serial);
     if (!verified.ok) {
-      throw new VendorError(
+      throw new CertrelayError(
         ErrorCodes.VERIFY_FAILED,
         `${target.label} does not serve certificate ${serial} after deploy${verified.servedSerial ? ` (it serves ${verified.servedSerial})` : ""}: ${verified.detail}`,
         { vendor: target.provider },

@@ -6,7 +6,7 @@
  */
 import type * as z from "zod";
 import { configSchemasFor, notAnIssuerMessage, roleSchemasFor, type CertrelayConfigOf, type ManagedCertificateOf } from "../config/schema.js";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { Issuer, Target } from "../model.js";
 import type { SessionCache } from "../store/index.js";
 import type { ProviderContext } from "./context.js";
@@ -83,16 +83,16 @@ export function providerCatalog<const L extends readonly AnyProviderDefinition[]
     createTarget(entry, credentials, ctx, sessions) {
       const role = byName.get(entry.provider)?.target;
       // the config schema admits only listed targets: anything else is a caller that skipped it
-      if (!role) throw new InputError(ErrorCodes.CONFIG_INVALID, `expected target provider ${targetProviders.join("|")}`, { field: "provider", vendor: entry.provider });
+      if (!role) throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `expected target provider ${targetProviders.join("|")}`, { field: "provider", vendor: entry.provider });
       return role.create(entry, credentials, ctx, sessions);
     },
     createIssuer(entry, credentials, ctx) {
       const definition = byName.get(entry.provider);
       if (definition?.issuer) return definition.issuer.create(entry, credentials, ctx);
       if (definition?.notAnIssuer !== undefined) {
-        throw new InputError(ErrorCodes.CONFIG_INVALID, notAnIssuerMessage(definition.name, definition.notAnIssuer), { field: "issuer.provider", vendor: definition.name });
+        throw new CertrelayError(ErrorCodes.CONFIG_INVALID, notAnIssuerMessage(definition.name, definition.notAnIssuer), { field: "issuer.provider", vendor: definition.name });
       }
-      throw new InputError(ErrorCodes.CONFIG_INVALID, `expected issuer provider ${issuerProviders.join("|")}`, { field: "issuer.provider", vendor: entry.provider });
+      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `expected issuer provider ${issuerProviders.join("|")}`, { field: "issuer.provider", vendor: entry.provider });
     },
   };
 }

@@ -6,7 +6,7 @@
 import "reflect-metadata";
 import { randomBytes, webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { DAY_MS, type CertificateMaterial, type KeyType } from "../model.js";
 import { generalNames, generateKeyPair, inspectCsr, jsonName, signingAlgorithm } from "../x509/csr.js";
 import { toPem } from "../x509/pem.js";
@@ -58,7 +58,7 @@ function serialHex(serial: string | undefined): string {
   }
   let hex = serial.replaceAll(":", "").replace(/^0x/i, "").toUpperCase();
   if (!/^[0-9A-F]+$/.test(hex) || hex.length > 40) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, "serial must be hex (at most 20 bytes), e.g. 0A01", { field: "serial" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "serial must be hex (at most 20 bytes), e.g. 0A01", { field: "serial" });
   }
   if (hex.length % 2 === 1) hex = `0${hex}`;
   if (parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
@@ -161,7 +161,7 @@ export class TestCA {
   async signCsr(csrPem: string, options: SignCsrOptions = {}): Promise<{ certificate: string; chain: string }> {
     const facts = await inspectCsr(csrPem);
     if (!facts.signatureValid) {
-      throw new InputError(ErrorCodes.CSR_INVALID, "csr signature does not verify: generate the CSR again from its key", { field: "csr" });
+      throw new CertrelayError(ErrorCodes.CSR_INVALID, "csr signature does not verify: generate the CSR again from its key", { field: "csr" });
     }
     const keyType: KeyType = facts.keyType === "ec" ? "ecc" : "rsa";
     const algorithm = keyType === "rsa" ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: facts.curve ?? "P-256" };

@@ -3,7 +3,7 @@
  * run could not renew. One message per invocation (a list), so a bad night is one page, not fifty.
  */
 import type { SNSClient } from "@aws-sdk/client-sns";
-import { ErrorCodes, VendorError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { resultOf, type CertificateOutcome } from "./log.js";
 
 export interface Alert {
@@ -109,7 +109,7 @@ export class WebhookNotifier implements Notifier {
     });
     await response.arrayBuffer();
     if (!response.ok) {
-      throw new VendorError(ErrorCodes.HTTP_ERROR, `notification webhook (${this.description}) answered ${response.status}; check NOTIFY_WEBHOOK_URL`, {
+      throw new CertrelayError(ErrorCodes.HTTP_ERROR, `notification webhook (${this.description}) answered ${response.status}; check NOTIFY_WEBHOOK_URL`, {
         status: response.status,
         field: "NOTIFY_WEBHOOK_URL",
       });

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { ErrorCodes, StoreError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import type { PendingRenewal } from "./types.js";
 
@@ -69,7 +69,7 @@ export function parseJsonSafely(text: string, where: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new StoreError(ErrorCodes.STORE_ERROR, `${where} does not hold valid JSON; rewrite it with certrelay`, {
+    throw new CertrelayError(ErrorCodes.STORE_ERROR, `${where} does not hold valid JSON; rewrite it with certrelay`, {
       cause: cause instanceof Error ? new Error(cause.name) : undefined,
     });
   }
@@ -78,7 +78,7 @@ export function parseJsonSafely(text: string, where: string): unknown {
 /** A pending renewal that can be promoted: the issuer has delivered certificate and chain. */
 export function completedMaterial(pending: PendingRenewal, where: string): CertificateMaterial {
   if (pending.certificate === undefined || pending.certificate === "" || pending.chain === undefined) {
-    throw new StoreError(
+    throw new CertrelayError(
       ErrorCodes.STORE_ERROR,
       `cannot promote ${where}: the pending renewal has no issued certificate and chain yet; finish issuance first`,
     );
@@ -88,7 +88,7 @@ export function completedMaterial(pending: PendingRenewal, where: string): Certi
 
 export function requireSecretId(secretId: string): void {
   if (typeof secretId !== "string" || secretId.trim() === "") {
-    throw new StoreError(ErrorCodes.STORE_ERROR, "secret id is empty; pass a store secret id like certrelay/www");
+    throw new CertrelayError(ErrorCodes.STORE_ERROR, "secret id is empty; pass a store secret id like certrelay/www");
   }
 }
 
@@ -97,7 +97,7 @@ export function parseCredentials(text: string, secretId: string): Record<string,
   const where = `credentials secret '${secretId}'`;
   const parsed = credentialsSchema.safeParse(parseJsonSafely(text, where));
   if (!parsed.success) {
-    throw new StoreError(
+    throw new CertrelayError(
       ErrorCodes.STORE_ERROR,
       `${where} must hold a JSON object of strings such as {"username":"…","password":"…"}`,
       { field: secretId },

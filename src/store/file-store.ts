@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import * as z from "zod";
-import { ErrorCodes, StoreError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import {
   completedMaterial,
@@ -150,7 +150,7 @@ export class FileStore implements Store {
     if (file?.current === undefined) return undefined;
     const material = materialSchema.safeParse(file.current);
     if (!material.success) {
-      throw new StoreError(
+      throw new CertrelayError(
         ErrorCodes.STORE_ERROR,
         `secret '${secretId}' in ${this.pathFor(secretId)}: "current" is not certificate material {certificate, privateKey, chain} (${materialFieldProblems(file.current)})`,
         { field: secretId },
@@ -168,7 +168,7 @@ export class FileStore implements Store {
   async putPending(secretId: string, pending: PendingRenewal): Promise<void> {
     const checked = pendingSchema.safeParse(pending);
     if (!checked.success) {
-      throw new StoreError(ErrorCodes.STORE_ERROR, `pending renewal for secret '${secretId}' is malformed; nothing was written`, {
+      throw new CertrelayError(ErrorCodes.STORE_ERROR, `pending renewal for secret '${secretId}' is malformed; nothing was written`, {
         field: secretId,
       });
     }
@@ -179,7 +179,7 @@ export class FileStore implements Store {
   async promote(secretId: string): Promise<void> {
     const file = await this.read(secretId);
     if (file?.pending === undefined) {
-      throw new StoreError(ErrorCodes.STORE_NOT_FOUND, `secret '${secretId}' has no pending renewal to promote`, {
+      throw new CertrelayError(ErrorCodes.STORE_NOT_FOUND, `secret '${secretId}' has no pending renewal to promote`, {
         field: secretId,
       });
     }
@@ -206,7 +206,7 @@ export class FileStore implements Store {
   async getCredentials(secretId: string): Promise<Record<string, string>> {
     const file = await this.read(secretId);
     if (file?.current === undefined) {
-      throw new StoreError(
+      throw new CertrelayError(
         ErrorCodes.STORE_NOT_FOUND,
         `credentials secret '${secretId}' was not found in ${this.dir}; create ${this.pathFor(secretId)} as {"current": {"username":"…","password":"…"}}`,
         { field: secretId },
@@ -245,7 +245,7 @@ export class FileStore implements Store {
   private decodePending(secretId: string, value: unknown): PendingRenewal {
     const parsed = pendingSchema.safeParse(value);
     if (!parsed.success) {
-      throw new StoreError(
+      throw new CertrelayError(
         ErrorCodes.STORE_ERROR,
         `secret '${secretId}' in ${this.pathFor(secretId)}: "pending" is not a certrelay pending renewal; remove it or fix the file`,
         { field: secretId },
@@ -267,7 +267,7 @@ export class FileStore implements Store {
     }
     const parsed = fileSchema.safeParse(parseJsonSafely(text, path));
     if (!parsed.success) {
-      throw new StoreError(ErrorCodes.STORE_ERROR, `${path} is not a certrelay secret file (expected a JSON object)`, {
+      throw new CertrelayError(ErrorCodes.STORE_ERROR, `${path} is not a certrelay secret file (expected a JSON object)`, {
         field: secretId,
       });
     }
@@ -289,9 +289,9 @@ export class FileStore implements Store {
     }
   }
 
-  private ioError(operation: string, path: string, e: unknown): StoreError {
+  private ioError(operation: string, path: string, e: unknown): CertrelayError {
     const code = e instanceof Error && "code" in e ? String((e as NodeJS.ErrnoException).code) : "unknown error";
-    return new StoreError(ErrorCodes.STORE_ERROR, `file store could not ${operation} ${path}: ${code}`, { cause: e });
+    return new CertrelayError(ErrorCodes.STORE_ERROR, `file store could not ${operation} ${path}: ${code}`, { cause: e });
   }
 }
 

@@ -9,7 +9,7 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { CertrelayError, ErrorCodes, StoreError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import {
   completedMaterial,
@@ -108,7 +108,7 @@ export class SecretsManagerStore implements Store {
           attempts: 0,
         };
       case "other":
-        throw new StoreError(
+        throw new CertrelayError(
           ErrorCodes.STORE_ERROR,
           `secret '${secretId}' (${PENDING}) does not hold a certrelay pending renewal; clear that label or fix the value`,
           { field: secretId },
@@ -135,12 +135,12 @@ export class SecretsManagerStore implements Store {
     requireSecretId(secretId);
     const pendingContent = await this.readStage(secretId, PENDING);
     if (pendingContent.kind === "absent") {
-      throw new StoreError(ErrorCodes.STORE_NOT_FOUND, `secret '${secretId}' has no pending renewal to promote`, {
+      throw new CertrelayError(ErrorCodes.STORE_NOT_FOUND, `secret '${secretId}' has no pending renewal to promote`, {
         field: secretId,
       });
     }
     if (pendingContent.kind === "other" || pendingContent.kind === "lease") {
-      throw new StoreError(
+      throw new CertrelayError(
         ErrorCodes.STORE_ERROR,
         `secret '${secretId}' (${PENDING}) does not hold a certrelay pending renewal; nothing was promoted`,
         { field: secretId },
@@ -222,7 +222,7 @@ export class SecretsManagerStore implements Store {
     requireSecretId(secretId);
     const secretString = await this.readString(secretId, CURRENT);
     if (secretString === undefined) {
-      throw new StoreError(
+      throw new CertrelayError(
         ErrorCodes.STORE_NOT_FOUND,
         `credentials secret '${secretId}' was not found in AWS Secrets Manager; create it with a JSON object such as {"username":"…","password":"…"}`,
         { field: secretId },
@@ -407,7 +407,7 @@ export class SecretsManagerStore implements Store {
       }),
     );
     if (answer.VersionId === undefined) {
-      throw new StoreError(ErrorCodes.STORE_ERROR, `Secrets Manager returned no version id for secret '${secretId}'`);
+      throw new CertrelayError(ErrorCodes.STORE_ERROR, `Secrets Manager returned no version id for secret '${secretId}'`);
     }
     return answer.VersionId;
   }
@@ -566,7 +566,7 @@ function currentOf(secretId: string, content: StageContent): CertificateMaterial
     case "material":
       return content.material;
     case "other":
-      throw new StoreError(
+      throw new CertrelayError(
         ErrorCodes.STORE_ERROR,
         `secret '${secretId}' (${CURRENT}) is not certificate material${content.problem ? ` (${content.problem})` : ""}; it must be JSON {"certificate","privateKey","chain"}`,
         { field: secretId },
@@ -657,7 +657,7 @@ function toStoreError(e: unknown, operation: string, secretId: string): Certrela
       ? "; check the IAM permissions and AWS credentials"
       : awsCauseHint(e);
   // The SDK message is left out on purpose: only the error name and status are known to be free of values.
-  return new StoreError(
+  return new CertrelayError(
     ErrorCodes.STORE_ERROR,
     `Secrets Manager ${operation} failed for secret '${secretId}': ${name}${status === undefined ? "" : ` (HTTP ${status})`}${hint}`,
     { field: secretId, cause: e },

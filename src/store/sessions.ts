@@ -6,7 +6,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { randomUUID } from "node:crypto";
 import * as z from "zod";
-import { ErrorCodes, StoreError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { SessionStore, Store, VendorSession } from "./types.js";
 
 export const sessionSchema = z.object({
@@ -87,7 +87,7 @@ export class SecretsManagerSessions implements SessionStore {
       return readSessions(JSON.parse(answer.SecretString ?? "{}"));
     } catch (e) {
       if (e instanceof Error && (e.name === "ResourceNotFoundException" || e instanceof SyntaxError)) return {};
-      throw new StoreError(ErrorCodes.STORE_ERROR, `Secrets Manager could not read the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"})`, { field: secretId });
+      throw new CertrelayError(ErrorCodes.STORE_ERROR, `Secrets Manager could not read the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"})`, { field: secretId });
     }
   }
 
@@ -95,7 +95,7 @@ export class SecretsManagerSessions implements SessionStore {
     try {
       await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(sessions), VersionStages: [SESSIONS_STAGE], ClientRequestToken: randomUUID() }));
     } catch (e) {
-      throw new StoreError(ErrorCodes.STORE_ERROR, `Secrets Manager could not store the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"}); allow secretsmanager:PutSecretValue on it`, { field: secretId });
+      throw new CertrelayError(ErrorCodes.STORE_ERROR, `Secrets Manager could not store the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"}); allow secretsmanager:PutSecretValue on it`, { field: secretId });
     }
   }
 }

@@ -4,7 +4,7 @@
  * call; nothing else escapes (unexpected errors are wrapped), and no message contains PEM text.
  */
 import type { KeyObject } from "node:crypto";
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import { orderChain, x509Of } from "./chain.js";
 import { certFacts, certificateFromDer, expireInDays, wrongTypeHint, type CertFacts } from "./facts.js";
@@ -46,7 +46,7 @@ function label(c: CertFacts): string {
 function readCertificates(text: string, field: string, keyField: string): CertFacts[] {
   return splitPem(text, field).map((block, index) => {
     if (!CERTIFICATE_TYPES.has(block.type)) {
-      throw new InputError(
+      throw new CertrelayError(
         ErrorCodes.PEM_WRONG_TYPE,
         `${field} block ${index + 1} is a ${block.type}, not a CERTIFICATE: ${wrongTypeHint(block.type, keyField)}`,
         { field },
@@ -68,7 +68,7 @@ export function parseBundle(input: { certificate: string; privateKey?: string; c
     return parseBundleUnsafe(input, options, fCert, fKey, fChain);
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.INPUT_INVALID,
       `${fCert}, ${fKey} and ${fChain} could not be checked (${error instanceof Error ? error.name : "unexpected error"}): check that each holds the PEM text it should`,
       { field: fCert, cause: error },
@@ -93,7 +93,7 @@ function parseBundleUnsafe(
   if (input.privateKey !== undefined && input.privateKey.trim() !== "") {
     ({ key, pem: keyPem } = readPrivateKey(input.privateKey, fKey));
   } else if (options.requireKey ?? true) {
-    throw new InputError(ErrorCodes.PEM_EMPTY, `${fKey} is empty: paste the private key that belongs to the certificate (PEM, not encrypted)`, { field: fKey });
+    throw new CertrelayError(ErrorCodes.PEM_EMPTY, `${fKey} is empty: paste the private key that belongs to the certificate (PEM, not encrypted)`, { field: fKey });
   }
 
   // Weak material is refused before anything else is said about it: no vendor should ever receive it.
@@ -107,7 +107,7 @@ function parseBundleUnsafe(
   }
 
   if (options.expectCa && !leaf.isCA) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.INPUT_INVALID,
       `${fCert} ${label(leaf)} is not a CA certificate, but a trusted certificate must be one: pass the CA's certificate, or deploy this one as a server certificate`,
       { field: fCert },
@@ -115,7 +115,7 @@ function parseBundleUnsafe(
   }
   if (leaf.isCA && !options.expectCa) {
     const leafAfter = extra.find((c) => !c.isCA);
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.CERT_IS_CA,
       leafAfter
         ? `${fCert} starts with the CA certificate ${label(leaf)}: put the server certificate ${label(leafAfter)} first and the CA certificates in ${fChain}`
@@ -126,7 +126,7 @@ function parseBundleUnsafe(
 
   if (key) {
     if (!keyMatches(leaf, key)) {
-      throw new InputError(
+      throw new CertrelayError(
         ErrorCodes.KEY_MISMATCH,
         `${fKey} does not belong to the certificate ${label(leaf)} in ${fCert} (serial ${leaf.serial}): use the key generated with this certificate's CSR`,
         { field: fKey },
@@ -136,18 +136,18 @@ function parseBundleUnsafe(
 
   const now = options.now;
   if (now.getTime() < leaf.notBefore.getTime()) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.CERT_NOT_YET_VALID,
       `${fCert} ${label(leaf)} is not valid until ${leaf.notBefore.toISOString()}: wait until then or check this machine's clock`,
       { field: fCert },
     );
   }
   if (now.getTime() > leaf.notAfter.getTime()) {
-    throw new InputError(ErrorCodes.CERT_EXPIRED, `${fCert} ${label(leaf)} expired on ${leaf.notAfter.toISOString()}: renew it and use the new certificate`, { field: fCert });
+    throw new CertrelayError(ErrorCodes.CERT_EXPIRED, `${fCert} ${label(leaf)} expired on ${leaf.notAfter.toISOString()}: renew it and use the new certificate`, { field: fCert });
   }
   const daysLeft = expireInDays(leaf.notAfter, now);
   if (options.minDaysLeft !== undefined && daysLeft < options.minDaysLeft) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.CERT_EXPIRES_SOON,
       `${fCert} ${label(leaf)} expires on ${leaf.notAfter.toISOString()} (${daysLeft} days left, at least ${options.minDaysLeft} required): renew it first`,
       { field: fCert },
@@ -157,14 +157,14 @@ function parseBundleUnsafe(
   const { ordered, foreign, complete } = orderChain(leaf, chainGiven, fChain);
   if (!complete) {
     const top = ordered.at(-1) ?? leaf;
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.CHAIN_INCOMPLETE,
       `${fChain} has a gap: the certificate that issued ${label(top)} (issuer "${top.issuerCommonName || top.issuer}") is missing, so ${foreign.map(label).join(", ")} cannot be linked: add the missing intermediate certificate (or, if those belong to another CA, use the chain your CA issued with this certificate)`,
       { field: fChain },
     );
   }
   if (foreign.length > 0) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.CHAIN_FOREIGN,
       `${fChain} contains ${foreign.map(label).join(", ")}, which did not issue ${label(leaf)} or any certificate above it: remove ${foreign.length === 1 ? "it" : "them"} (wrong CA or wrong file)`,
       { field: fChain },
@@ -173,7 +173,7 @@ function parseBundleUnsafe(
   const givenOrder = dedupe(chainGiven, leaf).map((c) => c.fingerprint256);
   const rightOrder = ordered.map((c) => c.fingerprint256);
   if (!options.allowReorder && givenOrder.join() !== rightOrder.join()) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.CHAIN_ORDER,
       `${fChain} is out of order: put the certificates leaf-side first: ${ordered.map(label).join(", then ")}`,
       { field: fChain },

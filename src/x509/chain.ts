@@ -3,7 +3,7 @@
  * signature (`verify`): two CAs can share a name, and a name match alone would accept another CA's certificate.
  */
 import { X509Certificate } from "node:crypto";
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertFacts } from "./facts.js";
 
 export interface OrderedChain {
@@ -53,7 +53,7 @@ export function issuedBy(subject: CertFacts, issuer: CertFacts): boolean {
  */
 export function orderChain(leaf: CertFacts, chain: CertFacts[], field = "chain"): OrderedChain {
   if (chain.length > MAX_CHAIN_CERTIFICATES) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.INPUT_INVALID,
       `${field} holds ${chain.length} certificates; real chains hold 1 to 4: give only the intermediates (and optionally the root) of this certificate`,
       { field },

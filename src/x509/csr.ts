@@ -8,7 +8,7 @@ type EcdsaParams = webcrypto.EcdsaParams;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { isIP } from "node:net";
 import type * as x509 from "@peculiar/x509";
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { KeyOptions, KeyType } from "../model.js";
 import { describeKey } from "./keys.js";
 import { splitPem, toPem } from "./pem.js";
@@ -86,7 +86,7 @@ export function jsonName(commonName: string, subject: CsrSubject = {}): x509.Jso
 
 export async function generateKeyAndCsr(options: { keyType: KeyType; keyOptions?: KeyOptions | undefined; commonName: string; sans?: string[]; subject?: CsrSubject }): Promise<GeneratedCsr> {
   if (!options.commonName || options.commonName.trim() === "") {
-    throw new InputError(ErrorCodes.INPUT_MISSING, "commonName is empty: a CSR needs the domain name it is for", { field: "commonName" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "commonName is empty: a CSR needs the domain name it is for", { field: "commonName" });
   }
   const sans = options.sans && options.sans.length > 0 ? options.sans : [options.commonName];
   const lib = await loadPeculiar();
@@ -104,7 +104,7 @@ export async function generateKeyAndCsr(options: { keyType: KeyType; keyOptions?
     return { privateKey: toPem("PRIVATE KEY", new Uint8Array(pkcs8)), csr: csr.toString("pem").replaceAll("\r\n", "\n").trimEnd() + "\n" };
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new InputError(ErrorCodes.CSR_INVALID, `could not build a CSR for "${options.commonName}": check commonName and sans (DNS names or IP addresses)`, { field: "commonName", cause: error });
+    throw new CertrelayError(ErrorCodes.CSR_INVALID, `could not build a CSR for "${options.commonName}": check commonName and sans (DNS names or IP addresses)`, { field: "commonName", cause: error });
   }
 }
 
@@ -133,8 +133,8 @@ const CSR_TYPES = new Set(["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"]);
 
 /** Read a CSR (both the `CERTIFICATE REQUEST` and Java keytool's `NEW CERTIFICATE REQUEST` headers). */
 export async function inspectCsr(pem: string, field = "csr"): Promise<CsrFacts> {
-  const invalid = (detail: string, cause?: unknown): InputError =>
-    new InputError(ErrorCodes.CSR_INVALID, `${field} ${detail}`, cause === undefined ? { field } : { field, cause });
+  const invalid = (detail: string, cause?: unknown): CertrelayError =>
+    new CertrelayError(ErrorCodes.CSR_INVALID, `${field} ${detail}`, cause === undefined ? { field } : { field, cause });
   let blocks;
   try {
     blocks = splitPem(pem, field);
@@ -180,31 +180,31 @@ export async function inspectCsr(pem: string, field = "csr"): Promise<CsrFacts> 
 /** EnOS `issueAuthority` rules (enos-apply-certificate.txt, "Certificate Type Description"). */
 export function checkCsrForEnos(facts: CsrFacts, issueAuthority: "RSA" | "ECC", field = "csr"): void {
   if (!facts.signatureValid) {
-    throw new InputError(ErrorCodes.CSR_INVALID, `${field} has a signature that does not verify: generate the CSR again from its key`, { field });
+    throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} has a signature that does not verify: generate the CSR again from its key`, { field });
   }
   if (issueAuthority === "RSA") {
     if (facts.keyType !== "rsa") {
-      throw new InputError(ErrorCodes.CSR_INVALID, `${field} has a ${facts.keyType.toUpperCase()} key, but EnOS issueAuthority RSA requires a 2048-bit RSA key: generate an RSA-2048 CSR or use issueAuthority ECC`, { field });
+      throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} has a ${facts.keyType.toUpperCase()} key, but EnOS issueAuthority RSA requires a 2048-bit RSA key: generate an RSA-2048 CSR or use issueAuthority ECC`, { field });
     }
     if ((facts.keyBits ?? 0) < 2048) {
-      throw new InputError(ErrorCodes.KEY_TOO_SMALL, `${field} has a ${facts.keyBits ?? "?"}-bit RSA key, but EnOS requires exactly 2048 bits: generate a new key with \`openssl req -newkey rsa:2048\``, { field });
+      throw new CertrelayError(ErrorCodes.KEY_TOO_SMALL, `${field} has a ${facts.keyBits ?? "?"}-bit RSA key, but EnOS requires exactly 2048 bits: generate a new key with \`openssl req -newkey rsa:2048\``, { field });
     }
     if (facts.keyBits !== 2048) {
-      throw new InputError(ErrorCodes.CSR_INVALID, `${field} has a ${facts.keyBits}-bit RSA key, but EnOS requires exactly 2048 bits: generate a new key with \`openssl req -newkey rsa:2048\``, { field });
+      throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} has a ${facts.keyBits}-bit RSA key, but EnOS requires exactly 2048 bits: generate a new key with \`openssl req -newkey rsa:2048\``, { field });
     }
     if (facts.signatureAlgorithm !== "SHA256withRSA") {
-      throw new InputError(ErrorCodes.CSR_INVALID, `${field} is signed with ${facts.signatureAlgorithm}, but EnOS requires SHA256withRSA: sign it with \`openssl req -sha256\``, { field });
+      throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} is signed with ${facts.signatureAlgorithm}, but EnOS requires SHA256withRSA: sign it with \`openssl req -sha256\``, { field });
     }
     return;
   }
   if (facts.keyType !== "ec" || facts.curve !== "P-256") {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.CSR_INVALID,
       `${field} has a ${facts.keyType === "ec" ? `${facts.curve ?? "unknown"} EC` : facts.keyType.toUpperCase()} key, but EnOS issueAuthority ECC requires a 256-bit prime256v1 (P-256) key: generate one with \`openssl ecparam -name prime256v1 -genkey\``,
       { field },
     );
   }
   if (facts.signatureAlgorithm !== "SHA256withECDSA") {
-    throw new InputError(ErrorCodes.CSR_INVALID, `${field} is signed with ${facts.signatureAlgorithm}, but EnOS requires SHA256withECDSA: sign it with \`openssl req -sha256\``, { field });
+    throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} is signed with ${facts.signatureAlgorithm}, but EnOS requires SHA256withECDSA: sign it with \`openssl req -sha256\``, { field });
   }
 }

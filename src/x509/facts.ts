@@ -1,6 +1,6 @@
 /** What a certificate says about itself, in the core's words (see model.ts `DeployedCertificate`). */
 import { X509Certificate } from "node:crypto";
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { DAY_MS } from "../model.js";
 import { splitPem } from "./pem.js";
 import { describeKey } from "./keys.js";
@@ -44,9 +44,9 @@ export function wrongTypeHint(type: string, keyField = "private key"): string {
 export function parseCertificate(pem: string, field = "certificate"): X509Certificate {
   const blocks = splitPem(pem, field);
   const block = blocks[0];
-  if (!block) throw new InputError(ErrorCodes.PEM_EMPTY, `${field} is empty`, { field });
+  if (!block) throw new CertrelayError(ErrorCodes.PEM_EMPTY, `${field} is empty`, { field });
   if (!CERTIFICATE_TYPES.has(block.type)) {
-    throw new InputError(ErrorCodes.PEM_WRONG_TYPE, `${field} holds a ${block.type}, not a CERTIFICATE: ${wrongTypeHint(block.type)}`, { field });
+    throw new CertrelayError(ErrorCodes.PEM_WRONG_TYPE, `${field} holds a ${block.type}, not a CERTIFICATE: ${wrongTypeHint(block.type)}`, { field });
   }
   return certificateFromDer(block.der, field);
 }
@@ -55,7 +55,7 @@ export function certificateFromDer(der: Buffer, field: string): X509Certificate 
   try {
     return new X509Certificate(der);
   } catch (error) {
-    throw new InputError(ErrorCodes.PEM_MALFORMED, `${field} is not a valid X.509 certificate (its PEM decodes, but the content does not parse): copy the certificate again`, { field, cause: error });
+    throw new CertrelayError(ErrorCodes.PEM_MALFORMED, `${field} is not a valid X.509 certificate (its PEM decodes, but the content does not parse): copy the certificate again`, { field, cause: error });
   }
 }
 
@@ -63,7 +63,7 @@ export function certificateFromDer(der: Buffer, field: string): X509Certificate 
 export function normalizeSerial(hex: string): string {
   let s = String(hex).trim().replace(/^0x/i, "").replaceAll(":", "").replaceAll(" ", "").toUpperCase();
   if (s === "" || !/^[0-9A-F]+$/.test(s)) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, `serial is not a hexadecimal number: give it as hex, e.g. 0A:1B:2C or 0A1B2C`, { field: "serial" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `serial is not a hexadecimal number: give it as hex, e.g. 0A:1B:2C or 0A1B2C`, { field: "serial" });
   }
   s = s.replace(/^0+/, "");
   return s === "" ? "0" : s;
@@ -72,7 +72,7 @@ export function normalizeSerial(hex: string): string {
 export function serialFromDecimal(decimal: string): string {
   const s = String(decimal).trim();
   if (!/^\d+$/.test(s)) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, `serial is not a decimal number: give digits only, e.g. 13358902045847232771`, { field: "serial" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `serial is not a decimal number: give digits only, e.g. 13358902045847232771`, { field: "serial" });
   }
   return BigInt(s).toString(16).toUpperCase();
 }
@@ -180,7 +180,7 @@ export function certFacts(cert: string | X509Certificate, field = "certificate")
     return facts;
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new InputError(ErrorCodes.PEM_MALFORMED, `${field} could not be read as a certificate: copy the certificate again`, { field, cause: error });
+    throw new CertrelayError(ErrorCodes.PEM_MALFORMED, `${field} could not be read as a certificate: copy the certificate again`, { field, cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 /** Private keys in the three PEM forms people paste (PKCS#1, PKCS#8, SEC1), and the PKCS#1 form the CDN wants. */
 import { createPrivateKey, type KeyObject } from "node:crypto";
-import { CertrelayError, ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import { splitPem } from "./pem.js";
 
 export interface KeyDescription {
@@ -48,24 +48,24 @@ export function readPrivateKey(pem: string, field = "private-key"): { key: KeyOb
   const keys = blocks.filter((b) => b.type.endsWith("PRIVATE KEY"));
   for (const block of keys) {
     if (block.type === "ENCRYPTED PRIVATE KEY" || (block.headers?.["Proc-Type"] ?? "").includes("ENCRYPTED")) {
-      throw new InputError(ErrorCodes.KEY_ENCRYPTED, `${field} is encrypted with a passphrase: ${ENCRYPTED_FIX}`, { field });
+      throw new CertrelayError(ErrorCodes.KEY_ENCRYPTED, `${field} is encrypted with a passphrase: ${ENCRYPTED_FIX}`, { field });
     }
   }
   if (keys.length === 0) {
     const found = blocks[0]?.type ?? "nothing";
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.PEM_WRONG_TYPE,
       `${field} holds a ${found}, not a private key: paste the PEM private key here (a PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block)${found.includes("CERTIFICATE") ? " and the certificate in the certificate field" : ""}`,
       { field },
     );
   }
   if (keys.length > 1) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, `${field} holds ${keys.length} private keys: give exactly the one that belongs to the certificate`, { field });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `${field} holds ${keys.length} private keys: give exactly the one that belongs to the certificate`, { field });
   }
   const block = keys[0]!;
   const format = KEY_FORMATS[block.type];
   if (format === undefined) {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.KEY_UNSUPPORTED,
       `${field} is a ${block.type}, which certrelay cannot read: convert it to PKCS#8 with \`openssl pkey -in key.pem -out key-pkcs8.pem\` (for OpenSSH keys: \`ssh-keygen -p -m PEM -f key\`)`,
       { field },
@@ -74,7 +74,7 @@ export function readPrivateKey(pem: string, field = "private-key"): { key: KeyOb
   try {
     return { key: createPrivateKey({ key: block.der, format: "der", type: format }), pem: block.pem };
   } catch (error) {
-    throw new InputError(ErrorCodes.PEM_MALFORMED, `${field} is a ${block.type} block whose content is not a valid key: copy the key file again`, { field, cause: error });
+    throw new CertrelayError(ErrorCodes.PEM_MALFORMED, `${field} is a ${block.type} block whose content is not a valid key: copy the key file again`, { field, cause: error });
   }
 }
 
@@ -82,7 +82,7 @@ export function readPrivateKey(pem: string, field = "private-key"): { key: KeyOb
 export function toPkcs1Pem(privateKeyPem: string, field = "private-key"): string {
   const key = parsePrivateKey(privateKeyPem, field);
   if (key.asymmetricKeyType !== "rsa") {
-    throw new InputError(
+    throw new CertrelayError(
       ErrorCodes.KEY_UNSUPPORTED,
       `${field} is a ${key.asymmetricKeyType ?? "non-RSA"} key, but PKCS#1 holds RSA keys only: use an RSA certificate for this target`,
       { field },
@@ -92,7 +92,7 @@ export function toPkcs1Pem(privateKeyPem: string, field = "private-key"): string
     return String(key.export({ format: "pem", type: "pkcs1" }));
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new InputError(ErrorCodes.KEY_UNSUPPORTED, `${field} could not be written as PKCS#1: convert it with \`openssl rsa -in key.pem -traditional\``, { field, cause: error });
+    throw new CertrelayError(ErrorCodes.KEY_UNSUPPORTED, `${field} could not be written as PKCS#1: convert it with \`openssl rsa -in key.pem -traditional\``, { field, cause: error });
   }
 }
 

@@ -2,7 +2,7 @@
  * PEM splitting without regular expressions over the whole input: a line scanner is linear on any input, so a
  * pasted megabyte of garbage can never make us hang, and each failure can say which line and which field.
  */
-import { ErrorCodes, InputError } from "../errors.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 
 export interface PemBlock {
   /** The label between `BEGIN ` and the dashes, e.g. `CERTIFICATE`, `RSA PRIVATE KEY`. */
@@ -22,8 +22,8 @@ const DASHES = "-----";
 /** Blocks whose body is not DER, so the DER length check does not apply (they are refused later by type). */
 const NON_DER_TYPES = new Set(["OPENSSH PRIVATE KEY", "SSH2 ENCRYPTED PRIVATE KEY", "PGP PRIVATE KEY BLOCK", "PGP PUBLIC KEY BLOCK"]);
 
-function malformed(field: string, detail: string): InputError {
-  return new InputError(ErrorCodes.PEM_MALFORMED, `${field}: ${detail}`, { field });
+function malformed(field: string, detail: string): CertrelayError {
+  return new CertrelayError(ErrorCodes.PEM_MALFORMED, `${field}: ${detail}`, { field });
 }
 
 function isBase64Char(code: number): boolean {
@@ -81,7 +81,7 @@ export function toPem(type: string, der: Uint8Array): string {
  */
 export function splitPem(text: string, field: string): PemBlock[] {
   if (typeof text !== "string" || text.trim() === "") {
-    throw new InputError(ErrorCodes.PEM_EMPTY, `${field} is empty: paste the PEM text including the -----BEGIN and -----END lines`, { field });
+    throw new CertrelayError(ErrorCodes.PEM_EMPTY, `${field} is empty: paste the PEM text including the -----BEGIN and -----END lines`, { field });
   }
   if (text.length > MAX_PEM_CHARS) {
     throw malformed(field, `is ${text.length} characters, far more than any PEM bundle: check that the right file was given`);

@@ -5,7 +5,7 @@
  * issue() whose reference already has an order collects that order instead of buying again.
  */
 import { createPublicKey, X509Certificate } from "node:crypto";
-import { ErrorCodes, VendorError } from "../../src/errors.js";
+import { CertrelayError, ErrorCodes } from "../../src/errors.js";
 import type { Clock, IssueOutcome, IssueRequest, Issuer, KeyType } from "../../src/model.js";
 import type { TestCA } from "../../src/sandbox/ca.js";
 import { inspectCsr } from "../../src/x509/index.js";
@@ -79,7 +79,7 @@ export class FakeIssuer implements Issuer {
 
   async resume(orderId: string, request: IssueRequest): Promise<IssueOutcome> {
     const order = this.orders.get(orderId);
-    if (!order) throw new VendorError(ErrorCodes.ORDER_UNUSABLE, `${this.label} has no order ${orderId}`);
+    if (!order) throw new CertrelayError(ErrorCodes.ORDER_UNUSABLE, `${this.label} has no order ${orderId}`);
     return this.answer(order, request);
   }
 
@@ -99,7 +99,7 @@ export class FakeIssuer implements Issuer {
     order.issued ??= await this.ca.signCsr(order.csr, { days: this.options.days ?? 90, ...(this.options.clock ? { notBefore: this.options.clock() } : {}) });
     // as a real CA's order: it certifies the key it was placed with, whatever key the caller holds now
     if ((await spki(order.issued.certificate)) !== (await spki(request.csr))) {
-      throw new VendorError(ErrorCodes.KEY_MISMATCH, `${this.label} order ${order.id} holds a certificate for a different key than this CSR`);
+      throw new CertrelayError(ErrorCodes.KEY_MISMATCH, `${this.label} order ${order.id} holds a certificate for a different key than this CSR`);
     }
     return { state: "issued", certificate: order.issued.certificate, chain: order.issued.chain, orderId: order.id };
   }

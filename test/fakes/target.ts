@@ -3,7 +3,7 @@
  * writes and closes, and fails on request. For tests of the pipeline's own logic; what a vendor does over HTTP is the
  * contract's and the sandboxes' business (test/contract/).
  */
-import { ErrorCodes, VendorError } from "../../src/errors.js";
+import { CertrelayError, ErrorCodes } from "../../src/errors.js";
 import type { CertificateMaterial, Clock, DeployedCertificate, DeployResult, Target, VerifyResult } from "../../src/model.js";
 import { certFacts, expireInDays, normalizeSerial } from "../../src/x509/index.js";
 
@@ -34,7 +34,7 @@ export class FakeTarget implements Target {
   }
 
   /** The next `times` writes fail (default: one); each throws a fresh VendorError unless `error` says otherwise. */
-  failWrites(times = 1, error: () => Error = () => new VendorError(ErrorCodes.VENDOR_ERROR, `${this.label} refused the upload (injected)`, { status: 503 })): this {
+  failWrites(times = 1, error: () => Error = () => new CertrelayError(ErrorCodes.VENDOR_ERROR, `${this.label} refused the upload (injected)`, { status: 503 })): this {
     this.failures.push({ error, times });
     return this;
   }

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { ErrorCodes, InputError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import { systemClock, type Clock } from "../../model.js";
 import { certFacts, expireInDays, issuedBy, orderChain, readPrivateKey, splitPem, type CertFacts } from "../../x509/index.js";
 import { x509Of } from "../../x509/chain.js";
@@ -78,7 +78,7 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
     else if (block.type.includes("PRIVATE KEY")) keyPem ??= block.pem;
   });
   if (certs.length === 0) {
-    throw new InputError(ErrorCodes.PEM_WRONG_TYPE, `${source} holds no "-----BEGIN CERTIFICATE-----" block: give a certificate or a bundle (leaf, chain, optionally the key)`, { field: source });
+    throw new CertrelayError(ErrorCodes.PEM_WRONG_TYPE, `${source} holds no "-----BEGIN CERTIFICATE-----" block: give a certificate or a bundle (leaf, chain, optionally the key)`, { field: source });
   }
   // The leaf is the first non-CA certificate; a bundle of CA certificates only is inspected from its first one.
   const leaf = certs.find((c) => !c.facts.isCA) ?? (certs[0] as { position: number; facts: CertFacts });

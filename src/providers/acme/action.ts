@@ -8,7 +8,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { DNS_PROVIDERS } from "../../dns/index.js";
-import { ErrorCodes, InputError, isCertrelayError } from "../../errors.js";
+import { CertrelayError, ErrorCodes, isCertrelayError, isInputError } from "../../errors.js";
 import { flagField, objectField, textField, type DnsCredentialValue, type VendorFields } from "../../operations/fields.js";
 import type { OperationDeps } from "../../operations/types.js";
 import type { Store } from "../../store/index.js";
@@ -59,17 +59,17 @@ const ACME_INPUTS: Record<string, string> = {
 function dnsSettings(fields: VendorFields): { dns: Record<string, unknown>; secrets: Record<string, string> } {
   const provider = textField(fields, "dns")?.trim().toLowerCase();
   if (!provider) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for provider acme: the DNS where the DNS-01 TXT records go (${DNS_PROVIDERS.join(" or ")}, lego's names)`, { field: "dns-provider", vendor: "acme" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for provider acme: the DNS where the DNS-01 TXT records go (${DNS_PROVIDERS.join(" or ")}, lego's names)`, { field: "dns-provider", vendor: "acme" });
   }
   if (!(DNS_PROVIDERS as readonly string[]).includes(provider)) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, `Invalid input 'dns-provider' for provider acme: expected ${DNS_PROVIDERS.join(" or ")} (lego's names)`, { field: "dns-provider", vendor: "acme" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input 'dns-provider' for provider acme: expected ${DNS_PROVIDERS.join(" or ")} (lego's names)`, { field: "dns-provider", vendor: "acme" });
   }
   const dns: Record<string, unknown> = { provider };
   const secrets: Record<string, string> = {};
   for (const [name, value] of Object.entries(objectField(fields, "dnsCredentials") ?? {})) {
     const setting = DNS_SETTING_KEYS[name];
     if (!setting) {
-      throw new InputError(ErrorCodes.INPUT_INVALID, `Invalid input 'dns-credentials' for provider acme: unknown parameter ${name} (route53 takes AWS_HOSTED_ZONE_ID, AWS_TTL, AWS_PROPAGATION_TIMEOUT, AWS_POLLING_INTERVAL and the runner's AWS credentials; httpreq takes HTTPREQ_ENDPOINT, HTTPREQ_USERNAME, HTTPREQ_PASSWORD, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL)`, { field: "dns-credentials", vendor: "acme" });
+      throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input 'dns-credentials' for provider acme: unknown parameter ${name} (route53 takes AWS_HOSTED_ZONE_ID, AWS_TTL, AWS_PROPAGATION_TIMEOUT, AWS_POLLING_INTERVAL and the runner's AWS credentials; httpreq takes HTTPREQ_ENDPOINT, HTTPREQ_USERNAME, HTTPREQ_PASSWORD, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL)`, { field: "dns-credentials", vendor: "acme" });
     }
     if (setting.secret) secrets[setting.key] = String(value);
     else dns[setting.key] = setting.number && typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : (value as DnsCredentialValue);
@@ -83,7 +83,7 @@ function checkAccountKey(pem: string): void {
     if (key.asymmetricKeyType !== "ec" && key.asymmetricKeyType !== "rsa") throw new Error("unsupported key type");
   } catch {
     // the key's text is never repeated, only which input holds something unusable
-    throw new InputError(ErrorCodes.INPUT_INVALID, "Invalid input 'acme-account-key': expected the PEM private key an earlier run returned as output acme-account-key (an EC or RSA key)", { field: "acme-account-key", vendor: "acme" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "Invalid input 'acme-account-key': expected the PEM private key an earlier run returned as output acme-account-key (an EC or RSA key)", { field: "acme-account-key", vendor: "acme" });
   }
 }
 
@@ -120,12 +120,12 @@ export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "o
     // a problem inside the DNS settings is about a dns-credentials parameter; name it (never its value)
     const input = head === "dns" && sub !== undefined ? "dns-credentials" : (ACME_INPUTS[head ?? ""] ?? "provider");
     const what = head === "dns" && sub !== undefined ? ` (parameter ${sub})` : "";
-    throw new InputError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider acme${what}: ${issue?.message ?? "invalid"}`, { field: input, vendor: "acme" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider acme${what}: ${issue?.message ?? "invalid"}`, { field: input, vendor: "acme" });
   }
   if (acmeAccountKey) checkAccountKey(acmeAccountKey);
   if (Boolean(acmeEabKid) !== Boolean(acmeEabHmacKey)) {
     const missing = acmeEabKid ? "acme-eab-hmac-key" : "acme-eab-kid";
-    throw new InputError(ErrorCodes.INPUT_MISSING, `input '${missing}' is required with the other External Account Binding input: the CA gives both (key id and HMAC key)`, { field: missing, vendor: "acme" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input '${missing}' is required with the other External Account Binding input: the CA gives both (key id and HMAC key)`, { field: missing, vendor: "acme" });
   }
   const credentials: Record<string, string> = {
     ...secrets,
@@ -168,7 +168,7 @@ export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "o
  * inputs. Same code, same cause, the input named instead.
  */
 export function inActionTerms(error: unknown): unknown {
-  if (!isCertrelayError(error) || !(error instanceof InputError)) return error;
+  if (!isCertrelayError(error) || !(isInputError(error))) return error;
   const field = error.field;
   const rewrites: Record<string, { input: string; message: (m: string) => string }> = {
     "issuer.acceptTos": { input: "acme-accept-tos", message: (m) => m.replace(/set issuer acceptTos: true/, "set input 'acme-accept-tos' to true") },
@@ -178,7 +178,7 @@ export function inActionTerms(error: unknown): unknown {
   };
   const rewrite = field ? rewrites[field] : undefined;
   if (!rewrite) return error;
-  return new InputError(error.code, rewrite.message(error.message), { field: rewrite.input, vendor: "acme", cause: error });
+  return new CertrelayError(error.code, rewrite.message(error.message), { field: rewrite.input, vendor: "acme", cause: error });
 }
 
 export const acmeOperations: ProviderOperations = {

@@ -3,7 +3,7 @@
  * suggested window.
  */
 import { createHash, X509Certificate } from "node:crypto";
-import { ErrorCodes, InputError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import { loadPeculiar } from "../../x509/csr.js";
 
 /**
@@ -15,7 +15,7 @@ export async function ariCertId(certificatePem: string): Promise<string> {
   const cert = new lib.X509Certificate(certificatePem);
   const aki = cert.getExtension(lib.AuthorityKeyIdentifierExtension);
   if (!aki?.keyId) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, "the certificate has no Authority Key Identifier, so the CA's renewal information cannot be asked for it", { field: "certificate" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "the certificate has no Authority Key Identifier, so the CA's renewal information cannot be asked for it", { field: "certificate" });
   }
   return certIdFrom(aki.keyId, new X509Certificate(certificatePem).serialNumber);
 }

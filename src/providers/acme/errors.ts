@@ -1,5 +1,5 @@
 /** ACME answers -> certrelay errors that carry the CA's problem document and say what to do. */
-import { AuthError, CertrelayError, ErrorCodes, InputError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import type { AcmeProblem } from "./types.js";
 
 const VENDOR = "acme";
@@ -60,9 +60,9 @@ export function mapAcmeError(error: unknown, action: string, directoryUrl: strin
   if (!(error instanceof AcmeHttpError)) {
     const detail = error instanceof Error ? error.message : String(error);
     if (error instanceof AcmeTransportError) {
-      return new VendorError(ErrorCodes.NETWORK_ERROR, `could not ${action}: the CA at ${directoryUrl} did not answer (${detail}); check that the directory is reachable from here, the next run tries again`, { vendor: VENDOR, cause: error });
+      return new CertrelayError(ErrorCodes.NETWORK_ERROR, `could not ${action}: the CA at ${directoryUrl} did not answer (${detail}); check that the directory is reachable from here, the next run tries again`, { vendor: VENDOR, cause: error });
     }
-    return new VendorError(ErrorCodes.NETWORK_ERROR, `could not ${action} at ${directoryUrl} (network error, timeout or unreadable answer: ${detail}); the next run tries again`, { vendor: VENDOR, cause: error });
+    return new CertrelayError(ErrorCodes.NETWORK_ERROR, `could not ${action} at ${directoryUrl} (network error, timeout or unreadable answer: ${detail}); the next run tries again`, { vendor: VENDOR, cause: error });
   }
   const { status, problem } = error;
   const type = problem.type ?? "";
@@ -70,20 +70,20 @@ export function mapAcmeError(error: unknown, action: string, directoryUrl: strin
   if (status === 429 || type === `${PROBLEM}rateLimited` || status === 503) {
     const waitMs = error.retryAfterMs ?? (status === 503 ? undefined : RATE_LIMIT_DEFAULT_MS);
     const retryAt = waitMs === undefined ? undefined : new Date(now.getTime() + waitMs);
-    return new VendorError(
+    return new CertrelayError(
       ErrorCodes.RATE_LIMITED,
       `the CA at ${directoryUrl} refused to ${action} for now: ${describeProblem(problem)}${retryAt ? `; certrelay will not ask again before ${retryAt.toISOString()} (Retry-After)` : "; the next run tries again"}`,
       { ...base, ...(retryAt ? { backoffUntil: retryAt } : {}) },
     );
   }
   if (type === `${PROBLEM}externalAccountRequired` || (type === `${PROBLEM}unauthorized` && action.includes("account"))) {
-    return new AuthError(ErrorCodes.AUTH_FAILED, `the CA at ${directoryUrl} refused the account (${describeProblem(problem)}): put eabKid and eabHmacKey from the CA into the issuer's credentials secret`, { vendor: VENDOR, field: "eabKid", cause: error });
+    return new CertrelayError(ErrorCodes.AUTH_FAILED, `the CA at ${directoryUrl} refused the account (${describeProblem(problem)}): put eabKid and eabHmacKey from the CA into the issuer's credentials secret`, { vendor: VENDOR, field: "eabKid", cause: error });
   }
   if (type === `${PROBLEM}userActionRequired` || type === `${PROBLEM}agreementRequired`) {
-    return new InputError(ErrorCodes.CONFIG_INVALID, `the CA at ${directoryUrl} wants its terms of service agreed (${describeProblem(problem)}): read them and set issuer acceptTos: true`, { vendor: VENDOR, field: "issuer.acceptTos", cause: error });
+    return new CertrelayError(ErrorCodes.CONFIG_INVALID, `the CA at ${directoryUrl} wants its terms of service agreed (${describeProblem(problem)}): read them and set issuer acceptTos: true`, { vendor: VENDOR, field: "issuer.acceptTos", cause: error });
   }
   if (type === `${PROBLEM}rejectedIdentifier` || type === `${PROBLEM}caa` || type === `${PROBLEM}invalidProfile`) {
-    return new VendorError(ErrorCodes.VENDOR_REJECTED, `the CA at ${directoryUrl} refused to ${action}: ${describeProblem(problem)}`, base);
+    return new CertrelayError(ErrorCodes.VENDOR_REJECTED, `the CA at ${directoryUrl} refused to ${action}: ${describeProblem(problem)}`, base);
   }
-  return new VendorError(ErrorCodes.VENDOR_ERROR, `the CA at ${directoryUrl} failed to ${action}: ${describeProblem(problem)}`, base);
+  return new CertrelayError(ErrorCodes.VENDOR_ERROR, `the CA at ${directoryUrl} failed to ${action}: ${describeProblem(problem)}`, base);
 }

@@ -17,7 +17,7 @@
 import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import type { Authorization, Client, Order } from "acme-client";
 import { createDnsProvider, type DnsChallengeProvider, type DnsProviderConfig } from "../../dns/index.js";
-import { ErrorCodes, InputError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes, isVendorError } from "../../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer, KeyOptions, KeyType, RenewalAdvice } from "../../model.js";
 import { inspectCsr, splitPem } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
@@ -152,7 +152,7 @@ class AcmeOrders {
     const kid = source.eabKid;
     const hmacKey = source.eabHmacKey;
     if (!kid && !hmacKey) return undefined;
-    if (!kid || !hmacKey) throw new InputError(ErrorCodes.INPUT_MISSING, `ACME credentials secret ${this.settings.credentials} needs both eabKid and eabHmacKey (External Account Binding from the CA)`, { field: kid ? "eabHmacKey" : "eabKid", vendor: VENDOR });
+    if (!kid || !hmacKey) throw new CertrelayError(ErrorCodes.INPUT_MISSING, `ACME credentials secret ${this.settings.credentials} needs both eabKid and eabHmacKey (External Account Binding from the CA)`, { field: kid ? "eabHmacKey" : "eabKid", vendor: VENDOR });
     return { kid, hmacKey };
   }
 
@@ -182,7 +182,7 @@ class AcmeOrders {
       return { accountKey: stored.accountKey, accountUrl: stored.accountUrl };
     }
     if (!store?.putCredentials) {
-      throw new InputError(ErrorCodes.CONFIG_INVALID, `the ACME issuer keeps its account key in ${this.settings.credentials}, but this store cannot write it; run it through the pipeline (certrelay run, the Lambda) with a Secrets Manager or file store`, { field: "issuer.credentials", vendor: VENDOR });
+      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `the ACME issuer keeps its account key in ${this.settings.credentials}, but this store cannot write it; run it through the pipeline (certrelay run, the Lambda) with a Secrets Manager or file store`, { field: "issuer.credentials", vendor: VENDOR });
     }
     let accountKey = stored.accountKey;
     if (!accountKey) {
@@ -196,11 +196,11 @@ class AcmeOrders {
     }
     const directory = await this.read("read the directory", () => connection.directory());
     if (directory.meta?.termsOfService && !this.settings.acceptTos) {
-      throw new InputError(ErrorCodes.CONFIG_INVALID, `the CA at ${this.directoryUrl} requires agreeing to its terms of service (${directory.meta.termsOfService}): read them and set issuer acceptTos: true`, { field: "issuer.acceptTos", vendor: VENDOR });
+      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `the CA at ${this.directoryUrl} requires agreeing to its terms of service (${directory.meta.termsOfService}): read them and set issuer acceptTos: true`, { field: "issuer.acceptTos", vendor: VENDOR });
     }
     const eab = this.eab(stored);
     if (directory.meta?.externalAccountRequired && !eab) {
-      throw new InputError(ErrorCodes.INPUT_MISSING, `the CA at ${this.directoryUrl} requires External Account Binding: put eabKid and eabHmacKey from the CA into ${this.settings.credentials}`, { field: "eabKid", vendor: VENDOR });
+      throw new CertrelayError(ErrorCodes.INPUT_MISSING, `the CA at ${this.directoryUrl} requires External Account Binding: put eabKid and eabHmacKey from the CA into ${this.settings.credentials}`, { field: "eabKid", vendor: VENDOR });
     }
     const client = connection.client({ accountKey, ...(eab ? { externalAccountBinding: eab } : {}) });
     await this.call("register the ACME account", () =>
@@ -251,7 +251,7 @@ class AcmeOrders {
     if (profile !== undefined) {
       const offered = Object.keys(directory.meta?.profiles ?? {});
       if (!offered.includes(profile)) {
-        throw new InputError(
+        throw new CertrelayError(
           ErrorCodes.CONFIG_INVALID,
           offered.length === 0
             ? `the CA at ${this.directoryUrl} offers no certificate profiles, so issuer profile '${profile}' cannot be used; remove it`
@@ -320,7 +320,7 @@ class AcmeOrders {
       return await this.read("read the order", () => client.getOrder({ url: orderUrl } as Order));
     } catch (error) {
       // an order the CA forgot (404) or that expired is simply gone: a new one is the way on
-      if (error instanceof VendorError && error.status === 404) return undefined;
+      if (isVendorError(error) && error.status === 404) return undefined;
       throw error;
     }
   }
@@ -347,7 +347,7 @@ class AcmeOrders {
       return { state: "pending", orderId: order.url, detail: `ACME order is ${order.status} at ${this.directoryUrl}` };
     }
     if (order.status !== "valid") {
-      throw new VendorError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} is ${order.status}: ${describeProblem(order.error as AcmeProblem | undefined)}`, {
+      throw new CertrelayError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} is ${order.status}: ${describeProblem(order.error as AcmeProblem | undefined)}`, {
         vendor: VENDOR,
         backoffUntil: new Date(this.now().getTime() + FAILED_VALIDATION_BACKOFF_MS),
       });
@@ -355,7 +355,7 @@ class AcmeOrders {
     const pem = await this.read("download the certificate", () => client.getCertificate(order));
     const blocks = splitPem(pem, "acme certificate").filter((b) => b.type === "CERTIFICATE");
     const [leaf, ...chain] = blocks;
-    if (!leaf) throw new VendorError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} delivered no certificate`, { vendor: VENDOR });
+    if (!leaf) throw new CertrelayError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} delivered no certificate`, { vendor: VENDOR });
     return { state: "issued", certificate: leaf.pem, chain: chain.map((b) => b.pem).join(""), orderId: order.url };
   }
 
@@ -396,7 +396,7 @@ class AcmeOrders {
     for (const authz of todo) {
       const challenge = (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01");
       if (!challenge) {
-        throw new VendorError(ErrorCodes.VENDOR_REJECTED, `the CA offers no dns-01 challenge for ${authz.identifier.value}; certrelay validates with DNS-01 only`, { vendor: VENDOR });
+        throw new CertrelayError(ErrorCodes.VENDOR_REJECTED, `the CA offers no dns-01 challenge for ${authz.identifier.value}; certrelay validates with DNS-01 only`, { vendor: VENDOR });
       }
       // lego's providers take the raw key authorization (token.thumbprint) and derive the TXT value themselves
       const keyAuth = await client.getChallengeKeyAuthorization({ ...challenge, type: "http-01" } as Parameters<Client["getChallengeKeyAuthorization"]>[0]);
@@ -426,10 +426,10 @@ class AcmeOrders {
     }
   }
 
-  private validationFailed(authz: Authorization): VendorError {
+  private validationFailed(authz: Authorization): CertrelayError {
     const challenge = (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01" && c.error) ?? (authz.challenges as ChallengeLike[]).find((c) => c.error);
     const backoffUntil = new Date(this.now().getTime() + FAILED_VALIDATION_BACKOFF_MS);
-    return new VendorError(
+    return new CertrelayError(
       ErrorCodes.ISSUANCE_FAILED,
       `the CA could not validate ${authz.identifier.value} over DNS-01: ${describeProblem(challenge?.error)}. Check the TXT record _acme-challenge.${authz.identifier.value} that ${this.settings.dns.provider} writes; failed validations count against the CA's limits, so the next attempt waits until ${backoffUntil.toISOString()}`,
       { vendor: VENDOR, backoffUntil, ...(challenge?.error?.type ? { vendorCode: challenge.error.type } : {}) },
@@ -488,7 +488,7 @@ export function createAcmeIssuer(settings: AcmeSettings, credentials: AcmeCreden
     async issue(request: IssueRequest): Promise<IssueOutcome> {
       const earlier = await orders.findOrder(request).catch((error: unknown) => {
         // A CA that refuses the lookup (4xx) only costs the lookup: order as before. No answer or 5xx fails the run.
-        if (!(error instanceof VendorError) || error.status === undefined || error.status >= 500 || error.status === 429) throw error;
+        if (!(isVendorError(error)) || error.status === undefined || error.status >= 500 || error.status === 429) throw error;
         ctx.logger.warn("ACME account orders could not be read; placing a new order", { directory: orders.directoryUrl, error: error.message });
         return undefined;
       });

@@ -2,7 +2,7 @@
  * SwiftFederation answers -> certrelay errors. The CDN's 400s are about the material the user supplied, so they
  * carry input codes (KEY_MISMATCH, PEM_MALFORMED, ...) and say what to fix; 401/403 are credentials or clock.
  */
-import { AuthError, CertrelayError, ErrorCodes, TimeoutError, VendorError, type ErrorCode } from "../../errors.js";
+import { CertrelayError, type ErrorCode, ErrorCodes, isTimeoutError, isVendorError } from "../../errors.js";
 
 const VENDOR = "cdn";
 
@@ -48,20 +48,20 @@ function errorBody(body: unknown): { code: string; message: string } | undefined
  * vendor answers (network, timeout, our own input errors) pass through unchanged.
  */
 export function mapCdnError(error: unknown, operation: string): unknown {
-  if (!(error instanceof VendorError) || error.status === undefined) return error;
+  if (!(isVendorError(error)) || error.status === undefined) return error;
   const status = error.status;
-  const body = errorBody((error as VendorError & { body?: unknown }).body);
+  const body = errorBody((error as CertrelayError & { body?: unknown }).body);
   const said = body ? ` (${body.code}: ${body.message})` : "";
   if (status === 403 && body?.code === "Customer.DELETED") {
     // an account problem, not a signature problem (documented for "List Customer Certificates")
-    return new VendorError(
+    return new CertrelayError(
       ErrorCodes.VENDOR_REJECTED,
       `SwiftFederation refused ${operation}${said}: the customer account these access keys belong to is deleted; ask SwiftFederation to restore it, or use access keys of an active account`,
       { vendor: VENDOR, field: "accessKeyId", status, vendorCode: body.code, cause: error },
     );
   }
   if (status === 401 || status === 403) {
-    return new AuthError(
+    return new CertrelayError(
       ErrorCodes.AUTH_FAILED,
       `SwiftFederation refused the signature on ${operation}${said}: check access-key-id/access-key-secret and the machine clock (X-SFD-Date must be within an hour of the CDN's time)`,
       { vendor: VENDOR, field: "accessKeyId", cause: error },
@@ -69,7 +69,7 @@ export function mapCdnError(error: unknown, operation: string): unknown {
   }
   const mapped = body ? mapVendorCode(body.code, body.message) : undefined;
   if (mapped) {
-    return new VendorError(mapped.code, `SwiftFederation refused ${operation}${said}: ${mapped.fix}`, {
+    return new CertrelayError(mapped.code, `SwiftFederation refused ${operation}${said}: ${mapped.fix}`, {
       vendor: VENDOR,
       field: mapped.field,
       status,
@@ -88,17 +88,17 @@ export function throwCdnError(error: unknown, operation: string): never {
 /** An upload is never retried (a repeat would create a second record); say so when it fails on the server side. */
 export function uploadFailed(error: unknown): unknown {
   const mapped = mapCdnError(error, "the certificate upload");
-  if (mapped instanceof CertrelayError && mapped === error && error instanceof VendorError && (error.status ?? 0) >= 500) {
-    return new VendorError(
+  if (mapped instanceof CertrelayError && mapped === error && isVendorError(error) && (error.status ?? 0) >= 500) {
+    return new CertrelayError(
       ErrorCodes.VENDOR_ERROR,
       `SwiftFederation answered ${error.status} to the certificate upload; it was not retried because a repeated upload creates a duplicate record. Run the deploy again: it checks the CDN's list by serial first, so nothing is uploaded twice`,
       { vendor: VENDOR, status: error.status, cause: error },
     );
   }
-  const lost = error instanceof TimeoutError || (error instanceof VendorError && error.code === ErrorCodes.NETWORK_ERROR);
+  const lost = isTimeoutError(error) || (isVendorError(error) && error.code === ErrorCodes.NETWORK_ERROR);
   if (lost && error instanceof CertrelayError) {
     // The CDN may have stored the certificate before the answer was lost; a retry here could store it twice.
-    return new VendorError(
+    return new CertrelayError(
       error.code,
       `the certificate upload to SwiftFederation got no answer (${error.message}); it was not retried because the CDN may already hold it. Run the deploy again: it finds an upload that did land by serial and does not repeat it`,
       { vendor: VENDOR, cause: error },

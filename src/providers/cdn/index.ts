@@ -3,7 +3,7 @@
  * domain, list in pages, verify what the HTTPS edge actually serves.
  */
 import { PollWindow } from "../../deadline.js";
-import { CertrelayError, ErrorCodes, InputError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import type { CertificateMaterial, DeployedCertificate, DeployResult, Target, VerifyResult } from "../../model.js";
 import { certFacts, normalizeSerial, parsePrivateKey, serialFromDecimal, toPkcs1Pem } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
@@ -35,7 +35,7 @@ function requireCredential(credentials: CdnCredentials, key: "accessKeyId" | "ac
   if (!value) {
     // the message names both spellings; `field` is the credentials key, which the Action reports as its input
     const input = key === "accessKeyId" ? "access-key-id" : "access-key-secret";
-    throw new InputError(ErrorCodes.INPUT_MISSING, `cdn target needs ${input} (${key} in the credentials secret): set it to the SwiftFederation access key`, { field: key, vendor: "cdn" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `cdn target needs ${input} (${key} in the credentials secret): set it to the SwiftFederation access key`, { field: key, vendor: "cdn" });
   }
   return value;
 }
@@ -48,7 +48,7 @@ export function parseSfdTimestamp(value: string, field: string): Date {
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
   const t = Date.parse(text);
   if (Number.isNaN(t)) {
-    throw new VendorError(ErrorCodes.VENDOR_ERROR, `SwiftFederation sent an unreadable ${field} timestamp; report this CDN answer`, { vendor: "cdn" });
+    throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `SwiftFederation sent an unreadable ${field} timestamp; report this CDN answer`, { vendor: "cdn" });
   }
   return new Date(t);
 }
@@ -105,12 +105,12 @@ export function verifyInRecords(records: Iterable<DeployedCertificate>, serial: 
 }
 
 export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCredentials, ctx: ProviderContext): Target {
-  if (!settings.endpoint) throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target needs endpoint: set it to the SwiftFederation API base URL", { field: "endpoint", vendor: "cdn" });
+  if (!settings.endpoint) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "cdn target needs endpoint: set it to the SwiftFederation API base URL", { field: "endpoint", vendor: "cdn" });
   if (!/^https?:\/\/[^/]/.test(settings.endpoint) || !URL.canParse(settings.endpoint)) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, "cdn target endpoint is not an http(s) URL: set it like https://api.swiftfederation.com", { field: "endpoint", vendor: "cdn" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "cdn target endpoint is not an http(s) URL: set it like https://api.swiftfederation.com", { field: "endpoint", vendor: "cdn" });
   }
   if (settings.serviceId && !settings.verifyHost) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, "cdn target with service-id needs verify-host: the domain to attach the certificate to", { field: "verifyHost", vendor: "cdn" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "cdn target with service-id needs verify-host: the domain to attach the certificate to", { field: "verifyHost", vendor: "cdn" });
   }
   const client = new SfdClient({
     endpoint: settings.endpoint,

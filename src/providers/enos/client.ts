@@ -2,7 +2,7 @@
  * EnOS Connect Service over HTTP: one APIM token per client (fetched once, reused until near expiry), every API
  * request signed, and the device-certificate calls. Nothing here knows about certrelay's model.
  */
-import { CertrelayError, ErrorCodes, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import { HttpStatusError, backoffDelay } from "../../http/index.js";
 import { resolveRetryPolicy } from "../../http/retry.js";
 import type { ProviderContext } from "../context.js";
@@ -120,7 +120,7 @@ export class EnosClient {
     }
     const answer = asObject(res.body) as Partial<EnosResponse<T>>;
     if (typeof answer.code !== "number") {
-      throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS sent an answer without a code to the ${operation}: check that endpoint is the EnOS API gateway address`, { vendor: "enos", status: res.status });
+      throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `EnOS sent an answer without a code to the ${operation}: check that endpoint is the EnOS API gateway address`, { vendor: "enos", status: res.status });
     }
     if (answer.code !== 0) throw enosCodeError(answer.code, answer.msg, operation);
     return answer.data;

@@ -2,7 +2,7 @@
  * EnOS answers -> certrelay errors. Every code and 99400 variant in enos-apply-certificate.txt maps to a stable
  * certrelay code, the field to fix, and the spec's "Solution" in words a user can act on.
  */
-import { AuthError, CertrelayError, ErrorCodes, InputError, VendorError, type ErrorCode } from "../../errors.js";
+import { CertrelayError, type ErrorCode, ErrorCodes } from "../../errors.js";
 
 const VENDOR = "enos";
 
@@ -72,8 +72,8 @@ export function enosCodeError(code: number, msg: string | undefined, operation: 
   const mapped = mapCode(code, msg ?? "");
   const message = `EnOS refused the ${operation} (${said}): ${mapped.fix}`;
   const options = { vendor: VENDOR, ...(mapped.field ? { field: mapped.field } : {}) };
-  if (mapped.kind === "input") return new InputError(mapped.code, message, options);
-  return new VendorError(mapped.code, message, { ...options, vendorCode: code });
+  if (mapped.kind === "input") return new CertrelayError(mapped.code, message, options);
+  return new CertrelayError(mapped.code, message, { ...options, vendorCode: code });
 }
 
 /** APIM status codes (EnOS "Invoking API with Access Token"). */
@@ -93,16 +93,16 @@ export function apimError(status: number, msg: string | undefined, operation: st
   const options = { vendor: VENDOR, vendorCode: status };
   switch (status) {
     case ApimStatus.APP_KEY_UNKNOWN:
-      return new AuthError(ErrorCodes.AUTH_FAILED, `EnOS does not know this application (${said}) on ${operation}: check appKey (the application's access key)`, { vendor: VENDOR, field: "appKey" });
+      return new CertrelayError(ErrorCodes.AUTH_FAILED, `EnOS does not know this application (${said}) on ${operation}: check appKey (the application's access key)`, { vendor: VENDOR, field: "appKey" });
     case ApimStatus.ENCRYPTION_INVALID:
-      return new AuthError(ErrorCodes.AUTH_FAILED, `EnOS refused the signature (${said}) on ${operation}: check appSecret (the application's secret key)`, { vendor: VENDOR, field: "appSecret" });
+      return new CertrelayError(ErrorCodes.AUTH_FAILED, `EnOS refused the signature (${said}) on ${operation}: check appSecret (the application's secret key)`, { vendor: VENDOR, field: "appSecret" });
     case ApimStatus.INVALID_PARAMETER:
-      return new AuthError(ErrorCodes.AUTH_FAILED, `EnOS refused the request timestamp (${said}) on ${operation}: check that this machine's clock is right`, { vendor: VENDOR });
+      return new CertrelayError(ErrorCodes.AUTH_FAILED, `EnOS refused the request timestamp (${said}) on ${operation}: check that this machine's clock is right`, { vendor: VENDOR });
     case ApimStatus.TOKEN_EXPIRED:
-      return new AuthError(ErrorCodes.TOKEN_EXPIRED, `EnOS says the access token expired (${said}) on ${operation}, even after taking a new one: check appKey/appSecret and the machine clock`, { vendor: VENDOR, field: "appKey" });
+      return new CertrelayError(ErrorCodes.TOKEN_EXPIRED, `EnOS says the access token expired (${said}) on ${operation}, even after taking a new one: check appKey/appSecret and the machine clock`, { vendor: VENDOR, field: "appKey" });
     case ApimStatus.INTERNAL:
-      return new VendorError(ErrorCodes.VENDOR_ERROR, `the EnOS token service failed (${said}) on ${operation}: retry later`, options);
+      return new CertrelayError(ErrorCodes.VENDOR_ERROR, `the EnOS token service failed (${said}) on ${operation}: retry later`, options);
     default:
-      return new AuthError(ErrorCodes.AUTH_FAILED, `the EnOS gateway refused ${operation} (${said}): check appKey and appSecret`, { vendor: VENDOR, field: "appKey" });
+      return new CertrelayError(ErrorCodes.AUTH_FAILED, `the EnOS gateway refused ${operation} (${said}): check appKey and appSecret`, { vendor: VENDOR, field: "appKey" });
   }
 }

@@ -5,7 +5,7 @@
  * issuance, so there is nothing to upload.
  */
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
-import { ErrorCodes, InputError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import type { CertificateMaterial, DeployedCertificate, DeployResult, IssueOutcome, IssueRequest, Issuer, KeyType, Target, VerifyResult } from "../../model.js";
 import { certFacts, checkCsrForEnos, expireInDays, inspectCsr, normalizeSerial, serialToDecimal } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
@@ -46,7 +46,7 @@ interface Resolved {
 function certSnNumber(certSN: string): number {
   const n = Number(certSN);
   if (!Number.isSafeInteger(n)) {
-    throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS listed certSN '${certSN}', which is not an integer; certSn must be sent as one`, { vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `EnOS listed certSN '${certSN}', which is not an integer; certSn must be sent as one`, { vendor: VENDOR });
   }
   return n;
 }
@@ -54,7 +54,7 @@ function certSnNumber(certSN: string): number {
 function checkValidDays(value: number | undefined, field = "validDays"): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value <= 0) {
-    throw new InputError(ErrorCodes.INPUT_INVALID, `${field} must be a positive whole number of days (EnOS default is 730, at most the product's maximum)`, { field, vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `${field} must be a positive whole number of days (EnOS default is 730, at most the product's maximum)`, { field, vendor: VENDOR });
   }
   return value;
 }
@@ -62,7 +62,7 @@ function checkValidDays(value: number | undefined, field = "validDays"): number 
 /** Every setting EnOS would refuse is refused here, before any request. */
 function resolve(settings: EnosSettings, credentials: Partial<EnosCredentials>): Resolved & { appKey: string; appSecret: string } {
   const missing = (field: string, fix: string): never => {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `enos needs ${field}: ${fix}`, { field, vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `enos needs ${field}: ${fix}`, { field, vendor: VENDOR });
   };
   if (!settings.endpoint) missing("endpoint", "set it to the EnOS API gateway address");
   if (!settings.orgId) missing("orgId", "set it to the EnOS organisation id the device belongs to");
@@ -71,15 +71,15 @@ function resolve(settings: EnosSettings, credentials: Partial<EnosCredentials>):
   const byAsset = Boolean(settings.assetId);
   const byKeys = Boolean(settings.productKey) || Boolean(settings.deviceKey);
   if (byAsset === byKeys) {
-    throw new InputError(ErrorCodes.CONFIG_INVALID, `enos needs the device as assetId, or as productKey and deviceKey${byAsset ? ", not both" : ""}`, { field: "assetId", vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `enos needs the device as assetId, or as productKey and deviceKey${byAsset ? ", not both" : ""}`, { field: "assetId", vendor: VENDOR });
   }
   if (byKeys && (!settings.productKey || !settings.deviceKey)) {
     const field = settings.productKey ? "deviceKey" : "productKey";
-    throw new InputError(ErrorCodes.CONFIG_INVALID, `enos needs productKey and deviceKey together: add ${field}`, { field, vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `enos needs productKey and deviceKey together: add ${field}`, { field, vendor: VENDOR });
   }
   const authority = (settings.issueAuthority ?? "RSA").toUpperCase();
   if (authority !== "RSA" && authority !== "ECC") {
-    throw new InputError(ErrorCodes.INPUT_INVALID, "issueAuthority must be RSA or ECC", { field: "issueAuthority", vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "issueAuthority must be RSA or ECC", { field: "issueAuthority", vendor: VENDOR });
   }
   const device: DeviceIdentifier = byAsset
     ? { orgId: settings.orgId, assetId: settings.assetId as string }
@@ -193,7 +193,7 @@ class EnosDevice {
       return result.caCert;
     }
     if (!result.certChainURL) {
-      throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS answered without caCert and without certChainURL for ${this.resolved.deviceLabel}; the certificate's CA cannot be found`, { vendor: VENDOR });
+      throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `EnOS answered without caCert and without certChainURL for ${this.resolved.deviceLabel}; the certificate's CA cannot be found`, { vendor: VENDOR });
     }
     this.caCert = await this.client.caCertificate(result.certChainURL);
     return this.caCert;
@@ -246,7 +246,7 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
       logger: ctx.logger,
     });
     if (!result || typeof result.cert !== "string" || (typeof result.certSN !== "string" && typeof result.certSN !== "number")) {
-      throw new VendorError(ErrorCodes.VENDOR_ERROR, `EnOS answered the certificate ${renewable ? "renewal" : "apply"} for ${deviceLabel} without a certificate; list the device's certificates before retrying`, { vendor: VENDOR });
+      throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `EnOS answered the certificate ${renewable ? "renewal" : "apply"} for ${deviceLabel} without a certificate; list the device's certificates before retrying`, { vendor: VENDOR });
     }
     return { state: "issued", certificate: result.cert, chain: await device.chainOf(result), orderId: String(result.certSN) };
   }
@@ -300,7 +300,7 @@ export function createEnosTarget(settings: EnosSettings, credentials: EnosCreden
       const facts = certFacts(material.certificate);
       const held = (await device.list()).find((c) => c.certStatus === STATUS_VALID && identify(c).serial === facts.serial);
       if (held) return { ...toDeployed(held, ctx.clock()), changed: false };
-      throw new VendorError(
+      throw new CertrelayError(
         ErrorCodes.VENDOR_REJECTED,
         `EnOS has no certificate upload: a device certificate is bound when EnOS issues it, and ${deviceLabel} does not hold serial ${facts.serial}. Issue the certificate through the enos issuer (issuer provider: enos) for this device instead of deploying it`,
         { vendor: VENDOR, field: "issuer.provider" },

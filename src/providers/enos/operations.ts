@@ -3,7 +3,7 @@
  * common name is given; a user's own key picks the CA that signs it (RSA and ECC device certificates have
  * different CAs, setting issue-authority); a device holds its own key, so a deploy takes none.
  */
-import { ErrorCodes, InputError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import { textField } from "../../operations/fields.js";
 import type { ProviderOperations } from "../kit/operations.js";
 
@@ -14,7 +14,7 @@ export const enosOperations: ProviderOperations = {
     const fromKey = key.keyType === "ecc" ? "ECC" : "RSA";
     const given = textField(fields, "issueAuthority")?.toUpperCase();
     if (given !== undefined && given !== fromKey) {
-      throw new InputError(
+      throw new CertrelayError(
         ErrorCodes.INPUT_INVALID,
         `input 'issue-authority' is ${given} but input 'private-key' is an ${key.keyType === "ecc" ? "EC" : "RSA"} key: set issue-authority ${fromKey}, or pass an ${given === "ECC" ? "EC P-256" : "RSA"} key`,
         { field: "issue-authority", vendor: fields.provider },

@@ -5,12 +5,12 @@
  * made is looked up (an order by its reference, a certificate by its serial or key), and only a lookup that finds
  * nothing lets the write's own error through. The next run looks before it writes, so it can safely write again.
  */
-import { CertrelayError, ErrorCodes, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes, isVendorError } from "../../errors.js";
 import type { Logger } from "../../model.js";
 
 /** The write may have been carried out: no answer (network error, timeout), or a server error after it was sent. */
 export function answerLost(error: unknown): boolean {
-  if (error instanceof VendorError && error.status !== undefined) return error.status >= 500;
+  if (isVendorError(error) && error.status !== undefined) return error.status >= 500;
   return error instanceof CertrelayError && (error.code === ErrorCodes.NETWORK_ERROR || error.code === ErrorCodes.TIMEOUT);
 }
 

@@ -1,5 +1,5 @@
 /** Resello answers -> certrelay errors naming the fix. */
-import { AuthError, ErrorCodes, QuotaError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import { HttpStatusError } from "../../http/index.js";
 import type { ResellerErrorBody } from "./types.js";
 
@@ -23,15 +23,15 @@ export function mapResellerError(error: unknown, action: string): unknown {
   switch (error.status) {
     case 401:
     case 403:
-      return new AuthError(ErrorCodes.AUTH_FAILED, `reseller refused the credentials while trying to ${action}: check username/api-key`, { vendor: VENDOR, cause: error });
+      return new CertrelayError(ErrorCodes.AUTH_FAILED, `reseller refused the credentials while trying to ${action}: check username/api-key`, { vendor: VENDOR, cause: error });
     case 404:
-      return new VendorError(ErrorCodes.VENDOR_NOT_FOUND, `reseller has no such certificate while trying to ${action}: check issuer certificateId / the order id`, opts);
+      return new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `reseller has no such certificate while trying to ${action}: check issuer certificateId / the order id`, opts);
     case 402:
-      return new QuotaError(ErrorCodes.VENDOR_QUOTA, `reseller refused to ${action}: insufficient funds on the reseller account; top up the balance`, { vendor: VENDOR, cause: error });
+      return new CertrelayError(ErrorCodes.VENDOR_QUOTA, `reseller refused to ${action}: insufficient funds on the reseller account; top up the balance`, { vendor: VENDOR, cause: error });
     case 400:
     case 422: {
       const hint = field ? FIELD_HINTS[field] ?? `fix ${field}` : "check the request";
-      return new VendorError(ErrorCodes.VENDOR_REJECTED, `reseller rejected ${action}${field ? ` (field ${field})` : ""}: ${vendorMessage || "invalid request"}; ${hint}`, { ...opts, ...(field ? { field } : {}) });
+      return new CertrelayError(ErrorCodes.VENDOR_REJECTED, `reseller rejected ${action}${field ? ` (field ${field})` : ""}: ${vendorMessage || "invalid request"}; ${hint}`, { ...opts, ...(field ? { field } : {}) });
     }
     default:
       return error;

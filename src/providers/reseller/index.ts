@@ -4,7 +4,7 @@
  * looked up again instead. A crashed run that re-issues with the same reference resumes the same order.
  */
 import { createPublicKey, X509Certificate } from "node:crypto";
-import { ErrorCodes, InputError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer } from "../../model.js";
 import { expireInDays, inspectCsr } from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
@@ -52,14 +52,14 @@ export interface ResellerCertificateSummary {
 
 function credentialsOf(credentials: ResellerCredentials): { username: string; apiKey: string } {
   for (const key of ["username", "apiKey"] as const) {
-    if (!credentials[key]) throw new InputError(ErrorCodes.INPUT_MISSING, `reseller credentials need '${key}' (API username and API key)`, { field: key, vendor: VENDOR });
+    if (!credentials[key]) throw new CertrelayError(ErrorCodes.INPUT_MISSING, `reseller credentials need '${key}' (API username and API key)`, { field: key, vendor: VENDOR });
   }
   return { username: credentials.username!, apiKey: credentials.apiKey! };
 }
 
 function requestBody(settings: ResellerSettings, csr: string, reference: string, plan?: string): SslCertificateRequest {
   const dcvType = settings.dcvType ?? "DNS";
-  if (dcvType === "EMAIL" && !settings.approverEmail) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller approverEmail is required when dcvType is EMAIL", { field: "approverEmail", vendor: VENDOR });
+  if (dcvType === "EMAIL" && !settings.approverEmail) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller approverEmail is required when dcvType is EMAIL", { field: "approverEmail", vendor: VENDOR });
   const o = settings.organization ?? {};
   const optional: Record<string, string | undefined> = {
     approver_email_address: settings.approverEmail, chamber_of_commerce: o.chamberOfCommerce, company_name: o.companyName, department: o.department,
@@ -81,7 +81,7 @@ class ResellerOrders {
     credentials: ResellerCredentials,
     readonly ctx: ProviderContext,
   ) {
-    if (!settings.endpoint) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller endpoint is required", { field: "endpoint", vendor: VENDOR });
+    if (!settings.endpoint) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller endpoint is required", { field: "endpoint", vendor: VENDOR });
     this.client = new ResellerClient(settings.endpoint, credentialsOf(credentials), ctx);
   }
 
@@ -148,14 +148,14 @@ class ResellerOrders {
     const order = await this.client.get(orderId);
     if (order.status === "pending") return { state: "pending", orderId, detail: await this.pendingDetail(order) };
     if (order.status !== "active") {
-      throw new VendorError(ErrorCodes.ORDER_UNUSABLE, `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`, { vendor: VENDOR });
+      throw new CertrelayError(ErrorCodes.ORDER_UNUSABLE, `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`, { vendor: VENDOR });
     }
     const certificate = (await this.client.download(orderId, "crt")).trim() + "\n";
     const chain = (await this.client.download(orderId, "ca")).trim() + "\n";
     const wanted = spki((await inspectCsr(csr)).publicKeyPem);
     const got = new X509Certificate(certificate).publicKey.export({ type: "spki", format: "der" }).toString("base64");
     if (got !== wanted) {
-      throw new VendorError(ErrorCodes.KEY_MISMATCH, `reseller order ${orderId} holds a certificate for a different key than this CSR: the order was reissued or renewed elsewhere; use a new reference`, { vendor: VENDOR });
+      throw new CertrelayError(ErrorCodes.KEY_MISMATCH, `reseller order ${orderId} holds a certificate for a different key than this CSR: the order was reissued or renewed elsewhere; use a new reference`, { vendor: VENDOR });
     }
     return { state: "issued", certificate, chain, orderId };
   }
@@ -169,8 +169,8 @@ export function createResellerIssuer(settings: ResellerSettings, credentials: Re
     keyType: "rsa",
     async issue(request: IssueRequest): Promise<IssueOutcome> {
       const renewId = settings.certificateId ?? request.previousOrderId;
-      if (!renewId && !settings.plan) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issuer needs `plan` (a plan UUID) to buy a new certificate, or `certificateId` to renew one", { field: "plan", vendor: VENDOR });
-      if (!request.reference) throw new InputError(ErrorCodes.INPUT_MISSING, "reseller issue needs a reference (client_reference) so a retry never buys twice", { field: "client-reference", vendor: VENDOR });
+      if (!renewId && !settings.plan) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller issuer needs `plan` (a plan UUID) to buy a new certificate, or `certificateId` to renew one", { field: "plan", vendor: VENDOR });
+      if (!request.reference) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller issue needs a reference (client_reference) so a retry never buys twice", { field: "client-reference", vendor: VENDOR });
       const body = requestBody(settings, request.csr, request.reference, renewId ? undefined : settings.plan);
       const earlier = await orders.existing(request.reference, request.csr);
       if (earlier) return orders.collect(earlier.id, request.csr);
@@ -191,7 +191,7 @@ export function createResellerIssuer(settings: ResellerSettings, credentials: Re
 /** Reissue an order (new key, same validity, not a purchase); activated right away by the vendor. */
 export async function reissueCertificate(settings: ResellerSettings, credentials: ResellerCredentials, request: IssueRequest, ctx: ProviderContext): Promise<IssueOutcome> {
   const id = settings.certificateId ?? request.previousOrderId;
-  if (!id) throw new InputError(ErrorCodes.INPUT_MISSING, "reissue needs the reseller certificate id (certificateId)", { field: "certificateId", vendor: VENDOR });
+  if (!id) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reissue needs the reseller certificate id (certificateId)", { field: "certificateId", vendor: VENDOR });
   const orders = new ResellerOrders(settings, credentials, ctx);
   try {
     // A reissue costs nothing, but a lost answer still must not reissue twice (that would invalidate the first):

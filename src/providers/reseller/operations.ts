@@ -1,5 +1,5 @@
 /** The reseller's addition to the entry points' apply: reissue an order (same order, new key) instead of renewing it. */
-import { ErrorCodes, InputError } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import { textField } from "../../operations/fields.js";
 import type { ProviderOperations } from "../kit/operations.js";
 import { reissueCertificate } from "./index.js";
@@ -9,7 +9,7 @@ export const resellerOperations: ProviderOperations = {
     wanted: (fields) => textField(fields, "renewalKind") === "reissue",
     check(request) {
       if (!textField(request.vendor, "certificateId")) {
-        throw new InputError(ErrorCodes.INPUT_MISSING, "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue", { field: "certificate-id" });
+        throw new CertrelayError(ErrorCodes.INPUT_MISSING, "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue", { field: "certificate-id" });
       }
     },
     // for a compromised key or changed names, at no new cost

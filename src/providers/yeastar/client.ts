@@ -3,7 +3,7 @@
  * shortly before it expires (or once on 10004), revoked with `del_token` on close, because the Software Edition
  * allows only 8 valid access tokens per application (VENDOR-NOTES).
  */
-import { AuthError, ErrorCodes, QuotaError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes, isAuthError, isQuotaError } from "../../errors.js";
 import type { SessionCache } from "../../store/sessions.js";
 import type { ProviderContext } from "../context.js";
 import { VendorHttp, type Session as Credential } from "../kit/http.js";
@@ -158,7 +158,7 @@ export class YeastarClient {
       return await this.remember(body);
     } catch (error) {
       // At the 8-token budget, a run started alongside this one may have recorded a token meanwhile: share it.
-      if (error instanceof QuotaError) {
+      if (isQuotaError(error)) {
         const shared = await this.adopt();
         if (shared) return shared;
       }
@@ -176,7 +176,7 @@ export class YeastarClient {
         return await this.remember(body, current);
       } catch (error) {
         // A refused refresh token (expired/revoked) falls back to one login; anything else is real.
-        if (!(error instanceof AuthError && error.code === ErrorCodes.TOKEN_EXPIRED)) throw error;
+        if (!(isAuthError(error) && error.code === ErrorCodes.TOKEN_EXPIRED)) throw error;
         this.session = undefined;
         await this.forget(current.accessToken);
       }
@@ -187,7 +187,7 @@ export class YeastarClient {
   /** One token for the whole run; concurrent callers share one get_token/refresh. */
   private async token(forceRenew = false): Promise<string> {
     // A closed client (the run is ending, or was stopped) must not take a token nobody would revoke.
-    if (this.closed) throw new VendorError(ErrorCodes.VENDOR_ERROR, "the Yeastar session was already closed: this run is ending; run again", { vendor: "yeastar" });
+    if (this.closed) throw new CertrelayError(ErrorCodes.VENDOR_ERROR, "the Yeastar session was already closed: this run is ending; run again", { vendor: "yeastar" });
     if (this.pending) return (await this.pending).accessToken;
     const s = this.session;
     if (s && !forceRenew && s.accessExpiresAt - REFRESH_MARGIN_MS > this.now()) return s.accessToken;

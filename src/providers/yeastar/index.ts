@@ -5,7 +5,7 @@
  * 20-trusted limits, and verifies with `webserver/get` plus a TLS handshake to the PBX's own HTTPS port. Plus
  * `applyForCertificate`, the PBX's own ACME application (the PBX keeps the key, so nothing comes back to store).
  */
-import { ErrorCodes, InputError, QuotaError, VendorError } from "../../errors.js";
+import { CertrelayError, ErrorCodes, isVendorError } from "../../errors.js";
 import type { CertificateMaterial, DeployResult, DeployedCertificate, Target, VerifyResult } from "../../model.js";
 import { certFacts, expireInDays, normalizeSerial, parseBundle, type CertFacts } from "../../x509/index.js";
 import type { SessionCache } from "../../store/sessions.js";
@@ -126,7 +126,7 @@ async function makeRoom(
   if (existing.length < limit) return [];
   const what = type === "server" ? "server certificates" : "trusted CA certificates";
   if (!pruneOld) {
-    throw new QuotaError(
+    throw new CertrelayError(
       ErrorCodes.VENDOR_QUOTA,
       `the PBX already holds ${existing.length} ${what} (its limit is ${limit}): delete one on the PBX (System > Security > Certificates) or set pruneOld to let certrelay delete the oldest-expiring one that is not in use`,
       { vendor: VENDOR, field: "pruneOld" },
@@ -136,7 +136,7 @@ async function makeRoom(
     .filter((c) => c.name !== inUseName && c.name !== keepName)
     .sort((a, b) => expirationMs(a) - expirationMs(b) || a.id - b.id)[0];
   if (!victim) {
-    throw new QuotaError(ErrorCodes.VENDOR_QUOTA, `the PBX holds ${existing.length} ${what} (its limit is ${limit}) and none can be pruned (the others are in use); delete one on the PBX`, {
+    throw new CertrelayError(ErrorCodes.VENDOR_QUOTA, `the PBX holds ${existing.length} ${what} (its limit is ${limit}) and none can be pruned (the others are in use); delete one on the PBX`, {
       vendor: VENDOR,
       field: "pruneOld",
     });
@@ -176,7 +176,7 @@ class YeastarTarget implements Target {
     if (this.type === "trusted") {
       const facts = certFacts(material.certificate, "certificate");
       if (!facts.isCA) {
-        throw new InputError(ErrorCodes.INPUT_INVALID, "a trusted certificate must be a CA certificate: pass the CA's certificate, or use certificateType server for a leaf certificate", {
+        throw new CertrelayError(ErrorCodes.INPUT_INVALID, "a trusted certificate must be a CA certificate: pass the CA's certificate, or use certificateType server for a leaf certificate", {
           field: "certificate",
           vendor: VENDOR,
         });
@@ -253,7 +253,7 @@ class YeastarTarget implements Target {
     } catch (error) {
       // Only a refusal the PBX answered falls back; a lost answer that the read-back could not confirm is the run's
       // error (the next run lists the PBX first and finds the update if it landed).
-      if (!(error instanceof VendorError) || answerLost(error)) throw error;
+      if (!(isVendorError(error)) || answerLost(error)) throw error;
       this.ctx.logger.warn("yeastar certificate/update refused; adding the certificate and selecting it instead", { vendor: VENDOR, code: error.code, certificate: inUse.name });
       return false;
     }
@@ -334,11 +334,11 @@ class YeastarTarget implements Target {
 function newClient(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext, sessions?: SessionCache): YeastarClient {
   for (const key of ["username", "password"] as const) {
     if (typeof credentials[key] !== "string" || credentials[key] === "") {
-      throw new InputError(ErrorCodes.INPUT_MISSING, `yeastar credentials need ${key} (${key === "username" ? "the PBX API Client ID" : "the PBX API Client Secret"})`, { field: key, vendor: VENDOR });
+      throw new CertrelayError(ErrorCodes.INPUT_MISSING, `yeastar credentials need ${key} (${key === "username" ? "the PBX API Client ID" : "the PBX API Client Secret"})`, { field: key, vendor: VENDOR });
     }
   }
   if (settings.userAgent !== undefined && settings.userAgent.trim() === "") {
-    throw new InputError(ErrorCodes.INPUT_INVALID, "userAgent must not be empty: the PBX refuses requests without a User-Agent", { field: "userAgent", vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "userAgent must not be empty: the PBX refuses requests without a User-Agent", { field: "userAgent", vendor: VENDOR });
   }
   return new YeastarClient({ endpoint: settings.endpoint, username: credentials.username ?? "", password: credentials.password ?? "", ctx, sessions, ...(settings.userAgent ? { userAgent: settings.userAgent } : {}) });
 }
@@ -359,7 +359,7 @@ export function toAuthInfoList(dnsProvider: string, authInfo: Record<string, str
   const problem = checkAuthInfo(dnsProvider, list);
   if (problem) {
     const field = problem.param === "dns_provider" ? "dnsProvider" : problem.param.replace(/^auth_info_list/, "authInfo");
-    throw new InputError(problem.param === "dns_provider" ? ErrorCodes.INPUT_INVALID : ErrorCodes.INPUT_MISSING, `${field}: ${problem.detail}`, { field, vendor: VENDOR });
+    throw new CertrelayError(problem.param === "dns_provider" ? ErrorCodes.INPUT_INVALID : ErrorCodes.INPUT_MISSING, `${field}: ${problem.detail}`, { field, vendor: VENDOR });
   }
   return list;
 }
@@ -375,7 +375,7 @@ export async function applyForCertificate(
   request: YeastarApplyRequest,
 ): Promise<YeastarApplyResult> {
   const domain = request.domain.trim().toLowerCase();
-  if (!DOMAIN.test(domain)) throw new InputError(ErrorCodes.INPUT_INVALID, `domain must be a DNS name such as pbx.example.com`, { field: "domain", vendor: VENDOR });
+  if (!DOMAIN.test(domain)) throw new CertrelayError(ErrorCodes.INPUT_INVALID, `domain must be a DNS name such as pbx.example.com`, { field: "domain", vendor: VENDOR });
   const authInfoList = toAuthInfoList(request.dnsProvider, request.authInfo);
   const client = newClient(settings, credentials, ctx);
   const notes: string[] = [];

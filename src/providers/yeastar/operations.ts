@@ -3,7 +3,7 @@
  * validation) and keeps the key, so this returns where the certificate lives and how long it is valid, never PEM.
  * Deploy: the trusted-CA list takes CA certificates, without a key.
  */
-import { CertrelayError, ErrorCodes, InputError, isCertrelayError } from "../../errors.js";
+import { CertrelayError, ErrorCodes, isCertrelayError } from "../../errors.js";
 import { flagField, objectField, textField, type VendorFields } from "../../operations/fields.js";
 import type { OperationRequest } from "../../operations/request.js";
 import { pendingResult } from "../../operations/results.js";
@@ -18,10 +18,10 @@ async function applyOnDevice(request: OperationRequest, deps: OperationDeps, kit
   const dnsProvider = textField(vendor, "dnsProvider");
   const dnsCredentials = objectField(vendor, "dnsCredentials");
   if (!dnsProvider) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for operation apply with provider ${vendor.provider}: the DNS provider the device validates the domain with`, { field: "dns-provider" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for operation apply with provider ${vendor.provider}: the DNS provider the device validates the domain with`, { field: "dns-provider" });
   }
   if (!dnsCredentials || Object.keys(dnsCredentials).length === 0) {
-    throw new InputError(ErrorCodes.INPUT_MISSING, `input 'dns-credentials' is required for operation apply with provider ${vendor.provider}: a JSON object of the DNS provider's parameters`, { field: "dns-credentials" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'dns-credentials' is required for operation apply with provider ${vendor.provider}: a JSON object of the DNS provider's parameters`, { field: "dns-credentials" });
   }
   checkDnsInputs(dnsProvider, dnsCredentials);
   const credentials = kit.credentials();
@@ -63,7 +63,7 @@ function checkDnsInputs(dnsProvider: string, dnsCredentials: Record<string, stri
     if (!isCertrelayError(error)) throw error;
     const field = error.field === "dnsProvider" ? "dns-provider" : "dns-credentials";
     const detail = error.message.replace(/^[^:]*: /, "");
-    throw new InputError(error.code, `input '${field}': ${detail}`, { field, cause: error });
+    throw new CertrelayError(error.code, `input '${field}': ${detail}`, { field, cause: error });
   }
 }
 

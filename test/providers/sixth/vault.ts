@@ -3,7 +3,7 @@
  * a certificate slot that serves the last one written (the target role). A test opens a mount, the definition's
  * factories find it by the entry's `mount`, and the credentials must match the mount's AppRole.
  */
-import { AuthError, ErrorCodes, InputError } from "../../../src/errors.js";
+import { CertrelayError, ErrorCodes } from "../../../src/errors.js";
 import type { CertificateMaterial, Clock, DeployedCertificate, DeployResult, IssueOutcome, IssueRequest, Issuer, KeyType, Target, VerifyResult } from "../../../src/model.js";
 import type { TestCA } from "../../../src/sandbox/ca.js";
 import { certFacts, expireInDays } from "../../../src/x509/index.js";
@@ -41,12 +41,12 @@ const mounts = new Map<string, MemoryVault>();
 
 function login(entry: VaultConfig, credentials: Partial<Record<"roleId" | "secretId", string>>): MemoryVault {
   const vault = mounts.get(entry.mount);
-  if (!vault) throw new InputError(ErrorCodes.CONFIG_INVALID, `vault mount ${entry.mount} does not exist`, { field: "mount", vendor: VENDOR });
+  if (!vault) throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `vault mount ${entry.mount} does not exist`, { field: "mount", vendor: VENDOR });
   for (const field of ["roleId", "secretId"] as const) {
-    if (!credentials[field]) throw new InputError(ErrorCodes.INPUT_MISSING, `vault credentials need ${field}`, { field, vendor: VENDOR });
+    if (!credentials[field]) throw new CertrelayError(ErrorCodes.INPUT_MISSING, `vault credentials need ${field}`, { field, vendor: VENDOR });
   }
   if (credentials.roleId !== vault.roleId || credentials.secretId !== vault.secretId) {
-    throw new AuthError(ErrorCodes.AUTH_FAILED, `vault ${entry.mount} refused the AppRole login`, { field: "secretId", vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.AUTH_FAILED, `vault ${entry.mount} refused the AppRole login`, { field: "secretId", vendor: VENDOR });
   }
   return vault;
 }
