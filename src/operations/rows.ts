@@ -1,4 +1,3 @@
-import { renewalWindow } from "../pipeline/due.js";
 import { describeWindow, newReport } from "../pipeline/report.js";
 import type { CertificateReport } from "../pipeline/types.js";
 import type { CertificateRow, OperationStatus } from "./types.js";
@@ -18,23 +17,13 @@ export function assumedNotBefore(notAfter: Date, now: Date): Date {
   return new Date(Math.min(now.getTime(), notAfter.getTime() - 365 * 86_400_000));
 }
 
-/** A summary row with days left and the renewal point (min(renewBeforeDays, lifetime/3) before expiry). */
+/**
+ * A summary row with days left and the renewal point (min(renewBeforeDays, lifetime/3) before expiry), for a vendor's
+ * own operation: the view of its one-place report (`reportAt`), so no row is drawn any other way.
+ */
 export function rowFor(target: string, validity: Validity, result: OperationStatus | string, now: Date, renewBeforeDays: number, detail?: string): CertificateRow {
-  const notBefore = validity.notBefore ?? assumedNotBefore(validity.notAfter, now);
-  const window = renewalWindow({ notBefore, notAfter: validity.notAfter }, now, renewBeforeDays);
-  return {
-    target,
-    ...(validity.name ? { name: validity.name } : {}),
-    ...(validity.certificateId ? { certificateId: validity.certificateId } : {}),
-    ...(validity.serial ? { serial: validity.serial } : {}),
-    ...(validity.fingerprint ? { fingerprint: validity.fingerprint } : {}),
-    notBefore,
-    notAfter: validity.notAfter,
-    daysLeft: window.daysLeft,
-    renewAt: window.renewAt,
-    result,
-    ...(detail ? { detail } : {}),
-  };
+  // the row shows no provider: the report's is left empty
+  return operationRowsFromReport(reportAt(target, "", validity, now, renewBeforeDays), result, detail)[0] as CertificateRow;
 }
 
 /** The Action's summary rows of one pipeline report: one per target (or one for the certificate when it has none). */
