@@ -45,9 +45,25 @@ export interface ActionSettings {
  * their definitions (`inputs`), so adding a vendor adds its inputs here without an edit.
  */
 const COMMON_INPUTS = [
-  "provider", "operation", "endpoint", "certificate", "private-key", "chain", "ca-certificate",
-  "edge-wait-seconds", "common-name", "sans", "csr", "order-id", "client-reference",
-  "wait-seconds", "config", "store-dir", "dry-run", "min-days-left", "renew-before-days",
+  "provider",
+  "operation",
+  "endpoint",
+  "certificate",
+  "private-key",
+  "chain",
+  "ca-certificate",
+  "edge-wait-seconds",
+  "common-name",
+  "sans",
+  "csr",
+  "order-id",
+  "client-reference",
+  "wait-seconds",
+  "config",
+  "store-dir",
+  "dry-run",
+  "min-days-left",
+  "renew-before-days",
 ] as const;
 type CommonInput = (typeof COMMON_INPUTS)[number];
 /** An input name: a common one, or one a provider definition names. */
@@ -70,7 +86,15 @@ export function isActionInput(name: string, providers: ProviderList = builtInPro
 
 const ALWAYS: readonly CommonInput[] = ["provider", "operation", "ca-certificate", "renew-before-days", "dry-run"];
 /** What an apply through an issuer reads besides the vendor's inputs. */
-const ISSUER_APPLY: readonly CommonInput[] = ["common-name", "sans", "csr", "private-key", "order-id", "client-reference", "wait-seconds"];
+const ISSUER_APPLY: readonly CommonInput[] = [
+  "common-name",
+  "sans",
+  "csr",
+  "private-key",
+  "order-id",
+  "client-reference",
+  "wait-seconds",
+];
 /** What a vendor's own apply reads (it makes and keeps the key itself). */
 const OWN_APPLY: readonly CommonInput[] = ["common-name", "wait-seconds"];
 
@@ -87,7 +111,13 @@ function vendorInputsFor(definition: AnyProviderDefinition, operation: Operation
 }
 
 /** The inputs one provider and operation read; anything else given is reported, never silently dropped. */
-export function inputsUsed(definition: AnyProviderDefinition, operation: Operation, givenCertificate: boolean, request: Pick<OperationRequest, "vendor">, providers?: ProviderList): Set<ActionInput> {
+export function inputsUsed(
+  definition: AnyProviderDefinition,
+  operation: Operation,
+  givenCertificate: boolean,
+  request: Pick<OperationRequest, "vendor">,
+  providers?: ProviderList,
+): Set<ActionInput> {
   const used = new Set<ActionInput>(ALWAYS);
   const add = (names: readonly string[]) => names.forEach((n) => used.add(n));
   if (readsEndpoint(definition)) add(["endpoint"]);
@@ -107,7 +137,15 @@ export function inputsUsed(definition: AnyProviderDefinition, operation: Operati
 }
 
 /** Inputs a config run reads; vendor inputs are ignored there (certrelay.yml and the store say everything). */
-const CONFIG_INPUTS: readonly ActionInput[] = ["config", "store-dir", "dry-run", "operation", "ca-certificate", "wait-seconds", "edge-wait-seconds"];
+const CONFIG_INPUTS: readonly ActionInput[] = [
+  "config",
+  "store-dir",
+  "dry-run",
+  "operation",
+  "ca-certificate",
+  "wait-seconds",
+  "edge-wait-seconds",
+];
 
 /**
  * Defaults declared in action.yml (a test keeps the two equal). The runner sets them as if given, so an input that
@@ -145,13 +183,19 @@ function pem(name: ActionInput): string | undefined {
 }
 
 function invalid(name: ActionInput, expected: string): CertrelayError {
-  return new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input '${name}'. Expected ${expected}.`, { field: name });
+  return new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input '${name}'. Expected ${expected}.`, {
+    field: name,
+  });
 }
 
 function choice<const T extends string>(name: ActionInput, allowed: readonly T[], fallback?: T): T {
   const value = text(name)?.toLowerCase() ?? fallback;
   if (value === undefined) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `Input required and not supplied: ${name} (one of ${allowed.join(", ")}).`, { field: name });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `Input required and not supplied: ${name} (one of ${allowed.join(", ")}).`,
+      { field: name },
+    );
   }
   if (!(allowed as readonly string[]).includes(value)) throw invalid(name, `one of ${allowed.join(", ")}`);
   return value as T;
@@ -189,7 +233,8 @@ function jsonObject(name: ActionInput): Record<string, DnsCredentialValue> | und
   } catch {
     throw invalid(name, 'a JSON object like {"AccessKeyId": "...", "AccessKeySecret": "..."} (it is not valid JSON)');
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalid(name, "a JSON object of parameter names to values");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw invalid(name, "a JSON object of parameter names to values");
   const out: Record<string, DnsCredentialValue> = {};
   for (const [key, v] of Object.entries(parsed)) {
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
@@ -234,7 +279,13 @@ function vendorFields(definition: AnyProviderDefinition, endpoint: string): Vend
 
 /** The inputs whose value is a JSON object of parameters, each value masked on its own. */
 function jsonInputs(providers: ProviderList): Set<string> {
-  return new Set(providers.flatMap((definition) => Object.values(definition.inputs).filter((spec) => spec.kind === "json").map((spec) => spec.input)));
+  return new Set(
+    providers.flatMap((definition) =>
+      Object.values(definition.inputs)
+        .filter((spec) => spec.kind === "json")
+        .map((spec) => spec.input),
+    ),
+  );
 }
 
 /**
@@ -284,22 +335,39 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
   const caCertificate = pem("ca-certificate");
   const given = givenInputs(providers);
   const configPath = text("config");
-  const unusedBy = (used: Set<ActionInput> | readonly ActionInput[]) => given.filter((name) => !(used instanceof Set ? used.has(name) : used.includes(name)));
+  const unusedBy = (used: Set<ActionInput> | readonly ActionInput[]) =>
+    given.filter((name) => !(used instanceof Set ? used.has(name) : used.includes(name)));
   const common = { operation, waitSeconds, edgeWaitSeconds, ...(caCertificate ? { caCertificate } : {}) };
 
   if (configPath !== undefined) {
     const storeDir = text("store-dir");
     if (storeDir === undefined) {
-      throw new CertrelayError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: store-dir (the directory of the file store that holds the credentials and certificates certrelay.yml names).", { field: "store-dir" });
+      throw new CertrelayError(
+        ErrorCodes.INPUT_MISSING,
+        "Input required and not supplied: store-dir (the directory of the file store that holds the credentials and certificates certrelay.yml names).",
+        { field: "store-dir" },
+      );
     }
-    return { ...common, unused: unusedBy(CONFIG_INPUTS), run: { kind: "config", config: { configPath, storeDir, dryRun: flag("dry-run", false) } } };
+    return {
+      ...common,
+      unused: unusedBy(CONFIG_INPUTS),
+      run: { kind: "config", config: { configPath, storeDir, dryRun: flag("dry-run", false) } },
+    };
   }
 
-  const provider = choice("provider", providers.map((definition) => definition.name));
+  const provider = choice(
+    "provider",
+    providers.map((definition) => definition.name),
+  );
   const definition = definitionOf(provider, providers);
   if (!definition) throw new Error(`certrelay bug: provider ${provider} was chosen but has no definition`);
   const endpoint = text("endpoint");
-  if (endpoint === undefined && readsEndpoint(definition)) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "Input required and not supplied: endpoint (the API base URL, like https://host:port).", { field: "endpoint" });
+  if (endpoint === undefined && readsEndpoint(definition))
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      "Input required and not supplied: endpoint (the API base URL, like https://host:port).",
+      { field: "endpoint" },
+    );
   const certificate = pem("certificate");
   const privateKey = pem("private-key");
   const chain = pem("chain");
@@ -312,7 +380,11 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
   const request: OperationRequest = {
     operation,
     vendor: vendorFields(definition, endpoint ?? ""),
-    bundle: { ...(certificate ? { certificate } : {}), ...(privateKey ? { privateKey } : {}), ...(chain ? { chain } : {}) },
+    bundle: {
+      ...(certificate ? { certificate } : {}),
+      ...(privateKey ? { privateKey } : {}),
+      ...(chain ? { chain } : {}),
+    },
     apply: {
       ...(commonName ? { commonName } : {}),
       ...(sans ? { sans } : {}),

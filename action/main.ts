@@ -6,7 +6,14 @@ import * as core from "@actions/core";
 import { isInsecureEndpoint } from "../src/config/harden.js";
 import { Deadline } from "../src/deadline.js";
 import { realSleep, systemClock, type Logger } from "../src/model.js";
-import { explainFailure, runConfigFile, runOperation, type OperationDeps, type OperationResult, type ProviderList } from "../src/operations/index.js";
+import {
+  explainFailure,
+  runConfigFile,
+  runOperation,
+  type OperationDeps,
+  type OperationResult,
+  type ProviderList,
+} from "../src/operations/index.js";
 import { builtInProviders } from "../src/providers/index.js";
 import type { SecretOutput } from "../src/providers/kit/operations.js";
 import { renderSummary, type DeploymentContext } from "../src/report/summary.js";
@@ -60,7 +67,11 @@ function deps(settings: ActionSettings, runId: string | undefined, providers: Pr
     poll: { intervalMs: Math.min(10_000, Math.max(200, Math.floor(maxWaitMs / 30))), maxWaitMs },
     // the wait input bounds the whole step, not only the polls: a hanging vendor cannot hold the job past it plus a
     // minute for the calls around the wait (key generation, the order itself, the download)
-    deadline: new Deadline({ budgetMs: maxWaitMs + 60_000, budget: `${waitInput} (+60 s)`, fix: `raise the ${waitInput} input` }),
+    deadline: new Deadline({
+      budgetMs: maxWaitMs + 60_000,
+      budget: `${waitInput} (+60 s)`,
+      fix: `raise the ${waitInput} input`,
+    }),
     ...(runId ? { runId } : {}),
     onSecretOutput: reportSecretOutput,
     providers,
@@ -132,19 +143,40 @@ export async function run(providers: ProviderList = builtInProviders): Promise<v
   try {
     settings = getSettings(providers);
     for (const name of settings.unused) {
-      const what = settings.run.kind === "config" ? "a config run (certrelay.yml and the store say everything)" : `operation ${settings.operation} with provider ${settings.run.request.vendor.provider}`;
-      core.warning(`input '${name}' is set but not used by ${what}; remove it, or check the operation and provider`, { title: "certrelay unused input" });
+      const what =
+        settings.run.kind === "config"
+          ? "a config run (certrelay.yml and the store say everything)"
+          : `operation ${settings.operation} with provider ${settings.run.request.vendor.provider}`;
+      core.warning(`input '${name}' is set but not used by ${what}; remove it, or check the operation and provider`, {
+        title: "certrelay unused input",
+      });
     }
     if (settings.run.kind === "single" && isInsecureEndpoint(settings.run.request.vendor.endpoint)) {
       // certrelay.yml refuses this without allowInsecure; a workflow input has no such switch, so it is said loudly
-      core.warning("input 'endpoint' uses http:// to another machine: credentials and keys cross the network unencrypted; use https://", { title: "certrelay insecure endpoint" });
+      core.warning(
+        "input 'endpoint' uses http:// to another machine: credentials and keys cross the network unencrypted; use https://",
+        { title: "certrelay insecure endpoint" },
+      );
     }
     const operationDeps = deps(settings, summaryContext.runId, providers);
-    const result = settings.run.kind === "config" ? await runConfigFile(settings.run.config, operationDeps) : await runOperation(settings.run.request, operationDeps);
+    const result =
+      settings.run.kind === "config"
+        ? await runConfigFile(settings.run.config, operationDeps)
+        : await runOperation(settings.run.request, operationDeps);
     setOutputs(result);
     if (!result.ok) core.setOutput("error-code", result.errorCode ?? "FAILED");
     for (const warning of result.warnings) core.warning(oneLine(warning), { title: "certrelay pending" });
-    await writeSummary(renderSummary({ title: title(settings, result), message: result.message, ok: result.ok, rows: result.rows, warnings: result.warnings, context: summaryContext, now: systemClock() }));
+    await writeSummary(
+      renderSummary({
+        title: title(settings, result),
+        message: result.message,
+        ok: result.ok,
+        rows: result.rows,
+        warnings: result.warnings,
+        context: summaryContext,
+        now: systemClock(),
+      }),
+    );
     if (result.ok) {
       if (!result.warnings.includes(result.message)) core.info(result.message);
     } else fail(result.errorCode ? `${result.errorCode}: ${oneLine(result.message)}` : oneLine(result.message));
@@ -159,7 +191,16 @@ export async function run(providers: ProviderList = builtInProviders): Promise<v
     core.setOutput("message", message);
     fail(message);
     try {
-      await writeSummary(renderSummary({ title: title(settings), message, ok: false, rows: [], context: summaryContext, now: systemClock() }));
+      await writeSummary(
+        renderSummary({
+          title: title(settings),
+          message,
+          ok: false,
+          rows: [],
+          context: summaryContext,
+          now: systemClock(),
+        }),
+      );
     } catch {
       // the error line above is what matters
     }

@@ -5,7 +5,10 @@ declare module "autocannon" {
     path?: string;
     headers?: Record<string, string>;
     body?: string;
-    setupRequest?: (request: { method?: string; path?: string; headers?: Record<string, string> }, context: Record<string, unknown>) => object;
+    setupRequest?: (
+      request: { method?: string; path?: string; headers?: Record<string, string> },
+      context: Record<string, unknown>,
+    ) => object;
   }
   interface AutocannonOptions {
     url: string;

@@ -40,8 +40,18 @@ async function buildAll(dir: string): Promise<Record<string, string>> {
     build({ ...bundles.action, absWorkingDir: ROOT, outdir: out("action") }),
     build({ ...bundles.lambda, absWorkingDir: ROOT, outdir: out("lambda") }),
     build({ ...bundles.cli, absWorkingDir: ROOT, outdir: out("cli") }),
-    build({ ...bundles.action, absWorkingDir: dir, entryPoints: { index: join(dir, "floor-action.js") }, outdir: out("floor-action") }),
-    build({ ...bundles.lambda, absWorkingDir: dir, entryPoints: { handler: join(dir, "floor-lambda.js") }, outdir: out("floor-lambda") }),
+    build({
+      ...bundles.action,
+      absWorkingDir: dir,
+      entryPoints: { index: join(dir, "floor-action.js") },
+      outdir: out("floor-action"),
+    }),
+    build({
+      ...bundles.lambda,
+      absWorkingDir: dir,
+      entryPoints: { handler: join(dir, "floor-lambda.js") },
+      outdir: out("floor-lambda"),
+    }),
   ]);
   return {
     action: out("action/index.js"),
@@ -57,7 +67,8 @@ async function buildAll(dir: string): Promise<Record<string, string>> {
 function quietEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith("INPUT_") || k.startsWith("GITHUB_") || k.startsWith("RUNNER_") || k.startsWith("CERTRELAY_")) continue;
+    if (k.startsWith("INPUT_") || k.startsWith("GITHUB_") || k.startsWith("RUNNER_") || k.startsWith("CERTRELAY_"))
+      continue;
     env[k] = v;
   }
   return env;
@@ -79,9 +90,20 @@ export async function measureColdStart(runs: number): Promise<Row[]> {
       { name: "bare node -e 0", args: ["-e", "0"] },
       { name: "floor: action importing only @actions/core", args: [files.floorAction as string] },
       { name: "Action index.js", args: [files.action as string], floor: "floor: action importing only @actions/core" },
-      { name: "floor: handler importing only the Secrets Manager client (import)", args: importOf(files.floorLambda as string) },
-      { name: "Lambda scheduler.mjs (import)", args: importOf(files.scheduler as string), floor: "floor: handler importing only the Secrets Manager client (import)" },
-      { name: "Lambda worker.mjs (import)", args: importOf(files.worker as string), floor: "floor: handler importing only the Secrets Manager client (import)" },
+      {
+        name: "floor: handler importing only the Secrets Manager client (import)",
+        args: importOf(files.floorLambda as string),
+      },
+      {
+        name: "Lambda scheduler.mjs (import)",
+        args: importOf(files.scheduler as string),
+        floor: "floor: handler importing only the Secrets Manager client (import)",
+      },
+      {
+        name: "Lambda worker.mjs (import)",
+        args: importOf(files.worker as string),
+        floor: "floor: handler importing only the Secrets Manager client (import)",
+      },
       { name: "CLI index.js --help", args: [files.cli as string, "--help"] },
     ];
     const env = quietEnv();
@@ -96,7 +118,15 @@ export async function measureColdStart(runs: number): Promise<Row[]> {
     return candidates.map((c): Row => {
       const m = mid(c.name);
       const vsBare = `${(m / bare).toFixed(2)}x bare`;
-      if (!c.floor) return { group: "cold start", measure: `${c.name} (median of ${runs})`, value: fmtMs(m), reference: c.name === "bare node -e 0" ? "-" : `${vsBare} (${fmtMs(bare)})`, target: "-", met: "" };
+      if (!c.floor)
+        return {
+          group: "cold start",
+          measure: `${c.name} (median of ${runs})`,
+          value: fmtMs(m),
+          reference: c.name === "bare node -e 0" ? "-" : `${vsBare} (${fmtMs(bare)})`,
+          target: "-",
+          met: "",
+        };
       const floor = mid(c.floor);
       const ratio = m / floor;
       return {

@@ -31,10 +31,26 @@ async function pool(items, concurrency, work) {
 const sfdDate = (d) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, "")}Z`;
 async function cdnGet(url) {
   const { accessKeyId, accessKeySecret } = plan.cdn.credentials;
-  const headers = { "X-SFD-Date": sfdDate(new Date()), "X-SFD-Nonce": (randomBytes(8).readBigUInt64BE() % 10n ** 18n).toString(), "X-SFD-Signature-Version": "2" };
-  const canonical = [["host", url.host], ...Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}:${v}\n`).join("");
-  const signature = createHmac("sha256", accessKeySecret).update(`GET\n${url.pathname}${url.search}\n${canonical}\n${accessKeyId}\n`).digest("hex");
-  const res = await fetch(url, { headers: { ...headers, Authorization: `HMAC-SHA256 ${accessKeyId}:${signature}`, accept: "application/json", "content-type": "application/json" } });
+  const headers = {
+    "X-SFD-Date": sfdDate(new Date()),
+    "X-SFD-Nonce": (randomBytes(8).readBigUInt64BE() % 10n ** 18n).toString(),
+    "X-SFD-Signature-Version": "2",
+  };
+  const canonical = [["host", url.host], ...Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}:${v}\n`)
+    .join("");
+  const signature = createHmac("sha256", accessKeySecret)
+    .update(`GET\n${url.pathname}${url.search}\n${canonical}\n${accessKeyId}\n`)
+    .digest("hex");
+  const res = await fetch(url, {
+    headers: {
+      ...headers,
+      Authorization: `HMAC-SHA256 ${accessKeyId}:${signature}`,
+      accept: "application/json",
+      "content-type": "application/json",
+    },
+  });
   if (!res.ok) throw new Error(`cdn list: HTTP ${res.status}`);
   return res.json();
 }
@@ -58,8 +74,17 @@ async function enosList(token, assetId) {
   url.searchParams.set("orgId", plan.enos.orgId);
   url.searchParams.set("assetId", assetId);
   const ts = timestamp();
-  const params = [...url.searchParams.keys()].sort().map((k) => `${k}${url.searchParams.get(k)}`).join("");
-  const res = await fetch(url, { headers: { "apim-accesstoken": token, "apim-timestamp": String(ts), "apim-signature": sha256(`${token}${params}${ts}${plan.enos.credentials.appSecret}`) } });
+  const params = [...url.searchParams.keys()]
+    .sort()
+    .map((k) => `${k}${url.searchParams.get(k)}`)
+    .join("");
+  const res = await fetch(url, {
+    headers: {
+      "apim-accesstoken": token,
+      "apim-timestamp": String(ts),
+      "apim-signature": sha256(`${token}${params}${ts}${plan.enos.credentials.appSecret}`),
+    },
+  });
   const body = await res.json();
   if (body.code !== 0) throw new Error(`enos list: ${body.code}`);
   return body.data;
@@ -73,7 +98,8 @@ const serialOf = (pem) => new X509Certificate(pem).serialNumber.toUpperCase().re
 const [cdnSerials, token] = await Promise.all([
   (async () => {
     const serials = new Set();
-    for (const r of await cdnGet(new URL("/sfd/v2.0/certs", plan.cdn.url))) serials.add(BigInt(r.serialNumber).toString(16).toUpperCase());
+    for (const r of await cdnGet(new URL("/sfd/v2.0/certs", plan.cdn.url)))
+      serials.add(BigInt(r.serialNumber).toString(16).toUpperCase());
     return serials;
   })(),
   enosToken(),
@@ -97,4 +123,7 @@ await pool(plan.certificates, plan.concurrency, async (c) => {
   }
 });
 sm.destroy();
-writeFileSync(outFile, JSON.stringify({ wallMs: performance.now() - started, due, drift, maxRssKiB: process.resourceUsage().maxRSS }));
+writeFileSync(
+  outFile,
+  JSON.stringify({ wallMs: performance.now() - started, due, drift, maxRssKiB: process.resourceUsage().maxRSS }),
+);

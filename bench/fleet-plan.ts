@@ -45,7 +45,10 @@ export interface FleetChildInfo {
 export const OUT_DIR = new URL("./.out/", import.meta.url);
 
 /** Certificate i: 1 in 20 due; targets cycle CDN / EnOS / CDN+EnOS, so a third of the fleet has two. */
-function shape(i: number, now: number): Pick<FleetCertificate, "cdn" | "enosDevice" | "due" | "notBefore" | "notAfter"> {
+function shape(
+  i: number,
+  now: number,
+): Pick<FleetCertificate, "cdn" | "enosDevice" | "due" | "notBefore" | "notAfter"> {
   const due = i % 20 === 0;
   const daysLeft = due ? 5 + ((i / 20) % 20) : RENEW_BEFORE_DAYS + 15 + (i % 40);
   const notAfter = now + daysLeft * DAY_MS + 3_600_000;
@@ -59,7 +62,15 @@ function shape(i: number, now: number): Pick<FleetCertificate, "cdn" | "enosDevi
   };
 }
 
-type Signer = { sign(publicKey: webcrypto.CryptoKey, keyType: "ecc", commonName: string, sans: string[], validity: { notBefore: Date; notAfter: Date; serial: string }): Promise<string> };
+type Signer = {
+  sign(
+    publicKey: webcrypto.CryptoKey,
+    keyType: "ecc",
+    commonName: string,
+    sans: string[],
+    validity: { notBefore: Date; notAfter: Date; serial: string },
+  ): Promise<string>;
+};
 
 export async function fleetPlan(size: number): Promise<FleetPlan> {
   const file = new URL(`fleet-plan-${size}.json`, OUT_DIR);
@@ -70,7 +81,10 @@ export async function fleetPlan(size: number): Promise<FleetPlan> {
   const now = Date.now();
   const ca = await TestCA.create({ name: "Certrelay Fleet Bench" });
   // One ECDSA key for the whole fleet: what is measured is reading and checking certificates, not their keys.
-  const keys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
   const privateKey = `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{1,64}/g, "$&\n")}-----END PRIVATE KEY-----\n`;
   const signer = ca as unknown as Signer;
@@ -79,8 +93,21 @@ export async function fleetPlan(size: number): Promise<FleetPlan> {
     const s = shape(i, now);
     const commonName = `host-${i}.fleet.example`;
     const serial = `7A${i.toString(16).toUpperCase().padStart(8, "0")}`;
-    const certificate = await signer.sign(keys.publicKey, "ecc", commonName, [commonName], { notBefore: new Date(s.notBefore), notAfter: new Date(s.notAfter), serial });
-    certificates.push({ name: `fleet-${i}`, secret: `certrelay/fleet/${i}`, commonName, serial, certificate, privateKey, chain: ca.chainPem, ...s });
+    const certificate = await signer.sign(keys.publicKey, "ecc", commonName, [commonName], {
+      notBefore: new Date(s.notBefore),
+      notAfter: new Date(s.notAfter),
+      serial,
+    });
+    certificates.push({
+      name: `fleet-${i}`,
+      secret: `certrelay/fleet/${i}`,
+      commonName,
+      serial,
+      certificate,
+      privateKey,
+      chain: ca.chainPem,
+      ...s,
+    });
   }
   const plan: FleetPlan = { createdAt: now, certificates };
   mkdirSync(OUT_DIR, { recursive: true });
@@ -105,9 +132,20 @@ export function fleetConfigYaml(plan: FleetPlan, info: FleetChildInfo, concurren
       "      dcvType: DNS",
       "    targets:",
     );
-    if (c.cdn) lines.push("      - provider: cdn", `        endpoint: ${info.cdn.url}`, "        credentials: certrelay/fleet-creds/cdn");
+    if (c.cdn)
+      lines.push(
+        "      - provider: cdn",
+        `        endpoint: ${info.cdn.url}`,
+        "        credentials: certrelay/fleet-creds/cdn",
+      );
     if (c.enosDevice) {
-      lines.push("      - provider: enos", `        endpoint: ${info.enos.url}`, "        credentials: certrelay/fleet-creds/enos", `        orgId: ${info.enos.orgId}`, `        assetId: ${c.enosDevice}`);
+      lines.push(
+        "      - provider: enos",
+        `        endpoint: ${info.enos.url}`,
+        "        credentials: certrelay/fleet-creds/enos",
+        `        orgId: ${info.enos.orgId}`,
+        `        assetId: ${c.enosDevice}`,
+      );
     }
   }
   return `${lines.join("\n")}\n`;

@@ -20,14 +20,21 @@ const sampler = setInterval(() => {
   const m = process.memoryUsage();
   if (snapshotAt > 0 && (m.heapUsed > snapshotAt || performance.now() - started > snapshotAfterMs)) {
     snapshotAt = 0;
-    process.stderr.write(`heap snapshot: ${writeHeapSnapshot(fileURLToPath(new URL(`./.out/fleet-${process.pid}.heapsnapshot`, import.meta.url)))}\n`);
+    process.stderr.write(
+      `heap snapshot: ${writeHeapSnapshot(fileURLToPath(new URL(`./.out/fleet-${process.pid}.heapsnapshot`, import.meta.url)))}\n`,
+    );
   }
   if (m.rss > peak.rss) {
     // V8's spaces at the peak (MiB committed): new space vs old vs code vs large objects
-    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.physical_space_size / 2 ** 20)]));
+    const spaces = Object.fromEntries(
+      getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.physical_space_size / 2 ** 20)]),
+    );
     peak = { ...m, time: new Date().toISOString(), spaces };
   }
-  if (process.env.FLEET_MEMORY_TRACE && (ticks++ % 10 === 0 || m.rss > 115 * 2 ** 20)) process.stderr.write(`mem ${new Date().toISOString()} rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20}\n`);
+  if (process.env.FLEET_MEMORY_TRACE && (ticks++ % 10 === 0 || m.rss > 115 * 2 ** 20))
+    process.stderr.write(
+      `mem ${new Date().toISOString()} rss ${m.rss >> 20} heap ${m.heapUsed >> 20}/${m.heapTotal >> 20} ext ${m.external >> 20}\n`,
+    );
 }, 10);
 sampler.unref();
 const [handlerFile, outFile] = process.argv.slice(2);
@@ -35,7 +42,10 @@ const { handler } = await import(pathToFileURL(handlerFile).href);
 const imported = performance.now();
 // the Lambda's configured timeout (serverless.yml: 900 s)
 const deadline = Date.now() + 900_000;
-const result = await handler({}, { awsRequestId: "fleet-bench", getRemainingTimeInMillis: () => deadline - Date.now() });
+const result = await handler(
+  {},
+  { awsRequestId: "fleet-bench", getRemainingTimeInMillis: () => deadline - Date.now() },
+);
 const done = performance.now();
 process.stderr.write(`peak memory: ${JSON.stringify(peak)}\n`);
 writeFileSync(

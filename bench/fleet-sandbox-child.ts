@@ -15,7 +15,11 @@ import type { FleetChildInfo, FleetPlan } from "./fleet-plan.js";
 const plan = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as FleetPlan;
 const ca = await TestCA.create({ name: "Certrelay Fleet Bench" });
 const cdn = await startCdnSandbox({ ca, edge: false });
-const enos = await startEnosSandbox({ ca, devices: [], products: [{ productKey: "fleetProduct", maxValidDay: 3650, biDirectional: true }] });
+const enos = await startEnosSandbox({
+  ca,
+  devices: [],
+  products: [{ productKey: "fleetProduct", maxValidDay: 3650, biDirectional: true }],
+});
 const reseller = await startResellerSandbox({ ca });
 
 const now = Date.now();
@@ -64,7 +68,10 @@ const stop = () => Promise.allSettled(Object.values(servers).map((s) => s.stop()
 const info: FleetChildInfo = {
   cdn: { url: cdn.url, credentials: cdn.credentials },
   enos: { url: enos.url, credentials: enos.credentials, orgId: enos.orgId },
-  reseller: { url: reseller.url, credentials: { username: reseller.credentials.username, apiKey: reseller.credentials.apiKey } },
+  reseller: {
+    url: reseller.url,
+    credentials: { username: reseller.credentials.username, apiKey: reseller.credentials.apiKey },
+  },
 };
 
 process.on("message", (message) => {

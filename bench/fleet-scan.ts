@@ -76,7 +76,10 @@ export async function measureCdnScan(sizes: number[]): Promise<Row[]> {
         value: fmtRate(listRate, "certs"),
         reference: `raw ${fmtRate(listCeilingRate, "certs")} (autocannon, 1 conn)`,
         target: ">= 70% of raw",
-        met: listRate >= 0.7 * listCeilingRate ? `yes (${pct(listRate, listCeilingRate)})` : `no (${pct(listRate, listCeilingRate)})`,
+        met:
+          listRate >= 0.7 * listCeilingRate
+            ? `yes (${pct(listRate, listCeilingRate)})`
+            : `no (${pct(listRate, listCeilingRate)})`,
       });
 
       // one GET per certificate, bounded concurrency
@@ -86,7 +89,9 @@ export async function measureCdnScan(sizes: number[]): Promise<Row[]> {
         const now = new Date();
         const days = await Promise.all(
           Array.from({ length: count }, (_, i) =>
-            limit(async () => expireInDays(parseSfdTimestamp((await client.getCertificate(idOf(i))).validTo, "validTo"), now)),
+            limit(async () =>
+              expireInDays(parseSfdTimestamp((await client.getCertificate(idOf(i))).validTo, "validTo"), now),
+            ),
           ),
         );
         return days.filter((d) => d < RENEW_BEFORE_DAYS).length;
@@ -125,7 +130,10 @@ export async function measureCdnScan(sizes: number[]): Promise<Row[]> {
         value: fmtRate(eachRate, "certs"),
         reference: `raw ${fmtRate(eachCeiling.requestsPerSecond, "req")} (autocannon, ${PER_CERT_CONCURRENCY} conns); naive loop ${fmtRate(naiveRate, "certs")} (${naiveCount})`,
         target: ">= 70% of raw",
-        met: eachRate >= 0.7 * eachCeiling.requestsPerSecond ? `yes (${pct(eachRate, eachCeiling.requestsPerSecond)})` : `no (${pct(eachRate, eachCeiling.requestsPerSecond)})`,
+        met:
+          eachRate >= 0.7 * eachCeiling.requestsPerSecond
+            ? `yes (${pct(eachRate, eachCeiling.requestsPerSecond)})`
+            : `no (${pct(eachRate, eachCeiling.requestsPerSecond)})`,
       });
       rows.push({
         group: `fleet scan ${size.toLocaleString("en-US")}`,
@@ -154,11 +162,17 @@ export async function measureCdnScan(sizes: number[]): Promise<Row[]> {
 async function listWithReadAhead(client: SfdClient, _size: number): Promise<number> {
   const now = new Date();
   let due = 0;
-  for (const r of await client.listCertificates()) if (expireInDays(parseSfdTimestamp(r.validTo, "validTo"), now) < RENEW_BEFORE_DAYS) due += 1;
+  for (const r of await client.listCertificates())
+    if (expireInDays(parseSfdTimestamp(r.validTo, "validTo"), now) < RENEW_BEFORE_DAYS) due += 1;
   return due;
 }
 
-async function bareUndiciEach(url: string, credentials: { accessKeyId: string; accessKeySecret: string }, size: number, idOf: (i: number) => number): Promise<number> {
+async function bareUndiciEach(
+  url: string,
+  credentials: { accessKeyId: string; accessKeySecret: string },
+  size: number,
+  idOf: (i: number) => number,
+): Promise<number> {
   const agent = new Agent({ connections: PER_CERT_CONCURRENCY });
   const limit = pLimit(PER_CERT_CONCURRENCY);
   try {
@@ -167,8 +181,17 @@ async function bareUndiciEach(url: string, credentials: { accessKeyId: string; a
       Array.from({ length: size }, (_, i) =>
         limit(async () => {
           const target = new URL(`/sfd/v2.0/certs/${idOf(i)}`, url);
-          const headers = signRequest({ method: "GET", url: target, headers: {}, body: undefined }, credentials, new Date());
-          const res = await agent.request({ origin: target.origin, path: target.pathname, method: "GET", headers: { ...headers, accept: "application/json" } });
+          const headers = signRequest(
+            { method: "GET", url: target, headers: {}, body: undefined },
+            credentials,
+            new Date(),
+          );
+          const res = await agent.request({
+            origin: target.origin,
+            path: target.pathname,
+            method: "GET",
+            headers: { ...headers, accept: "application/json" },
+          });
           const record = (await res.body.json()) as { validTo: string };
           return expireInDays(parseSfdTimestamp(record.validTo, "validTo"), now);
         }),

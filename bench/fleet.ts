@@ -27,7 +27,14 @@ import { build } from "esbuild";
 import pLimit from "p-limit";
 import { bundles } from "../scripts/bundles.js";
 import { awsClientConfig, startMoto, type MotoServer } from "../test/support/moto.js";
-import { fleetConfigYaml, fleetPlan, OUT_DIR, RENEW_BEFORE_DAYS, type FleetChildInfo, type FleetPlan } from "./fleet-plan.js";
+import {
+  fleetConfigYaml,
+  fleetPlan,
+  OUT_DIR,
+  RENEW_BEFORE_DAYS,
+  type FleetChildInfo,
+  type FleetPlan,
+} from "./fleet-plan.js";
 import type { Row } from "./lib.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -49,7 +56,10 @@ const MALLOC_ARENA_MAX = /MALLOC_ARENA_MAX:\s*'?(\d+)/.exec(readFileSync(join(RO
  * The heap limits the Lambda Node.js runtime's bootstrap gives node for a function's memory (new space a tenth,
  * half of it per semi-space, old space the rest), so GC works as hard here as it would there.
  */
-const LAMBDA_NODE_FLAGS = [`--max-semi-space-size=${Math.floor(HEAP_MB / 20)}`, `--max-old-space-size=${HEAP_MB - Math.floor(HEAP_MB / 10)}`];
+const LAMBDA_NODE_FLAGS = [
+  `--max-semi-space-size=${Math.floor(HEAP_MB / 20)}`,
+  `--max-old-space-size=${HEAP_MB - Math.floor(HEAP_MB / 10)}`,
+];
 
 interface RunFigures {
   wallMs: number;
@@ -76,12 +86,19 @@ class CountingProxy {
   async start(target: string): Promise<string> {
     const upstream = new URL(target);
     this.server = createServer((req, res) => {
-      const op = String(req.headers["x-amz-target"] ?? new URL(req.url ?? "/", "http://x").searchParams.get("Action") ?? `${req.method} other`);
+      const op = String(
+        req.headers["x-amz-target"] ??
+          new URL(req.url ?? "/", "http://x").searchParams.get("Action") ??
+          `${req.method} other`,
+      );
       this.counts.set(op, (this.counts.get(op) ?? 0) + 1);
-      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       forward.on("error", () => res.destroy());
       req.pipe(forward);
     });
@@ -109,7 +126,10 @@ interface SandboxChild {
 }
 
 function startChild(planFile: string): Promise<SandboxChild> {
-  const child: ChildProcess = fork(CHILD, [planFile], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(CHILD, [planFile], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();
@@ -159,12 +179,15 @@ async function seedSecrets(moto: MotoServer, plan: FleetPlan, info: FleetChildIn
   // moto answers 500 now and then under load: seeding retries harder than a run would
   const sm = new SecretsManagerClient({ ...awsClientConfig(moto.endpoint), maxAttempts: 10 });
   const limit = pLimit(4);
-  const create = (name: string, value: object) => limit(() => sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) })));
+  const create = (name: string, value: object) =>
+    limit(() => sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) })));
   await Promise.all([
     create("certrelay/fleet-creds/cdn", info.cdn.credentials),
     create("certrelay/fleet-creds/enos", info.enos.credentials),
     create("certrelay/fleet-creds/reseller", info.reseller.credentials),
-    ...plan.certificates.map((c) => create(c.secret, { certificate: c.certificate, privateKey: c.privateKey, chain: c.chain })),
+    ...plan.certificates.map((c) =>
+      create(c.secret, { certificate: c.certificate, privateKey: c.privateKey, chain: c.chain }),
+    ),
   ]);
   sm.destroy();
 }
@@ -172,7 +195,14 @@ async function seedSecrets(moto: MotoServer, plan: FleetPlan, info: FleetChildIn
 function runNode(args: string[], env: NodeJS.ProcessEnv, logFile: string, timeoutMs: number): Promise<void> {
   const fd = openSync(logFile, "w");
   const wrapper = logFile.includes("scheduler") ? (process.env.FLEET_WRAPPER ?? "").split(" ").filter(Boolean) : [];
-  const child = wrapper.length > 0 ? spawn(wrapper[0] as string, [...wrapper.slice(1), process.execPath, ...args], { env, stdio: ["ignore", fd, fd], cwd: ROOT }) : spawn(process.execPath, args, { env, stdio: ["ignore", fd, fd], cwd: ROOT });
+  const child =
+    wrapper.length > 0
+      ? spawn(wrapper[0] as string, [...wrapper.slice(1), process.execPath, ...args], {
+          env,
+          stdio: ["ignore", fd, fd],
+          cwd: ROOT,
+        })
+      : spawn(process.execPath, args, { env, stdio: ["ignore", fd, fd], cwd: ROOT });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("exit", (code, signal) => {
@@ -187,7 +217,14 @@ function runNode(args: string[], env: NodeJS.ProcessEnv, logFile: string, timeou
 function awsEnv(endpoint: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AWS_|CERTRELAY_|QUEUE_URL|NOTIFY_)/.test(k)) env[k] = v;
-  return { ...env, ...(MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX } : {}), AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+  return {
+    ...env,
+    ...(MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX } : {}),
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  };
 }
 
 /** The SQS client sends to the queue URL's host: point it at the proxy so SendMessageBatch is counted too. */
@@ -199,13 +236,16 @@ function viaProxy(queueUrl: string, proxyUrl: string): string {
   return url.toString();
 }
 
-function vendorCounts(stats: Record<string, { requests: number; byRoute: Record<string, number> }>): Record<string, number> {
+function vendorCounts(
+  stats: Record<string, { requests: number; byRoute: Record<string, number> }>,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [vendor, s] of Object.entries(stats)) if (s.requests > 0) out[vendor] = s.requests;
   return out;
 }
 
-const sum = (counts: Record<string, number>, keep: (k: string) => boolean = () => true) => Object.entries(counts).reduce((n, [k, v]) => n + (keep(k) ? v : 0), 0);
+const sum = (counts: Record<string, number>, keep: (k: string) => boolean = () => true) =>
+  Object.entries(counts).reduce((n, [k, v]) => n + (keep(k) ? v : 0), 0);
 const perCert = (n: number, size: number) => (n / size).toFixed(3);
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
@@ -246,7 +286,11 @@ export async function measureFleet(sizes: number[]): Promise<Row[]> {
             renewBeforeDays: RENEW_BEFORE_DAYS,
             cdn: { url: child.info.cdn.url, credentials: child.info.cdn.credentials },
             enos: { url: child.info.enos.url, credentials: child.info.enos.credentials, orgId: child.info.enos.orgId },
-            certificates: plan.certificates.map((c) => ({ secret: c.secret, cdn: c.cdn, ...(c.enosDevice ? { enosDevice: c.enosDevice } : {}) })),
+            certificates: plan.certificates.map((c) => ({
+              secret: c.secret,
+              cdn: c.cdn,
+              ...(c.enosDevice ? { enosDevice: c.enosDevice } : {}),
+            })),
           }),
         );
         const env = awsEnv(proxyUrl);
@@ -255,13 +299,23 @@ export async function measureFleet(sizes: number[]): Promise<Row[]> {
           proxy.take();
           process.stderr.write(`bench: fleet ${size}: ${label}...\n`);
           const out = join(dir, `${label}-${size}.json`);
-          await runNode([...args, out], { ...env, ...extraEnv }, fileURLToPath(new URL(`fleet-${label}-${size}.log`, OUT_DIR)), 600_000);
+          await runNode(
+            [...args, out],
+            { ...env, ...extraEnv },
+            fileURLToPath(new URL(`fleet-${label}-${size}.log`, OUT_DIR)),
+            600_000,
+          );
           const figures = JSON.parse(readFileSync(out, "utf8")) as RunFigures;
           return { figures, aws: proxy.take(), vendors: vendorCounts(await child.ask("stats", "stats")) };
         };
         const extraFlags = (process.env.FLEET_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-        const floor = process.env.FLEET_SKIP_FLOOR ? { figures: { wallMs: 1, maxRssKiB: 1 }, aws: {}, vendors: {} } : await measure("floor", [...LAMBDA_NODE_FLAGS, FLOOR, floorFile], {});
-        const run = await measure("scheduler", [...LAMBDA_NODE_FLAGS, ...extraFlags, RUNNER, handler], { CERTRELAY_CONFIG: configFile, QUEUE_URL: viaProxy(queue.QueueUrl ?? "", proxyUrl) });
+        const floor = process.env.FLEET_SKIP_FLOOR
+          ? { figures: { wallMs: 1, maxRssKiB: 1 }, aws: {}, vendors: {} }
+          : await measure("floor", [...LAMBDA_NODE_FLAGS, FLOOR, floorFile], {});
+        const run = await measure("scheduler", [...LAMBDA_NODE_FLAGS, ...extraFlags, RUNNER, handler], {
+          CERTRELAY_CONFIG: configFile,
+          QUEUE_URL: viaProxy(queue.QueueUrl ?? "", proxyUrl),
+        });
         rows.push(...fleetRows(size, plan, run, floor));
       } finally {
         await child.stop();

@@ -19,7 +19,9 @@ export interface Row {
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 export function rate(count: number, ms: number): number {
@@ -51,7 +53,13 @@ export async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; val
 
 /** What the sandbox child reports once it listens. The material is test-CA output, never a real key. */
 export interface SandboxChildInfo {
-  cdn: { url: string; edgePort: number; credentials: { accessKeyId: string; accessKeySecret: string }; firstId: number; seeded: number };
+  cdn: {
+    url: string;
+    edgePort: number;
+    credentials: { accessKeyId: string; accessKeySecret: string };
+    firstId: number;
+    seeded: number;
+  };
   reseller?: { url: string; credentials: { username: string; apiKey: string }; seeded: number };
   rootPem: string;
   edgeHost: string;
@@ -67,7 +75,10 @@ const CHILD = fileURLToPath(new URL("./sandbox-child.ts", import.meta.url));
 
 /** Start the vendor sandboxes in a child process with `count` seeded certificates each. */
 export function startSandboxChild(count: number): Promise<SandboxChild> {
-  const child: ChildProcess = fork(CHILD, [String(count)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(CHILD, [String(count)], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();

@@ -20,7 +20,11 @@ export async function measureScanMemory(small: number, large: number): Promise<R
     const { url, credentials } = child.info.cdn;
     const scan = (limit: number): ScanOutcome => {
       const out = execFileSync(process.execPath, ["--import", "tsx", SCANNER, url, String(limit)], {
-        env: { ...process.env, CERTRELAY_BENCH_CDN_KEY_ID: credentials.accessKeyId, CERTRELAY_BENCH_CDN_SECRET: credentials.accessKeySecret },
+        env: {
+          ...process.env,
+          CERTRELAY_BENCH_CDN_KEY_ID: credentials.accessKeyId,
+          CERTRELAY_BENCH_CDN_SECRET: credentials.accessKeySecret,
+        },
         encoding: "utf8",
         timeout: 120_000,
       });
@@ -36,10 +40,18 @@ export async function measureScanMemory(small: number, large: number): Promise<R
     const mid = (runs: ScanOutcome[]) => [...runs].sort((a, b) => a.maxRssKiB - b.maxRssKiB)[1] as ScanOutcome;
     const s = mid(smalls);
     const l = mid(larges);
-    if (s.scanned !== small || l.scanned !== large) throw new Error(`memory scan saw ${s.scanned}/${l.scanned} certificates`);
+    if (s.scanned !== small || l.scanned !== large)
+      throw new Error(`memory scan saw ${s.scanned}/${l.scanned} certificates`);
     const growth = (l.maxRssKiB - s.maxRssKiB) / s.maxRssKiB;
     return [
-      { group: "memory", measure: `peak RSS, scanner streaming ${small.toLocaleString("en-US")} certs (median of 3)`, value: fmtBytes(s.maxRssKiB * 1024), reference: "-", target: "-", met: "" },
+      {
+        group: "memory",
+        measure: `peak RSS, scanner streaming ${small.toLocaleString("en-US")} certs (median of 3)`,
+        value: fmtBytes(s.maxRssKiB * 1024),
+        reference: "-",
+        target: "-",
+        met: "",
+      },
       {
         group: "memory",
         measure: `peak RSS, scanner streaming ${large.toLocaleString("en-US")} certs (median of 3)`,

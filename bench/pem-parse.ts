@@ -21,7 +21,14 @@ export async function measurePemParse(durationMs: number): Promise<Row[]> {
       parsed += bundles.length;
     }
     const perSecond = rate(parsed, performance.now() - started);
-    rows.push({ group: "PEM parse", measure: `parseBundle, ${keyType.toUpperCase()} leaf + key + 2-cert chain`, value: fmtRate(perSecond, "chains"), reference: "-", target: "-", met: "" });
+    rows.push({
+      group: "PEM parse",
+      measure: `parseBundle, ${keyType.toUpperCase()} leaf + key + 2-cert chain`,
+      value: fmtRate(perSecond, "chains"),
+      reference: "-",
+      target: "-",
+      met: "",
+    });
   }
   return rows;
 }

@@ -6,7 +6,10 @@
 import autocannon from "autocannon";
 import { signRequest } from "../src/providers/cdn/signature.js";
 
-export function sfdAuth(credentials: { accessKeyId: string; accessKeySecret: string }): (url: URL) => Record<string, string> {
+export function sfdAuth(credentials: {
+  accessKeyId: string;
+  accessKeySecret: string;
+}): (url: URL) => Record<string, string> {
   return (url) => signRequest({ method: "GET", url, headers: {}, body: undefined }, credentials, new Date());
 }
 
@@ -45,10 +48,19 @@ export async function measureCeiling(options: CeilingOptions): Promise<Ceiling> 
           const path = options.pathFor(n);
           n += 1;
           const url = new URL(path, base);
-          return { ...request, method: "GET", path, headers: { ...options.authFor(url), host: url.host, accept: "application/json" } };
+          return {
+            ...request,
+            method: "GET",
+            path,
+            headers: { ...options.authFor(url), host: url.host, accept: "application/json" },
+          };
         },
       },
     ],
   });
-  return { requestsPerSecond: result.requests.total / Math.max(0.001, result.duration), non2xx: result.non2xx, errors: result.errors };
+  return {
+    requestsPerSecond: result.requests.total / Math.max(0.001, result.duration),
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
 }

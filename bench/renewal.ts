@@ -27,7 +27,9 @@ async function keygenRate(count: number, concurrency: number): Promise<{ perSeco
   const limit = pLimit(concurrency);
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
-  const { ms } = await timed(() => Promise.all(Array.from({ length: count }, () => limit(() => generateRsa("rsa", { modulusLength: 2048 })))));
+  const { ms } = await timed(() =>
+    Promise.all(Array.from({ length: count }, () => limit(() => generateRsa("rsa", { modulusLength: 2048 })))),
+  );
   delay.disable();
   return { perSecond: rate(count, ms), p99Ms: delay.percentile(99) / 1e6 };
 }
@@ -63,14 +65,29 @@ export async function measureRenewal(count: number, concurrency: number): Promis
       delay.enable();
       ({ ms, value: reports } = await timed(() => {
         const limit = pLimit(concurrency);
-        return Promise.all(config.certificates.map((cert) => limit(() => rotateCertificate(cert, 30, { store, providers, clock: systemClock, logger: silentLogger, dryRun: false }))));
+        return Promise.all(
+          config.certificates.map((cert) =>
+            limit(() =>
+              rotateCertificate(cert, 30, {
+                store,
+                providers,
+                clock: systemClock,
+                logger: silentLogger,
+                dryRun: false,
+              }),
+            ),
+          ),
+        );
       }));
       delay.disable();
     } finally {
       await providers.close();
     }
     const renewed = reports.filter((r) => r.action === "renewed").length;
-    if (renewed !== count) throw new Error(`only ${renewed} of ${count} certificates were renewed (${reports.find((r) => r.action !== "renewed")?.error?.message ?? "?"})`);
+    if (renewed !== count)
+      throw new Error(
+        `only ${renewed} of ${count} certificates were renewed (${reports.find((r) => r.action !== "renewed")?.error?.message ?? "?"})`,
+      );
     const ceiling = await keygenRate(count, concurrency);
     const rotations = rate(count, ms);
     return [

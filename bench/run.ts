@@ -64,7 +64,14 @@ async function step(name: string, rows: Row[], run: () => Row[] | Promise<Row[]>
   try {
     rows.push(...(await run()));
   } catch (error) {
-    rows.push({ group: name, measure: "failed", value: error instanceof Error ? error.message : String(error), reference: "-", target: "-", met: "no" });
+    rows.push({
+      group: name,
+      measure: "failed",
+      value: error instanceof Error ? error.message : String(error),
+      reference: "-",
+      target: "-",
+      met: "no",
+    });
   }
 }
 
@@ -93,7 +100,11 @@ for (const [name, run] of Object.entries(steps)) {
   if (selected.length > 0 ? selected.includes(name) : name !== "fleet") await step(name, rows, run);
 }
 
-const table = new Table({ head: ["group", "measure", "value", "reference", "target", "met"], wordWrap: true, colWidths: [14, 44, 22, 40, 15, 10] });
+const table = new Table({
+  head: ["group", "measure", "value", "reference", "target", "met"],
+  wordWrap: true,
+  colWidths: [14, 44, 22, 40, 15, 10],
+});
 for (const r of rows) table.push([r.group, r.measure, r.value, r.reference, r.target, r.met]);
 process.stdout.write(`${table.toString()}\n`);
 if (buildProblem) process.stdout.write(`note: ${buildProblem}\n`);
@@ -102,12 +113,15 @@ const previous = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "";
 const notesAt = previous.indexOf(NOTES_MARKER);
 const notes = notesAt >= 0 ? previous.slice(notesAt) : `${NOTES_MARKER}\n`;
 const escape = (s: string) => s.replaceAll("|", "\\|");
-const rowLine = (r: Row) => `| ${[r.group, r.measure, r.value, r.reference, r.target, r.met].map(escape).join(" | ")} |`;
+const rowLine = (r: Row) =>
+  `| ${[r.group, r.measure, r.value, r.reference, r.target, r.met].map(escape).join(" | ")} |`;
 // A partial run keeps the other steps' rows of the last full run, in place, and replaces (or appends) its own.
 const kept = (() => {
   if (selected.length === 0) return rows.map(rowLine);
   const fresh = new Set(rows.map((r) => r.group));
-  const old = (previous.slice(0, notesAt >= 0 ? notesAt : undefined).match(/^\| (?!group \||---).*\|$/gm) ?? []).filter((line) => !fresh.has(line.slice(2, line.indexOf(" | "))));
+  const old = (previous.slice(0, notesAt >= 0 ? notesAt : undefined).match(/^\| (?!group \||---).*\|$/gm) ?? []).filter(
+    (line) => !fresh.has(line.slice(2, line.indexOf(" | "))),
+  );
   return [...old, ...rows.map(rowLine)];
 })();
 const markdown = [
@@ -116,7 +130,9 @@ const markdown = [
   "Written by `npm run bench` (bench/run.ts). Loopback only: vendor sandboxes run in a child process of their own,",
   "so the client under test and the server each have a core.",
   "",
-  ...(selected.length > 0 ? [`This run: ${selected.join(", ")} only; the other rows are kept from an earlier run.`, ""] : []),
+  ...(selected.length > 0
+    ? [`This run: ${selected.join(", ")} only; the other rows are kept from an earlier run.`, ""]
+    : []),
   "## Machine",
   "",
   ...machine(),

@@ -11,7 +11,10 @@ const [endpoint = "", limitText = "0"] = process.argv.slice(2);
 const limit = Number(limitText);
 const target = createCdnTarget(
   { endpoint },
-  { accessKeyId: process.env.CERTRELAY_BENCH_CDN_KEY_ID ?? "", accessKeySecret: process.env.CERTRELAY_BENCH_CDN_SECRET ?? "" },
+  {
+    accessKeyId: process.env.CERTRELAY_BENCH_CDN_KEY_ID ?? "",
+    accessKeySecret: process.env.CERTRELAY_BENCH_CDN_SECRET ?? "",
+  },
   benchContext(),
 );
 const now = new Date();

@@ -13,7 +13,11 @@ export async function measureTlsVerify(durationMs: number, opensslRuns: number):
   try {
     const { url, credentials, edgePort } = child.info.cdn;
     const address = `127.0.0.1:${edgePort}`;
-    const target = createCdnTarget({ endpoint: url, verifyHost: child.info.edgeHost, verifyAddress: address, serviceId: "bench-service" }, credentials, benchContext(child.info.rootPem));
+    const target = createCdnTarget(
+      { endpoint: url, verifyHost: child.info.edgeHost, verifyAddress: address, serviceId: "bench-service" },
+      credentials,
+      benchContext(child.info.rootPem),
+    );
     const deployed = await target.deploy(child.info.edgeMaterial);
     const serial = certFacts(child.info.edgeMaterial.certificate).serial;
     if ((await target.verify(serial)).ok !== true) throw new Error(`edge does not serve ${deployed.serial}`);
@@ -32,7 +36,11 @@ export async function measureTlsVerify(durationMs: number, opensslRuns: number):
     let served = 0;
     const openssl = await timed(async () => {
       for (let i = 0; i < opensslRuns; i += 1) {
-        const r = spawnSync("openssl", ["s_client", "-connect", address, "-servername", child.info.edgeHost], { input: "", encoding: "utf8", timeout: 10_000 });
+        const r = spawnSync("openssl", ["s_client", "-connect", address, "-servername", child.info.edgeHost], {
+          input: "",
+          encoding: "utf8",
+          timeout: 10_000,
+        });
         if (r.stdout.includes("BEGIN CERTIFICATE")) served += 1;
       }
     });

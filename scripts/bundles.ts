@@ -8,7 +8,8 @@ import type { BuildOptions, Plugin } from "esbuild";
  */
 
 // ESM bundles that contain CommonJS dependencies need a real `require` (TOOLCHAIN.md: "Dynamic require of net").
-const requireBanner = 'import { createRequire as __certrelayCreateRequire } from "node:module"; const require = __certrelayCreateRequire(import.meta.url);';
+const requireBanner =
+  'import { createRequire as __certrelayCreateRequire } from "node:module"; const require = __certrelayCreateRequire(import.meta.url);';
 
 /**
  * Packages that only some runs use, loaded with `await import()`, each built as a file of its own beside the entry
@@ -41,11 +42,17 @@ function lazyPackages(extension: string, packages: readonly LazyPackage[]): Plug
   const names = new Map<string, string>(packages.map((name) => [LAZY_PACKAGES[name].specifier, name]));
   const escaped = [...names.keys()].map((specifier) => specifier.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"));
   const filter = new RegExp(`^(${escaped.join("|")})$`);
-  const modules = new Map(Object.entries(LAZY_MODULES).map(([name, file]) => [fileURLToPath(new URL(`../${file}`, import.meta.url)), name]));
+  const modules = new Map(
+    Object.entries(LAZY_MODULES).map(([name, file]) => [fileURLToPath(new URL(`../${file}`, import.meta.url)), name]),
+  );
   return {
     name: "certrelay-lazy-packages",
     setup(build) {
-      build.onResolve({ filter }, (args) => (args.kind === "dynamic-import" ? { path: `./lazy-${names.get(args.path)}${extension}`, external: true } : undefined));
+      build.onResolve({ filter }, (args) =>
+        args.kind === "dynamic-import"
+          ? { path: `./lazy-${names.get(args.path)}${extension}`, external: true }
+          : undefined,
+      );
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         if (args.kind !== "dynamic-import") return undefined;
         const name = modules.get(resolvePath(args.resolveDir, args.path.replace(/\.js$/, ".ts")));

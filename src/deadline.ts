@@ -80,7 +80,11 @@ export class Deadline {
     return new CertrelayError(
       ErrorCodes.TIMEOUT,
       `the ${this.budget} budget of ${seconds(this.budgetMs)} ran out after ${seconds(this.elapsed())} while ${activity}; progress is stored and the next run resumes it (${this.fix})`,
-      { field: this.budget, ...(options.vendor ? { vendor: options.vendor } : {}), ...(options.cause === undefined ? {} : { cause: options.cause }) },
+      {
+        field: this.budget,
+        ...(options.vendor ? { vendor: options.vendor } : {}),
+        ...(options.cause === undefined ? {} : { cause: options.cause }),
+      },
     );
   }
 }

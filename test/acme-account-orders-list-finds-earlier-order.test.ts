@@ -17,7 +17,10 @@ describe("acme issuer: the account's orders list (RFC 8555 §7.1.2.1) finds the 
   let responder: AcmeResponder;
   const open: Issuer[] = [];
   const issuer = (): Issuer => {
-    const made = buildIssuer(acme, subject.entry, subject.credentials, { ...contractContext(subject.trust, subject.store), ...subject.context });
+    const made = buildIssuer(acme, subject.entry, subject.credentials, {
+      ...contractContext(subject.trust, subject.store),
+      ...subject.context,
+    });
     open.push(made);
     return made;
   };
@@ -35,7 +38,14 @@ describe("acme issuer: the account's orders list (RFC 8555 §7.1.2.1) finds the 
     const first = issued(await issuer().issue(req));
     const orders = responder.orders.length;
     const seen: string[] = [];
-    const again = issued(await issuer().issue({ ...req, onOrder: async (url) => { seen.push(url); } }));
+    const again = issued(
+      await issuer().issue({
+        ...req,
+        onOrder: async (url) => {
+          seen.push(url);
+        },
+      }),
+    );
     expect(responder.orders.length).toBe(orders);
     expect(again.orderId).toBe(first.orderId);
     // the pipeline hears of the order it carries on, as it would of a new one

@@ -14,7 +14,14 @@ describe("acme issuer: a run that dies right after the CA created the order", ()
 
   it("keeps the order URL in the pending renewal, and the next run finishes that order instead of opening another", async () => {
     await expect(
-      runPipeline(world.config(), world.deps({ checkpoint: (stage) => { if (stage === "ordered") throw new Error("simulated Lambda timeout"); } })),
+      runPipeline(
+        world.config(),
+        world.deps({
+          checkpoint: (stage) => {
+            if (stage === "ordered") throw new Error("simulated Lambda timeout");
+          },
+        }),
+      ),
     ).rejects.toBeInstanceOf(CheckpointInterrupt);
     const afterCrash = await world.store.getPending("certrelay/www");
     expect(afterCrash?.orderId).toMatch(/^https:\/\/127\.0\.0\.1:\d+\//);
@@ -24,7 +31,11 @@ describe("acme issuer: a run that dies right after the CA created the order", ()
     let orderAtIssue: string | undefined;
     const summary = await runPipeline(
       world.config(),
-      world.deps({ checkpoint: async (stage) => { if (stage === "issued") orderAtIssue = (await world.store.getPending("certrelay/www"))?.orderId; } }),
+      world.deps({
+        checkpoint: async (stage) => {
+          if (stage === "issued") orderAtIssue = (await world.store.getPending("certrelay/www"))?.orderId;
+        },
+      }),
     );
     expect(summary.reports[0]?.action, JSON.stringify(summary.reports[0])).toBe("renewed");
     expect(world.responder.orders).toHaveLength(1);

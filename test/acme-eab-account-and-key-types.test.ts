@@ -37,7 +37,16 @@ describe("acme issuer: External Account Binding and key types", () => {
     dir = mkdtempSync(join(tmpdir(), "certrelay-acme-eab-"));
     store = new FileStore({ dir });
     await store.putCredentials("certrelay/acme", { eabKid: EAB_KID, eabHmacKey: EAB_HMAC });
-    ctx = { clock: systemClock, sleep: realSleep, logger, ca: ca.rootPem, timeoutMs: 10_000, poll: { intervalMs: 25, maxWaitMs: 20_000 }, aws: world.aws, store };
+    ctx = {
+      clock: systemClock,
+      sleep: realSleep,
+      logger,
+      ca: ca.rootPem,
+      timeoutMs: 10_000,
+      poll: { intervalMs: 25, maxWaitMs: 20_000 },
+      aws: world.aws,
+      store,
+    };
   });
   afterAll(async () => {
     await responder?.stop();
@@ -57,7 +66,9 @@ describe("acme issuer: External Account Binding and key types", () => {
     await store.putCredentials("certrelay/acme-no-eab", {});
     const issuer = createAcmeIssuer(settings("certrelay/acme-no-eab", "ec256"), {}, ctx);
     const { csr } = await generateKeyAndCsr({ keyType: "ecc", commonName: "eab.example.com" });
-    await expect(issuer.issue({ csr, commonName: "eab.example.com", sans: ["eab.example.com"], reference: "r" })).rejects.toMatchObject({ code: "INPUT_MISSING", field: "eabKid" });
+    await expect(
+      issuer.issue({ csr, commonName: "eab.example.com", sans: ["eab.example.com"], reference: "r" }),
+    ).rejects.toMatchObject({ code: "INPUT_MISSING", field: "eabKid" });
     await issuer.close();
     expect(responder.newAccountRequests).toBe(0);
   });
@@ -69,8 +80,17 @@ describe("acme issuer: External Account Binding and key types", () => {
     it(`registers with EAB once and issues a ${keyType} certificate`, async () => {
       const credentials = { eabKid: EAB_KID, eabHmacKey: EAB_HMAC };
       const issuer = createAcmeIssuer(settings("certrelay/acme", keyType), credentials, ctx);
-      const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName: "eab.example.com" });
-      const outcome = await issuer.issue({ csr: generated.csr, commonName: "eab.example.com", sans: ["eab.example.com"], reference: keyType });
+      const generated = await generateKeyAndCsr({
+        keyType: issuer.keyType,
+        keyOptions: issuer.keyOptions,
+        commonName: "eab.example.com",
+      });
+      const outcome = await issuer.issue({
+        csr: generated.csr,
+        commonName: "eab.example.com",
+        sans: ["eab.example.com"],
+        reference: keyType,
+      });
       await issuer.close();
       expect(outcome.state).toBe("issued");
       const cert = new X509Certificate(outcome.state === "issued" ? outcome.certificate : "");
@@ -83,8 +103,18 @@ describe("acme issuer: External Account Binding and key types", () => {
 
   it("validates a wildcard and its apex together: two values under one _acme-challenge name, both removed after", async () => {
     const issuer = createAcmeIssuer(settings("certrelay/acme", "ec256"), {}, ctx);
-    const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName: "shop.example.com", sans: ["shop.example.com", "*.shop.example.com"] });
-    const outcome = await issuer.issue({ csr: generated.csr, commonName: "shop.example.com", sans: ["shop.example.com", "*.shop.example.com"], reference: "wildcard" });
+    const generated = await generateKeyAndCsr({
+      keyType: issuer.keyType,
+      keyOptions: issuer.keyOptions,
+      commonName: "shop.example.com",
+      sans: ["shop.example.com", "*.shop.example.com"],
+    });
+    const outcome = await issuer.issue({
+      csr: generated.csr,
+      commonName: "shop.example.com",
+      sans: ["shop.example.com", "*.shop.example.com"],
+      reference: "wildcard",
+    });
     await issuer.close();
     expect(outcome.state).toBe("issued");
     const cert = new X509Certificate(outcome.state === "issued" ? outcome.certificate : "");

@@ -39,12 +39,19 @@ describe("acme issuer: a DNS-01 validation that fails", () => {
     const report = summary.reports[0];
     expect(report?.action).toBe("failed");
     expect(report?.error?.code).toBe("ISSUANCE_FAILED");
-    expect(report?.error?.message).toMatch(/could not validate www\.example\.com over DNS-01: unauthorized \(.*Correct value not found for DNS challenge.*\)/);
+    expect(report?.error?.message).toMatch(
+      /could not validate www\.example\.com over DNS-01: unauthorized \(.*Correct value not found for DNS challenge.*\)/,
+    );
     expect(report?.error?.message).toMatch(/_acme-challenge\.www\.example\.com/);
     expect(world.responder.orders).toHaveLength(1);
 
     expect(certFacts((await world.store.getCurrent("certrelay/www"))!.certificate).serial).toBe(oldSerial);
-    const served = await probeEdge({ address: `127.0.0.1:${world.cdn.edgePort}`, serverName: "www.example.com", ca: world.ca.rootPem, timeoutMs: 5_000 });
+    const served = await probeEdge({
+      address: `127.0.0.1:${world.cdn.edgePort}`,
+      serverName: "www.example.com",
+      ca: world.ca.rootPem,
+      timeoutMs: 5_000,
+    });
     expect(served.serial).toBe(oldSerial);
     expect(await pbxSerials()).toEqual([oldSerial]);
 
@@ -58,7 +65,9 @@ describe("acme issuer: a DNS-01 validation that fails", () => {
   it("does not ask the CA again while the backoff lasts", async () => {
     const summary = await runPipeline(world.config(), world.deps());
     expect(summary.reports[0]?.action).toBe("failed");
-    expect(summary.reports[0]?.error?.message).toMatch(/^not asking the issuer again before .*: the CA could not validate/);
+    expect(summary.reports[0]?.error?.message).toMatch(
+      /^not asking the issuer again before .*: the CA could not validate/,
+    );
     expect(world.responder.orders).toHaveLength(1);
   });
 

@@ -19,9 +19,16 @@ describe("acme issuer with AWS Secrets Manager as the store (the Lambda's)", () 
     const summary = await runPipeline(world.config(), world.deps());
     expect(summary.reports[0]?.action, JSON.stringify(summary.reports[0])).toBe("renewed");
     const sm = new SecretsManagerClient(awsClientConfig(world.acme.moto.endpoint));
-    const previous = await sm.send(new GetSecretValueCommand({ SecretId: "certrelay/www", VersionStage: "AWSPREVIOUS" }));
-    expect(certFacts((JSON.parse(previous.SecretString ?? "{}") as { certificate: string }).certificate).serial).toBe(oldSerial);
-    const account = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: "certrelay/acme", VersionStage: "AWSCURRENT" }))).SecretString ?? "{}") as Record<string, string>;
+    const previous = await sm.send(
+      new GetSecretValueCommand({ SecretId: "certrelay/www", VersionStage: "AWSPREVIOUS" }),
+    );
+    expect(certFacts((JSON.parse(previous.SecretString ?? "{}") as { certificate: string }).certificate).serial).toBe(
+      oldSerial,
+    );
+    const account = JSON.parse(
+      (await sm.send(new GetSecretValueCommand({ SecretId: "certrelay/acme", VersionStage: "AWSCURRENT" })))
+        .SecretString ?? "{}",
+    ) as Record<string, string>;
     expect(account.accountKey).toContain("PRIVATE KEY");
     expect(account.accountUrl).toMatch(/^https:/);
     sm.destroy();

@@ -16,7 +16,9 @@ describe("acme issuer: a CA that answers 429 with Retry-After", () => {
     world.responder.failNextOrder = { status: 429, retryAfterSeconds: 1_800 };
     const first = await runPipeline(world.config(), world.deps());
     expect(first.reports[0]?.error?.code).toBe("RATE_LIMITED");
-    expect(first.reports[0]?.error?.message).toMatch(/rateLimited \(too many new orders recently\); certrelay will not ask again before/);
+    expect(first.reports[0]?.error?.message).toMatch(
+      /rateLimited \(too many new orders recently\); certrelay will not ask again before/,
+    );
     expect(world.responder.orders).toHaveLength(1);
     const pending = await world.store.getPending("certrelay/www");
     const until = Date.parse(pending?.lastError?.backoffUntil ?? "");
@@ -31,7 +33,9 @@ describe("acme issuer: a CA that answers 429 with Retry-After", () => {
     const third = await runPipeline(world.config(), world.deps({ clock: later }));
     expect(third.reports[0]?.action, JSON.stringify(third.reports[0])).toBe("renewed");
     expect(world.responder.orders).toHaveLength(2);
-    expect(certFacts((await world.store.getCurrent("certrelay/www"))!.certificate).serial).toBe(third.reports[0]?.serial);
+    expect(certFacts((await world.store.getCurrent("certrelay/www"))!.certificate).serial).toBe(
+      third.reports[0]?.serial,
+    );
   });
 
   it("a 503 without Retry-After fails this run only: the next run orders again", async () => {

@@ -26,16 +26,30 @@ describe("acme issuer: a CA that drops every connection", () => {
   });
 
   it("retries the directory read, then fails with a NETWORK_ERROR naming the directory (not acme-client's TypeError)", async () => {
-    const accountKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    const settings = { directory, credentials: "acme/account", acceptTos: true, keyType: "ec256", dns: { provider: "httpreq", endpoint: "http://127.0.0.1:9" } } as unknown as AcmeSettings;
+    const accountKey = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    const settings = {
+      directory,
+      credentials: "acme/account",
+      acceptTos: true,
+      keyType: "ec256",
+      dns: { provider: "httpreq", endpoint: "http://127.0.0.1:9" },
+    } as unknown as AcmeSettings;
     const credentials = { accountKey, accountUrl: `${directory}/acct/1`, accountDirectory: directory };
     const issuer = createAcmeIssuer(settings, credentials, testProviderContext(systemClock, { retries: 2 }));
-    const { csr } = await generateKeyAndCsr({ keyType: "ecc", commonName: "drop.example.com", sans: ["drop.example.com"] });
+    const { csr } = await generateKeyAndCsr({
+      keyType: "ecc",
+      commonName: "drop.example.com",
+      sans: ["drop.example.com"],
+    });
     try {
-      const failure = await issuer.issue({ csr, commonName: "drop.example.com", sans: ["drop.example.com"], reference: "drop-1" }).then(
-        () => undefined,
-        (error: unknown) => error as Error & { code?: string },
-      );
+      const failure = await issuer
+        .issue({ csr, commonName: "drop.example.com", sans: ["drop.example.com"], reference: "drop-1" })
+        .then(
+          () => undefined,
+          (error: unknown) => error as Error & { code?: string },
+        );
       expect(failure).toMatchObject({ code: "NETWORK_ERROR", vendor: "acme" });
       expect(failure?.message).toContain(directory);
       expect(failure?.message).not.toMatch(/reading 'config'/);

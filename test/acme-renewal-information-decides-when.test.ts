@@ -22,7 +22,11 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
     world.responder.renewalInfo = undefined;
     world.responder.profiles = undefined;
     // 90-day certificate with 80 days left: not due by the 30-day rule
-    fresh = await world.ca.issue({ commonName: "www.example.com", notBefore: new Date(Date.now() - 10 * DAY_MS), days: 90 });
+    fresh = await world.ca.issue({
+      commonName: "www.example.com",
+      notBefore: new Date(Date.now() - 10 * DAY_MS),
+      days: 90,
+    });
     await world.store.putCurrent("certrelay/www", fresh);
   });
 
@@ -36,7 +40,11 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
 
   it("a suggested window in the past renews a certificate the days rule calls not due, and the order names what it replaces", async () => {
     const now = Date.now();
-    world.responder.renewalInfo = () => ({ start: new Date(now - 2 * HOUR_MS), end: new Date(now - HOUR_MS), explanationURL: "https://ca.example/incident" });
+    world.responder.renewalInfo = () => ({
+      start: new Date(now - 2 * HOUR_MS),
+      end: new Date(now - HOUR_MS),
+      explanationURL: "https://ca.example/incident",
+    });
     const summary = await runPipeline(world.config(), world.deps());
     const report = summary.reports[0];
     expect(report?.action, JSON.stringify(report)).toBe("renewed");
@@ -50,20 +58,38 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
     const scan = async () => {
       const providers = new StoreBackedProviders(world.store, world.ctx);
       try {
-        return (await scanFleet(world.config(), { store: world.store, clock: () => new Date(), providers, concurrency: 2 }))[0];
+        return (
+          await scanFleet(world.config(), { store: world.store, clock: () => new Date(), providers, concurrency: 2 })
+        )[0];
       } finally {
         await providers.close();
       }
     };
-    world.responder.renewalInfo = () => ({ start: new Date(now + 5 * DAY_MS), end: new Date(now + 6 * DAY_MS), retryAfterSeconds: 0 });
+    world.responder.renewalInfo = () => ({
+      start: new Date(now + 5 * DAY_MS),
+      end: new Date(now + 6 * DAY_MS),
+      retryAfterSeconds: 0,
+    });
     // (not on its targets yet, so the scan may call it drift: what matters is that it is not due)
     expect((await scan())?.reason).not.toBe("due");
-    world.responder.renewalInfo = () => ({ start: new Date(now - 2 * HOUR_MS), end: new Date(now - HOUR_MS), retryAfterSeconds: 0 });
-    expect(await scan()).toMatchObject({ reason: "due", needsWork: true, report: { detail: expect.stringMatching(/the CA suggests renewing between/) } });
+    world.responder.renewalInfo = () => ({
+      start: new Date(now - 2 * HOUR_MS),
+      end: new Date(now - HOUR_MS),
+      retryAfterSeconds: 0,
+    });
+    expect(await scan()).toMatchObject({
+      reason: "due",
+      needsWork: true,
+      report: { detail: expect.stringMatching(/the CA suggests renewing between/) },
+    });
   });
 
   it("a suggested window in the future keeps a certificate the days rule would renew, and Retry-After spaces the checks", async () => {
-    const due = await world.ca.issue({ commonName: "www.example.com", notBefore: new Date(Date.now() - 85 * DAY_MS), days: 90 });
+    const due = await world.ca.issue({
+      commonName: "www.example.com",
+      notBefore: new Date(Date.now() - 85 * DAY_MS),
+      days: 90,
+    });
     await world.store.putCurrent("certrelay/www", due);
     const now = Date.now();
     const start = new Date(now + 2 * DAY_MS);
@@ -85,7 +111,10 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
     await runPipeline(world.config(), world.deps());
     expect(world.responder.renewalInfoRequests).toHaveLength(asked + 1);
     const later = () => new Date(Date.now() + 2 * HOUR_MS);
-    await runPipeline(world.config(), world.deps({ clock: later, providers: new StoreBackedProviders(world.store, { ...world.ctx, clock: later }) }));
+    await runPipeline(
+      world.config(),
+      world.deps({ clock: later, providers: new StoreBackedProviders(world.store, { ...world.ctx, clock: later }) }),
+    );
     expect(world.responder.renewalInfoRequests).toHaveLength(asked + 2);
   });
 });
@@ -119,6 +148,8 @@ describe("acme issuer: certificate profiles", () => {
     world.responder.profiles = undefined;
     await world.store.clearPending("certrelay/www");
     const summary = await runPipeline(world.config(", profile: shortlived"), world.deps({ force: true }));
-    expect(summary.reports[0]?.error?.message).toMatch(/offers no certificate profiles, so issuer profile 'shortlived' cannot be used/);
+    expect(summary.reports[0]?.error?.message).toMatch(
+      /offers no certificate profiles, so issuer profile 'shortlived' cannot be used/,
+    );
   });
 });

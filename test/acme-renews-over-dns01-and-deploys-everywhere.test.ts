@@ -9,7 +9,8 @@ import { certFacts } from "../src/x509/index.js";
 import { startAcmePipelineWorld, type AcmePipelineWorld } from "./support/acme.js";
 
 function capturingLogger(lines: string[]): Logger {
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
 
@@ -51,7 +52,12 @@ describe("acme issuer: a due certificate renewed from Pebble over DNS-01 via Rou
     expect(await world.store.getPending("certrelay/www")).toBeUndefined();
 
     // the CDN edge serves it, and its chain verifies up to Pebble's issuing root
-    const served = await probeEdge({ address: `127.0.0.1:${world.cdn.edgePort}`, serverName: "www.example.com", ca: world.acme.pebble.issuingRootPem, timeoutMs: 5_000 });
+    const served = await probeEdge({
+      address: `127.0.0.1:${world.cdn.edgePort}`,
+      serverName: "www.example.com",
+      ca: world.acme.pebble.issuingRootPem,
+      timeoutMs: 5_000,
+    });
     expect(served).toMatchObject({ serial: report?.serial, trusted: true });
     const pbx = createTarget(world.config().certificates[0]!.targets[1]!, world.yeastar.credentials, world.ctx);
     const held: string[] = [];

@@ -31,7 +31,11 @@ describe("action apply with provider acme (built bundle, Pebble over DNS-01)", (
     ca = await TestCA.create({ name: "Action ACME Test" });
     pebble = await startPebble({ ca, eab: { [EAB_KID]: EAB_HMAC } });
     responder = await startAcmeResponder({ pebbleAddress: pebble.acmeAddress, ca });
-    dns = await startHttpreqEndpoint((fqdn, values) => pebble.setTxt(fqdn, tamper && values.length > 0 ? ["not-the-key-authorization-digest"] : values), { username: "certrelay", password: HTTPREQ_PASSWORD });
+    dns = await startHttpreqEndpoint(
+      (fqdn, values) =>
+        pebble.setTxt(fqdn, tamper && values.length > 0 ? ["not-the-key-authorization-digest"] : values),
+      { username: "certrelay", password: HTTPREQ_PASSWORD },
+    );
   });
   afterAll(async () => {
     await dns?.stop();
@@ -52,7 +56,13 @@ describe("action apply with provider acme (built bundle, Pebble over DNS-01)", (
     "acme-eab-hmac-key": EAB_HMAC,
     "acme-key-type": "ec256",
     "dns-provider": "httpreq",
-    "dns-credentials": JSON.stringify({ HTTPREQ_ENDPOINT: dns.url, HTTPREQ_USERNAME: "certrelay", HTTPREQ_PASSWORD, HTTPREQ_POLLING_INTERVAL: 1, HTTPREQ_PROPAGATION_TIMEOUT: 10 }),
+    "dns-credentials": JSON.stringify({
+      HTTPREQ_ENDPOINT: dns.url,
+      HTTPREQ_USERNAME: "certrelay",
+      HTTPREQ_PASSWORD,
+      HTTPREQ_POLLING_INTERVAL: 1,
+      HTTPREQ_PROPAGATION_TIMEOUT: 10,
+    }),
     "wait-seconds": "30",
     ...extra,
   });
@@ -65,7 +75,11 @@ describe("action apply with provider acme (built bundle, Pebble over DNS-01)", (
       .join("\n");
     for (const secret of secrets) {
       for (const fragment of secretFragments(secret)) {
-        for (const [where, text] of [["stdout", stdout], ["stderr", run.stderr], ["summary", run.summary]] as const) {
+        for (const [where, text] of [
+          ["stdout", stdout],
+          ["stderr", run.stderr],
+          ["summary", run.summary],
+        ] as const) {
           expect(text.includes(fragment), `a secret fragment appeared in ${where}`).toBe(false);
         }
       }
@@ -74,8 +88,14 @@ describe("action apply with provider acme (built bundle, Pebble over DNS-01)", (
 
   /** Every line of a PEM secret is registered with the runner's masker before it could be printed. */
   function expectMasked(run: ActionRun, secret: string): void {
-    const masks = new Set(run.stdout.split("\n").filter((l) => l.startsWith("::add-mask::")).map((l) => l.slice("::add-mask::".length)));
-    for (const fragment of secretFragments(secret)) expect(masks.has(fragment), "a secret line was not masked").toBe(true);
+    const masks = new Set(
+      run.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("::add-mask::"))
+        .map((l) => l.slice("::add-mask::".length)),
+    );
+    for (const fragment of secretFragments(secret))
+      expect(masks.has(fragment), "a secret line was not masked").toBe(true);
   }
 
   it("issues a certificate over DNS-01 whose key is the private-key output, and returns a new account key, masked", async () => {
@@ -87,7 +107,11 @@ describe("action apply with provider acme (built bundle, Pebble over DNS-01)", (
     expect(leaf.subjectAltName).toContain("DNS:api.example.com");
     const key = createPrivateKey(run.outputs["private-key"] ?? "");
     expect(key.asymmetricKeyType).toBe("ec");
-    expect(createPublicKey(key).export({ type: "spki", format: "der" }).equals(leaf.publicKey.export({ type: "spki", format: "der" }))).toBe(true);
+    expect(
+      createPublicKey(key)
+        .export({ type: "spki", format: "der" })
+        .equals(leaf.publicKey.export({ type: "spki", format: "der" })),
+    ).toBe(true);
     // the chain leads to Pebble's issuing root
     const chain = run.outputs.chain ?? "";
     expect(chain).toContain("BEGIN CERTIFICATE");
@@ -95,7 +119,9 @@ describe("action apply with provider acme (built bundle, Pebble over DNS-01)", (
 
     accountKey = run.outputs["acme-account-key"] ?? "";
     expect(createPrivateKey(accountKey).type).toBe("private");
-    expect(run.stdout).toMatch(/::warning title=certrelay new ACME account::a new ACME account was created for this run: save the output acme-account-key as a repository secret/);
+    expect(run.stdout).toMatch(
+      /::warning title=certrelay new ACME account::a new ACME account was created for this run: save the output acme-account-key as a repository secret/,
+    );
     expect(responder.accountsCreated).toBe(1);
     // the TXT records were removed after validation
     expect(dns.records.size).toBe(0);
@@ -129,7 +155,9 @@ describe("action apply with provider acme (built bundle, Pebble over DNS-01)", (
     expect(run.code).not.toBe(0);
     expect(run.outputs.status).toBe("failed");
     expect(run.outputs["error-code"]).toBe("ISSUANCE_FAILED");
-    expect(run.outputs.message).toMatch(/could not validate bad\.example\.com over DNS-01: unauthorized \(.*Correct value not found for DNS challenge.*\)/);
+    expect(run.outputs.message).toMatch(
+      /could not validate bad\.example\.com over DNS-01: unauthorized \(.*Correct value not found for DNS challenge.*\)/,
+    );
     expect(run.stdout).toMatch(/::error.*Correct value not found for DNS challenge/);
     expect(run.summary).toMatch(/Correct value not found for DNS challenge/);
     expect(run.outputs.certificate).toBeUndefined();
@@ -169,11 +197,20 @@ describe("action apply with provider acme and dns-provider route53 (the runner's
         "common-name": "r53.example.com",
         "acme-accept-tos": "true",
         "dns-provider": "route53",
-        "dns-credentials": JSON.stringify({ AWS_HOSTED_ZONE_ID: world.zoneId, AWS_POLLING_INTERVAL: 1, AWS_PROPAGATION_TIMEOUT: 10 }),
+        "dns-credentials": JSON.stringify({
+          AWS_HOSTED_ZONE_ID: world.zoneId,
+          AWS_POLLING_INTERVAL: 1,
+          AWS_PROPAGATION_TIMEOUT: 10,
+        }),
         "wait-seconds": "30",
       },
       // what aws-actions/configure-aws-credentials leaves in the job's environment; the endpoint is moto's (behind the bridge)
-      { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: world.bridge.endpoint },
+      {
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: world.bridge.endpoint,
+      },
     );
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.outputs.status).toBe("issued");
@@ -193,12 +230,25 @@ describe("action apply with provider acme and dns-provider route53 (the runner's
     });
     expect(run.outputs.status).toBe("failed");
     expect(run.outputs["error-code"]).toBe("INPUT_INVALID");
-    expect(run.outputs.message).toMatch(/input 'dns-credentials'.*unknown parameter AWS_SECRET_ACCESS_KEY.*runner's AWS credentials/);
+    expect(run.outputs.message).toMatch(
+      /input 'dns-credentials'.*unknown parameter AWS_SECRET_ACCESS_KEY.*runner's AWS credentials/,
+    );
     // masked first (the runner consumes ::add-mask:: lines), then never printed
     expect(run.stdout).toContain("::add-mask::do-not-print-this-value-7c1e");
-    const shown = run.stdout.split("\n").filter((line) => !line.startsWith("::add-mask::")).join("\n") + run.stderr + run.summary;
+    const shown =
+      run.stdout
+        .split("\n")
+        .filter((line) => !line.startsWith("::add-mask::"))
+        .join("\n") +
+      run.stderr +
+      run.summary;
     expect(shown).not.toContain("do-not-print-this-value-7c1e");
-    const missing = await runAction({ provider: "acme", operation: "apply", endpoint: "letsencrypt-staging", "common-name": "r53.example.com" });
+    const missing = await runAction({
+      provider: "acme",
+      operation: "apply",
+      endpoint: "letsencrypt-staging",
+      "common-name": "r53.example.com",
+    });
     expect(missing.outputs["error-code"]).toBe("INPUT_MISSING");
     expect(missing.outputs.message).toMatch(/input 'dns-provider' is required for provider acme/);
   });

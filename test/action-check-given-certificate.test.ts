@@ -16,7 +16,11 @@ describe("action check of a given certificate", () => {
     const now = Date.now();
     [healthy, expiring] = await Promise.all([
       ca.issue({ commonName: "api.example.com", days: 60 }),
-      ca.issue({ commonName: "old.example.com", notBefore: new Date(now - 85 * DAY), notAfter: new Date(now + 5 * DAY + 3_600_000) }),
+      ca.issue({
+        commonName: "old.example.com",
+        notBefore: new Date(now - 85 * DAY),
+        notAfter: new Date(now + 5 * DAY + 3_600_000),
+      }),
     ]);
   }, 30_000);
 

@@ -69,6 +69,7 @@ describe("action config run over several targets", () => {
   });
 
   it("keeps the stored key and credentials out of logs and summary", () => {
-    for (const run of [first, second]) expectNoSecrets(run, [material.privateKey, cdn.credentials.accessKeySecret, pbx.credentials.password]);
+    for (const run of [first, second])
+      expectNoSecrets(run, [material.privateKey, cdn.credentials.accessKeySecret, pbx.credentials.password]);
   });
 });

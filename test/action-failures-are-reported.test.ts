@@ -28,7 +28,10 @@ describe("action reports failures as well as successes", () => {
     material = await ca.issue({ commonName: "www.example.com", days: 90 });
     // an HTTPS endpoint whose certificate comes from a private CA the runner does not trust
     const listener = await ca.issue({ commonName: "localhost", sans: ["localhost"] });
-    privateCaServer = createServer({ cert: `${listener.certificate}${listener.chain}`, key: listener.privateKey }, (_req, res) => res.end("{}"));
+    privateCaServer = createServer(
+      { cert: `${listener.certificate}${listener.chain}`, key: listener.privateKey },
+      (_req, res) => res.end("{}"),
+    );
     await new Promise<void>((resolve) => privateCaServer.listen(0, "127.0.0.1", resolve));
     privateCaUrl = `https://localhost:${(privateCaServer.address() as AddressInfo).port}`;
   }, 60_000);
@@ -103,7 +106,15 @@ describe("action reports failures as well as successes", () => {
   }, 30_000);
 
   it("an input error before any request: the same outputs, and the message names the input", async () => {
-    const run = await runAction({ provider: "cdn", endpoint: cdn.url, certificate: "not a certificate", "private-key": material.privateKey, "access-key-id": "id", "access-key-secret": "secret-Ab3", "verify-host": "www.example.com" });
+    const run = await runAction({
+      provider: "cdn",
+      endpoint: cdn.url,
+      certificate: "not a certificate",
+      "private-key": material.privateKey,
+      "access-key-id": "id",
+      "access-key-secret": "secret-Ab3",
+      "verify-host": "www.example.com",
+    });
     expectReportedFailure(run, "PEM_MALFORMED", "cdn");
     expect(run.outputs.message).toContain("input 'certificate'");
   }, 30_000);

@@ -32,9 +32,26 @@ describe("action inputs mean what they say", () => {
     assertBundleExists();
     ca = await TestCA.create({ name: "Action Inputs Mean" });
     [enos, cdn, pbx] = await Promise.all([
-      startEnosSandbox({ ca, devices: ["device-with-own-key", "device-with-rsa-key"].map((assetId) => ({ assetId, productKey: "yourProductKey", deviceKey: assetId })) }), startCdnSandbox({ ca }), startYeastarSandbox({ ca })]);
+      startEnosSandbox({
+        ca,
+        devices: ["device-with-own-key", "device-with-rsa-key"].map((assetId) => ({
+          assetId,
+          productKey: "yourProductKey",
+          deviceKey: assetId,
+        })),
+      }),
+      startCdnSandbox({ ca }),
+      startYeastarSandbox({ ca }),
+    ]);
     material = await ca.issue({ commonName: "www.example.com", days: 90 });
-    enosBase = { provider: "enos", endpoint: enos.url, "app-key": enos.credentials.appKey, "app-secret": enos.credentials.appSecret, "org-id": enos.orgId, operation: "apply" };
+    enosBase = {
+      provider: "enos",
+      endpoint: enos.url,
+      "app-key": enos.credentials.appKey,
+      "app-secret": enos.credentials.appSecret,
+      "org-id": enos.orgId,
+      operation: "apply",
+    };
     cdnBase = {
       provider: "cdn",
       endpoint: cdn.url,
@@ -61,7 +78,12 @@ describe("action inputs mean what they say", () => {
 
   it("apply with an RSA key: the certificate is RSA and for that key", async () => {
     const key = pem(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey);
-    const run = await runAction({ ...enosBase, "asset-id": "device-with-rsa-key", "private-key": key, "issue-authority": "RSA" });
+    const run = await runAction({
+      ...enosBase,
+      "asset-id": "device-with-rsa-key",
+      "private-key": key,
+      "issue-authority": "RSA",
+    });
     expect(errorLines(run), run.stdout).toEqual([]);
     const certificate = new X509Certificate(run.outputs.certificate ?? "");
     expect(certificate.publicKey.asymmetricKeyType).toBe("rsa");
@@ -71,7 +93,12 @@ describe("action inputs mean what they say", () => {
   it("apply with an EC key and issue-authority RSA: refused before any request, naming both inputs", async () => {
     const before = enos.requestCount;
     const key = pem(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
-    const run = await runAction({ ...enosBase, "asset-id": "device-mismatch", "private-key": key, "issue-authority": "RSA" });
+    const run = await runAction({
+      ...enosBase,
+      "asset-id": "device-mismatch",
+      "private-key": key,
+      "issue-authority": "RSA",
+    });
     expect(run.code).toBe(1);
     expect(run.outputs["error-code"]).toBe("INPUT_INVALID");
     expect(run.outputs.message).toContain("'issue-authority'");
@@ -83,7 +110,13 @@ describe("action inputs mean what they say", () => {
     const before = enos.requestCount;
     const { csr } = await generateKeyAndCsr({ keyType: "ecc", commonName: "device-csr" });
     const otherKey = pem(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
-    const run = await runAction({ ...enosBase, "asset-id": "device-csr", csr, "private-key": otherKey, "issue-authority": "ECC" });
+    const run = await runAction({
+      ...enosBase,
+      "asset-id": "device-csr",
+      csr,
+      "private-key": otherKey,
+      "issue-authority": "ECC",
+    });
     expect(run.code).toBe(1);
     expect(run.outputs["error-code"]).toBe("KEY_MISMATCH");
     expect(run.outputs.message).toContain("'csr'");
@@ -92,7 +125,14 @@ describe("action inputs mean what they say", () => {
   }, 30_000);
 
   it("an input the provider and operation do not use is a warning naming it", async () => {
-    const run = await runAction({ ...cdnBase, certificate: material.certificate, "private-key": material.privateKey, chain: material.chain, plan: "3f7830c3-3fa4-404d-908f-35daaa1cd17b", "dns-provider": "alidns" });
+    const run = await runAction({
+      ...cdnBase,
+      certificate: material.certificate,
+      "private-key": material.privateKey,
+      chain: material.chain,
+      plan: "3f7830c3-3fa4-404d-908f-35daaa1cd17b",
+      "dns-provider": "alidns",
+    });
     expect(run.code).toBe(0);
     const warnings = unusedWarnings(run.stdout);
     expect(warnings).toHaveLength(2);
@@ -101,23 +141,51 @@ describe("action inputs mean what they say", () => {
   }, 30_000);
 
   it("inputs left at their action.yml defaults are not reported as unused", async () => {
-    const run = await runAction({ ...cdnBase, operation: "check", certificate: material.certificate, "wait-seconds": "300", "dry-run": "false", "edge-wait-seconds": "300" });
+    const run = await runAction({
+      ...cdnBase,
+      operation: "check",
+      certificate: material.certificate,
+      "wait-seconds": "300",
+      "dry-run": "false",
+      "edge-wait-seconds": "300",
+    });
     expect(run.code).toBe(0);
     // the credentials and ca-certificate are given but a check of a given certificate reads none of them
-    expect(unusedWarnings(run.stdout).map((w) => /input '([^']+)'/.exec(w)?.[1]).sort()).toEqual(["access-key-id", "access-key-secret"]);
+    expect(
+      unusedWarnings(run.stdout)
+        .map((w) => /input '([^']+)'/.exec(w)?.[1])
+        .sort(),
+    ).toEqual(["access-key-id", "access-key-secret"]);
   }, 30_000);
 
   it("an http:// endpoint on another machine is a warning (loopback is not)", async () => {
-    const remote = await runAction({ provider: "cdn", endpoint: "http://cdn.example.com", operation: "check", certificate: material.certificate });
+    const remote = await runAction({
+      provider: "cdn",
+      endpoint: "http://cdn.example.com",
+      operation: "check",
+      certificate: material.certificate,
+    });
     expect(remote.code).toBe(0);
-    expect(remote.stdout).toContain("::warning title=certrelay insecure endpoint::input 'endpoint' uses http:// to another machine");
-    const local = await runAction({ provider: "cdn", endpoint: cdn.url, operation: "check", certificate: material.certificate });
+    expect(remote.stdout).toContain(
+      "::warning title=certrelay insecure endpoint::input 'endpoint' uses http:// to another machine",
+    );
+    const local = await runAction({
+      provider: "cdn",
+      endpoint: cdn.url,
+      operation: "check",
+      certificate: material.certificate,
+    });
     expect(local.stdout).not.toContain("certrelay insecure endpoint");
   }, 30_000);
 
   it("CDN deploy without verify-host: verified through the API, and the summary says the edge was not probed", async () => {
     const own = await ca.issue({ commonName: "api-only.example.com", days: 60 });
-    const run = await runAction({ ...cdnBase, certificate: own.certificate, "private-key": own.privateKey, chain: own.chain });
+    const run = await runAction({
+      ...cdnBase,
+      certificate: own.certificate,
+      "private-key": own.privateKey,
+      chain: own.chain,
+    });
     expect(errorLines(run), run.stdout).toEqual([]);
     expect(run.outputs.status).toBe("deployed");
     expect(run.outputs.changed).toBe("true");
@@ -128,7 +196,14 @@ describe("action inputs mean what they say", () => {
 
   it("CDN deploy with verify-host but no service-id: fails at once saying an unattached certificate is not served", async () => {
     const own = await ca.issue({ commonName: "unattached.example.com", days: 60 });
-    const run = await runAction({ ...cdnBase, certificate: own.certificate, "private-key": own.privateKey, chain: own.chain, "verify-host": "elsewhere.example.com", "verify-address": `127.0.0.1:${cdn.edgePort}` });
+    const run = await runAction({
+      ...cdnBase,
+      certificate: own.certificate,
+      "private-key": own.privateKey,
+      chain: own.chain,
+      "verify-host": "elsewhere.example.com",
+      "verify-address": `127.0.0.1:${cdn.edgePort}`,
+    });
     expect(run.code).toBe(1);
     expect(run.outputs.status).toBe("failed");
     expect(run.outputs.changed).toBe("true"); // the upload happened
@@ -138,14 +213,28 @@ describe("action inputs mean what they say", () => {
   }, 30_000);
 
   it("yeastar certificate-type trusted takes a CA certificate without a key", async () => {
-    const run = await runAction({ provider: "yeastar", endpoint: pbx.url, username: pbx.credentials.username, password: pbx.credentials.password, "certificate-type": "trusted", certificate: ca.rootPem });
+    const run = await runAction({
+      provider: "yeastar",
+      endpoint: pbx.url,
+      username: pbx.credentials.username,
+      password: pbx.credentials.password,
+      "certificate-type": "trusted",
+      certificate: ca.rootPem,
+    });
     expect(errorLines(run), run.stdout).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.outputs.status).toBe("deployed");
   }, 30_000);
 
   it("yeastar certificate-type trusted refuses a server certificate, naming the input", async () => {
-    const run = await runAction({ provider: "yeastar", endpoint: pbx.url, username: pbx.credentials.username, password: pbx.credentials.password, "certificate-type": "trusted", certificate: material.certificate });
+    const run = await runAction({
+      provider: "yeastar",
+      endpoint: pbx.url,
+      username: pbx.credentials.username,
+      password: pbx.credentials.password,
+      "certificate-type": "trusted",
+      certificate: material.certificate,
+    });
     expect(run.code).toBe(1);
     expect(run.outputs["error-code"]).toBe("INPUT_INVALID");
     expect(run.outputs.message).toContain("'certificate'");

@@ -24,7 +24,11 @@ describe("action rejects bad input before any remote call", () => {
       ca.issue({ commonName: "www.example.com" }),
       ca.issue({ commonName: "www.example.com" }),
       ca.issue({ commonName: "www.example.com", notBefore: new Date(now - 100 * DAY), notAfter: new Date(now - DAY) }),
-      ca.issue({ commonName: "www.example.com", notBefore: new Date(now - 80 * DAY), notAfter: new Date(now + 3 * DAY) }),
+      ca.issue({
+        commonName: "www.example.com",
+        notBefore: new Date(now - 80 * DAY),
+        notAfter: new Date(now + 3 * DAY),
+      }),
     ]);
   }, 60_000);
 
@@ -46,15 +50,51 @@ describe("action rejects bad input before any remote call", () => {
     };
   }
 
-  const cases: { name: string; overrides: () => Record<string, string | undefined>; input: string; message: RegExp }[] = [
-    { name: "a key that does not match the certificate", overrides: () => ({ "private-key": other.privateKey }), input: "'private-key'", message: /KEY_MISMATCH/ },
-    { name: "an expired certificate", overrides: () => ({ certificate: expired.certificate, "private-key": expired.privateKey }), input: "'certificate'", message: /CERT_EXPIRED/ },
-    { name: "a certificate with fewer days left than min-days-left", overrides: () => ({ certificate: expiring.certificate, "private-key": expiring.privateKey }), input: "'certificate'", message: /CERT_EXPIRES_SOON/ },
-    { name: "garbage instead of PEM", overrides: () => ({ certificate: "this is not a certificate\nat all" }), input: "'certificate'", message: /PEM_MALFORMED|PEM_EMPTY/ },
-    { name: "a missing required credential", overrides: () => ({ "access-key-secret": undefined }), input: "'access-key-secret'", message: /INPUT_MISSING.*access-key-secret/ },
-    { name: "a provider setting that needs another", overrides: () => ({ "verify-host": undefined, "service-id": "8812" }), input: "verify-host", message: /verify-host.*required when serviceId is set/ },
-    { name: "an unknown provider", overrides: () => ({ provider: "letsencrypt" }), input: "'provider'", message: /Invalid input 'provider'/ },
-  ];
+  const cases: { name: string; overrides: () => Record<string, string | undefined>; input: string; message: RegExp }[] =
+    [
+      {
+        name: "a key that does not match the certificate",
+        overrides: () => ({ "private-key": other.privateKey }),
+        input: "'private-key'",
+        message: /KEY_MISMATCH/,
+      },
+      {
+        name: "an expired certificate",
+        overrides: () => ({ certificate: expired.certificate, "private-key": expired.privateKey }),
+        input: "'certificate'",
+        message: /CERT_EXPIRED/,
+      },
+      {
+        name: "a certificate with fewer days left than min-days-left",
+        overrides: () => ({ certificate: expiring.certificate, "private-key": expiring.privateKey }),
+        input: "'certificate'",
+        message: /CERT_EXPIRES_SOON/,
+      },
+      {
+        name: "garbage instead of PEM",
+        overrides: () => ({ certificate: "this is not a certificate\nat all" }),
+        input: "'certificate'",
+        message: /PEM_MALFORMED|PEM_EMPTY/,
+      },
+      {
+        name: "a missing required credential",
+        overrides: () => ({ "access-key-secret": undefined }),
+        input: "'access-key-secret'",
+        message: /INPUT_MISSING.*access-key-secret/,
+      },
+      {
+        name: "a provider setting that needs another",
+        overrides: () => ({ "verify-host": undefined, "service-id": "8812" }),
+        input: "verify-host",
+        message: /verify-host.*required when serviceId is set/,
+      },
+      {
+        name: "an unknown provider",
+        overrides: () => ({ provider: "letsencrypt" }),
+        input: "'provider'",
+        message: /Invalid input 'provider'/,
+      },
+    ];
 
   for (const c of cases) {
     it(`fails on ${c.name} with one clear line and sends nothing`, async () => {
@@ -73,7 +113,13 @@ describe("action rejects bad input before any remote call", () => {
       expect(run.outputs["error-code"]).toMatch(/^[A-Z_]+$/);
       expect(errors[0]).toContain(`::${run.outputs["error-code"]}: `);
       expect(run.summary).toContain("❌ certrelay deploy");
-      expectNoSecrets(run, [good.privateKey, other.privateKey, expiring.privateKey, expired.privateKey, sandbox.credentials.accessKeySecret]);
+      expectNoSecrets(run, [
+        good.privateKey,
+        other.privateKey,
+        expiring.privateKey,
+        expired.privateKey,
+        sandbox.credentials.accessKeySecret,
+      ]);
     }, 30_000);
   }
 

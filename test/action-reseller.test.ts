@@ -17,7 +17,10 @@ describe("action with the reseller", () => {
   beforeAll(async () => {
     assertBundleExists();
     ca = await TestCA.create({ name: "Action Reseller" });
-    [reseller, stuck] = await Promise.all([startResellerSandbox({ ca, pollsUntilActive: 1 }), startResellerSandbox({ ca, dcvMode: "stuck" })]);
+    [reseller, stuck] = await Promise.all([
+      startResellerSandbox({ ca, pollsUntilActive: 1 }),
+      startResellerSandbox({ ca, dcvMode: "stuck" }),
+    ]);
     base = {
       provider: "reseller",
       operation: "apply",
@@ -52,12 +55,17 @@ describe("action with the reseller", () => {
     const rerun = await runAction({ ...base, plan: PLAN });
     expect(rerun.code).toBe(1);
     expect(errorLines(rerun)).toHaveLength(1);
-    expect(errorLines(rerun)[0]).toMatch(/^::error::KEY_MISMATCH: an earlier attempt of this run already placed order .* \(nothing was bought twice\)/);
+    expect(errorLines(rerun)[0]).toMatch(
+      /^::error::KEY_MISMATCH: an earlier attempt of this run already placed order .* \(nothing was bought twice\)/,
+    );
     expect(reseller.purchases).toBe(1);
   }, 30_000);
 
   it("renews the order given as certificate-id (a second purchase, in a later run)", async () => {
-    const run = await runAction({ ...base, "certificate-id": created.outputs["certificate-id"] ?? "" }, { GITHUB_RUN_ID: "5001" });
+    const run = await runAction(
+      { ...base, "certificate-id": created.outputs["certificate-id"] ?? "" },
+      { GITHUB_RUN_ID: "5001" },
+    );
     expect(errorLines(run), run.stdout).toEqual([]);
     expect(run.outputs.status).toBe("issued");
     expect(run.outputs["serial-number"]).not.toBe(created.outputs["serial-number"]);
@@ -65,14 +73,24 @@ describe("action with the reseller", () => {
   }, 30_000);
 
   it("reissues without buying", async () => {
-    const run = await runAction({ ...base, "certificate-id": created.outputs["certificate-id"] ?? "", "reseller-action": "reissue" }, { GITHUB_RUN_ID: "5002" });
+    const run = await runAction(
+      { ...base, "certificate-id": created.outputs["certificate-id"] ?? "", "reseller-action": "reissue" },
+      { GITHUB_RUN_ID: "5002" },
+    );
     expect(errorLines(run), run.stdout).toEqual([]);
     expect(run.outputs.status).toBe("issued");
     expect(reseller.purchases).toBe(2);
   }, 30_000);
 
   it("reports an order whose validation does not finish in time as pending and succeeds", async () => {
-    const run = await runAction({ ...base, endpoint: stuck.url, username: stuck.credentials.username, "api-key": stuck.credentials.apiKey, plan: PLAN, "wait-seconds": "1" });
+    const run = await runAction({
+      ...base,
+      endpoint: stuck.url,
+      username: stuck.credentials.username,
+      "api-key": stuck.credentials.apiKey,
+      plan: PLAN,
+      "wait-seconds": "1",
+    });
     expect(run.code).toBe(0);
     expect(run.outputs.status).toBe("pending");
     expect(run.outputs.pending).toBe("true");

@@ -7,9 +7,33 @@ const NOW = new Date("2026-11-24T12:00:00Z");
 
 // The job summary renderer: table cells that cannot break the table, a gantt Mermaid accepts, renewal points.
 describe("job summary", () => {
-  const yearLong = rowFor("cdn https://api:443 | edge", { serial: "ABC123", notBefore: new Date(NOW.getTime() - 10 * DAY), notAfter: new Date(NOW.getTime() + 355 * DAY), name: "www.example.com" }, "deployed", NOW, 30);
-  const sixDay = rowFor("pbx: main #1", { serial: "DEF456", notBefore: NOW, notAfter: new Date(NOW.getTime() + 6 * DAY), name: "short.example.com" }, "unchanged", NOW, 30);
-  const markdown = renderSummary({ title: "certrelay deploy", message: "two targets", ok: true, rows: [yearLong, sixDay], context: { sha: "0123456789abcdef", environment: "staging", workflow: "rotate", runId: "7" }, now: NOW });
+  const yearLong = rowFor(
+    "cdn https://api:443 | edge",
+    {
+      serial: "ABC123",
+      notBefore: new Date(NOW.getTime() - 10 * DAY),
+      notAfter: new Date(NOW.getTime() + 355 * DAY),
+      name: "www.example.com",
+    },
+    "deployed",
+    NOW,
+    30,
+  );
+  const sixDay = rowFor(
+    "pbx: main #1",
+    { serial: "DEF456", notBefore: NOW, notAfter: new Date(NOW.getTime() + 6 * DAY), name: "short.example.com" },
+    "unchanged",
+    NOW,
+    30,
+  );
+  const markdown = renderSummary({
+    title: "certrelay deploy",
+    message: "two targets",
+    ok: true,
+    rows: [yearLong, sixDay],
+    context: { sha: "0123456789abcdef", environment: "staging", workflow: "rotate", runId: "7" },
+    now: NOW,
+  });
 
   it("renews at min(30 days, a third of the lifetime) before expiry", () => {
     expect(yearLong.renewAt?.toISOString()).toBe(new Date(NOW.getTime() + 325 * DAY).toISOString());
@@ -32,7 +56,14 @@ describe("job summary", () => {
   });
 
   it("has no chart when no certificate has dates (a pending order)", () => {
-    const pending = renderSummary({ title: "certrelay apply", message: "pending", ok: true, rows: [{ target: "reseller", certificateId: "42", result: "pending" }], warnings: ["order 42 pending"], now: NOW });
+    const pending = renderSummary({
+      title: "certrelay apply",
+      message: "pending",
+      ok: true,
+      rows: [{ target: "reseller", certificateId: "42", result: "pending" }],
+      warnings: ["order 42 pending"],
+      now: NOW,
+    });
     expect(pending).not.toContain("gantt");
     expect(pending).toContain("> [!WARNING]");
     expect(pending).toContain("| reseller | 42 | - |");

@@ -14,7 +14,12 @@ describe("the Action under @github/local-action", () => {
   }, 30_000);
 
   it("checks a certificate and sets its outputs", async () => {
-    const run = await runLocalAction({ operation: "check", provider: "cdn", endpoint: "https://cdn.example.com", certificate: material.certificate });
+    const run = await runLocalAction({
+      operation: "check",
+      provider: "cdn",
+      endpoint: "https://cdn.example.com",
+      certificate: material.certificate,
+    });
     expect(run.stderr).not.toMatch(/TypeError|Error: Command failed/);
     expect(run.outputs.status).toBe("ok");
     expect(run.outputs["serial-number"]).toMatch(/^[0-9A-F]+$/);
@@ -22,7 +27,15 @@ describe("the Action under @github/local-action", () => {
   }, 120_000);
 
   it("fails with status=failed, changed=false and an error code, without crashing the runner", async () => {
-    const run = await runLocalAction({ operation: "deploy", provider: "cdn", endpoint: "https://cdn.example.com", certificate: material.certificate, "access-key-id": "id", "access-key-secret": "secret-Xy7", "verify-host": "www.example.com" });
+    const run = await runLocalAction({
+      operation: "deploy",
+      provider: "cdn",
+      endpoint: "https://cdn.example.com",
+      certificate: material.certificate,
+      "access-key-id": "id",
+      "access-key-secret": "secret-Xy7",
+      "verify-host": "www.example.com",
+    });
     expect(run.stderr).not.toMatch(/TypeError|Cannot read properties/);
     expect(run.code).toBe(0); // the emulator always exits 0; what matters is that it got to print the outputs
     expect(run.stdout).toContain("Action Outputs");

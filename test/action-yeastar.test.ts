@@ -24,8 +24,18 @@ describe("action with a Yeastar PBX", () => {
     pbx = await startYeastarSandbox({ ca, applyPolls: 1, issueDays: 90 });
     stalled = await startYeastarSandbox({ ca, applyOutcome: "stall" });
     material = await ca.issue({ commonName: "pbx.example.com", days: 120 });
-    base = { provider: "yeastar", endpoint: pbx.url, username: pbx.credentials.username, password: pbx.credentials.password };
-    const deploy = { ...base, certificate: material.certificate, "private-key": material.privateKey, chain: material.chain };
+    base = {
+      provider: "yeastar",
+      endpoint: pbx.url,
+      username: pbx.credentials.username,
+      password: pbx.credentials.password,
+    };
+    const deploy = {
+      ...base,
+      certificate: material.certificate,
+      "private-key": material.privateKey,
+      chain: material.chain,
+    };
     first = await runAction(deploy);
     second = await runAction(deploy);
   }, 60_000);
@@ -75,7 +85,14 @@ describe("action with a Yeastar PBX", () => {
 
   it("rejects incomplete DNS credentials before any request", async () => {
     const before = stalled.requestCount;
-    const run = await runAction({ ...base, endpoint: stalled.url, operation: "apply", "common-name": "voice.example.com", "dns-provider": "alidns", "dns-credentials": JSON.stringify({ AccessKeyId: "LTAI-demo" }) });
+    const run = await runAction({
+      ...base,
+      endpoint: stalled.url,
+      operation: "apply",
+      "common-name": "voice.example.com",
+      "dns-provider": "alidns",
+      "dns-credentials": JSON.stringify({ AccessKeyId: "LTAI-demo" }),
+    });
     expect(run.code).toBe(1);
     expect(errorLines(run)).toHaveLength(1);
     expect(errorLines(run)[0]).toMatch(/^::error::\w+: input 'dns-credentials'/);
@@ -106,7 +123,12 @@ describe("action with a Yeastar PBX", () => {
     expect(ok.code).toBe(0);
     expect(ok.outputs.status).toBe("ok");
     expect(ok.outputs["serial-number"]).toBe(first.outputs["serial-number"]);
-    const strict = await runAction({ ...base, operation: "check", "common-name": "pbx.example.com", "min-days-left": "200" });
+    const strict = await runAction({
+      ...base,
+      operation: "check",
+      "common-name": "pbx.example.com",
+      "min-days-left": "200",
+    });
     expect(strict.code).toBe(1);
     expect(errorLines(strict)).toHaveLength(1);
     expect(errorLines(strict)[0]).toMatch(/below min-days-left 200/);

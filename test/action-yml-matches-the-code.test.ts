@@ -20,7 +20,8 @@ const mainSource = readFileSync("action/main.ts", "utf8");
 function outputsSetByCode(): string[] {
   const names = new Set<string>(SECRET_OUTPUTS);
   for (const m of mainSource.matchAll(/core\.setOutput\("([a-z-]+)"/g)) names.add(m[1] as string);
-  const table = /const outputs: Record<string, string \| undefined> = \{([\s\S]*?)\n {2}\};/.exec(mainSource)?.[1] ?? "";
+  const table =
+    /const outputs: Record<string, string \| undefined> = \{([\s\S]*?)\n {2}\};/.exec(mainSource)?.[1] ?? "";
   for (const m of table.matchAll(/^\s+"?([a-z-]+)"?:/gm)) names.add(m[1] as string);
   return [...names].sort();
 }
@@ -41,7 +42,11 @@ describe("action.yml and the code agree", () => {
   });
 
   it("the defaults the code treats as 'not given' are action.yml's defaults", () => {
-    const declared = Object.fromEntries(Object.entries(yml.inputs).filter(([, v]) => v.default !== undefined).map(([k, v]) => [k, String(v.default)]));
+    const declared = Object.fromEntries(
+      Object.entries(yml.inputs)
+        .filter(([, v]) => v.default !== undefined)
+        .map(([k, v]) => [k, String(v.default)]),
+    );
     expect(INPUT_DEFAULTS).toEqual(declared);
   });
 
@@ -50,7 +55,8 @@ describe("action.yml and the code agree", () => {
   });
 
   it("every input and output is described", () => {
-    for (const [name, spec] of [...Object.entries(yml.inputs), ...Object.entries(yml.outputs)]) expect(spec.description?.trim(), name).toBeTruthy();
+    for (const [name, spec] of [...Object.entries(yml.inputs), ...Object.entries(yml.outputs)])
+      expect(spec.description?.trim(), name).toBeTruthy();
   });
 
   it("runs the committed bundle on a current runner", () => {

@@ -79,12 +79,25 @@ describe("a sixth vendor in the Action's provider list", () => {
   });
 
   it("its inputs are read into the request under its own field names", () => {
-    given({ provider: "vault", operation: "apply", "vault-mount": "pki-web", "vault-ttl-days": "30", "vault-role-id": pki.roleId, "vault-secret-id": pki.secretId });
+    given({
+      provider: "vault",
+      operation: "apply",
+      "vault-mount": "pki-web",
+      "vault-ttl-days": "30",
+      "vault-role-id": pki.roleId,
+      "vault-secret-id": pki.secretId,
+    });
     const settings = getSettings(providers);
     expect(settings.run.kind).toBe("single");
     if (settings.run.kind !== "single") return;
     // ttlDays is a number in its config schema, so its input is read as one
-    expect(settings.run.request.vendor).toMatchObject({ provider: "vault", mount: "pki-web", ttlDays: 30, roleId: pki.roleId, secretId: pki.secretId });
+    expect(settings.run.request.vendor).toMatchObject({
+      provider: "vault",
+      mount: "pki-web",
+      ttlDays: 30,
+      roleId: pki.roleId,
+      secretId: pki.secretId,
+    });
     // it names no endpoint input, so none is required, and nothing it reads is reported unused
     expect(settings.unused).toEqual([]);
   });
@@ -135,7 +148,10 @@ describe("a sixth vendor in the Action's provider list", () => {
     const serving = new MemoryVault("edge-config", ca, () => new Date());
     closers.push(issuing.open(), serving.open());
     const storeDir = join(dir, "store");
-    await new FileStore({ dir: storeDir }).putCredentials("certrelay/vault", { roleId: issuing.roleId, secretId: issuing.secretId });
+    await new FileStore({ dir: storeDir }).putCredentials("certrelay/vault", {
+      roleId: issuing.roleId,
+      secretId: issuing.secretId,
+    });
     const configPath = join(dir, "certrelay.yml");
     writeFileSync(
       configPath,
@@ -157,11 +173,22 @@ describe("a sixth vendor in the Action's provider list", () => {
   });
 
   it("a refused login names its credential inputs", async () => {
-    const { stdout, outputs } = await runWith({ provider: "vault", operation: "check", "vault-mount": "edge-a", "vault-role-id": edge.roleId, "vault-secret-id": "wrong-secret" });
+    const { stdout, outputs } = await runWith({
+      provider: "vault",
+      operation: "check",
+      "vault-mount": "edge-a",
+      "vault-role-id": edge.roleId,
+      "vault-secret-id": "wrong-secret",
+    });
     expect(outputs["error-code"]).toBe("AUTH_FAILED");
     expect(outputs.message).toContain("check inputs 'vault-role-id' and 'vault-secret-id'");
     // handed to the runner's masker, and printed nowhere else
     expect(stdout).toContain("::add-mask::wrong-secret");
-    expect(stdout.split("\n").filter((line) => !line.startsWith("::add-mask::")).join("\n")).not.toContain("wrong-secret");
+    expect(
+      stdout
+        .split("\n")
+        .filter((line) => !line.startsWith("::add-mask::"))
+        .join("\n"),
+    ).not.toContain("wrong-secret");
   });
 });

@@ -51,7 +51,12 @@ function problemsOf(text: string): ConfigError {
 describe("a sixth vendor added as one folder and one list entry", () => {
   it("is read by the config loader with its own fields and defaults", () => {
     const config = parseConfig(fleet, "certrelay.yml", catalog);
-    expect(config.certificates[0]?.issuer).toEqual({ provider: "vault", credentials: "certrelay/vault", mount: "pki-web", ttlDays: 30 });
+    expect(config.certificates[0]?.issuer).toEqual({
+      provider: "vault",
+      credentials: "certrelay/vault",
+      mount: "pki-web",
+      ttlDays: 30,
+    });
     // its default applies, as a built-in vendor's do
     expect(config.certificates[0]?.targets).toEqual([
       { provider: "vault", credentials: "certrelay/vault", mount: "edge-a", ttlDays: 90 },
@@ -60,12 +65,24 @@ describe("a sixth vendor added as one folder and one list entry", () => {
   });
 
   it("is unknown to the built-in catalog, so it is the list passed in that made it valid", () => {
-    expect(() => parseConfig(fleet, "certrelay.yml")).toThrow(/certificates\[0\]\.issuer\.provider: expected issuer provider reseller\|enos\|acme/);
+    expect(() => parseConfig(fleet, "certrelay.yml")).toThrow(
+      /certificates\[0\]\.issuer\.provider: expected issuer provider reseller\|enos\|acme/,
+    );
   });
 
   it("lists it among the providers a role accepts", () => {
-    const error = problemsOf(fleet.replace("{ provider: vault, credentials: certrelay/vault, mount: edge-a }", "{ provider: nope, credentials: certrelay/vault }"));
-    expect(error.problems).toContainEqual(expect.objectContaining({ path: "certificates[0].targets[0].provider", message: "expected target provider yeastar|cdn|enos|vault" }));
+    const error = problemsOf(
+      fleet.replace(
+        "{ provider: vault, credentials: certrelay/vault, mount: edge-a }",
+        "{ provider: nope, credentials: certrelay/vault }",
+      ),
+    );
+    expect(error.problems).toContainEqual(
+      expect.objectContaining({
+        path: "certificates[0].targets[0].provider",
+        message: "expected target provider yeastar|cdn|enos|vault",
+      }),
+    );
   });
 
   it("reports its bad fields by config path, each on its line, never with the value", () => {
@@ -76,11 +93,23 @@ describe("a sixth vendor added as one folder and one list entry", () => {
     const error = problemsOf(text);
     expect(error.problems).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: "certificates[0].issuer.mount", message: "expected a mount name like pki-web (a-z 0-9 -)", line: 6 }),
+        expect.objectContaining({
+          path: "certificates[0].issuer.mount",
+          message: "expected a mount name like pki-web (a-z 0-9 -)",
+          line: 6,
+        }),
         expect.objectContaining({ path: "certificates[0].issuer.ttlDays", line: 6 }),
-        expect.objectContaining({ path: "certificates[0].targets[0].mountt", message: "unknown field; check the spelling", line: 8 }),
+        expect.objectContaining({
+          path: "certificates[0].targets[0].mountt",
+          message: "unknown field; check the spelling",
+          line: 8,
+        }),
         // the hint names the fields of its credentials secret, taken from its definition
-        expect.objectContaining({ path: "certificates[0].targets[1].secretId", message: expect.stringContaining("the vault credentials secret holds roleId and secretId"), line: 9 }),
+        expect.objectContaining({
+          path: "certificates[0].targets[1].secretId",
+          message: expect.stringContaining("the vault credentials secret holds roleId and secretId"),
+          line: 9,
+        }),
       ]),
     );
     expect(error.message).not.toContain("s3cr3t-Value-9");
@@ -112,17 +141,31 @@ describe("a sixth vendor added as one folder and one list entry", () => {
       const store = new FileStore({ dir: join(dir, "store") });
       await store.putCredentials("certrelay/vault", { roleId: issuerMount.roleId, secretId: issuerMount.secretId });
       // 10 days left of 90: due under the default 30-day window
-      const old = await ca.issue({ commonName: "www.example.com", notBefore: new Date(NOW.getTime() - 80 * DAY_MS), days: 90 });
+      const old = await ca.issue({
+        commonName: "www.example.com",
+        notBefore: new Date(NOW.getTime() - 80 * DAY_MS),
+        days: 90,
+      });
       await store.putCurrent("certrelay/www", old);
       const path = join(dir, "certrelay.yml");
       writeFileSync(path, fleet);
       const config = await loadConfig(path, catalog);
       const ctx = testProviderContext(clock.now, { ca: ca.rootPem });
-      const deps = () => ({ store, providers: new StoreBackedProviders(store, ctx, catalog), clock: clock.now, logger: silentLogger, dryRun: false });
+      const deps = () => ({
+        store,
+        providers: new StoreBackedProviders(store, ctx, catalog),
+        clock: clock.now,
+        logger: silentLogger,
+        dryRun: false,
+      });
 
       const first = await runPipeline(config, deps());
       expect(first.ok).toBe(true);
-      expect(first.reports[0]).toMatchObject({ name: "www", action: "renewed", previousSerial: certFacts(old.certificate).serial });
+      expect(first.reports[0]).toMatchObject({
+        name: "www",
+        action: "renewed",
+        previousSerial: certFacts(old.certificate).serial,
+      });
       expect(first.reports[0]?.targets.map((t) => t.target)).toEqual(["vault edge-a", "vault edge-b"]);
 
       const current = await store.getCurrent("certrelay/www");
@@ -130,7 +173,9 @@ describe("a sixth vendor added as one folder and one list entry", () => {
       expect(serial).not.toBe(certFacts(old.certificate).serial);
       // signed by the vault (its CA, its 30-day ttl) for the key certrelay made and stored
       const issued = certFacts(current?.certificate ?? "");
-      expect(new X509Certificate(current?.certificate ?? "").checkIssued(new X509Certificate(ca.intermediatePem))).toBe(true);
+      expect(new X509Certificate(current?.certificate ?? "").checkIssued(new X509Certificate(ca.intermediatePem))).toBe(
+        true,
+      );
       expect(issued.notAfter.getTime() - issued.notBefore.getTime()).toBe(30 * DAY_MS);
       expect(issuerMount.signings).toBe(1);
       expect(edges.map((e) => e.served)).toEqual([serial, serial]);

@@ -26,21 +26,30 @@ describe("the built bundles load the packages they import lazily", () => {
     ["dist/cli/index.js", bundled],
   ];
 
-  it.each(entries)("%s: every lazily imported file is beside it and gives the names certrelay uses", async (entry, expected) => {
-    const file = join(repo, entry);
-    expect(existsSync(file), `${entry} is missing: run \`npm run build\``).toBe(true);
-    const lazy = [...new Set([...readFileSync(file, "utf8").matchAll(/import\("(\.\/lazy-[a-z0-9-]+\.m?js)"\)/g)].map((m) => m[1] as string))].sort();
-    expect(lazy.map((l) => l.replace(/\.m?js$/, ""))).toEqual(expected);
-    const url = (name: string) => pathToFileURL(join(dirname(file), lazy.find((l) => l.startsWith(`./lazy-${name}.`)) ?? `missing-${name}`)).href;
-    const urls = ["acme-client", "undici", "x509"].map(url);
-    // what src/http/client.ts, src/providers/acme/client.ts and src/x509/csr.ts use from them: a CSR made by
-    // acme-client's copy of @peculiar/x509 is read back by certrelay's (each needs reflect-metadata loaded); the
-    // Route53 names src/dns/route53.ts uses, a client made without touching the network; a file store's lock taken
-    // and released
-    const route53 = expected.includes("./lazy-route53") ? url("route53") : "@aws-sdk/client-route-53";
-    const lockfile = expected.includes("./lazy-proper-lockfile") ? url("proper-lockfile") : undefined;
-    const dir = mkdtempSync(join(tmpdir(), "certrelay-lazy-"));
-    const script = `const [a, u, x, r] = await Promise.all(${JSON.stringify([...urls, route53])}.map((u) => import(u)));
+  it.each(entries)(
+    "%s: every lazily imported file is beside it and gives the names certrelay uses",
+    async (entry, expected) => {
+      const file = join(repo, entry);
+      expect(existsSync(file), `${entry} is missing: run \`npm run build\``).toBe(true);
+      const lazy = [
+        ...new Set(
+          [...readFileSync(file, "utf8").matchAll(/import\("(\.\/lazy-[a-z0-9-]+\.m?js)"\)/g)].map(
+            (m) => m[1] as string,
+          ),
+        ),
+      ].sort();
+      expect(lazy.map((l) => l.replace(/\.m?js$/, ""))).toEqual(expected);
+      const url = (name: string) =>
+        pathToFileURL(join(dirname(file), lazy.find((l) => l.startsWith(`./lazy-${name}.`)) ?? `missing-${name}`)).href;
+      const urls = ["acme-client", "undici", "x509"].map(url);
+      // what src/http/client.ts, src/providers/acme/client.ts and src/x509/csr.ts use from them: a CSR made by
+      // acme-client's copy of @peculiar/x509 is read back by certrelay's (each needs reflect-metadata loaded); the
+      // Route53 names src/dns/route53.ts uses, a client made without touching the network; a file store's lock taken
+      // and released
+      const route53 = expected.includes("./lazy-route53") ? url("route53") : "@aws-sdk/client-route-53";
+      const lockfile = expected.includes("./lazy-proper-lockfile") ? url("proper-lockfile") : undefined;
+      const dir = mkdtempSync(join(tmpdir(), "certrelay-lazy-"));
+      const script = `const [a, u, x, r] = await Promise.all(${JSON.stringify([...urls, route53])}.map((u) => import(u)));
       const lockfile = ${JSON.stringify(lockfile ?? null)};
       if (lockfile) { const release = await (await import(lockfile)).lock(${JSON.stringify(join(dir, "secret.json"))}, { realpath: false, retries: 0 }); await release(); }
       const agent = new u.Agent(); await agent.close();
@@ -49,16 +58,19 @@ describe("the built bundles load the packages they import lazily", () => {
       const route53 = new r.Route53Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }); route53.destroy();
       const commands = ["ListHostedZonesCommand", "ListResourceRecordSetsCommand", "ChangeResourceRecordSetsCommand", "GetChangeCommand"].map((n) => typeof r[n]);
       process.stdout.write(JSON.stringify({ Client: typeof a.Client, interceptors: typeof a.axios.interceptors, agent: agent.constructor.name, subject, route53: route53.config.serviceId, commands }));`;
-    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: dirname(file), timeout: 30_000 }).finally(() =>
-      rmSync(dir, { recursive: true, force: true }),
-    );
-    expect(JSON.parse(stdout)).toEqual({
-      Client: "function",
-      interceptors: "object",
-      agent: "Agent",
-      subject: "CN=lazy.example.test",
-      route53: "Route 53",
-      commands: ["function", "function", "function", "function"],
-    });
-  }, 60_000);
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: dirname(file),
+        timeout: 30_000,
+      }).finally(() => rmSync(dir, { recursive: true, force: true }));
+      expect(JSON.parse(stdout)).toEqual({
+        Client: "function",
+        interceptors: "object",
+        agent: "Agent",
+        subject: "CN=lazy.example.test",
+        route53: "Route 53",
+        commands: ["function", "function", "function", "function"],
+      });
+    },
+    60_000,
+  );
 });

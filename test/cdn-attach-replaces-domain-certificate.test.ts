@@ -14,7 +14,11 @@ describe("POST /cdn/v1.0/services/{serviceId}/certificates", () => {
   });
 
   async function upload(material: CertificateMaterial): Promise<number> {
-    const res = await rawCall(f.sandbox, "POST", "/sfd/v2.0/certs", { certificate: material.certificate, privateKey: toPkcs1(material.privateKey), chain: material.chain });
+    const res = await rawCall(f.sandbox, "POST", "/sfd/v2.0/certs", {
+      certificate: material.certificate,
+      privateKey: toPkcs1(material.privateKey),
+      chain: material.chain,
+    });
     expect(res.status).toBe(200);
     return (res.json as { id: number }).id;
   }
@@ -22,7 +26,9 @@ describe("POST /cdn/v1.0/services/{serviceId}/certificates", () => {
   it("a new attachment replaces the old one for that domain", async () => {
     const a = await upload(await f.ca.issue({ commonName: "cdn.example.com", days: 30 }));
     const b = await upload(await f.ca.issue({ commonName: "cdn.example.com", days: 60 }));
-    expect((await rawCall(f.sandbox, "POST", ATTACH, { certificateId: a, domainName: "cdn.example.com" })).status).toBe(200);
+    expect((await rawCall(f.sandbox, "POST", ATTACH, { certificateId: a, domainName: "cdn.example.com" })).status).toBe(
+      200,
+    );
     expect(f.sandbox.servedRecord("cdn.example.com")?.id).toBe(a);
     const res = await rawCall(f.sandbox, "POST", ATTACH, { certificateId: b, domainName: "cdn.example.com" });
     expect(res.json).toEqual({ serviceId: "svc-1", certificateId: b, domainName: "cdn.example.com" });
@@ -35,7 +41,10 @@ describe("POST /cdn/v1.0/services/{serviceId}/certificates", () => {
     const mismatch = await rawCall(f.sandbox, "POST", ATTACH, { certificateId: id, domainName: "other.example.com" });
     expect(mismatch.status).toBe(400);
     expect(mismatch.json).toMatchObject({ code: "Certificate.DomainMismatch" });
-    const unknown = await rawCall(f.sandbox, "POST", ATTACH, { certificateId: 999_999, domainName: "only.example.com" });
+    const unknown = await rawCall(f.sandbox, "POST", ATTACH, {
+      certificateId: 999_999,
+      domainName: "only.example.com",
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ code: "Certificate.NotFound" });
   });
@@ -49,7 +58,9 @@ describe("POST /cdn/v1.0/services/{serviceId}/certificates", () => {
   });
 
   it("serves a wildcard upload by SNI when no attachment names the host", async () => {
-    const id = await upload(await f.ca.issue({ commonName: "*.wild.example.com", sans: ["*.wild.example.com"], days: 30 }));
+    const id = await upload(
+      await f.ca.issue({ commonName: "*.wild.example.com", sans: ["*.wild.example.com"], days: 30 }),
+    );
     expect(f.sandbox.servedRecord("a.wild.example.com")?.id).toBe(id);
     expect(f.sandbox.servedRecord("a.b.wild.example.com")).toBeUndefined();
     expect(f.sandbox.servedRecord("wild.example.com")).toBeUndefined();

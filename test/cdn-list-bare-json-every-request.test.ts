@@ -42,10 +42,17 @@ describe("the CDN list and the Content-Type rule", () => {
 
   it("a signed GET without Content-Type is refused", async () => {
     const url = new URL("/sfd/v2.0/certs", f.sandbox.url);
-    const headers = signRequest({ method: "GET", url, headers: {}, body: undefined }, f.sandbox.credentials, f.sandbox.clock());
+    const headers = signRequest(
+      { method: "GET", url, headers: {}, body: undefined },
+      f.sandbox.credentials,
+      f.sandbox.clock(),
+    );
     const res = await fetch(url, { headers });
     expect(res.status).toBe(415);
-    expect(await res.json()).toEqual({ code: "ContentType.Invalid", message: "Content-Type must be application/json." });
+    expect(await res.json()).toEqual({
+      code: "ContentType.Invalid",
+      message: "Content-Type must be application/json.",
+    });
   });
 
   it("403 Customer.DELETED is reported as an account problem, not as a signature problem", async () => {
@@ -56,7 +63,12 @@ describe("the CDN list and the Content-Type rule", () => {
         for await (const _ of target.list()) void _;
       })();
       const error: unknown = await listing.catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: "VENDOR_REJECTED", vendor: "cdn", vendorCode: "Customer.DELETED", field: "accessKeyId" });
+      expect(error).toMatchObject({
+        code: "VENDOR_REJECTED",
+        vendor: "cdn",
+        vendorCode: "Customer.DELETED",
+        field: "accessKeyId",
+      });
       expect((error as Error).message).toMatch(/customer account these access keys belong to is deleted/);
       expect((error as Error).message).not.toMatch(/clock|signature/);
     } finally {

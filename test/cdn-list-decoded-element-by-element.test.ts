@@ -4,7 +4,13 @@ import { eachArrayElement } from "../src/providers/cdn/json-array.js";
 describe("the CDN's one-array certificate list, decoded element by element", () => {
   it("gives every record JSON.parse would, across slice boundaries and multi-byte characters", async () => {
     // non-ASCII organisation names land on every 64 KiB boundary sooner or later
-    const records = Array.from({ length: 3_000 }, (_, i) => ({ id: 2356 + i, commonName: `host-${i}.example.com`, organization: i % 3 === 0 ? "Société Générale – 東京" : "Example", serialNumber: String(10n ** 20n + BigInt(i)), expireIn: i % 400 }));
+    const records = Array.from({ length: 3_000 }, (_, i) => ({
+      id: 2356 + i,
+      commonName: `host-${i}.example.com`,
+      organization: i % 3 === 0 ? "Société Générale – 東京" : "Example",
+      serialNumber: String(10n ** 20n + BigInt(i)),
+      expireIn: i % 400,
+    }));
     const bytes = new TextEncoder().encode(`  \n${JSON.stringify(records, null, 1)}`);
     expect(bytes.length).toBeGreaterThan(3 * 64 * 1024);
     const seen: unknown[] = [];
@@ -14,7 +20,9 @@ describe("the CDN's one-array certificate list, decoded element by element", () 
 
   it("reports an answer that is not an array without decoding it", async () => {
     const seen: unknown[] = [];
-    expect(await eachArrayElement(new TextEncoder().encode('{"code":"Customer.DELETED"}'), (item) => seen.push(item))).toBe(false);
+    expect(
+      await eachArrayElement(new TextEncoder().encode('{"code":"Customer.DELETED"}'), (item) => seen.push(item)),
+    ).toBe(false);
     expect(seen).toEqual([]);
   });
 });

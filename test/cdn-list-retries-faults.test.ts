@@ -54,7 +54,12 @@ describe("reads from the CDN survive 5xx and dropped connections", () => {
   });
 
   it("gives up with a clear error when the list keeps failing", async () => {
-    f.sandbox.faults.add({ fault: { kind: "status", status: 500 }, method: "GET", path: "/sfd/v2.0/certs", times: Infinity });
+    f.sandbox.faults.add({
+      fault: { kind: "status", status: 500 },
+      method: "GET",
+      path: "/sfd/v2.0/certs",
+      times: Infinity,
+    });
     const target = createCdnTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
       await expect(collect(target)).rejects.toMatchObject({ vendor: "cdn", status: 500 });

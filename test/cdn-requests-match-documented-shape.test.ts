@@ -18,8 +18,20 @@ const SIGNED = {
 
 const CDN_DOCUMENTED: DocumentedCall[] = [
   { method: "GET", path: "/sfd/v2.0/certs", headers: SIGNED },
-  { method: "POST", path: "/sfd/v2.0/certs", body: { certificate: "string", privateKey: "string", chain: "string" }, requiredBody: ["certificate", "privateKey"], headers: SIGNED },
-  { method: "POST", path: "/cdn/v1.0/services/:serviceId/certificates", body: { certificateId: "integer", domainName: "string" }, requiredBody: ["certificateId", "domainName"], headers: SIGNED },
+  {
+    method: "POST",
+    path: "/sfd/v2.0/certs",
+    body: { certificate: "string", privateKey: "string", chain: "string" },
+    requiredBody: ["certificate", "privateKey"],
+    headers: SIGNED,
+  },
+  {
+    method: "POST",
+    path: "/cdn/v1.0/services/:serviceId/certificates",
+    body: { certificateId: "integer", domainName: "string" },
+    requiredBody: ["certificateId", "domainName"],
+    headers: SIGNED,
+  },
 ];
 
 describe("SwiftFederation: the requests certrelay sends have the documented shape", () => {
@@ -27,7 +39,12 @@ describe("SwiftFederation: the requests certrelay sends have the documented shap
   beforeAll(async () => {
     f = await startCdnFixture();
     f.sandbox.recording = [];
-    const settings = { endpoint: f.sandbox.url, verifyHost: "shape.example.org", verifyAddress: `127.0.0.1:${f.sandbox.edgePort}`, serviceId: "svc-1" };
+    const settings = {
+      endpoint: f.sandbox.url,
+      verifyHost: "shape.example.org",
+      verifyAddress: `127.0.0.1:${f.sandbox.edgePort}`,
+      serviceId: "svc-1",
+    };
     const target = createCdnTarget(settings, f.sandbox.credentials, f.ctx);
     const material = await f.ca.issue({ commonName: "shape.example.org", days: 90 });
     await target.deploy(material);
@@ -40,7 +57,13 @@ describe("SwiftFederation: the requests certrelay sends have the documented shap
 
   it("every request of a deploy and a re-deploy is a documented call with documented fields and types", async () => {
     const recorded = f.sandbox.recording ?? [];
-    expect(recorded.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(["GET /sfd/v2.0/certs", "POST /sfd/v2.0/certs", "POST /cdn/v1.0/services/svc-1/certificates"]));
+    expect(recorded.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        "GET /sfd/v2.0/certs",
+        "POST /sfd/v2.0/certs",
+        "POST /cdn/v1.0/services/svc-1/certificates",
+      ]),
+    );
     expect(await fidelityProblems(recorded, CDN_DOCUMENTED)).toEqual([]);
   });
 });

@@ -50,15 +50,27 @@ describe("signature v2 is checked on every request", () => {
   it("refuses a body changed after signing", async () => {
     const url = new URL(LIST, f.sandbox.url);
     const { signRequest } = await import("../src/providers/cdn/signature.js");
-    const headers = signRequest({ method: "POST", url, headers: {}, body: '{"certificate":"a"}' }, f.sandbox.credentials, f.sandbox.clock());
-    const res = await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: '{"certificate":"b"}' });
+    const headers = signRequest(
+      { method: "POST", url, headers: {}, body: '{"certificate":"a"}' },
+      f.sandbox.credentials,
+      f.sandbox.clock(),
+    );
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: '{"certificate":"b"}',
+    });
     expect(res.status).toBe(403);
   });
 
   it("the provider reports AUTH_FAILED naming the credentials and the clock, without the secret", async () => {
     const before = f.sandbox.authFailureCount;
     const secret = "wrong-secret-value-42";
-    const target = createCdnTarget({ endpoint: f.sandbox.url }, { accessKeyId: f.sandbox.credentials.accessKeyId, accessKeySecret: secret }, f.ctx);
+    const target = createCdnTarget(
+      { endpoint: f.sandbox.url },
+      { accessKeyId: f.sandbox.credentials.accessKeyId, accessKeySecret: secret },
+      f.ctx,
+    );
     try {
       const listing = (async () => {
         for await (const _ of target.list()) void _;

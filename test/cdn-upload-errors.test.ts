@@ -19,7 +19,11 @@ describe("POST /sfd/v2.0/certs answers the spec's 400 errors", () => {
   });
 
   it("Certificate.Invalid: Certificate is empty or invalid.", async () => {
-    for (const certificate of ["", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----", undefined]) {
+    for (const certificate of [
+      "",
+      "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----",
+      undefined,
+    ]) {
       const res = await rawCall(f.sandbox, "POST", UPLOAD, { certificate, privateKey: toPkcs1(good.privateKey) });
       expect(res.status).toBe(400);
       expect(res.json).toEqual({ code: "Certificate.Invalid", message: "Certificate is empty or invalid." });
@@ -36,14 +40,21 @@ describe("POST /sfd/v2.0/certs answers the spec's 400 errors", () => {
 
   it("Upload.Certificate.Invalid: Upload certificate has error. (chain from another CA)", async () => {
     const other = await TestCA.create({ name: "Other", now: CDN_NOW });
-    const res = await rawCall(f.sandbox, "POST", UPLOAD, { certificate: good.certificate, privateKey: toPkcs1(good.privateKey), chain: other.chainPem });
+    const res = await rawCall(f.sandbox, "POST", UPLOAD, {
+      certificate: good.certificate,
+      privateKey: toPkcs1(good.privateKey),
+      chain: other.chainPem,
+    });
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ code: "Upload.Certificate.Invalid", message: "Upload certificate has error." });
   });
 
   it("Certificate.Invalid: Certificate or privateKey invalid. (key of another certificate)", async () => {
     const other = await f.ca.issue({ commonName: "other.example.org", days: 90 });
-    const res = await rawCall(f.sandbox, "POST", UPLOAD, { certificate: good.certificate, privateKey: toPkcs1(other.privateKey) });
+    const res = await rawCall(f.sandbox, "POST", UPLOAD, {
+      certificate: good.certificate,
+      privateKey: toPkcs1(other.privateKey),
+    });
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ code: "Certificate.Invalid", message: "Certificate or privateKey invalid." });
     expect(f.sandbox.uploadCount).toBe(0);
@@ -54,12 +65,22 @@ describe("POST /sfd/v2.0/certs answers the spec's 400 errors", () => {
     try {
       const other = await f.ca.issue({ commonName: "other2.example.org", days: 90 });
       const mismatch = target.deploy({ ...good, privateKey: other.privateKey });
-      await expect(mismatch).rejects.toMatchObject({ code: "KEY_MISMATCH", field: "private-key", vendor: "cdn", vendorCode: "Certificate.Invalid", status: 400 });
+      await expect(mismatch).rejects.toMatchObject({
+        code: "KEY_MISMATCH",
+        field: "private-key",
+        vendor: "cdn",
+        vendorCode: "Certificate.Invalid",
+        status: 400,
+      });
       await expect(mismatch).rejects.toThrow(/does not belong to the certificate/);
 
       const foreign = await TestCA.create({ name: "Foreign", now: CDN_NOW });
       const chain = target.deploy({ ...good, chain: foreign.chainPem });
-      await expect(chain).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "chain", vendorCode: "Upload.Certificate.Invalid" });
+      await expect(chain).rejects.toMatchObject({
+        code: "VENDOR_REJECTED",
+        field: "chain",
+        vendorCode: "Upload.Certificate.Invalid",
+      });
       await expect(chain).rejects.toThrow(/Upload certificate has error\..*chain/);
       expect(f.sandbox.uploadCount).toBe(0);
     } finally {
@@ -70,7 +91,10 @@ describe("POST /sfd/v2.0/certs answers the spec's 400 errors", () => {
   it("takes a PKCS#8 key (an older docs example) and refuses an Ed25519 key as PrivateKey.Invalid (inferred)", async () => {
     const pkcs8 = (await f.ca.issue({ commonName: "pkcs8.example.org", days: 30 })) as CertificateMaterial;
     expect(pkcs8.privateKey).toContain("BEGIN PRIVATE KEY");
-    const taken = await rawCall(f.sandbox, "POST", UPLOAD, { certificate: pkcs8.certificate, privateKey: pkcs8.privateKey });
+    const taken = await rawCall(f.sandbox, "POST", UPLOAD, {
+      certificate: pkcs8.certificate,
+      privateKey: pkcs8.privateKey,
+    });
     expect(taken.status).toBe(200);
     const ed = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const res = await rawCall(f.sandbox, "POST", UPLOAD, { certificate: pkcs8.certificate, privateKey: ed });

@@ -23,12 +23,24 @@ describe("verify reads the certificate the CDN edge serves", () => {
       const before = await target.verify("01");
       expect(before.ok).toBe(false);
 
-      const oldMaterial = await f.ca.issue({ commonName: "www.shop.example", sans: ["www.shop.example"], days: 30, serial: "0A01" });
+      const oldMaterial = await f.ca.issue({
+        commonName: "www.shop.example",
+        sans: ["www.shop.example"],
+        days: 30,
+        serial: "0A01",
+      });
       const old = await target.deploy(oldMaterial);
-      expect(f.sandbox.attachmentFor("www.shop.example")).toEqual({ serviceId: "svc-42", certificateId: Number(old.id) });
+      expect(f.sandbox.attachmentFor("www.shop.example")).toEqual({
+        serviceId: "svc-42",
+        certificateId: Number(old.id),
+      });
       expect(await target.verify(old.serial)).toMatchObject({ ok: true, servedSerial: old.serial });
 
-      const newMaterial = await f.ca.issue({ commonName: "*.shop.example", sans: ["*.shop.example", "shop.example"], days: 90 });
+      const newMaterial = await f.ca.issue({
+        commonName: "*.shop.example",
+        sans: ["*.shop.example", "shop.example"],
+        days: 90,
+      });
       const fresh = await target.deploy(newMaterial);
       expect(await target.verify(fresh.serial)).toMatchObject({ ok: true, servedSerial: fresh.serial });
 
@@ -43,7 +55,12 @@ describe("verify reads the certificate the CDN edge serves", () => {
 
   it("a deploy of an uploaded certificate the edge already serves sends no attach; one a run uploaded but never attached is attached", async () => {
     const host = "heal.shop.example";
-    const settings = { endpoint: f.sandbox.url, serviceId: "svc-heal", verifyHost: host, verifyAddress: `127.0.0.1:${f.sandbox.edgePort}` };
+    const settings = {
+      endpoint: f.sandbox.url,
+      serviceId: "svc-heal",
+      verifyHost: host,
+      verifyAddress: `127.0.0.1:${f.sandbox.edgePort}`,
+    };
     const attaches = () => f.sandbox.count("POST /cdn/v1.0/services/:serviceId/certificates");
     const uploads = () => f.sandbox.count("POST /sfd/v2.0/certs");
     const target = createCdnTarget(settings, f.sandbox.credentials, f.ctx);
@@ -73,7 +90,11 @@ describe("verify reads the certificate the CDN edge serves", () => {
 
   it("serves the fallback certificate for a name nothing covers", async () => {
     const target = createCdnTarget(
-      { endpoint: f.sandbox.url, verifyHost: "unknown.nowhere.example", verifyAddress: `127.0.0.1:${f.sandbox.edgePort}` },
+      {
+        endpoint: f.sandbox.url,
+        verifyHost: "unknown.nowhere.example",
+        verifyAddress: `127.0.0.1:${f.sandbox.edgePort}`,
+      },
       f.sandbox.credentials,
       f.ctx,
     );

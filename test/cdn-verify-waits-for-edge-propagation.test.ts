@@ -13,7 +13,12 @@ describe("verify waits, within the poll window, for the edge to pick up a new ce
 
   function target(host: string) {
     return createCdnTarget(
-      { endpoint: f.sandbox.url, serviceId: "svc-7", verifyHost: host, verifyAddress: `127.0.0.1:${f.sandbox.edgePort}` },
+      {
+        endpoint: f.sandbox.url,
+        serviceId: "svc-7",
+        verifyHost: host,
+        verifyAddress: `127.0.0.1:${f.sandbox.edgePort}`,
+      },
       f.sandbox.credentials,
       f.ctx,
     );

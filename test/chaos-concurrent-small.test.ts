@@ -16,7 +16,14 @@ describe("chaos with concurrent runs (small, seeded)", () => {
 
   it("keeps every invariant: no double purchase, no jammed certificate, no served certificate without its key, no stray key", () => {
     expect(result.violations).toEqual([]);
-    expect(result.invariants).toEqual({ doublePurchases: 0, jammedCertificates: 0, foreignKeysServed: 0, keysOutsideSecret: 0, leakedSessions: 0, deadlineOverruns: 0 });
+    expect(result.invariants).toEqual({
+      doublePurchases: 0,
+      jammedCertificates: 0,
+      foreignKeysServed: 0,
+      keysOutsideSecret: 0,
+      leakedSessions: 0,
+      deadlineOverruns: 0,
+    });
   });
 
   it("really ran runs side by side: scheduler, worker and redelivered worker took part, and some met a lease", () => {

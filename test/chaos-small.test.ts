@@ -27,7 +27,17 @@ describe("chaos (small, seeded)", () => {
   });
 
   it("actually exercised the faults it claims to survive", () => {
-    for (const kind of ["5xx", "429", "drop", "latency", "enos ca-error", "reseller dcv-stall", "reseller drop-after-purchase", "token-expiry", "async-stall"]) {
+    for (const kind of [
+      "5xx",
+      "429",
+      "drop",
+      "latency",
+      "enos ca-error",
+      "reseller dcv-stall",
+      "reseller drop-after-purchase",
+      "token-expiry",
+      "async-stall",
+    ]) {
       expect(result.faults[kind] ?? 0, kind).toBeGreaterThan(0);
     }
     expect(result.crashes).toBeGreaterThan(0);

@@ -20,7 +20,18 @@ interface Row {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-check-"));
   world = await createDemoWorld({ dir });
-  common = ["--config", world.configPath, "--store-dir", world.storeDir, "--ca-file", world.caPath, "--poll-interval", "20", "--poll-timeout", "5000"];
+  common = [
+    "--config",
+    world.configPath,
+    "--store-dir",
+    world.storeDir,
+    "--ca-file",
+    world.caPath,
+    "--poll-interval",
+    "20",
+    "--poll-timeout",
+    "5000",
+  ];
 });
 
 afterAll(async () => {
@@ -42,7 +53,8 @@ describe("certrelay check, then renew, then check", () => {
     // www is on the CDN and the PBX: each copy is a row with the serial the target holds
     const wwwCopies = result.rows.filter((r) => r.certificate === "www" && r.where !== "store");
     expect(wwwCopies).toHaveLength(2);
-    for (const copy of wwwCopies) expect(copy).toMatchObject({ serial: store("www")?.serial, daysLeft: 10, status: "due" });
+    for (const copy of wwwCopies)
+      expect(copy).toMatchObject({ serial: store("www")?.serial, daysLeft: 10, status: "due" });
     const days = result.rows.map((r) => r.daysLeft ?? -1);
     expect(days).toEqual([...days].sort((a, b) => a - b));
 

@@ -19,14 +19,35 @@ afterAll(async () => {
 describe("certrelay csr", () => {
   it("writes an RSA key (0600) and a CSR that openssl verifies, with the SANs asked for", async () => {
     const out = join(dir, "rsa");
-    const run = await certrelay(["csr", "--type", "rsa", "--cn", "www.example.com", "--san", "www.example.com", "example.com", "--out", out]);
+    const run = await certrelay([
+      "csr",
+      "--type",
+      "rsa",
+      "--cn",
+      "www.example.com",
+      "--san",
+      "www.example.com",
+      "example.com",
+      "--out",
+      out,
+    ]);
     expect(run.code).toBe(0);
     const key = join(out, "www.example.com.key");
     const csr = join(out, "www.example.com.csr");
     expect((await stat(key)).mode & 0o777).toBe(0o600);
-    expect(execFileSync("openssl", ["req", "-verify", "-noout", "-in", csr], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })).toBe("");
+    expect(
+      execFileSync("openssl", ["req", "-verify", "-noout", "-in", csr], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    ).toBe("");
     const facts = await inspectCsr(await readFile(csr, "utf8"));
-    expect(facts).toMatchObject({ commonName: "www.example.com", sans: ["www.example.com", "example.com"], keyType: "rsa", keyBits: 2048 });
+    expect(facts).toMatchObject({
+      commonName: "www.example.com",
+      sans: ["www.example.com", "example.com"],
+      keyType: "rsa",
+      keyBits: 2048,
+    });
     expect(run.stdout).toContain(key);
     expect(run.stdout).not.toContain("PRIVATE KEY");
   });
@@ -38,7 +59,10 @@ describe("certrelay csr", () => {
     const written = JSON.parse(run.stdout);
     expect(written.key).toBe(join(out, "wildcard.example.com.key"));
     expect((await stat(written.key)).mode & 0o777).toBe(0o600);
-    const verify = execFileSync("openssl", ["req", "-verify", "-noout", "-text", "-in", written.csr], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const verify = execFileSync("openssl", ["req", "-verify", "-noout", "-text", "-in", written.csr], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     expect(verify).toContain("prime256v1");
     expect(verify).toContain("DNS:*.example.com");
   });

@@ -26,7 +26,18 @@ function writes(): Record<string, number> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-dry-run-"));
   world = await createDemoWorld({ dir });
-  common = ["--config", world.configPath, "--store-dir", world.storeDir, "--ca-file", world.caPath, "--poll-interval", "20", "--poll-timeout", "5000"];
+  common = [
+    "--config",
+    world.configPath,
+    "--store-dir",
+    world.storeDir,
+    "--ca-file",
+    world.caPath,
+    "--poll-interval",
+    "20",
+    "--poll-timeout",
+    "5000",
+  ];
   // the store moves on (someone imported a new static certificate): the CDN does not serve it yet
   const fresh = await world.sandbox.ca.issue({ commonName: "static.example.com", days: 90 });
   await world.store.putCurrent("demo/static", fresh);

@@ -17,6 +17,7 @@ describe("certrelay --help", () => {
 
   it("lists every command at the top level", async () => {
     const run = await certrelay(["--help"]);
-    for (const command of ["inspect", "check", "deploy", "renew", "csr", "sandbox"]) expect(run.stdout).toContain(command);
+    for (const command of ["inspect", "check", "deploy", "renew", "csr", "sandbox"])
+      expect(run.stdout).toContain(command);
   });
 });

@@ -21,8 +21,14 @@ let args: string[];
 async function startStuckRun(): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
   requireBuiltCli();
   const before = sandbox.count(LIST);
-  const child = spawn(process.execPath, [join(ROOT, "bin/certrelay.js"), "deploy", ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" }, stdio: "ignore" });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? 137 : null))));
+  const child = spawn(process.execPath, [join(ROOT, "bin/certrelay.js"), "deploy", ...args], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: "ignore",
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? 137 : null))),
+  );
   for (let i = 0; i < 600 && sandbox.count(LIST) === before; i++) await new Promise((r) => setTimeout(r, 50));
   expect(sandbox.count(LIST), "the run never reached the PBX").toBeGreaterThan(before);
   return { child, exited };
@@ -34,11 +40,26 @@ beforeAll(async () => {
   sandbox = await startYeastarSandbox({ ca, clock: () => new Date() });
   store = new FileStore({ dir: join(dir, "store") });
   await store.putCredentials("certrelay/pbx", sandbox.credentials);
-  await store.putCurrent("certrelay/pbx-web", await ca.issue({ commonName: "pbx.example.com", sans: ["pbx.example.com"], notBefore: new Date(Date.now() - DAY_MS), days: 90 }));
+  await store.putCurrent(
+    "certrelay/pbx-web",
+    await ca.issue({
+      commonName: "pbx.example.com",
+      sans: ["pbx.example.com"],
+      notBefore: new Date(Date.now() - DAY_MS),
+      days: 90,
+    }),
+  );
   await writeFile(join(dir, "ca.pem"), ca.rootPem);
   await writeFile(
     join(dir, "certrelay.yml"),
-    ["certificates:", "  - name: pbx", "    secret: certrelay/pbx-web", "    targets:", `      - { provider: yeastar, endpoint: "${sandbox.url}", credentials: certrelay/pbx, certificateType: server }`, ""].join("\n"),
+    [
+      "certificates:",
+      "  - name: pbx",
+      "    secret: certrelay/pbx-web",
+      "    targets:",
+      `      - { provider: yeastar, endpoint: "${sandbox.url}", credentials: certrelay/pbx, certificateType: server }`,
+      "",
+    ].join("\n"),
   );
   args = ["--config", join(dir, "certrelay.yml"), "--store-dir", join(dir, "store"), "--ca-file", join(dir, "ca.pem")];
 });
@@ -50,7 +71,12 @@ afterAll(async () => {
 
 describe("a killed run leaves no Yeastar token the next run cannot reuse or revoke", () => {
   it("ten SIGKILLed runs share one token; the next clean run revokes it", async () => {
-    sandbox.faults.add({ fault: { kind: "latency", ms: HANG_MS }, method: "GET", path: "/openapi/v1.0/certificate/list", times: Infinity });
+    sandbox.faults.add({
+      fault: { kind: "latency", ms: HANG_MS },
+      method: "GET",
+      path: "/openapi/v1.0/certificate/list",
+      times: Infinity,
+    });
     for (let round = 0; round < 10; round++) {
       const run = await startStuckRun();
       run.child.kill("SIGKILL");
@@ -73,8 +99,15 @@ describe("a killed run leaves no Yeastar token the next run cannot reuse or revo
   }, 120_000);
 
   it("--timeout bounds a run against a hanging PBX: TIMEOUT naming the budget, and the token is revoked", async () => {
-    sandbox.faults.add({ fault: { kind: "latency", ms: HANG_MS }, method: "GET", path: "/openapi/v1.0/certificate/list", times: Infinity });
-    const run = await certrelay(["deploy", ...args, "--timeout", "4000", "--http-timeout", "60000", "--json"], { cwd: dir });
+    sandbox.faults.add({
+      fault: { kind: "latency", ms: HANG_MS },
+      method: "GET",
+      path: "/openapi/v1.0/certificate/list",
+      times: Infinity,
+    });
+    const run = await certrelay(["deploy", ...args, "--timeout", "4000", "--http-timeout", "60000", "--json"], {
+      cwd: dir,
+    });
     sandbox.faults.clear();
     expect(run.code).toBe(1);
     const report = (JSON.parse(run.stdout) as { reports: { error?: { code: string; message: string } }[] }).reports[0];
@@ -93,7 +126,12 @@ describe("a killed run leaves no Yeastar token the next run cannot reuse or revo
   });
 
   it("a SIGTERMed run revokes its token before it exits", async () => {
-    sandbox.faults.add({ fault: { kind: "latency", ms: HANG_MS }, method: "GET", path: "/openapi/v1.0/certificate/list", times: Infinity });
+    sandbox.faults.add({
+      fault: { kind: "latency", ms: HANG_MS },
+      method: "GET",
+      path: "/openapi/v1.0/certificate/list",
+      times: Infinity,
+    });
     const run = await startStuckRun();
     expect(sandbox.tokens.validAccessTokens()).toBe(1);
     run.child.kill("SIGTERM");

@@ -38,8 +38,21 @@ async function editSecret(id: string, edit: (current: Record<string, unknown>) =
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-one-bad-"));
   world = await createDemoWorld({ dir });
-  common = ["--config", world.configPath, "--store-dir", world.storeDir, "--ca-file", world.caPath, "--poll-interval", "20", "--poll-timeout", "5000"];
-  const otherKey = String(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }));
+  common = [
+    "--config",
+    world.configPath,
+    "--store-dir",
+    world.storeDir,
+    "--ca-file",
+    world.caPath,
+    "--poll-interval",
+    "20",
+    "--poll-timeout",
+    "5000",
+  ];
+  const otherKey = String(
+    generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }),
+  );
   await editSecret("demo/api", (current) => (current.privateKey = otherKey));
   await editSecret("demo/device-42", (current) => delete current.privateKey);
   await writeFile(secretFile("demo/static"), "{ this is not json");
@@ -56,8 +69,17 @@ describe("one bad certificate never stops the others", () => {
     expect(json.code).toBe(1);
     const rows = (JSON.parse(json.stdout) as { rows: Row[] }).rows;
     const store = (name: string) => rows.find((r) => r.certificate === name && r.where === "store");
-    expect(store("api")).toMatchObject({ status: "error", error: { code: "KEY_MISMATCH", message: expect.stringContaining("secret demo/api field privateKey does not belong") } });
-    expect(store("device-42")).toMatchObject({ status: "error", error: { code: "STORE_ERROR", message: expect.stringContaining("missing field privateKey") } });
+    expect(store("api")).toMatchObject({
+      status: "error",
+      error: {
+        code: "KEY_MISMATCH",
+        message: expect.stringContaining("secret demo/api field privateKey does not belong"),
+      },
+    });
+    expect(store("device-42")).toMatchObject({
+      status: "error",
+      error: { code: "STORE_ERROR", message: expect.stringContaining("missing field privateKey") },
+    });
     expect(store("static")).toMatchObject({ status: "error", error: { code: "STORE_ERROR" } });
     expect(store("www")?.status).toMatch(/^(ok|due)$/);
     expect(rows.filter((r) => r.certificate === "www" && r.where !== "store")).toHaveLength(2);
@@ -73,7 +95,10 @@ describe("one bad certificate never stops the others", () => {
     const summary = JSON.parse(run.stdout) as { reports: Report[] };
     const report = (name: string) => summary.reports.find((r) => r.name === name);
     expect(report("api")).toMatchObject({ action: "failed", error: { code: "KEY_MISMATCH" } });
-    expect(report("device-42")).toMatchObject({ action: "failed", error: { message: expect.stringContaining("missing field privateKey") } });
+    expect(report("device-42")).toMatchObject({
+      action: "failed",
+      error: { message: expect.stringContaining("missing field privateKey") },
+    });
     expect(report("static")).toMatchObject({ action: "failed", error: { code: "STORE_ERROR" } });
     expect(report("www")?.action).not.toBe("failed");
     expect(world.sandbox.cdn.uploadCount).toBe(uploadsBefore);
@@ -93,7 +118,10 @@ describe("one bad certificate never stops the others", () => {
     const run = await certrelay(["renew", ...common, "--json"]);
     const summary = JSON.parse(run.stdout) as { reports: Report[] };
     expect(summary.reports.map((r) => r.name).sort()).toEqual(["api", "device-42", "static", "www"]);
-    expect(summary.reports.find((r) => r.name === "static")).toMatchObject({ action: "failed", error: { code: "STORE_ERROR" } });
+    expect(summary.reports.find((r) => r.name === "static")).toMatchObject({
+      action: "failed",
+      error: { code: "STORE_ERROR" },
+    });
     expect(summary.reports.find((r) => r.name === "www")?.action).toBe("renewed");
     for (const text of [run.stdout, run.stderr]) expect(text).not.toContain("BEGIN");
   });

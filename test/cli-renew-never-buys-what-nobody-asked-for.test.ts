@@ -27,7 +27,18 @@ const purchases = () => world.sandbox.reseller.count("POST /ssl-certificate");
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-early-"));
   world = await createDemoWorld({ dir });
-  common = ["--config", world.configPath, "--store-dir", world.storeDir, "--ca-file", world.caPath, "--poll-interval", "20", "--poll-timeout", "5000"];
+  common = [
+    "--config",
+    world.configPath,
+    "--store-dir",
+    world.storeDir,
+    "--ca-file",
+    world.caPath,
+    "--poll-interval",
+    "20",
+    "--poll-timeout",
+    "5000",
+  ];
   // every due certificate renewed first, so only `static` (60 days left) is left not due
   const first = await certrelay(["renew", ...common]);
   if (first.code !== 0) throw new Error(`setup renew failed: ${first.stdout}${first.stderr}`);
@@ -42,7 +53,12 @@ describe("no purchase that nobody asked for", () => {
   let reference = "";
 
   it("a forced renewal whose purchase fails leaves a pending renewal and says so", async () => {
-    world.sandbox.reseller.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: /^\/ssl-certificate$/, times: 1 });
+    world.sandbox.reseller.faults.add({
+      fault: { kind: "status", status: 503 },
+      method: "POST",
+      path: /^\/ssl-certificate$/,
+      times: 1,
+    });
     const before = purchases();
     const run = await certrelay(["renew", ...common, "--force", "--only", "static"]);
     expect(run.code).toBe(1);
@@ -78,7 +94,10 @@ describe("no purchase that nobody asked for", () => {
     const run = await certrelay(["check", ...common, "--json"]);
     const result = JSON.parse(run.stdout) as { ok: boolean; rows: Row[] };
     const row = result.rows.find((r) => r.certificate === "static" && r.where === "pending");
-    expect(row).toMatchObject({ status: "pending", pending: { reference, ageDays: 0, attempts: 1, lastError: { code: expect.any(String) } } });
+    expect(row).toMatchObject({
+      status: "pending",
+      pending: { reference, ageDays: 0, attempts: 1, lastError: { code: expect.any(String) } },
+    });
     expect(row?.detail).toContain("certrelay renew --discard-pending static");
     expect(run.code).toBe(0);
     expect(result.ok).toBe(true);
@@ -97,12 +116,27 @@ describe("no purchase that nobody asked for", () => {
 
   it("check exits 1 on a renewal that is stuck (failing again and again), naming the way out", async () => {
     const old = new Date(Date.now() - 4 * 86_400_000).toISOString();
-    const pending = { reference: "certrelay-static-stuck", createdAt: old, privateKey: (await world.store.getCurrent("demo/static"))!.privateKey, csr: "", deployedTo: [], attempts: 6, lastError: { code: "VENDOR_ERROR", message: "the reseller keeps refusing", at: old } };
+    const pending = {
+      reference: "certrelay-static-stuck",
+      createdAt: old,
+      privateKey: (await world.store.getCurrent("demo/static"))!.privateKey,
+      csr: "",
+      deployedTo: [],
+      attempts: 6,
+      lastError: { code: "VENDOR_ERROR", message: "the reseller keeps refusing", at: old },
+    };
     await world.store.putPending("demo/static", pending);
     const run = await certrelay(["check", ...common, "--json"]);
     expect(run.code).toBe(1);
-    const row = (JSON.parse(run.stdout) as { rows: (Row & { error?: { code: string; message: string } })[] }).rows.find((r) => r.where === "pending");
-    expect(row).toMatchObject({ certificate: "static", status: "stuck", pending: { reference: "certrelay-static-stuck", ageDays: 4, attempts: 6 }, error: { code: "RENEWAL_STUCK" } });
+    const row = (JSON.parse(run.stdout) as { rows: (Row & { error?: { code: string; message: string } })[] }).rows.find(
+      (r) => r.where === "pending",
+    );
+    expect(row).toMatchObject({
+      certificate: "static",
+      status: "stuck",
+      pending: { reference: "certrelay-static-stuck", ageDays: 4, attempts: 6 },
+      error: { code: "RENEWAL_STUCK" },
+    });
     expect(row?.error?.message).toContain("certrelay renew --discard-pending static");
     await world.store.clearPending("demo/static");
   });

@@ -34,7 +34,18 @@ afterAll(async () => {
 
 describe("the CLI on Secrets Manager (--aws-endpoint)", () => {
   it("renews from and into Secrets Manager, leaving the local store untouched", async () => {
-    const args = ["--config", world.configPath, "--aws-endpoint", moto.endpoint, "--ca-file", world.caPath, "--poll-interval", "20", "--poll-timeout", "5000"];
+    const args = [
+      "--config",
+      world.configPath,
+      "--aws-endpoint",
+      moto.endpoint,
+      "--ca-file",
+      world.caPath,
+      "--poll-interval",
+      "20",
+      "--poll-timeout",
+      "5000",
+    ];
     const localBefore = certFacts((await world.store.getCurrent("demo/www"))?.certificate ?? "").serial;
 
     const check = await certrelay(["check", ...args], { env: awsEnv });

@@ -15,7 +15,16 @@ interface Report {
 }
 
 /** The environment without any AWS credentials a developer machine may have. */
-const NO_AWS: Record<string, string> = { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_SESSION_TOKEN: "", AWS_PROFILE: "", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_CONFIG_FILE: "/nonexistent", AWS_EC2_METADATA_DISABLED: "true", AWS_REGION: "us-east-1" };
+const NO_AWS: Record<string, string> = {
+  AWS_ACCESS_KEY_ID: "",
+  AWS_SECRET_ACCESS_KEY: "",
+  AWS_SESSION_TOKEN: "",
+  AWS_PROFILE: "",
+  AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+  AWS_CONFIG_FILE: "/nonexistent",
+  AWS_EC2_METADATA_DISABLED: "true",
+  AWS_REGION: "us-east-1",
+};
 
 let dir: string;
 let world: DemoWorld;
@@ -25,7 +34,18 @@ let closedPort: number;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-truth-"));
   world = await createDemoWorld({ dir });
-  common = ["--config", world.configPath, "--store-dir", world.storeDir, "--ca-file", world.caPath, "--poll-interval", "20", "--poll-timeout", "5000"];
+  common = [
+    "--config",
+    world.configPath,
+    "--store-dir",
+    world.storeDir,
+    "--ca-file",
+    world.caPath,
+    "--poll-interval",
+    "20",
+    "--poll-timeout",
+    "5000",
+  ];
   // a port that was free a moment ago: nothing listens there
   const probe: Server = createServer();
   await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
@@ -71,7 +91,12 @@ describe("certrelay reports tell the truth", () => {
   });
 
   it("--aws-endpoint is validated before anything runs", async () => {
-    for (const bad of ["ftp://127.0.0.1:5000", "not a url", "http://127.0.0.1:99999", "http://127.0.0.1:5000/some/path"]) {
+    for (const bad of [
+      "ftp://127.0.0.1:5000",
+      "not a url",
+      "http://127.0.0.1:99999",
+      "http://127.0.0.1:5000/some/path",
+    ]) {
       const run = await certrelay(["check", ...common, "--aws-endpoint", bad]);
       expect(run.code, bad).toBe(2);
       expect(run.stderr, bad).toMatch(/^error INPUT_INVALID: --aws-endpoint /);
@@ -79,9 +104,15 @@ describe("certrelay reports tell the truth", () => {
   });
 
   it("AWS errors name the cause: no credentials, or an endpoint nobody answers on", async () => {
-    const noCredentials = await certrelay(["check", ...common, "--aws-endpoint", `http://127.0.0.1:${closedPort}`, "--json"], { env: NO_AWS });
+    const noCredentials = await certrelay(
+      ["check", ...common, "--aws-endpoint", `http://127.0.0.1:${closedPort}`, "--json"],
+      { env: NO_AWS },
+    );
     expect(noCredentials.stdout).toContain("no AWS credentials found");
-    const unreachable = await certrelay(["check", ...common, "--aws-endpoint", `http://127.0.0.1:${closedPort}`, "--json"], { env: { ...NO_AWS, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" } });
+    const unreachable = await certrelay(
+      ["check", ...common, "--aws-endpoint", `http://127.0.0.1:${closedPort}`, "--json"],
+      { env: { ...NO_AWS, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" } },
+    );
     expect(unreachable.stdout).toContain("endpoint is unreachable (ECONNREFUSED)");
     for (const run of [noCredentials, unreachable]) expect(run.stdout).not.toMatch(/failed for secret '[^']+': Error"/);
   });
@@ -99,10 +130,16 @@ describe("certrelay reports tell the truth", () => {
     // the store goes back to an older certificate for static (its own key): the CDN still holds the later one
     const current = await world.store.getCurrent("demo/static");
     expect(current).toBeDefined();
-    const older = await world.sandbox.ca.issue({ commonName: "static.example.com", sans: ["static.example.com"], days: 40 });
+    const older = await world.sandbox.ca.issue({
+      commonName: "static.example.com",
+      sans: ["static.example.com"],
+      days: 40,
+    });
     await world.store.putCurrent("demo/static", older);
     const json = await certrelay(["check", ...common, "--json"]);
-    const rows = (JSON.parse(json.stdout) as { rows: { certificate: string; where: string; stale?: boolean; detail?: string }[] }).rows;
+    const rows = (
+      JSON.parse(json.stdout) as { rows: { certificate: string; where: string; stale?: boolean; detail?: string }[] }
+    ).rows;
     const onCdn = rows.find((r) => r.certificate === "static" && r.where !== "store");
     expect(onCdn?.stale).toBeUndefined();
     expect(onCdn?.detail).toContain("the store is behind this target");

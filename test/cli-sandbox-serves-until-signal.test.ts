@@ -28,7 +28,11 @@ describe("certrelay sandbox", () => {
     requireBuiltCli();
     const portFile = join(dir, "sandbox.json");
     const demo = join(dir, "demo");
-    const child = spawn(process.execPath, [join(ROOT, "bin/certrelay.js"), "sandbox", "--port-file", portFile, "--demo-dir", demo], { env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, "bin/certrelay.js"), "sandbox", "--port-file", portFile, "--demo-dir", demo],
+      { env: { ...process.env, NO_COLOR: "1" } },
+    );
     let stdout = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -37,11 +41,25 @@ describe("certrelay sandbox", () => {
       const described = JSON.parse(await readFile(portFile, "utf8"));
       expect(Object.keys(described.urls)).toEqual(["yeastar", "enos", "cdn", "reseller", "edge"]);
       expect(described.ca).toContain("-----BEGIN CERTIFICATE-----");
-      expect(described.credentials.cdn).toEqual({ accessKeyId: "SFDDEMOACCESSKEY", accessKeySecret: "sfd-demo-secret-not-for-production" });
+      expect(described.credentials.cdn).toEqual({
+        accessKeyId: "SFDDEMOACCESSKEY",
+        accessKeySecret: "sfd-demo-secret-not-for-production",
+      });
       // the printed walk-through works against the running sandbox
-      const check = await certrelay(["check", "--config", join(demo, "certrelay.yml"), "--store-dir", join(demo, "store"), "--ca-file", join(demo, "ca.pem"), "--json"]);
+      const check = await certrelay([
+        "check",
+        "--config",
+        join(demo, "certrelay.yml"),
+        "--store-dir",
+        join(demo, "store"),
+        "--ca-file",
+        join(demo, "ca.pem"),
+        "--json",
+      ]);
       expect(check.code).toBe(1);
-      expect(JSON.parse(check.stdout).rows.filter((r: { status: string }) => r.status === "due").length).toBeGreaterThan(0);
+      expect(
+        JSON.parse(check.stdout).rows.filter((r: { status: string }) => r.status === "due").length,
+      ).toBeGreaterThan(0);
     } finally {
       child.kill("SIGTERM");
     }

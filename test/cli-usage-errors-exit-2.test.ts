@@ -28,7 +28,9 @@ describe("usage errors", () => {
   it("a malformed number exits 2 naming the flag, before the config is read", async () => {
     const run = await certrelay(["check", "--config", "does-not-exist.yml", "--poll-interval", "soon"]);
     expect(run.code).toBe(2);
-    expect(lines(run.stderr)).toEqual(["error INPUT_INVALID: --poll-interval expects milliseconds as a whole number, e.g. --poll-interval 2000"]);
+    expect(lines(run.stderr)).toEqual([
+      "error INPUT_INVALID: --poll-interval expects milliseconds as a whole number, e.g. --poll-interval 2000",
+    ]);
   });
 
   it("a missing config file is a usage error like a missing PEM file: exit 2, code in --json", async () => {

@@ -22,16 +22,37 @@ function problems(text: string): { path: string; message: string }[] {
 describe("certrelay.yml: the acme issuer", () => {
   it("takes a preset or a directory URL, with lego's key types and DNS provider names, and defaults to RSA-2048", () => {
     const parsed = parseConfig(config("directory: letsencrypt-staging, acceptTos: true, dns: { provider: route53 }"));
-    expect(parsed.certificates[0]?.issuer).toMatchObject({ provider: "acme", keyType: "rsa2048", acceptTos: true, dns: { provider: "route53" } });
+    expect(parsed.certificates[0]?.issuer).toMatchObject({
+      provider: "acme",
+      keyType: "rsa2048",
+      acceptTos: true,
+      dns: { provider: "route53" },
+    });
     expect(directoryUrlOf("letsencrypt-staging")).toBe("https://acme-staging-v02.api.letsencrypt.org/directory");
     expect(directoryUrlOf("https://acme.example/dir")).toBe("https://acme.example/dir");
   });
 
   it.each([
-    ["directory: http://acme.example/dir, dns: { provider: route53 }", "certificates[0].issuer.directory", "https:// directory URL"],
-    ["directory: letsencrypt, keyType: rsa4096, dns: { provider: route53 }", "certificates[0].issuer.keyType", "rsa2048|rsa3072|ec256|ec384"],
-    ["directory: letsencrypt, dns: { provider: cloudflare }", "certificates[0].issuer.dns.provider", "route53 or httpreq (lego's flag names)"],
-    ["directory: letsencrypt, dns: { provider: route53, propagationTimeout: 0 }", "certificates[0].issuer.dns.propagationTimeout", "at least 1"],
+    [
+      "directory: http://acme.example/dir, dns: { provider: route53 }",
+      "certificates[0].issuer.directory",
+      "https:// directory URL",
+    ],
+    [
+      "directory: letsencrypt, keyType: rsa4096, dns: { provider: route53 }",
+      "certificates[0].issuer.keyType",
+      "rsa2048|rsa3072|ec256|ec384",
+    ],
+    [
+      "directory: letsencrypt, dns: { provider: cloudflare }",
+      "certificates[0].issuer.dns.provider",
+      "route53 or httpreq (lego's flag names)",
+    ],
+    [
+      "directory: letsencrypt, dns: { provider: route53, propagationTimeout: 0 }",
+      "certificates[0].issuer.dns.propagationTimeout",
+      "at least 1",
+    ],
     ["directory: letsencrypt, eabHmacKey: abc, dns: { provider: route53 }", "certificates[0].issuer", "eabHmacKey"],
   ])("%s -> %s", (issuer, path, says) => {
     const found = problems(config(issuer));

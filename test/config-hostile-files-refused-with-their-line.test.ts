@@ -20,7 +20,10 @@ function rejection(text: string): ConfigError {
 const cdnLine = "      - { provider: cdn,";
 // letters and digits only around one "/": a random "+", "/" or leading "-" would change how YAML reads the line, and
 // a short fragment between two "/" could appear in any output by chance
-const keyish = (bytes: number): string => randomBytes(bytes).toString("base64").replace(/[^A-Za-z0-9]/g, "x");
+const keyish = (bytes: number): string =>
+  randomBytes(bytes)
+    .toString("base64")
+    .replace(/[^A-Za-z0-9]/g, "x");
 const pastedKey = `${keyish(15)}/${keyish(12)}`;
 
 // certrelay.yml read by an unattended scheduler: a hostile or mistaken file is refused, with the line to fix, and a
@@ -33,7 +36,12 @@ describe("hostile and mistaken certrelay.yml files", () => {
 
   it("a billion-laughs file is refused with the line of the alias that blows up", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    for (let i = 1; i < 8; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(", ")}]`,
+      );
     const error = rejection(`${levels.join("\n")}\n${exampleConfig}`);
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]?.message).toContain("billion laughs");
@@ -41,13 +49,23 @@ describe("hostile and mistaken certrelay.yml files", () => {
   });
 
   it("aliases used sensibly still work", () => {
-    const text = exampleConfig.replace("credentials: certrelay/enos, orgId: o15, productKey", "credentials: &enos certrelay/enos, orgId: o15, productKey").replace("credentials: certrelay/enos, orgId: o15, assetId", "credentials: *enos, orgId: o15, assetId");
+    const text = exampleConfig
+      .replace(
+        "credentials: certrelay/enos, orgId: o15, productKey",
+        "credentials: &enos certrelay/enos, orgId: o15, productKey",
+      )
+      .replace("credentials: certrelay/enos, orgId: o15, assetId", "credentials: *enos, orgId: o15, assetId");
     expect(text).toContain("*enos");
     expect(parseConfig(text).certificates[1]?.targets[0]).toMatchObject({ credentials: "certrelay/enos" });
   });
 
   it("a key given twice is refused with the line of the second, without echoing it", () => {
-    const error = rejection(exampleConfig.replace("    commonName: www.example.com\n", `    commonName: www.example.com\n    ${pastedKey.replace("/", "")}: 1\n    ${pastedKey.replace("/", "")}: 2\n`));
+    const error = rejection(
+      exampleConfig.replace(
+        "    commonName: www.example.com\n",
+        `    commonName: www.example.com\n    ${pastedKey.replace("/", "")}: 1\n    ${pastedKey.replace("/", "")}: 2\n`,
+      ),
+    );
     expect(error.problems).toEqual([{ path: "", message: expect.stringContaining("a key appears twice"), line: 7 }]);
     expect(error.message).not.toContain(pastedKey.replace("/", ""));
   });
@@ -68,58 +86,132 @@ describe("hostile and mistaken certrelay.yml files", () => {
   }, 60_000);
 
   it("ports out of range are refused with their line", () => {
-    const error = rejection(withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example:70000", credentials: certrelay/cdn, verifyHost: www.example.com, verifyAddress: "127.0.0.1:0" }`));
+    const error = rejection(
+      withLine(
+        cdnLine,
+        `      - { provider: cdn, endpoint: "https://cdn.example:70000", credentials: certrelay/cdn, verifyHost: www.example.com, verifyAddress: "127.0.0.1:0" }`,
+      ),
+    );
     expect(error.problems).toEqual([
-      { path: "certificates[0].targets[0].endpoint", message: expect.stringContaining("port 70000 is out of range"), line: 11 },
-      { path: "certificates[0].targets[0].verifyAddress", message: expect.stringContaining("port 0 is out of range"), line: 11 },
+      {
+        path: "certificates[0].targets[0].endpoint",
+        message: expect.stringContaining("port 70000 is out of range"),
+        line: 11,
+      },
+      {
+        path: "certificates[0].targets[0].verifyAddress",
+        message: expect.stringContaining("port 0 is out of range"),
+        line: 11,
+      },
     ]);
   });
 
   it("http:// to another machine is refused unless allowInsecure; loopback is fine", () => {
-    const insecure = rejection(withLine(cdnLine, `      - { provider: cdn, endpoint: "http://cdn.example", credentials: certrelay/cdn }`));
-    expect(insecure.problems).toEqual([{ path: "certificates[0].targets[0].endpoint", message: expect.stringContaining("allowInsecure: true"), line: 11 }]);
-    expect(() => parseConfig(withLine(cdnLine, `      - { provider: cdn, endpoint: "http://cdn.example", allowInsecure: true, credentials: certrelay/cdn }`))).not.toThrow();
-    expect(() => parseConfig(withLine(cdnLine, `      - { provider: cdn, endpoint: "http://127.0.0.1:4000", credentials: certrelay/cdn }`))).not.toThrow();
+    const insecure = rejection(
+      withLine(cdnLine, `      - { provider: cdn, endpoint: "http://cdn.example", credentials: certrelay/cdn }`),
+    );
+    expect(insecure.problems).toEqual([
+      {
+        path: "certificates[0].targets[0].endpoint",
+        message: expect.stringContaining("allowInsecure: true"),
+        line: 11,
+      },
+    ]);
+    expect(() =>
+      parseConfig(
+        withLine(
+          cdnLine,
+          `      - { provider: cdn, endpoint: "http://cdn.example", allowInsecure: true, credentials: certrelay/cdn }`,
+        ),
+      ),
+    ).not.toThrow();
+    expect(() =>
+      parseConfig(
+        withLine(cdnLine, `      - { provider: cdn, endpoint: "http://127.0.0.1:4000", credentials: certrelay/cdn }`),
+      ),
+    ).not.toThrow();
   });
 
   it("a certificate secret that is also a credentials secret is refused with its line", () => {
     const error = rejection(withLine("secret: certrelay/www", "    secret: certrelay/cdn"));
     expect(error.problems).toEqual([
-      { path: "certificates[0].secret", message: expect.stringContaining("same store secret as certificates[0].targets[0].credentials"), line: 4 },
+      {
+        path: "certificates[0].secret",
+        message: expect.stringContaining("same store secret as certificates[0].targets[0].credentials"),
+        line: 4,
+      },
     ]);
   });
 
   it("a key pasted into credentials is refused with its line, the provider's field names, and never printed", () => {
-    const error = rejection(withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${pastedKey} }`));
-    expect(error.problems).toEqual([{ path: "certificates[0].targets[0].credentials", message: expect.stringContaining("accessKeyId, accessKeySecret"), line: 11 }]);
+    const error = rejection(
+      withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${pastedKey} }`),
+    );
+    expect(error.problems).toEqual([
+      {
+        path: "certificates[0].targets[0].credentials",
+        message: expect.stringContaining("accessKeyId, accessKeySecret"),
+        line: 11,
+      },
+    ]);
     expect(error.message).not.toContain(pastedKey);
     for (const part of pastedKey.split("/")) expect(error.message).not.toContain(part);
   });
 
   it("a large fleet file (read item by item) is held to the same rules", () => {
-    const items = Array.from({ length: 2_000 }, (_, i) => [
-      `  - name: host-${i}`,
-      `    secret: certrelay/certs/host-${i}`,
-      "    targets:",
-      `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${i === 1_500 ? pastedKey : "certrelay/cdn"} }`,
-    ].join("\n"));
+    const items = Array.from({ length: 2_000 }, (_, i) =>
+      [
+        `  - name: host-${i}`,
+        `    secret: certrelay/certs/host-${i}`,
+        "    targets:",
+        `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${i === 1_500 ? pastedKey : "certrelay/cdn"} }`,
+      ].join("\n"),
+    );
     const text = `certificates:\n${items.join("\n")}\n`;
     expect(text.length).toBeGreaterThan(256 * 1024);
     const error = rejection(text);
-    expect(error.problems).toEqual([{ path: "certificates[1500].targets[0].credentials", message: expect.stringContaining("looks like a pasted secret"), line: 2 + 1_500 * 4 + 3 }]);
+    expect(error.problems).toEqual([
+      {
+        path: "certificates[1500].targets[0].credentials",
+        message: expect.stringContaining("looks like a pasted secret"),
+        line: 2 + 1_500 * 4 + 3,
+      },
+    ]);
     expect(error.message).not.toContain(pastedKey);
     expect(parseConfig(text.replace(pastedKey, "certrelay/cdn")).certificates).toHaveLength(2_000);
   });
 
   it("ordinary secret ids are accepted", () => {
-    for (const id of ["certrelay/cdn", "prod/yeastar-pbx-01-headquarters", "MyCompany/Production/Yeastar2024", "team-a/prod/cdn-sfd-account-2"]) {
-      expect(() => parseConfig(withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${id} }`)), id).not.toThrow();
+    for (const id of [
+      "certrelay/cdn",
+      "prod/yeastar-pbx-01-headquarters",
+      "MyCompany/Production/Yeastar2024",
+      "team-a/prod/cdn-sfd-account-2",
+    ]) {
+      expect(
+        () =>
+          parseConfig(
+            withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${id} }`),
+          ),
+        id,
+      ).not.toThrow();
     }
   });
 
   it("an unknown key that looks like a secret is reported by its line, not echoed", () => {
-    const error = rejection(withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: certrelay/cdn, ${pastedKey.replace("/", "")}: x }`));
-    expect(error.problems).toEqual([{ path: expect.stringContaining("looks like a secret, not shown"), message: expect.stringContaining("pasted secret"), line: 11 }]);
+    const error = rejection(
+      withLine(
+        cdnLine,
+        `      - { provider: cdn, endpoint: "https://cdn.example", credentials: certrelay/cdn, ${pastedKey.replace("/", "")}: x }`,
+      ),
+    );
+    expect(error.problems).toEqual([
+      {
+        path: expect.stringContaining("looks like a secret, not shown"),
+        message: expect.stringContaining("pasted secret"),
+        line: 11,
+      },
+    ]);
     expect(error.message).not.toContain(pastedKey.replace("/", ""));
   });
 
@@ -132,7 +224,10 @@ describe("hostile and mistaken certrelay.yml files", () => {
 
     it("certrelay check names the file, the path and the line, exits 1 and prints no secret", async () => {
       const path = join(dir, "pasted.yml");
-      writeFileSync(path, withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${pastedKey} }`));
+      writeFileSync(
+        path,
+        withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${pastedKey} }`),
+      );
       const run = await certrelay(["check", "-c", path, "--json"]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("certificates[0].targets[0].credentials: looks like a pasted secret");

@@ -17,7 +17,10 @@ const pbxLine = "      - { provider: yeastar,";
 describe("secrets pasted into certrelay.yml", () => {
   it("rejects a password key and does not echo it", () => {
     const error = rejection(
-      withLine(pbxLine, `      - { provider: yeastar, endpoint: "https://pbx:8088", credentials: certrelay/pbx, password: "hunter2-MARKER" }`),
+      withLine(
+        pbxLine,
+        `      - { provider: yeastar, endpoint: "https://pbx:8088", credentials: certrelay/pbx, password: "hunter2-MARKER" }`,
+      ),
     );
     expect(error.code).toBe("CONFIG_INVALID");
     expect(error.problems).toEqual([
@@ -32,7 +35,10 @@ describe("secrets pasted into certrelay.yml", () => {
 
   it("rejects inline credentials given as a mapping", () => {
     const error = rejection(
-      withLine(pbxLine, `      - { provider: yeastar, endpoint: "https://pbx:8088", credentials: { username: api, secret: s-MARKER } }`),
+      withLine(
+        pbxLine,
+        `      - { provider: yeastar, endpoint: "https://pbx:8088", credentials: { username: api, secret: s-MARKER } }`,
+      ),
     );
     expect(error.problems.map((p) => p.path)).toEqual(["certificates[0].targets[1].credentials"]);
     expect(error.message).toContain("must be a store secret id like certrelay/yeastar, not inline credentials");
@@ -43,7 +49,10 @@ describe("secrets pasted into certrelay.yml", () => {
 
   it("rejects PEM material anywhere in the file", () => {
     const error = rejection(
-      withLine("secret: certrelay/www", `    secret: "-----BEGIN PRIVATE KEY-----\\nMARKER\\n-----END PRIVATE KEY-----"`),
+      withLine(
+        "secret: certrelay/www",
+        `    secret: "-----BEGIN PRIVATE KEY-----\\nMARKER\\n-----END PRIVATE KEY-----"`,
+      ),
     );
     expect(error.problems.map((p) => p.path)).toContain("certificates[0].secret");
     expect(error.message).toContain("contains PEM material");
@@ -52,7 +61,10 @@ describe("secrets pasted into certrelay.yml", () => {
 
   it("rejects a user name and password inside an endpoint URL", () => {
     const error = rejection(
-      withLine(pbxLine, `      - { provider: yeastar, endpoint: "https://admin:pw-MARKER@pbx:8088", credentials: certrelay/pbx }`),
+      withLine(
+        pbxLine,
+        `      - { provider: yeastar, endpoint: "https://admin:pw-MARKER@pbx:8088", credentials: certrelay/pbx }`,
+      ),
     );
     expect(error.problems).toEqual([
       {

@@ -30,20 +30,29 @@ const cases: { what: string; text: string; path: string; says: string }[] = [
   },
   {
     what: "a provider that cannot issue",
-    text: withLine("provider: reseller", `    issuer: { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn, verifyHost: www.example.com }`),
+    text: withLine(
+      "provider: reseller",
+      `    issuer: { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn, verifyHost: www.example.com }`,
+    ),
     path: "certificates[0].issuer.provider",
     // a PBX applies for its own certificate but keeps the key, so it is no longer offered as an issuer
     says: "expected issuer provider reseller|enos|acme",
   },
   {
     what: "a vendor that obtains certificates but cannot be a pipeline issuer",
-    text: withLine("provider: reseller", `    issuer: { provider: yeastar, endpoint: "https://pbx", credentials: certrelay/pbx }`),
+    text: withLine(
+      "provider: reseller",
+      `    issuer: { provider: yeastar, endpoint: "https://pbx", credentials: certrelay/pbx }`,
+    ),
     path: "certificates[0].issuer.provider",
     says: "yeastar cannot be a pipeline issuer: a PBX-applied certificate never leaves the PBX",
   },
   {
     what: "a misspelt field",
-    text: withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn, verifyhost: www.example.com }`),
+    text: withLine(
+      cdnLine,
+      `      - { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn, verifyhost: www.example.com }`,
+    ),
     path: "certificates[0].targets[0].verifyhost",
     says: "unknown field",
   },
@@ -55,7 +64,10 @@ const cases: { what: string; text: string; path: string; says: string }[] = [
   },
   {
     what: "a cdn service to attach to without the domain (verifyHost)",
-    text: withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn, serviceId: svc-1 }`),
+    text: withLine(
+      cdnLine,
+      `      - { provider: cdn, endpoint: "https://cdn", credentials: certrelay/cdn, serviceId: svc-1 }`,
+    ),
     path: "certificates[0].targets[0].verifyHost",
     says: "required when serviceId is set",
   },
@@ -73,31 +85,46 @@ const cases: { what: string; text: string; path: string; says: string }[] = [
   },
   {
     what: "a yeastar certificateType outside server|trusted",
-    text: withLine(yeastarLine, `      - { provider: yeastar, endpoint: "https://pbx", credentials: certrelay/pbx, certificateType: client }`),
+    text: withLine(
+      yeastarLine,
+      `      - { provider: yeastar, endpoint: "https://pbx", credentials: certrelay/pbx, certificateType: client }`,
+    ),
     path: "certificates[0].targets[1].certificateType",
     says: "expected server or trusted",
   },
   {
     what: "an enos device named both ways",
-    text: withLine("assetId: asset17", `      - { provider: enos, endpoint: "https://apigw.example", credentials: certrelay/enos, orgId: o15, assetId: a, productKey: p, deviceKey: d }`),
+    text: withLine(
+      "assetId: asset17",
+      `      - { provider: enos, endpoint: "https://apigw.example", credentials: certrelay/enos, orgId: o15, assetId: a, productKey: p, deviceKey: d }`,
+    ),
     path: "certificates[1].targets[0].assetId",
     says: "either assetId or productKey+deviceKey",
   },
   {
     what: "an enos issueAuthority other than RSA|ECC",
-    text: withLine("issueAuthority: ecc", `    issuer: { provider: enos, endpoint: "https://apigw.example", credentials: certrelay/enos, orgId: o15, assetId: a, issueAuthority: DSA }`),
+    text: withLine(
+      "issueAuthority: ecc",
+      `    issuer: { provider: enos, endpoint: "https://apigw.example", credentials: certrelay/enos, orgId: o15, assetId: a, issueAuthority: DSA }`,
+    ),
     path: "certificates[1].issuer.issueAuthority",
     says: "expected one of RSA|ECC",
   },
   {
     what: "EMAIL validation without an approver",
-    text: withLine("provider: reseller", `    issuer: { provider: reseller, endpoint: "https://r.example", credentials: certrelay/reseller, dcvType: email }`),
+    text: withLine(
+      "provider: reseller",
+      `    issuer: { provider: reseller, endpoint: "https://r.example", credentials: certrelay/reseller, dcvType: email }`,
+    ),
     path: "certificates[0].issuer.approverEmail",
     says: "required when dcvType is EMAIL",
   },
   {
     what: "a credentials value that is not a secret id",
-    text: withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn", credentials: "my cdn key", verifyHost: www.example.com }`),
+    text: withLine(
+      cdnLine,
+      `      - { provider: cdn, endpoint: "https://cdn", credentials: "my cdn key", verifyHost: www.example.com }`,
+    ),
     path: "certificates[0].targets[0].credentials",
     says: "expected a store secret id",
   },
@@ -115,17 +142,19 @@ describe("an invalid certrelay.yml", () => {
   }
 
   it("lists every problem at once, each with its line", () => {
-    const text = withLine(cdnLine, `      - { provider: cdn, endpoint: "nope", credentials: certrelay/cdn, verifyHost: www.example.com }`).replace(
-      "renewBeforeDays: 30",
-      "renewBeforeDays: 0",
-    );
+    const text = withLine(
+      cdnLine,
+      `      - { provider: cdn, endpoint: "nope", credentials: certrelay/cdn, verifyHost: www.example.com }`,
+    ).replace("renewBeforeDays: 30", "renewBeforeDays: 0");
     const error = problemsOf(text);
     expect(error.problems).toEqual([
       { path: "renewBeforeDays", message: "expected a whole number of days from 1 to 365", line: 1 },
       { path: "certificates[0].targets[0].endpoint", message: "expected a URL like https://host:port", line: 11 },
     ]);
     expect(error.message).toContain("certrelay.yml has 2 problems");
-    expect(error.message).toContain("certificates[0].targets[0].endpoint: expected a URL like https://host:port (line 11)");
+    expect(error.message).toContain(
+      "certificates[0].targets[0].endpoint: expected a URL like https://host:port (line 11)",
+    );
     expect(error.field).toBe("renewBeforeDays");
   });
 

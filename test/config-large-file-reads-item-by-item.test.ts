@@ -14,8 +14,17 @@ function fleetYaml(count: number, options: { tail?: string; crlf?: boolean } = {
       `    sans: [host-${i}.example.com, 'alt-${i}.example.com']`,
       ...(i % 7 === 0 ? ["    renewBeforeDays: 14"] : []),
       "    targets:",
-      i % 2 === 0 ? `      - { provider: cdn, endpoint: "https://api.cdn.example", credentials: certrelay/cdn }` : "      - provider: enos",
-      ...(i % 2 === 0 ? [] : ["        endpoint: https://apigw.example", "        credentials: certrelay/enos", "        orgId: o15", `        assetId: device-${i}`]),
+      i % 2 === 0
+        ? `      - { provider: cdn, endpoint: "https://api.cdn.example", credentials: certrelay/cdn }`
+        : "      - provider: enos",
+      ...(i % 2 === 0
+        ? []
+        : [
+            "        endpoint: https://apigw.example",
+            "        credentials: certrelay/enos",
+            "        orgId: o15",
+            `        assetId: device-${i}`,
+          ]),
       "",
     );
   }

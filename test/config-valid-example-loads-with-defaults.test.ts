@@ -63,6 +63,9 @@ describe("a valid certrelay.yml", () => {
 
   it("reports a missing file as INPUT_MISSING naming the path", async () => {
     const path = join(dir, "absent.yml");
-    await expect(loadConfig(path)).rejects.toMatchObject({ code: "INPUT_MISSING", message: expect.stringContaining(path) });
+    await expect(loadConfig(path)).rejects.toMatchObject({
+      code: "INPUT_MISSING",
+      message: expect.stringContaining(path),
+    });
   });
 });

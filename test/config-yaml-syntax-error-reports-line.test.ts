@@ -13,7 +13,10 @@ function rejection(text: string, source?: string): ConfigError {
 
 describe("a certrelay.yml that is not valid YAML", () => {
   it("reports the line and column, naming the file", () => {
-    const error = rejection(`concurrency: 2\ncertificates:\n  - name: www\n    secret: [certrelay/www\n`, "conf/prod.yml");
+    const error = rejection(
+      `concurrency: 2\ncertificates:\n  - name: www\n    secret: [certrelay/www\n`,
+      "conf/prod.yml",
+    );
     expect(error.code).toBe("CONFIG_INVALID");
     expect(error.problems[0]?.message).toMatch(/^YAML syntax error: /);
     expect(error.problems[0]?.line).toBeGreaterThanOrEqual(4);

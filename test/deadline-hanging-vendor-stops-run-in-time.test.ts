@@ -46,7 +46,11 @@ describe("a vendor that hangs costs what is left of the run's budget, not a time
   it("a poll window is wall time: a slow check uses up the window instead of adding to it", async () => {
     // 20 checks of 1 ms would fit a 20 ms count-based window; each check here takes 10 ms of real time.
     let checks = 0;
-    const window = new PollWindow({ clock: () => new Date(), sleep: async () => {}, poll: { intervalMs: 1, maxWaitMs: 20 } });
+    const window = new PollWindow({
+      clock: () => new Date(),
+      sleep: async () => {},
+      poll: { intervalMs: 1, maxWaitMs: 20 },
+    });
     do {
       checks += 1;
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -57,7 +61,12 @@ describe("a vendor that hangs costs what is left of the run's budget, not a time
 
   it("a spent deadline stops a poll and says which budget ran out", async () => {
     const deadline = new Deadline({ budgetMs: 0, budget: "wait-seconds" });
-    const window = new PollWindow({ clock: () => new Date(), sleep: async () => {}, poll: { intervalMs: 1, maxWaitMs: 60_000 }, deadline });
+    const window = new PollWindow({
+      clock: () => new Date(),
+      sleep: async () => {},
+      poll: { intervalMs: 1, maxWaitMs: 60_000 },
+      deadline,
+    });
     expect(await window.next()).toBe(false);
     expect(window.deadlineSpent).toBe(true);
     expect(window.describe()).toMatch(/the run's wait-seconds budget is spent/);

@@ -18,7 +18,9 @@ describe("npm start on a machine without Pebble", () => {
     const out = io.stdout.join("\n");
     expect(code, out).toBe(0);
     expect(out).toContain("4 certificates: 3 renewed, 1 unchanged");
-    expect(out).toContain("skipped: Pebble is not on PATH; install Let's Encrypt's Pebble test CA: `apt-get install -y pebble`");
+    expect(out).toContain(
+      "skipped: Pebble is not on PATH; install Let's Encrypt's Pebble test CA: `apt-get install -y pebble`",
+    );
     expect(out).not.toContain("shop.example.com");
   });
 });

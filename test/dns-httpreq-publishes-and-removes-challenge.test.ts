@@ -22,10 +22,14 @@ describe("httpreq DNS-01 (lego's default mode): present and cleanup reach the DN
     await pebble?.stop();
   });
 
-  const txt = async (name: string) => (await resolver.resolveTxt(name).catch(() => [] as string[][])).map((chunks) => chunks.join(""));
+  const txt = async (name: string) =>
+    (await resolver.resolveTxt(name).catch(() => [] as string[][])).map((chunks) => chunks.join(""));
 
   it("posts {fqdn, value} to /present and /cleanup", async () => {
-    const dns = new HttpreqProvider({ endpoint: endpoint.url }, { clock: () => new Date(), sleep: async () => {}, logger: silentLogger });
+    const dns = new HttpreqProvider(
+      { endpoint: endpoint.url },
+      { clock: () => new Date(), sleep: async () => {}, logger: silentLogger },
+    );
     const record = challengeRecord("api.example.org", "tok.thumb");
     await dns.present("api.example.org", "tok", "tok.thumb");
     expect(endpoint.records.get(record.fqdn)).toEqual([record.value]);
@@ -38,16 +42,28 @@ describe("httpreq DNS-01 (lego's default mode): present and cleanup reach the DN
   });
 
   it("sends lego's basic auth from the credentials secret, and never shows the password when refused", async () => {
-    const guarded = await startHttpreqEndpoint((fqdn, values) => pebble.setTxt(fqdn, values), { username: "certrelay", password: "s3cret-dns-hook" });
+    const guarded = await startHttpreqEndpoint((fqdn, values) => pebble.setTxt(fqdn, values), {
+      username: "certrelay",
+      password: "s3cret-dns-hook",
+    });
     try {
       const base = { clock: () => new Date(), sleep: async () => {}, logger: silentLogger };
-      const allowed = new HttpreqProvider({ endpoint: guarded.url }, { ...base, secrets: { httpreqUsername: "certrelay", httpreqPassword: "s3cret-dns-hook" } });
+      const allowed = new HttpreqProvider(
+        { endpoint: guarded.url },
+        { ...base, secrets: { httpreqUsername: "certrelay", httpreqPassword: "s3cret-dns-hook" } },
+      );
       await allowed.present("auth.example.org", "t", "t.thumb");
       expect(guarded.records.size).toBe(1);
       await allowed.cleanUp("auth.example.org", "t", "t.thumb");
       await allowed.close();
-      const wrong = new HttpreqProvider({ endpoint: guarded.url }, { ...base, secrets: { httpreqUsername: "certrelay", httpreqPassword: "not-it" } });
-      const error = await wrong.present("auth.example.org", "t", "t.thumb").then(() => undefined, (e: unknown) => e as Error);
+      const wrong = new HttpreqProvider(
+        { endpoint: guarded.url },
+        { ...base, secrets: { httpreqUsername: "certrelay", httpreqPassword: "not-it" } },
+      );
+      const error = await wrong.present("auth.example.org", "t", "t.thumb").then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
       await wrong.close();
       expect(error?.message).toMatch(/401/);
       expect(JSON.stringify(error)).not.toContain("not-it");

@@ -13,7 +13,11 @@ describe("route53 DNS-01: the TXT record is written, visible to the CA's resolve
     await world?.stop();
   });
 
-  const provider = () => new Route53Provider({ pollingInterval: 1, propagationTimeout: 5 }, { aws: world.aws, clock: () => new Date(), sleep: async () => {}, logger: silentLogger });
+  const provider = () =>
+    new Route53Provider(
+      { pollingInterval: 1, propagationTimeout: 5 },
+      { aws: world.aws, clock: () => new Date(), sleep: async () => {}, logger: silentLogger },
+    );
 
   it("finds the zone by suffix, keeps a wildcard's and its apex's values side by side, and cleans up only its own", async () => {
     const dns = provider();
@@ -35,7 +39,10 @@ describe("route53 DNS-01: the TXT record is written, visible to the CA's resolve
 
   it("names the fix when no hosted zone covers the domain", async () => {
     const dns = provider();
-    await expect(dns.present("www.other.org", "t", "t.thumb")).rejects.toMatchObject({ code: "VENDOR_NOT_FOUND", field: "dns.hostedZoneId" });
+    await expect(dns.present("www.other.org", "t", "t.thumb")).rejects.toMatchObject({
+      code: "VENDOR_NOT_FOUND",
+      field: "dns.hostedZoneId",
+    });
     await dns.close();
   });
 });

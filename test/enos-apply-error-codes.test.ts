@@ -29,23 +29,38 @@ describe("EnOS certificate API: every documented error", () => {
   });
 
   it("99400 device identifier invalid (no assetId, productKey without deviceKey)", async () => {
-    expect((await apply("orgId=yourOrgId", { csr: rsaCsr })).json).toMatchObject({ code: 99400, msg: "invalid argument: The device identifier is invalid" });
-    expect((await apply("orgId=yourOrgId&productKey=yourProductKey", { csr: rsaCsr })).json).toMatchObject({ code: 99400, msg: "invalid argument: The device identifier is invalid" });
+    expect((await apply("orgId=yourOrgId", { csr: rsaCsr })).json).toMatchObject({
+      code: 99400,
+      msg: "invalid argument: The device identifier is invalid",
+    });
+    expect((await apply("orgId=yourOrgId&productKey=yourProductKey", { csr: rsaCsr })).json).toMatchObject({
+      code: 99400,
+      msg: "invalid argument: The device identifier is invalid",
+    });
   });
 
   it("99400 csr missing", async () => {
-    expect((await apply(ON_DEVICE, { validDay: 30 })).json).toMatchObject({ code: 99400, msg: "Invalid Argument csr:csr is missing" });
+    expect((await apply(ON_DEVICE, { validDay: 30 })).json).toMatchObject({
+      code: 99400,
+      msg: "Invalid Argument csr:csr is missing",
+    });
   });
 
   it("99400 product not bi-directional", async () => {
     const { json } = await apply("orgId=yourOrgId&assetId=oneWayAssetId", { csr: rsaCsr });
-    expect(json).toMatchObject({ code: 99400, msg: "The product to which the device belongs to is not a product that supports bi-directional authorization." });
+    expect(json).toMatchObject({
+      code: 99400,
+      msg: "The product to which the device belongs to is not a product that supports bi-directional authorization.",
+    });
   });
 
   it("99400 Call ca error! when the CA fails", async () => {
     f.sandbox.failCa(1, { code: 503, message: "CA busy", detail: "try later" });
     const { json } = await apply(ON_DEVICE, { csr: rsaCsr });
-    expect(json).toMatchObject({ code: 99400, msg: "Call ca error!: Certificate service err info:, code: 503, message: CA busy, detail message: try later" });
+    expect(json).toMatchObject({
+      code: 99400,
+      msg: "Call ca error!: Certificate service err info:, code: 503, message: CA busy, detail message: try later",
+    });
     expect(f.sandbox.certificatesOf("yourDeviceAssetId")).toHaveLength(0);
   });
 
@@ -54,12 +69,15 @@ describe("EnOS certificate API: every documented error", () => {
     const wrongType = await apply(ON_DEVICE, { csr: ecc, issueAuthority: "RSA" });
     expect(wrongType.json.code).toBe(99400);
     expect(String(wrongType.json.msg)).toMatch(/^Invalid cert request!message: .+, detail message: .*2048-bit RSA/);
-    const garbage = await apply(ON_DEVICE, { csr: "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n" });
+    const garbage = await apply(ON_DEVICE, {
+      csr: "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n",
+    });
     expect(String(garbage.json.msg)).toMatch(/^Invalid cert request!message: /);
   });
 
   it("99400 When calling Certificate Services, the call parameters are invalid (issueAuthority, validDay, orgId)", async () => {
-    const prefix = /^When calling Certificate Services, the call parameters are invalid\.message: .+, detail message: .+/;
+    const prefix =
+      /^When calling Certificate Services, the call parameters are invalid\.message: .+, detail message: .+/;
     expect(String((await apply(ON_DEVICE, { csr: rsaCsr, issueAuthority: "DSA" })).json.msg)).toMatch(prefix);
     expect(String((await apply(ON_DEVICE, { csr: rsaCsr, validDay: 0 })).json.msg)).toMatch(prefix);
     expect(String((await apply(ON_DEVICE, { csr: rsaCsr, validDay: 12.5 })).json.msg)).toMatch(prefix);
@@ -73,9 +91,16 @@ describe("EnOS certificate API: every documented error", () => {
   });
 
   it("11404 device cannot be found (unknown asset, unknown product/device key, other org)", async () => {
-    expect((await apply("orgId=yourOrgId&assetId=nope", { csr: rsaCsr })).json).toMatchObject({ code: 11404, msg: "Device cannot be found" });
-    expect((await apply("orgId=yourOrgId&productKey=yourProductKey&deviceKey=nope", { csr: rsaCsr })).json).toMatchObject({ code: 11404 });
-    expect((await apply("orgId=otherOrg&assetId=yourDeviceAssetId", { csr: rsaCsr })).json).toMatchObject({ code: 11404 });
+    expect((await apply("orgId=yourOrgId&assetId=nope", { csr: rsaCsr })).json).toMatchObject({
+      code: 11404,
+      msg: "Device cannot be found",
+    });
+    expect(
+      (await apply("orgId=yourOrgId&productKey=yourProductKey&deviceKey=nope", { csr: rsaCsr })).json,
+    ).toMatchObject({ code: 11404 });
+    expect((await apply("orgId=otherOrg&assetId=yourDeviceAssetId", { csr: rsaCsr })).json).toMatchObject({
+      code: 11404,
+    });
   });
 
   it("11833 a key already certified for another device; 99400 duplicate subject for another device's subject", async () => {
@@ -95,13 +120,20 @@ describe("EnOS certificate API: every documented error", () => {
     expect(issued).toBeDefined();
     // certSn is an integer on the wire; a string is a bad call parameter
     const certSn = Number(issued?.certSN);
-    const asString = await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_DEVICE}`, { certSn: String(certSn), reason: 1 });
-    expect(String(asString.json.msg)).toMatch(/^When calling Certificate Services, the call parameters are invalid.message: certSn is invalid/);
+    const asString = await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_DEVICE}`, {
+      certSn: String(certSn),
+      reason: 1,
+    });
+    expect(String(asString.json.msg)).toMatch(
+      /^When calling Certificate Services, the call parameters are invalid.message: certSn is invalid/,
+    );
     const elsewhere = await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_SECOND}`, { certSn, reason: 1 });
     expect(String(elsewhere.json.msg)).toMatch(/^Revoke cert is failed!message: .+, detail message: .+/);
     const badReason = await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_DEVICE}`, { certSn, reason: 7 });
     expect(String(badReason.json.msg)).toMatch(/^When calling Certificate Services, the call parameters are invalid/);
-    expect((await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_DEVICE}`, { certSn, reason: 1 })).json).toMatchObject({ code: 0, data: null });
+    expect(
+      (await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_DEVICE}`, { certSn, reason: 1 })).json,
+    ).toMatchObject({ code: 0, data: null });
     const again = await rawCall(f.sandbox, "POST", `${CERTS}?action=revoke&${ON_DEVICE}`, { certSn, reason: 1 });
     expect(again.json.code).toBe(99400);
     expect(String(again.json.msg)).toMatch(/^Revoke cert is failed!message: certificate is already revoked/);
@@ -109,7 +141,9 @@ describe("EnOS certificate API: every documented error", () => {
 
   it("99400 Renew cert is failed! for a revoked certificate", async () => {
     const revoked = f.sandbox.certificatesOf("yourDeviceAssetId").find((c) => c.certStatus === 1);
-    const { json } = await rawCall(f.sandbox, "POST", `${CERTS}?action=renew&${ON_DEVICE}`, { certSn: Number(revoked?.certSN) });
+    const { json } = await rawCall(f.sandbox, "POST", `${CERTS}?action=renew&${ON_DEVICE}`, {
+      certSn: Number(revoked?.certSN),
+    });
     expect(json.code).toBe(99400);
     expect(String(json.msg)).toMatch(/^Renew cert is failed!message: certificate is revoked, detail message: .+/);
   });

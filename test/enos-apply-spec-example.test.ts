@@ -17,11 +17,16 @@ describe("EnOS apply: the spec's request sample", () => {
   });
 
   it("answers the documented response shape with a certificate signed by the CA", async () => {
-    const { status, json } = await rawCall(f.sandbox, "POST", "/connect-service/v2.0/certificates?assetId=yourDeviceAssetId&action=apply&orgId=yourOrgId", {
-      csr: SPEC_CSR,
-      validDay: 250,
-      issueAuthority: "RSA",
-    });
+    const { status, json } = await rawCall(
+      f.sandbox,
+      "POST",
+      "/connect-service/v2.0/certificates?assetId=yourDeviceAssetId&action=apply&orgId=yourOrgId",
+      {
+        csr: SPEC_CSR,
+        validDay: 250,
+        issueAuthority: "RSA",
+      },
+    );
     expect(status).toBe(200);
     expect(json).toMatchObject({ code: 0, msg: "OK", requestId: expect.any(String) });
     const data = json.data as Record<string, string>;

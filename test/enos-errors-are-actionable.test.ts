@@ -10,16 +10,65 @@ describe("EnOS codes map to certrelay errors that say what to do", () => {
   // `field` is what the user types to fix it; a certificate serial EnOS assigned (certSn) is not, so none is named
   it.each([
     [99400, EnosMessages.validityExceeds, isInputError, "INPUT_INVALID", "validDays", /lower validDays/],
-    [99400, EnosMessages.deviceIdentifierInvalid, isInputError, "CONFIG_INVALID", "assetId", /assetId, or with productKey and deviceKey/],
+    [
+      99400,
+      EnosMessages.deviceIdentifierInvalid,
+      isInputError,
+      "CONFIG_INVALID",
+      "assetId",
+      /assetId, or with productKey and deviceKey/,
+    ],
     [99400, EnosMessages.csrMissing, isInputError, "CSR_INVALID", "csr", /include a PEM certificate signing request/],
     [99400, EnosMessages.notBiDirectional, isVendorError, "VENDOR_REJECTED", "productKey", /bi-directional/],
-    [99400, EnosMessages.callCaError(500, "m", "d"), isVendorError, "ISSUANCE_FAILED", undefined, /certificate authority failed/],
+    [
+      99400,
+      EnosMessages.callCaError(500, "m", "d"),
+      isVendorError,
+      "ISSUANCE_FAILED",
+      undefined,
+      /certificate authority failed/,
+    ],
     [99400, EnosMessages.invalidCertRequest("m", "d"), isInputError, "CSR_INVALID", "csr", /RSA-2048 CSR/],
-    [99400, EnosMessages.duplicateSubject("m", "d"), isVendorError, "VENDOR_REJECTED", "commonName", /common name unique to this device/],
-    [99400, EnosMessages.revokeFailed("m", "d"), isVendorError, "VENDOR_REJECTED", undefined, /only a valid certificate bound to this device can be revoked/],
-    [99400, EnosMessages.renewFailed("m", "d"), isVendorError, "VENDOR_REJECTED", undefined, /apply for a new certificate instead/],
-    [99400, EnosMessages.queryFailed("m", "d"), isVendorError, "VENDOR_ERROR", undefined, /could not read the device's certificates/],
-    [99400, EnosMessages.invalidCallParameters("m", "d"), isInputError, "INPUT_INVALID", undefined, /check orgId, validDays/],
+    [
+      99400,
+      EnosMessages.duplicateSubject("m", "d"),
+      isVendorError,
+      "VENDOR_REJECTED",
+      "commonName",
+      /common name unique to this device/,
+    ],
+    [
+      99400,
+      EnosMessages.revokeFailed("m", "d"),
+      isVendorError,
+      "VENDOR_REJECTED",
+      undefined,
+      /only a valid certificate bound to this device can be revoked/,
+    ],
+    [
+      99400,
+      EnosMessages.renewFailed("m", "d"),
+      isVendorError,
+      "VENDOR_REJECTED",
+      undefined,
+      /apply for a new certificate instead/,
+    ],
+    [
+      99400,
+      EnosMessages.queryFailed("m", "d"),
+      isVendorError,
+      "VENDOR_ERROR",
+      undefined,
+      /could not read the device's certificates/,
+    ],
+    [
+      99400,
+      EnosMessages.invalidCallParameters("m", "d"),
+      isInputError,
+      "INPUT_INVALID",
+      undefined,
+      /check orgId, validDays/,
+    ],
     [11404, EnosMessages.deviceNotFound, isVendorError, "VENDOR_NOT_FOUND", "assetId", /exists and is registered/],
     [11833, EnosMessages.boundToAnotherDevice, isVendorError, "VENDOR_REJECTED", "csr", /replace the CSR/],
     [99500, EnosMessages.internal("certificate"), isVendorError, "VENDOR_ERROR", undefined, /EnOS administrator/],
@@ -38,8 +87,17 @@ describe("EnOS codes map to certrelay errors that say what to do", () => {
 describe("EnOS refusals reach the user through the issuer and target", () => {
   let f: EnosFixture;
   const issuerFor = (settings: Partial<EnosSettings> = {}) =>
-    createEnosIssuer({ endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId", ...settings }, f.sandbox.credentials, f.ctx);
-  const request = async (commonName: string) => ({ csr: (await generateKeyAndCsr({ keyType: "rsa", commonName })).csr, commonName, sans: [], reference: commonName });
+    createEnosIssuer(
+      { endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId", ...settings },
+      f.sandbox.credentials,
+      f.ctx,
+    );
+  const request = async (commonName: string) => ({
+    csr: (await generateKeyAndCsr({ keyType: "rsa", commonName })).csr,
+    commonName,
+    sans: [],
+    reference: commonName,
+  });
 
   beforeAll(async () => {
     f = await startEnosFixture();
@@ -68,7 +126,11 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
   it("11404 for an unknown device names assetId", async () => {
     const issuer = issuerFor({ assetId: "missingAssetId" });
     try {
-      await expect(issuer.issue(await request("missing.device.example"))).rejects.toMatchObject({ code: "VENDOR_NOT_FOUND", vendorCode: "11404", field: "assetId" });
+      await expect(issuer.issue(await request("missing.device.example"))).rejects.toMatchObject({
+        code: "VENDOR_NOT_FOUND",
+        vendorCode: "11404",
+        field: "assetId",
+      });
     } finally {
       await issuer.close();
     }
@@ -77,7 +139,10 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
   it("a product without bi-directional authentication names productKey", async () => {
     const issuer = issuerFor({ assetId: "oneWayAssetId" });
     try {
-      await expect(issuer.issue(await request("oneway.device.example"))).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "productKey" });
+      await expect(issuer.issue(await request("oneway.device.example"))).rejects.toMatchObject({
+        code: "VENDOR_REJECTED",
+        field: "productKey",
+      });
     } finally {
       await issuer.close();
     }
@@ -100,8 +165,15 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
     const issuer = issuerFor({ assetId: "otherAssetId" });
     try {
       const reused = { csr: mine?.csr ?? "", commonName: "x", sans: [], reference: "x" };
-      await expect(issuer.issue(reused)).rejects.toMatchObject({ code: "VENDOR_REJECTED", vendorCode: "11833", field: "csr" });
-      await expect(issuer.issue(await request("ca.device.example"))).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "commonName" });
+      await expect(issuer.issue(reused)).rejects.toMatchObject({
+        code: "VENDOR_REJECTED",
+        vendorCode: "11833",
+        field: "csr",
+      });
+      await expect(issuer.issue(await request("ca.device.example"))).rejects.toMatchObject({
+        code: "VENDOR_REJECTED",
+        field: "commonName",
+      });
     } finally {
       await issuer.close();
     }
@@ -109,7 +181,11 @@ describe("EnOS refusals reach the user through the issuer and target", () => {
 
   it("a failed certificate query is a vendor error from the target's list", async () => {
     f.sandbox.failQuery(1);
-    const target = createEnosTarget({ endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId" }, f.sandbox.credentials, f.ctx);
+    const target = createEnosTarget(
+      { endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId" },
+      f.sandbox.credentials,
+      f.ctx,
+    );
     try {
       await expect(target.verify("01")).rejects.toMatchObject({ code: "VENDOR_ERROR", vendorCode: "99400" });
     } finally {

@@ -30,7 +30,12 @@ describe("EnOS list answers whose cert is not a PEM", () => {
 
   it("a crashed run's certificate is recovered by renewing it with the same CSR: no second apply, one valid certificate, full PEM and chain", async () => {
     const generated = await generateKeyAndCsr({ keyType: "rsa", commonName: "short.device.example" });
-    const request: IssueRequest = { csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:short:" };
+    const request: IssueRequest = {
+      csr: generated.csr,
+      commonName: "short.device.example",
+      sans: [],
+      reference: "certrelay:short:",
+    };
     const crashed = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
     const lost = await crashed.issue(request);
     await crashed.close();
@@ -39,7 +44,10 @@ describe("EnOS list answers whose cert is not a PEM", () => {
     try {
       const outcome = await issuer.resume(lost.orderId, request);
       if (outcome.state !== "issued") throw new Error(`expected issued, got ${outcome.state}`);
-      const bundle = parseBundle({ certificate: outcome.certificate, privateKey: generated.privateKey, chain: outcome.chain }, { now: f.clock.now(), allowReorder: true, requireKey: true });
+      const bundle = parseBundle(
+        { certificate: outcome.certificate, privateKey: generated.privateKey, chain: outcome.chain },
+        { now: f.clock.now(), allowReorder: true, requireKey: true },
+      );
       expect(bundle.chain.length).toBeGreaterThan(0);
       expect(f.sandbox.actionCount("apply")).toBe(1);
       expect(f.sandbox.actionCount("renew")).toBe(1);
@@ -69,7 +77,12 @@ describe("EnOS list answers whose cert is not a PEM", () => {
     const generated = await generateKeyAndCsr({ keyType: "rsa", commonName: "short.device.example" });
     const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
     try {
-      const outcome = await issuer.issue({ csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:chain:" });
+      const outcome = await issuer.issue({
+        csr: generated.csr,
+        commonName: "short.device.example",
+        sans: [],
+        reference: "certrelay:chain:",
+      });
       if (outcome.state !== "issued") throw new Error("expected issued");
       expect(outcome.chain).toBe(f.ca.chainPem);
       expect(f.sandbox.caCertFetches).toBe(fetches + 1);
@@ -81,13 +94,20 @@ describe("EnOS list answers whose cert is not a PEM", () => {
 
   it("certChainURL on another host (the EnOS portal) is fetched there, unsigned", async () => {
     const portal = await startTestServer();
-    portal.handle(() => (_req, res) => res.writeHead(200, { "content-type": "application/x-pem-file" }).end(f.ca.chainPem));
+    portal.handle(
+      () => (_req, res) => res.writeHead(200, { "content-type": "application/x-pem-file" }).end(f.ca.chainPem),
+    );
     f.sandbox.omitCaCert = true;
     f.sandbox.certChainOrigin = portal.url;
     const generated = await generateKeyAndCsr({ keyType: "rsa", commonName: "short.device.example" });
     const issuer = createEnosIssuer(settings(), f.sandbox.credentials, f.ctx);
     try {
-      const outcome = await issuer.issue({ csr: generated.csr, commonName: "short.device.example", sans: [], reference: "certrelay:portal:" });
+      const outcome = await issuer.issue({
+        csr: generated.csr,
+        commonName: "short.device.example",
+        sans: [],
+        reference: "certrelay:portal:",
+      });
       if (outcome.state !== "issued") throw new Error("expected issued");
       expect(outcome.chain).toBe(f.ca.chainPem);
       expect(portal.requests.map((r) => [r.method, r.url])).toEqual([["GET", "/enos/CA/cacert/RSA"]]);
@@ -106,14 +126,26 @@ describe("EnOS list answers whose cert is not a PEM", () => {
       await target.verify("01");
       const tokens = f.sandbox.count(TOKEN);
       // an undocumented refusal shape: 403 with APIM status 1202
-      f.sandbox.faults.add({ fault: { kind: "status", status: 403, body: { status: 1202, msg: "The parameter is empty." } }, method: "GET", path: "/connect-service", times: 1 });
+      f.sandbox.faults.add({
+        fault: { kind: "status", status: 403, body: { status: 1202, msg: "The parameter is empty." } },
+        method: "GET",
+        path: "/connect-service",
+        times: 1,
+      });
       expect((await target.verify("01")).ok).toBe(false);
       expect(f.sandbox.count(TOKEN)).toBe(tokens + 1);
 
-      f.sandbox.faults.add({ fault: { kind: "status", status: 401, body: { status: 1202, msg: "The parameter is empty." } }, method: "GET", path: "/connect-service", times: 2 });
+      f.sandbox.faults.add({
+        fault: { kind: "status", status: 401, body: { status: 1202, msg: "The parameter is empty." } },
+        method: "GET",
+        path: "/connect-service",
+        times: 2,
+      });
       const error: unknown = await target.verify("01").catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "AUTH_FAILED", vendor: "enos", field: "appKey" });
-      expect((error as Error).message).toMatch(/the EnOS gateway refused the certificate list \(1202: The parameter is empty\.\): check appKey and appSecret/);
+      expect((error as Error).message).toMatch(
+        /the EnOS gateway refused the certificate list \(1202: The parameter is empty\.\): check appKey and appSecret/,
+      );
       expect(f.sandbox.count(TOKEN)).toBe(tokens + 2);
     } finally {
       await target.close();

@@ -48,7 +48,12 @@ describe("EnOS reads survive 5xx, 429 and drops; writes are never repeated blind
   });
 
   it("retries a 429 with Retry-After on the list", async () => {
-    f.sandbox.faults.add({ fault: { kind: "status", status: 429, retryAfterSeconds: 0 }, method: "GET", path: "/connect-service", times: 1 });
+    f.sandbox.faults.add({
+      fault: { kind: "status", status: 429, retryAfterSeconds: 0 },
+      method: "GET",
+      path: "/connect-service",
+      times: 1,
+    });
     const target = createEnosTarget(settings(), f.sandbox.credentials, f.ctx);
     try {
       expect((await target.verify(serial)).ok).toBe(true);
@@ -70,7 +75,12 @@ describe("EnOS reads survive 5xx, 429 and drops; writes are never repeated blind
   });
 
   it("gives up with a clear status error when the list keeps failing", async () => {
-    f.sandbox.faults.add({ fault: { kind: "status", status: 500 }, method: "GET", path: "/connect-service", times: Infinity });
+    f.sandbox.faults.add({
+      fault: { kind: "status", status: 500 },
+      method: "GET",
+      path: "/connect-service",
+      times: Infinity,
+    });
     const target = createEnosTarget(settings(), f.sandbox.credentials, f.ctx);
     try {
       const error = await collect(target).catch((e: unknown) => e);
@@ -84,7 +94,12 @@ describe("EnOS reads survive 5xx, 429 and drops; writes are never repeated blind
   });
 
   it("does not resend an apply that met a 503; the next run finds nothing issued and applies once", async () => {
-    f.sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: "/connect-service", times: 1 });
+    f.sandbox.faults.add({
+      fault: { kind: "status", status: 503 },
+      method: "POST",
+      path: "/connect-service",
+      times: 1,
+    });
     const appliesBefore = f.sandbox.actionCount("apply");
     const issuer = createEnosIssuer({ ...settings(), assetId: "yourDeviceAssetId" }, f.sandbox.credentials, f.ctx);
     try {

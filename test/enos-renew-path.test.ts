@@ -20,7 +20,11 @@ describe("EnOS renew: the device's valid certificate is renewed, an expired one 
 
   beforeAll(async () => {
     f = await startEnosFixture();
-    issuer = createEnosIssuer({ endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId", validDays: 30 }, f.sandbox.credentials, f.ctx);
+    issuer = createEnosIssuer(
+      { endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId", validDays: 30 },
+      f.sandbox.credentials,
+      f.ctx,
+    );
   });
   afterAll(async () => {
     await issuer.close();
@@ -62,7 +66,12 @@ describe("EnOS renew: the device's valid certificate is renewed, an expired one 
 
   it("renew without a CSR reuses the old request: same key, new certificate", async () => {
     const current = f.sandbox.certificatesOf("yourDeviceAssetId").find((c) => c.certStatus === 0);
-    const { json } = await rawCall(f.sandbox, "POST", `${CERTS}?action=renew&orgId=yourOrgId&assetId=yourDeviceAssetId`, { certSn: Number(current?.certSN), validDay: 10 });
+    const { json } = await rawCall(
+      f.sandbox,
+      "POST",
+      `${CERTS}?action=renew&orgId=yourOrgId&assetId=yourDeviceAssetId`,
+      { certSn: Number(current?.certSN), validDay: 10 },
+    );
     expect(json).toMatchObject({ code: 0, data: { certSN: expect.any(String), issueAuthority: "RSA" } });
     const renewed = new X509Certificate((json.data as { cert: string }).cert);
     const oldKey = new X509Certificate(current?.cert ?? "").publicKey.export({ type: "spki", format: "der" });

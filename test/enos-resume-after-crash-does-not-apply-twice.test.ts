@@ -32,7 +32,10 @@ describe("EnOS issuer after a crash: the certificate applied for earlier is foun
       const outcome = await issuer.resume(firstOrder, request);
       expect(outcome).toMatchObject({ state: "issued", orderId: firstOrder });
       if (outcome.state !== "issued") throw new Error("expected issued");
-      const bundle = parseBundle({ certificate: outcome.certificate, privateKey, chain: outcome.chain }, { now: f.clock.now(), allowReorder: true, requireKey: true });
+      const bundle = parseBundle(
+        { certificate: outcome.certificate, privateKey, chain: outcome.chain },
+        { now: f.clock.now(), allowReorder: true, requireKey: true },
+      );
       expect(bundle.chain.length).toBeGreaterThan(0);
       expect(f.sandbox.actionCount("apply")).toBe(1);
     } finally {

@@ -27,11 +27,15 @@ describe("EnOS apim-signature: the published example vector", () => {
   });
 
   it("the sandbox's gateway computes the same value", () => {
-    expect(sandboxSignature(ACCESS_TOKEN, URL_EXAMPLE.searchParams, BODY, String(TIMESTAMP), APP_SECRET)).toBe(PUBLISHED);
+    expect(sandboxSignature(ACCESS_TOKEN, URL_EXAMPLE.searchParams, BODY, String(TIMESTAMP), APP_SECRET)).toBe(
+      PUBLISHED,
+    );
   });
 
   it("the body is signed: leaving it out, or reformatting it, gives another signature", () => {
     expect(apimSignature(ACCESS_TOKEN, URL_EXAMPLE, undefined, TIMESTAMP, APP_SECRET)).not.toBe(PUBLISHED);
-    expect(apimSignature(ACCESS_TOKEN, URL_EXAMPLE, JSON.stringify(JSON.parse(BODY)), TIMESTAMP, APP_SECRET)).not.toBe(PUBLISHED);
+    expect(apimSignature(ACCESS_TOKEN, URL_EXAMPLE, JSON.stringify(JSON.parse(BODY)), TIMESTAMP, APP_SECRET)).not.toBe(
+      PUBLISHED,
+    );
   });
 });

@@ -25,7 +25,13 @@ describe("EnOS gateway refuses requests whose signature does not hold", () => {
   });
 
   it("refuses a body changed after signing (the body is part of the signature)", async () => {
-    const { status, json } = await rawCall(f.sandbox, "POST", REVOKE, { certSn: "1", reason: 1 }, { tamperBody: (t) => t.replace('"reason":1', '"reason":0') });
+    const { status, json } = await rawCall(
+      f.sandbox,
+      "POST",
+      REVOKE,
+      { certSn: "1", reason: 1 },
+      { tamperBody: (t) => t.replace('"reason":1', '"reason":0') },
+    );
     expect(status).toBe(401);
     expect(json).toMatchObject({ status: 1003 });
     expect(f.sandbox.actionCount("revoke")).toBe(0);
@@ -38,7 +44,9 @@ describe("EnOS gateway refuses requests whose signature does not hold", () => {
     // same headers against another device: sign for one query, send another
     const ts = f.clock.now().getTime() + 999;
     const { createHash } = await import("node:crypto");
-    const sig = createHash("sha256").update(`${token}actionlistassetIdyourDeviceAssetIdorgIdyourOrgId${ts}${f.sandbox.credentials.appSecret}`).digest("hex");
+    const sig = createHash("sha256")
+      .update(`${token}actionlistassetIdyourDeviceAssetIdorgIdyourOrgId${ts}${f.sandbox.credentials.appSecret}`)
+      .digest("hex");
     const res = await fetch(new URL(`${CERTS}?action=list&orgId=yourOrgId&assetId=oneWayAssetId`, f.sandbox.url), {
       headers: { "apim-accesstoken": token, "apim-timestamp": String(ts), "apim-signature": sig },
     });
@@ -47,9 +55,15 @@ describe("EnOS gateway refuses requests whose signature does not hold", () => {
   });
 
   it("refuses missing headers (1202), a stale timestamp (1004) and an unknown token (1203)", async () => {
-    expect((await rawCall(f.sandbox, "GET", LIST, undefined, { drop: ["apim-signature"] })).json).toMatchObject({ status: 1202 });
-    expect((await rawCall(f.sandbox, "GET", LIST, undefined, { timestamp: f.clock.now().getTime() - 3_600_000 })).json).toMatchObject({ status: 1004 });
-    expect((await rawCall(f.sandbox, "GET", LIST, undefined, { token: "0123456789abcdef" })).json).toMatchObject({ status: 1203 });
+    expect((await rawCall(f.sandbox, "GET", LIST, undefined, { drop: ["apim-signature"] })).json).toMatchObject({
+      status: 1202,
+    });
+    expect(
+      (await rawCall(f.sandbox, "GET", LIST, undefined, { timestamp: f.clock.now().getTime() - 3_600_000 })).json,
+    ).toMatchObject({ status: 1004 });
+    expect((await rawCall(f.sandbox, "GET", LIST, undefined, { token: "0123456789abcdef" })).json).toMatchObject({
+      status: 1203,
+    });
   });
 
   it("refuses an expired token", async () => {
@@ -62,7 +76,11 @@ describe("EnOS gateway refuses requests whose signature does not hold", () => {
 
   it("the provider names appSecret, never its value, when the secret is wrong", async () => {
     const secret = "definitely-wrong-secret-value";
-    const target = createEnosTarget({ endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId" }, { appKey: f.sandbox.credentials.appKey, appSecret: secret }, f.ctx);
+    const target = createEnosTarget(
+      { endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId" },
+      { appKey: f.sandbox.credentials.appKey, appSecret: secret },
+      f.ctx,
+    );
     try {
       const error = await target.verify("01").catch((e: unknown) => e);
       expect(error).toSatisfy(isAuthError);

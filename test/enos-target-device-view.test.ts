@@ -21,15 +21,30 @@ describe("EnOS target: a read-only view of the device's certificates", () => {
 
   beforeAll(async () => {
     f = await startEnosFixture();
-    const settings = { endpoint: f.sandbox.url, orgId: "yourOrgId", productKey: "yourProductKey", deviceKey: "yourDeviceKey", validDays: 90 };
+    const settings = {
+      endpoint: f.sandbox.url,
+      orgId: "yourOrgId",
+      productKey: "yourProductKey",
+      deviceKey: "yourDeviceKey",
+      validDays: 90,
+    };
     const issuer = createEnosIssuer(settings, f.sandbox.credentials, f.ctx);
-    const first = await issuer.issue({ csr: (await generateKeyAndCsr({ keyType: "rsa", commonName: "view.device.example" })).csr, commonName: "view.device.example", sans: [], reference: "1" });
+    const first = await issuer.issue({
+      csr: (await generateKeyAndCsr({ keyType: "rsa", commonName: "view.device.example" })).csr,
+      commonName: "view.device.example",
+      sans: [],
+      reference: "1",
+    });
     if (first.state !== "issued") throw new Error("expected issued");
     firstSerial = certFacts(first.certificate).serial;
     f.clock.advance(DAY_MS);
-    const second = await issuer.issue(
-      { csr: (await generateKeyAndCsr({ keyType: "rsa", commonName: "view.device.example" })).csr, commonName: "view.device.example", sans: [], reference: "2", previousOrderId: first.orderId },
-    );
+    const second = await issuer.issue({
+      csr: (await generateKeyAndCsr({ keyType: "rsa", commonName: "view.device.example" })).csr,
+      commonName: "view.device.example",
+      sans: [],
+      reference: "2",
+      previousOrderId: first.orderId,
+    });
     if (second.state !== "issued") throw new Error("expected issued");
     certificate = second.certificate;
     orderId = second.orderId;
@@ -45,7 +60,13 @@ describe("EnOS target: a read-only view of the device's certificates", () => {
     const listed = await collect(target);
     expect(listed).toHaveLength(1);
     const facts = certFacts(certificate);
-    expect(listed[0]).toEqual({ id: orderId, serial: facts.serial, commonName: "view.device.example", notAfter: facts.notAfter, expireIn: 90 });
+    expect(listed[0]).toEqual({
+      id: orderId,
+      serial: facts.serial,
+      commonName: "view.device.example",
+      notAfter: facts.notAfter,
+      expireIn: 90,
+    });
   });
 
   it("verify is true for the valid bound serial and false for the superseded one", async () => {
@@ -86,7 +107,11 @@ describe("EnOS seeded devices", () => {
     try {
       const ids = seedEnosDevices(f.sandbox, 1000);
       expect(ids).toHaveLength(1000);
-      const target = createEnosTarget({ endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: ids[999] ?? "" }, f.sandbox.credentials, f.ctx);
+      const target = createEnosTarget(
+        { endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: ids[999] ?? "" },
+        f.sandbox.credentials,
+        f.ctx,
+      );
       try {
         expect(await collect(target)).toEqual([]);
       } finally {

@@ -25,15 +25,24 @@ describe("EnOS access token: one per client, reused until near expiry", () => {
 
   it("the token service answers the documented shape and the same token until it expires", async () => {
     const first = await rawToken(f.sandbox);
-    expect(first.json).toEqual({ status: 0, msg: "SUCCESS", business: "apim-token-service", data: { accessToken: expect.any(String), expire: 7200 } });
+    expect(first.json).toEqual({
+      status: 0,
+      msg: "SUCCESS",
+      business: "apim-token-service",
+      data: { accessToken: expect.any(String), expire: 7200 },
+    });
     f.clock.advance(60_000);
     const second = await rawToken(f.sandbox);
-    expect((second.json.data as { accessToken: string }).accessToken).toBe((first.json.data as { accessToken: string }).accessToken);
+    expect((second.json.data as { accessToken: string }).accessToken).toBe(
+      (first.json.data as { accessToken: string }).accessToken,
+    );
     // the repeat may answer the full 7200 s again: the token still dies at its original expiry (60 s earlier)
     expect((second.json.data as { expire: number }).expire).toBe(7200);
     f.clock.advance(7140_000);
     const third = await rawToken(f.sandbox);
-    expect((third.json.data as { accessToken: string }).accessToken).not.toBe((first.json.data as { accessToken: string }).accessToken);
+    expect((third.json.data as { accessToken: string }).accessToken).not.toBe(
+      (first.json.data as { accessToken: string }).accessToken,
+    );
   });
 
   it("the token service refuses a wrong secret (1003), an unknown appKey (1002), a stale timestamp (1004) and a replay (1001)", async () => {
@@ -60,7 +69,10 @@ describe("EnOS access token: one per client, reused until near expiry", () => {
       expect(issued.state).toBe("issued");
       await issuer.resume(issued.orderId, { csr, commonName: "token.device.example", sans: [], reference: "r1" });
       // issue = list + apply, resume = list: three signed requests, one token request
-      expect(f.sandbox.count("GET /connect-service/v2.0/certificates") + f.sandbox.count("POST /connect-service/v2.0/certificates")).toBe(3);
+      expect(
+        f.sandbox.count("GET /connect-service/v2.0/certificates") +
+          f.sandbox.count("POST /connect-service/v2.0/certificates"),
+      ).toBe(3);
       expect(f.sandbox.count(TOKEN)).toBe(1);
       for await (const c of target.list()) expect(c.commonName).toBe("token.device.example");
       await target.verify("01");
@@ -101,7 +113,12 @@ describe("EnOS access token: one per client, reused until near expiry", () => {
   });
 
   it("retries a token request that met a 503, with a fresh timestamp", async () => {
-    f.sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: "/apim-token-service", times: 1 });
+    f.sandbox.faults.add({
+      fault: { kind: "status", status: 503 },
+      method: "POST",
+      path: "/apim-token-service",
+      times: 1,
+    });
     const target = createEnosTarget(settings(), f.sandbox.credentials, f.ctx);
     try {
       expect((await target.verify("01")).ok).toBe(false);
@@ -112,11 +129,21 @@ describe("EnOS access token: one per client, reused until near expiry", () => {
   });
   it("a client that gets the same token again keeps its original expiry (no clock restart on a repeat)", async () => {
     f.sandbox.expireTokens();
-    const early = new EnosClient({ endpoint: f.sandbox.url, appKey: f.sandbox.credentials.appKey, appSecret: f.sandbox.credentials.appSecret, ctx: f.ctx });
+    const early = new EnosClient({
+      endpoint: f.sandbox.url,
+      appKey: f.sandbox.credentials.appKey,
+      appSecret: f.sandbox.credentials.appSecret,
+      ctx: f.ctx,
+    });
     await early.list({ orgId: "yourOrgId", assetId: "yourDeviceAssetId" });
     // an hour later a second client of the same application is handed the same token, answered with expire 7200
     f.clock.advance(3_600_000);
-    const late = new EnosClient({ endpoint: f.sandbox.url, appKey: f.sandbox.credentials.appKey, appSecret: f.sandbox.credentials.appSecret, ctx: f.ctx });
+    const late = new EnosClient({
+      endpoint: f.sandbox.url,
+      appKey: f.sandbox.credentials.appKey,
+      appSecret: f.sandbox.credentials.appSecret,
+      ctx: f.ctx,
+    });
     await late.list({ orgId: "yourOrgId", assetId: "yourDeviceAssetId" });
     // just before the token's real end (7200 s after the first), the late client takes a new one instead of trusting the repeat's 7200
     f.clock.advance(3_500_000);
@@ -127,5 +154,4 @@ describe("EnOS access token: one per client, reused until near expiry", () => {
     await early.close();
     await late.close();
   });
-
 });

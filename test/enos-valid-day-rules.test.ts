@@ -7,12 +7,27 @@ import { DAY_MS } from "../src/model.js";
 import { generateKeyAndCsr } from "../src/x509/index.js";
 import { startEnosFixture, type EnosFixture } from "./support/enos.js";
 
-async function issueFor(f: EnosFixture, assetId: string, validDays?: number, settings: Partial<EnosSettings> = {}): Promise<X509Certificate> {
-  const issuer = createEnosIssuer({ endpoint: f.sandbox.url, orgId: "yourOrgId", assetId, ...settings }, f.sandbox.credentials, f.ctx);
+async function issueFor(
+  f: EnosFixture,
+  assetId: string,
+  validDays?: number,
+  settings: Partial<EnosSettings> = {},
+): Promise<X509Certificate> {
+  const issuer = createEnosIssuer(
+    { endpoint: f.sandbox.url, orgId: "yourOrgId", assetId, ...settings },
+    f.sandbox.credentials,
+    f.ctx,
+  );
   try {
     const commonName = `${assetId}.device.example`;
     const { csr } = await generateKeyAndCsr({ keyType: "rsa", commonName });
-    const outcome = await issuer.issue({ csr, commonName, sans: [], reference: assetId, ...(validDays === undefined ? {} : { validDays }) });
+    const outcome = await issuer.issue({
+      csr,
+      commonName,
+      sans: [],
+      reference: assetId,
+      ...(validDays === undefined ? {} : { validDays }),
+    });
     if (outcome.state !== "issued") throw new Error("expected issued");
     return new X509Certificate(outcome.certificate);
   } finally {
@@ -20,14 +35,20 @@ async function issueFor(f: EnosFixture, assetId: string, validDays?: number, set
   }
 }
 
-const lifetime = (cert: X509Certificate): number => (new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()) / DAY_MS;
+const lifetime = (cert: X509Certificate): number =>
+  (new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()) / DAY_MS;
 
 describe("EnOS validDay rules", () => {
   let f: EnosFixture;
   beforeAll(async () => {
     f = await startEnosFixture();
     f.sandbox.addProduct({ productKey: "shortProduct", maxValidDay: 90, biDirectional: true });
-    for (const id of ["a", "b", "c", "d", "e"]) f.sandbox.addDevice({ assetId: id, productKey: id === "d" || id === "e" ? "shortProduct" : "yourProductKey", deviceKey: id });
+    for (const id of ["a", "b", "c", "d", "e"])
+      f.sandbox.addDevice({
+        assetId: id,
+        productKey: id === "d" || id === "e" ? "shortProduct" : "yourProductKey",
+        deviceKey: id,
+      });
   });
   afterAll(async () => {
     await f.sandbox.stop();
@@ -55,7 +76,13 @@ describe("EnOS validDay rules", () => {
     const before = f.sandbox.requestCount;
     await expect(issueFor(f, "e", 0)).rejects.toMatchObject({ code: "INPUT_INVALID", field: "validDays" });
     await expect(issueFor(f, "e", 1.5)).rejects.toMatchObject({ code: "INPUT_INVALID", field: "validDays" });
-    expect(() => createEnosIssuer({ endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "e", validDays: -3 }, f.sandbox.credentials, f.ctx)).toThrow(expect.objectContaining({ kind: "input" }));
+    expect(() =>
+      createEnosIssuer(
+        { endpoint: f.sandbox.url, orgId: "yourOrgId", assetId: "e", validDays: -3 },
+        f.sandbox.credentials,
+        f.ctx,
+      ),
+    ).toThrow(expect.objectContaining({ kind: "input" }));
     expect(f.sandbox.requestCount).toBe(before);
   });
 });

@@ -21,7 +21,14 @@ import { HttpStatusError } from "../src/http/index.js";
 
 describe("one error class with codes", () => {
   it("every code has a kind, and the name printed is the kind's", () => {
-    const names = { input: "InputError", auth: "AuthError", vendor: "VendorError", quota: "QuotaError", timeout: "TimeoutError", store: "StoreError" };
+    const names = {
+      input: "InputError",
+      auth: "AuthError",
+      vendor: "VendorError",
+      quota: "QuotaError",
+      timeout: "TimeoutError",
+      store: "StoreError",
+    };
     for (const code of Object.values(ErrorCodes) as ErrorCode[]) {
       const error = new CertrelayError(code, "m");
       expect(error.kind, code).toBe(errorKind(code));
@@ -50,20 +57,39 @@ describe("one error class with codes", () => {
     ] as const;
     for (const [check, code] of checks) {
       expect(check(new CertrelayError(code, "m")), code).toBe(true);
-      expect(checks.filter(([other]) => other !== check && other(new CertrelayError(code, "m"))), code).toEqual([]);
+      expect(
+        checks.filter(([other]) => other !== check && other(new CertrelayError(code, "m"))),
+        code,
+      ).toEqual([]);
       expect(check(new Error("m"))).toBe(false);
       expect(check({ code, kind: errorKind(code) })).toBe(false);
     }
   });
 
   it("status and vendorCode are options of the one class", () => {
-    const error = new CertrelayError(ErrorCodes.VENDOR_REJECTED, "m", { vendor: "enos", status: 400, vendorCode: 11833, field: "csr" });
+    const error = new CertrelayError(ErrorCodes.VENDOR_REJECTED, "m", {
+      vendor: "enos",
+      status: 400,
+      vendorCode: 11833,
+      field: "csr",
+    });
     expect(error).toMatchObject({ status: 400, vendorCode: "11833", vendor: "enos", field: "csr", kind: "vendor" });
-    expect(new CertrelayError(ErrorCodes.INPUT_INVALID, "m")).toMatchObject({ status: undefined, vendorCode: undefined });
+    expect(new CertrelayError(ErrorCodes.INPUT_INVALID, "m")).toMatchObject({
+      status: undefined,
+      vendorCode: undefined,
+    });
   });
 
   it("subclasses with typed data of their own keep their names and their kind", () => {
-    const http = new HttpStatusError({ status: 503, method: "GET", url: "https://x.example/", body: undefined, headers: {}, attempts: 4, vendor: "cdn" });
+    const http = new HttpStatusError({
+      status: 503,
+      method: "GET",
+      url: "https://x.example/",
+      body: undefined,
+      headers: {},
+      attempts: 4,
+      vendor: "cdn",
+    });
     expect(http.name).toBe("HttpStatusError");
     expect(isVendorError(http)).toBe(true);
     expect(http.status).toBe(503);

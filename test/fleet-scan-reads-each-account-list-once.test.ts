@@ -16,9 +16,19 @@ let enos: EnosSandbox;
 
 beforeAll(async () => {
   f = await startFleetFixture();
-  other = await startCdnSandbox({ ca: f.ca, clock: f.clock.now, accessKeyId: "OTHERACCOUNT", accessKeySecret: "other-account-secret" });
+  other = await startCdnSandbox({
+    ca: f.ca,
+    clock: f.clock.now,
+    accessKeyId: "OTHERACCOUNT",
+    accessKeySecret: "other-account-secret",
+  });
   await f.secrets.putCredentials("certrelay/cdn-other", other.credentials);
-  enos = await startEnosSandbox({ ca: f.ca, clock: f.clock.now, devices: [], products: [{ productKey: "fleetProduct", maxValidDay: 3650, biDirectional: true }] });
+  enos = await startEnosSandbox({
+    ca: f.ca,
+    clock: f.clock.now,
+    devices: [],
+    products: [{ productKey: "fleetProduct", maxValidDay: 3650, biDirectional: true }],
+  });
   await f.secrets.putCredentials("certrelay/enos", enos.credentials);
 });
 afterAll(async () => {
@@ -30,7 +40,12 @@ afterAll(async () => {
 /** Store material for `secret`, valid 60 more days; returns its serial. */
 async function seedStore(secret: string, host: string): Promise<string> {
   const notAfter = new Date(f.clock.now().getTime() + 60 * DAY);
-  const material = await f.ca.issue({ commonName: host, keyType: "ecc", notBefore: new Date(notAfter.getTime() - 90 * DAY), notAfter });
+  const material = await f.ca.issue({
+    commonName: host,
+    keyType: "ecc",
+    notBefore: new Date(notAfter.getTime() - 90 * DAY),
+    notAfter,
+  });
   await f.secrets.putCurrent(secret, material);
   return certFacts(material.certificate).serial;
 }
@@ -62,7 +77,11 @@ describe("fleet scan with CDN targets verified through the API (no verifyHost)",
     seedCdnCertificates(f.cdn, 230);
     seedCdnCertificates(other, 120);
     const lines = ["renewBeforeDays: 30", "concurrency: 4", "certificates:"];
-    const target = (sandbox: CdnSandbox, credentials: string) => [`      - provider: cdn`, `        endpoint: ${sandbox.url}`, `        credentials: ${credentials}`];
+    const target = (sandbox: CdnSandbox, credentials: string) => [
+      `      - provider: cdn`,
+      `        endpoint: ${sandbox.url}`,
+      `        credentials: ${credentials}`,
+    ];
     for (let i = 0; i < 24; i += 1) {
       const onFirst = i % 3 !== 2;
       const onOther = i % 3 !== 0;
@@ -71,7 +90,13 @@ describe("fleet scan with CDN targets verified through the API (no verifyHost)",
       if (onFirst) seedRecord(f.cdn, host, serial);
       // certificate 23 was never uploaded to the other account
       if (onOther && i !== 23) seedRecord(other, host, serial);
-      lines.push(`  - name: api-${i}`, `    secret: certrelay/api/${i}`, "    targets:", ...(onFirst ? target(f.cdn, "certrelay/cdn") : []), ...(onOther ? target(other, "certrelay/cdn-other") : []));
+      lines.push(
+        `  - name: api-${i}`,
+        `    secret: certrelay/api/${i}`,
+        "    targets:",
+        ...(onFirst ? target(f.cdn, "certrelay/cdn") : []),
+        ...(onOther ? target(other, "certrelay/cdn-other") : []),
+      );
     }
     const config = parseConfig(`${lines.join("\n")}\n`, "test certrelay.yml");
     f.cdn.resetStats();

@@ -29,7 +29,13 @@ test("every backoff delay lies between half and all of the capped exponential ce
 test("the client sleeps the jittered delays, doubling from minDelayMs up to maxDelayMs", async () => {
   server.handle(() => answer(502));
   const { sleep, waits } = recordingSleep();
-  const http = new HttpClient({ baseUrl: server.url, vendor: "test", sleep, random: () => 1, retry: { retries: 4, minDelayMs: 100, maxDelayMs: 500 } });
+  const http = new HttpClient({
+    baseUrl: server.url,
+    vendor: "test",
+    sleep,
+    random: () => 1,
+    retry: { retries: 4, minDelayMs: 100, maxDelayMs: 500 },
+  });
   try {
     await expect(http.request({ method: "GET", path: "/" })).rejects.toMatchObject({ code: "HTTP_ERROR", status: 502 });
     expect(waits).toEqual([100, 200, 400, 500]);

@@ -9,7 +9,12 @@ afterAll(async () => server.close());
 test("a GET whose connection the server destroys is retried and succeeds", async () => {
   server.handle((i) => (i === 0 ? drop : answer(200, [1, 2, 3])));
   const reasons: string[] = [];
-  const http = new HttpClient({ baseUrl: server.url, vendor: "test", sleep: recordingSleep().sleep, onRetry: (r) => reasons.push(r.reason) });
+  const http = new HttpClient({
+    baseUrl: server.url,
+    vendor: "test",
+    sleep: recordingSleep().sleep,
+    onRetry: (r) => reasons.push(r.reason),
+  });
   try {
     const res = await http.request<number[]>({ method: "GET", path: "/list" });
     expect(res.body).toEqual([1, 2, 3]);

@@ -21,9 +21,18 @@ test("a FormData body arrives as multipart/form-data with its fields and file in
   try {
     const form = new FormData();
     form.append("name", "pbx-cert");
-    form.append("file", new Blob(["-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n"], { type: "application/x-pem-file" }), "cert.pem");
+    form.append(
+      "file",
+      new Blob(["-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n"], { type: "application/x-pem-file" }),
+      "cert.pem",
+    );
     // A caller's content-type must not clobber the boundary.
-    const res = await http.request({ method: "POST", path: "/upload", body: form, headers: { "Content-Type": "application/json" } });
+    const res = await http.request({
+      method: "POST",
+      path: "/upload",
+      body: form,
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.body).toEqual({ uploaded: true });
 
     const received = server.requests[0];

@@ -41,7 +41,13 @@ test("a POST refused at connect time (nothing sent) is retried, then fails as NE
   const { port } = probe.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   const reasons: string[] = [];
-  const http = new HttpClient({ baseUrl: `http://127.0.0.1:${port}`, vendor: "test", sleep: recordingSleep().sleep, retry: { retries: 2 }, onRetry: (r) => reasons.push(r.reason) });
+  const http = new HttpClient({
+    baseUrl: `http://127.0.0.1:${port}`,
+    vendor: "test",
+    sleep: recordingSleep().sleep,
+    retry: { retries: 2 },
+    onRetry: (r) => reasons.push(r.reason),
+  });
   try {
     const error = await http.request({ method: "POST", path: "/orders", json: {} }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "NETWORK_ERROR", vendor: "test" });

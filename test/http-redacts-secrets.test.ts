@@ -14,7 +14,12 @@ test("tokens in the query, the Authorization header and the body never reach the
   // The vendor echoes what it got, as some do in their error bodies.
   server.handle(() => (req, res) => {
     res.writeHead(503, { "content-type": "application/json" });
-    res.end(JSON.stringify({ message: `bad call ${req.url} auth=${String(req.headers.authorization)} secret ${APP_SECRET}`, access_token: TOKEN }));
+    res.end(
+      JSON.stringify({
+        message: `bad call ${req.url} auth=${String(req.headers.authorization)} secret ${APP_SECRET}`,
+        access_token: TOKEN,
+      }),
+    );
   });
   const seen: string[] = [];
   const http = new HttpClient({
@@ -27,7 +32,12 @@ test("tokens in the query, the Authorization header and the body never reach the
   http.addSecret(APP_SECRET);
   try {
     const error = await http
-      .request({ method: "GET", path: "/data", query: { access_token: TOKEN, page: 2 }, headers: { Authorization: `Bearer ${BEARER}` } })
+      .request({
+        method: "GET",
+        path: "/data",
+        query: { access_token: TOKEN, page: 2 },
+        headers: { Authorization: `Bearer ${BEARER}` },
+      })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     const e = error as HttpStatusError;
@@ -55,7 +65,19 @@ test("redact() removes private key blocks, basic auth, vendor signature headers 
     "Cookie: session=xyz789",
   ].join("\n");
   const out = redact(text, []);
-  for (const leaked of ["secretbits", "hunter2pass", "abc123", "deadbeef", "pw1234", "eyJhbGciOi", "0a1b2c3d4e", "123456789", "feedface", "s3cr3t-value", "xyz789"]) {
+  for (const leaked of [
+    "secretbits",
+    "hunter2pass",
+    "abc123",
+    "deadbeef",
+    "pw1234",
+    "eyJhbGciOi",
+    "0a1b2c3d4e",
+    "123456789",
+    "feedface",
+    "s3cr3t-value",
+    "xyz789",
+  ]) {
     expect(out).not.toContain(leaked);
   }
   expect(out).toContain("[REDACTED PRIVATE KEY]");

@@ -8,9 +8,19 @@ afterAll(async () => server.close());
 
 test("baseUrl's path prefix, query values and JSON body all reach the server", async () => {
   server.handle(() => answer(200, { id: 7 }));
-  const http = new HttpClient({ baseUrl: `${server.url}/api/v2/`, vendor: "test", userAgent: "certrelay-test/1", defaultHeaders: { "X-Tenant": "t1" } });
+  const http = new HttpClient({
+    baseUrl: `${server.url}/api/v2/`,
+    vendor: "test",
+    userAgent: "certrelay-test/1",
+    defaultHeaders: { "X-Tenant": "t1" },
+  });
   try {
-    const res = await http.request({ method: "PUT", path: "/certs/7", query: { force: true, page: 1, skip: undefined }, json: { name: "a" } });
+    const res = await http.request({
+      method: "PUT",
+      path: "/certs/7",
+      query: { force: true, page: 1, skip: undefined },
+      json: { name: "a" },
+    });
     expect(res.body).toEqual({ id: 7 });
     const got = server.requests[0];
     expect(got?.url).toBe("/api/v2/certs/7?force=true&page=1");

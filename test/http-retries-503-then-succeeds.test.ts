@@ -10,7 +10,13 @@ test("a GET that meets two 503s succeeds on the third attempt, waiting between a
   server.handle((i) => (i < 2 ? answer(503, "busy") : answer(200, { ok: true })));
   const { sleep, waits } = recordingSleep();
   const retries: { attempt: number; reason: string; status?: number }[] = [];
-  const http = new HttpClient({ baseUrl: server.url, vendor: "test", sleep, random: () => 0.5, onRetry: (r) => retries.push(r) });
+  const http = new HttpClient({
+    baseUrl: server.url,
+    vendor: "test",
+    sleep,
+    random: () => 0.5,
+    onRetry: (r) => retries.push(r),
+  });
   try {
     const res = await http.request<{ ok: boolean }>({ method: "GET", path: "/things" });
     expect(res).toMatchObject({ status: 200, body: { ok: true }, attempts: 3 });
@@ -38,7 +44,9 @@ test("after the last retry the 503 is thrown as HTTP_ERROR with a ky-style messa
     expect(e.vendor).toBe("test");
     expect(e.attempts).toBe(3);
     expect(e.body).toEqual({ error: "maintenance" });
-    expect(e.message).toMatch(new RegExp(`^Request failed with status code 503 Service Unavailable: GET ${server.url}/things`));
+    expect(e.message).toMatch(
+      new RegExp(`^Request failed with status code 503 Service Unavailable: GET ${server.url}/things`),
+    );
     expect(server.requests).toHaveLength(3);
   } finally {
     await http.close();

@@ -37,7 +37,13 @@ test("Retry-After as an HTTP date is measured against the injected clock", async
 test("a Retry-After beyond maxRetryAfterMs stops at once with RATE_LIMITED saying when to retry", async () => {
   server.handle(() => answer(429, "", { "retry-after": "120" }));
   const { sleep, waits } = recordingSleep();
-  const http = new HttpClient({ baseUrl: server.url, vendor: "test", sleep, clock: () => NOW, retry: { maxRetryAfterMs: 30_000 } });
+  const http = new HttpClient({
+    baseUrl: server.url,
+    vendor: "test",
+    sleep,
+    clock: () => NOW,
+    retry: { maxRetryAfterMs: 30_000 },
+  });
   try {
     const error = await http.request({ method: "GET", path: "/quota" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);

@@ -12,8 +12,14 @@ let url: string;
 
 beforeAll(async () => {
   ca = await TestCA.create({ name: "HTTP Test", now: NOW });
-  const leaf = await ca.issue({ commonName: "127.0.0.1", sans: ["127.0.0.1"], notBefore: new Date(NOW.getTime() - 60_000) });
-  server = createServer({ key: leaf.privateKey, cert: leaf.certificate + leaf.chain }, (_req, res) => res.end('{"secure":true}'));
+  const leaf = await ca.issue({
+    commonName: "127.0.0.1",
+    sans: ["127.0.0.1"],
+    notBefore: new Date(NOW.getTime() - 60_000),
+  });
+  server = createServer({ key: leaf.privateKey, cert: leaf.certificate + leaf.chain }, (_req, res) =>
+    res.end('{"secure":true}'),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -41,10 +41,24 @@ describe("a write whose answer was lost is looked up, not sent again", () => {
 
   it("EnOS: an apply carried out but unanswered is found by the CSR's key; one apply, the certificate and its chain returned", async () => {
     const { csr } = await generateKeyAndCsr({ keyType: "rsa", commonName: "lost.device.example" });
-    enos.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: "POST", path: "/connect-service/v2.0/certificates", times: 1 });
-    const issuer = createEnosIssuer({ endpoint: enos.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId" }, enos.sandbox.credentials, enos.ctx);
+    enos.sandbox.faults.add({
+      fault: { kind: "drop-answer" },
+      method: "POST",
+      path: "/connect-service/v2.0/certificates",
+      times: 1,
+    });
+    const issuer = createEnosIssuer(
+      { endpoint: enos.sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId" },
+      enos.sandbox.credentials,
+      enos.ctx,
+    );
     try {
-      const outcome = await issuer.issue({ csr, commonName: "lost.device.example", sans: [], reference: "certrelay:lost:" });
+      const outcome = await issuer.issue({
+        csr,
+        commonName: "lost.device.example",
+        sans: [],
+        reference: "certrelay:lost:",
+      });
       expect(outcome.state).toBe("issued");
       if (outcome.state !== "issued") return;
       expect(outcome.certificate).toContain("BEGIN CERTIFICATE");
@@ -58,7 +72,12 @@ describe("a write whose answer was lost is looked up, not sent again", () => {
 
   it("Yeastar: a certificate/create carried out but unanswered is found by name; one create, and the web server uses it", async () => {
     const material = await yeastar.ca.issue({ commonName: "lost.pbx.example.com", days: 90 });
-    yeastar.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: "POST", path: "/openapi/v1.0/certificate/create", times: 1 });
+    yeastar.sandbox.faults.add({
+      fault: { kind: "drop-answer" },
+      method: "POST",
+      path: "/openapi/v1.0/certificate/create",
+      times: 1,
+    });
     const target = createYeastarTarget({ endpoint: yeastar.sandbox.url }, yeastar.sandbox.credentials, yeastar.ctx);
     try {
       const deployed = await target.deploy(material);

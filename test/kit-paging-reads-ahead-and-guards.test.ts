@@ -13,12 +13,14 @@ interface Row {
 function vendor(count: number, options: { ignorePaging?: boolean; total?: boolean; failPage?: number } = {}) {
   const asked: number[] = [];
   const rows = Array.from({ length: count }, (_, i) => ({ id: i + 1 }));
-  const fetch = (pageSize: number) => async (page: number): Promise<PageAnswer<Row>> => {
-    asked.push(page);
-    if (page === options.failPage) throw new Error(`page ${page} failed`);
-    const from = options.ignorePaging ? 0 : (page - 1) * pageSize;
-    return { items: rows.slice(from, from + pageSize), ...(options.total ? { total: count } : {}) };
-  };
+  const fetch =
+    (pageSize: number) =>
+    async (page: number): Promise<PageAnswer<Row>> => {
+      asked.push(page);
+      if (page === options.failPage) throw new Error(`page ${page} failed`);
+      const from = options.ignorePaging ? 0 : (page - 1) * pageSize;
+      return { items: rows.slice(from, from + pageSize), ...(options.total ? { total: count } : {}) };
+    };
   return { asked, fetch };
 }
 

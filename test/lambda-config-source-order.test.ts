@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFleetConfig } from "../src/fleet/config-source.js";
 
-const yamlFor = (name: string) => `certificates:\n  - name: ${name}\n    secret: certrelay/${name}\n    targets:\n      - provider: cdn\n        endpoint: https://cdn.example\n        credentials: certrelay/cdn\n        verifyHost: ${name}.example.com\n`;
+const yamlFor = (name: string) =>
+  `certificates:\n  - name: ${name}\n    secret: certrelay/${name}\n    targets:\n      - provider: cdn\n        endpoint: https://cdn.example\n        credentials: certrelay/cdn\n        verifyHost: ${name}.example.com\n`;
 
 describe("the Lambda finds certrelay.yml: inline YAML, then CERTRELAY_CONFIG, then the bundled file", () => {
   let root: string;
@@ -19,7 +20,12 @@ describe("the Lambda finds certrelay.yml: inline YAML, then CERTRELAY_CONFIG, th
   const bundledPaths = () => [join(root, "missing", "certrelay.yml"), join(root, "certrelay.yml")];
 
   it("prefers CERTRELAY_CONFIG_YAML", async () => {
-    const loaded = await loadFleetConfig({ inlineYaml: yamlFor("inline"), path: "other.yml", root, bundledPaths: bundledPaths() });
+    const loaded = await loadFleetConfig({
+      inlineYaml: yamlFor("inline"),
+      path: "other.yml",
+      root,
+      bundledPaths: bundledPaths(),
+    });
     expect(loaded.source).toBe("CERTRELAY_CONFIG_YAML");
     expect(loaded.config.certificates.map((c) => c.name)).toEqual(["inline"]);
   });
@@ -36,7 +42,9 @@ describe("the Lambda finds certrelay.yml: inline YAML, then CERTRELAY_CONFIG, th
   });
 
   it("says where it looked and how to fix it when there is none", async () => {
-    await expect(loadFleetConfig({ root, bundledPaths: [join(root, "missing", "certrelay.yml")] })).rejects.toMatchObject({
+    await expect(
+      loadFleetConfig({ root, bundledPaths: [join(root, "missing", "certrelay.yml")] }),
+    ).rejects.toMatchObject({
       code: "INPUT_MISSING",
       message: expect.stringContaining("CERTRELAY_CONFIG_YAML (the YAML)"),
     });

@@ -34,7 +34,9 @@ describe("the built Lambda handler fails with real error names", () => {
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_ENDPOINT_URL: "http://127.0.0.1:9",
     });
-    const { handler } = (await import(pathToFileURL(SCHEDULER).href)) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+    const { handler } = (await import(pathToFileURL(SCHEDULER).href)) as {
+      handler: (event: unknown, context: unknown) => Promise<unknown>;
+    };
     const thrown = await handler({}, { getRemainingTimeInMillis: () => 600_000, awsRequestId: "req-1" }).then(
       () => undefined,
       (error: unknown) => error as Error & { code?: string },

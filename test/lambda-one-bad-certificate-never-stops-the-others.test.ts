@@ -30,18 +30,28 @@ console.log(JSON.stringify({ handlerResult: result }));`;
     RESERVE_MS: "20000",
   };
   return new Promise((done) => {
-    execFile(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, env, timeout: 180_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const logs: LogLine[] = [];
-      for (const line of String(stdout).split("\n")) {
-        try {
-          const parsed = JSON.parse(line) as unknown;
-          if (typeof parsed === "object" && parsed !== null) logs.push(parsed as LogLine);
-        } catch {
-          // not a log line
+    execFile(
+      process.execPath,
+      ["--input-type=module", "-e", script],
+      { cwd: ROOT, env, timeout: 180_000, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const logs: LogLine[] = [];
+        for (const line of String(stdout).split("\n")) {
+          try {
+            const parsed = JSON.parse(line) as unknown;
+            if (typeof parsed === "object" && parsed !== null) logs.push(parsed as LogLine);
+          } catch {
+            // not a log line
+          }
         }
-      }
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, logs, stdout: String(stdout), stderr: String(stderr) });
-    });
+        done({
+          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+          logs,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        });
+      },
+    );
   });
 }
 
@@ -56,8 +66,10 @@ describe("the built Lambda scheduler: one bad certificate never stops the others
   const original = new Map<string, string>();
   const secretValues: string[] = [];
 
-  const read = async (id: string) => (await sm.send(new GetSecretValueCommand({ SecretId: id, VersionStage: "AWSCURRENT" }))).SecretString ?? "";
-  const write = (id: string, value: string) => sm.send(new PutSecretValueCommand({ SecretId: id, SecretString: value, VersionStages: ["AWSCURRENT"] }));
+  const read = async (id: string) =>
+    (await sm.send(new GetSecretValueCommand({ SecretId: id, VersionStage: "AWSCURRENT" }))).SecretString ?? "";
+  const write = (id: string, value: string) =>
+    sm.send(new PutSecretValueCommand({ SecretId: id, SecretString: value, VersionStages: ["AWSCURRENT"] }));
 
   beforeAll(async () => {
     requireBuiltCli();
@@ -66,16 +78,36 @@ describe("the built Lambda scheduler: one bad certificate never stops the others
     sm = new SecretsManagerClient(awsClientConfig(moto.endpoint));
     mkdirSync(demo, { recursive: true });
     const portFile = join(demo, "sandbox.json");
-    sandbox = spawn(process.execPath, [join(ROOT, "bin/certrelay.js"), "sandbox", "--demo-dir", demo, "--port-file", portFile, "--seed-aws-endpoint", moto.endpoint], {
-      env: { ...process.env, NO_COLOR: "1", AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
-      stdio: "ignore",
-    });
+    sandbox = spawn(
+      process.execPath,
+      [
+        join(ROOT, "bin/certrelay.js"),
+        "sandbox",
+        "--demo-dir",
+        demo,
+        "--port-file",
+        portFile,
+        "--seed-aws-endpoint",
+        moto.endpoint,
+      ],
+      {
+        env: {
+          ...process.env,
+          NO_COLOR: "1",
+          AWS_REGION: "us-east-1",
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+        },
+        stdio: "ignore",
+      },
+    );
     for (let i = 0; i < 300 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(portFile), "the sandbox did not start").toBe(true);
     for (const id of ["demo/api", "demo/static", "demo/yeastar", "demo/cdn", "demo/www", "demo/device-42"]) {
       const value = await read(id);
       original.set(id, value);
-      for (const v of Object.values(JSON.parse(value) as Record<string, string>)) if (typeof v === "string" && v.length >= 8) secretValues.push(v.trim());
+      for (const v of Object.values(JSON.parse(value) as Record<string, string>))
+        if (typeof v === "string" && v.length >= 8) secretValues.push(v.trim());
     }
   }, 60_000);
 
@@ -95,11 +127,16 @@ describe("the built Lambda scheduler: one bad certificate never stops the others
     await write("demo/api", JSON.stringify({ certificate: api.certificate, chain: api.chain }));
     await write("demo/static", "certificate: not json");
     const wrongPassword = "Wrong-Pbx-Pass-7731";
-    await write("demo/yeastar", JSON.stringify({ ...(JSON.parse(original.get("demo/yeastar") ?? "{}") as object), password: wrongPassword }));
+    await write(
+      "demo/yeastar",
+      JSON.stringify({ ...(JSON.parse(original.get("demo/yeastar") ?? "{}") as object), password: wrongPassword }),
+    );
 
     const run = await runScheduler(moto);
     expect(run.stderr).not.toMatch(/Error:.*\n\s+at /);
-    const result = run.logs.find((l) => "handlerResult" in l)?.handlerResult as { counts?: Record<string, number> } | undefined;
+    const result = run.logs.find((l) => "handlerResult" in l)?.handlerResult as
+      | { counts?: Record<string, number> }
+      | undefined;
     expect(result?.counts).toMatchObject({ renewed: 1, failed: 3 });
 
     const apiFailure = failureOf(run.logs, "api");
@@ -114,7 +151,9 @@ describe("the built Lambda scheduler: one bad certificate never stops the others
 
     const wwwFailure = failureOf(run.logs, "www");
     expect(wwwFailure).toMatchObject({ errorCode: "AUTH_FAILED", errorType: "AuthError" });
-    expect(String(wwwFailure?.error)).toContain("check the fields 'username' and 'password' of the credentials secret 'demo/yeastar'");
+    expect(String(wwwFailure?.error)).toContain(
+      "check the fields 'username' and 'password' of the credentials secret 'demo/yeastar'",
+    );
 
     // the one healthy certificate went on: renewed in Secrets Manager
     expect(failureOf(run.logs, "device-42")).toBeUndefined();
@@ -126,7 +165,10 @@ describe("the built Lambda scheduler: one bad certificate never stops the others
   it("a refused CDN signature names demo/cdn with accessKeyId/accessKeySecret, in the Lambda's log and in the CLI's renew over certrelay.yml", async () => {
     for (const id of ["demo/api", "demo/static", "demo/yeastar"]) await write(id, original.get(id) ?? "");
     const wrongSecret = "Wrong-Cdn-Secret-0042";
-    await write("demo/cdn", JSON.stringify({ ...(JSON.parse(original.get("demo/cdn") ?? "{}") as object), accessKeySecret: wrongSecret }));
+    await write(
+      "demo/cdn",
+      JSON.stringify({ ...(JSON.parse(original.get("demo/cdn") ?? "{}") as object), accessKeySecret: wrongSecret }),
+    );
     const hint = "check the fields 'accessKeyId' and 'accessKeySecret' of the credentials secret 'demo/cdn'";
 
     const run = await runScheduler(moto);
@@ -136,13 +178,28 @@ describe("the built Lambda scheduler: one bad certificate never stops the others
     expect(String(failure?.error)).toContain(hint);
 
     // the CLI over the same certrelay.yml: renew goes on with api's issued renewal and meets the same refusal
-    const renew = await certrelay(["renew", "--config", join(demo, "certrelay.yml"), "--aws-endpoint", moto.endpoint, "--ca-file", join(demo, "ca.pem"), "--only", "api", "--json"], {
-      env: { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
-    });
+    const renew = await certrelay(
+      [
+        "renew",
+        "--config",
+        join(demo, "certrelay.yml"),
+        "--aws-endpoint",
+        moto.endpoint,
+        "--ca-file",
+        join(demo, "ca.pem"),
+        "--only",
+        "api",
+        "--json",
+      ],
+      {
+        env: { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
+      },
+    );
     expect(renew.code, renew.stderr).toBe(1);
     expect(renew.stdout).toContain("AUTH_FAILED");
     expect(renew.stdout).toContain(hint);
 
-    for (const secret of [...secretValues, wrongSecret]) expect(run.stdout + run.stderr + renew.stdout + renew.stderr).not.toContain(secret);
+    for (const secret of [...secretValues, wrongSecret])
+      expect(run.stdout + run.stderr + renew.stdout + renew.stderr).not.toContain(secret);
   }, 200_000);
 });

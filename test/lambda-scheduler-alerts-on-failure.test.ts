@@ -3,7 +3,15 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSchedulerHandler } from "../src/fleet/scheduler.js";
 import { WebhookNotifier, type Notification } from "../src/signals/notify.js";
-import { certificateLine, cdnTargetYaml, fleetDeps, roomyContext, seedCurrent, startFleetFixture, type FleetFixture } from "./support/fleet.js";
+import {
+  certificateLine,
+  cdnTargetYaml,
+  fleetDeps,
+  roomyContext,
+  seedCurrent,
+  startFleetFixture,
+  type FleetFixture,
+} from "./support/fleet.js";
 import { startIssuerFor, type IssuerFixture } from "./support/fleet-issuer.js";
 
 describe("scheduler: a certificate that cannot be renewed raises one alert and a failure metric", () => {
@@ -51,7 +59,11 @@ describe("scheduler: a certificate that cannot be renewed raises one alert and a
       "    targets:",
       cdnTargetYaml(f, "mail.shop.example"),
     ].join("\n");
-    const { deps, json } = fleetDeps(f, { yaml, notifiers: [new WebhookNotifier(webhookUrl)], settings: { checkTargets: false } });
+    const { deps, json } = fleetDeps(f, {
+      yaml,
+      notifiers: [new WebhookNotifier(webhookUrl)],
+      settings: { checkTargets: false },
+    });
     const before = (await f.secrets.getCurrent("certrelay/www"))?.certificate;
 
     const result = await createSchedulerHandler(deps)({}, roomyContext);

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSchedulerHandler } from "../src/fleet/scheduler.js";
-import { certificateLine, cdnTargetYaml, CountingStore, fleetDeps, seedCurrent, startFleetFixture, type FleetFixture } from "./support/fleet.js";
+import {
+  certificateLine,
+  cdnTargetYaml,
+  CountingStore,
+  fleetDeps,
+  seedCurrent,
+  startFleetFixture,
+  type FleetFixture,
+} from "./support/fleet.js";
 
 describe("scheduler: no renewal starts when the Lambda is about to time out", () => {
   let f: FleetFixture;
@@ -13,7 +21,13 @@ describe("scheduler: no renewal starts when the Lambda is about to time out", ()
 
   it("leaves due certificates for the next run and says so", async () => {
     await seedCurrent(f, "certrelay/www", "www.shop.example", 3);
-    const yaml = ["certificates:", "  - name: www", "    secret: certrelay/www", "    targets:", cdnTargetYaml(f, "www.shop.example")].join("\n");
+    const yaml = [
+      "certificates:",
+      "  - name: www",
+      "    secret: certrelay/www",
+      "    targets:",
+      cdnTargetYaml(f, "www.shop.example"),
+    ].join("\n");
     const store = new CountingStore(f.secrets);
     const { deps, json } = fleetDeps(f, { yaml, store, settings: { reserveMs: 120_000 } });
 

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSchedulerHandler } from "../src/fleet/scheduler.js";
 import { parseRenewalMessage } from "../src/fleet/fanout.js";
-import { CountingStore, cdnTargetYaml, createQueue, fleetDeps, receiveAll, roomyContext, seedCurrent, startFleetFixture, type FleetFixture } from "./support/fleet.js";
+import {
+  CountingStore,
+  cdnTargetYaml,
+  createQueue,
+  fleetDeps,
+  receiveAll,
+  roomyContext,
+  seedCurrent,
+  startFleetFixture,
+  type FleetFixture,
+} from "./support/fleet.js";
 
 describe("scheduler: more certificates due than FANOUT_THRESHOLD go to the queue", () => {
   let f: FleetFixture;
@@ -18,12 +28,22 @@ describe("scheduler: more certificates due than FANOUT_THRESHOLD go to the queue
     await seedCurrent(f, "certrelay/fresh", "fresh.shop.example", 80);
     const yaml = [
       "certificates:",
-      ...[...names, "fresh"].flatMap((name) => [`  - name: ${name}`, `    secret: certrelay/${name}`, "    targets:", cdnTargetYaml(f, `${name}.shop.example`)]),
+      ...[...names, "fresh"].flatMap((name) => [
+        `  - name: ${name}`,
+        `    secret: certrelay/${name}`,
+        "    targets:",
+        cdnTargetYaml(f, `${name}.shop.example`),
+      ]),
     ].join("\n");
     const queueUrl = await createQueue(f.sqs, "certrelay-renewals");
     const store = new CountingStore(f.secrets);
     // fresh is not due; check only the store so this test is about the queue
-    const { deps, json } = fleetDeps(f, { yaml, store, sqs: f.sqs, settings: { fanoutThreshold: 10, queueUrl, checkTargets: false } });
+    const { deps, json } = fleetDeps(f, {
+      yaml,
+      store,
+      sqs: f.sqs,
+      settings: { fanoutThreshold: 10, queueUrl, checkTargets: false },
+    });
 
     const result = await createSchedulerHandler(deps)({}, roomyContext);
 

@@ -24,7 +24,16 @@ describe("scheduler: a renewal that cannot finish stops inside the invocation's 
 
   it("returns before Lambda would kill it, with TIMEOUT and the bought certificate kept for the next run", async () => {
     await seedCurrent(f, "certrelay/www", "www.shop.example", 5);
-    const yaml = ["certificates:", "  - name: www", "    secret: certrelay/www", "    commonName: www.shop.example", "    issuer:", issuer.yaml("      "), "    targets:", cdnTargetYaml(f, "www.shop.example")].join("\n");
+    const yaml = [
+      "certificates:",
+      "  - name: www",
+      "    secret: certrelay/www",
+      "    commonName: www.shop.example",
+      "    issuer:",
+      issuer.yaml("      "),
+      "    targets:",
+      cdnTargetYaml(f, "www.shop.example"),
+    ].join("\n");
     // The CDN hangs on every call: without a deadline, each attempt would wait the 5 s HTTP timeout, then retry.
     f.cdn.faults.add({ fault: { kind: "latency", ms: 120_000 }, times: Infinity });
     const { deps, json } = fleetDeps(f, { yaml, settings: { reserveMs: 2_500 } });

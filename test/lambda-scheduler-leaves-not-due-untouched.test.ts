@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSchedulerHandler } from "../src/fleet/scheduler.js";
 import { createCdnTarget } from "../src/providers/cdn/index.js";
-import { certificateLine, cdnTargetYaml, CountingStore, fleetDeps, roomyContext, seedCurrent, startFleetFixture, type FleetFixture } from "./support/fleet.js";
+import {
+  certificateLine,
+  cdnTargetYaml,
+  CountingStore,
+  fleetDeps,
+  roomyContext,
+  seedCurrent,
+  startFleetFixture,
+  type FleetFixture,
+} from "./support/fleet.js";
 
 describe("scheduler: a certificate outside its renewal window is reported, not touched", () => {
   let f: FleetFixture;
@@ -14,9 +23,25 @@ describe("scheduler: a certificate outside its renewal window is reported, not t
 
   it("writes nothing to the store or the vendors, and logs daysLeft with action none", async () => {
     const material = await seedCurrent(f, "certrelay/www", "www.shop.example", 60);
-    const yaml = ["renewBeforeDays: 30", "certificates:", "  - name: www", "    secret: certrelay/www", "    targets:", cdnTargetYaml(f, "www.shop.example")].join("\n");
+    const yaml = [
+      "renewBeforeDays: 30",
+      "certificates:",
+      "  - name: www",
+      "    secret: certrelay/www",
+      "    targets:",
+      cdnTargetYaml(f, "www.shop.example"),
+    ].join("\n");
     // the CDN already serves the stored certificate
-    const target = createCdnTarget({ endpoint: f.cdn.url, serviceId: "svc-www", verifyHost: "www.shop.example", verifyAddress: `127.0.0.1:${f.cdn.edgePort}` }, f.cdn.credentials, f.ctx);
+    const target = createCdnTarget(
+      {
+        endpoint: f.cdn.url,
+        serviceId: "svc-www",
+        verifyHost: "www.shop.example",
+        verifyAddress: `127.0.0.1:${f.cdn.edgePort}`,
+      },
+      f.cdn.credentials,
+      f.ctx,
+    );
     await target.deploy(material);
     await target.close();
     const uploadsBefore = f.cdn.uploadCount;

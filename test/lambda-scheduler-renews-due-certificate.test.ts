@@ -49,8 +49,12 @@ describe("scheduler: a due certificate is renewed, deployed, verified and promot
     const current = await f.secrets.getCurrent("certrelay/www");
     const newSerial = certFacts(current?.certificate ?? "").serial;
     expect(newSerial).not.toBe(oldSerial);
-    const previous = await f.sm.send(new GetSecretValueCommand({ SecretId: "certrelay/www", VersionStage: "AWSPREVIOUS" }));
-    expect(certFacts((JSON.parse(previous.SecretString ?? "{}") as { certificate: string }).certificate).serial).toBe(oldSerial);
+    const previous = await f.sm.send(
+      new GetSecretValueCommand({ SecretId: "certrelay/www", VersionStage: "AWSPREVIOUS" }),
+    );
+    expect(certFacts((JSON.parse(previous.SecretString ?? "{}") as { certificate: string }).certificate).serial).toBe(
+      oldSerial,
+    );
     expect(await f.secrets.getPending("certrelay/www")).toBeUndefined();
     expect(store.writes.promote).toBe(1);
     expect(issuer.purchases()).toBe(1);
@@ -58,10 +62,20 @@ describe("scheduler: a due certificate is renewed, deployed, verified and promot
     const served = await f.verifyOnCdn("www.shop.example", newSerial);
     expect(served).toMatchObject({ ok: true, servedSerial: newSerial });
 
-    expect(certificateLine(json(), "www")).toMatchObject({ action: "renewed", result: "ok", serial: newSerial, previousSerial: oldSerial });
+    expect(certificateLine(json(), "www")).toMatchObject({
+      action: "renewed",
+      result: "ok",
+      serial: newSerial,
+      previousSerial: oldSerial,
+    });
     expect(json().find((l) => "RenewalsSucceeded" in l)).toMatchObject({ RenewalsSucceeded: 1, RenewalsFailed: 0 });
     const output = lines.join("\n");
-    for (const secret of [old.privateKey, current?.privateKey ?? "", ...issuer.secrets, f.cdn.credentials.accessKeySecret]) {
+    for (const secret of [
+      old.privateKey,
+      current?.privateKey ?? "",
+      ...issuer.secrets,
+      f.cdn.credentials.accessKeySecret,
+    ]) {
       expect(output).not.toContain(secret.trim());
     }
     expect(output).not.toContain("PRIVATE KEY");

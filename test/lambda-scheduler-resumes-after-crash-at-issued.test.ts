@@ -61,6 +61,10 @@ describe("scheduler: a run that crashes right after the purchase is finished by 
     expect(certFacts((await f.secrets.getCurrent("certrelay/www"))?.certificate ?? "").serial).toBe(boughtSerial);
     expect(await f.secrets.getPending("certrelay/www")).toBeUndefined();
     expect(await f.verifyOnCdn("www.shop.example", boughtSerial)).toMatchObject({ ok: true });
-    expect(certificateLine(second.json(), "www")).toMatchObject({ action: "renewed", serial: boughtSerial, previousSerial: oldSerial });
+    expect(certificateLine(second.json(), "www")).toMatchObject({
+      action: "renewed",
+      serial: boughtSerial,
+      previousSerial: oldSerial,
+    });
   });
 });

@@ -21,7 +21,12 @@ describe("scheduler: a run that crashes after the first of two targets is finish
     f = await startFleetFixture();
     issuer = await startIssuerFor(f);
     // a second CDN account with its own credentials secret
-    second = await startCdnSandbox({ ca: f.ca, clock: f.clock.now, accessKeyId: "SFDSECONDKEY", accessKeySecret: "second-account-secret" });
+    second = await startCdnSandbox({
+      ca: f.ca,
+      clock: f.clock.now,
+      accessKeyId: "SFDSECONDKEY",
+      accessKeySecret: "second-account-secret",
+    });
     await f.secrets.putCredentials("certrelay/cdn-eu", second.credentials);
   });
   afterAll(async () => {
@@ -54,7 +59,9 @@ describe("scheduler: a run that crashes after the first of two targets is finish
       },
     });
 
-    await expect(createSchedulerHandler(crashing.deps)({}, roomyContext)).rejects.toThrow(/interrupted at target-deployed/);
+    await expect(createSchedulerHandler(crashing.deps)({}, roomyContext)).rejects.toThrow(
+      /interrupted at target-deployed/,
+    );
 
     expect(f.cdn.uploadCount).toBe(1);
     expect(second.uploadCount).toBe(0);
@@ -73,6 +80,10 @@ describe("scheduler: a run that crashes after the first of two targets is finish
     expect(certFacts((await f.secrets.getCurrent("certrelay/www"))?.certificate ?? "").serial).toBe(newSerial);
     expect(await f.secrets.getPending("certrelay/www")).toBeUndefined();
     expect(await f.verifyOnCdn("www.shop.example", newSerial)).toMatchObject({ ok: true });
-    expect(certificateLine(rerun.json(), "www")).toMatchObject({ action: "renewed", serial: newSerial, previousSerial: oldSerial });
+    expect(certificateLine(rerun.json(), "www")).toMatchObject({
+      action: "renewed",
+      serial: newSerial,
+      previousSerial: oldSerial,
+    });
   });
 });

@@ -25,7 +25,9 @@ describe("serverless.yml packages offline with osls", () => {
   let zipEntries: string[];
 
   beforeAll(async () => {
-    expect(existsSync(join(repo, "dist/lambda/scheduler.mjs")), "dist/lambda is missing: run `npm run build`").toBe(true);
+    expect(existsSync(join(repo, "dist/lambda/scheduler.mjs")), "dist/lambda is missing: run `npm run build`").toBe(
+      true,
+    );
     // Package a copy, so the repo never gets a .serverless/, the test sees exactly what would ship, and a rebuild
     // running meanwhile cannot pull files from under it. It sits under node_modules/ so the copied bundles still
     // resolve the AWS SDK (external, as in the Lambda runtime) when imported.
@@ -35,8 +37,19 @@ describe("serverless.yml packages offline with osls", () => {
     cpSync(join(repo, "serverless.yml"), join(work, "serverless.yml"));
     cpSync(join(repo, "dist/lambda"), join(work, "dist/lambda"), { recursive: true });
     const out = join(work, "out");
-    const env = { PATH: process.env.PATH ?? "", HOME: work, SLS_TELEMETRY_DISABLED: "1", SLS_NOTIFICATIONS_MODE: "off", SLS_INTERACTIVE_SETUP_DISABLE: "1", CI: "1" };
-    await run(process.execPath, [osls, "package", "--stage", "test", "--region", "eu-west-1", "--package", out], { cwd: work, env, timeout: 90_000 });
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: work,
+      SLS_TELEMETRY_DISABLED: "1",
+      SLS_NOTIFICATIONS_MODE: "off",
+      SLS_INTERACTIVE_SETUP_DISABLE: "1",
+      CI: "1",
+    };
+    await run(process.execPath, [osls, "package", "--stage", "test", "--region", "eu-west-1", "--package", out], {
+      cwd: work,
+      env,
+      timeout: 90_000,
+    });
     template = JSON.parse(readFileSync(join(out, "cloudformation-template-update-stack.json"), "utf8")) as Template;
     const listing = await run("unzip", ["-Z1", join(out, "certrelay.zip")], { timeout: 10_000 });
     zipEntries = listing.stdout.trim().split("\n");
@@ -66,13 +79,19 @@ describe("serverless.yml packages offline with osls", () => {
     const rules = ofType("AWS::Events::Rule").map(([, r]) => r.Properties ?? {});
     expect(rules.map((r) => r.ScheduleExpression)).toEqual(["rate(1 day)"]);
     const queue = template.Resources.RenewalQueue?.Properties ?? {};
-    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": ["RenewalDLQ", "Arn"] }, maxReceiveCount: 3 });
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { "Fn::GetAtt": ["RenewalDLQ", "Arn"] },
+      maxReceiveCount: 3,
+    });
     expect(template.Resources.RenewalDLQ?.Type).toBe("AWS::SQS::Queue");
     // FIFO, one message group per certificate (fan-out sets it): one certificate is never in two workers at once
     expect(queue).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false });
     expect(String(queue.QueueName)).toMatch(/\.fifo$/);
     expect(template.Resources.RenewalDLQ?.Properties).toMatchObject({ FifoQueue: true });
-    const workerTimeout = Number(ofType("AWS::Lambda::Function").find(([, r]) => r.Properties?.FunctionName === "certrelay-test-worker")?.[1].Properties?.Timeout);
+    const workerTimeout = Number(
+      ofType("AWS::Lambda::Function").find(([, r]) => r.Properties?.FunctionName === "certrelay-test-worker")?.[1]
+        .Properties?.Timeout,
+    );
     expect(Number(queue.VisibilityTimeout)).toBeGreaterThan(workerTimeout);
     const [mapping] = ofType("AWS::Lambda::EventSourceMapping").map(([, r]) => r.Properties ?? {});
     expect(mapping?.FunctionResponseTypes).toEqual(["ReportBatchItemFailures"]);
@@ -83,19 +102,28 @@ describe("serverless.yml packages offline with osls", () => {
     // reads that take no resource (the scheduler's batched scan) are the only ones granted on "*"
     const unscopedReads = ["secretsmanager:BatchGetSecretValue", "secretsmanager:ListSecrets"];
     const statements = (role: string) =>
-      ((template.Resources[role]?.Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[]) ?? []).flatMap(
-        (p) => p.PolicyDocument.Statement,
-      );
+      (
+        (template.Resources[role]?.Properties?.Policies as {
+          PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] };
+        }[]) ?? []
+      ).flatMap((p) => p.PolicyDocument.Statement);
     for (const role of ["SchedulerRole", "WorkerRole"]) {
       const all = statements(role);
       expect(all.flatMap((s) => [s.Action].flat()).some((a) => a === "*" || a.endsWith(":*"))).toBe(false);
-      const secrets = all.filter((s) => [s.Action].flat().some((a) => a.startsWith("secretsmanager:") && !unscopedReads.includes(a)));
+      const secrets = all.filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith("secretsmanager:") && !unscopedReads.includes(a)),
+      );
       expect(secrets).toHaveLength(1);
       expect(JSON.stringify(secrets[0]?.Resource)).toContain(":secret:certrelay/*");
     }
-    const batchReads = statements("SchedulerRole").filter((s) => [s.Action].flat().some((a) => unscopedReads.includes(a)));
+    const batchReads = statements("SchedulerRole").filter((s) =>
+      [s.Action].flat().some((a) => unscopedReads.includes(a)),
+    );
     expect(batchReads.flatMap((s) => [s.Action].flat()).every((a) => unscopedReads.includes(a))).toBe(true);
-    const sqsActions = (role: string) => statements(role).flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith("sqs:"));
+    const sqsActions = (role: string) =>
+      statements(role)
+        .flatMap((s) => [s.Action].flat())
+        .filter((a) => a.startsWith("sqs:"));
     expect(sqsActions("SchedulerRole")).toEqual(["sqs:SendMessage"]);
     expect(sqsActions("WorkerRole")).toEqual(expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]));
     expect(sqsActions("WorkerRole")).not.toContain("sqs:SendMessage");
@@ -103,27 +131,39 @@ describe("serverless.yml packages offline with osls", () => {
 
   it("lets both functions change only _acme-challenge TXT records in Route53 (ACME DNS-01)", () => {
     for (const role of ["SchedulerRole", "WorkerRole"]) {
-      const policies = (template.Resources[role]?.Properties?.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] } }[]) ?? [];
-      const route53 = policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => [s.Action].flat().some((a) => a.startsWith("route53:")));
+      const policies =
+        (template.Resources[role]?.Properties?.Policies as {
+          PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[] };
+        }[]) ?? [];
+      const route53 = policies
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith("route53:")));
       const writes = route53.filter((s) => [s.Action].flat().includes("route53:ChangeResourceRecordSets"));
       expect(writes).toHaveLength(1);
       expect(writes[0]?.Condition).toEqual({
         "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
         "ForAllValues:StringLike": { "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["_acme-challenge.*"] },
       });
-      expect(route53.filter((s) => s.Resource === "*").flatMap((s) => [s.Action].flat())).toEqual(["route53:ListHostedZones"]);
+      expect(route53.filter((s) => s.Resource === "*").flatMap((s) => [s.Action].flat())).toEqual([
+        "route53:ListHostedZones",
+      ]);
     }
   });
 
   it("names handlers that the built bundles export", async () => {
-    const file = parse(readFileSync(join(repo, "serverless.yml"), "utf8"), { customTags: cloudFormationTags }) as ServerlessFile;
+    const file = parse(readFileSync(join(repo, "serverless.yml"), "utf8"), {
+      customTags: cloudFormationTags,
+    }) as ServerlessFile;
     const handlers = Object.values(file.functions).map((f) => f.handler);
     expect(handlers).toHaveLength(2);
     for (const handler of handlers) {
       const dot = handler.lastIndexOf(".");
       const modulePath = join(work, `${handler.slice(0, dot)}.mjs`);
       const exported = await exportsOf(modulePath);
-      expect(exported[handler.slice(dot + 1)], `${handler} in ${readdirSync(join(work, "dist/lambda")).join(", ")}`).toBe("function");
+      expect(
+        exported[handler.slice(dot + 1)],
+        `${handler} in ${readdirSync(join(work, "dist/lambda")).join(", ")}`,
+      ).toBe("function");
     }
   }, 60_000);
 });
@@ -134,7 +174,10 @@ describe("serverless.yml packages offline with osls", () => {
  */
 async function exportsOf(modulePath: string): Promise<Record<string, string>> {
   const script = `const m = await import(${JSON.stringify(pathToFileURL(modulePath).href)}); process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v]))));`;
-  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { cwd: dirname(modulePath), timeout: 30_000 });
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: dirname(modulePath),
+    timeout: 30_000,
+  });
   return JSON.parse(stdout) as Record<string, string>;
 }
 

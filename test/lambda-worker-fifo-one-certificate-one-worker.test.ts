@@ -19,7 +19,12 @@ describe("FIFO renewal queue: one certificate, one worker", () => {
   beforeAll(async () => {
     f = await startFleetFixture();
     issuer = await startIssuerFor(f);
-    const created = await f.sqs.send(new CreateQueueCommand({ QueueName: "renewals.fifo", Attributes: { FifoQueue: "true", VisibilityTimeout: "60" } }));
+    const created = await f.sqs.send(
+      new CreateQueueCommand({
+        QueueName: "renewals.fifo",
+        Attributes: { FifoQueue: "true", VisibilityTimeout: "60" },
+      }),
+    );
     queueUrl = created.QueueUrl ?? "";
   });
   afterAll(async () => {
@@ -28,7 +33,16 @@ describe("FIFO renewal queue: one certificate, one worker", () => {
   });
 
   const receive = async () =>
-    (await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ["MessageGroupId"] }))).Messages ?? [];
+    (
+      await f.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ["MessageGroupId"],
+        }),
+      )
+    ).Messages ?? [];
 
   it("a repeated send of one scheduler run is deduplicated, and a certificate in flight is not handed out again", async () => {
     await enqueueRenewals(f.sqs, queueUrl, ["shop", "blog"], "run-1");
@@ -38,18 +52,37 @@ describe("FIFO renewal queue: one certificate, one worker", () => {
     // the next day's run queues shop again while the first shop message is still being worked on
     await enqueueRenewals(f.sqs, queueUrl, ["shop"], "run-2");
     expect(await receive()).toEqual([]);
-    for (const m of first) await f.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle ?? "" }));
+    for (const m of first)
+      await f.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle ?? "" }));
     const next = await receive();
     expect(next.map((m) => m.Attributes?.MessageGroupId)).toEqual(["shop"]);
-    for (const m of next) await f.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle ?? "" }));
+    for (const m of next)
+      await f.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle ?? "" }));
   });
 
   it("one message delivered to two workers at once: one renews, the other leaves it, one purchase", async () => {
     await seedCurrent(f, "certrelay/shop", "shop.example.net", 5);
-    const yaml = ["certificates:", "  - name: shop", "    secret: certrelay/shop", "    issuer:", issuer.yaml("      "), "    targets:", cdnTargetYaml(f, "shop.example.net")].join("\n");
+    const yaml = [
+      "certificates:",
+      "  - name: shop",
+      "    secret: certrelay/shop",
+      "    issuer:",
+      issuer.yaml("      "),
+      "    targets:",
+      cdnTargetYaml(f, "shop.example.net"),
+    ].join("\n");
     await enqueueRenewals(f.sqs, queueUrl, ["shop"], "run-3");
     const [message] = await receive();
-    const event: SqsEvent = { Records: [{ messageId: message?.MessageId ?? "", receiptHandle: message?.ReceiptHandle ?? "", body: message?.Body ?? "", eventSource: "aws:sqs" }] };
+    const event: SqsEvent = {
+      Records: [
+        {
+          messageId: message?.MessageId ?? "",
+          receiptHandle: message?.ReceiptHandle ?? "",
+          body: message?.Body ?? "",
+          eventSource: "aws:sqs",
+        },
+      ],
+    };
     const before = issuer.purchases();
     const a = fleetDeps(f, { yaml });
     const b = fleetDeps(f, { yaml });
@@ -63,7 +96,9 @@ describe("FIFO renewal queue: one certificate, one worker", () => {
     expect(actions).toContain("renewed");
     expect(["none", "skipped"]).toContain(actions.find((x) => x !== "renewed"));
     const current = await f.secrets.getCurrent("certrelay/shop");
-    expect(await f.verifyOnCdn("shop.example.net", certFacts(current?.certificate ?? "").serial)).toMatchObject({ ok: true });
+    expect(await f.verifyOnCdn("shop.example.net", certFacts(current?.certificate ?? "").serial)).toMatchObject({
+      ok: true,
+    });
     expect(await f.secrets.getPending("certrelay/shop")).toBeUndefined();
   });
 });

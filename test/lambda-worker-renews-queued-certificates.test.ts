@@ -4,7 +4,17 @@ import type { SqsEvent } from "../src/fleet/lambda-types.js";
 import { createSchedulerHandler } from "../src/fleet/scheduler.js";
 import { createWorkerHandler } from "../src/fleet/worker.js";
 import { certFacts } from "../src/x509/index.js";
-import { certificateLine, cdnTargetYaml, createQueue, fleetDeps, receiveAll, roomyContext, seedCurrent, startFleetFixture, type FleetFixture } from "./support/fleet.js";
+import {
+  certificateLine,
+  cdnTargetYaml,
+  createQueue,
+  fleetDeps,
+  receiveAll,
+  roomyContext,
+  seedCurrent,
+  startFleetFixture,
+  type FleetFixture,
+} from "./support/fleet.js";
 import { startIssuerFor, type IssuerFixture } from "./support/fleet-issuer.js";
 
 describe("fan-out end to end: the worker renews what the scheduler queued", () => {
@@ -22,10 +32,21 @@ describe("fan-out end to end: the worker renews what the scheduler queued", () =
   it("promotes each certificate once, with one purchase each, and a duplicate delivery buys nothing more", async () => {
     const names = ["shop", "blog"];
     const old = new Map<string, string>();
-    for (const name of names) old.set(name, certFacts((await seedCurrent(f, `certrelay/${name}`, `${name}.example.net`, 6)).certificate).serial);
+    for (const name of names)
+      old.set(
+        name,
+        certFacts((await seedCurrent(f, `certrelay/${name}`, `${name}.example.net`, 6)).certificate).serial,
+      );
     const yaml = [
       "certificates:",
-      ...names.flatMap((name) => [`  - name: ${name}`, `    secret: certrelay/${name}`, "    issuer:", issuer.yaml("      "), "    targets:", cdnTargetYaml(f, `${name}.example.net`)]),
+      ...names.flatMap((name) => [
+        `  - name: ${name}`,
+        `    secret: certrelay/${name}`,
+        "    issuer:",
+        issuer.yaml("      "),
+        "    targets:",
+        cdnTargetYaml(f, `${name}.example.net`),
+      ]),
     ].join("\n");
     const queueUrl = await createQueue(f.sqs, "renewals");
     const scheduler = fleetDeps(f, { yaml, sqs: f.sqs, settings: { fanoutThreshold: 1, queueUrl } });
@@ -36,7 +57,12 @@ describe("fan-out end to end: the worker renews what the scheduler queued", () =
     // SQS is at-least-once: the same body delivered twice in one batch
     const first = messages[0];
     const event: SqsEvent = {
-      Records: [...messages, { ...first, MessageId: "redelivered-1" }].map((m) => ({ messageId: m?.MessageId ?? "", receiptHandle: m?.ReceiptHandle ?? "", body: m?.Body ?? "", eventSource: "aws:sqs" })),
+      Records: [...messages, { ...first, MessageId: "redelivered-1" }].map((m) => ({
+        messageId: m?.MessageId ?? "",
+        receiptHandle: m?.ReceiptHandle ?? "",
+        body: m?.Body ?? "",
+        eventSource: "aws:sqs",
+      })),
     };
     const worker = fleetDeps(f, { yaml, settings: { workerConcurrency: 2 } });
     const response = await createWorkerHandler(worker.deps)(event, roomyContext);
@@ -46,8 +72,12 @@ describe("fan-out end to end: the worker renews what the scheduler queued", () =
     for (const name of names) {
       const current = certFacts((await f.secrets.getCurrent(`certrelay/${name}`))?.certificate ?? "").serial;
       expect(current).not.toBe(old.get(name));
-      const previous = await f.sm.send(new GetSecretValueCommand({ SecretId: `certrelay/${name}`, VersionStage: "AWSPREVIOUS" }));
-      expect(certFacts((JSON.parse(previous.SecretString ?? "{}") as { certificate: string }).certificate).serial).toBe(old.get(name));
+      const previous = await f.sm.send(
+        new GetSecretValueCommand({ SecretId: `certrelay/${name}`, VersionStage: "AWSPREVIOUS" }),
+      );
+      expect(certFacts((JSON.parse(previous.SecretString ?? "{}") as { certificate: string }).certificate).serial).toBe(
+        old.get(name),
+      );
       expect(await f.verifyOnCdn(`${name}.example.net`, current)).toMatchObject({ ok: true });
       expect(certificateLine(worker.json(), name)).toMatchObject({ action: "renewed", result: "ok", serial: current });
     }

@@ -5,7 +5,14 @@ import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { handler } from "../lambda/worker.js";
 import type { SqsEvent } from "../src/fleet/lambda-types.js";
-import { cdnTargetYaml, createQueue, receiveAll, seedCurrent, startFleetFixture, type FleetFixture } from "./support/fleet.js";
+import {
+  cdnTargetYaml,
+  createQueue,
+  receiveAll,
+  seedCurrent,
+  startFleetFixture,
+  type FleetFixture,
+} from "./support/fleet.js";
 
 /** The Lambda entry itself, wired from the environment exactly as AWS would run it, against moto and the CDN sandbox. */
 describe("worker: a poisoned message is reported in batchItemFailures, the rest of the batch is processed", () => {
@@ -28,13 +35,24 @@ describe("worker: a poisoned message is reported in batchItemFailures, the rest 
     const beta = await seedCurrent(f, "certrelay/beta", "beta.shop.example", 60);
     const yaml = [
       "certificates:",
-      ...["alpha", "beta"].flatMap((name) => [`  - name: ${name}`, `    secret: certrelay/${name}`, "    targets:", cdnTargetYaml(f, `${name}.shop.example`)]),
+      ...["alpha", "beta"].flatMap((name) => [
+        `  - name: ${name}`,
+        `    secret: certrelay/${name}`,
+        "    targets:",
+        cdnTargetYaml(f, `${name}.shop.example`),
+      ]),
     ].join("\n");
     const caFile = join(dir, "ca.pem");
     writeFileSync(caFile, f.ca.rootPem);
     const queueUrl = await createQueue(f.sqs, "certrelay-work");
-    const arn = (await f.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
-    for (const body of ['{"name":"alpha","dedupeId":"r:alpha"}', "{not json", '{"name":"ghost"}', '{"name":"beta","dedupeId":"r:beta"}']) {
+    const arn = (await f.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] })))
+      .Attributes?.QueueArn;
+    for (const body of [
+      '{"name":"alpha","dedupeId":"r:alpha"}',
+      "{not json",
+      '{"name":"ghost"}',
+      '{"name":"beta","dedupeId":"r:beta"}',
+    ]) {
       await f.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
     }
     const received = await receiveAll(f.sqs, queueUrl, 4);
@@ -74,10 +92,16 @@ describe("worker: a poisoned message is reported in batchItemFailures, the rest 
       write.mockRestore();
     }
 
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([idOf("{not json"), idOf('{"name":"ghost"}')].sort());
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [idOf("{not json"), idOf('{"name":"ghost"}')].sort(),
+    );
     // the good ones reached the CDN: each was missing there, so the current certificate was deployed and verified
     expect(f.cdn.uploadCount).toBe(2);
-    const lines = output.join("").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = output
+      .join("")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const certificateLines = lines.filter((l) => l.message === "certificate");
     expect(certificateLines.map((l) => [l.certificate, l.action, l.result])).toEqual([
       ["alpha", "deployed", "ok"],
@@ -90,8 +114,11 @@ describe("worker: a poisoned message is reported in batchItemFailures, the rest 
         [idOf('{"name":"ghost"}'), "INPUT_INVALID"],
       ]),
     );
-    expect(rejected.find((l) => l.messageId === idOf('{"name":"ghost"}'))?.error).toContain("no certificate named 'ghost'");
+    expect(rejected.find((l) => l.messageId === idOf('{"name":"ghost"}'))?.error).toContain(
+      "no certificate named 'ghost'",
+    );
     const all = output.join("");
-    for (const secret of [alpha.privateKey, beta.privateKey, f.cdn.credentials.accessKeySecret, "PRIVATE KEY"]) expect(all).not.toContain(secret.trim());
+    for (const secret of [alpha.privateKey, beta.privateKey, f.cdn.credentials.accessKeySecret, "PRIVATE KEY"])
+      expect(all).not.toContain(secret.trim());
   });
 });

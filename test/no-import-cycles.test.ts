@@ -6,7 +6,16 @@
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
-const ENTRIES = ["action/main.ts", "lambda/scheduler.ts", "lambda/worker.ts", "src/cli/main.ts", "src/pipeline/index.ts", "src/operations/index.ts", "src/fleet/index.ts", "src/providers/index.ts"];
+const ENTRIES = [
+  "action/main.ts",
+  "lambda/scheduler.ts",
+  "lambda/worker.ts",
+  "src/cli/main.ts",
+  "src/pipeline/index.ts",
+  "src/operations/index.ts",
+  "src/fleet/index.ts",
+  "src/providers/index.ts",
+];
 
 function cyclesIn(graph: Map<string, string[]>): string[][] {
   const state = new Map<string, "open" | "done">();
@@ -28,8 +37,23 @@ function cyclesIn(graph: Map<string, string[]>): string[][] {
 
 describe("imports", () => {
   it("form no cycle anywhere in the code the bundles start from", async () => {
-    const result = await build({ entryPoints: ENTRIES, bundle: true, write: false, platform: "node", format: "esm", packages: "external", metafile: true, outdir: "out", logLevel: "silent" });
-    const graph = new Map(Object.entries(result.metafile.inputs).map(([file, meta]) => [file, meta.imports.filter((i) => !i.external).map((i) => i.path)]));
+    const result = await build({
+      entryPoints: ENTRIES,
+      bundle: true,
+      write: false,
+      platform: "node",
+      format: "esm",
+      packages: "external",
+      metafile: true,
+      outdir: "out",
+      logLevel: "silent",
+    });
+    const graph = new Map(
+      Object.entries(result.metafile.inputs).map(([file, meta]) => [
+        file,
+        meta.imports.filter((i) => !i.external).map((i) => i.path),
+      ]),
+    );
     expect(graph.size).toBeGreaterThan(100);
     expect(cyclesIn(graph).map((cycle) => cycle.join(" -> "))).toEqual([]);
   }, 60_000);

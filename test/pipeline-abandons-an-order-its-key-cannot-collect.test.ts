@@ -28,7 +28,14 @@ describe("a pending renewal whose order was bought with another key", () => {
     const winner = await generateKeyAndCsr({ keyType: "rsa", commonName: host, sans: [host] });
     await f.issuer.place({ csr: winner.csr, commonName: host, sans: [host], reference });
     const loser = await generateKeyAndCsr({ keyType: "rsa", commonName: host, sans: [host] });
-    await f.store.putPending(`certrelay/${name}`, { reference, createdAt: f.clock.now().toISOString(), privateKey: loser.privateKey, csr: loser.csr, deployedTo: [], attempts: 1 });
+    await f.store.putPending(`certrelay/${name}`, {
+      reference,
+      createdAt: f.clock.now().toISOString(),
+      privateKey: loser.privateKey,
+      csr: loser.csr,
+      deployedTo: [],
+      attempts: 1,
+    });
     return { reference, config: fakeConfig([name]), host };
   }
 
@@ -39,7 +46,11 @@ describe("a pending renewal whose order was bought with another key", () => {
     const summary = await runPipeline(config, f.deps({ logger }));
     expect(summary.reports[0]).toMatchObject({ action: "renewed" });
     expect(f.issuer.purchases - before).toBe(1);
-    expect(logger.lines.some((l) => l.includes("abandoned, new reference") && l.includes(reference) && l.includes(`${reference}.r2`))).toBe(true);
+    expect(
+      logger.lines.some(
+        (l) => l.includes("abandoned, new reference") && l.includes(reference) && l.includes(`${reference}.r2`),
+      ),
+    ).toBe(true);
     expect(await f.store.getPending("certrelay/due")).toBeUndefined();
     const current = await f.store.getCurrent("certrelay/due");
     expect((await f.targets[0].verify(certFacts(current!.certificate).serial)).ok).toBe(true);
@@ -59,7 +70,10 @@ describe("a pending renewal whose order was bought with another key", () => {
     expect(summary.reports[0]?.detail).toContain("certrelay renew --force --only early");
     expect(logger.lines.some((l) => l.includes("abandoned, new reference") && l.includes(reference))).toBe(true);
     const pending = await f.store.getPending("certrelay/early");
-    expect(pending).toMatchObject({ reference: `${reference}.r2`, abandoned: [{ reference, reason: expect.stringContaining("KEY_MISMATCH") }] });
+    expect(pending).toMatchObject({
+      reference: `${reference}.r2`,
+      abandoned: [{ reference, reason: expect.stringContaining("KEY_MISMATCH") }],
+    });
     // that command: forced, it buys once under the new reference and renews
     const forced = await runPipeline(config, f.deps({ logger, force: true }));
     expect(forced.reports[0]?.action).toBe("renewed");

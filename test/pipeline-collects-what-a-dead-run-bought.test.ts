@@ -19,8 +19,20 @@ describe("a renewal whose run died after the CA answered, on a certificate that 
   it("collects the certificate already issued for the stored key: nothing bought again, renewed", async () => {
     // the dead run: its key stored as the pending renewal, the order placed at the CA under its reference, nothing more
     const key = await generateKeyAndCsr({ keyType: "rsa", commonName: "www.example.com", sans: ["www.example.com"] });
-    await world.store.putPending("certrelay/www", { reference: "certrelay-www-dead", createdAt: FAKE_NOW.toISOString(), privateKey: key.privateKey, csr: key.csr, deployedTo: [], attempts: 1 });
-    const bought = await world.issuer.issue({ csr: key.csr, commonName: "www.example.com", sans: ["www.example.com"], reference: "certrelay-www-dead" });
+    await world.store.putPending("certrelay/www", {
+      reference: "certrelay-www-dead",
+      createdAt: FAKE_NOW.toISOString(),
+      privateKey: key.privateKey,
+      csr: key.csr,
+      deployedTo: [],
+      attempts: 1,
+    });
+    const bought = await world.issuer.issue({
+      csr: key.csr,
+      commonName: "www.example.com",
+      sans: ["www.example.com"],
+      reference: "certrelay-www-dead",
+    });
     if (bought.state !== "issued") throw new Error("expected the fake CA to issue at once");
     const purchases = world.issuer.purchases;
 
@@ -38,7 +50,14 @@ describe("a renewal whose run died after the CA answered, on a certificate that 
     const bare = await startFakeWorld({ daysLeft: 80, issuer: { lookup: false } });
     try {
       const key = await generateKeyAndCsr({ keyType: "rsa", commonName: "www.example.com", sans: ["www.example.com"] });
-      await bare.store.putPending("certrelay/www", { reference: "certrelay-www-dead", createdAt: FAKE_NOW.toISOString(), privateKey: key.privateKey, csr: key.csr, deployedTo: [], attempts: 1 });
+      await bare.store.putPending("certrelay/www", {
+        reference: "certrelay-www-dead",
+        createdAt: FAKE_NOW.toISOString(),
+        privateKey: key.privateKey,
+        csr: key.csr,
+        deployedTo: [],
+        attempts: 1,
+      });
       const summary = await runPipeline(bare.config, bare.deps());
       expect(summary.reports[0]?.action).not.toBe("renewed");
       expect(bare.issuer.purchases).toBe(0);

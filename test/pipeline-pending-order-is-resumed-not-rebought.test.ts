@@ -21,7 +21,9 @@ describe("an order still pending at the CA", () => {
     expect(world.issuer.purchases).toBe(1);
     expect(await world.store.getPending("certrelay/www")).toMatchObject({ orderId: "order-1" });
     expect(world.targets.map((t) => t.writes)).toEqual([0, 0]);
-    expect(certFacts((await world.store.getCurrent("certrelay/www"))!.certificate).serial).toBe(certFacts(world.seeded.certificate).serial);
+    expect(certFacts((await world.store.getCurrent("certrelay/www"))!.certificate).serial).toBe(
+      certFacts(world.seeded.certificate).serial,
+    );
   });
 
   it("is collected by the next run once the CA is done: one purchase in all, renewed everywhere", async () => {

@@ -48,9 +48,14 @@ describe("two runs on one due certificate at once", () => {
   afterAll(async () => world?.stop());
 
   it("one renews, the other does not touch it, and one certificate is bought", async () => {
-    const [a, b] = await Promise.all([runPipeline(world.config, world.deps({ runId: "scheduler" })), runPipeline(world.config, world.deps({ runId: "manual" }))]);
+    const [a, b] = await Promise.all([
+      runPipeline(world.config, world.deps({ runId: "scheduler" })),
+      runPipeline(world.config, world.deps({ runId: "manual" })),
+    ]);
     const actions = [a.reports[0]?.action, b.reports[0]?.action].sort();
-    const seen = JSON.stringify([...a.reports, ...b.reports].map((r) => ({ action: r.action, detail: r.detail, error: r.error })));
+    const seen = JSON.stringify(
+      [...a.reports, ...b.reports].map((r) => ({ action: r.action, detail: r.detail, error: r.error })),
+    );
     expect(actions, seen).toContain("renewed");
     expect(["none", "skipped"], seen).toContain(actions.find((x) => x !== "renewed"));
     expect(world.issuer.purchases, seen).toBe(1);

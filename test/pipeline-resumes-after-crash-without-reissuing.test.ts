@@ -21,7 +21,14 @@ describe("a run that crashes between steps", () => {
   it("stops after the issuer answered, keeping the issued certificate as pending", async () => {
     const crash = new Error("simulated Lambda timeout");
     await expect(
-      runPipeline(world.config, world.deps({ checkpoint: (stage) => { if (stage === "issued") throw crash; } })),
+      runPipeline(
+        world.config,
+        world.deps({
+          checkpoint: (stage) => {
+            if (stage === "issued") throw crash;
+          },
+        }),
+      ),
     ).rejects.toBeInstanceOf(CheckpointInterrupt);
     const pending = await world.store.getPending("certrelay/www");
     expect(pending?.certificate).toBeDefined();
@@ -31,7 +38,14 @@ describe("a run that crashes between steps", () => {
 
   it("stops again after the first target, then a clean run finishes with exactly one issuance", async () => {
     await expect(
-      runPipeline(world.config, world.deps({ checkpoint: (stage) => { if (stage === "target-deployed") throw new Error("crash"); } })),
+      runPipeline(
+        world.config,
+        world.deps({
+          checkpoint: (stage) => {
+            if (stage === "target-deployed") throw new Error("crash");
+          },
+        }),
+      ),
     ).rejects.toBeInstanceOf(CheckpointInterrupt);
     expect((await world.store.getPending("certrelay/www"))?.deployedTo).toHaveLength(1);
 

@@ -37,14 +37,29 @@ describe("two renew runs on the same certificate at once", () => {
       const secret = `certrelay/t${trial}`;
       await seedCurrent(f, secret, host, 4);
       const config = parseConfig(
-        ["certificates:", `  - name: t${trial}`, `    secret: ${secret}`, "    issuer:", issuer.yaml("      "), "    targets:", cdnTargetYaml(f, host)].join("\n"),
+        [
+          "certificates:",
+          `  - name: t${trial}`,
+          `    secret: ${secret}`,
+          "    issuer:",
+          issuer.yaml("      "),
+          "    targets:",
+          cdnTargetYaml(f, host),
+        ].join("\n"),
         "test",
       );
       const before = issuer.purchases();
       // each run has its own clients and store object, as two processes would
       const run = (runId: string) => {
         const store = new SecretsManagerStore(f.sm);
-        return runPipeline(config, { store, providers: new StoreBackedProviders(store, f.ctx), clock: f.clock.now, logger: silentLogger, dryRun: false, runId });
+        return runPipeline(config, {
+          store,
+          providers: new StoreBackedProviders(store, f.ctx),
+          clock: f.clock.now,
+          logger: silentLogger,
+          dryRun: false,
+          runId,
+        });
       };
       const [a, b] = await Promise.all([run("scheduler"), run("manual")]);
       const actions = [a.reports[0]?.action, b.reports[0]?.action].sort();

@@ -16,7 +16,8 @@ function outcome(text: string): string {
     parseConfig(text);
     return "ok";
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems.length > 0 ? "config-error" : "config-error without problems";
+    if (error instanceof ConfigError)
+      return error.problems.length > 0 ? "config-error" : "config-error without problems";
     return `raw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
   }
 }
@@ -24,7 +25,8 @@ function outcome(text: string): string {
 /** Every path (keys and list indexes) to a leaf or a node of a parsed document. */
 function paths(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
   if (Array.isArray(value)) return [prefix, ...value.flatMap((v, i) => paths(v, [...prefix, i]))];
-  if (value !== null && typeof value === "object") return [prefix, ...Object.entries(value).flatMap(([k, v]) => paths(v, [...prefix, k]))];
+  if (value !== null && typeof value === "object")
+    return [prefix, ...Object.entries(value).flatMap(([k, v]) => paths(v, [...prefix, k]))];
   return [prefix];
 }
 
@@ -66,11 +68,16 @@ describe("config loader answers with ConfigError only", () => {
     const example = parse(exampleConfig) as unknown;
     const all = paths(example);
     fc.assert(
-      fc.property(fc.nat(), fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string(), fc.integer(), fc.constant(null)), fc.boolean(), (which, replacement, drop) => {
-        const path = all[which % all.length] ?? [];
-        // dropping the root leaves an empty file
-        expect(outcome(stringify(edit(example, path, replacement, drop)) ?? "")).toMatch(/^(ok|config-error)$/);
-      }),
+      fc.property(
+        fc.nat(),
+        fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string(), fc.integer(), fc.constant(null)),
+        fc.boolean(),
+        (which, replacement, drop) => {
+          const path = all[which % all.length] ?? [];
+          // dropping the root leaves an empty file
+          expect(outcome(stringify(edit(example, path, replacement, drop)) ?? "")).toMatch(/^(ok|config-error)$/);
+        },
+      ),
       settings,
     );
   });

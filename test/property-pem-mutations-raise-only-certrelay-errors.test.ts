@@ -17,7 +17,9 @@ function outcome(run: () => unknown): string {
     run();
     return "ok";
   } catch (error) {
-    return error instanceof CertrelayError ? "certrelay" : `raw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    return error instanceof CertrelayError
+      ? "certrelay"
+      : `raw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
   }
 }
 
@@ -26,14 +28,24 @@ async function asyncOutcome(run: () => Promise<unknown>): Promise<string> {
     await run();
     return "ok";
   } catch (error) {
-    return error instanceof CertrelayError ? "certrelay" : `raw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    return error instanceof CertrelayError
+      ? "certrelay"
+      : `raw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
   }
 }
 
 /** A DER edit: flip bits at some bytes, or cut the DER at some length. */
 const derEdit = fc.oneof(
-  fc.record({ kind: fc.constant("flip" as const), at: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), mask: fc.integer({ min: 1, max: 255 }) }),
-  fc.record({ kind: fc.constant("cut" as const), at: fc.array(fc.nat(), { minLength: 1, maxLength: 1 }), mask: fc.constant(0) }),
+  fc.record({
+    kind: fc.constant("flip" as const),
+    at: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
+    mask: fc.integer({ min: 1, max: 255 }),
+  }),
+  fc.record({
+    kind: fc.constant("cut" as const),
+    at: fc.array(fc.nat(), { minLength: 1, maxLength: 1 }),
+    mask: fc.constant(0),
+  }),
 );
 
 type DerEdit = { kind: "flip" | "cut"; at: number[]; mask: number };
@@ -57,7 +69,7 @@ describe("PEM/bundle parsing under structural damage", () => {
 
   it("DER bits flipped or cut under valid armour, in any field", () => {
     fc.assert(
-      fc.property(fc.constantFrom("certificate", "privateKey", "chain0", "chain1") , derEdit, (field, edit) => {
+      fc.property(fc.constantFrom("certificate", "privateKey", "chain0", "chain1"), derEdit, (field, edit) => {
         const blocks = pemBlocks(f.rsa.chain);
         const bundle = { ...f.rsa };
         if (field === "certificate") bundle.certificate = editBlock(f.rsa.certificate, edit);
@@ -73,27 +85,40 @@ describe("PEM/bundle parsing under structural damage", () => {
 
   it("blocks shuffled, dropped, repeated or moved between fields", () => {
     fc.assert(
-      fc.property(fc.array(fc.nat({ max: 4 }), { maxLength: 6 }), fc.array(fc.nat({ max: 4 }), { maxLength: 6 }), fc.array(fc.nat({ max: 4 }), { maxLength: 3 }), (cert, chain, key) => {
-        // every block of a real bundle plus a foreign leaf: any arrangement of them in the three fields
-        const pool = [f.rsa.certificate, ...pemBlocks(f.rsa.chain), f.rsa.privateKey, f.foreign.certificate];
-        const join = (ix: number[]) => ix.map((i) => pool[i] ?? "").join("");
-        const bundle = { certificate: join(cert), chain: join(chain), privateKey: join(key) };
-        expect(outcome(() => parseBundle(bundle, { now: NOW }))).toMatch(/^(ok|certrelay)$/);
-        expect(outcome(() => parseBundle(bundle, { now: NOW, allowReorder: true, requireKey: false }))).toMatch(/^(ok|certrelay)$/);
-      }),
+      fc.property(
+        fc.array(fc.nat({ max: 4 }), { maxLength: 6 }),
+        fc.array(fc.nat({ max: 4 }), { maxLength: 6 }),
+        fc.array(fc.nat({ max: 4 }), { maxLength: 3 }),
+        (cert, chain, key) => {
+          // every block of a real bundle plus a foreign leaf: any arrangement of them in the three fields
+          const pool = [f.rsa.certificate, ...pemBlocks(f.rsa.chain), f.rsa.privateKey, f.foreign.certificate];
+          const join = (ix: number[]) => ix.map((i) => pool[i] ?? "").join("");
+          const bundle = { certificate: join(cert), chain: join(chain), privateKey: join(key) };
+          expect(outcome(() => parseBundle(bundle, { now: NOW }))).toMatch(/^(ok|certrelay)$/);
+          expect(outcome(() => parseBundle(bundle, { now: NOW, allowReorder: true, requireKey: false }))).toMatch(
+            /^(ok|certrelay)$/,
+          );
+        },
+      ),
       settings,
     );
   });
 
   it("splitPem on arbitrary bytes, and on armour around arbitrary bytes", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 600 }), fc.constantFrom("CERTIFICATE", "PRIVATE KEY", "RSA PRIVATE KEY", "CERTIFICATE REQUEST", "X"), (bytes, type) => {
-        const raw = Buffer.from(bytes).toString("latin1");
-        expect(outcome(() => splitPem(raw, "certificate"))).toMatch(/^(ok|certrelay)$/);
-        const armoured = `-----BEGIN ${type}-----\n${Buffer.from(bytes).toString("base64")}\n-----END ${type}-----\n`;
-        expect(outcome(() => splitPem(armoured, "certificate"))).toMatch(/^(ok|certrelay)$/);
-        expect(outcome(() => parseBundle({ certificate: armoured, privateKey: armoured }, { now: NOW }))).toMatch(/^(ok|certrelay)$/);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 600 }),
+        fc.constantFrom("CERTIFICATE", "PRIVATE KEY", "RSA PRIVATE KEY", "CERTIFICATE REQUEST", "X"),
+        (bytes, type) => {
+          const raw = Buffer.from(bytes).toString("latin1");
+          expect(outcome(() => splitPem(raw, "certificate"))).toMatch(/^(ok|certrelay)$/);
+          const armoured = `-----BEGIN ${type}-----\n${Buffer.from(bytes).toString("base64")}\n-----END ${type}-----\n`;
+          expect(outcome(() => splitPem(armoured, "certificate"))).toMatch(/^(ok|certrelay)$/);
+          expect(outcome(() => parseBundle({ certificate: armoured, privateKey: armoured }, { now: NOW }))).toMatch(
+            /^(ok|certrelay)$/,
+          );
+        },
+      ),
       settings,
     );
   });

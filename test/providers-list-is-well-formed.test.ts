@@ -32,7 +32,8 @@ describe.each(list.map((d) => [d.name, d] as const))("provider %s", (name, defin
   it("marks the credential fields that are secrets", () => {
     const secrets = Object.values(definition.inputs).filter((spec) => spec.secret === true);
     // a vendor that needs credentials has a secret among them (a password, a key): masked, never accepted inline
-    if (!definition.credentials.safeParse({}).success) expect(secrets.length, `${name}: no input is marked secret`).toBeGreaterThan(0);
+    if (!definition.credentials.safeParse({}).success)
+      expect(secrets.length, `${name}: no input is marked secret`).toBeGreaterThan(0);
   });
 });
 
@@ -43,8 +44,17 @@ describe("the built-in catalog", () => {
   });
 
   it("refuses a vendor that cannot be a pipeline issuer with the reason its definition gives", () => {
-    expect(() => createIssuer({ provider: "yeastar", endpoint: "https://pbx.example", credentials: "certrelay/pbx" }, {}, ctx)).toThrow(
-      expect.objectContaining({ code: ErrorCodes.CONFIG_INVALID, field: "issuer.provider", vendor: "yeastar", message: expect.stringContaining("yeastar cannot be a pipeline issuer: a PBX-applied certificate never leaves the PBX") }),
+    expect(() =>
+      createIssuer({ provider: "yeastar", endpoint: "https://pbx.example", credentials: "certrelay/pbx" }, {}, ctx),
+    ).toThrow(
+      expect.objectContaining({
+        code: ErrorCodes.CONFIG_INVALID,
+        field: "issuer.provider",
+        vendor: "yeastar",
+        message: expect.stringContaining(
+          "yeastar cannot be a pipeline issuer: a PBX-applied certificate never leaves the PBX",
+        ),
+      }),
     );
   });
 

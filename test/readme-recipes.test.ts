@@ -9,7 +9,8 @@ import { requireBuiltCli, ROOT } from "./support/cli.js";
 function recipes(): Map<string, string> {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const found = new Map<string, string>();
-  for (const m of readme.matchAll(/<!-- recipe: ([a-z-]+) -->\n```sh\n([\s\S]*?)```/g)) found.set(m[1] as string, m[2] as string);
+  for (const m of readme.matchAll(/<!-- recipe: ([a-z-]+) -->\n```sh\n([\s\S]*?)```/g))
+    found.set(m[1] as string, m[2] as string);
   return found;
 }
 
@@ -27,12 +28,29 @@ const workDir = join(ROOT, "tmp", `recipes-${process.pid}`);
  * Run a recipe from the checkout as a user pastes it: bash, stop at the first failing command, and whatever it left
  * running in the background (sandboxes, moto_server) is ended when it finishes, however it finishes.
  */
-function runRecipe(text: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function runRecipe(
+  text: string,
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const script = `set -e\ntrap 'kill $(jobs -p) 2> /dev/null || true' EXIT\n${text}`;
   return new Promise((done) => {
-    execFile("bash", ["-c", script], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env }, timeout: 240_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      "bash",
+      ["-c", script],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env },
+        timeout: 240_000,
+        maxBuffer: 32 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        done({
+          code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        });
+      },
+    );
   });
 }
 
@@ -69,7 +87,10 @@ describe("README recipes", () => {
   it("lambda: the built scheduler renews the demo fleet in moto_server under lambda-local", async () => {
     const demo = join(workDir, "lambda");
     mkdirSync(demo, { recursive: true });
-    const run = await runRecipe(all.get("lambda") ?? "false", { DEMO: demo.slice(ROOT.length + 1), MOTO_PORT: String(await freePort()) });
+    const run = await runRecipe(all.get("lambda") ?? "false", {
+      DEMO: demo.slice(ROOT.length + 1),
+      MOTO_PORT: String(await freePort()),
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("Lambda successfully executed");
     expect(run.stdout).toMatch(/"renewed": 3/);

@@ -18,12 +18,23 @@ describe("reseller reissue whose answer is lost", () => {
     const settings = { endpoint: sandbox.url, plan: sandbox.defaultPlanId, dcvType: "DNS" as const };
     const first = await rsaCsr("reissue-drop.example.com");
     const issuer = createResellerIssuer(settings, sandbox.credentials, resellerCtx());
-    const bought = await issuer.issue({ csr: first.csr, commonName: "reissue-drop.example.com", sans: [], reference: "ref-rd-0" });
+    const bought = await issuer.issue({
+      csr: first.csr,
+      commonName: "reissue-drop.example.com",
+      sans: [],
+      reference: "ref-rd-0",
+    });
     await issuer.close();
     if (bought.state !== "issued") throw new Error("expected issued");
 
     const next = await rsaCsr("reissue-drop.example.com");
-    const request = { csr: next.csr, commonName: "reissue-drop.example.com", sans: [], reference: "ref-rd-1", previousOrderId: bought.orderId };
+    const request = {
+      csr: next.csr,
+      commonName: "reissue-drop.example.com",
+      sans: [],
+      reference: "ref-rd-1",
+      previousOrderId: bought.orderId,
+    };
     sandbox.dropResponseOnce("POST", `/ssl-certificate/${bought.orderId}/reissue`);
     const reissues = sandbox.count("POST /ssl-certificate/:id/reissue");
     const reissued = await reissueCertificate({ endpoint: sandbox.url }, sandbox.credentials, request, resellerCtx());

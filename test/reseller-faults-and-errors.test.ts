@@ -17,7 +17,11 @@ describe("reseller issuer under faults", () => {
   it("DCV stuck: pending with the validation detail after a bounded wait", async () => {
     sandbox.dcvMode = "stuck";
     const { csr } = await rsaCsr("stuck.example.com");
-    const issuer = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx({ poll: { intervalMs: 10, maxWaitMs: 50 } }));
+    const issuer = createResellerIssuer(
+      settings(),
+      { ...sandbox.credentials },
+      resellerCtx({ poll: { intervalMs: 10, maxWaitMs: 50 } }),
+    );
     const outcome = await issuer.issue({ csr, commonName: "stuck.example.com", sans: [], reference: "ref-stuck" });
     sandbox.dcvMode = "auto";
     expect(outcome.state).toBe("pending");
@@ -25,7 +29,12 @@ describe("reseller issuer under faults", () => {
     expect(outcome.detail).toContain("stuck.example.com");
     expect(outcome.detail).toContain("validation token has not been found");
     expect(sandbox.faults.counts()["async-stall"]).toBeGreaterThan(0);
-    const resumed = await issuer.resume(outcome.orderId, { csr, commonName: "stuck.example.com", sans: [], reference: "ref-stuck" });
+    const resumed = await issuer.resume(outcome.orderId, {
+      csr,
+      commonName: "stuck.example.com",
+      sans: [],
+      reference: "ref-stuck",
+    });
     await issuer.close();
     expect(resumed.state).toBe("issued");
   });
@@ -33,7 +42,12 @@ describe("reseller issuer under faults", () => {
   it("5xx and 429 on GETs are retried; a 503 on the create is looked up, not re-posted", async () => {
     const { csr } = await rsaCsr("flaky.example.com");
     sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "GET", path: "/ssl-certificate", times: 2 });
-    sandbox.faults.add({ fault: { kind: "status", status: 429, retryAfterSeconds: 0 }, method: "GET", path: "/ssl-certificate/", times: 1 });
+    sandbox.faults.add({
+      fault: { kind: "status", status: 429, retryAfterSeconds: 0 },
+      method: "GET",
+      path: "/ssl-certificate/",
+      times: 1,
+    });
     const before = sandbox.purchases;
     const issuer = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx());
     const outcome = await issuer.issue({ csr, commonName: "flaky.example.com", sans: [], reference: "ref-flaky" });
@@ -42,7 +56,9 @@ describe("reseller issuer under faults", () => {
     // 503 answered before processing: nothing bought, the lookup finds nothing, the error surfaces
     sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: "/ssl-certificate", times: 1 });
     const posts = sandbox.count("POST /ssl-certificate");
-    await expect(issuer.issue({ csr, commonName: "flaky.example.com", sans: [], reference: "ref-flaky-2" })).rejects.toMatchObject({ code: "HTTP_ERROR" });
+    await expect(
+      issuer.issue({ csr, commonName: "flaky.example.com", sans: [], reference: "ref-flaky-2" }),
+    ).rejects.toMatchObject({ code: "HTTP_ERROR" });
     expect(sandbox.count("POST /ssl-certificate") - posts).toBe(1);
     expect(sandbox.purchases - before).toBe(1);
     await issuer.close();
@@ -51,16 +67,30 @@ describe("reseller issuer under faults", () => {
   it("maps 401, 404 and 400 to typed errors naming the fix", async () => {
     const { csr } = await rsaCsr("err.example.com");
     const bad = createResellerIssuer(settings(), { username: "someone", apiKey: "wrong-key-SECRET" }, resellerCtx());
-    const auth = await bad.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-auth" }).catch((e: unknown) => e);
+    const auth = await bad
+      .issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-auth" })
+      .catch((e: unknown) => e);
     await bad.close();
     expect(auth).toMatchObject({ code: "AUTH_FAILED" });
     expect(String((auth as Error).message)).toContain("check username/api-key");
     expect(String((auth as Error).message)).not.toContain("wrong-key-SECRET");
-    const issuer = createResellerIssuer({ ...settings(), certificateId: "missing" }, { ...sandbox.credentials }, resellerCtx());
-    await expect(issuer.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-404" })).rejects.toMatchObject({ code: "VENDOR_NOT_FOUND" });
+    const issuer = createResellerIssuer(
+      { ...settings(), certificateId: "missing" },
+      { ...sandbox.credentials },
+      resellerCtx(),
+    );
+    await expect(
+      issuer.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-404" }),
+    ).rejects.toMatchObject({ code: "VENDOR_NOT_FOUND" });
     await issuer.close();
-    const wrongPlan = createResellerIssuer({ ...settings(), plan: "00000000-0000-0000-0000-000000000000" }, { ...sandbox.credentials }, resellerCtx());
-    await expect(wrongPlan.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-plan" })).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "plan" });
+    const wrongPlan = createResellerIssuer(
+      { ...settings(), plan: "00000000-0000-0000-0000-000000000000" },
+      { ...sandbox.credentials },
+      resellerCtx(),
+    );
+    await expect(
+      wrongPlan.issue({ csr, commonName: "err.example.com", sans: [], reference: "ref-plan" }),
+    ).rejects.toMatchObject({ code: "VENDOR_REJECTED", field: "plan" });
     await wrongPlan.close();
   });
 

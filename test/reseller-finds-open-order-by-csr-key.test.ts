@@ -21,11 +21,24 @@ describe("reseller: an open order for this key is found whatever its reference",
   it("collects the pending order placed with the same key under another reference: no second purchase", async () => {
     const { csr } = await rsaCsr("key.example.com");
     // what an earlier run bought: same CSR, a reference this run does not know
-    const placed = await fetch(`${sandbox.url}/ssl-certificate`, { method: "POST", headers: basic(sandbox), body: JSON.stringify({ csr, dcv_type: "DNS", plan: PLAN, client_reference: "earlier-run" }) });
+    const placed = await fetch(`${sandbox.url}/ssl-certificate`, {
+      method: "POST",
+      headers: basic(sandbox),
+      body: JSON.stringify({ csr, dcv_type: "DNS", plan: PLAN, client_reference: "earlier-run" }),
+    });
     const order = (await placed.json()) as { id: string };
     expect(sandbox.purchases).toBe(1);
-    const issuer = createResellerIssuer({ endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" }, { ...sandbox.credentials }, resellerCtx());
-    const outcome = await issueAndWait(issuer, { csr, commonName: "key.example.com", sans: ["key.example.com"], reference: "this-run" });
+    const issuer = createResellerIssuer(
+      { endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" },
+      { ...sandbox.credentials },
+      resellerCtx(),
+    );
+    const outcome = await issueAndWait(issuer, {
+      csr,
+      commonName: "key.example.com",
+      sans: ["key.example.com"],
+      reference: "this-run",
+    });
     await issuer.close();
     expect(outcome).toMatchObject({ state: "issued", orderId: order.id });
     expect(sandbox.purchases).toBe(1);
@@ -34,11 +47,24 @@ describe("reseller: an open order for this key is found whatever its reference",
 
   it("an open order for the same names but another key is not ours: this run buys its own", async () => {
     const other = await rsaCsr("names.example.com");
-    await fetch(`${sandbox.url}/ssl-certificate`, { method: "POST", headers: basic(sandbox), body: JSON.stringify({ csr: other.csr, dcv_type: "DNS", plan: PLAN, client_reference: "someone-else" }) });
+    await fetch(`${sandbox.url}/ssl-certificate`, {
+      method: "POST",
+      headers: basic(sandbox),
+      body: JSON.stringify({ csr: other.csr, dcv_type: "DNS", plan: PLAN, client_reference: "someone-else" }),
+    });
     const before = sandbox.purchases;
     const mine = await rsaCsr("names.example.com");
-    const issuer = createResellerIssuer({ endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" }, { ...sandbox.credentials }, resellerCtx());
-    const outcome = await issueAndWait(issuer, { csr: mine.csr, commonName: "names.example.com", sans: ["names.example.com"], reference: "mine" });
+    const issuer = createResellerIssuer(
+      { endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" },
+      { ...sandbox.credentials },
+      resellerCtx(),
+    );
+    const outcome = await issueAndWait(issuer, {
+      csr: mine.csr,
+      commonName: "names.example.com",
+      sans: ["names.example.com"],
+      reference: "mine",
+    });
     await issuer.close();
     expect(outcome.state).toBe("issued");
     expect(sandbox.purchases - before).toBe(1);

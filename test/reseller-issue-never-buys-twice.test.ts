@@ -17,9 +17,18 @@ const settings = () => ({ endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" as c
 describe("reseller issuer: client_reference keeps money safe", () => {
   it("issues a certificate for the CSR's key and names", async () => {
     const { csr } = await rsaCsr("www.example.com");
-    const issuer = createResellerIssuer(settings(), sandbox.credentials as unknown as Record<string, string>, resellerCtx());
+    const issuer = createResellerIssuer(
+      settings(),
+      sandbox.credentials as unknown as Record<string, string>,
+      resellerCtx(),
+    );
     const before = sandbox.purchases;
-    const outcome = await issueAndWait(issuer, { csr, commonName: "www.example.com", sans: ["www.example.com"], reference: "ref-happy" });
+    const outcome = await issueAndWait(issuer, {
+      csr,
+      commonName: "www.example.com",
+      sans: ["www.example.com"],
+      reference: "ref-happy",
+    });
     await issuer.close();
     expect(outcome.state).toBe("issued");
     if (outcome.state !== "issued") return;
@@ -34,7 +43,12 @@ describe("reseller issuer: client_reference keeps money safe", () => {
     const before = sandbox.purchases;
     const posts = sandbox.count("POST /ssl-certificate");
     const issuer = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx());
-    const outcome = await issueAndWait(issuer, { csr, commonName: "drop.example.com", sans: [], reference: "ref-drop" });
+    const outcome = await issueAndWait(issuer, {
+      csr,
+      commonName: "drop.example.com",
+      sans: [],
+      reference: "ref-drop",
+    });
     await issuer.close();
     expect(outcome.state).toBe("issued");
     expect(sandbox.purchases - before).toBe(1);
@@ -45,15 +59,28 @@ describe("reseller issuer: client_reference keeps money safe", () => {
   it("a crash between create and poll, then a new issuer with the same reference: no second purchase", async () => {
     const { csr } = await rsaCsr("crash.example.com");
     sandbox.dcvMode = "stuck";
-    const first = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx({ poll: { intervalMs: 1, maxWaitMs: 1 } }));
+    const first = createResellerIssuer(
+      settings(),
+      { ...sandbox.credentials },
+      resellerCtx({ poll: { intervalMs: 1, maxWaitMs: 1 } }),
+    );
     const before = sandbox.purchases;
-    const pending = await issueAndWait(first, { csr, commonName: "crash.example.com", sans: [], reference: "ref-crash" }, resellerCtx({ poll: { intervalMs: 1, maxWaitMs: 1 } }));
+    const pending = await issueAndWait(
+      first,
+      { csr, commonName: "crash.example.com", sans: [], reference: "ref-crash" },
+      resellerCtx({ poll: { intervalMs: 1, maxWaitMs: 1 } }),
+    );
     await first.close();
     expect(pending.state).toBe("pending");
     sandbox.dcvMode = "auto";
     const second = createResellerIssuer(settings(), { ...sandbox.credentials }, resellerCtx());
     const posts = sandbox.count("POST /ssl-certificate");
-    const outcome = await issueAndWait(second, { csr, commonName: "crash.example.com", sans: [], reference: "ref-crash" });
+    const outcome = await issueAndWait(second, {
+      csr,
+      commonName: "crash.example.com",
+      sans: [],
+      reference: "ref-crash",
+    });
     await second.close();
     expect(outcome).toMatchObject({ state: "issued", orderId: pending.orderId });
     expect(sandbox.count("POST /ssl-certificate") - posts).toBe(0);
@@ -64,15 +91,36 @@ describe("reseller issuer: client_reference keeps money safe", () => {
     const { csr } = await rsaCsr("renew.example.com");
     const ctx = resellerCtx();
     const buy = createResellerIssuer(settings(), { ...sandbox.credentials }, ctx);
-    const bought = await issueAndWait(buy, { csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-0" });
+    const bought = await issueAndWait(buy, {
+      csr,
+      commonName: "renew.example.com",
+      sans: [],
+      reference: "ref-renew-0",
+    });
     await buy.close();
     if (bought.state !== "issued") throw new Error("expected issued");
     const next = await rsaCsr("renew.example.com");
     sandbox.dropAfterProcessing({ method: "POST", path: /\/renew$/ });
     const before = sandbox.purchases;
-    const renewer = createResellerIssuer({ ...settings(), certificateId: bought.orderId }, { ...sandbox.credentials }, ctx);
-    const renewed = await issueAndWait(renewer, { csr: next.csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-1", previousOrderId: bought.orderId });
-    const again = await issueAndWait(renewer, { csr: next.csr, commonName: "renew.example.com", sans: [], reference: "ref-renew-1", previousOrderId: bought.orderId });
+    const renewer = createResellerIssuer(
+      { ...settings(), certificateId: bought.orderId },
+      { ...sandbox.credentials },
+      ctx,
+    );
+    const renewed = await issueAndWait(renewer, {
+      csr: next.csr,
+      commonName: "renew.example.com",
+      sans: [],
+      reference: "ref-renew-1",
+      previousOrderId: bought.orderId,
+    });
+    const again = await issueAndWait(renewer, {
+      csr: next.csr,
+      commonName: "renew.example.com",
+      sans: [],
+      reference: "ref-renew-1",
+      previousOrderId: bought.orderId,
+    });
     await renewer.close();
     expect(renewed).toMatchObject({ state: "issued", orderId: bought.orderId });
     if (renewed.state !== "issued" || again.state !== "issued") return;
@@ -85,7 +133,9 @@ describe("reseller issuer: client_reference keeps money safe", () => {
     const { csr } = await rsaCsr("noplan.example.com");
     const requests = sandbox.requestCount;
     const issuer = createResellerIssuer({ endpoint: sandbox.url }, { ...sandbox.credentials }, resellerCtx());
-    await expect(issuer.issue({ csr, commonName: "noplan.example.com", sans: [], reference: "ref-noplan" })).rejects.toMatchObject({ code: "INPUT_MISSING", field: "plan" });
+    await expect(
+      issuer.issue({ csr, commonName: "noplan.example.com", sans: [], reference: "ref-noplan" }),
+    ).rejects.toMatchObject({ code: "INPUT_MISSING", field: "plan" });
     await issuer.close();
     expect(sandbox.requestCount).toBe(requests);
   });

@@ -17,12 +17,22 @@ describe("reseller reissue", () => {
     const settings = { endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" as const };
     const first = await rsaCsr("reissue.example.com");
     const issuer = createResellerIssuer(settings, { ...sandbox.credentials }, resellerCtx());
-    const bought = await issuer.issue({ csr: first.csr, commonName: "reissue.example.com", sans: [], reference: "ref-r0" });
+    const bought = await issuer.issue({
+      csr: first.csr,
+      commonName: "reissue.example.com",
+      sans: [],
+      reference: "ref-r0",
+    });
     await issuer.close();
     if (bought.state !== "issued") throw new Error("expected issued");
     const purchases = sandbox.purchases;
     const next = await rsaCsr("reissue.example.com");
-    const outcome = await reissueCertificate({ ...settings, certificateId: bought.orderId }, { ...sandbox.credentials }, { csr: next.csr, commonName: "reissue.example.com", sans: [], reference: "ref-r1" }, resellerCtx());
+    const outcome = await reissueCertificate(
+      { ...settings, certificateId: bought.orderId },
+      { ...sandbox.credentials },
+      { csr: next.csr, commonName: "reissue.example.com", sans: [], reference: "ref-r1" },
+      resellerCtx(),
+    );
     expect(outcome).toMatchObject({ state: "issued", orderId: bought.orderId });
     if (outcome.state !== "issued") return;
     expect(certFacts(outcome.certificate).serial).not.toBe(certFacts(bought.certificate).serial);
@@ -33,7 +43,14 @@ describe("reseller reissue", () => {
   it("without a certificate id it refuses before any request", async () => {
     const { csr } = await rsaCsr("x.example.com");
     const requests = sandbox.requestCount;
-    await expect(reissueCertificate({ endpoint: sandbox.url }, { ...sandbox.credentials }, { csr, commonName: "x.example.com", sans: [], reference: "r" }, resellerCtx())).rejects.toMatchObject({ code: "INPUT_MISSING", field: "certificateId" });
+    await expect(
+      reissueCertificate(
+        { endpoint: sandbox.url },
+        { ...sandbox.credentials },
+        { csr, commonName: "x.example.com", sans: [], reference: "r" },
+        resellerCtx(),
+      ),
+    ).rejects.toMatchObject({ code: "INPUT_MISSING", field: "certificateId" });
     expect(sandbox.requestCount).toBe(requests);
   });
 });

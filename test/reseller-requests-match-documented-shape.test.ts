@@ -26,19 +26,45 @@ const ORDER_FIELDS = [
   "plan",
   "client_reference",
 ];
-const strings = (names: string[]): Record<string, JsonType> => Object.fromEntries(names.map((n) => [n, "string" as const]));
+const strings = (names: string[]): Record<string, JsonType> =>
+  Object.fromEntries(names.map((n) => [n, "string" as const]));
 
 const RESELLER_DOCUMENTED: DocumentedCall[] = [
   { method: "GET", path: "/ssl-certificate-plan", query: ["id", "name"], headers: AUTH },
   { method: "GET", path: "/ssl-certificate", query: ["plan", "client_reference"], headers: AUTH },
-  { method: "POST", path: "/ssl-certificate", body: strings([...ORDER_FIELDS, "ee_reference_order_id"]), requiredBody: ["csr", "dcv_type", "plan"], headers: AUTH },
+  {
+    method: "POST",
+    path: "/ssl-certificate",
+    body: strings([...ORDER_FIELDS, "ee_reference_order_id"]),
+    requiredBody: ["csr", "dcv_type", "plan"],
+    headers: AUTH,
+  },
   { method: "GET", path: "/ssl-certificate/:id", headers: AUTH },
   { method: "DELETE", path: "/ssl-certificate/:id", headers: AUTH },
-  { method: "POST", path: "/ssl-certificate/:id/renew", body: strings(ORDER_FIELDS), requiredBody: ["csr", "dcv_type"], headers: AUTH },
-  { method: "POST", path: "/ssl-certificate/:id/reissue", body: strings(ORDER_FIELDS.filter((n) => n !== "plan")), requiredBody: ["csr", "dcv_type"], headers: AUTH },
-  { method: "POST", path: "/ssl-certificate/:id/validate", body: strings(["dcv_type", "email_address", "domain"]), headers: AUTH },
+  {
+    method: "POST",
+    path: "/ssl-certificate/:id/renew",
+    body: strings(ORDER_FIELDS),
+    requiredBody: ["csr", "dcv_type"],
+    headers: AUTH,
+  },
+  {
+    method: "POST",
+    path: "/ssl-certificate/:id/reissue",
+    body: strings(ORDER_FIELDS.filter((n) => n !== "plan")),
+    requiredBody: ["csr", "dcv_type"],
+    headers: AUTH,
+  },
+  {
+    method: "POST",
+    path: "/ssl-certificate/:id/validate",
+    body: strings(["dcv_type", "email_address", "domain"]),
+    headers: AUTH,
+  },
   { method: "GET", path: "/ssl-certificate/:id/validation-details", headers: AUTH },
-  ...["zip", "pkcs7", "crt", "csr", "ca"].map((format): DocumentedCall => ({ method: "GET", path: `/ssl-certificate/:id/download-${format}`, headers: AUTH })),
+  ...["zip", "pkcs7", "crt", "csr", "ca"].map(
+    (format): DocumentedCall => ({ method: "GET", path: `/ssl-certificate/:id/download-${format}`, headers: AUTH }),
+  ),
 ];
 
 let sandbox: ResellerSandbox;
@@ -48,10 +74,21 @@ beforeAll(async () => {
   const settings = { endpoint: sandbox.url, plan: PLAN, dcvType: "DNS" as const };
   const issuer = createResellerIssuer(settings, { ...sandbox.credentials }, resellerCtx());
   const first = await rsaCsr("shape.example.com");
-  const bought = await issuer.issue({ csr: first.csr, commonName: "shape.example.com", sans: ["shape.example.com"], reference: "certrelay:shape:1" });
+  const bought = await issuer.issue({
+    csr: first.csr,
+    commonName: "shape.example.com",
+    sans: ["shape.example.com"],
+    reference: "certrelay:shape:1",
+  });
   if (bought.state !== "issued") throw new Error("purchase did not issue");
   const second = await rsaCsr("shape.example.com");
-  await issuer.issue({ csr: second.csr, commonName: "shape.example.com", sans: ["shape.example.com"], reference: "certrelay:shape:2", previousOrderId: bought.orderId });
+  await issuer.issue({
+    csr: second.csr,
+    commonName: "shape.example.com",
+    sans: ["shape.example.com"],
+    reference: "certrelay:shape:2",
+    previousOrderId: bought.orderId,
+  });
   await issuer.close();
   for await (const _ of listResellerCertificates(settings, { ...sandbox.credentials }, resellerCtx())) void _;
 });
@@ -62,8 +99,15 @@ afterAll(async () => {
 describe("Resello: the requests certrelay sends have the documented shape", () => {
   it("every request of a purchase, a renewal and a scan is a documented call with documented fields", async () => {
     const recorded = sandbox.recording ?? [];
-    expect(recorded.map((r) => `${r.method} ${r.path.replace(/\/ssl-certificate\/[^/]+/, "/ssl-certificate/{id}")}`)).toEqual(
-      expect.arrayContaining(["POST /ssl-certificate", "POST /ssl-certificate/{id}/renew", "GET /ssl-certificate", "GET /ssl-certificate/{id}"]),
+    expect(
+      recorded.map((r) => `${r.method} ${r.path.replace(/\/ssl-certificate\/[^/]+/, "/ssl-certificate/{id}")}`),
+    ).toEqual(
+      expect.arrayContaining([
+        "POST /ssl-certificate",
+        "POST /ssl-certificate/{id}/renew",
+        "GET /ssl-certificate",
+        "GET /ssl-certificate/{id}",
+      ]),
     );
     expect(await fidelityProblems(recorded, RESELLER_DOCUMENTED)).toEqual([]);
   });

@@ -45,8 +45,15 @@ describe("the Resello fleet scan assumes no paging", () => {
   });
 
   it("an answer that repeats records still yields each certificate once", async () => {
-    const whole = (await (await fetch(new URL("/ssl-certificate", sandbox.url), { headers: basic(sandbox) })).json()) as unknown[];
-    sandbox.faults.add({ fault: { kind: "status", status: 200, body: [...whole, ...whole.slice(0, 300)] }, method: "GET", path: "/ssl-certificate", times: 1 });
+    const whole = (await (
+      await fetch(new URL("/ssl-certificate", sandbox.url), { headers: basic(sandbox) })
+    ).json()) as unknown[];
+    sandbox.faults.add({
+      fault: { kind: "status", status: 200, body: [...whole, ...whole.slice(0, 300)] },
+      method: "GET",
+      path: "/ssl-certificate",
+      times: 1,
+    });
     const ids = await scan();
     expect(ids).toHaveLength(sandbox.orderCount);
     expect(new Set(ids).size).toBe(ids.length);

@@ -19,19 +19,46 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> & { error?: { code: string; field?: string } } }> {
-  const res = await fetch(`${sandbox.url}${path}`, { method, headers: basic(sandbox), ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> & { error?: { code: string; field?: string } } }> {
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: basic(sandbox),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, json: (await res.json()) as never };
 }
-async function bytes(path: string): Promise<{ status: number; type: string | null; disposition: string | null; data: Uint8Array }> {
+async function bytes(
+  path: string,
+): Promise<{ status: number; type: string | null; disposition: string | null; data: Uint8Array }> {
   const res = await fetch(`${sandbox.url}${path}`, { headers: basic(sandbox) });
-  return { status: res.status, type: res.headers.get("content-type"), disposition: res.headers.get("content-disposition"), data: new Uint8Array(await res.arrayBuffer()) };
+  return {
+    status: res.status,
+    type: res.headers.get("content-type"),
+    disposition: res.headers.get("content-disposition"),
+    data: new Uint8Array(await res.arrayBuffer()),
+  };
 }
 
 // The spec's sample body, with a CSR of our own (the sample's CSR is the spec's; its key is fine but we check names).
 const sample = (csr: string, reference: string) => ({
-  csr, dcv_type: "EMAIL", chamber_of_commerce: "12345678", company_name: "Johns inc.", department: "Development", address: "Example street 13", zip_code: "12345", city: "Smallville",
-  approver_first_name: "John", approver_last_name: "Doe", approver_email_address: "john.doe@example.com", approver_phone_number: "+31.612345678", client_reference: reference, plan: PLAN,
+  csr,
+  dcv_type: "EMAIL",
+  chamber_of_commerce: "12345678",
+  company_name: "Johns inc.",
+  department: "Development",
+  address: "Example street 13",
+  zip_code: "12345",
+  city: "Smallville",
+  approver_first_name: "John",
+  approver_last_name: "Doe",
+  approver_email_address: "john.doe@example.com",
+  approver_phone_number: "+31.612345678",
+  client_reference: reference,
+  plan: PLAN,
 });
 
 describe("reseller spec requests replayed", () => {
@@ -46,7 +73,14 @@ describe("reseller spec requests replayed", () => {
     const { csr } = await rsaCsr("example.com");
     const created = await call("POST", "/ssl-certificate", sample(csr, "#123"));
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ status: "pending", plan: PLAN, client_reference: "#123", common_name: "example.com", domains: ["example.com"], dcv_type: "EMAIL" });
+    expect(created.json).toMatchObject({
+      status: "pending",
+      plan: PLAN,
+      client_reference: "#123",
+      common_name: "example.com",
+      domains: ["example.com"],
+      dcv_type: "EMAIL",
+    });
     id = String(created.json.id);
     // client_reference is a lookup filter, not a promise that a repeated create is free
     const again = await call("POST", "/ssl-certificate", sample(csr, "#123"));
@@ -57,7 +91,10 @@ describe("reseller spec requests replayed", () => {
 
   it("GET /ssl-certificate filters on client_reference; GET /{id} activates after DCV", async () => {
     const listed = await call("GET", "/ssl-certificate?client_reference=%23123");
-    expect(listed.json).toEqual([expect.objectContaining({ id, client_reference: "#123" }), expect.objectContaining({ client_reference: "#123" })]);
+    expect(listed.json).toEqual([
+      expect.objectContaining({ id, client_reference: "#123" }),
+      expect.objectContaining({ client_reference: "#123" }),
+    ]);
     const got = await call("GET", `/ssl-certificate/${id}`);
     expect(got.json).toMatchObject({ id, status: "active" });
     expect(typeof got.json.valid_until).toBe("string");
@@ -73,7 +110,9 @@ describe("reseller spec requests replayed", () => {
     expect(leaf.commonName).toBe("example.com");
     const ca = Buffer.from((await bytes(`/ssl-certificate/${id}/download-ca`)).data).toString("utf8");
     expect(ca.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
-    expect(Buffer.from((await bytes(`/ssl-certificate/${id}/download-csr`)).data).toString("utf8")).toContain("BEGIN CERTIFICATE REQUEST");
+    expect(Buffer.from((await bytes(`/ssl-certificate/${id}/download-csr`)).data).toString("utf8")).toContain(
+      "BEGIN CERTIFICATE REQUEST",
+    );
     const p7 = join(dir, "cert.p7b");
     writeFileSync(p7, (await bytes(`/ssl-certificate/${id}/download-pkcs7`)).data);
     const printed = execFileSync("openssl", ["pkcs7", "-in", p7, "-print_certs", "-noout"]).toString();
@@ -88,7 +127,10 @@ describe("reseller spec requests replayed", () => {
   it("POST /{id}/reissue replaces the certificate at once, no purchase", async () => {
     const before = Buffer.from((await bytes(`/ssl-certificate/${id}/download-crt`)).data).toString("utf8");
     const { csr } = await rsaCsr("example.com");
-    const { status, json } = await call("POST", `/ssl-certificate/${id}/reissue`, { ...sample(csr, "#123-reissue"), plan: undefined });
+    const { status, json } = await call("POST", `/ssl-certificate/${id}/reissue`, {
+      ...sample(csr, "#123-reissue"),
+      plan: undefined,
+    });
     expect(status).toBe(200);
     expect(json.status).toBe("active");
     const after = Buffer.from((await bytes(`/ssl-certificate/${id}/download-crt`)).data).toString("utf8");
@@ -109,12 +151,21 @@ describe("reseller spec requests replayed", () => {
   it("POST /{id}/validate retries DCV of a pending order", async () => {
     sandbox.dcvMode = "fail";
     const { csr } = await rsaCsr("validate.example.com");
-    const created = await call("POST", "/ssl-certificate", { csr, dcv_type: "DNS", plan: PLAN, client_reference: "v-1" });
+    const created = await call("POST", "/ssl-certificate", {
+      csr,
+      dcv_type: "DNS",
+      plan: PLAN,
+      client_reference: "v-1",
+    });
     const vid = String(created.json.id);
     await call("GET", `/ssl-certificate/${vid}`);
     expect((await call("GET", `/ssl-certificate/${vid}/validation-details`)).json.status).toBe("failed");
     sandbox.dcvMode = "auto";
-    const validated = await call("POST", `/ssl-certificate/${vid}/validate`, { dcv_type: "EMAIL", email_address: "john.doe@example.com", domain: "validate.example.com" });
+    const validated = await call("POST", `/ssl-certificate/${vid}/validate`, {
+      dcv_type: "EMAIL",
+      email_address: "john.doe@example.com",
+      domain: "validate.example.com",
+    });
     expect(validated.status).toBe(200);
     expect((await call("GET", `/ssl-certificate/${vid}`)).json.status).toBe("active");
   });
@@ -127,7 +178,9 @@ describe("reseller spec requests replayed", () => {
   });
 
   it("errors: 401, 404, 400 naming the field", async () => {
-    const anon = await fetch(`${sandbox.url}/ssl-certificate`, { headers: { authorization: "Basic " + Buffer.from("x:y").toString("base64") } });
+    const anon = await fetch(`${sandbox.url}/ssl-certificate`, {
+      headers: { authorization: "Basic " + Buffer.from("x:y").toString("base64") },
+    });
     expect(anon.status).toBe(401);
     expect((await call("GET", "/ssl-certificate/nope")).status).toBe(404);
     const { csr } = await rsaCsr("bad.example.com");

@@ -9,7 +9,13 @@ describe("EMF lines CloudWatch turns into metrics", () => {
     const lines: string[] = [];
     const outcomes: CertificateOutcome[] = [
       { name: "www", action: "renewed", daysLeft: 89, durationMs: 120 },
-      { name: "api", action: "failed", daysLeft: 3, durationMs: 40, error: { code: "VENDOR_ERROR", message: "upload refused" } },
+      {
+        name: "api",
+        action: "failed",
+        daysLeft: 3,
+        durationMs: 40,
+        error: { code: "VENDOR_ERROR", message: "upload refused" },
+      },
       { name: "mail", action: "none", daysLeft: 60, durationMs: 5 },
       { name: "new", action: "failed", durationMs: 1, error: { code: "STORE_ERROR", message: "unreadable" } },
     ];
@@ -21,7 +27,9 @@ describe("EMF lines CloudWatch turns into metrics", () => {
     expect(docs[0]).toEqual({
       _aws: {
         Timestamp: AT.getTime(),
-        CloudWatchMetrics: [{ Namespace: "certrelay", Dimensions: [["Certificate"]], Metrics: [{ Name: "DaysLeft", Unit: "None" }] }],
+        CloudWatchMetrics: [
+          { Namespace: "certrelay", Dimensions: [["Certificate"]], Metrics: [{ Name: "DaysLeft", Unit: "None" }] },
+        ],
       },
       Certificate: "www",
       DaysLeft: 89,

@@ -4,13 +4,26 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client
 import { SQSClient, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateOutcome } from "../src/signals/log.js";
-import { alertsFor, notificationFor, notifyAll, SnsNotifier, WebhookNotifier, type Notification } from "../src/signals/notify.js";
+import {
+  alertsFor,
+  notificationFor,
+  notifyAll,
+  SnsNotifier,
+  WebhookNotifier,
+  type Notification,
+} from "../src/signals/notify.js";
 import { createQueue, receiveAll } from "./support/sqs.js";
 import { awsClientConfig, startMoto, type MotoServer } from "./support/moto.js";
 
 const outcomes: CertificateOutcome[] = [
   { name: "www", action: "renewed", daysLeft: 89, durationMs: 10 },
-  { name: "api", action: "failed", daysLeft: 20, durationMs: 10, error: { code: "VENDOR_QUOTA", message: "no certificate slots left" } },
+  {
+    name: "api",
+    action: "failed",
+    daysLeft: 20,
+    durationMs: 10,
+    error: { code: "VENDOR_QUOTA", message: "no certificate slots left" },
+  },
   { name: "pbx", action: "pending", daysLeft: 3, durationMs: 10, detail: "order 77 is pending" },
   { name: "mail", action: "none", daysLeft: 40, durationMs: 10 },
   { name: "old", action: "none", daysLeft: 2, durationMs: 10, detail: "due for renewal but no issuer is configured" },
@@ -57,7 +70,9 @@ describe("notifications on failure and on certificates close to expiry", () => {
     const good = new WebhookNotifier(webhookUrl);
     const broken = new WebhookNotifier(webhookUrl.replace("/hooks/", "/broken/"));
 
-    await notifyAll([good, broken], notification, (n, e) => errors.push(`${n.description}: ${e instanceof Error ? e.message : String(e)}`));
+    await notifyAll([good, broken], notification, (n, e) =>
+      errors.push(`${n.description}: ${e instanceof Error ? e.message : String(e)}`),
+    );
 
     expect(received).toHaveLength(2);
     const body = received.find((r) => r.path.startsWith("/hooks/"))?.body as Notification & { text: string };
@@ -75,7 +90,14 @@ describe("notifications on failure and on certificates close to expiry", () => {
       const topic = await sns.send(new CreateTopicCommand({ Name: "certrelay-alerts" }));
       const queueUrl = await createQueue(sqs, "alerts-inbox");
       const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }));
-      await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: "sqs", Endpoint: attrs.Attributes?.QueueArn, Attributes: { RawMessageDelivery: "true" } }));
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn: topic.TopicArn,
+          Protocol: "sqs",
+          Endpoint: attrs.Attributes?.QueueArn,
+          Attributes: { RawMessageDelivery: "true" },
+        }),
+      );
 
       await new SnsNotifier(sns, topic.TopicArn ?? "").notify(notificationFor(alertsFor(outcomes, 7), "scheduler"));
 

@@ -21,8 +21,12 @@ async function killedWriter(secretFile: string, body: string): Promise<string> {
     process.stdout.write(name + "\\n");
     setInterval(() => {}, 1000);
   `;
-  const child = spawn(process.execPath, ["-e", script, dir, secretFile, body], { stdio: ["ignore", "pipe", "inherit"] });
-  const name = await new Promise<string>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim())));
+  const child = spawn(process.execPath, ["-e", script, dir, secretFile, body], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const name = await new Promise<string>((resolve) =>
+    child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim())),
+  );
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGKILL");
   await exited;
@@ -38,7 +42,9 @@ afterAll(async () => {
 
 describe("the file store leaves no private key outside its secret's file", () => {
   it("a store started after a SIGKILLed writer removes the writer's temp file, and keeps a live writer's", async () => {
-    const key = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const key = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
     const orphan = await killedWriter("certrelay%2Fwww", JSON.stringify({ current: { privateKey: key } }));
     // a temp file this very process is writing must survive: renaming it is still to come
     const live = join(dir, `.certrelay%2Fapi.${process.pid}.0b9c3a8e-6f0e-4a57-9d2b-1f4c2e7a9b10.tmp`);
@@ -57,11 +63,21 @@ describe("the file store leaves no private key outside its secret's file", () =>
   it("every write goes through a temp file that is gone afterwards, on success and on failure", async () => {
     const store = new FileStore({ dir });
     await store.putCredentials("certrelay/pbx", { username: "u", password: "p" });
-    await store.sessions.putSession("certrelay/pbx", "https://pbx", { accessToken: "a1", refreshToken: "r1", accessExpiresAt: 1, refreshExpiresAt: 2 });
+    await store.sessions.putSession("certrelay/pbx", "https://pbx", {
+      accessToken: "a1",
+      refreshToken: "r1",
+      accessExpiresAt: 1,
+      refreshExpiresAt: 2,
+    });
     // a pending renewal the schema refuses is never written, and leaves nothing behind
-    await expect(store.putPending("certrelay/www", { reference: "x" } as never)).rejects.toMatchObject({ code: "STORE_ERROR" });
+    await expect(store.putPending("certrelay/www", { reference: "x" } as never)).rejects.toMatchObject({
+      code: "STORE_ERROR",
+    });
     expect((await readdir(dir)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
-    expect(JSON.parse(await readFile(store.pathFor("certrelay/pbx"), "utf8"))).toMatchObject({ current: { username: "u" }, sessions: { "https://pbx": [{ accessToken: "a1" }] } });
+    expect(JSON.parse(await readFile(store.pathFor("certrelay/pbx"), "utf8"))).toMatchObject({
+      current: { username: "u" },
+      sessions: { "https://pbx": [{ accessToken: "a1" }] },
+    });
     await store.sessions.removeSession("certrelay/pbx", "https://pbx", "a1");
     expect(await store.sessions.getSessions("certrelay/pbx", "https://pbx")).toEqual([]);
     expect(await store.getCredentials("certrelay/pbx")).toEqual({ username: "u", password: "p" });

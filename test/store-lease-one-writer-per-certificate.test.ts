@@ -34,7 +34,9 @@ describe("Secrets Manager lease (moto_server)", () => {
   it("of runs racing for one certificate, exactly one gets the lease, on a new secret and on an existing one", async () => {
     for (const secret of ["certrelay/new", "certrelay/existing"]) {
       if (secret === "certrelay/existing") await new SecretsManagerStore(client).putCurrent(secret, oldMaterial);
-      const runs = ["run-a", "run-b", "run-c"].map((owner) => new SecretsManagerStore(client).acquireLease(secret, { owner, now: NOW, ttlMs: TTL }));
+      const runs = ["run-a", "run-b", "run-c"].map((owner) =>
+        new SecretsManagerStore(client).acquireLease(secret, { owner, now: NOW, ttlMs: TTL }),
+      );
       const attempts = await Promise.all(runs);
       expect(owners(attempts), secret).toHaveLength(1);
       const loser = attempts.find((a) => !a.acquired);
@@ -46,10 +48,22 @@ describe("Secrets Manager lease (moto_server)", () => {
     const store = new SecretsManagerStore(client);
     const first = await store.acquireLease("certrelay/www", { owner: "scheduler-1", now: NOW, ttlMs: TTL });
     expect(first.acquired).toBe(true);
-    const second = await store.acquireLease("certrelay/www", { owner: "cli-2", now: new Date(NOW.getTime() + 60_000), ttlMs: TTL });
-    expect(second).toEqual({ acquired: false, holder: "scheduler-1", expiresAt: new Date(NOW.getTime() + TTL).toISOString() });
+    const second = await store.acquireLease("certrelay/www", {
+      owner: "cli-2",
+      now: new Date(NOW.getTime() + 60_000),
+      ttlMs: TTL,
+    });
+    expect(second).toEqual({
+      acquired: false,
+      holder: "scheduler-1",
+      expiresAt: new Date(NOW.getTime() + TTL).toISOString(),
+    });
     if (first.acquired) await first.lease.release();
-    const third = await store.acquireLease("certrelay/www", { owner: "cli-2", now: new Date(NOW.getTime() + 60_000), ttlMs: TTL });
+    const third = await store.acquireLease("certrelay/www", {
+      owner: "cli-2",
+      now: new Date(NOW.getTime() + 60_000),
+      ttlMs: TTL,
+    });
     expect(third.acquired).toBe(true);
   });
 
@@ -60,7 +74,10 @@ describe("Secrets Manager lease (moto_server)", () => {
     const taker = await store.acquireLease("certrelay/www", { owner: "next", now: later, ttlMs: TTL });
     expect(taker.acquired).toBe(true);
     if (dead.acquired) await dead.lease.release();
-    expect(await store.acquireLease("certrelay/www", { owner: "third", now: later, ttlMs: TTL })).toMatchObject({ acquired: false, holder: "next" });
+    expect(await store.acquireLease("certrelay/www", { owner: "third", now: later, ttlMs: TTL })).toMatchObject({
+      acquired: false,
+      holder: "next",
+    });
   });
 
   it("the lease never shows as material: a secret whose first version is a lease has no current, and promotes normally", async () => {
@@ -68,7 +85,14 @@ describe("Secrets Manager lease (moto_server)", () => {
     const lease = await store.acquireLease("certrelay/first", { owner: "run", now: NOW, ttlMs: TTL });
     expect(await store.getCurrent("certrelay/first")).toBeUndefined();
     expect(await store.getPending("certrelay/first")).toBeUndefined();
-    await store.putPending("certrelay/first", pendingRenewal({ certificate: oldMaterial.certificate, chain: oldMaterial.chain, privateKey: oldMaterial.privateKey }));
+    await store.putPending(
+      "certrelay/first",
+      pendingRenewal({
+        certificate: oldMaterial.certificate,
+        chain: oldMaterial.chain,
+        privateKey: oldMaterial.privateKey,
+      }),
+    );
     await store.promote("certrelay/first");
     expect(await store.getCurrent("certrelay/first")).toEqual(oldMaterial);
     if (lease.acquired) await lease.lease.release();
@@ -85,7 +109,10 @@ describe("file store lease (OS lock file)", () => {
   it("two stores on one directory: one lock holder at a time, free again once released", async () => {
     const a = new FileStore({ dir });
     const b = new FileStore({ dir });
-    const attempts = await Promise.all([a.acquireLease("certrelay/www", { owner: "a", now: NOW, ttlMs: TTL }), b.acquireLease("certrelay/www", { owner: "b", now: NOW, ttlMs: TTL })]);
+    const attempts = await Promise.all([
+      a.acquireLease("certrelay/www", { owner: "a", now: NOW, ttlMs: TTL }),
+      b.acquireLease("certrelay/www", { owner: "b", now: NOW, ttlMs: TTL }),
+    ]);
     expect(owners(attempts)).toHaveLength(1);
     const held = attempts.find((x) => x.acquired);
     if (held?.acquired) await held.lease.release();

@@ -34,7 +34,10 @@ beforeEach(async () => {
 /** a read as the test compares it: the error by its code */
 type Compared = Omit<ScanRead, "error"> & { failed?: string };
 
-const material = (n: number) => ({ ...oldMaterial, certificate: oldMaterial.certificate.replace("OLD-CERT", `CERT-${n}`) });
+const material = (n: number) => ({
+  ...oldMaterial,
+  certificate: oldMaterial.certificate.replace("OLD-CERT", `CERT-${n}`),
+});
 
 /** What getCurrent + getPending answer, in the shape readForScan answers. */
 async function singleReads(store: SecretsManagerStore, ids: string[]): Promise<Compared[]> {
@@ -53,7 +56,8 @@ async function singleReads(store: SecretsManagerStore, ids: string[]): Promise<C
 async function batchReads(store: SecretsManagerStore, ids: string[]): Promise<Compared[]> {
   const out: Compared[] = [];
   for await (const batch of store.readForScan(ids)) {
-    for (const { error, ...read } of batch) out.push(error === undefined ? read : { ...read, failed: (error as CertrelayError).code });
+    for (const { error, ...read } of batch)
+      out.push(error === undefined ? read : { ...read, failed: (error as CertrelayError).code });
   }
   return out;
 }
@@ -73,15 +77,33 @@ describe("secrets-manager fleet scan reads", () => {
     await client.send(
       new PutSecretValueCommand({
         SecretId: "certrelay/batch/promoting",
-        SecretString: JSON.stringify({ certificate: issued.certificate, privateKey: pendingRenewal().privateKey, chain: issued.chain }),
+        SecretString: JSON.stringify({
+          certificate: issued.certificate,
+          privateKey: pendingRenewal().privateKey,
+          chain: issued.chain,
+        }),
         VersionStages: ["AWSPENDING"],
         ClientRequestToken: randomUUID(),
       }),
     );
     // not certificate material, a secret without a value, and no secret at all
-    await client.send(new CreateSecretCommand({ Name: "certrelay/batch/not-material", SecretString: JSON.stringify({ hello: "world" }) }));
+    await client.send(
+      new CreateSecretCommand({
+        Name: "certrelay/batch/not-material",
+        SecretString: JSON.stringify({ hello: "world" }),
+      }),
+    );
     await client.send(new CreateSecretCommand({ Name: "certrelay/batch/empty" }));
-    const ids = [...plain.slice(0, 20), "certrelay/batch/renewing", "certrelay/batch/first", ...plain.slice(20), "certrelay/batch/promoting", "certrelay/batch/not-material", "certrelay/batch/empty", "certrelay/batch/absent"];
+    const ids = [
+      ...plain.slice(0, 20),
+      "certrelay/batch/renewing",
+      "certrelay/batch/first",
+      ...plain.slice(20),
+      "certrelay/batch/promoting",
+      "certrelay/batch/not-material",
+      "certrelay/batch/empty",
+      "certrelay/batch/absent",
+    ];
 
     const single = await singleReads(store, ids);
     sent.clear();

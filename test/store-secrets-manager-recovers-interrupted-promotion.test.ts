@@ -1,9 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SecretsManagerStore } from "../src/store/index.js";
 import { awsClientConfig, startMoto, type MotoServer } from "./support/moto.js";
@@ -30,7 +26,11 @@ describe("secrets-manager promotion interrupted after the final version was writ
     await store.putCurrent("certrelay/www", oldMaterial);
     await store.putPending("certrelay/www", pendingRenewal(issued));
     // What promote() writes first; a crash here leaves plain material under AWSPENDING.
-    const finalMaterial = { certificate: issued.certificate, privateKey: pendingRenewal().privateKey, chain: issued.chain };
+    const finalMaterial = {
+      certificate: issued.certificate,
+      privateKey: pendingRenewal().privateKey,
+      chain: issued.chain,
+    };
     await client.send(
       new PutSecretValueCommand({
         SecretId: "certrelay/www",
@@ -41,12 +41,17 @@ describe("secrets-manager promotion interrupted after the final version was writ
     );
 
     expect(await store.getCurrent("certrelay/www")).toEqual(oldMaterial);
-    expect(await store.getPending("certrelay/www")).toMatchObject({ certificate: issued.certificate, chain: issued.chain });
+    expect(await store.getPending("certrelay/www")).toMatchObject({
+      certificate: issued.certificate,
+      chain: issued.chain,
+    });
 
     await store.promote("certrelay/www");
     expect(await store.getCurrent("certrelay/www")).toEqual(finalMaterial);
     expect(await store.getPending("certrelay/www")).toBeUndefined();
-    const previous = await client.send(new GetSecretValueCommand({ SecretId: "certrelay/www", VersionStage: "AWSPREVIOUS" }));
+    const previous = await client.send(
+      new GetSecretValueCommand({ SecretId: "certrelay/www", VersionStage: "AWSPREVIOUS" }),
+    );
     expect(JSON.parse(previous.SecretString ?? "{}")).toEqual(oldMaterial);
   });
 });

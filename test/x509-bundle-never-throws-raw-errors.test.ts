@@ -30,7 +30,9 @@ describe("bundle parsing never leaks raw errors", () => {
   it("on arbitrary text", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 400 }), fc.string({ maxLength: 200 }), (certificate, privateKey) => {
-        expect(outcome(() => parseBundle({ certificate, privateKey, chain: certificate }, { now: NOW }))).toBe("certrelay");
+        expect(outcome(() => parseBundle({ certificate, privateKey, chain: certificate }, { now: NOW }))).toBe(
+          "certrelay",
+        );
         expect(outcome(() => parsePrivateKey(privateKey))).toBe("certrelay");
       }),
       settings,
@@ -39,16 +41,22 @@ describe("bundle parsing never leaks raw errors", () => {
 
   it("on valid PEM with one character changed, or cut anywhere", () => {
     fc.assert(
-      fc.property(fc.nat(), fc.nat(), fc.constantFrom("A", "/", "=", "-", "\n", " ", "\u00e9"), fc.boolean(), (which, at, ch, cut) => {
-        const pem = pems[which % pems.length]!;
-        const i = at % pem.length;
-        const mutated = cut ? pem.slice(0, i) : pem.slice(0, i) + ch + pem.slice(i + 1);
-        const r1 = outcome(() => parseBundle({ ...f.rsa, certificate: mutated }, { now: NOW }));
-        const r2 = outcome(() => parseBundle({ ...f.rsa, privateKey: mutated }, { now: NOW }));
-        const r3 = outcome(() => parseBundle({ ...f.rsa, chain: mutated }, { now: NOW }));
-        const r4 = outcome(() => certFacts(mutated));
-        for (const r of [r1, r2, r3, r4]) expect(["ok", "certrelay"]).toContain(r);
-      }),
+      fc.property(
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom("A", "/", "=", "-", "\n", " ", "\u00e9"),
+        fc.boolean(),
+        (which, at, ch, cut) => {
+          const pem = pems[which % pems.length]!;
+          const i = at % pem.length;
+          const mutated = cut ? pem.slice(0, i) : pem.slice(0, i) + ch + pem.slice(i + 1);
+          const r1 = outcome(() => parseBundle({ ...f.rsa, certificate: mutated }, { now: NOW }));
+          const r2 = outcome(() => parseBundle({ ...f.rsa, privateKey: mutated }, { now: NOW }));
+          const r3 = outcome(() => parseBundle({ ...f.rsa, chain: mutated }, { now: NOW }));
+          const r4 = outcome(() => certFacts(mutated));
+          for (const r of [r1, r2, r3, r4]) expect(["ok", "certrelay"]).toContain(r);
+        },
+      ),
       settings,
     );
   });

@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { TestCA } from "../src/sandbox/ca.js";
-import { certFacts, expireInDays, lifetimeDays, normalizeSerial, serialFromDecimal, serialToDecimal } from "../src/x509/index.js";
+import {
+  certFacts,
+  expireInDays,
+  lifetimeDays,
+  normalizeSerial,
+  serialFromDecimal,
+  serialToDecimal,
+} from "../src/x509/index.js";
 import { DAY, NOW, openssl } from "./fixtures/x509.js";
 
 describe("certFacts of a certificate issued by the test CA", () => {
@@ -8,7 +15,14 @@ describe("certFacts of a certificate issued by the test CA", () => {
   let pem: string;
   beforeAll(async () => {
     ca = await TestCA.create({ name: "Facts", now: NOW });
-    pem = (await ca.issue({ commonName: "www.example.com", sans: ["www.example.com", "api.example.com", "10.0.0.1"], days: 6, serial: "00:0A:1B:2C" })).certificate;
+    pem = (
+      await ca.issue({
+        commonName: "www.example.com",
+        sans: ["www.example.com", "api.example.com", "10.0.0.1"],
+        days: 6,
+        serial: "00:0A:1B:2C",
+      })
+    ).certificate;
   });
 
   it("reports names, issuer, key and validity as a user reads them", () => {
@@ -86,7 +100,9 @@ describe("serial notation", () => {
 
   it("refuses a serial that is not hex, naming the field", () => {
     expect(() => normalizeSerial("12G4")).toThrow(expect.objectContaining({ code: "INPUT_INVALID", field: "serial" }));
-    expect(() => serialFromDecimal("12AB")).toThrow(expect.objectContaining({ code: "INPUT_INVALID", field: "serial" }));
+    expect(() => serialFromDecimal("12AB")).toThrow(
+      expect.objectContaining({ code: "INPUT_INVALID", field: "serial" }),
+    );
   });
 
   it("converts the CDN's decimal serials", () => {

@@ -47,7 +47,11 @@ describe("chain ordering", () => {
   });
 
   it("reports another CA's certificate as foreign, even with a matching path", () => {
-    const r = orderChain(certFacts(f.rsa.certificate), [certFacts(intermediate), certFacts(root), certFacts(f.foreignCa.rootPem)]);
+    const r = orderChain(certFacts(f.rsa.certificate), [
+      certFacts(intermediate),
+      certFacts(root),
+      certFacts(f.foreignCa.rootPem),
+    ]);
     expect(names(r.ordered)).toEqual(["Fixture Intermediate CA", "Fixture Root CA"]);
     expect(names(r.foreign)).toEqual(["Foreign Root CA"]);
     expect(r.complete).toBe(true);
@@ -56,26 +60,38 @@ describe("chain ordering", () => {
   it("rejects a reversed chain with the right order in the message, unless reordering is allowed", () => {
     const reversed = { ...f.rsa, chain: root + intermediate };
     expect(() => parseBundle(reversed, { now: NOW })).toThrow(
-      expect.objectContaining({ code: "CHAIN_ORDER", field: "chain", message: expect.stringContaining('"Fixture Intermediate CA", then "Fixture Root CA"') }),
+      expect.objectContaining({
+        code: "CHAIN_ORDER",
+        field: "chain",
+        message: expect.stringContaining('"Fixture Intermediate CA", then "Fixture Root CA"'),
+      }),
     );
     const bundle = parseBundle(reversed, { now: NOW, allowReorder: true });
     expect(bundle.material.chain).toBe(f.ca.chainPem);
   });
 
   it("accepts fullchain.pem (leaf first, then CA certificates) in the certificate field", () => {
-    const bundle = parseBundle({ certificate: f.rsa.certificate + f.ca.chainPem, privateKey: f.rsa.privateKey }, { now: NOW });
+    const bundle = parseBundle(
+      { certificate: f.rsa.certificate + f.ca.chainPem, privateKey: f.rsa.privateKey },
+      { now: NOW },
+    );
     expect(bundle.leaf.commonName).toBe("www.example.com");
     expect(bundle.material.certificate).toBe(f.rsa.certificate);
     expect(bundle.material.chain).toBe(f.ca.chainPem);
   });
 
   it("drops a copy of the leaf and duplicates pasted into the chain", () => {
-    const bundle = parseBundle({ ...f.rsa, chain: f.rsa.certificate + intermediate + intermediate + root }, { now: NOW });
+    const bundle = parseBundle(
+      { ...f.rsa, chain: f.rsa.certificate + intermediate + intermediate + root },
+      { now: NOW },
+    );
     expect(names(bundle.chain)).toEqual(["Fixture Intermediate CA", "Fixture Root CA"]);
   });
 
   it("normalizes CRLF line ends and text around the blocks", () => {
-    const messy = pemBlocks(f.ca.chainPem).map((b, i) => `subject=block ${i}\r\n${b.replaceAll("\n", "\r\n")}`).join("\r\n");
+    const messy = pemBlocks(f.ca.chainPem)
+      .map((b, i) => `subject=block ${i}\r\n${b.replaceAll("\n", "\r\n")}`)
+      .join("\r\n");
     const bundle = parseBundle({ ...f.rsa, chain: messy }, { now: NOW });
     expect(bundle.material.chain).toBe(f.ca.chainPem);
   });

@@ -10,7 +10,10 @@ describe("private keys in the forms people paste", () => {
   let ecc: CertificateMaterial;
   beforeAll(async () => {
     const ca = await TestCA.create({ name: "Keys", now: NOW });
-    [rsa, ecc] = await Promise.all([ca.issue({ commonName: "rsa.example.com" }), ca.issue({ commonName: "ecc.example.com", keyType: "ecc" })]);
+    [rsa, ecc] = await Promise.all([
+      ca.issue({ commonName: "rsa.example.com" }),
+      ca.issue({ commonName: "ecc.example.com", keyType: "ecc" }),
+    ]);
   });
 
   it("issues leaf keys as PKCS#8", () => {
@@ -27,13 +30,18 @@ describe("private keys in the forms people paste", () => {
     expect(parsePrivateKey(pkcs1).equals(parsePrivateKey(rsa.privateKey))).toBe(true);
     expect(parsePrivateKey(sec1).equals(parsePrivateKey(ecc.privateKey))).toBe(true);
     // every form is accepted in a bundle too
-    expect(parseBundle({ certificate: rsa.certificate, privateKey: pkcs1, chain: rsa.chain }, { now: NOW }).leaf.commonName).toBe("rsa.example.com");
-    expect(parseBundle({ certificate: ecc.certificate, privateKey: sec1, chain: ecc.chain }, { now: NOW }).leaf.keyType).toBe("ec");
+    expect(
+      parseBundle({ certificate: rsa.certificate, privateKey: pkcs1, chain: rsa.chain }, { now: NOW }).leaf.commonName,
+    ).toBe("rsa.example.com");
+    expect(
+      parseBundle({ certificate: ecc.certificate, privateKey: sec1, chain: ecc.chain }, { now: NOW }).leaf.keyType,
+    ).toBe("ec");
   });
 
   it("skips the EC PARAMETERS block openssl ecparam writes before the key, and Windows line ends", () => {
     const sec1 = String(createPrivateKey(ecc.privateKey).export({ format: "pem", type: "sec1" }));
-    const withParams = `-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${sec1}`.replaceAll("\n", "\r\n");
+    const withParams =
+      `-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n${sec1}`.replaceAll("\n", "\r\n");
     expect(parsePrivateKey(withParams).equals(parsePrivateKey(ecc.privateKey))).toBe(true);
   });
 
@@ -41,7 +49,12 @@ describe("private keys in the forms people paste", () => {
     const oneLine = rsa.privateKey.trim().replaceAll("\n", "\\n");
     expect(parsePrivateKey(oneLine).equals(parsePrivateKey(rsa.privateKey))).toBe(true);
     // and hands it on as real PEM, so the next system does not receive the escapes
-    expect(parseBundle({ certificate: rsa.certificate.trim().replaceAll("\n", "\\n"), privateKey: oneLine, chain: rsa.chain }, { now: NOW }).material).toMatchObject({
+    expect(
+      parseBundle(
+        { certificate: rsa.certificate.trim().replaceAll("\n", "\\n"), privateKey: oneLine, chain: rsa.chain },
+        { now: NOW },
+      ).material,
+    ).toMatchObject({
       certificate: rsa.certificate,
       privateKey: rsa.privateKey,
     });
@@ -56,6 +69,8 @@ describe("private keys in the forms people paste", () => {
   });
 
   it("refuses to write an EC key as PKCS#1", () => {
-    expect(() => toPkcs1Pem(ecc.privateKey)).toThrow(expect.objectContaining({ code: "KEY_UNSUPPORTED", field: "private-key" }));
+    expect(() => toPkcs1Pem(ecc.privateKey)).toThrow(
+      expect.objectContaining({ code: "KEY_UNSUPPORTED", field: "private-key" }),
+    );
   });
 });

@@ -17,12 +17,27 @@ let dir: string;
 
 function run(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile("openssl", args, { cwd: dir, timeout: 60_000 }, (error, _stdout, stderr) => (error ? reject(new Error(`openssl ${args.join(" ")}: ${stderr}`)) : resolve()));
+    execFile("openssl", args, { cwd: dir, timeout: 60_000 }, (error, _stdout, stderr) =>
+      error ? reject(new Error(`openssl ${args.join(" ")}: ${stderr}`)) : resolve(),
+    );
   });
 }
 
 async function selfSigned(name: string, args: string[]): Promise<string> {
-  await run(["req", "-x509", ...args, "-nodes", "-keyout", `${name}.key`, "-out", `${name}.crt`, "-subj", `/CN=${name}.example.com`, "-days", "30"]);
+  await run([
+    "req",
+    "-x509",
+    ...args,
+    "-nodes",
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.crt`,
+    "-subj",
+    `/CN=${name}.example.com`,
+    "-days",
+    "30",
+  ]);
   return readFile(join(dir, `${name}.crt`), "utf8");
 }
 
@@ -37,7 +52,11 @@ const cases: [string, string[], string][] = [
   ["ec-p384-sha384", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-sha384"], "1.2.840.10045.4.3.3"],
   ["ec-sha1", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-sha1"], "1.2.840.10045.4.1"],
   ["ed25519", ["-newkey", "ed25519"], "1.3.101.112"],
-  ["many-names", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-sha256", "-addext", `subjectAltName=${manyNames}`], "1.2.840.10045.4.3.2"],
+  [
+    "many-names",
+    ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-sha256", "-addext", `subjectAltName=${manyNames}`],
+    "1.2.840.10045.4.3.2",
+  ],
 ];
 const pems = new Map<string, string>();
 
@@ -57,12 +76,20 @@ describe("the signature algorithm of a certificate, read from its DER", () => {
   });
 
   it("a SHA-1 certificate is still refused by name, with the fix", () => {
-    expect(() => checkCertificateStrength(pems.get("rsa-sha1") ?? "", "certificate")).toThrow(/signed with sha1WithRSAEncryption.*SHA-256/);
+    expect(() => checkCertificateStrength(pems.get("rsa-sha1") ?? "", "certificate")).toThrow(
+      /signed with sha1WithRSAEncryption.*SHA-256/,
+    );
   });
 
   it("bytes that are not a certificate are refused, never read past their end", () => {
     const raw = new Uint8Array(new X509Certificate(pems.get("ec-p256-sha256") ?? "").raw);
-    for (const bad of [new Uint8Array(0), raw.subarray(0, 40), raw.subarray(0, raw.length - 80), Uint8Array.of(0x30, 0x84, 0xff, 0xff, 0xff, 0xff), Uint8Array.of(0x04, 0x00)]) {
+    for (const bad of [
+      new Uint8Array(0),
+      raw.subarray(0, 40),
+      raw.subarray(0, raw.length - 80),
+      Uint8Array.of(0x30, 0x84, 0xff, 0xff, 0xff, 0xff),
+      Uint8Array.of(0x04, 0x00),
+    ]) {
       expect(() => signatureAlgorithmOf(bad)).toThrow(TypeError);
     }
   });

@@ -11,7 +11,10 @@ describe("splitPem", () => {
   });
 
   it("splits a bundle into typed blocks with DER and normalized PEM", () => {
-    const blocks = splitPem(`Bag Attributes\n  friendlyName: x\n${ca.intermediatePem}\n\n${ca.rootPem}trailing words`, "chain");
+    const blocks = splitPem(
+      `Bag Attributes\n  friendlyName: x\n${ca.intermediatePem}\n\n${ca.rootPem}trailing words`,
+      "chain",
+    );
     expect(blocks.map((b) => b.type)).toEqual(["CERTIFICATE", "CERTIFICATE"]);
     expect(blocks[0]!.pem).toBe(ca.intermediatePem);
     expect(blocks[1]!.pem).toBe(ca.rootPem);
@@ -35,10 +38,14 @@ describe("splitPem", () => {
 
   it("says which block lacks its END line when the next BEGIN comes first", () => {
     const merged = ca.intermediatePem.replace("-----END CERTIFICATE-----\n", "") + ca.rootPem;
-    expect(() => splitPem(merged, "chain")).toThrow(expect.objectContaining({ code: "PEM_MALFORMED", field: "chain", message: expect.stringContaining("line 1") }));
+    expect(() => splitPem(merged, "chain")).toThrow(
+      expect.objectContaining({ code: "PEM_MALFORMED", field: "chain", message: expect.stringContaining("line 1") }),
+    );
   });
 
   it("reports an END line with no BEGIN", () => {
-    expect(() => splitPem(ca.rootPem.replace("-----BEGIN CERTIFICATE-----\n", ""), "ca")).toThrow(expect.objectContaining({ code: "PEM_MALFORMED", field: "ca" }));
+    expect(() => splitPem(ca.rootPem.replace("-----BEGIN CERTIFICATE-----\n", ""), "ca")).toThrow(
+      expect.objectContaining({ code: "PEM_MALFORMED", field: "ca" }),
+    );
   });
 });

@@ -26,7 +26,10 @@ describe("TestCA", () => {
     const files = { "root.pem": ca.rootPem, "int.pem": ca.intermediatePem, "leaf.pem": leaf.certificate };
     const at = String(NOW.getTime() / 1000 + 60);
     for (const purpose of ["sslserver", "sslclient"]) {
-      const r = await openssl(["verify", "-attime", at, "-purpose", purpose, "-CAfile", "root.pem", "-untrusted", "int.pem", "leaf.pem"], files);
+      const r = await openssl(
+        ["verify", "-attime", at, "-purpose", purpose, "-CAfile", "root.pem", "-untrusted", "int.pem", "leaf.pem"],
+        files,
+      );
       expect(r.stdout).toContain("leaf.pem: OK");
     }
     const text = await openssl(["x509", "-in", "leaf.pem", "-noout", "-text"], files);
@@ -45,28 +48,46 @@ describe("TestCA", () => {
   });
 
   it("issues already-expired, not-yet-valid and nearly-expired certificates on request", async () => {
-    const expired = certFacts((await ca.issue({ commonName: "e.example.com", notBefore: new Date(NOW.getTime() - 30 * DAY), days: 20 })).certificate);
+    const expired = certFacts(
+      (await ca.issue({ commonName: "e.example.com", notBefore: new Date(NOW.getTime() - 30 * DAY), days: 20 }))
+        .certificate,
+    );
     expect(expired.notAfter.getTime()).toBe(NOW.getTime() - 10 * DAY);
-    const future = certFacts((await ca.issue({ commonName: "f.example.com", notBefore: new Date(NOW.getTime() + DAY) })).certificate);
+    const future = certFacts(
+      (await ca.issue({ commonName: "f.example.com", notBefore: new Date(NOW.getTime() + DAY) })).certificate,
+    );
     expect(future.notBefore.getTime()).toBe(NOW.getTime() + DAY);
     expect(future.notAfter.getTime()).toBe(NOW.getTime() + 91 * DAY);
-    const soon = certFacts((await ca.issue({ commonName: "s.example.com", notAfter: new Date(NOW.getTime() + 3600_000) })).certificate);
+    const soon = certFacts(
+      (await ca.issue({ commonName: "s.example.com", notAfter: new Date(NOW.getTime() + 3600_000) })).certificate,
+    );
     expect(soon.notAfter.getTime()).toBe(NOW.getTime() + 3600_000);
   });
 
   it("uses the serial it is given, and different random ones otherwise", async () => {
     const given = certFacts((await ca.issue({ commonName: "g.example.com", serial: "FF01" })).certificate);
     expect(given.serial).toBe("FF01");
-    const [a, b] = await Promise.all([ca.issue({ commonName: "a.example.com", keyType: "ecc" }), ca.issue({ commonName: "b.example.com", keyType: "ecc" })]);
+    const [a, b] = await Promise.all([
+      ca.issue({ commonName: "a.example.com", keyType: "ecc" }),
+      ca.issue({ commonName: "b.example.com", keyType: "ecc" }),
+    ]);
     expect(certFacts(a!.certificate).serial).not.toBe(certFacts(b!.certificate).serial);
   });
 
   it("signs a CSR with the CN and SANs overridden when asked", async () => {
     const { generateKeyAndCsr } = await import("../src/x509/index.js");
     const req = await generateKeyAndCsr({ keyType: "ecc", commonName: "asked.example.com" });
-    const signed = await ca.signCsr(req.csr, { commonName: "given.example.com", sans: ["given.example.com", "alt.example.com"], serial: "0B0B" });
+    const signed = await ca.signCsr(req.csr, {
+      commonName: "given.example.com",
+      sans: ["given.example.com", "alt.example.com"],
+      serial: "0B0B",
+    });
     const facts = certFacts(signed.certificate);
-    expect(facts).toMatchObject({ commonName: "given.example.com", sans: ["given.example.com", "alt.example.com"], serial: "B0B" });
+    expect(facts).toMatchObject({
+      commonName: "given.example.com",
+      sans: ["given.example.com", "alt.example.com"],
+      serial: "B0B",
+    });
     expect(signed.chain).toBe(ca.chainPem);
   });
 });

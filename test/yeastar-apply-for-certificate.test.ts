@@ -23,23 +23,40 @@ describe("applyForCertificate: the PBX obtains a certificate itself (asynchronou
 
   it("issuing -> issuance_success after a few polls; the issued certificate is in use", async () => {
     f.sandbox.applyOutcome = "success";
-    const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "pbx.example.com", dnsProvider: "alidns", authInfo: alidns });
+    const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+      domain: "pbx.example.com",
+      dnsProvider: "alidns",
+      authInfo: alidns,
+    });
     expect(result).toMatchObject({ name: "pbx.example.com.pem", status: "issued" });
     expect(result.detail).toMatch(/holds a certificate for pbx\.example\.com valid until /);
     expect(result.notAfter?.toISOString()).toBe(f.sandbox.inUse()?.notAfter?.toISOString());
     expect(f.sandbox.count(QUERY)).toBe(3);
-    expect(f.sandbox.inUse()).toMatchObject({ name: "pbx.example.com.pem", issueTo: "pbx.example.com", caType: "apply", applyStatus: "issuance_success" });
+    expect(f.sandbox.inUse()).toMatchObject({
+      name: "pbx.example.com.pem",
+      issueTo: "pbx.example.com",
+      caType: "apply",
+      applyStatus: "issuance_success",
+    });
     expect(f.sandbox.tokens.validAccessTokens()).toBe(0);
 
     // a re-run finds the issued certificate instead of applying twice
-    const again = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "pbx.example.com", dnsProvider: "alidns", authInfo: alidns });
+    const again = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+      domain: "pbx.example.com",
+      dnsProvider: "alidns",
+      authInfo: alidns,
+    });
     expect(again).toMatchObject({ status: "issued", id: result.id });
     expect(f.sandbox.count(CREATE)).toBe(1);
   });
 
   it("issuance_fail -> failed with the tip code; query shows apply_tip_code and masks the secret", async () => {
     f.sandbox.applyOutcome = "fail";
-    const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "fail.example.com", dnsProvider: "alidns", authInfo: alidns });
+    const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+      domain: "fail.example.com",
+      dnsProvider: "alidns",
+      authInfo: alidns,
+    });
     expect(result).toMatchObject({ name: "fail.example.com.pem", status: "failed" });
     expect(result.detail).toMatch(/\(1001\).*check the DNS provider credentials/);
     expect(result.detail).not.toContain("apply-secret-value");
@@ -53,7 +70,11 @@ describe("applyForCertificate: the PBX obtains a certificate itself (asynchronou
 
   it("a failed application is cleared and applied for again on the next run", async () => {
     f.sandbox.applyOutcome = "success";
-    const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "fail.example.com", dnsProvider: "alidns", authInfo: alidns });
+    const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+      domain: "fail.example.com",
+      dnsProvider: "alidns",
+      authInfo: alidns,
+    });
     expect(result.status).toBe("issued");
     expect(f.sandbox.count("GET /openapi/v1.0/certificate/delete")).toBe(1);
     expect(f.sandbox.count(CREATE)).toBe(1);
@@ -69,13 +90,21 @@ describe("applyForCertificate: the PBX obtains a certificate itself (asynchronou
 
     f.sandbox.applyOutcome = "stall";
     const ctx = { ...f.ctx, poll: { intervalMs: 10, maxWaitMs: 50 } };
-    const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, ctx, { domain: "stall.example.com", dnsProvider: "alidns", authInfo: alidns });
+    const result = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, ctx, {
+      domain: "stall.example.com",
+      dnsProvider: "alidns",
+      authInfo: alidns,
+    });
     expect(result).toMatchObject({ name: "stall.example.com.pem", status: "pending" });
     expect(result.detail).toMatch(/still issuing .* run again later/);
     expect(f.sandbox.count(QUERY)).toBe(6); // bounded: maxWaitMs / intervalMs + 1
     expect(f.sandbox.stats().faults).toMatchObject({ "async-stall": 1 });
 
-    const again = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, ctx, { domain: "stall.example.com", dnsProvider: "alidns", authInfo: alidns });
+    const again = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, ctx, {
+      domain: "stall.example.com",
+      dnsProvider: "alidns",
+      authInfo: alidns,
+    });
     expect(again).toMatchObject({ status: "pending", id: result.id });
     expect(f.sandbox.count(CREATE)).toBe(1);
   });
@@ -83,13 +112,24 @@ describe("applyForCertificate: the PBX obtains a certificate itself (asynchronou
   it("the 4th server certificate is refused as VENDOR_QUOTA before applying", async () => {
     f.sandbox.applyOutcome = "success";
     const cf = { CF_DNS_API_TOKEN: "cf-secret" };
-    const third = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "third.example.com", dnsProvider: "cloudflare", authInfo: cf });
+    const third = await applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+      domain: "third.example.com",
+      dnsProvider: "cloudflare",
+      authInfo: cf,
+    });
     expect(third.status).toBe("issued");
     expect(f.sandbox.certificates("server")).toHaveLength(3);
     f.sandbox.resetStats();
     await expect(
-      applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "fourth.example.com", dnsProvider: "cloudflare", authInfo: cf }),
-    ).rejects.toMatchObject({ code: "VENDOR_QUOTA", message: expect.stringMatching(/already holds 3 server certificates/) as unknown });
+      applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+        domain: "fourth.example.com",
+        dnsProvider: "cloudflare",
+        authInfo: cf,
+      }),
+    ).rejects.toMatchObject({
+      code: "VENDOR_QUOTA",
+      message: expect.stringMatching(/already holds 3 server certificates/) as unknown,
+    });
     expect(f.sandbox.count(CREATE)).toBe(0);
   });
 
@@ -102,17 +142,31 @@ describe("applyForCertificate: the PBX obtains a certificate itself (asynchronou
     }).catch((e: unknown) => e);
     expect(missing).toSatisfy(isInputError);
     expect(missing).toMatchObject({ code: "INPUT_MISSING", field: "authInfo.Region" });
-    expect((missing as Error).message).toMatch(/route53 needs the complete parameter set AccessKeyId \+ SecretAccessKey \+ Region; missing Region/);
+    expect((missing as Error).message).toMatch(
+      /route53 needs the complete parameter set AccessKeyId \+ SecretAccessKey \+ Region; missing Region/,
+    );
     expect((missing as Error).message).not.toContain("r53-secret");
 
     await expect(
-      applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "x.example.com", dnsProvider: "alidns", authInfo: { ...alidns, TTL: "600" } }),
+      applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+        domain: "x.example.com",
+        dnsProvider: "alidns",
+        authInfo: { ...alidns, TTL: "600" },
+      }),
     ).rejects.toMatchObject({ field: "authInfo.TTL", message: expect.stringMatching(/integer parameter/) as unknown });
     await expect(
-      applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "x.example.com", dnsProvider: "nosuch", authInfo: alidns }),
+      applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+        domain: "x.example.com",
+        dnsProvider: "nosuch",
+        authInfo: alidns,
+      }),
     ).rejects.toMatchObject({ code: "INPUT_INVALID", field: "dnsProvider" });
     await expect(
-      applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, { domain: "not a domain", dnsProvider: "alidns", authInfo: alidns }),
+      applyForCertificate({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx, {
+        domain: "not a domain",
+        dnsProvider: "alidns",
+        authInfo: alidns,
+      }),
     ).rejects.toMatchObject({ code: "INPUT_INVALID", field: "domain" });
     expect(f.sandbox.requestCount).toBe(before);
   });

@@ -49,7 +49,18 @@ async function pbxRow(): Promise<{ code: number; row: Row | undefined }> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-pbx-served-"));
   world = await createDemoWorld({ dir });
-  common = ["--config", world.configPath, "--store-dir", world.storeDir, "--ca-file", world.caPath, "--poll-interval", "20", "--poll-timeout", "5000"];
+  common = [
+    "--config",
+    world.configPath,
+    "--store-dir",
+    world.storeDir,
+    "--ca-file",
+    world.caPath,
+    "--poll-interval",
+    "20",
+    "--poll-timeout",
+    "5000",
+  ];
   // someone stored a new www certificate: the PBX (and the CDN) do not have it yet
   const fresh = await world.sandbox.ca.issue({ commonName: "www.example.com", days: 90 });
   await world.store.putCurrent("demo/www", fresh);
@@ -79,7 +90,9 @@ describe("certrelay deploy puts the certificate into use on the PBX", () => {
     const drift = await pbxRow();
     expect(drift.code).toBe(1);
     expect(drift.row).toMatchObject({ status: "drift", error: { code: "DRIFT" } });
-    expect(drift.row?.error?.message).toMatch(/web server uses its self-signed default certificate.*run certrelay deploy/);
+    expect(drift.row?.error?.message).toMatch(
+      /web server uses its self-signed default certificate.*run certrelay deploy/,
+    );
 
     const uploads = world.sandbox.yeastar.count("POST /openapi/v1.0/certificate/upload");
     const run = await certrelay(["deploy", ...common, "--only", "www"]);

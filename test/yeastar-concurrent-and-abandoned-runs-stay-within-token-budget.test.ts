@@ -28,7 +28,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-tokens-"));
   store = new FileStore({ dir });
   await store.putCredentials("certrelay/pbx", f.sandbox.credentials);
-  cert = parseConfig(`certificates:\n  - name: pbx\n    secret: certrelay/pbx-web\n    targets:\n      - { provider: yeastar, endpoint: "${f.sandbox.url}", credentials: certrelay/pbx }\n`).certificates[0]!;
+  cert = parseConfig(
+    `certificates:\n  - name: pbx\n    secret: certrelay/pbx-web\n    targets:\n      - { provider: yeastar, endpoint: "${f.sandbox.url}", credentials: certrelay/pbx }\n`,
+  ).certificates[0]!;
 });
 afterAll(async () => {
   await f?.sandbox.stop();
@@ -59,12 +61,17 @@ describe("runs that meet or die never exhaust the PBX's 8 access tokens", () => 
 
   it("recorded tokens sit beside the credentials, never inside what a vendor client is given as credentials", async () => {
     const stored = await store.sessions.getSessions("certrelay/pbx", f.sandbox.url);
-    for (const s of stored) expect(JSON.stringify(await store.getCredentials("certrelay/pbx"))).not.toContain(s.accessToken);
+    for (const s of stored)
+      expect(JSON.stringify(await store.getCredentials("certrelay/pbx"))).not.toContain(s.accessToken);
   });
 
   it("the chaos run counts a TIMEOUT found long after its budget ran out as a deadline overrun", () => {
-    const onTime = JSON.stringify({ error: "TIMEOUT: the --timeout budget of 3.6 s ran out after 3.7 s while deploying www" });
-    const late = JSON.stringify({ error: "TIMEOUT: the Lambda remaining time budget of 10.0 s ran out after 41.2 s while polling" });
+    const onTime = JSON.stringify({
+      error: "TIMEOUT: the --timeout budget of 3.6 s ran out after 3.7 s while deploying www",
+    });
+    const late = JSON.stringify({
+      error: "TIMEOUT: the Lambda remaining time budget of 10.0 s ran out after 41.2 s while polling",
+    });
     expect(lateTimeouts([onTime])).toBe(0);
     expect(lateTimeouts([onTime, late])).toBe(1);
   });

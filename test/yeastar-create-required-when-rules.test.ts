@@ -22,10 +22,30 @@ describe("certificate/create enforces every 'required when' rule of the spec", (
   const cases: { rule: string; body: Record<string, unknown>; param: string; detail: RegExp }[] = [
     { rule: "type is required", body: { name: "x.crt" }, param: "type", detail: /type is required/ },
     { rule: "type must be trusted or server", body: { type: "client" }, param: "type", detail: /trusted or server/ },
-    { rule: "ca_type is required when type is server", body: { type: "server", name: "x.pem" }, param: "ca_type", detail: /required when type is server/ },
-    { rule: "ca_type must be upload or apply", body: { type: "server", ca_type: "import" }, param: "ca_type", detail: /upload or apply/ },
-    { rule: "name is required when type is trusted", body: { type: "trusted" }, param: "name", detail: /required when type is trusted/ },
-    { rule: "name is required when server + upload", body: { type: "server", ca_type: "upload" }, param: "name", detail: /type is server and ca_type is upload/ },
+    {
+      rule: "ca_type is required when type is server",
+      body: { type: "server", name: "x.pem" },
+      param: "ca_type",
+      detail: /required when type is server/,
+    },
+    {
+      rule: "ca_type must be upload or apply",
+      body: { type: "server", ca_type: "import" },
+      param: "ca_type",
+      detail: /upload or apply/,
+    },
+    {
+      rule: "name is required when type is trusted",
+      body: { type: "trusted" },
+      param: "name",
+      detail: /required when type is trusted/,
+    },
+    {
+      rule: "name is required when server + upload",
+      body: { type: "server", ca_type: "upload" },
+      param: "name",
+      detail: /type is server and ca_type is upload/,
+    },
     {
       rule: "issue_to is required when server + apply",
       body: { type: "server", ca_type: "apply", dns_provider: "alidns", auth_info_list: alidns },
@@ -56,16 +76,33 @@ describe("certificate/create enforces every 'required when' rule of the spec", (
       param: "auth_info_list",
       detail: /when auto_renewal is 1/,
     },
-    { rule: "auto_renewal is 0 or 1", body: { type: "server", ca_type: "upload", name: "x.pem", auto_renewal: 2 }, param: "auto_renewal", detail: /0 or 1/ },
+    {
+      rule: "auto_renewal is 0 or 1",
+      body: { type: "server", ca_type: "upload", name: "x.pem", auto_renewal: 2 },
+      param: "auto_renewal",
+      detail: /0 or 1/,
+    },
     {
       rule: "the complete alidns set (AccessKeySecret missing)",
-      body: { type: "server", ca_type: "apply", issue_to: "pbx.example.com", dns_provider: "alidns", auth_info_list: [{ k: "AccessKeyId", sv: "AKIAEXAMPLE" }] },
+      body: {
+        type: "server",
+        ca_type: "apply",
+        issue_to: "pbx.example.com",
+        dns_provider: "alidns",
+        auth_info_list: [{ k: "AccessKeyId", sv: "AKIAEXAMPLE" }],
+      },
       param: "auth_info_list.AccessKeySecret",
       detail: /complete parameter set AccessKeyId \+ AccessKeySecret; missing AccessKeySecret/,
     },
     {
       rule: "the complete cloudflare set (e-mail without key)",
-      body: { type: "server", ca_type: "apply", issue_to: "pbx.example.com", dns_provider: "cloudflare", auth_info_list: [{ k: "CF_API_EMAIL", sv: "ops@example.com" }] },
+      body: {
+        type: "server",
+        ca_type: "apply",
+        issue_to: "pbx.example.com",
+        dns_provider: "cloudflare",
+        auth_info_list: [{ k: "CF_API_EMAIL", sv: "ops@example.com" }],
+      },
       param: "auth_info_list.CF_API_KEY",
       detail: /CF_DNS_API_TOKEN or CF_API_EMAIL \+ CF_API_KEY/,
     },
@@ -86,19 +123,37 @@ describe("certificate/create enforces every 'required when' rule of the spec", (
     },
     {
       rule: "tuning keys are integers (iv)",
-      body: { type: "server", ca_type: "apply", issue_to: "pbx.example.com", dns_provider: "alidns", auth_info_list: [...alidns, { k: "TTL", sv: "600" }] },
+      body: {
+        type: "server",
+        ca_type: "apply",
+        issue_to: "pbx.example.com",
+        dns_provider: "alidns",
+        auth_info_list: [...alidns, { k: "TTL", sv: "600" }],
+      },
       param: "auth_info_list.TTL",
       detail: /pass it as iv/,
     },
     {
       rule: "unknown DNS provider",
-      body: { type: "server", ca_type: "apply", issue_to: "pbx.example.com", dns_provider: "nosuchdns", auth_info_list: alidns },
+      body: {
+        type: "server",
+        ca_type: "apply",
+        issue_to: "pbx.example.com",
+        dns_provider: "nosuchdns",
+        auth_info_list: alidns,
+      },
       param: "dns_provider",
       detail: /unsupported dns_provider 'nosuchdns'/,
     },
     {
       rule: "issue_to must be a domain",
-      body: { type: "server", ca_type: "apply", issue_to: "not a domain", dns_provider: "alidns", auth_info_list: alidns },
+      body: {
+        type: "server",
+        ca_type: "apply",
+        issue_to: "not a domain",
+        dns_provider: "alidns",
+        auth_info_list: alidns,
+      },
       param: "issue_to",
       detail: /domain name/,
     },
@@ -116,7 +171,13 @@ describe("certificate/create enforces every 'required when' rule of the spec", (
   }
 
   it("a complete cloudflare token set and the optional route53 zone are accepted", async () => {
-    const cf = await create({ type: "server", ca_type: "apply", issue_to: "cf.example.com", dns_provider: "cloudflare", auth_info_list: [{ k: "CF_DNS_API_TOKEN", sv: "secret-value-3" }] });
+    const cf = await create({
+      type: "server",
+      ca_type: "apply",
+      issue_to: "cf.example.com",
+      dns_provider: "cloudflare",
+      auth_info_list: [{ k: "CF_DNS_API_TOKEN", sv: "secret-value-3" }],
+    });
     expect(cf.json).toMatchObject({ errcode: 0, apply_status: "issuing" });
     const r53 = await create({
       type: "server",

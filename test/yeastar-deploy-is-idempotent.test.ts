@@ -31,7 +31,10 @@ describe("deploying to the PBX", () => {
     const deployed = await first.deploy(material);
     await first.close();
     expect(deployed).toMatchObject({ commonName: "pbx.example.com", changed: true, expireIn: 90 });
-    expect(f.sandbox.inUse()).toMatchObject({ name: `certrelay-pbx.example.com-${deployed.serial}.pem`, serial: deployed.serial });
+    expect(f.sandbox.inUse()).toMatchObject({
+      name: `certrelay-pbx.example.com-${deployed.serial}.pem`,
+      serial: deployed.serial,
+    });
     expect(f.sandbox.servedSerial()).toBe(deployed.serial);
     expect(deployed.id).toBe(String(f.sandbox.inUse()?.id));
 
@@ -42,7 +45,15 @@ describe("deploying to the PBX", () => {
     expect(f.sandbox.count(CREATE)).toBe(1);
 
     const listed = await collect(second);
-    expect(listed).toEqual([{ id: deployed.id, serial: deployed.serial, commonName: "pbx.example.com", notAfter: deployed.notAfter, expireIn: 90 }]);
+    expect(listed).toEqual([
+      {
+        id: deployed.id,
+        serial: deployed.serial,
+        commonName: "pbx.example.com",
+        notAfter: deployed.notAfter,
+        expireIn: 90,
+      },
+    ]);
     expect(await second.verify(deployed.serial)).toMatchObject({ ok: true, servedSerial: deployed.serial });
     await second.close();
   });
@@ -73,7 +84,10 @@ describe("deploying to the PBX", () => {
     expect(verdict).toMatchObject({ ok: false, servedSerial: newer.serial });
     expect(verdict.detail).toMatch(/no server certificate with serial/);
     expect(await target.verify(newer.serial)).toMatchObject({ ok: true, servedSerial: newer.serial });
-    expect(await target.verify("ABCDEF")).toMatchObject({ ok: false, detail: expect.stringMatching(/no server certificate with serial ABCDEF/) as unknown });
+    expect(await target.verify("ABCDEF")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/no server certificate with serial ABCDEF/) as unknown,
+    });
     await target.close();
   });
 
@@ -83,7 +97,12 @@ describe("deploying to the PBX", () => {
     const older = (await collect(target))[0];
     const slots = f.sandbox.certificates("server").length;
     const [updates, creates] = [f.sandbox.count(UPDATE), f.sandbox.count(CREATE)];
-    f.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: "POST", path: "/openapi/v1.0/certificate/update", times: 1 });
+    f.sandbox.faults.add({
+      fault: { kind: "drop-answer" },
+      method: "POST",
+      path: "/openapi/v1.0/certificate/update",
+      times: 1,
+    });
     const newer = await target.deploy(material);
     expect(newer).toMatchObject({ id: older?.id, changed: true });
     expect(f.sandbox.count(UPDATE)).toBe(updates + 1);
@@ -97,7 +116,11 @@ describe("deploying to the PBX", () => {
   });
 
   it("imports a trusted CA certificate without its key", async () => {
-    const target = createYeastarTarget({ endpoint: f.sandbox.url, certificateType: "trusted" }, f.sandbox.credentials, f.ctx);
+    const target = createYeastarTarget(
+      { endpoint: f.sandbox.url, certificateType: "trusted" },
+      f.sandbox.credentials,
+      f.ctx,
+    );
     const root = { certificate: f.ca.rootPem, privateKey: "", chain: "" };
     const result = await target.deploy(root);
     expect(result).toMatchObject({ commonName: "PBX Test Root CA", changed: true });
@@ -111,7 +134,11 @@ describe("deploying to the PBX", () => {
   it("refuses a leaf as a trusted certificate before any request", async () => {
     const leaf = await f.ca.issue({ commonName: "leaf.example.com" });
     const before = f.sandbox.requestCount;
-    const target = createYeastarTarget({ endpoint: f.sandbox.url, certificateType: "trusted" }, f.sandbox.credentials, f.ctx);
+    const target = createYeastarTarget(
+      { endpoint: f.sandbox.url, certificateType: "trusted" },
+      f.sandbox.credentials,
+      f.ctx,
+    );
     await expect(target.deploy(leaf)).rejects.toMatchObject({ code: "INPUT_INVALID", field: "certificate" });
     await target.close();
     expect(f.sandbox.requestCount).toBe(before);

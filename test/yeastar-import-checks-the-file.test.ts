@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestCA } from "../src/sandbox/ca.js";
-import { API, YEASTAR_NOW, rawCall, rawToken, rawUpload, serverFile, startYeastarFixture, type YeastarFixture } from "./support/yeastar.js";
+import {
+  API,
+  YEASTAR_NOW,
+  rawCall,
+  rawToken,
+  rawUpload,
+  serverFile,
+  startYeastarFixture,
+  type YeastarFixture,
+} from "./support/yeastar.js";
 
 describe("certificate/create checks the uploaded PEM file", () => {
   let f: YeastarFixture;
@@ -19,14 +28,22 @@ describe("certificate/create checks the uploaded PEM file", () => {
     const leaf = await f.ca.issue({ commonName: "leaf.example.com" });
     await rawUpload(f.sandbox, token, "trusted", "leaf.crt", leaf.certificate);
     const res = await create({ type: "trusted", name: "leaf.crt" });
-    expect(res.json).toMatchObject({ errcode: 40003, errmsg: "FAILURE", param: "name", detail: "a trusted certificate must be a CA certificate" });
+    expect(res.json).toMatchObject({
+      errcode: 40003,
+      errmsg: "FAILURE",
+      param: "name",
+      detail: "a trusted certificate must be a CA certificate",
+    });
   });
 
   it("refuses a server file without its private key", async () => {
     const m = await f.ca.issue({ commonName: "nokey.example.com" });
     await rawUpload(f.sandbox, token, "server", "nokey.pem", `${m.certificate}${m.chain}`);
     const res = await create({ type: "server", ca_type: "upload", name: "nokey.pem" });
-    expect(res.json).toMatchObject({ errcode: 40003, detail: "a server certificate file must hold the certificate and its private key" });
+    expect(res.json).toMatchObject({
+      errcode: 40003,
+      detail: "a server certificate file must hold the certificate and its private key",
+    });
   });
 
   it("refuses a server file whose key belongs to another certificate", async () => {
@@ -48,7 +65,10 @@ describe("certificate/create checks the uploaded PEM file", () => {
     expect(f.sandbox.certificates("server").map((c) => c.name)).toContain("pbx.pem");
     const dup = await rawUpload(f.sandbox, token, "server", "pbx.pem", serverFile(m));
     expect(dup.json.errcode).toBe(0);
-    expect((await create({ type: "server", ca_type: "upload", name: "pbx.pem" })).json).toMatchObject({ errcode: 40002, param: "name" });
+    expect((await create({ type: "server", ca_type: "upload", name: "pbx.pem" })).json).toMatchObject({
+      errcode: 40002,
+      param: "name",
+    });
   });
 
   it("answers 60001 for a name that was never uploaded", async () => {
@@ -70,7 +90,10 @@ describe("certificate/create checks the uploaded PEM file", () => {
 
   it("refuses a file uploaded as server when created as trusted", async () => {
     await rawUpload(f.sandbox, token, "server", "typed.pem", f.ca.rootPem);
-    expect((await create({ type: "trusted", name: "typed.pem" })).json).toMatchObject({ errcode: 40001, param: "type" });
+    expect((await create({ type: "trusted", name: "typed.pem" })).json).toMatchObject({
+      errcode: 40001,
+      param: "type",
+    });
   });
 
   it("refuses a file over the size limit with 40004", async () => {

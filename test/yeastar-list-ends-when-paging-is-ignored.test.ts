@@ -31,7 +31,16 @@ describe("Yeastar list walk against a PBX that ignores paging", () => {
       apply_status: "issuance_success",
     }));
     // every page answers the same 100 rows and claims 250 in all
-    f.sandbox.faults.add({ fault: { kind: "status", status: 200, body: { errcode: 0, errmsg: "SUCCESS", total_number: 250, certificate_list: rows } }, method: "GET", path: "/openapi/v1.0/certificate/list", times: 10 });
+    f.sandbox.faults.add({
+      fault: {
+        kind: "status",
+        status: 200,
+        body: { errcode: 0, errmsg: "SUCCESS", total_number: 250, certificate_list: rows },
+      },
+      method: "GET",
+      path: "/openapi/v1.0/certificate/list",
+      times: 10,
+    });
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
       const listed: DeployedCertificate[] = [];

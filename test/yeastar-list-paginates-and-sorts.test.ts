@@ -1,23 +1,44 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestCA } from "../src/sandbox/ca.js";
-import { API, YEASTAR_NOW, rawCall, rawToken, rawUpload, serverFile, startYeastarFixture, type YeastarFixture } from "./support/yeastar.js";
+import {
+  API,
+  YEASTAR_NOW,
+  rawCall,
+  rawToken,
+  rawUpload,
+  serverFile,
+  startYeastarFixture,
+  type YeastarFixture,
+} from "./support/yeastar.js";
 
 describe("certificate/list pages, sorts and filters; query reads by ids", () => {
   let f: YeastarFixture;
   let token: string;
-  const list = async (query: string) => (await rawCall(f.sandbox, "GET", `${API}/certificate/list?access_token=${token}&${query}`)).json;
+  const list = async (query: string) =>
+    (await rawCall(f.sandbox, "GET", `${API}/certificate/list?access_token=${token}&${query}`)).json;
 
   beforeAll(async () => {
     f = await startYeastarFixture();
     token = await rawToken(f.sandbox);
-    for (const [cn, days] of [["b.example.com", 40], ["a.example.com", 90], ["c.example.com", 10]] as const) {
+    for (const [cn, days] of [
+      ["b.example.com", 40],
+      ["a.example.com", 90],
+      ["c.example.com", 10],
+    ] as const) {
       const m = await f.ca.issue({ commonName: cn, days });
       await rawUpload(f.sandbox, token, "server", `${cn}.pem`, serverFile(m));
-      await rawCall(f.sandbox, "POST", `${API}/certificate/create?access_token=${token}`, { type: "server", ca_type: "upload", name: `${cn}.pem` });
+      await rawCall(f.sandbox, "POST", `${API}/certificate/create?access_token=${token}`, {
+        type: "server",
+        ca_type: "upload",
+        name: `${cn}.pem`,
+      });
     }
     const other = await TestCA.create({ name: "Partner", now: YEASTAR_NOW });
     await rawUpload(f.sandbox, token, "trusted", "partner.crt", other.rootPem);
-    await rawCall(f.sandbox, "POST", `${API}/certificate/create?access_token=${token}`, { type: "trusted", name: "partner.crt" });
+    await rawCall(f.sandbox, "POST", `${API}/certificate/create?access_token=${token}`, {
+      type: "trusted",
+      name: "partner.crt",
+    });
   });
   afterAll(async () => {
     await f.sandbox.stop();
@@ -26,7 +47,10 @@ describe("certificate/list pages, sorts and filters; query reads by ids", () => 
   it("answers total_number and one page of certificate_list", async () => {
     const page = await list("page=2&page_size=2");
     expect(page).toMatchObject({ errcode: 0, errmsg: "SUCCESS", total_number: 4 });
-    expect((page.certificate_list as { name: string }[]).map((c) => c.name)).toEqual(["c.example.com.pem", "partner.crt"]);
+    expect((page.certificate_list as { name: string }[]).map((c) => c.name)).toEqual([
+      "c.example.com.pem",
+      "partner.crt",
+    ]);
   });
 
   it("sorts by expiration descending and filters by type, with the documented item fields", async () => {
@@ -58,7 +82,12 @@ describe("certificate/list pages, sorts and filters; query reads by ids", () => 
   it("query returns the records for the ids it knows, 60001 when none", async () => {
     const q = await rawCall(f.sandbox, "GET", `${API}/certificate/query?access_token=${token}&ids=1,3,99`);
     expect((q.json.certificate_list as { id: number }[]).map((c) => c.id)).toEqual([1, 3]);
-    expect((await rawCall(f.sandbox, "GET", `${API}/certificate/query?access_token=${token}&ids=99`)).json).toMatchObject({ errcode: 60001 });
-    expect((await rawCall(f.sandbox, "GET", `${API}/certificate/query?access_token=${token}`)).json).toMatchObject({ errcode: 40001, param: "ids" });
+    expect(
+      (await rawCall(f.sandbox, "GET", `${API}/certificate/query?access_token=${token}&ids=99`)).json,
+    ).toMatchObject({ errcode: 60001 });
+    expect((await rawCall(f.sandbox, "GET", `${API}/certificate/query?access_token=${token}`)).json).toMatchObject({
+      errcode: 40001,
+      param: "ids",
+    });
   });
 });

@@ -68,7 +68,12 @@ describe("reads from the PBX survive 5xx and dropped connections; writes are nev
 
   it("a 503 on upload is not retried (create must follow the upload that worked)", async () => {
     const material = await f.ca.issue({ commonName: "upload503.example.com", days: 90 });
-    f.sandbox.faults.add({ fault: { kind: "status", status: 503 }, method: "POST", path: "/openapi/v1.0/certificate/upload", times: 1 });
+    f.sandbox.faults.add({
+      fault: { kind: "status", status: 503 },
+      method: "POST",
+      path: "/openapi/v1.0/certificate/upload",
+      times: 1,
+    });
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     try {
       await expect(target.deploy(material)).rejects.toMatchObject({ vendor: "yeastar", status: 503 });

@@ -31,8 +31,14 @@ describe("the spec's request examples replay against the PBX sandbox", () => {
     expect(uploaded).toEqual({ status: 200, json: { errcode: 0, errmsg: "SUCCESS", file: "example.domain.com.crt" } });
     expect(f.sandbox.tempFiles()).toEqual(["example.domain.com.crt"]);
 
-    const created = await rawCall(f.sandbox, "POST", `${API}/certificate/create?access_token=${token}`, { type: "trusted", name: "example.domain.com.crt" });
-    expect(created).toEqual({ status: 200, json: { errcode: 0, errmsg: "SUCCESS", name: "example.domain.com.crt", apply_status: "issuance_success" } });
+    const created = await rawCall(f.sandbox, "POST", `${API}/certificate/create?access_token=${token}`, {
+      type: "trusted",
+      name: "example.domain.com.crt",
+    });
+    expect(created).toEqual({
+      status: 200,
+      json: { errcode: 0, errmsg: "SUCCESS", name: "example.domain.com.crt", apply_status: "issuance_success" },
+    });
     expect(f.sandbox.certificates("trusted").map((c) => c.name)).toEqual(["example.domain.com.crt"]);
   });
 
@@ -50,15 +56,29 @@ describe("the spec's request examples replay against the PBX sandbox", () => {
         { k: "TTL", iv: 600 },
       ],
     });
-    expect(created).toEqual({ status: 200, json: { errcode: 0, errmsg: "SUCCESS", name: "docstest.example.com.pem", apply_status: "issuing" } });
+    expect(created).toEqual({
+      status: 200,
+      json: { errcode: 0, errmsg: "SUCCESS", name: "docstest.example.com.pem", apply_status: "issuing" },
+    });
 
     const listed = await rawCall(f.sandbox, "GET", `${API}/certificate/list?access_token=${token}&type=server`);
     expect(listed.json).toMatchObject({ errcode: 0, errmsg: "SUCCESS", total_number: 1 });
     const [item] = listed.json.certificate_list as Record<string, unknown>[];
-    expect(item).toMatchObject({ name: "docstest.example.com.pem", type: "server", issue_to: "docstest.example.com", ca_type: "apply", dns_provider: "alidns", apply_status: "issuing" });
+    expect(item).toMatchObject({
+      name: "docstest.example.com.pem",
+      type: "server",
+      issue_to: "docstest.example.com",
+      ca_type: "apply",
+      dns_provider: "alidns",
+      apply_status: "issuing",
+    });
 
     // the secret comes back masked; the key id and the tuning integers as given
-    const queried = await rawCall(f.sandbox, "GET", `${API}/certificate/query?access_token=${token}&ids=${String(item?.id)}`);
+    const queried = await rawCall(
+      f.sandbox,
+      "GET",
+      `${API}/certificate/query?access_token=${token}&ids=${String(item?.id)}`,
+    );
     const [detail] = queried.json.certificate_list as Record<string, unknown>[];
     expect(detail?.auth_info_list).toEqual([
       { k: "AccessKeyId", sv: "AKIAIXXXXXXXXXXAMPLE" },

@@ -28,11 +28,20 @@ describe("OpenAPI tokens: one per run, refreshed, revoked, within the budget of 
 
   it("answers get_token with the documented fields and lifetimes", async () => {
     const res = await rawCall(f.sandbox, "POST", `${API}/get_token`, f.sandbox.credentials);
-    expect(res.json).toMatchObject({ errcode: 0, errmsg: "SUCCESS", access_token_expire_time: 1800, refresh_token_expire_time: 86400 });
+    expect(res.json).toMatchObject({
+      errcode: 0,
+      errmsg: "SUCCESS",
+      access_token_expire_time: 1800,
+      refresh_token_expire_time: 86400,
+    });
     expect(String(res.json.access_token)).toMatch(/^[\w-]{32}$/);
     const del = await rawCall(f.sandbox, "GET", `${API}/del_token?access_token=${String(res.json.access_token)}`);
     expect(del.json).toEqual({ errcode: 0, errmsg: "SUCCESS" });
-    const after = await rawCall(f.sandbox, "GET", `${API}/certificate/list?access_token=${String(res.json.access_token)}`);
+    const after = await rawCall(
+      f.sandbox,
+      "GET",
+      `${API}/certificate/list?access_token=${String(res.json.access_token)}`,
+    );
     expect(after.json).toMatchObject({ errcode: 10004, errmsg: "FAILURE" });
   });
 
@@ -45,11 +54,17 @@ describe("OpenAPI tokens: one per run, refreshed, revoked, within the budget of 
   });
 
   it("the provider sends its User-Agent on every call and refuses an empty one before any request", async () => {
-    const target = createYeastarTarget({ endpoint: f.sandbox.url, userAgent: "certrelay-test" }, f.sandbox.credentials, f.ctx);
+    const target = createYeastarTarget(
+      { endpoint: f.sandbox.url, userAgent: "certrelay-test" },
+      f.sandbox.credentials,
+      f.ctx,
+    );
     await collect(target);
     await target.close();
     expect(f.sandbox.missingUserAgent).toBe(2);
-    expect(() => createYeastarTarget({ endpoint: f.sandbox.url, userAgent: " " }, f.sandbox.credentials, f.ctx)).toThrow(/userAgent must not be empty/);
+    expect(() =>
+      createYeastarTarget({ endpoint: f.sandbox.url, userAgent: " " }, f.sandbox.credentials, f.ctx),
+    ).toThrow(/userAgent must not be empty/);
   });
 
   it("a whole deploy (list, upload, create, list, verify, list) takes one token and revokes it on close", async () => {
@@ -125,7 +140,9 @@ describe("OpenAPI tokens: one per run, refreshed, revoked, within the budget of 
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     const error: unknown = await collect(target).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "VENDOR_QUOTA", vendor: "yeastar" });
-    expect((error as Error).message).toMatch(/maximum of valid access tokens \(8\); revoke unused tokens \(del_token\) or wait/);
+    expect((error as Error).message).toMatch(
+      /maximum of valid access tokens \(8\); revoke unused tokens \(del_token\) or wait/,
+    );
     await target.close();
 
     await rawCall(f.sandbox, "GET", `${API}/del_token?access_token=${held.pop() ?? ""}`);
@@ -139,7 +156,12 @@ describe("OpenAPI tokens: one per run, refreshed, revoked, within the budget of 
   it("no token or password appears in an error message", async () => {
     const target = createYeastarTarget({ endpoint: f.sandbox.url }, f.sandbox.credentials, f.ctx);
     await collect(target);
-    f.sandbox.faults.add({ fault: { kind: "status", status: 500 }, method: "GET", path: `${API}/certificate/list`, times: Infinity });
+    f.sandbox.faults.add({
+      fault: { kind: "status", status: 500 },
+      method: "GET",
+      path: `${API}/certificate/list`,
+      times: Infinity,
+    });
     const error: unknown = await collect(target).catch((e: unknown) => e);
     f.sandbox.faults.clear();
     expect(error).toMatchObject({ vendor: "yeastar", status: 500 });

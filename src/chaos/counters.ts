@@ -18,7 +18,12 @@ export interface TokenLedgerView {
  * Live tokens on one PBX minus those recorded in the store for its endpoint (`endpoint` exactly as certrelay.yml
  * names it) under `credentialsSecretId`. Tokens recorded there are not leaked: the next run reuses and revokes them.
  */
-export async function leakedVendorSessions(ledger: TokenLedgerView, sessions: SessionStore | undefined, credentialsSecretId: string, endpoint: string): Promise<number> {
+export async function leakedVendorSessions(
+  ledger: TokenLedgerView,
+  sessions: SessionStore | undefined,
+  credentialsSecretId: string,
+  endpoint: string,
+): Promise<number> {
   const stored = sessions ? await sessions.getSessions(credentialsSecretId, endpoint) : [];
   const recorded = new Set(stored.filter((s) => ledger.check(s.accessToken) === "ok").map((s) => s.accessToken)).size;
   return Math.max(0, ledger.validAccessTokens() - recorded);
@@ -60,7 +65,11 @@ export interface SessionWorld {
 export async function leakedSessionsIn(world: SessionWorld): Promise<number> {
   let leaked = 0;
   for (const pbx of [world.yeastar, world.yeastar2]) {
-    const credentials = new Set(world.config.certificates.flatMap((c) => c.targets.filter((t) => t.provider === "yeastar" && t.endpoint === pbx.url).map((t) => t.credentials ?? "")));
+    const credentials = new Set(
+      world.config.certificates.flatMap((c) =>
+        c.targets.filter((t) => t.provider === "yeastar" && t.endpoint === pbx.url).map((t) => t.credentials ?? ""),
+      ),
+    );
     let recorded = 0;
     for (const secretId of credentials) {
       const stored = world.store.sessions ? await world.store.sessions.getSessions(secretId, pbx.url) : [];
@@ -87,6 +96,9 @@ export function lateTimeouts(lines: readonly string[], toleranceMs = 5_000): num
 }
 
 /** The chaos run's hook (chaosCounterHooks in run.ts): leaked vendor sessions and deadline overruns. */
-export async function sessionAndDeadlineCounters(world: SessionWorld, lines: readonly string[]): Promise<{ leakedSessions: number; deadlineOverruns: number }> {
+export async function sessionAndDeadlineCounters(
+  world: SessionWorld,
+  lines: readonly string[],
+): Promise<{ leakedSessions: number; deadlineOverruns: number }> {
   return { leakedSessions: await leakedSessionsIn(world), deadlineOverruns: lateTimeouts(lines) };
 }

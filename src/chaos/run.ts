@@ -89,7 +89,10 @@ export interface ChaosResult {
  * Hook for the counters this module cannot see (vendor sessions, deadlines): called once at the end with the world
  * and every captured line; what it returns is added to the invariants.
  */
-export type ChaosCounterHook = (world: ChaosWorld, lines: readonly string[]) => Partial<ChaosInvariants> | Promise<Partial<ChaosInvariants>>;
+export type ChaosCounterHook = (
+  world: ChaosWorld,
+  lines: readonly string[],
+) => Partial<ChaosInvariants> | Promise<Partial<ChaosInvariants>>;
 export const chaosCounterHooks: ChaosCounterHook[] = [sessionAndDeadlineCounters];
 
 /** One round's faults for one sandbox, drawn from the seeded random. */
@@ -104,7 +107,11 @@ function armFaults(server: SandboxServer, random: () => number): void {
   ];
   const rules = 1 + Math.floor(random() * 3);
   for (let i = 0; i < rules; i += 1) {
-    server.faults.add({ fault: pick(random, kinds), probability: 0.05 + random() * 0.2, times: 1 + Math.floor(random() * 4) });
+    server.faults.add({
+      fault: pick(random, kinds),
+      probability: 0.05 + random() * 0.2,
+      times: 1 + Math.floor(random() * 4),
+    });
   }
 }
 
@@ -140,16 +147,35 @@ interface Ledger {
 }
 
 function keyFragment(privateKey: string): string | undefined {
-  return privateKey.split("\n").find((line) => /^[A-Za-z0-9+/]{40,}$/.test(line.trim()))?.trim();
+  return privateKey
+    .split("\n")
+    .find((line) => /^[A-Za-z0-9+/]{40,}$/.test(line.trim()))
+    ?.trim();
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const random = seededRandom(options.seed);
-  const world = await startChaosWorld({ certificates: options.certificates, random, concurrency: options.concurrency ?? 1 });
+  const world = await startChaosWorld({
+    certificates: options.certificates,
+    random,
+    concurrency: options.concurrency ?? 1,
+  });
   const logger = new CapturingLogger();
   const violations: string[] = [];
-  const ledger: Ledger = { notAfter: new Map(), everCurrent: new Map(world.certificates.map((c) => [c.name, new Set<string>()])), keyFragments: new Set(), pem: new Map() };
-  const invariants: ChaosInvariants = { doublePurchases: 0, jammedCertificates: 0, foreignKeysServed: 0, keysOutsideSecret: 0, leakedSessions: 0, deadlineOverruns: 0 };
+  const ledger: Ledger = {
+    notAfter: new Map(),
+    everCurrent: new Map(world.certificates.map((c) => [c.name, new Set<string>()])),
+    keyFragments: new Set(),
+    pem: new Map(),
+  };
+  const invariants: ChaosInvariants = {
+    doublePurchases: 0,
+    jammedCertificates: 0,
+    foreignKeysServed: 0,
+    keysOutsideSecret: 0,
+    leakedSessions: 0,
+    deadlineOverruns: 0,
+  };
   const concurrentRuns: Record<string, number> = {};
   let concurrentRounds = 0;
   let skipped = 0;
@@ -182,7 +208,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const oneRun = async (chaos: boolean, round: string, force = false): Promise<RunSummary | undefined> => {
     const gate = new CrashGate(world.store, recordPromotion);
     // a crashing round dies at its n-th checkpoint; a round with fewer checkpoints than that simply completes
-    const crashAt = chaos && random() < (options.crashProbability ?? 0.5) ? 1 + Math.floor(random() * 3 * world.certificates.length) : Number.POSITIVE_INFINITY;
+    const crashAt =
+      chaos && random() < (options.crashProbability ?? 0.5)
+        ? 1 + Math.floor(random() * 3 * world.certificates.length)
+        : Number.POSITIVE_INFINITY;
     let checkpoints = 0;
     const checkpoint = (stage: Stage): void => {
       if (chaos && random() < 0.1) {
@@ -220,7 +249,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const summary = await runPipeline(world.config, deps, {
         onProgress: (r) => {
           gate.rotationEnded();
-          reportLines.push(JSON.stringify({ round, name: r.name, action: r.action, error: r.error, targets: r.targets }));
+          reportLines.push(
+            JSON.stringify({ round, name: r.name, action: r.action, error: r.error, targets: r.targets }),
+          );
           // failures the dead process reports about itself are the crash, not something the pipeline surfaced
           if (r.action === "failed" && !gate.isCrashed) failuresSurfaced += 1;
           if (r.action === "skipped") skipped += 1;
@@ -228,7 +259,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       });
       return summary;
     } catch (error) {
-      if (!(error instanceof Error && (error.name === "CheckpointInterrupt" || error.cause instanceof SimulatedCrash))) throw error;
+      if (!(error instanceof Error && (error.name === "CheckpointInterrupt" || error.cause instanceof SimulatedCrash)))
+        throw error;
       crashes += 1;
       gate.crash();
       if (!(await gate.settled())) violations.push(`${round}: rotations still running 30 s after the simulated crash`);
@@ -243,7 +275,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
    */
   const participant = async (kind: Participant, round: string, force: boolean, messages: SqsEvent): Promise<void> => {
     const gate = new CrashGate(world.store, recordPromotion);
-    const crashAt = random() < (options.crashProbability ?? 0.5) ? 1 + Math.floor(random() * 2 * world.certificates.length) : Number.POSITIVE_INFINITY;
+    const crashAt =
+      random() < (options.crashProbability ?? 0.5)
+        ? 1 + Math.floor(random() * 2 * world.certificates.length)
+        : Number.POSITIVE_INFINITY;
     let checkpoints = 0;
     let killed = false;
     const kill = (stage: Stage): never => {
@@ -257,51 +292,71 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       if (checkpoints === crashAt) kill(stage);
     };
     // the Lambda's clock: all of its time is gone the moment it is killed
-    const context: LambdaContext = { getRemainingTimeInMillis: () => (killed ? 0 : 600_000), awsRequestId: `${round}-${kind}` };
+    const context: LambdaContext = {
+      getRemainingTimeInMillis: () => (killed ? 0 : 600_000),
+      awsRequestId: `${round}-${kind}`,
+    };
     const deadline = lambdaDeadline(context, 0);
     const fleet: FleetDeps = {
       loadConfig: async () => ({ config: world.config, source: "chaos world" }),
       store: gate,
-      createProviders: (log, runDeadline) => new StoreBackedProviders(world.store, { ...ctx, logger: log, deadline: runDeadline ?? deadline }),
+      createProviders: (log, runDeadline) =>
+        new StoreBackedProviders(world.store, { ...ctx, logger: log, deadline: runDeadline ?? deadline }),
       clock: world.clock.now,
       write: (line) => fleetLines.push(line),
       notifiers: [],
-      settings: { ...DEFAULT_SETTINGS, fanoutThreshold: Number.MAX_SAFE_INTEGER, reserveMs: 0, workerConcurrency: options.concurrency ?? 1 },
+      settings: {
+        ...DEFAULT_SETTINGS,
+        fanoutThreshold: Number.MAX_SAFE_INTEGER,
+        reserveMs: 0,
+        workerConcurrency: options.concurrency ?? 1,
+      },
       checkpoint,
       runId: () => `${round}-${kind}`,
     };
     concurrentRuns[kind] = (concurrentRuns[kind] ?? 0) + 1;
     try {
       if (kind === "cli") {
-        await runPipeline(world.config, {
-          store: gate,
-          providers: new StoreBackedProviders(world.store, { ...ctx, deadline }),
-          clock: world.clock.now,
-          logger,
-          dryRun: false,
-          force,
-          deadline,
-          runId: `${round}-cli`,
-          checkpoint,
-        }, {
-          onProgress: (r) => {
-            reportLines.push(JSON.stringify({ round, run: kind, name: r.name, action: r.action, error: r.error }));
-            if (r.action === "failed" && !gate.isCrashed) failuresSurfaced += 1;
-            if (r.action === "skipped") skipped += 1;
+        await runPipeline(
+          world.config,
+          {
+            store: gate,
+            providers: new StoreBackedProviders(world.store, { ...ctx, deadline }),
+            clock: world.clock.now,
+            logger,
+            dryRun: false,
+            force,
+            deadline,
+            runId: `${round}-cli`,
+            checkpoint,
           },
-        });
+          {
+            onProgress: (r) => {
+              reportLines.push(JSON.stringify({ round, run: kind, name: r.name, action: r.action, error: r.error }));
+              if (r.action === "failed" && !gate.isCrashed) failuresSurfaced += 1;
+              if (r.action === "skipped") skipped += 1;
+            },
+          },
+        );
       } else if (kind === "scheduler") {
         await runScheduler(fleet, context);
       } else {
         await runWorker(fleet, messages, context);
       }
     } catch (error) {
-      if (!(error instanceof Error && (error.name === "CheckpointInterrupt" || error.cause instanceof SimulatedCrash || killed))) throw error;
+      if (
+        !(
+          error instanceof Error &&
+          (error.name === "CheckpointInterrupt" || error.cause instanceof SimulatedCrash || killed)
+        )
+      )
+        throw error;
       crashes += 1;
       gate.crash();
       killed = true;
     }
-    if (killed && !(await gate.quiet())) violations.push(`${round}: the killed ${kind} run still wrote 30 s after it died`);
+    if (killed && !(await gate.quiet()))
+      violations.push(`${round}: the killed ${kind} run still wrote 30 s after it died`);
   };
 
   /** Two or three runs at once on the same certificates (see ChaosOptions.concurrentProbability). */
@@ -315,7 +370,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const kinds = pool.slice(0, random() < 0.5 ? 2 : 3);
     // the queue as the worker sees it: every certificate, some delivered twice within the batch
     const names = world.certificates.map((c) => c.name);
-    const records = names.flatMap((name, i) => [{ messageId: `${round}-m${i}`, receiptHandle: `${round}-r${i}`, body: JSON.stringify({ name, dedupeId: `${round}:${name}` }), eventSource: "aws:sqs" }]);
+    const records = names.flatMap((name, i) => [
+      {
+        messageId: `${round}-m${i}`,
+        receiptHandle: `${round}-r${i}`,
+        body: JSON.stringify({ name, dedupeId: `${round}:${name}` }),
+        eventSource: "aws:sqs",
+      },
+    ]);
     const duplicated = records.filter(() => random() < 0.3).map((r) => ({ ...r, messageId: `${r.messageId}-again` }));
     const event: SqsEvent = { Records: [...records, ...duplicated] };
     await Promise.all(kinds.map((kind) => participant(kind, round, force, event)));
@@ -324,7 +386,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   try {
     // setup: every certificate issued and deployed once, no faults
     const setup = await oneRun(false, "setup");
-    if (!setup?.ok) violations.push(`setup: the first clean run failed: ${JSON.stringify(setup?.reports.filter((r) => r.action === "failed").map((r) => r.error))}`);
+    if (!setup?.ok)
+      violations.push(
+        `setup: the first clean run failed: ${JSON.stringify(setup?.reports.filter((r) => r.action === "failed").map((r) => r.error))}`,
+      );
     await observe(world, ledger, violations, "setup", invariants);
 
     for (let round = 1; round <= options.rounds; round += 1) {
@@ -362,13 +427,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       await observe(world, ledger, violations, `clean ${clean}`, invariants);
     }
     if (!last?.ok) {
-      violations.push(`final clean run did not succeed: ${JSON.stringify(last?.reports.filter((r) => r.action !== "none" && r.action !== "renewed" && r.action !== "deployed").map((r) => ({ name: r.name, action: r.action, error: r.error })))}`);
+      violations.push(
+        `final clean run did not succeed: ${JSON.stringify(last?.reports.filter((r) => r.action !== "none" && r.action !== "renewed" && r.action !== "deployed").map((r) => ({ name: r.name, action: r.action, error: r.error })))}`,
+      );
     }
     const { issued, distinctRenewals } = await finalChecks(world, ledger, violations, invariants);
     const lines = [...logger.lines, ...reportLines, ...fleetLines];
-    invariants.keysOutsideSecret += checkSecrets(world, ledger, lines, violations) + (await keysOutsideTheirSecret(world, violations));
+    invariants.keysOutsideSecret +=
+      checkSecrets(world, ledger, lines, violations) + (await keysOutsideTheirSecret(world, violations));
     for (const hook of chaosCounterHooks) {
-      for (const [name, n] of Object.entries(await hook(world, lines))) invariants[name as keyof ChaosInvariants] += n ?? 0;
+      for (const [name, n] of Object.entries(await hook(world, lines)))
+        invariants[name as keyof ChaosInvariants] += n ?? 0;
     }
 
     // the sandboxes count HTTP faults as one "status" kind; the chaos run's own tally splits 5xx from 429
@@ -403,7 +472,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 }
 
 /** What every target holds right now, checked against what the store has had. */
-async function observe(world: ChaosWorld, ledger: Ledger, violations: string[], round: string, invariants: ChaosInvariants): Promise<void> {
+async function observe(
+  world: ChaosWorld,
+  ledger: Ledger,
+  violations: string[],
+  round: string,
+  invariants: ChaosInvariants,
+): Promise<void> {
   const now = world.clock.now().getTime();
   for (const c of world.certificates) {
     const current = await world.store.getCurrent(c.secret);
@@ -426,16 +501,25 @@ async function observe(world: ChaosWorld, ledger: Ledger, violations: string[], 
       ledger.pem.set(facts.serial, pending.certificate);
     }
     // every private key the store holds for this certificate now (current, previous, pending)
-    const storedKeys = [current?.privateKey, pending?.privateKey, await previousKey(world, c.secret)].filter((k): k is string => k !== undefined);
+    const storedKeys = [current?.privateKey, pending?.privateKey, await previousKey(world, c.secret)].filter(
+      (k): k is string => k !== undefined,
+    );
     for (const { target, serial: held, certificate } of heldSerials(world, c)) {
       if (held === undefined) continue;
       if (certificate && !ledger.pem.has(held)) ledger.pem.set(held, certificate);
       const servedPem = ledger.pem.get(held) ?? certificate;
       // a target must never serve a (still valid) certificate whose key the store has lost: no run could renew or
       // re-deploy it. EnOS devices are excluded: they hold what their CA bound at issuance.
-      if (!target.startsWith("enos ") && servedPem && certFacts(servedPem).notAfter.getTime() > now && !storedKeys.some((k) => sameKey(servedPem, k))) {
+      if (
+        !target.startsWith("enos ") &&
+        servedPem &&
+        certFacts(servedPem).notAfter.getTime() > now &&
+        !storedKeys.some((k) => sameKey(servedPem, k))
+      ) {
         invariants.foreignKeysServed += 1;
-        violations.push(`${round}: ${target} serves ${held} for ${c.name}, whose private key is in none of the store's versions`);
+        violations.push(
+          `${round}: ${target} serves ${held} for ${c.name}, whose private key is in none of the store's versions`,
+        );
       }
       // EnOS binds a certificate to the device when it issues it: a run that died right after the CA answered
       // leaves the device holding a certificate for the pending key that the store has not recorded yet
@@ -447,7 +531,9 @@ async function observe(world: ChaosWorld, ledger: Ledger, violations: string[], 
         violations.push(`${round}: ${target} holds ${held} for ${c.name}, a certificate certrelay never had`);
       } else if (notAfter <= now && !ledger.everCurrent.get(c.name)?.has(held) && !target.startsWith("enos ")) {
         // (EnOS binds a certificate at issuance, so a device may hold one that expired while its renewal was pending)
-        violations.push(`${round}: ${target} holds expired ${held} for ${c.name}, which was never the store's current version`);
+        violations.push(
+          `${round}: ${target} holds expired ${held} for ${c.name}, which was never the store's current version`,
+        );
       }
     }
   }
@@ -456,7 +542,9 @@ async function observe(world: ChaosWorld, ledger: Ledger, violations: string[], 
 /** The file store's AWSPREVIOUS counterpart, read behind the store's back. */
 async function previousKey(world: ChaosWorld, secretId: string): Promise<string | undefined> {
   try {
-    const file = JSON.parse(await readFile(world.store.pathFor(secretId), "utf8")) as { previous?: { privateKey?: unknown } };
+    const file = JSON.parse(await readFile(world.store.pathFor(secretId), "utf8")) as {
+      previous?: { privateKey?: unknown };
+    };
     return typeof file.previous?.privateKey === "string" ? file.previous.privateKey : undefined;
   } catch {
     return undefined;
@@ -480,7 +568,9 @@ async function keysOutsideTheirSecret(world: ChaosWorld, violations: string[]): 
       violations.push(`a private key sits in ${entry.name}, which is not a secret of the store`);
       continue;
     }
-    const keys = new Set([...text.matchAll(/-----BEGIN [A-Z ]*PRIVATE KEY-----(?:\\n|\n)([A-Za-z0-9+/]{40,})/g)].map((m) => m[1] ?? ""));
+    const keys = new Set(
+      [...text.matchAll(/-----BEGIN [A-Z ]*PRIVATE KEY-----(?:\\n|\n)([A-Za-z0-9+/]{40,})/g)].map((m) => m[1] ?? ""),
+    );
     for (const key of keys) {
       const owner = owners.get(key);
       if (owner !== undefined && owner !== entry.name) {
@@ -515,7 +605,11 @@ function heldSerials(world: ChaosWorld, c: ChaosWorld["certificates"][number]): 
   const held: Held[] = [];
   if (c.onCdn) {
     const served = world.cdn.servedRecord(c.host);
-    held.push({ target: `cdn ${c.host}`, serial: served ? normalizeSerial(served.serialHex) : undefined, ...(served?.material ? { certificate: served.material.certificate } : {}) });
+    held.push({
+      target: `cdn ${c.host}`,
+      serial: served ? normalizeSerial(served.serialHex) : undefined,
+      ...(served?.material ? { certificate: served.material.certificate } : {}),
+    });
   }
   if (c.pbx) {
     const inUse = (c.pbx === "pbx" ? world.yeastar : world.yeastar2).inUse();
@@ -523,12 +617,21 @@ function heldSerials(world: ChaosWorld, c: ChaosWorld["certificates"][number]): 
   }
   if (c.issuer === "enos") {
     const device = world.enos.certificatesOf(c.assetId).find((r) => r.certStatus === 0);
-    held.push({ target: `enos ${c.assetId}`, serial: device ? certFacts(device.cert).serial : undefined, ...(device ? { certificate: device.cert } : {}) });
+    held.push({
+      target: `enos ${c.assetId}`,
+      serial: device ? certFacts(device.cert).serial : undefined,
+      ...(device ? { certificate: device.cert } : {}),
+    });
   }
   return held;
 }
 
-async function finalChecks(world: ChaosWorld, ledger: Ledger, violations: string[], invariants: ChaosInvariants): Promise<{ issued: number; distinctRenewals: number }> {
+async function finalChecks(
+  world: ChaosWorld,
+  ledger: Ledger,
+  violations: string[],
+  invariants: ChaosInvariants,
+): Promise<{ issued: number; distinctRenewals: number }> {
   let issued = 0;
   let distinctRenewals = 0;
   let resellerPromoted = 0;
@@ -544,11 +647,14 @@ async function finalChecks(world: ChaosWorld, ledger: Ledger, violations: string
     const due = renewalWindow(certFacts(current.certificate), world.clock.now(), 30).due;
     if (pending && (due || pending.orderId || pending.certificate)) {
       invariants.jammedCertificates += 1;
-      violations.push(`${c.name}: a renewal is still pending after the clean rounds (${pending.lastError?.code ?? "no error recorded"})`);
+      violations.push(
+        `${c.name}: a renewal is still pending after the clean rounds (${pending.lastError?.code ?? "no error recorded"})`,
+      );
     }
     const serial = certFacts(current.certificate).serial;
     for (const { target, serial: held } of heldSerials(world, c)) {
-      if (held !== serial) violations.push(`${c.name}: ${target} holds ${held ?? "nothing"}, the store's current is ${serial}`);
+      if (held !== serial)
+        violations.push(`${c.name}: ${target} holds ${held ?? "nothing"}, the store's current is ${serial}`);
     }
     const promoted = ledger.everCurrent.get(c.name) ?? new Set<string>();
     distinctRenewals += promoted.size;
@@ -564,7 +670,9 @@ async function finalChecks(world: ChaosWorld, ledger: Ledger, violations: string
       const later = deviceCerts[index + 1];
       if (!promoted.has(serial) && later && later.signDate < record.expireDate) {
         invariants.doublePurchases += 1;
-        violations.push(`${c.name}: EnOS issued ${certFacts(later.cert).serial} while ${serial}, never promoted, was still valid (bought twice)`);
+        violations.push(
+          `${c.name}: EnOS issued ${certFacts(later.cert).serial} while ${serial}, never promoted, was still valid (bought twice)`,
+        );
       }
     });
     issued += deviceCerts.length;
@@ -573,7 +681,9 @@ async function finalChecks(world: ChaosWorld, ledger: Ledger, violations: string
   issued += world.reseller.purchases;
   if (world.reseller.purchases !== resellerPromoted) {
     invariants.doublePurchases += Math.abs(world.reseller.purchases - resellerPromoted);
-    violations.push(`reseller: ${world.reseller.purchases} purchases for ${resellerPromoted} promoted versions (no double buying allowed)`);
+    violations.push(
+      `reseller: ${world.reseller.purchases} purchases for ${resellerPromoted} promoted versions (no double buying allowed)`,
+    );
   }
   return { issued, distinctRenewals };
 }
@@ -584,9 +694,15 @@ function checkSecrets(world: ChaosWorld, ledger: Ledger, lines: string[], violat
   let leaks = 0;
   let keyLines = 0;
   for (const line of lines) {
-    if (/PRIVATE KEY/.test(line) || secrets.some((s) => line.includes(s)) || /access_token=(?!\*|%5B|\[)[^&"\s]{6,}/.test(line) || /"(accessToken|password|appSecret|accessKeySecret)":"[^"*[]/.test(line)) {
+    if (
+      /PRIVATE KEY/.test(line) ||
+      secrets.some((s) => line.includes(s)) ||
+      /access_token=(?!\*|%5B|\[)[^&"\s]{6,}/.test(line) ||
+      /"(accessToken|password|appSecret|accessKeySecret)":"[^"*[]/.test(line)
+    ) {
       leaks += 1;
-      if (leaks <= 3) violations.push(`secret in a log line: ${line.slice(0, 120).replace(/[A-Za-z0-9+/=]{24,}/g, "…")}`);
+      if (leaks <= 3)
+        violations.push(`secret in a log line: ${line.slice(0, 120).replace(/[A-Za-z0-9+/=]{24,}/g, "…")}`);
       if (/PRIVATE KEY/.test(line) || [...ledger.keyFragments].some((k) => line.includes(k))) keyLines += 1;
     }
   }

@@ -36,7 +36,13 @@ function chaosStart(): Date {
 
 export const CHAOS_SHORT_VALID_DAYS = 20;
 
-export const CHAOS_SECRETS = { enos: "chaos/enos", cdn: "chaos/cdn", yeastar: "chaos/pbx", yeastar2: "chaos/pbx2", reseller: "chaos/reseller" } as const;
+export const CHAOS_SECRETS = {
+  enos: "chaos/enos",
+  cdn: "chaos/cdn",
+  yeastar: "chaos/pbx",
+  yeastar2: "chaos/pbx2",
+  reseller: "chaos/reseller",
+} as const;
 
 export interface ChaosCertificate {
   name: string;
@@ -71,7 +77,11 @@ export interface ChaosWorld {
   stop(): Promise<void>;
 }
 
-export async function startChaosWorld(options: { certificates: number; random: () => number; concurrency: number }): Promise<ChaosWorld> {
+export async function startChaosWorld(options: {
+  certificates: number;
+  random: () => number;
+  concurrency: number;
+}): Promise<ChaosWorld> {
   const start = chaosStart();
   const clock = new ManualClock(start);
   const ca = await TestCA.create({ name: "Certrelay Chaos", now: start, rootDays: 3650 });
@@ -117,12 +127,57 @@ export async function startChaosWorld(options: { certificates: number; random: (
         sans: [c.host],
         issuer:
           c.issuer === "reseller"
-            ? { provider: "reseller", endpoint: reseller.url, credentials: CHAOS_SECRETS.reseller, plan: DEFAULT_PLANS[0]?.id, dcvType: "DNS" }
-            : { provider: "enos", endpoint: enos.url, credentials: CHAOS_SECRETS.enos, orgId: enos.orgId, assetId: c.assetId, validDays: c.validDays, issueAuthority: "RSA" },
+            ? {
+                provider: "reseller",
+                endpoint: reseller.url,
+                credentials: CHAOS_SECRETS.reseller,
+                plan: DEFAULT_PLANS[0]?.id,
+                dcvType: "DNS",
+              }
+            : {
+                provider: "enos",
+                endpoint: enos.url,
+                credentials: CHAOS_SECRETS.enos,
+                orgId: enos.orgId,
+                assetId: c.assetId,
+                validDays: c.validDays,
+                issueAuthority: "RSA",
+              },
         targets: [
-          ...(c.onCdn ? [{ provider: "cdn", endpoint: cdn.url, credentials: CHAOS_SECRETS.cdn, verifyHost: c.host, verifyAddress: `127.0.0.1:${cdn.edgePort}`, serviceId: "chaos" }] : []),
-          ...(c.pbx === "pbx" ? [{ provider: "yeastar", endpoint: yeastar.url, credentials: CHAOS_SECRETS.yeastar, certificateType: "server", pruneOld: true }] : []),
-          ...(c.pbx === "pbx2" ? [{ provider: "yeastar", endpoint: yeastar2.url, credentials: CHAOS_SECRETS.yeastar2, certificateType: "server", pruneOld: true }] : []),
+          ...(c.onCdn
+            ? [
+                {
+                  provider: "cdn",
+                  endpoint: cdn.url,
+                  credentials: CHAOS_SECRETS.cdn,
+                  verifyHost: c.host,
+                  verifyAddress: `127.0.0.1:${cdn.edgePort}`,
+                  serviceId: "chaos",
+                },
+              ]
+            : []),
+          ...(c.pbx === "pbx"
+            ? [
+                {
+                  provider: "yeastar",
+                  endpoint: yeastar.url,
+                  credentials: CHAOS_SECRETS.yeastar,
+                  certificateType: "server",
+                  pruneOld: true,
+                },
+              ]
+            : []),
+          ...(c.pbx === "pbx2"
+            ? [
+                {
+                  provider: "yeastar",
+                  endpoint: yeastar2.url,
+                  credentials: CHAOS_SECRETS.yeastar2,
+                  certificateType: "server",
+                  pruneOld: true,
+                },
+              ]
+            : []),
         ],
       })),
     };

@@ -49,8 +49,15 @@ export function addRunOptions(command: Command): Command {
     .option("--aws-region <region>", "AWS region (default: AWS_REGION, else us-east-1)")
     .option("--ca-file <file>", "extra trusted CA (PEM) for vendor endpoints and edges, e.g. the sandbox CA")
     .option("--poll-interval <ms>", "wait between polls of asynchronous issuance", "5000")
-    .option("--poll-timeout <ms>", "longest wait (wall time) for one asynchronous issuance or edge propagation", "120000")
-    .option("--timeout <ms>", "time budget of the whole run: every wait draws on it; a renewal that cannot finish stores its progress and stops in time")
+    .option(
+      "--poll-timeout <ms>",
+      "longest wait (wall time) for one asynchronous issuance or edge propagation",
+      "120000",
+    )
+    .option(
+      "--timeout <ms>",
+      "time budget of the whole run: every wait draws on it; a renewal that cannot finish stores its progress and stops in time",
+    )
     .option("--http-timeout <ms>", "per-attempt timeout of each vendor HTTP request (env CERTRELAY_HTTP_TIMEOUT_MS)")
     .option("--json", "print the result as JSON (with error codes)")
     .option("-v, --verbose", "log each step to stderr")
@@ -60,7 +67,9 @@ export function addRunOptions(command: Command): Command {
 export function parseMs(value: string, flag: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 0) {
-    throw new FlagError(ErrorCodes.INPUT_INVALID, `${flag} expects milliseconds as a whole number, e.g. ${flag} 2000`, { field: flag });
+    throw new FlagError(ErrorCodes.INPUT_INVALID, `${flag} expects milliseconds as a whole number, e.g. ${flag} 2000`, {
+      field: flag,
+    });
   }
   return n;
 }
@@ -71,7 +80,11 @@ async function loadConfigFlag(path: string): Promise<CertrelayConfig> {
     return await loadConfig(path);
   } catch (error) {
     if (isInputError(error) && error.code === ErrorCodes.INPUT_MISSING && !(error instanceof FlagError)) {
-      throw new FlagError(ErrorCodes.INPUT_MISSING, `--config ${path} not found: give the path of your certrelay.yml (see the README)`, { field: "config" });
+      throw new FlagError(
+        ErrorCodes.INPUT_MISSING,
+        `--config ${path} not found: give the path of your certrelay.yml (see the README)`,
+        { field: "config" },
+      );
     }
     throw error;
   }
@@ -82,13 +95,23 @@ function regionOf(flags: StoreFlags, env: Record<string, string | undefined>): s
 }
 
 function describeStore(flags: StoreFlags, env: Record<string, string | undefined>): Record<string, string> {
-  if (flags.aws || flags.awsEndpoint) return { kind: "aws-secrets-manager", region: regionOf(flags, env), ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}) };
+  if (flags.aws || flags.awsEndpoint)
+    return {
+      kind: "aws-secrets-manager",
+      region: regionOf(flags, env),
+      ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}),
+    };
   return { kind: "file", dir: resolve(flags.storeDir) };
 }
 
 /** --aws-endpoint: an http(s) URL with a host and a usable port, nothing else (no path, no credentials). */
 export function checkAwsEndpoint(value: string): void {
-  const bad = (why: string) => new FlagError(ErrorCodes.INPUT_INVALID, `--aws-endpoint ${why}: give a URL like http://127.0.0.1:5000 (moto_server) or https://secretsmanager.eu-west-1.amazonaws.com`, { field: "aws-endpoint" });
+  const bad = (why: string) =>
+    new FlagError(
+      ErrorCodes.INPUT_INVALID,
+      `--aws-endpoint ${why}: give a URL like http://127.0.0.1:5000 (moto_server) or https://secretsmanager.eu-west-1.amazonaws.com`,
+      { field: "aws-endpoint" },
+    );
   let url: URL;
   try {
     url = new URL(value);
@@ -98,7 +121,8 @@ export function checkAwsEndpoint(value: string): void {
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw bad("must start with http:// or https://");
   if (url.hostname === "") throw bad("has no host");
-  if (url.username !== "" || url.password !== "") throw bad("must not carry credentials (use AWS_PROFILE or the AWS_* variables)");
+  if (url.username !== "" || url.password !== "")
+    throw bad("must not carry credentials (use AWS_PROFILE or the AWS_* variables)");
   if (url.port === "0") throw bad("has port 0");
   if (url.pathname !== "/" && url.pathname !== "") throw bad("must not have a path");
 }
@@ -119,10 +143,18 @@ export async function readCaFile(path: string | undefined): Promise<string | und
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new FlagError(ErrorCodes.INPUT_INVALID, `--ca-file ${path} cannot be read: give the path of a PEM file with the CA certificate(s)`, { field: "ca-file" });
+    throw new FlagError(
+      ErrorCodes.INPUT_INVALID,
+      `--ca-file ${path} cannot be read: give the path of a PEM file with the CA certificate(s)`,
+      { field: "ca-file" },
+    );
   }
   if (!text.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new FlagError(ErrorCodes.PEM_WRONG_TYPE, `--ca-file ${path} holds no "-----BEGIN CERTIFICATE-----" block: give the CA certificate in PEM`, { field: "ca-file" });
+    throw new FlagError(
+      ErrorCodes.PEM_WRONG_TYPE,
+      `--ca-file ${path} holds no "-----BEGIN CERTIFICATE-----" block: give the CA certificate in PEM`,
+      { field: "ca-file" },
+    );
   }
   return text;
 }
@@ -143,12 +175,18 @@ export interface RunContext {
  */
 export function cliDeadline(timeoutMs: number): Deadline {
   const reserve = Math.min(5_000, Math.floor(timeoutMs / 10));
-  return new Deadline({ budgetMs: timeoutMs - reserve, budget: "--timeout", fix: `raise --timeout above ${timeoutMs}` });
+  return new Deadline({
+    budgetMs: timeoutMs - reserve,
+    budget: "--timeout",
+    fix: `raise --timeout above ${timeoutMs}`,
+  });
 }
 
 export function logLevel(flags: { verbose?: boolean; quiet?: boolean }): LogLevel {
   if (flags.verbose && flags.quiet) {
-    throw new FlagError(ErrorCodes.INPUT_INVALID, "--verbose and --quiet contradict each other: give one of them", { field: "verbose" });
+    throw new FlagError(ErrorCodes.INPUT_INVALID, "--verbose and --quiet contradict each other: give one of them", {
+      field: "verbose",
+    });
   }
   return flags.verbose ? "info" : flags.quiet ? "error" : "warn";
 }
@@ -157,14 +195,23 @@ export async function runContext(flags: RunFlags, io: CliIo): Promise<RunContext
   const pollInterval = parseMs(flags.pollInterval, "--poll-interval");
   const pollTimeout = parseMs(flags.pollTimeout, "--poll-timeout");
   const envHttpTimeout = io.env.CERTRELAY_HTTP_TIMEOUT_MS?.trim();
-  const httpTimeout = flags.httpTimeout !== undefined ? parseMs(flags.httpTimeout, "--http-timeout") : envHttpTimeout ? parseMs(envHttpTimeout, "CERTRELAY_HTTP_TIMEOUT_MS") : undefined;
+  const httpTimeout =
+    flags.httpTimeout !== undefined
+      ? parseMs(flags.httpTimeout, "--http-timeout")
+      : envHttpTimeout
+        ? parseMs(envHttpTimeout, "CERTRELAY_HTTP_TIMEOUT_MS")
+        : undefined;
   const deadline = flags.timeout === undefined ? undefined : cliDeadline(parseMs(flags.timeout, "--timeout"));
   const logger = textLogger(io, logLevel(flags));
   const ca = await readCaFile(flags.caFile);
   const config = await loadConfigFlag(flags.config);
   const store = createStore(flags, io.env);
   // --verbose says what was read, so a surprising run can be traced to the file and store it used
-  logger.info("config read", { file: resolve(flags.config), certificates: config.certificates.length, targets: config.certificates.reduce((n, c) => n + c.targets.length, 0) });
+  logger.info("config read", {
+    file: resolve(flags.config),
+    certificates: config.certificates.length,
+    targets: config.certificates.reduce((n, c) => n + c.targets.length, 0),
+  });
   logger.info("store", describeStore(flags, io.env));
   if (ca) logger.info("extra trusted CA read", { file: flags.caFile });
   const clock = systemClock;
@@ -174,6 +221,14 @@ export async function runContext(flags: RunFlags, io: CliIo): Promise<RunContext
     logger,
     clock,
     deadline,
-    ctx: { clock, sleep: realSleep, logger, ...(ca ? { ca } : {}), ...((httpTimeout ?? config.httpTimeoutMs) ? { timeoutMs: httpTimeout ?? config.httpTimeoutMs } : {}), deadline, poll: { intervalMs: pollInterval, maxWaitMs: pollTimeout } },
+    ctx: {
+      clock,
+      sleep: realSleep,
+      logger,
+      ...(ca ? { ca } : {}),
+      ...((httpTimeout ?? config.httpTimeoutMs) ? { timeoutMs: httpTimeout ?? config.httpTimeoutMs } : {}),
+      deadline,
+      poll: { intervalMs: pollInterval, maxWaitMs: pollTimeout },
+    },
   };
 }

@@ -6,7 +6,8 @@ import { runCli } from "./program.js";
 // Every other warning still prints, on one line.
 process.removeAllListeners("warning");
 process.on("warning", (warning) => {
-  const sdkNodeNotice = warning.name === "NodeVersionSupportWarning" || warning.message.startsWith("NodeVersionSupportWarning");
+  const sdkNodeNotice =
+    warning.name === "NodeVersionSupportWarning" || warning.message.startsWith("NodeVersionSupportWarning");
   if (!sdkNodeNotice) process.stderr.write(`warning ${warning.name}: ${warning.message}\n`);
 });
 

@@ -33,7 +33,9 @@ export function processIo(): CliIo {
 }
 
 /** An io that collects lines, for the demo's tests and for `--json` buffering. */
-export function bufferIo(options: { color?: boolean; env?: Record<string, string | undefined> } = {}): CliIo & { stdout: string[]; stderr: string[] } {
+export function bufferIo(
+  options: { color?: boolean; env?: Record<string, string | undefined> } = {},
+): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return {
@@ -47,7 +49,11 @@ export function bufferIo(options: { color?: boolean; env?: Record<string, string
 }
 
 /** A plain table: no colour in the borders, so it copies into tickets and chat cleanly. */
-export function renderTable(head: string[], rows: Array<Array<string | number>>, options: { align?: Array<"left" | "right">; compact?: boolean } = {}): string {
+export function renderTable(
+  head: string[],
+  rows: Array<Array<string | number>>,
+  options: { align?: Array<"left" | "right">; compact?: boolean } = {},
+): string {
   const table = new Table({
     head,
     style: { head: [], border: [], "padding-left": 1, "padding-right": 1, compact: options.compact ?? false },
@@ -87,7 +93,11 @@ export function textLogger(io: CliIo, level: LogLevel): Logger {
   };
   const write = (at: keyof typeof LEVELS) => (message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[at] < min) return;
-    const extra = fields ? Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${fieldText(v)}`) : [];
+    const extra = fields
+      ? Object.entries(fields)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => `${k}=${fieldText(v)}`)
+      : [];
     io.err([paint[at](at.padEnd(5)), message, ...extra].join(" "));
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };

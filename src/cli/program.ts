@@ -18,7 +18,9 @@ export const VERSION = "0.1.0";
 
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command("certrelay")
-    .description("Certificate rotation made boring: deploy, verify and renew certificates across PBXs, IoT fleets and CDNs.")
+    .description(
+      "Certificate rotation made boring: deploy, verify and renew certificates across PBXs, IoT fleets and CDNs.",
+    )
     .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
@@ -28,7 +30,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       // printed by runCli as one `error CODE: message` line instead
       outputError: () => {},
     })
-    .addHelpText("after", "\nExample:\n  $ certrelay sandbox            # vendor sandboxes on 127.0.0.1\n  $ certrelay check --config certrelay.yml\n  $ certrelay renew --config certrelay.yml --dry-run");
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ certrelay sandbox            # vendor sandboxes on 127.0.0.1\n  $ certrelay check --config certrelay.yml\n  $ certrelay renew --config certrelay.yml --dry-run",
+    );
   registerInspect(program, io, setExit);
   registerCheck(program, io, setExit);
   registerRun(program, io, setExit);
@@ -57,15 +62,26 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
-      const message = (error.message.replace(/^error:\s*/, "").split("\n")[0] ?? "invalid command line").replace(/\.$/, "");
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      )
+        return 0;
+      const message = (error.message.replace(/^error:\s*/, "").split("\n")[0] ?? "invalid command line").replace(
+        /\.$/,
+        "",
+      );
       io.err(`error ${ErrorCodes.INPUT_INVALID}: ${message}${usageHint(argv, program)}`);
       if (json) io.out(JSON.stringify({ ok: false, error: { code: ErrorCodes.INPUT_INVALID, message } }));
       return 2;
     }
     if (error instanceof CertrelayError) {
       // the hint a CLI user can act on: --ca-file for an untrusted endpoint, the credentials secret's fields
-      const message = error.code === ErrorCodes.AUTH_FAILED || error.code === ErrorCodes.NETWORK_ERROR ? explainFailure(error, { entry: "cli" }).message : error.message;
+      const message =
+        error.code === ErrorCodes.AUTH_FAILED || error.code === ErrorCodes.NETWORK_ERROR
+          ? explainFailure(error, { entry: "cli" }).message
+          : error.message;
       io.err(`${io.colors.red("error")} ${error.code}: ${message}`);
       if (json) io.out(JSON.stringify({ ok: false, error: { ...error.toJSON(), message } }));
       return error instanceof FlagError ? 2 : 1;

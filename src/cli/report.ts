@@ -72,8 +72,19 @@ export function summaryTable(reports: CertificateReport[]): string {
 
 /** `4 certificates: 3 renewed, 1 none` (failures first so they are never missed) */
 export function summaryLine(summary: RunSummary, c: Colors): string {
-  const order: CertificateAction[] = ["failed", "renewed", "deployed", "pending", "would-renew", "would-deploy", "skipped", "none"];
-  const parts = order.filter((a) => summary.counts[a] > 0).map((a) => `${summary.counts[a]} ${a === "none" ? "unchanged" : a}`);
+  const order: CertificateAction[] = [
+    "failed",
+    "renewed",
+    "deployed",
+    "pending",
+    "would-renew",
+    "would-deploy",
+    "skipped",
+    "none",
+  ];
+  const parts = order
+    .filter((a) => summary.counts[a] > 0)
+    .map((a) => `${summary.counts[a]} ${a === "none" ? "unchanged" : a}`);
   const text = `${summary.reports.length} certificate${summary.reports.length === 1 ? "" : "s"}: ${parts.join(", ") || "nothing to do"}`;
   return summary.ok ? c.green(text) : c.red(text);
 }

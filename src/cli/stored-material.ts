@@ -12,7 +12,10 @@ export interface StoredProblem {
   message: string;
 }
 
-export function checkStoredMaterial(material: CertificateMaterial, secretId: string): { facts: CertFacts } | { problem: StoredProblem } {
+export function checkStoredMaterial(
+  material: CertificateMaterial,
+  secretId: string,
+): { facts: CertFacts } | { problem: StoredProblem } {
   const field = (name: string) => `secret ${secretId} field ${name}`;
   try {
     const facts = certFacts(material.certificate, field("certificate"));
@@ -34,6 +37,8 @@ export function checkStoredMaterial(material: CertificateMaterial, secretId: str
     return { facts };
   } catch (error) {
     if (error instanceof CertrelayError) return { problem: { code: error.code, message: error.message } };
-    return { problem: { code: ErrorCodes.STORE_ERROR, message: `secret ${secretId} holds material certrelay cannot read` } };
+    return {
+      problem: { code: ErrorCodes.STORE_ERROR, message: `secret ${secretId} holds material certrelay cannot read` },
+    };
   }
 }

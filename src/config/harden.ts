@@ -51,17 +51,27 @@ export function shapeProblem(doc: Document, lineCounter: LineCounter): ShapeProb
 
   function size(node: unknown, depth: number): number {
     if (node === null || node === undefined || isScalar(node)) return 1;
-    if (depth > LIMITS.depth) throw new ShapeStop({ message: `nests deeper than ${LIMITS.depth} levels; a certrelay.yml needs fewer than 10`, ...at(node) });
+    if (depth > LIMITS.depth)
+      throw new ShapeStop({
+        message: `nests deeper than ${LIMITS.depth} levels; a certrelay.yml needs fewer than 10`,
+        ...at(node),
+      });
     if (isAlias(node)) {
       const target = node.resolve(doc);
       if (target === undefined) return 1;
       if (open.has(target)) {
-        throw new ShapeStop({ message: `the alias *${node.source} refers to a node that contains it (a recursive alias); replace it with the values it should repeat`, ...at(node) });
+        throw new ShapeStop({
+          message: `the alias *${node.source} refers to a node that contains it (a recursive alias); replace it with the values it should repeat`,
+          ...at(node),
+        });
       }
       const expanded = size(target, depth + 1);
       aliasValues += expanded;
       if (aliasValues > LIMITS.aliasValues) {
-        throw new ShapeStop({ message: `its aliases stand for more than ${LIMITS.aliasValues} values (a "billion laughs" file); write the values out instead of nesting aliases`, ...at(node) });
+        throw new ShapeStop({
+          message: `its aliases stand for more than ${LIMITS.aliasValues} values (a "billion laughs" file); write the values out instead of nesting aliases`,
+          ...at(node),
+        });
       }
       return expanded;
     }
@@ -76,11 +86,19 @@ export function shapeProblem(doc: Document, lineCounter: LineCounter): ShapeProb
       for (const pair of node.items) {
         const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
         if (name !== undefined) {
-          if (seen.has(name)) throw new ShapeStop({ message: "YAML syntax error: a key appears twice in the same mapping; keep one", ...at(pair.key) });
+          if (seen.has(name))
+            throw new ShapeStop({
+              message: "YAML syntax error: a key appears twice in the same mapping; keep one",
+              ...at(pair.key),
+            });
           seen.add(name);
         }
         keys += 1;
-        if (keys > LIMITS.keys) throw new ShapeStop({ message: `has more than ${LIMITS.keys} keys; split the fleet into several config files`, ...at(pair.key) });
+        if (keys > LIMITS.keys)
+          throw new ShapeStop({
+            message: `has more than ${LIMITS.keys} keys; split the fleet into several config files`,
+            ...at(pair.key),
+          });
         total += size(pair.key, depth + 1) + size(pair.value, depth + 1);
       }
     } else if (isSeq(node)) {
@@ -98,7 +116,8 @@ export function shapeProblem(doc: Document, lineCounter: LineCounter): ShapeProb
     return undefined;
   } catch (error) {
     if (error instanceof ShapeStop) return error.problem;
-    if (error instanceof RangeError) return { message: `nests too deeply to read; a certrelay.yml needs fewer than 10 levels` };
+    if (error instanceof RangeError)
+      return { message: `nests too deeply to read; a certrelay.yml needs fewer than 10 levels` };
     throw error;
   }
 }
@@ -113,7 +132,8 @@ function charClass(c: string): number {
 /** Share of neighbouring characters that switch between lower, upper, digit and symbol: words ~0.1, base64 ~0.6. */
 function switchRate(text: string): number {
   let switches = 0;
-  for (let i = 1; i < text.length; i++) if (charClass(text[i] as string) !== charClass(text[i - 1] as string)) switches += 1;
+  for (let i = 1; i < text.length; i++)
+    if (charClass(text[i] as string) !== charClass(text[i - 1] as string)) switches += 1;
   return text.length < 2 ? 0 : switches / (text.length - 1);
 }
 
@@ -164,5 +184,10 @@ export function portProblem(text: string): string | undefined {
  */
 export const CREDENTIAL_FIELDS: Readonly<Record<string, readonly string[]>> = Object.defineProperties(
   {},
-  Object.fromEntries(builtInProviderNames.map((name) => [name, { enumerable: true, get: () => builtInCatalog().credentialFields(name) }])),
+  Object.fromEntries(
+    builtInProviderNames.map((name) => [
+      name,
+      { enumerable: true, get: () => builtInCatalog().credentialFields(name) },
+    ]),
+  ),
 );

@@ -32,7 +32,8 @@ export class ConfigError extends CertrelayError {
 
 function formatProblems(source: string, problems: ConfigProblem[]): string {
   const lines = problems.map((p) => {
-    const where = p.line === undefined ? "" : ` (line ${p.line}${p.column === undefined ? "" : `, column ${p.column}`})`;
+    const where =
+      p.line === undefined ? "" : ` (line ${p.line}${p.column === undefined ? "" : `, column ${p.column}`})`;
     return `${p.path === "" ? "" : `${p.path}: `}${p.message}${where}`;
   });
   if (lines.length === 1) return `${source}: ${lines[0]}`;
@@ -74,7 +75,12 @@ const SECRET_KEYS = new Set([
 const INLINE_SECRET_HINT = "keep secrets in the store and name them here with `credentials: <secret id>`";
 
 /** Find pasted secrets before schema validation, so the message says "move it to the store", not "unknown field". */
-function findInlineSecrets(value: unknown, path: (string | number)[], found: FoundProblem[], catalog: ProviderCatalog): void {
+function findInlineSecrets(
+  value: unknown,
+  path: (string | number)[],
+  found: FoundProblem[],
+  catalog: ProviderCatalog,
+): void {
   if (typeof value === "string") {
     if (value.includes("-----BEGIN")) {
       found.push({
@@ -90,7 +96,10 @@ function findInlineSecrets(value: unknown, path: (string | number)[], found: Fou
   }
   if (typeof value !== "object" || value === null) return;
   // the provider's own credential field names, so the hint says exactly what goes into the store secret
-  const provider = typeof (value as { provider?: unknown }).provider === "string" ? (value as { provider: string }).provider : undefined;
+  const provider =
+    typeof (value as { provider?: unknown }).provider === "string"
+      ? (value as { provider: string }).provider
+      : undefined;
   const fields = provider ? catalog.credentialFields(provider) : undefined;
   const storeHint = fields ? ` (the ${provider} credentials secret holds ${fields.join(" and ")})` : "";
   const secretFields = provider ? catalog.secretFields(provider) : [];
@@ -138,7 +147,12 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, catalog: ProviderC
       return issue.keys.map((key) =>
         // A key can be a pasted secret too (a `key: value` line pasted whole): its line is enough to find it.
         looksLikePastedSecret(key)
-          ? { path: [...path, key], shownPath: [...path, "(a key that looks like a secret, not shown)"], message: "unknown field that looks like pasted secret material; remove it from the file (and rotate that secret)" }
+          ? {
+              path: [...path, key],
+              shownPath: [...path, "(a key that looks like a secret, not shown)"],
+              message:
+                "unknown field that looks like pasted secret material; remove it from the file (and rotate that secret)",
+            }
           : { path: [...path, key], message: "unknown field; check the spelling" },
       );
     case "invalid_union": {
@@ -220,7 +234,10 @@ function hardeningProblems(raw: unknown, catalog: ProviderCatalog): FoundProblem
       if (looksLikePastedSecret(node.credentials)) {
         const fields = provider ? catalog.credentialFields(provider) : undefined;
         const what = fields ? `the ${provider} credentials (${fields.join(", ")})` : "the credentials";
-        problems.push({ path: [...path, "credentials"], message: `looks like a pasted secret, not a store secret id (the value is not shown): put ${what} in a store secret and name that secret here, e.g. credentials: certrelay/${provider ?? "vendor"}; then rotate the pasted secret` });
+        problems.push({
+          path: [...path, "credentials"],
+          message: `looks like a pasted secret, not a store secret id (the value is not shown): put ${what} in a store secret and name that secret here, e.g. credentials: certrelay/${provider ?? "vendor"}; then rotate the pasted secret`,
+        });
       } else if (!credentialIds.has(node.credentials)) {
         credentialIds.set(node.credentials, [...path, "credentials"]);
       }
@@ -229,30 +246,46 @@ function hardeningProblems(raw: unknown, catalog: ProviderCatalog): FoundProblem
       const port = portProblem(node.endpoint);
       if (port) problems.push({ path: [...path, "endpoint"], message: port });
       else if (isInsecureEndpoint(node.endpoint) && node.allowInsecure !== true) {
-        problems.push({ path: [...path, "endpoint"], message: "uses http:// to another machine, so credentials and keys would cross the network unencrypted: use https://, or set allowInsecure: true on this entry if the network is trusted" });
+        problems.push({
+          path: [...path, "endpoint"],
+          message:
+            "uses http:// to another machine, so credentials and keys would cross the network unencrypted: use https://, or set allowInsecure: true on this entry if the network is trusted",
+        });
       }
     }
     if (typeof node.verifyAddress === "string") {
       const port = portProblem(node.verifyAddress);
       if (port) problems.push({ path: [...path, "verifyAddress"], message: port });
     }
-    for (const [key, child] of Object.entries(node)) if (typeof child === "object" && child !== null) walk(child, [...path, key]);
+    for (const [key, child] of Object.entries(node))
+      if (typeof child === "object" && child !== null) walk(child, [...path, key]);
   };
   walk(raw, []);
 
-  const certificates = typeof raw === "object" && raw !== null ? (raw as { certificates?: unknown }).certificates : undefined;
+  const certificates =
+    typeof raw === "object" && raw !== null ? (raw as { certificates?: unknown }).certificates : undefined;
   if (Array.isArray(certificates)) {
     certificates.forEach((certificate: unknown, index) => {
-      const secret = typeof certificate === "object" && certificate !== null ? (certificate as { secret?: unknown }).secret : undefined;
+      const secret =
+        typeof certificate === "object" && certificate !== null
+          ? (certificate as { secret?: unknown }).secret
+          : undefined;
       if (typeof secret !== "string") return;
       if (looksLikePastedSecret(secret)) {
-        problems.push({ path: ["certificates", index, "secret"], message: "looks like pasted secret material, not a store secret id (the value is not shown): name the store secret that holds this certificate, e.g. secret: certrelay/certs/www" });
+        problems.push({
+          path: ["certificates", index, "secret"],
+          message:
+            "looks like pasted secret material, not a store secret id (the value is not shown): name the store secret that holds this certificate, e.g. secret: certrelay/certs/www",
+        });
         return;
       }
       const shared = credentialIds.get(secret);
       if (shared) {
         // A certificate's secret is rewritten on every renewal (key, pending state): it would clobber the credentials.
-        problems.push({ path: ["certificates", index, "secret"], message: `is the same store secret as ${formatPath(shared)}; a certificate's secret holds its key and renewal state and is rewritten on renewal, so give it its own id` });
+        problems.push({
+          path: ["certificates", index, "secret"],
+          message: `is the same store secret as ${formatPath(shared)}; a certificate's secret holds its key and renewal state and is rewritten on renewal, so give it its own id`,
+        });
       }
     });
   }
@@ -261,7 +294,8 @@ function hardeningProblems(raw: unknown, catalog: ProviderCatalog): FoundProblem
 
 /** Whether path or one of its ancestors already has a problem (a set lookup per level: linear overall). */
 function underReported(reported: ReadonlySet<string>, path: Path): boolean {
-  for (let length = path.length; length >= 0; length--) if (reported.has(formatPath(path.slice(0, length)))) return true;
+  for (let length = path.length; length >= 0; length--)
+    if (reported.has(formatPath(path.slice(0, length)))) return true;
   return false;
 }
 
@@ -270,9 +304,18 @@ function underReported(reported: ReadonlySet<string>, path: Path): boolean {
  * path; YAML syntax errors are reported by line and column. Messages never contain values from the file.
  * `catalog`: the vendors entries may name (default: the built-in ones).
  */
-export function parseConfig(text: string, source = "certrelay.yml", catalog: ProviderCatalog = builtInCatalog()): CertrelayConfig {
+export function parseConfig(
+  text: string,
+  source = "certrelay.yml",
+  catalog: ProviderCatalog = builtInCatalog(),
+): CertrelayConfig {
   if (text.length > LIMITS.bytes) {
-    throw new ConfigError(source, [{ path: "", message: `is larger than ${LIMITS.bytes / 1024 / 1024} MiB; split the fleet into several config files` }]);
+    throw new ConfigError(source, [
+      {
+        path: "",
+        message: `is larger than ${LIMITS.bytes / 1024 / 1024} MiB; split the fleet into several config files`,
+      },
+    ]);
   }
   if (text.length >= ITEMWISE_MIN_CHARS) {
     let valid: CertrelayConfig | undefined;
@@ -299,7 +342,10 @@ export function parseConfig(text: string, source = "certrelay.yml", catalog: Pro
     );
   }
   const shape = shapeProblem(doc, lineCounter);
-  if (shape) throw new ConfigError(source, [{ path: "", message: shape.message, ...(shape.line === undefined ? {} : { line: shape.line }) }]);
+  if (shape)
+    throw new ConfigError(source, [
+      { path: "", message: shape.message, ...(shape.line === undefined ? {} : { line: shape.line }) },
+    ]);
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: -1 }); // bounded by shapeProblem above, which also gives the line
@@ -342,8 +388,13 @@ export function parseConfig(text: string, source = "certrelay.yml", catalog: Pro
     // 100,000 unknown keys in one mapping) costs linear time, not a lookup per comparison.
     const shown = unique.slice(0, LIMITS.problems).map((p) => ({ p, line: lineOf(doc, lineCounter, p.path) }));
     shown.sort((a, b) => compareLines(a.line, b.line));
-    const listed: ConfigProblem[] = shown.map(({ p, line }) => ({ path: formatPath(p.shownPath ?? p.path), message: p.message, ...(line === undefined ? {} : { line }) }));
-    if (unique.length > shown.length) listed.push({ path: "", message: `and ${unique.length - shown.length} more problems; fix these first` });
+    const listed: ConfigProblem[] = shown.map(({ p, line }) => ({
+      path: formatPath(p.shownPath ?? p.path),
+      message: p.message,
+      ...(line === undefined ? {} : { line }),
+    }));
+    if (unique.length > shown.length)
+      listed.push({ path: "", message: `and ${unique.length - shown.length} more problems; fix these first` });
     throw new ConfigError(source, listed);
   }
   return parsed.data;
@@ -362,7 +413,8 @@ const ITEMWISE_MIN_ITEMS = 100;
  */
 function parseItemwise(text: string, catalog: ProviderCatalog): CertrelayConfig | undefined {
   // anchors and aliases may cross items
-  if (/(^|[\s[{,])[&*][A-Za-z0-9_-]/m.test(text) || /^(---|\.\.\.)/m.test(text) || text.includes("\t")) return undefined;
+  if (/(^|[\s[{,])[&*][A-Za-z0-9_-]/m.test(text) || /^(---|\.\.\.)/m.test(text) || text.includes("\t"))
+    return undefined;
   const lines = text.split("\n");
   const start = lines.findIndex((line) => /^certificates:\s*(#.*)?\r?$/.test(line));
   if (start < 0) return undefined;
@@ -401,7 +453,8 @@ function parseItemwise(text: string, catalog: ProviderCatalog): CertrelayConfig 
   const whole = { ...(raw as Record<string, unknown>), certificates };
   const inlineSecrets: FoundProblem[] = [];
   findInlineSecrets(whole, [], inlineSecrets, catalog);
-  if (inlineSecrets.length > 0 || duplicateProblems(whole).length > 0 || hardeningProblems(whole, catalog).length > 0) return undefined;
+  if (inlineSecrets.length > 0 || duplicateProblems(whole).length > 0 || hardeningProblems(whole, catalog).length > 0)
+    return undefined;
   const parsed = catalog.configSchema.safeParse(whole);
   return parsed.success ? parsed.data : undefined;
 }
@@ -416,7 +469,8 @@ function sharingStrings(value: unknown, strings: Map<string, string>): unknown {
   }
   if (Array.isArray(value)) return value.map((item) => sharingStrings(item, strings));
   if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) (value as Record<string, unknown>)[key] = sharingStrings(item, strings);
+    for (const [key, item] of Object.entries(value))
+      (value as Record<string, unknown>)[key] = sharingStrings(item, strings);
   }
   return value;
 }
@@ -436,14 +490,22 @@ export async function loadConfig(path: string, catalog: ProviderCatalog = builtI
   } catch (e) {
     const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
     if (code === "ENOENT") {
-      throw new CertrelayError(ErrorCodes.INPUT_MISSING, `config file ${path} not found; create it (see certrelay.yml in the README)`, {
-        field: path,
-      });
+      throw new CertrelayError(
+        ErrorCodes.INPUT_MISSING,
+        `config file ${path} not found; create it (see certrelay.yml in the README)`,
+        {
+          field: path,
+        },
+      );
     }
-    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `config file ${path} could not be read: ${code ?? "unknown error"}`, {
-      field: path,
-      cause: e,
-    });
+    throw new CertrelayError(
+      ErrorCodes.CONFIG_INVALID,
+      `config file ${path} could not be read: ${code ?? "unknown error"}`,
+      {
+        field: path,
+        cause: e,
+      },
+    );
   }
   return parseConfig(text, path, catalog);
 }

@@ -4,9 +4,20 @@
  * entries are the vendors' own schemas (src/providers/<vendor>/config.ts), joined here from a list of definitions.
  */
 import * as z from "zod";
-import { builtInProviders, type BuiltInIssuerConfig, type BuiltInProviderName, type BuiltInTargetConfig } from "../providers/index.js";
+import {
+  builtInProviders,
+  type BuiltInIssuerConfig,
+  type BuiltInProviderName,
+  type BuiltInTargetConfig,
+} from "../providers/index.js";
 import { hostnameSchema, once, secretIdSchema } from "../providers/kit/config.js";
-import type { AnyProviderDefinition, EntryBase, EntrySchema, IssuerEntryOf, TargetEntryOf } from "../providers/kit/definition.js";
+import type {
+  AnyProviderDefinition,
+  EntryBase,
+  EntrySchema,
+  IssuerEntryOf,
+  TargetEntryOf,
+} from "../providers/kit/definition.js";
 
 export { endpointSchema } from "../providers/kit/config.js";
 export { secretIdSchema };
@@ -31,7 +42,9 @@ export interface RoleSchemas<T extends EntryBase, I extends EntryBase> {
  * The target and issuer unions over a list of definitions. A vendor with `notAnIssuer` is in the issuer union only
  * to be refused at `issuer.provider` with its reason (and no other problem of the entry).
  */
-export function roleSchemasFor<D extends AnyProviderDefinition>(list: readonly D[]): RoleSchemas<TargetEntryOf<D>, IssuerEntryOf<D>> {
+export function roleSchemasFor<D extends AnyProviderDefinition>(
+  list: readonly D[],
+): RoleSchemas<TargetEntryOf<D>, IssuerEntryOf<D>> {
   const targets: EntrySchema<TargetEntryOf<D>>[] = [];
   const issuers: EntrySchema<IssuerEntryOf<D>>[] = [];
   for (const definition of list) {
@@ -55,7 +68,9 @@ export function notAnIssuerMessage(name: string, reason: string): string {
 function refused(name: string, reason: string): EntrySchema<never> {
   return z
     .looseObject({ provider: z.literal(name) })
-    .superRefine((_value, ctx) => ctx.addIssue({ code: "custom", path: ["provider"], message: notAnIssuerMessage(name, reason) }))
+    .superRefine((_value, ctx) =>
+      ctx.addIssue({ code: "custom", path: ["provider"], message: notAnIssuerMessage(name, reason) }),
+    )
     .pipe(z.never());
 }
 
@@ -66,10 +81,16 @@ function unionOf<E extends EntryBase>(options: EntrySchema<E>[], role: string): 
   return z.discriminatedUnion("provider", [first, ...rest]);
 }
 
-const renewBeforeDaysSchema = z.number({ error: "expected a whole number of days from 1 to 365" }).int().min(1).max(365);
+const renewBeforeDaysSchema = z
+  .number({ error: "expected a whole number of days from 1 to 365" })
+  .int()
+  .min(1)
+  .max(365);
 
 /** `certificates[]` and the whole file, over a catalog's target and issuer unions. */
-export function configSchemasFor<T extends EntryBase, I extends EntryBase>(roles: Pick<RoleSchemas<T, I>, "target" | "issuer">) {
+export function configSchemasFor<T extends EntryBase, I extends EntryBase>(
+  roles: Pick<RoleSchemas<T, I>, "target" | "issuer">,
+) {
   const certificate = z
     .strictObject({
       name: z
@@ -87,15 +108,26 @@ export function configSchemasFor<T extends EntryBase, I extends EntryBase>(roles
     })
     .superRefine((value, ctx) => {
       if (value.issuer === undefined && value.targets.length === 0) {
-        ctx.addIssue({ code: "custom", path: ["targets"], message: "a certificate needs an issuer or at least one target" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["targets"],
+          message: "a certificate needs an issuer or at least one target",
+        });
       }
     });
   const config = z.strictObject({
     renewBeforeDays: renewBeforeDaysSchema.default(30),
     concurrency: z.number({ error: "expected a whole number from 1 to 64" }).int().min(1).max(64).default(4),
     /** per-attempt timeout of vendor HTTP requests; --http-timeout / CERTRELAY_HTTP_TIMEOUT_MS / HTTP_TIMEOUT_MS win over it */
-    httpTimeoutMs: z.number({ error: "expected milliseconds from 100 to 900000" }).int().min(100).max(900_000).optional(),
-    certificates: z.array(certificate, { error: "expected a list of certificates" }).min(1, { error: "list at least one certificate" }),
+    httpTimeoutMs: z
+      .number({ error: "expected milliseconds from 100 to 900000" })
+      .int()
+      .min(100)
+      .max(900_000)
+      .optional(),
+    certificates: z
+      .array(certificate, { error: "expected a list of certificates" })
+      .min(1, { error: "list at least one certificate" }),
   });
   return { certificate, config };
 }
@@ -103,7 +135,9 @@ export function configSchemasFor<T extends EntryBase, I extends EntryBase>(roles
 type ConfigSchemas<T extends EntryBase, I extends EntryBase> = ReturnType<typeof configSchemasFor<T, I>>;
 /** certrelay.yml as a catalog with these target and issuer entries reads it. */
 export type CertrelayConfigOf<T extends EntryBase, I extends EntryBase> = z.output<ConfigSchemas<T, I>["config"]>;
-export type ManagedCertificateOf<T extends EntryBase, I extends EntryBase> = z.output<ConfigSchemas<T, I>["certificate"]>;
+export type ManagedCertificateOf<T extends EntryBase, I extends EntryBase> = z.output<
+  ConfigSchemas<T, I>["certificate"]
+>;
 
 /** A built-in target entry, narrowed by `provider`. */
 export type TargetConfig = BuiltInTargetConfig;
@@ -138,9 +172,13 @@ export const managedCertificateSchema = z.lazy(() => builtIn().certificate);
 export const configSchema = z.lazy(() => builtIn().config);
 
 /** The built-in names with a target role, in list order. */
-export const TARGET_PROVIDERS: readonly BuiltInProviderName[] = builtInProviders.filter((d) => "target" in d).map((d) => d.name);
+export const TARGET_PROVIDERS: readonly BuiltInProviderName[] = builtInProviders
+  .filter((d) => "target" in d)
+  .map((d) => d.name);
 /** The built-in names with an issuer role, in list order (yeastar is refused with its reason instead). */
-export const ISSUER_PROVIDERS: readonly BuiltInProviderName[] = builtInProviders.filter((d) => "issuer" in d).map((d) => d.name);
+export const ISSUER_PROVIDERS: readonly BuiltInProviderName[] = builtInProviders
+  .filter((d) => "issuer" in d)
+  .map((d) => d.name);
 
 /** The renewal window for one certificate: its own override, else the file-wide value. */
 export function renewBeforeDaysFor(config: CertrelayConfig, certificate: ManagedCertificate): number {

@@ -20,7 +20,13 @@ const HOST = "shop.example.com";
 function served(address: string, ca: string): Promise<{ serial: string; trusted: boolean }> {
   const at = address.lastIndexOf(":");
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)), servername: HOST, ca, rejectUnauthorized: false });
+    const socket = connect({
+      host: address.slice(0, at),
+      port: Number(address.slice(at + 1)),
+      servername: HOST,
+      ca,
+      rejectUnauthorized: false,
+    });
     const timer = setTimeout(() => socket.destroy(new Error("no TLS handshake within 5 s")), 5_000);
     socket.once("secureConnect", () => {
       clearTimeout(timer);
@@ -50,7 +56,12 @@ export async function acmeDemo(world: DemoWorld, io: CliIo, clock: Clock): Promi
     await world.store.putCredentials("demo/acme", {});
     const now = clock();
     // a 90-day certificate with 5 days left, live on the CDN and the PBX
-    const old = await world.sandbox.ca.issue({ commonName: HOST, sans: [HOST], notBefore: new Date(now.getTime() - 85 * DAY_MS), days: 90 });
+    const old = await world.sandbox.ca.issue({
+      commonName: HOST,
+      sans: [HOST],
+      notBefore: new Date(now.getTime() - 85 * DAY_MS),
+      days: 90,
+    });
     await world.store.putCurrent("demo/shop", old);
     const config = parseConfig(`
 certificates:
@@ -63,7 +74,11 @@ certificates:
       - { provider: yeastar, endpoint: "${world.sandbox.urls.yeastar}", credentials: ${DEMO_SECRETS.yeastar}, certificateType: server, pruneOld: true }
 `);
     // the CDN edge is checked against Pebble's issuing root, as a browser checks against Let's Encrypt's
-    const ctx = { ...world.ctx, ca: `${world.ctx.ca ?? ""}${pebble.issuingRootPem}`, poll: { intervalMs: 25, maxWaitMs: 20_000 } };
+    const ctx = {
+      ...world.ctx,
+      ca: `${world.ctx.ca ?? ""}${pebble.issuingRootPem}`,
+      poll: { intervalMs: 25, maxWaitMs: 20_000 },
+    };
     for (const target of config.certificates[0]?.targets ?? []) {
       const live = createTarget(target, await world.store.getCredentials(target.credentials), ctx);
       try {
@@ -74,7 +89,13 @@ certificates:
     }
     const summary = await runPipeline(
       config,
-      { store: world.store, providers: new StoreBackedProviders(world.store, ctx), clock, logger: world.ctx.logger, dryRun: false },
+      {
+        store: world.store,
+        providers: new StoreBackedProviders(world.store, ctx),
+        clock,
+        logger: world.ctx.logger,
+        dryRun: false,
+      },
       { onProgress: (report, done, total) => io.out(progressLine(report, done, total, c, 5)) },
     );
     const current = await world.store.getCurrent("demo/shop");
@@ -84,7 +105,9 @@ certificates:
     const issuer = current ? certFacts(current.certificate).issuer : "";
     io.out(
       `  ${HOST}: ${shortSerial(certFacts(old.certificate).serial)} -> ${shortSerial(want)} issued by ${issuer}; CDN edge serves ${shortSerial(edge.serial, 20)} ` +
-        (ok ? c.green("(renewed from Pebble, chain trusted up to Pebble's root, also on the PBX)") : c.red("(not as expected)")),
+        (ok
+          ? c.green("(renewed from Pebble, chain trusted up to Pebble's root, also on the PBX)")
+          : c.red("(not as expected)")),
     );
     io.out(c.dim(`  TXT records left after validation: ${dns.records.size}`));
     return ok && dns.records.size === 0;

@@ -53,7 +53,11 @@ async function snapshot(world: DemoWorld, clock: Clock): Promise<CertificateView
       const targets: TargetView[] = [];
       for (const target of await providers.targetsFor(cert)) {
         const verified = await target.verify(facts.serial).catch(() => ({ ok: false, servedSerial: undefined }));
-        targets.push({ provider: target.provider, ok: verified.ok, ...(verified.servedSerial ? { serial: verified.servedSerial } : {}) });
+        targets.push({
+          provider: target.provider,
+          ok: verified.ok,
+          ...(verified.servedSerial ? { serial: verified.servedSerial } : {}),
+        });
       }
       views.push({
         name: cert.name,
@@ -76,8 +80,18 @@ function viewTable(views: CertificateView[], io: CliIo, before?: CertificateView
   const rows = views.map((v) => {
     const old = before?.find((b) => b.name === v.name);
     const renewed = old !== undefined && old.serial !== v.serial;
-    const state = before ? (renewed ? c.green("renewed") : v.due ? c.red("still due") : c.dim("unchanged")) : v.due ? c.yellow("DUE") : c.green("ok");
-    const targets = v.targets.map((t) => `${t.provider}: ${shortSerial(t.serial)} ${t.ok ? c.green("✓") : c.red("✗")}`).join("\n") || "-";
+    const state = before
+      ? renewed
+        ? c.green("renewed")
+        : v.due
+          ? c.red("still due")
+          : c.dim("unchanged")
+      : v.due
+        ? c.yellow("DUE")
+        : c.green("ok");
+    const targets =
+      v.targets.map((t) => `${t.provider}: ${shortSerial(t.serial)} ${t.ok ? c.green("✓") : c.red("✗")}`).join("\n") ||
+      "-";
     return [
       v.name,
       `${v.lifetimeDays} d`,
@@ -88,16 +102,38 @@ function viewTable(views: CertificateView[], io: CliIo, before?: CertificateView
       targets,
     ];
   });
-  return renderTable(["certificate", "lifetime", "days left", "renew at", before ? "result" : "due?", "serial (store)", "served by target"], rows, {
-    align: ["left", "right", "right", "right", "left", "left", "left"],
-  });
+  return renderTable(
+    [
+      "certificate",
+      "lifetime",
+      "days left",
+      "renew at",
+      before ? "result" : "due?",
+      "serial (store)",
+      "served by target",
+    ],
+    rows,
+    {
+      align: ["left", "right", "right", "right", "left", "left", "left"],
+    },
+  );
 }
 
 /** A real TLS handshake with the CDN edge, trusting only the sandbox CA, as a browser would see the site. */
-function edgeHandshake(address: string, serverName: string, ca: string): Promise<{ serial: string; trusted: boolean; error?: string }> {
+function edgeHandshake(
+  address: string,
+  serverName: string,
+  ca: string,
+): Promise<{ serial: string; trusted: boolean; error?: string }> {
   const at = address.lastIndexOf(":");
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)), servername: serverName, ca, rejectUnauthorized: false });
+    const socket = connect({
+      host: address.slice(0, at),
+      port: Number(address.slice(at + 1)),
+      servername: serverName,
+      ca,
+      rejectUnauthorized: false,
+    });
     const timer = setTimeout(() => socket.destroy(new Error("no TLS handshake within 5 s")), 5_000);
     socket.once("secureConnect", () => {
       clearTimeout(timer);
@@ -119,7 +155,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const clock = options.clock ?? systemClock;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "certrelay-demo-")));
   const started = performance.now();
-  io.out(c.bold("certrelay demo") + c.dim(" — four vendor sandboxes on 127.0.0.1, a local file store, nothing leaves this machine"));
+  io.out(
+    c.bold("certrelay demo") +
+      c.dim(" — four vendor sandboxes on 127.0.0.1, a local file store, nothing leaves this machine"),
+  );
   const world = await createDemoWorld({ dir, clock }).catch(async (error: unknown) => {
     if (!options.dir) await rm(dir, { recursive: true, force: true });
     throw error;
@@ -155,7 +194,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       edgeOk = served.trusted && served.serial === want;
       io.out(
         `${c.bold("TLS check:")} https://www.example.com via the CDN edge ${world.sandbox.urls.edge} serves serial ${shortSerial(served.serial, 20)} ` +
-          (edgeOk ? c.green("(trusted chain, matches the store)") : c.red(`(expected ${want}${served.error ? `, ${served.error}` : ""})`)),
+          (edgeOk
+            ? c.green("(trusted chain, matches the store)")
+            : c.red(`(expected ${want}${served.error ? `, ${served.error}` : ""})`)),
       );
       io.out("");
     }
@@ -167,11 +208,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     io.out("");
     acmeOk = await acmeDemo(world, io, clock);
     io.out("");
-    io.out(c.dim("Next: `certrelay sandbox --demo-dir demo` keeps this world up for `certrelay check|renew` (see docs/cli.md)."));
+    io.out(
+      c.dim(
+        "Next: `certrelay sandbox --demo-dir demo` keeps this world up for `certrelay check|renew` (see docs/cli.md).",
+      ),
+    );
   } finally {
     await world.stop();
     if (!options.dir) await rm(dir, { recursive: true, force: true });
   }
   return summary?.ok && edgeOk && acmeOk !== false ? 0 : 1;
 }
-

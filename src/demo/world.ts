@@ -7,8 +7,22 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { loadConfig, type BuiltInManagedCertificate, type CertrelayConfig, type ManagedCertificate, type TargetConfig } from "../config/index.js";
-import { DAY_MS, realSleep, silentLogger, systemClock, type CertificateMaterial, type Clock, type Logger } from "../model.js";
+import {
+  loadConfig,
+  type BuiltInManagedCertificate,
+  type CertrelayConfig,
+  type ManagedCertificate,
+  type TargetConfig,
+} from "../config/index.js";
+import {
+  DAY_MS,
+  realSleep,
+  silentLogger,
+  systemClock,
+  type CertificateMaterial,
+  type Clock,
+  type Logger,
+} from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
 import { createTarget } from "../providers/registry.js";
 import { startSandbox, type Sandbox } from "../sandbox/index.js";
@@ -46,7 +60,9 @@ export const DEMO_SECRETS = {
 } as const;
 
 /** The domain-validated plan from the reseller sandbox's plan list (the spec's sample plan). */
-export const DEMO_PLAN = (DEFAULT_PLANS.find((plan) => plan.validation === "DV") ?? DEFAULT_PLANS[0])?.id ?? "3f7830c3-3fa4-404d-908f-35daaa1cd17b";
+export const DEMO_PLAN =
+  (DEFAULT_PLANS.find((plan) => plan.validation === "DV") ?? DEFAULT_PLANS[0])?.id ??
+  "3f7830c3-3fa4-404d-908f-35daaa1cd17b";
 
 export const DEMO_DEVICE = { productKey: "demoMeter", assetId: "device-42", certSN: "32000" } as const;
 
@@ -71,9 +87,28 @@ export function demoProviderContext(sandbox: Sandbox, clock: Clock, logger: Logg
 }
 
 function demoCertificates(sandbox: Sandbox, plan: string): Seed[] {
-  const reseller = { provider: "reseller" as const, endpoint: sandbox.urls.reseller, credentials: DEMO_SECRETS.reseller, plan, dcvType: "DNS" as const };
-  const cdn = (host: string): TargetConfig => ({ provider: "cdn", endpoint: sandbox.urls.cdn, credentials: DEMO_SECRETS.cdn, verifyHost: host, verifyAddress: sandbox.urls.edge, serviceId: "demo-service" });
-  const enos = { provider: "enos" as const, endpoint: sandbox.urls.enos, credentials: DEMO_SECRETS.enos, orgId: sandbox.enos.orgId, assetId: DEMO_DEVICE.assetId };
+  const reseller = {
+    provider: "reseller" as const,
+    endpoint: sandbox.urls.reseller,
+    credentials: DEMO_SECRETS.reseller,
+    plan,
+    dcvType: "DNS" as const,
+  };
+  const cdn = (host: string): TargetConfig => ({
+    provider: "cdn",
+    endpoint: sandbox.urls.cdn,
+    credentials: DEMO_SECRETS.cdn,
+    verifyHost: host,
+    verifyAddress: sandbox.urls.edge,
+    serviceId: "demo-service",
+  });
+  const enos = {
+    provider: "enos" as const,
+    endpoint: sandbox.urls.enos,
+    credentials: DEMO_SECRETS.enos,
+    orgId: sandbox.enos.orgId,
+    assetId: DEMO_DEVICE.assetId,
+  };
   return [
     {
       // a classic 90-day web certificate, 10 days left: due (renewBeforeDays 30)
@@ -83,26 +118,56 @@ function demoCertificates(sandbox: Sandbox, plan: string): Seed[] {
         commonName: "www.example.com",
         sans: ["www.example.com"],
         issuer: reseller,
-        targets: [cdn("www.example.com"), { provider: "yeastar", endpoint: sandbox.urls.yeastar, credentials: DEMO_SECRETS.yeastar, certificateType: "server", pruneOld: true }],
+        targets: [
+          cdn("www.example.com"),
+          {
+            provider: "yeastar",
+            endpoint: sandbox.urls.yeastar,
+            credentials: DEMO_SECRETS.yeastar,
+            certificateType: "server",
+            pruneOld: true,
+          },
+        ],
       },
       lifetimeDays: 90,
       daysLeft: 10,
     },
     {
       // a 47-day certificate (the 2029 CA/B maximum), 12 days left: due by the lifetime third (15.7 days)
-      cert: { name: "api", secret: "demo/api", commonName: "api.example.com", sans: ["api.example.com"], issuer: reseller, targets: [cdn("api.example.com")] },
+      cert: {
+        name: "api",
+        secret: "demo/api",
+        commonName: "api.example.com",
+        sans: ["api.example.com"],
+        issuer: reseller,
+        targets: [cdn("api.example.com")],
+      },
       lifetimeDays: 47,
       daysLeft: 12,
     },
     {
       // an IoT device certificate EnOS issues for 6 days at a time, 1 day left: due
-      cert: { name: "device-42", secret: "demo/device-42", commonName: "device-42", keyType: "ecc", issuer: { ...enos, validDays: 6, issueAuthority: "ECC" }, targets: [enos] },
+      cert: {
+        name: "device-42",
+        secret: "demo/device-42",
+        commonName: "device-42",
+        keyType: "ecc",
+        issuer: { ...enos, validDays: 6, issueAuthority: "ECC" },
+        targets: [enos],
+      },
       lifetimeDays: 6,
       daysLeft: 1,
     },
     {
       // plenty of time left: certrelay only confirms the target still serves it
-      cert: { name: "static", secret: "demo/static", commonName: "static.example.com", sans: ["static.example.com"], issuer: reseller, targets: [cdn("static.example.com")] },
+      cert: {
+        name: "static",
+        secret: "demo/static",
+        commonName: "static.example.com",
+        sans: ["static.example.com"],
+        issuer: reseller,
+        targets: [cdn("static.example.com")],
+      },
       lifetimeDays: 90,
       daysLeft: 60,
     },
@@ -110,11 +175,24 @@ function demoCertificates(sandbox: Sandbox, plan: string): Seed[] {
 }
 
 /** The device certificate EnOS would have issued 5 days ago, recorded in the sandbox as bound to the device. */
-async function seedDeviceCertificate(sandbox: Sandbox, cert: ManagedCertificate, notBefore: Date, notAfter: Date): Promise<CertificateMaterial> {
+async function seedDeviceCertificate(
+  sandbox: Sandbox,
+  cert: ManagedCertificate,
+  notBefore: Date,
+  notAfter: Date,
+): Promise<CertificateMaterial> {
   sandbox.enos.addProduct({ productKey: DEMO_DEVICE.productKey, maxValidDay: 30, biDirectional: true });
-  sandbox.enos.addDevice({ assetId: DEMO_DEVICE.assetId, productKey: DEMO_DEVICE.productKey, deviceKey: DEMO_DEVICE.assetId });
+  sandbox.enos.addDevice({
+    assetId: DEMO_DEVICE.assetId,
+    productKey: DEMO_DEVICE.productKey,
+    deviceKey: DEMO_DEVICE.assetId,
+  });
   const { privateKey, csr } = await generateKeyAndCsr({ keyType: "ecc", commonName: cert.commonName ?? cert.name });
-  const signed = await sandbox.ca.signCsr(csr, { notBefore, notAfter, serial: BigInt(DEMO_DEVICE.certSN).toString(16) });
+  const signed = await sandbox.ca.signCsr(csr, {
+    notBefore,
+    notAfter,
+    serial: BigInt(DEMO_DEVICE.certSN).toString(16),
+  });
   const facts = certFacts(signed.certificate);
   sandbox.enos.registry.addCert({
     certSN: DEMO_DEVICE.certSN,
@@ -132,7 +210,11 @@ async function seedDeviceCertificate(sandbox: Sandbox, cert: ManagedCertificate,
   return { certificate: signed.certificate, chain: signed.chain, privateKey };
 }
 
-async function seedCurrent(world: { sandbox: Sandbox; store: FileStore; ctx: ProviderContext }, seed: Seed, now: Date): Promise<void> {
+async function seedCurrent(
+  world: { sandbox: Sandbox; store: FileStore; ctx: ProviderContext },
+  seed: Seed,
+  now: Date,
+): Promise<void> {
   const { cert } = seed;
   // whole seconds, as X.509 stores them, so days-left arithmetic matches what a target reports
   const notAfter = new Date(Math.floor((now.getTime() + seed.daysLeft * DAY_MS) / 1000) * 1000 + 3_600_000);
@@ -140,7 +222,13 @@ async function seedCurrent(world: { sandbox: Sandbox; store: FileStore; ctx: Pro
   const material =
     cert.issuer?.provider === "enos"
       ? await seedDeviceCertificate(world.sandbox, cert, notBefore, notAfter)
-      : await world.sandbox.ca.issue({ commonName: cert.commonName ?? cert.name, sans: cert.sans ?? [], keyType: cert.keyType ?? "rsa", notBefore, notAfter });
+      : await world.sandbox.ca.issue({
+          commonName: cert.commonName ?? cert.name,
+          sans: cert.sans ?? [],
+          keyType: cert.keyType ?? "rsa",
+          notBefore,
+          notAfter,
+        });
   await world.store.putCurrent(cert.secret, material);
   for (const targetConfig of cert.targets) {
     if (targetConfig.provider === "enos") continue; // bound to the device when EnOS issued it
@@ -175,7 +263,10 @@ export async function createDemoWorld(options: DemoWorldOptions): Promise<DemoWo
     const configPath = join(options.dir, "certrelay.yml");
     const caPath = join(options.dir, "ca.pem");
     const document = { renewBeforeDays: 30, concurrency: 4, certificates: seeds.map((s) => s.cert) };
-    await writeFile(configPath, `# written by the certrelay demo: sandboxes on 127.0.0.1, credentials in ${storeDir}\n${stringify(document)}`);
+    await writeFile(
+      configPath,
+      `# written by the certrelay demo: sandboxes on 127.0.0.1, credentials in ${storeDir}\n${stringify(document)}`,
+    );
     await writeFile(caPath, sandbox.ca.chainPem);
     const config = await loadConfig(configPath);
     return { dir: options.dir, config, configPath, storeDir, caPath, store, sandbox, ctx, stop: () => sandbox.stop() };

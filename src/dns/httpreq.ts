@@ -25,7 +25,8 @@ export class HttpreqProvider implements DnsChallengeProvider {
     // lego's HTTPREQ_USERNAME / HTTPREQ_PASSWORD: basic auth, kept in the issuer's credentials secret
     const username = deps.secrets?.httpreqUsername;
     const password = deps.secrets?.httpreqPassword;
-    const auth = username && password ? `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` : undefined;
+    const auth =
+      username && password ? `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` : undefined;
     this.http = new HttpClient({
       baseUrl: settings.endpoint.replace(/\/$/, ""),
       vendor: "httpreq",
@@ -44,15 +45,28 @@ export class HttpreqProvider implements DnsChallengeProvider {
 
   timeout(): { timeoutMs: number; intervalMs: number } {
     // lego's defaults for httpreq: 60 s, polling every 2 s
-    return { timeoutMs: (this.settings.propagationTimeout ?? 60) * 1000, intervalMs: (this.settings.pollingInterval ?? 2) * 1000 };
+    return {
+      timeoutMs: (this.settings.propagationTimeout ?? 60) * 1000,
+      intervalMs: (this.settings.pollingInterval ?? 2) * 1000,
+    };
   }
 
   async present(domain: string, _token: string, keyAuth: string): Promise<void> {
-    await this.http.request({ method: "POST", path: "/present", json: challengeRecord(domain, keyAuth), responseType: "text" });
+    await this.http.request({
+      method: "POST",
+      path: "/present",
+      json: challengeRecord(domain, keyAuth),
+      responseType: "text",
+    });
   }
 
   async cleanUp(domain: string, _token: string, keyAuth: string): Promise<void> {
-    await this.http.request({ method: "POST", path: "/cleanup", json: challengeRecord(domain, keyAuth), responseType: "text" });
+    await this.http.request({
+      method: "POST",
+      path: "/cleanup",
+      json: challengeRecord(domain, keyAuth),
+      responseType: "text",
+    });
   }
 
   close(): Promise<void> {

@@ -8,7 +8,11 @@ import { Route53Provider } from "./route53.js";
 import type { DnsChallengeProvider, DnsProviderDeps } from "./types.js";
 
 const seconds = (what: string, max: number) =>
-  z.number({ error: `expected ${what} in whole seconds` }).int().min(1, { error: `expected ${what} in whole seconds (at least 1)` }).max(max, { error: `expected ${what} of at most ${max} seconds` });
+  z
+    .number({ error: `expected ${what} in whole seconds` })
+    .int()
+    .min(1, { error: `expected ${what} in whole seconds (at least 1)` })
+    .max(max, { error: `expected ${what} of at most ${max} seconds` });
 
 /**
  * The schemas are built on the first parse, not when a bundle starts: only an ACME issuer has a `dns` block, and
@@ -23,7 +27,10 @@ function buildDnsSchemas() {
   /** lego's route53 options under their lego names (AWS_HOSTED_ZONE_ID -> hostedZoneId, AWS_TTL -> ttl, ...). */
   const route53Schema = z.strictObject({
     provider: z.literal("route53"),
-    hostedZoneId: z.string({ error: "expected a hosted zone id like Z0123456789ABCDEFGHIJ" }).regex(/^(\/?hostedzone\/)?[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id like Z0123456789ABCDEFGHIJ" }).optional(),
+    hostedZoneId: z
+      .string({ error: "expected a hosted zone id like Z0123456789ABCDEFGHIJ" })
+      .regex(/^(\/?hostedzone\/)?[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id like Z0123456789ABCDEFGHIJ" })
+      .optional(),
     ttl: seconds("a TTL", 86_400).optional(),
     propagationTimeout: seconds("a propagation timeout", 3_600).optional(),
     pollingInterval: seconds("a polling interval", 600).optional(),
@@ -32,11 +39,16 @@ function buildDnsSchemas() {
   /** lego's httpreq options (HTTPREQ_ENDPOINT, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL). */
   const httpreqSchema = z.strictObject({
     provider: z.literal("httpreq"),
-    endpoint: z.url({ protocol: /^https?$/, error: "expected the URL of your httpreq endpoint, like https://dns-hook.example.com" }),
+    endpoint: z.url({
+      protocol: /^https?$/,
+      error: "expected the URL of your httpreq endpoint, like https://dns-hook.example.com",
+    }),
     propagationTimeout: seconds("a propagation timeout", 3_600).optional(),
     pollingInterval: seconds("a polling interval", 600).optional(),
   });
-  return z.discriminatedUnion("provider", [route53Schema, httpreqSchema], { error: `expected dns.provider: ${DNS_PROVIDERS.join(" or ")} (lego's flag names)` });
+  return z.discriminatedUnion("provider", [route53Schema, httpreqSchema], {
+    error: `expected dns.provider: ${DNS_PROVIDERS.join(" or ")} (lego's flag names)`,
+  });
 }
 
 export const DNS_PROVIDERS = ["route53", "httpreq"] as const;

@@ -46,15 +46,31 @@ function asVendorError(error: unknown, action: string): unknown {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const detail = error instanceof Error ? error.message : String(error);
   if (name === "AccessDenied" || name === "AccessDeniedException" || status === 403) {
-    return new CertrelayError(ErrorCodes.AUTH_FAILED, `route53 refused to ${action}: the role needs route53:ListHostedZones, route53:ListResourceRecordSets, route53:ChangeResourceRecordSets and route53:GetChange (see serverless.yml)`, { vendor: VENDOR, cause: error });
+    return new CertrelayError(
+      ErrorCodes.AUTH_FAILED,
+      `route53 refused to ${action}: the role needs route53:ListHostedZones, route53:ListResourceRecordSets, route53:ChangeResourceRecordSets and route53:GetChange (see serverless.yml)`,
+      { vendor: VENDOR, cause: error },
+    );
   }
   if (name === "NoSuchHostedZone") {
-    return new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `route53 has no such hosted zone while trying to ${action}: check dns.hostedZoneId`, { vendor: VENDOR, field: "dns.hostedZoneId", cause: error, ...(status ? { status } : {}) });
+    return new CertrelayError(
+      ErrorCodes.VENDOR_NOT_FOUND,
+      `route53 has no such hosted zone while trying to ${action}: check dns.hostedZoneId`,
+      { vendor: VENDOR, field: "dns.hostedZoneId", cause: error, ...(status ? { status } : {}) },
+    );
   }
   if (name === "Throttling" || name === "ThrottlingException" || name === "PriorRequestNotComplete") {
-    return new CertrelayError(ErrorCodes.RATE_LIMITED, `route53 throttled the request to ${action}; the next run tries again`, { vendor: VENDOR, cause: error });
+    return new CertrelayError(
+      ErrorCodes.RATE_LIMITED,
+      `route53 throttled the request to ${action}; the next run tries again`,
+      { vendor: VENDOR, cause: error },
+    );
   }
-  return new CertrelayError(ErrorCodes.VENDOR_ERROR, `route53 failed to ${action}: ${detail}`, { vendor: VENDOR, cause: error, ...(status ? { status } : {}) });
+  return new CertrelayError(ErrorCodes.VENDOR_ERROR, `route53 failed to ${action}: ${detail}`, {
+    vendor: VENDOR,
+    cause: error,
+    ...(status ? { status } : {}),
+  });
 }
 
 export class Route53Provider implements DnsChallengeProvider {
@@ -70,7 +86,10 @@ export class Route53Provider implements DnsChallengeProvider {
   ) {}
 
   timeout(): { timeoutMs: number; intervalMs: number } {
-    return { timeoutMs: (this.settings.propagationTimeout ?? 120) * 1000, intervalMs: (this.settings.pollingInterval ?? 4) * 1000 };
+    return {
+      timeoutMs: (this.settings.propagationTimeout ?? 120) * 1000,
+      intervalMs: (this.settings.pollingInterval ?? 4) * 1000,
+    };
   }
 
   async present(domain: string, _token: string, keyAuth: string): Promise<void> {
@@ -92,7 +111,9 @@ export class Route53Provider implements DnsChallengeProvider {
       if (!existing || !existing.values.includes(value)) return;
       const rest = existing.values.filter((v) => v !== value);
       // DELETE must name the record set exactly as it is; UPSERT keeps what other challenges still need.
-      await (rest.length === 0 ? this.change(zoneId, "DELETE", fqdn, existing) : this.change(zoneId, "UPSERT", fqdn, { ttl: existing.ttl, values: rest }));
+      await (rest.length === 0
+        ? this.change(zoneId, "DELETE", fqdn, existing)
+        : this.change(zoneId, "UPSERT", fqdn, { ttl: existing.ttl, values: rest }));
     });
   }
 
@@ -141,18 +162,27 @@ export class Route53Provider implements DnsChallengeProvider {
     let best: { id: string; length: number } | undefined;
     let marker: string | undefined;
     do {
-      const page = await client.send(new sdk.ListHostedZonesCommand({ ...(marker ? { Marker: marker } : {}) }), this.sendOptions()).catch((e: unknown) => {
-        throw asVendorError(e, "list hosted zones");
-      });
+      const page = await client
+        .send(new sdk.ListHostedZonesCommand({ ...(marker ? { Marker: marker } : {}) }), this.sendOptions())
+        .catch((e: unknown) => {
+          throw asVendorError(e, "list hosted zones");
+        });
       for (const zone of page.HostedZones ?? []) {
         if (zone.Config?.PrivateZone || !zone.Name || !zone.Id) continue;
-        const zoneName = zone.Name.toLowerCase().endsWith(".") ? zone.Name.toLowerCase() : `${zone.Name.toLowerCase()}.`;
-        if ((name === zoneName || name.endsWith(`.${zoneName}`)) && (!best || zoneName.length > best.length)) best = { id: normalizedZoneId(zone.Id), length: zoneName.length };
+        const zoneName = zone.Name.toLowerCase().endsWith(".")
+          ? zone.Name.toLowerCase()
+          : `${zone.Name.toLowerCase()}.`;
+        if ((name === zoneName || name.endsWith(`.${zoneName}`)) && (!best || zoneName.length > best.length))
+          best = { id: normalizedZoneId(zone.Id), length: zoneName.length };
       }
       marker = page.IsTruncated ? page.NextMarker : undefined;
     } while (marker);
     if (!best) {
-      throw new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `route53 has no public hosted zone for ${fqdn}: create one for the domain, or set dns.hostedZoneId`, { vendor: VENDOR, field: "dns.hostedZoneId" });
+      throw new CertrelayError(
+        ErrorCodes.VENDOR_NOT_FOUND,
+        `route53 has no public hosted zone for ${fqdn}: create one for the domain, or set dns.hostedZoneId`,
+        { vendor: VENDOR, field: "dns.hostedZoneId" },
+      );
     }
     return best.id;
   }
@@ -160,14 +190,26 @@ export class Route53Provider implements DnsChallengeProvider {
   private async readTxt(zoneId: string, fqdn: string): Promise<RecordSet | undefined> {
     const { client, sdk } = await this.sdk();
     const page = await client
-      .send(new sdk.ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: fqdn, StartRecordType: "TXT", MaxItems: 1 }), this.sendOptions())
+      .send(
+        new sdk.ListResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          StartRecordName: fqdn,
+          StartRecordType: "TXT",
+          MaxItems: 1,
+        }),
+        this.sendOptions(),
+      )
       .catch((e: unknown) => {
         throw asVendorError(e, `read the TXT record ${fqdn}`);
       });
     const set = page.ResourceRecordSets?.[0];
     const setName = set?.Name?.toLowerCase().replace(/\\052/g, "*");
-    if (!set || set.Type !== "TXT" || (setName !== fqdn.toLowerCase() && `${setName}.` !== fqdn.toLowerCase())) return undefined;
-    return { ttl: set.TTL ?? this.settings.ttl ?? 10, values: (set.ResourceRecords ?? []).map((r) => unquoted(r.Value ?? "")) };
+    if (!set || set.Type !== "TXT" || (setName !== fqdn.toLowerCase() && `${setName}.` !== fqdn.toLowerCase()))
+      return undefined;
+    return {
+      ttl: set.TTL ?? this.settings.ttl ?? 10,
+      values: (set.ResourceRecords ?? []).map((r) => unquoted(r.Value ?? "")),
+    };
   }
 
   private async change(zoneId: string, action: "UPSERT" | "DELETE", fqdn: string, set: RecordSet): Promise<string> {
@@ -178,7 +220,17 @@ export class Route53Provider implements DnsChallengeProvider {
           HostedZoneId: zoneId,
           ChangeBatch: {
             Comment: "certrelay ACME DNS-01 challenge",
-            Changes: [{ Action: action, ResourceRecordSet: { Name: fqdn, Type: "TXT", TTL: set.ttl, ResourceRecords: set.values.map((v) => ({ Value: quoted(v) })) } }],
+            Changes: [
+              {
+                Action: action,
+                ResourceRecordSet: {
+                  Name: fqdn,
+                  Type: "TXT",
+                  TTL: set.ttl,
+                  ResourceRecords: set.values.map((v) => ({ Value: quoted(v) })),
+                },
+              },
+            ],
           },
         }),
         this.sendOptions(),
@@ -194,13 +246,24 @@ export class Route53Provider implements DnsChallengeProvider {
     if (!changeId) return;
     const { client, sdk } = await this.sdk();
     const { timeoutMs, intervalMs } = this.timeout();
-    const window = new PollWindow({ clock: this.deps.clock, sleep: this.deps.sleep, poll: { intervalMs, maxWaitMs: timeoutMs }, deadline: this.deps.deadline });
+    const window = new PollWindow({
+      clock: this.deps.clock,
+      sleep: this.deps.sleep,
+      poll: { intervalMs, maxWaitMs: timeoutMs },
+      deadline: this.deps.deadline,
+    });
     do {
-      const answer = await client.send(new sdk.GetChangeCommand({ Id: changeId }), this.sendOptions()).catch((e: unknown) => {
-        throw asVendorError(e, `read the state of change ${changeId}`);
-      });
+      const answer = await client
+        .send(new sdk.GetChangeCommand({ Id: changeId }), this.sendOptions())
+        .catch((e: unknown) => {
+          throw asVendorError(e, `read the state of change ${changeId}`);
+        });
       if (answer.ChangeInfo?.Status === "INSYNC") return;
     } while (await window.next());
-    throw new CertrelayError(ErrorCodes.TIMEOUT, `route53 change for ${fqdn} was not INSYNC ${window.describe()} (dns.propagationTimeout); the next run tries again`, { vendor: VENDOR, field: "dns.propagationTimeout" });
+    throw new CertrelayError(
+      ErrorCodes.TIMEOUT,
+      `route53 change for ${fqdn} was not INSYNC ${window.describe()} (dns.propagationTimeout); the next run tries again`,
+      { vendor: VENDOR, field: "dns.propagationTimeout" },
+    );
   }
 }

@@ -9,7 +9,12 @@ import { access } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { loadConfig, parseConfig, type CertrelayConfig } from "../config/index.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
-import { awsRemoteConfigReader, describeLocation, parseRemoteLocation, type RemoteConfigReader } from "./remote-config.js";
+import {
+  awsRemoteConfigReader,
+  describeLocation,
+  parseRemoteLocation,
+  type RemoteConfigReader,
+} from "./remote-config.js";
 
 export interface ConfigSourceOptions {
   /** CERTRELAY_CONFIG_YAML */

@@ -26,7 +26,9 @@ function wholeNumber(env: Env, name: string, fallback: number, min: number, max:
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `${name} must be a whole number from ${min} to ${max}`, { field: name });
+    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `${name} must be a whole number from ${min} to ${max}`, {
+      field: name,
+    });
   }
   return value;
 }
@@ -38,7 +40,9 @@ export function settingsFromEnv(env: Env): FleetSettings {
     criticalDays: wholeNumber(env, "CRITICAL_DAYS", DEFAULT_SETTINGS.criticalDays, 0, 365),
     workerConcurrency: wholeNumber(env, "WORKER_CONCURRENCY", DEFAULT_SETTINGS.workerConcurrency, 1, 64),
     reserveMs: wholeNumber(env, "RESERVE_MS", DEFAULT_SETTINGS.reserveMs, 0, 900_000),
-    ...(env.HTTP_TIMEOUT_MS?.trim() ? { httpTimeoutMs: wholeNumber(env, "HTTP_TIMEOUT_MS", DEFAULT_HTTP_TIMEOUT_MS, 100, 900_000) } : {}),
+    ...(env.HTTP_TIMEOUT_MS?.trim()
+      ? { httpTimeoutMs: wholeNumber(env, "HTTP_TIMEOUT_MS", DEFAULT_HTTP_TIMEOUT_MS, 100, 900_000) }
+      : {}),
     checkTargets: (env.CHECK_TARGETS ?? "true").toLowerCase() !== "false",
     ...(queueUrl ? { queueUrl } : {}),
   };
@@ -51,7 +55,9 @@ export function notifiersFromEnv(env: Env, sns: () => SNSClient | Promise<SNSCli
   const webhook = env.NOTIFY_WEBHOOK_URL?.trim();
   if (webhook) {
     if (!URL.canParse(webhook) || !/^https?:$/.test(new URL(webhook).protocol)) {
-      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, "NOTIFY_WEBHOOK_URL must be an http(s) URL", { field: "NOTIFY_WEBHOOK_URL" });
+      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, "NOTIFY_WEBHOOK_URL must be an http(s) URL", {
+        field: "NOTIFY_WEBHOOK_URL",
+      });
     }
     notifiers.push(new WebhookNotifier(webhook));
   }
@@ -83,7 +89,8 @@ export function defaultDepsFromEnv(env: Env): FleetDeps {
   let sns: Promise<SNSClient> | undefined;
   let sqs: Promise<SQSClient> | undefined;
   return {
-    loadConfig: () => loadFleetConfig({ inlineYaml: env.CERTRELAY_CONFIG_YAML, path: env.CERTRELAY_CONFIG, root, bundledPaths }),
+    loadConfig: () =>
+      loadFleetConfig({ inlineYaml: env.CERTRELAY_CONFIG_YAML, path: env.CERTRELAY_CONFIG, root, bundledPaths }),
     store,
     createProviders: (logger, deadline, fromConfig) =>
       new StoreBackedProviders(store, {
@@ -98,7 +105,9 @@ export function defaultDepsFromEnv(env: Env): FleetDeps {
     clock: systemClock,
     write: stdoutWriter,
     // SQS and SNS clients load on first use: most runs neither fan out nor alert (cold start)
-    ...(settings.queueUrl ? { sqs: () => (sqs ??= import("@aws-sdk/client-sqs").then((m) => new m.SQSClient({}))) } : {}),
+    ...(settings.queueUrl
+      ? { sqs: () => (sqs ??= import("@aws-sdk/client-sqs").then((m) => new m.SQSClient({}))) }
+      : {}),
     notifiers: notifiersFromEnv(env, () => (sns ??= import("@aws-sdk/client-sns").then((m) => new m.SNSClient({})))),
     settings,
   };

@@ -33,17 +33,35 @@ export function parseRenewalMessage(body: string): RenewalMessage {
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, 'message body is not JSON; expected {"name": "<certificate name>"}', { field: "body" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      'message body is not JSON; expected {"name": "<certificate name>"}',
+      { field: "body" },
+    );
   }
-  if (typeof parsed !== "object" || parsed === null || typeof (parsed as { name?: unknown }).name !== "string" || (parsed as { name: string }).name === "") {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, 'message body has no certificate name; expected {"name": "<certificate name>"}', { field: "body.name" });
+  if (
+    typeof parsed !== "object" ||
+    parsed === null ||
+    typeof (parsed as { name?: unknown }).name !== "string" ||
+    (parsed as { name: string }).name === ""
+  ) {
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      'message body has no certificate name; expected {"name": "<certificate name>"}',
+      { field: "body.name" },
+    );
   }
   const { name, dedupeId } = parsed as { name: string; dedupeId?: unknown };
   return { name, dedupeId: typeof dedupeId === "string" ? dedupeId : "" };
 }
 
 /** One SendMessageBatch per 10 names; entries SQS refuses are retried once, then reported. */
-export async function enqueueRenewals(sqs: SQSClient, queueUrl: string, names: string[], runId: string): Promise<FanoutResult> {
+export async function enqueueRenewals(
+  sqs: SQSClient,
+  queueUrl: string,
+  names: string[],
+  runId: string,
+): Promise<FanoutResult> {
   // loaded here, not at start: most scheduler runs never fan out (cold start)
   const { SendMessageBatchCommand } = await import("@aws-sdk/client-sqs");
   const fifo = queueUrl.endsWith(".fifo");
@@ -73,6 +91,11 @@ function entryFor(message: RenewalMessage, index: number, fifo: boolean): SendMe
     Id: `m${index}`,
     MessageBody: JSON.stringify(message),
     // On a FIFO queue a re-run of the same scheduler invocation cannot enqueue a certificate twice.
-    ...(fifo ? { MessageGroupId: message.name, MessageDeduplicationId: message.dedupeId.replace(/[^A-Za-z0-9!-/:-@[-`{-~]/g, "-").slice(0, 128) } : {}),
+    ...(fifo
+      ? {
+          MessageGroupId: message.name,
+          MessageDeduplicationId: message.dedupeId.replace(/[^A-Za-z0-9!-/:-@[-`{-~]/g, "-").slice(0, 128),
+        }
+      : {}),
   };
 }

@@ -1,7 +1,14 @@
 /** What both handlers do around their run: count outcomes, close vendor sessions, log a run that failed whole. */
 import { systemClock, type Clock } from "../model.js";
 import { CheckpointInterrupt, errorSummary, type Providers } from "../pipeline/index.js";
-import { createJsonLogger, stdoutWriter, type CertificateOutcome, type FleetAction, type JsonLogger, type LineWriter } from "../signals/log.js";
+import {
+  createJsonLogger,
+  stdoutWriter,
+  type CertificateOutcome,
+  type FleetAction,
+  type JsonLogger,
+  type LineWriter,
+} from "../signals/log.js";
 import type { FleetDeps } from "./deps.js";
 
 /**
@@ -12,7 +19,8 @@ export async function logFailure<T>(deps: () => FleetDeps, fn: string, run: () =
   try {
     return await run();
   } catch (error) {
-    const summary = error instanceof CheckpointInterrupt ? { code: "INTERRUPTED", message: error.message } : errorSummary(error);
+    const summary =
+      error instanceof CheckpointInterrupt ? { code: "INTERRUPTED", message: error.message } : errorSummary(error);
     let write: LineWriter = stdoutWriter;
     let clock: Clock = systemClock;
     try {
@@ -20,13 +28,28 @@ export async function logFailure<T>(deps: () => FleetDeps, fn: string, run: () =
     } catch {
       // the deps themselves could not be built (bad environment): stdout and the system clock still work
     }
-    createJsonLogger({ write, clock, base: { function: fn } }).error("run failed", { errorCode: summary.code, ...("name" in summary && summary.name ? { errorType: summary.name } : {}), error: summary.message });
+    createJsonLogger({ write, clock, base: { function: fn } }).error("run failed", {
+      errorCode: summary.code,
+      ...("name" in summary && summary.name ? { errorType: summary.name } : {}),
+      error: summary.message,
+    });
     throw error;
   }
 }
 
 export function countActions(outcomes: CertificateOutcome[]): Record<FleetAction, number> {
-  const counts: Record<FleetAction, number> = { none: 0, renewed: 0, deployed: 0, pending: 0, failed: 0, "would-renew": 0, "would-deploy": 0, skipped: 0, queued: 0, deferred: 0 };
+  const counts: Record<FleetAction, number> = {
+    none: 0,
+    renewed: 0,
+    deployed: 0,
+    pending: 0,
+    failed: 0,
+    "would-renew": 0,
+    "would-deploy": 0,
+    skipped: 0,
+    queued: 0,
+    deferred: 0,
+  };
   for (const o of outcomes) counts[o.action] += 1;
   return counts;
 }

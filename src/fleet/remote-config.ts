@@ -15,14 +15,23 @@ export interface RemoteConfigReader {
 export function parseRemoteLocation(value: string): RemoteConfigLocation | undefined {
   if (value.startsWith("ssm:")) {
     const name = value.slice("ssm:".length);
-    if (!name) throw new CertrelayError(ErrorCodes.INPUT_INVALID, "CERTRELAY_CONFIG ssm: needs a parameter name, e.g. ssm:/certrelay/config", { field: "CERTRELAY_CONFIG" });
+    if (!name)
+      throw new CertrelayError(
+        ErrorCodes.INPUT_INVALID,
+        "CERTRELAY_CONFIG ssm: needs a parameter name, e.g. ssm:/certrelay/config",
+        { field: "CERTRELAY_CONFIG" },
+      );
     return { kind: "ssm", name };
   }
   if (value.startsWith("s3://")) {
     const rest = value.slice("s3://".length);
     const slash = rest.indexOf("/");
     if (slash <= 0 || slash === rest.length - 1) {
-      throw new CertrelayError(ErrorCodes.INPUT_INVALID, "CERTRELAY_CONFIG s3:// needs a bucket and a key, e.g. s3://my-bucket/certrelay.yml", { field: "CERTRELAY_CONFIG" });
+      throw new CertrelayError(
+        ErrorCodes.INPUT_INVALID,
+        "CERTRELAY_CONFIG s3:// needs a bucket and a key, e.g. s3://my-bucket/certrelay.yml",
+        { field: "CERTRELAY_CONFIG" },
+      );
     }
     return { kind: "s3", bucket: rest.slice(0, slash), key: rest.slice(slash + 1) };
   }

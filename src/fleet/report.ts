@@ -5,7 +5,12 @@ import { alertsFor, notificationFor, notifyAll } from "../signals/notify.js";
 import type { FleetDeps } from "./deps.js";
 
 /** The signals of one invocation: a log line and metrics per certificate, fleet totals, and a notification if needed. */
-export async function reportOutcomes(deps: FleetDeps, logger: JsonLogger, outcomes: CertificateOutcome[], source: string): Promise<void> {
+export async function reportOutcomes(
+  deps: FleetDeps,
+  logger: JsonLogger,
+  outcomes: CertificateOutcome[],
+  source: string,
+): Promise<void> {
   for (const outcome of outcomes) logCertificate(logger, outcome);
   writeMetrics(deps.write, outcomes, deps.clock());
   const alerts = alertsFor(outcomes, deps.settings.criticalDays);

@@ -5,7 +5,14 @@
 import pLimit, { type LimitFunction } from "p-limit";
 import { renewBeforeDaysFor, type CertrelayConfig, type ManagedCertificate } from "../config/index.js";
 import type { Clock, RenewalAdvice } from "../model.js";
-import { CheckpointInterrupt, errorSummary, inspectTarget, renewalWindow, type CertificateReport, type Providers } from "../pipeline/index.js";
+import {
+  CheckpointInterrupt,
+  errorSummary,
+  inspectTarget,
+  renewalWindow,
+  type CertificateReport,
+  type Providers,
+} from "../pipeline/index.js";
 import type { ScanRead, Store } from "../store/index.js";
 import { certFacts } from "../x509/index.js";
 
@@ -53,7 +60,9 @@ export async function scanFleet(config: CertrelayConfig, deps: ScanDeps): Promis
   const readMany = deps.store.readForScan?.bind(deps.store);
   if (!readMany) {
     const limit = pLimit(deps.concurrency);
-    return Promise.all(certificates.map((cert) => limit(() => scanCertificate(cert, renewBeforeDaysFor(config, cert), deps, limits))));
+    return Promise.all(
+      certificates.map((cert) => limit(() => scanCertificate(cert, renewBeforeDaysFor(config, cert), deps, limits))),
+    );
   }
   const bySecret = new Map<string, number[]>();
   certificates.forEach((cert, i) => bySecret.set(cert.secret, [...(bySecret.get(cert.secret) ?? []), i]));
@@ -108,11 +117,19 @@ class InFlight {
   }
 }
 
-export async function scanCertificate(cert: ManagedCertificate, renewBeforeDays: number, deps: ScanDeps, limits = new EndpointLimits(deps.concurrency)): Promise<ScanEntry> {
+export async function scanCertificate(
+  cert: ManagedCertificate,
+  renewBeforeDays: number,
+  deps: ScanDeps,
+  limits = new EndpointLimits(deps.concurrency),
+): Promise<ScanEntry> {
   const started = performance.now();
   let read: ScanRead;
   try {
-    const [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
+    const [current, pending] = await Promise.all([
+      deps.store.getCurrent(cert.secret),
+      deps.store.getPending(cert.secret),
+    ]);
     read = { secretId: cert.secret, ...(current ? { current } : {}), pending: pending !== undefined };
   } catch (error) {
     if (error instanceof CheckpointInterrupt) throw error;
@@ -121,14 +138,28 @@ export async function scanCertificate(cert: ManagedCertificate, renewBeforeDays:
   return judge(cert, renewBeforeDays, deps, limits, started, read);
 }
 
-async function judge(cert: ManagedCertificate, renewBeforeDays: number, deps: ScanDeps, limits: EndpointLimits, started: number, read: ScanRead): Promise<ScanEntry> {
+async function judge(
+  cert: ManagedCertificate,
+  renewBeforeDays: number,
+  deps: ScanDeps,
+  limits: EndpointLimits,
+  started: number,
+  read: ScanRead,
+): Promise<ScanEntry> {
   type Seen = Pick<CertificateReport, "daysLeft" | "thresholdDays" | "serial" | "detail" | "error">;
   const entry = (reason: ScanReason, needsWork: boolean, seen: Seen = {}): ScanEntry => ({
     certificate: cert,
     renewBeforeDays,
     reason,
     needsWork,
-    report: { name: cert.name, action: seen.error ? "failed" : "none", due: reason === "due", targets: [], ...seen, durationMs: Math.round(performance.now() - started) },
+    report: {
+      name: cert.name,
+      action: seen.error ? "failed" : "none",
+      due: reason === "due",
+      targets: [],
+      ...seen,
+      durationMs: Math.round(performance.now() - started),
+    },
   });
   try {
     if (read.error !== undefined) throw read.error;
@@ -139,8 +170,11 @@ async function judge(cert: ManagedCertificate, renewBeforeDays: number, deps: Sc
     const known = { daysLeft: window.daysLeft, thresholdDays: window.thresholdDays, serial: facts.serial };
     if (pending) return entry("pending", true, known);
     if (window.due) return entry("due", true, known);
-    const advice = deps.providers ? await renewalAdviceFor(cert, current.certificate, deps.providers, limits) : undefined;
-    if (advice && advice.renewAt.getTime() <= deps.clock().getTime()) return entry("due", true, { ...known, detail: advice.detail });
+    const advice = deps.providers
+      ? await renewalAdviceFor(cert, current.certificate, deps.providers, limits)
+      : undefined;
+    if (advice && advice.renewAt.getTime() <= deps.clock().getTime())
+      return entry("due", true, { ...known, detail: advice.detail });
     const drifted = deps.providers ? await driftedTarget(cert, facts.serial, deps.providers, limits) : undefined;
     if (drifted) return entry("drift", true, { ...known, detail: drifted });
     return entry("not-due", false, known);
@@ -155,7 +189,12 @@ async function judge(cert: ManagedCertificate, renewBeforeDays: number, deps: Sc
  * The CA's own renewal time (renewal information, RFC 9773) for a certificate the days rule calls not due; undefined when
  * its issuer gives none or asking fails (the pipeline asks again and falls back on the days rule the same way).
  */
-async function renewalAdviceFor(cert: ManagedCertificate, certificate: string, providers: Providers, limits: EndpointLimits): Promise<RenewalAdvice | undefined> {
+async function renewalAdviceFor(
+  cert: ManagedCertificate,
+  certificate: string,
+  providers: Providers,
+  limits: EndpointLimits,
+): Promise<RenewalAdvice | undefined> {
   if (!cert.issuer) return undefined;
   try {
     const issuer = await providers.issuerFor(cert);
@@ -184,12 +223,21 @@ class EndpointLimits {
 }
 
 /** The first target that does not serve `serial` (or could not be asked); the pipeline redeploys or reports it. */
-async function driftedTarget(cert: ManagedCertificate, serial: string, providers: Providers, limits: EndpointLimits): Promise<string | undefined> {
+async function driftedTarget(
+  cert: ManagedCertificate,
+  serial: string,
+  providers: Providers,
+  limits: EndpointLimits,
+): Promise<string | undefined> {
   if (cert.targets.length === 0) return undefined;
   const targets = await providers.targetsFor(cert);
   for (const [i, target] of targets.entries()) {
     // the pipeline's inspect step, each read under the endpoint's concurrency limit
-    const seen = await inspectTarget(target, { serial }, { run: (task) => limits.run(cert.targets[i]?.endpoint ?? target.label, task) });
+    const seen = await inspectTarget(
+      target,
+      { serial },
+      { run: (task) => limits.run(cert.targets[i]?.endpoint ?? target.label, task) },
+    );
     if (seen.error) return `${target.label} could not be checked (${seen.error.code})`;
     if (!seen.verified?.ok) return `${target.label} serves ${seen.verified?.servedSerial ?? "another certificate"}`;
   }

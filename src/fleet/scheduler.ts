@@ -8,7 +8,13 @@ import { lambdaDeadline, type Deadline } from "../deadline.js";
 import { releaseOnTermination } from "../shutdown.js";
 import { ErrorCodes } from "../errors.js";
 import { rotateCertificate, type PipelineDeps } from "../pipeline/index.js";
-import { createJsonLogger, outcomeFromReport, type CertificateOutcome, type FleetAction, type JsonLogger } from "../signals/log.js";
+import {
+  createJsonLogger,
+  outcomeFromReport,
+  type CertificateOutcome,
+  type FleetAction,
+  type JsonLogger,
+} from "../signals/log.js";
 import { enqueueRenewals } from "./fanout.js";
 import { lazyDeps, type DepsSource, type FleetDeps } from "./deps.js";
 import { closeQuietly, countActions, logFailure } from "./invocation.js";
@@ -42,18 +48,39 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
   let mode: SchedulerResult["mode"] = "in-process";
   const byName = new Map<string, CertificateOutcome>();
   try {
-    const scan = await scanFleet(config, { store: deps.store, clock: deps.clock, concurrency: config.concurrency, ...(deps.settings.checkTargets ? { providers } : {}) });
+    const scan = await scanFleet(config, {
+      store: deps.store,
+      clock: deps.clock,
+      concurrency: config.concurrency,
+      ...(deps.settings.checkTargets ? { providers } : {}),
+    });
     for (const entry of scan.filter((e) => !e.needsWork)) byName.set(entry.certificate.name, untouchedOutcome(entry));
     const work = scan.filter((e) => e.needsWork);
-    logger.info("scan finished", { configSource: source, certificates: scan.length, needWork: work.length, fanoutThreshold: deps.settings.fanoutThreshold });
+    logger.info("scan finished", {
+      configSource: source,
+      certificates: scan.length,
+      needWork: work.length,
+      fanoutThreshold: deps.settings.fanoutThreshold,
+    });
     if (work.length > deps.settings.fanoutThreshold && deps.sqs && deps.settings.queueUrl) {
       mode = "fan-out";
       for (const outcome of await fanOut(deps, work, runId)) byName.set(outcome.name, outcome);
     } else {
       if (work.length > deps.settings.fanoutThreshold) {
-        logger.warn("QUEUE_URL is not set: renewing in-process; what does not fit in this run is left for the next", { needWork: work.length });
+        logger.warn("QUEUE_URL is not set: renewing in-process; what does not fit in this run is left for the next", {
+          needWork: work.length,
+        });
       }
-      const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, runId: `scheduler ${runId}`, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
+      const pipeline: PipelineDeps = {
+        store: deps.store,
+        providers,
+        clock: deps.clock,
+        logger,
+        dryRun: false,
+        deadline,
+        runId: `scheduler ${runId}`,
+        ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}),
+      };
       for (const outcome of await renewInProcess(pipeline, work, config.concurrency, deadline, logger)) {
         byName.set(outcome.name, outcome);
       }
@@ -90,8 +117,17 @@ async function renewInProcess(
       limit(async (): Promise<CertificateOutcome> => {
         // A certificate cut by the Lambda timeout would resume next run anyway; not starting it is simply cleaner.
         if (deadline.expired()) {
-          logger.warn("not enough time left; leaving it for the next run", { certificate: entry.certificate.name, elapsedMs: Math.round(deadline.elapsed()) });
-          return { name: entry.certificate.name, action: "deferred", durationMs: 0, ...(entry.report.daysLeft === undefined ? {} : { daysLeft: entry.report.daysLeft }), detail: "left for the next run: too little time left in this one" };
+          logger.warn("not enough time left; leaving it for the next run", {
+            certificate: entry.certificate.name,
+            elapsedMs: Math.round(deadline.elapsed()),
+          });
+          return {
+            name: entry.certificate.name,
+            action: "deferred",
+            durationMs: 0,
+            ...(entry.report.daysLeft === undefined ? {} : { daysLeft: entry.report.daysLeft }),
+            detail: "left for the next run: too little time left in this one",
+          };
         }
         return outcomeFromReport(await rotateCertificate(entry.certificate, entry.renewBeforeDays, pipeline));
       }),
@@ -117,7 +153,16 @@ async function fanOut(deps: FleetDeps, work: ScanEntry[], runId: string): Promis
     const days = entry.report.daysLeft === undefined ? {} : { daysLeft: entry.report.daysLeft };
     const code = failed.get(name);
     if (code !== undefined) {
-      return { name, action: "failed", durationMs, ...days, error: { code: ErrorCodes.VENDOR_ERROR, message: `SQS refused the renewal message (${code}); the next run retries` } };
+      return {
+        name,
+        action: "failed",
+        durationMs,
+        ...days,
+        error: {
+          code: ErrorCodes.VENDOR_ERROR,
+          message: `SQS refused the renewal message (${code}); the next run retries`,
+        },
+      };
     }
     return { name, action: "queued", durationMs, ...days, detail: `queued for the worker (${entry.reason})` };
   });

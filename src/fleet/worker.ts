@@ -30,13 +30,26 @@ export type RecordResult =
   | { messageId: string; ok: false; rejected: { code: string; message: string } };
 
 export async function runWorker(deps: FleetDeps, event: SqsEvent, context: LambdaContext): Promise<SqsBatchResponse> {
-  const logger = createJsonLogger({ write: deps.write, clock: deps.clock, base: { function: "worker", ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) } });
+  const logger = createJsonLogger({
+    write: deps.write,
+    clock: deps.clock,
+    base: { function: "worker", ...(context.awsRequestId ? { requestId: context.awsRequestId } : {}) },
+  });
   const { config } = await deps.loadConfig();
   const deadline = lambdaDeadline(context, deps.settings.reserveMs);
   const providers = deps.createProviders(logger, deadline, { httpTimeoutMs: config.httpTimeoutMs });
   // Lambda sends SIGTERM before it shuts an environment down: vendor sessions are released first.
   const release = releaseOnTermination(() => providers.close());
-  const pipeline: PipelineDeps = { store: deps.store, providers, clock: deps.clock, logger, dryRun: false, deadline, runId: `worker ${context.awsRequestId ?? "invocation"}`, ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}) };
+  const pipeline: PipelineDeps = {
+    store: deps.store,
+    providers,
+    clock: deps.clock,
+    logger,
+    dryRun: false,
+    deadline,
+    runId: `worker ${context.awsRequestId ?? "invocation"}`,
+    ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}),
+  };
   const limit = pLimit(deps.settings.workerConcurrency);
   // SQS delivers at least once: a certificate named twice in one batch is renewed once, and both messages share the result.
   const byName = new Map<string, Promise<RecordResult>>();
@@ -79,12 +92,25 @@ export async function processRecord(
   }
   const certificate = config.certificates.find((c) => c.name === name);
   if (!certificate) {
-    const error = new CertrelayError(ErrorCodes.INPUT_INVALID, `no certificate named '${name}' in certrelay.yml; the message is left for the DLQ`, { field: "body.name" });
+    const error = new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `no certificate named '${name}' in certrelay.yml; the message is left for the DLQ`,
+      { field: "body.name" },
+    );
     return reject(messageId, error, logger);
   }
   if (pipeline.deadline ? pipeline.deadline.expired() : context.getRemainingTimeInMillis() < reserveMs) {
     // Returned as a failure so SQS delivers it again after the visibility timeout.
-    return { messageId, ok: false, outcome: { name, action: "deferred", durationMs: 0, detail: "too little time left in this invocation; SQS delivers it again" } };
+    return {
+      messageId,
+      ok: false,
+      outcome: {
+        name,
+        action: "deferred",
+        durationMs: 0,
+        detail: "too little time left in this invocation; SQS delivers it again",
+      },
+    };
   }
   try {
     const report = await rotateCertificate(certificate, renewBeforeDaysFor(config, certificate), pipeline);

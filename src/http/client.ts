@@ -164,7 +164,11 @@ export class HttpClient {
       this.base.username = "";
       this.base.password = "";
     }
-    Object.assign(this.baseHeaders, { "user-agent": options.userAgent ?? DEFAULT_USER_AGENT }, lowerCaseKeys(options.defaultHeaders));
+    Object.assign(
+      this.baseHeaders,
+      { "user-agent": options.userAgent ?? DEFAULT_USER_AGENT },
+      lowerCaseKeys(options.defaultHeaders),
+    );
     const extraCa = options.ca === undefined ? [] : Array.isArray(options.ca) ? options.ca : [options.ca];
     this.agentOptions = {
       connections: options.connections ?? 8,
@@ -209,12 +213,19 @@ export class HttpClient {
     const deadline = req.cleanup ? undefined : this.options.deadline;
     let lastReason: string | undefined;
     for (let attempt = 1; ; attempt++) {
-      if (deadline?.expired()) throw deadline.error(`${lastReason ? "retrying" : "sending"} ${method} ${safeUrl}${lastReason ? ` (last attempt: ${lastReason})` : ""}`, { vendor: this.options.vendor });
+      if (deadline?.expired())
+        throw deadline.error(
+          `${lastReason ? "retrying" : "sending"} ${method} ${safeUrl}${lastReason ? ` (last attempt: ${lastReason})` : ""}`,
+          { vendor: this.options.vendor },
+        );
       // An attempt never outlives the run: a hanging vendor costs what is left of the budget, not a full timeout.
       const attemptMs = deadline ? Math.max(1, deadline.cap(timeoutMs)) : timeoutMs;
       const outcome = await this.attempt(method, url, headers, body, attemptMs);
       if (outcome.kind === "timeout" && deadline && attemptMs < timeoutMs) {
-        throw deadline.error(`waiting ${Math.round(attemptMs)} ms for ${method} ${safeUrl} from ${this.options.vendor}`, { vendor: this.options.vendor });
+        throw deadline.error(
+          `waiting ${Math.round(attemptMs)} ms for ${method} ${safeUrl} from ${this.options.vendor}`,
+          { vendor: this.options.vendor },
+        );
       }
       const retriesLeft = attempt <= this.policy.retries;
       let delayMs: number;
@@ -225,7 +236,12 @@ export class HttpClient {
         status = outcome.status;
         const ok = (status >= 200 && status < 300) || (req.acceptStatus?.includes(status) ?? false);
         if (ok) {
-          return { status, headers: outcome.headers, body: decodeBody(outcome.bytes, req.responseType ?? "json") as T, attempts: attempt };
+          return {
+            status,
+            headers: outcome.headers,
+            body: decodeBody(outcome.bytes, req.responseType ?? "json") as T,
+            attempts: attempt,
+          };
         }
         const retryAfterMs = parseRetryAfter(outcome.headers["retry-after"], this.clock());
         const fail = (detail?: string, code?: typeof ErrorCodes.RATE_LIMITED): HttpStatusError =>
@@ -251,8 +267,12 @@ export class HttpClient {
           );
         }
         if (!retryable || !retriesLeft) {
-          const notRetried = !idempotent && isRetryableStatus(status) ? `not retried because ${method} is not idempotent` : undefined;
-          const waitHint = status === 429 && retryAfterMs !== undefined ? `retry after ${new Date(this.clock().getTime() + retryAfterMs).toISOString()}` : undefined;
+          const notRetried =
+            !idempotent && isRetryableStatus(status) ? `not retried because ${method} is not idempotent` : undefined;
+          const waitHint =
+            status === 429 && retryAfterMs !== undefined
+              ? `retry after ${new Date(this.clock().getTime() + retryAfterMs).toISOString()}`
+              : undefined;
           const attemptsNote = attempt > 1 ? `gave up after ${attempt} attempts` : undefined;
           throw fail([notRetried, attemptsNote, waitHint].filter((s) => s !== undefined).join("; ") || undefined);
         }
@@ -260,7 +280,11 @@ export class HttpClient {
         reason = `status ${status}`;
       } else if (outcome.kind === "timeout") {
         if (!idempotent || !retriesLeft) {
-          const why = !idempotent ? ` (not retried because ${method} is not idempotent)` : attempt > 1 ? ` (gave up after ${attempt} attempts)` : "";
+          const why = !idempotent
+            ? ` (not retried because ${method} is not idempotent)`
+            : attempt > 1
+              ? ` (gave up after ${attempt} attempts)`
+              : "";
           throw new CertrelayError(
             ErrorCodes.TIMEOUT,
             `${method} ${safeUrl} timed out after ${timeoutMs}ms${why}: check that the ${this.options.vendor} endpoint is reachable, or raise the timeout`,
@@ -271,11 +295,16 @@ export class HttpClient {
         reason = `timeout after ${timeoutMs}ms`;
       } else {
         const code = errorCode(outcome.error);
-        if (code === undefined || UNRETRYABLE_UNDICI_CODES.has(code)) throw this.unexpected(outcome.error, method, safeUrl);
+        if (code === undefined || UNRETRYABLE_UNDICI_CODES.has(code))
+          throw this.unexpected(outcome.error, method, safeUrl);
         // A POST is retried only when the connection was never made: the server cannot have acted on it.
         const retryable = idempotent || nothingWasSent(outcome.error);
         if (!retryable || !retriesLeft) {
-          const why = !retryable ? ` (not retried because ${method} is not idempotent and the request may have reached the server)` : attempt > 1 ? ` (gave up after ${attempt} attempts)` : "";
+          const why = !retryable
+            ? ` (not retried because ${method} is not idempotent and the request may have reached the server)`
+            : attempt > 1
+              ? ` (gave up after ${attempt} attempts)`
+              : "";
           throw new CertrelayError(
             ErrorCodes.NETWORK_ERROR,
             `Network error (${code}) on ${method} ${safeUrl}${why}: check that the ${this.options.vendor} endpoint is reachable from here`,
@@ -287,15 +316,30 @@ export class HttpClient {
       }
 
       if (deadline && delayMs >= deadline.remaining()) {
-        throw deadline.error(`waiting ${delayMs} ms to retry ${method} ${safeUrl} after ${reason}`, { vendor: this.options.vendor });
+        throw deadline.error(`waiting ${delayMs} ms to retry ${method} ${safeUrl} after ${reason}`, {
+          vendor: this.options.vendor,
+        });
       }
       lastReason = reason;
-      this.options.onRetry?.({ attempt, delayMs, reason, method, path: safePath, ...(status === undefined ? {} : { status }) });
+      this.options.onRetry?.({
+        attempt,
+        delayMs,
+        reason,
+        method,
+        path: safePath,
+        ...(status === undefined ? {} : { status }),
+      });
       await this.sleep(delayMs);
     }
   }
 
-  private async attempt(method: HttpMethod, url: URL, headers: Record<string, string>, body: EncodedBody, timeoutMs: number): Promise<Attempt> {
+  private async attempt(
+    method: HttpMethod,
+    url: URL,
+    headers: Record<string, string>,
+    body: EncodedBody,
+    timeoutMs: number,
+  ): Promise<Attempt> {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -305,10 +349,17 @@ export class HttpClient {
     try {
       const attemptHeaders = { ...headers };
       if (this.options.sign) {
-        const added = await this.options.sign({ method, url: new URL(url), headers: { ...attemptHeaders }, body: body.text });
+        const added = await this.options.sign({
+          method,
+          url: new URL(url),
+          headers: { ...attemptHeaders },
+          body: body.text,
+        });
         Object.assign(attemptHeaders, lowerCaseKeys(added));
       }
-      const res = await (await this.dispatcher()).request({
+      const res = await (
+        await this.dispatcher()
+      ).request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method,
@@ -365,15 +416,27 @@ export class HttpClient {
         { vendor: this.options.vendor, cause: error },
       );
     }
-    return new CertrelayError(ErrorCodes.NETWORK_ERROR, `Request ${method} ${safeUrl} failed before an answer arrived: ${detail}`, {
-      vendor: this.options.vendor,
-      cause: error,
-    });
+    return new CertrelayError(
+      ErrorCodes.NETWORK_ERROR,
+      `Request ${method} ${safeUrl} failed before an answer arrived: ${detail}`,
+      {
+        vendor: this.options.vendor,
+        cause: error,
+      },
+    );
   }
 }
 
 /** undici codes for our own mistakes, not the network's: retrying would fail the same way. */
-const UNRETRYABLE_UNDICI_CODES = new Set(["UND_ERR_INVALID_ARG", "UND_ERR_NOT_SUPPORTED", "UND_ERR_INVALID_RETURN_VALUE", "UND_ERR_ABORTED", "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH", "UND_ERR_DESTROYED", "UND_ERR_CLOSED"]);
+const UNRETRYABLE_UNDICI_CODES = new Set([
+  "UND_ERR_INVALID_ARG",
+  "UND_ERR_NOT_SUPPORTED",
+  "UND_ERR_INVALID_RETURN_VALUE",
+  "UND_ERR_ABORTED",
+  "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
+  "UND_ERR_DESTROYED",
+  "UND_ERR_CLOSED",
+]);
 
 async function encodeBody(req: HttpRequest): Promise<EncodedBody> {
   if (req.json !== undefined) {
@@ -387,7 +450,11 @@ async function encodeBody(req: HttpRequest): Promise<EncodedBody> {
     // Encoded once up front, so every retry re-sends the same bytes and the signer sees them.
     const encoded = new Response(body);
     const bytes = new Uint8Array(await encoded.arrayBuffer());
-    return { payload: bytes, contentType: encoded.headers.get("content-type") ?? undefined, text: new TextDecoder().decode(bytes) };
+    return {
+      payload: bytes,
+      contentType: encoded.headers.get("content-type") ?? undefined,
+      text: new TextDecoder().decode(bytes),
+    };
   }
   return { payload: body, contentType: undefined, text: new TextDecoder().decode(body) };
 }

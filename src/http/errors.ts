@@ -17,7 +17,19 @@ export class HttpStatusError extends CertrelayError {
   readonly retryAt: Date | undefined;
 
   constructor(
-    init: { status: number; method: string; url: string; body: unknown; headers: Record<string, string>; attempts: number; vendor: string; code?: ErrorCode; detail?: string; retryAfterMs?: number; retryAt?: Date },
+    init: {
+      status: number;
+      method: string;
+      url: string;
+      body: unknown;
+      headers: Record<string, string>;
+      attempts: number;
+      vendor: string;
+      code?: ErrorCode;
+      detail?: string;
+      retryAfterMs?: number;
+      retryAt?: Date;
+    },
     options: Pick<CertrelayErrorOptions, "cause"> = {},
   ) {
     const code = init.code ?? (init.status === 429 ? ErrorCodes.RATE_LIMITED : ErrorCodes.HTTP_ERROR);
@@ -35,7 +47,11 @@ export class HttpStatusError extends CertrelayError {
     this.retryAt = init.retryAt;
   }
 
-  override toJSON(): ReturnType<CertrelayError["toJSON"]> & { status: number | undefined; method: string; url: string } {
+  override toJSON(): ReturnType<CertrelayError["toJSON"]> & {
+    status: number | undefined;
+    method: string;
+    url: string;
+  } {
     return { ...super.toJSON(), status: this.status, method: this.method, url: this.url };
   }
 }

@@ -12,12 +12,14 @@ const PRIVATE_KEY_BLOCK = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:---
 /** `scheme://user:password@host` */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]*@/gi;
 /** Query or form parameters whose name says they carry a credential: access_token, api_key, client_secret, ... */
-const SECRET_PARAM = /((?:^|[?&;\s,"'{(])[\w.-]*(?:token|key|secret|signature|password|passwd)[\w.-]*=)[^&\s#"',;})]+/gi;
+const SECRET_PARAM =
+  /((?:^|[?&;\s,"'{(])[\w.-]*(?:token|key|secret|signature|password|passwd)[\w.-]*=)[^&\s#"',;})]+/gi;
 /** Header lines and header-like JSON fields: `Authorization: Bearer x`, `"apim-accesstoken":"x"`, `X-SFD-Nonce: 1`. */
 const SECRET_HEADER =
   /((?:proxy-)?authorization|apim-accesstoken|apim-signature|x-sfd-[\w-]+|set-cookie|cookie)("?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|[^\r\n,;}]+)/gi;
 /** JSON fields whose name says they carry a credential. */
-const SECRET_JSON_FIELD = /("[\w-]*(?:token|secret|password|passwd|signature|private_?key)[\w-]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+const SECRET_JSON_FIELD =
+  /("[\w-]*(?:token|secret|password|passwd|signature|private_?key)[\w-]*"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
 /** Credentials after an auth scheme, wherever they appear. */
 const AUTH_SCHEME = /\b(Bearer|Basic|Digest|HMAC-SHA256)\s+[A-Za-z0-9._~+/=:-]+/g;
 
@@ -50,8 +52,10 @@ export function redact(text: string, secrets: Iterable<string>): string {
   }
   return out
     .replace(URL_USERINFO, `$1${REDACTED}@`)
-    .replace(SECRET_HEADER, (_m, name: string, sep: string, value: string) =>
-      `${name}${sep}${value.startsWith('"') ? `"${REDACTED}"` : REDACTED}`,
+    .replace(
+      SECRET_HEADER,
+      (_m, name: string, sep: string, value: string) =>
+        `${name}${sep}${value.startsWith('"') ? `"${REDACTED}"` : REDACTED}`,
     )
     .replace(SECRET_JSON_FIELD, `$1"${REDACTED}"`)
     .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
@@ -69,7 +73,8 @@ export function redactValue(value: unknown, secrets: Iterable<string>): unknown 
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(v as Record<string, unknown>)) {
       const credentialNamed = /token|secret|password|passwd|signature|private_?key|authorization|cookie/i.test(key);
-      out[redact(key, list)] = credentialNamed && item !== null && item !== undefined ? REDACTED : walk(item, depth + 1);
+      out[redact(key, list)] =
+        credentialNamed && item !== null && item !== undefined ? REDACTED : walk(item, depth + 1);
     }
     return out;
   };

@@ -10,7 +10,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { retries: 3, minDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 30_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  retries: 3,
+  minDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 30_000,
+};
 
 export function resolveRetryPolicy(partial: Partial<RetryPolicy> | undefined): RetryPolicy {
   const merged: RetryPolicy = { ...defaultRetryPolicy };
@@ -68,7 +73,14 @@ const NETWORK_CODES = new Set([
  * Failures where no byte of the request left this machine: the connection was never made. Only these are retried
  * for a non-idempotent request (POST/PATCH), because the server cannot have acted on it.
  */
-const NOTHING_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const NOTHING_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 export function errorCode(error: unknown): string | undefined {
   let current: unknown = error;

@@ -4,4 +4,10 @@
  * @smithy and the credential chain (~0.6 MB) into every start's parse. The Lambda bundles keep the SDK external (the
  * runtime's copy, loaded on the same `import()`). Named exports: the ones src/dns/route53.ts uses.
  */
-export { Route53Client, ListHostedZonesCommand, ListResourceRecordSetsCommand, ChangeResourceRecordSetsCommand, GetChangeCommand } from "@aws-sdk/client-route-53";
+export {
+  Route53Client,
+  ListHostedZonesCommand,
+  ListResourceRecordSetsCommand,
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+} from "@aws-sdk/client-route-53";

@@ -52,7 +52,8 @@ export interface CheckRow {
 function pendingRow(name: string, pending: PendingSummary, due: boolean, now: Date): CheckRow {
   const created = Date.parse(pending.createdAt);
   const ageDays = Number.isNaN(created) ? 0 : Math.floor((now.getTime() - created) / DAY_MS);
-  const stuck = (pending.attempts >= STUCK_ATTEMPTS && pending.lastError !== undefined) || (due && ageDays >= STUCK_AGE_DAYS);
+  const stuck =
+    (pending.attempts >= STUCK_ATTEMPTS && pending.lastError !== undefined) || (due && ageDays >= STUCK_AGE_DAYS);
   const info: PendingCheck = {
     reference: pending.reference,
     createdAt: pending.createdAt,
@@ -93,8 +94,10 @@ export function checkRowsFromReport(report: CertificateReport, now: Date): Check
   const error = report.error ?? { code: "INTERNAL", message: "unknown error" };
   const pending = (due: boolean) => (report.pending ? [pendingRow(certificate, report.pending, due, now)] : []);
   if (report.errorAt === "pending") return [{ certificate, where: "pending", status: "error", error }];
-  if (report.errorAt === "missing") return [{ certificate, where: "store", status: "missing", error }, ...pending(true)];
-  if (report.errorAt === "store" || report.notAfter === undefined) return [{ certificate, where: "store", status: "error", error }, ...pending(true)];
+  if (report.errorAt === "missing")
+    return [{ certificate, where: "store", status: "missing", error }, ...pending(true)];
+  if (report.errorAt === "store" || report.notAfter === undefined)
+    return [{ certificate, where: "store", status: "error", error }, ...pending(true)];
   const rows: CheckRow[] = [
     {
       certificate,
@@ -113,7 +116,15 @@ export function checkRowsFromReport(report: CertificateReport, now: Date): Check
     const where = t.target;
     if (t.status === "failed") rows.push({ certificate, where, status: "error", error: t.error ?? error });
     else if (t.status === "missing") rows.push({ certificate, where, status: "missing", thresholdDays });
-    else if (t.status === "drift") rows.push({ certificate, where, ...(t.serial ? { serial: t.serial } : {}), thresholdDays, status: "drift", ...(t.error ? { error: t.error } : {}) });
+    else if (t.status === "drift")
+      rows.push({
+        certificate,
+        where,
+        ...(t.serial ? { serial: t.serial } : {}),
+        thresholdDays,
+        status: "drift",
+        ...(t.error ? { error: t.error } : {}),
+      });
     else {
       const daysLeft = t.daysLeft ?? 0;
       const notAfter = t.notAfter ?? report.notAfter;

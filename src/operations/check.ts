@@ -20,7 +20,12 @@ function rowOf(request: OperationRequest, report: CertificateReport): Certificat
   return operationRowsFromReport(report, verdict(report.daysLeft ?? 0, request.minDaysLeft))[0] as CertificateRow;
 }
 
-function resultFrom(request: OperationRequest, target: string, rows: CertificateRow[], best: CertificateRow): OperationResult {
+function resultFrom(
+  request: OperationRequest,
+  target: string,
+  rows: CertificateRow[],
+  best: CertificateRow,
+): OperationResult {
   const daysLeft = best.daysLeft ?? 0;
   const status = verdict(daysLeft, request.minDaysLeft);
   const what = best.serial ? `certificate ${best.serial}` : `certificate ${best.certificateId ?? ""}`.trim();
@@ -58,12 +63,31 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
     );
     const leaf = parsed.leaf;
     const label = `certificate ${leaf.commonName}`;
-    const row = rowOf(request, reportAt(label, request.vendor.provider, { serial: leaf.serial, fingerprint: leaf.fingerprint256, notBefore: leaf.notBefore, notAfter: leaf.notAfter, name: leaf.commonName }, now, request.renewBeforeDays));
+    const row = rowOf(
+      request,
+      reportAt(
+        label,
+        request.vendor.provider,
+        {
+          serial: leaf.serial,
+          fingerprint: leaf.fingerprint256,
+          notBefore: leaf.notBefore,
+          notAfter: leaf.notAfter,
+          name: leaf.commonName,
+        },
+        now,
+        request.renewBeforeDays,
+      ),
+    );
     return resultFrom(request, label, [row], row);
   }
 
   if (!isTargetProvider(request.vendor.provider, deps.providers)) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'certificate' is required to check with provider ${request.vendor.provider}: it holds orders, not deployed certificates`, { field: "certificate" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `input 'certificate' is required to check with provider ${request.vendor.provider}: it holds orders, not deployed certificates`,
+      { field: "certificate" },
+    );
   }
   const config = targetConfigFor(request.vendor, deps.providers);
   const credentials = credentialsFor(request.vendor, deps.providers);
@@ -74,9 +98,29 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
     const held = await listHeld(target, wanted);
     if (held.length === 0) {
       const which = wanted ? ` for common-name ${wanted}` : "";
-      throw new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `${target.label} holds no certificate${which}: deploy one first, or pass input 'certificate' to check it directly`, { field: wanted ? "common-name" : "endpoint" });
+      throw new CertrelayError(
+        ErrorCodes.VENDOR_NOT_FOUND,
+        `${target.label} holds no certificate${which}: deploy one first, or pass input 'certificate' to check it directly`,
+        { field: wanted ? "common-name" : "endpoint" },
+      );
     }
-    const rows = held.map((deployed) => rowOf(request, reportAt(target.label, target.provider, { certificateId: deployed.id, serial: deployed.serial, name: deployed.commonName, notAfter: deployed.notAfter }, now, request.renewBeforeDays)));
+    const rows = held.map((deployed) =>
+      rowOf(
+        request,
+        reportAt(
+          target.label,
+          target.provider,
+          {
+            certificateId: deployed.id,
+            serial: deployed.serial,
+            name: deployed.commonName,
+            notAfter: deployed.notAfter,
+          },
+          now,
+          request.renewBeforeDays,
+        ),
+      ),
+    );
     // The newest certificate is the one serving; older ones are leftovers the target keeps until pruned.
     const best = rows[0] as CertificateRow;
     return resultFrom(request, target.label, rows, best);

@@ -21,7 +21,8 @@ export function readKeyForCsr(pem: string, field = "private-key"): KeyForCsr {
   checkKeyStrength(key, field, "the key");
   const description = describeKey(key);
   if (description.keyType === "rsa" && key.asymmetricKeyType === "rsa") return { key, keyType: "rsa" };
-  if (description.keyType === "ec" && (description.curve === "P-256" || description.curve === "P-384")) return { key, keyType: "ecc", curve: description.curve };
+  if (description.keyType === "ec" && (description.curve === "P-256" || description.curve === "P-384"))
+    return { key, keyType: "ecc", curve: description.curve };
   throw new CertrelayError(
     ErrorCodes.KEY_UNSUPPORTED,
     `input '${field}' is a ${description.curve ?? key.asymmetricKeyType ?? "unknown"} key; a CSR needs an RSA or an EC P-256/P-384 key: generate one with \`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048\``,
@@ -59,12 +60,19 @@ export async function csrFromKey(key: KeyForCsr, commonName: string, sans: strin
     const csr = await lib.Pkcs10CertificateRequestGenerator.create({
       name: jsonName(commonName),
       keys: { privateKey, publicKey },
-      signingAlgorithm: key.keyType === "rsa" ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", hash: key.curve === "P-384" ? "SHA-384" : "SHA-256" },
+      signingAlgorithm:
+        key.keyType === "rsa"
+          ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }
+          : { name: "ECDSA", hash: key.curve === "P-384" ? "SHA-384" : "SHA-256" },
       extensions: [new lib.SubjectAlternativeNameExtension(generalNames(sans))],
     });
     return `${csr.toString("pem").replaceAll("\r\n", "\n").trimEnd()}\n`;
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new CertrelayError(ErrorCodes.CSR_INVALID, `could not build a CSR for "${commonName}" from input 'private-key': check common-name and sans (DNS names or IP addresses)`, { field: "private-key", cause: error });
+    throw new CertrelayError(
+      ErrorCodes.CSR_INVALID,
+      `could not build a CSR for "${commonName}" from input 'private-key': check common-name and sans (DNS names or IP addresses)`,
+      { field: "private-key", cause: error },
+    );
   }
 }

@@ -17,7 +17,10 @@ export const BUNDLE_FIELDS = { certificate: "certificate", privateKey: "private-
  * What the target takes: no key where the device already holds it; a CA certificate (no key) for a trusted-CA list,
  * where the bundle check must expect a CA, not refuse one.
  */
-export function deployTakes(request: Pick<OperationRequest, "vendor">, providers?: ProviderList): { privateKey: boolean; ca: boolean } {
+export function deployTakes(
+  request: Pick<OperationRequest, "vendor">,
+  providers?: ProviderList,
+): { privateKey: boolean; ca: boolean } {
   const takes = operationsOf(request.vendor.provider, providers).deployTakes?.(request.vendor);
   return { privateKey: takes?.privateKey ?? true, ca: takes?.ca ?? false };
 }
@@ -25,12 +28,20 @@ export function deployTakes(request: Pick<OperationRequest, "vendor">, providers
 export async function deployBundle(request: OperationRequest, deps: OperationDeps): Promise<OperationResult> {
   const { bundle, vendor } = request;
   if (!bundle.certificate?.trim()) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "input 'certificate' is required for operation deploy: pass the PEM certificate", { field: "certificate" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      "input 'certificate' is required for operation deploy: pass the PEM certificate",
+      { field: "certificate" },
+    );
   }
   const takes = deployTakes(request, deps.providers);
   const requireKey = takes.privateKey;
   if (requireKey && !bundle.privateKey?.trim()) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'private-key' is required to deploy to ${vendor.provider}: pass the PEM private key of the certificate`, { field: "private-key" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `input 'private-key' is required to deploy to ${vendor.provider}: pass the PEM private key of the certificate`,
+      { field: "private-key" },
+    );
   }
   const now = deps.clock();
   const parsed = parseBundle(
@@ -39,7 +50,13 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
       ...(requireKey && bundle.privateKey ? { privateKey: bundle.privateKey } : {}),
       ...(bundle.chain ? { chain: bundle.chain } : {}),
     },
-    { now, requireKey, minDaysLeft: request.minDaysLeft, fields: BUNDLE_FIELDS, ...(takes.ca ? { expectCa: true } : {}) },
+    {
+      now,
+      requireKey,
+      minDaysLeft: request.minDaysLeft,
+      fields: BUNDLE_FIELDS,
+      ...(takes.ca ? { expectCa: true } : {}),
+    },
   );
   const config = targetConfigFor(vendor, deps.providers);
   const credentials = credentialsFor(vendor, deps.providers);
@@ -83,13 +100,28 @@ export async function deployBundle(request: OperationRequest, deps: OperationDep
     if (verifyFailed) {
       // The upload may already have happened: report it as written (changed) and failed, never as nothing at all.
       const message = `${target.label}: ${proof.detail}`;
-      return { ...base, status: "failed", changed: written.changed, ok: false, errorCode: ErrorCodes.VERIFY_FAILED, message, rows: operationRowsFromReport(report, "failed", proof.detail) };
+      return {
+        ...base,
+        status: "failed",
+        changed: written.changed,
+        ok: false,
+        errorCode: ErrorCodes.VERIFY_FAILED,
+        message,
+        rows: operationRowsFromReport(report, "failed", proof.detail),
+      };
     }
     const status = written.changed ? "deployed" : "unchanged";
     const message = written.changed
       ? `deployed certificate ${leaf.serial} to ${target.label} and verified it (${proof.detail})`
       : `nothing changed: ${target.label} already holds certificate ${leaf.serial} (${proof.detail})`;
-    return { ...base, status, changed: written.changed, ok: true, message, rows: operationRowsFromReport(report, status, proof.detail) };
+    return {
+      ...base,
+      status,
+      changed: written.changed,
+      ok: true,
+      message,
+      rows: operationRowsFromReport(report, status, proof.detail),
+    };
   } finally {
     await target.close();
   }

@@ -26,12 +26,17 @@ export function isTlsTrustFailure(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
     const code = "code" in e && typeof e.code === "string" ? e.code : "";
     if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|TLS|SSL/.test(code) && !/ALTNAME/.test(code)) return true;
-    if (/\bTLS failed\b|self[- ]signed certificate|unable to (get|verify) .*(issuer|certificate)/i.test(e.message)) return true;
+    if (/\bTLS failed\b|self[- ]signed certificate|unable to (get|verify) .*(issuer|certificate)/i.test(e.message))
+      return true;
   }
   return false;
 }
 
-function credentialHint(provider: string | undefined, entry: EntryPoint, providers: ProviderList | undefined): string | undefined {
+function credentialHint(
+  provider: string | undefined,
+  entry: EntryPoint,
+  providers: ProviderList | undefined,
+): string | undefined {
   const inputs = provider ? credentialInputs(provider, providers) : undefined;
   if (!inputs || inputs.length === 0) return undefined;
   if (entry === "action") return `check inputs ${inputs.map(([, input]) => `'${input}'`).join(" and ")}`;
@@ -42,8 +47,14 @@ function credentialHint(provider: string | undefined, entry: EntryPoint, provide
  * Config runs (CLI over certrelay.yml, the Lambda): a refused login names the credentials secret(s) that vendor's
  * entries of `cert` read and the fields that secret must hold. Names only, never a value.
  */
-export function withCredentialsSecretHint(error: CertrelayError, cert: { issuer?: { provider: string; credentials: string } | undefined; targets: readonly { provider: string; credentials: string }[] }): string {
-  if (!(isAuthError(error)) || error.code !== ErrorCodes.AUTH_FAILED || error.vendor === undefined) return error.message;
+export function withCredentialsSecretHint(
+  error: CertrelayError,
+  cert: {
+    issuer?: { provider: string; credentials: string } | undefined;
+    targets: readonly { provider: string; credentials: string }[];
+  },
+): string {
+  if (!isAuthError(error) || error.code !== ErrorCodes.AUTH_FAILED || error.vendor === undefined) return error.message;
   const entries = [...(cert.issuer ? [cert.issuer] : []), ...cert.targets].filter((e) => e.provider === error.vendor);
   const secrets = [...new Set(entries.map((e) => e.credentials))];
   const fields = CREDENTIAL_FIELDS[error.vendor];
@@ -57,11 +68,15 @@ function oneLine(text: string): string {
 }
 
 /** `providers`: where the provider's credential inputs are looked up (default the built-in list). */
-export function explainFailure(error: unknown, options: { entry: EntryPoint; provider?: string; providers?: ProviderList }): Explained {
+export function explainFailure(
+  error: unknown,
+  options: { entry: EntryPoint; provider?: string; providers?: ProviderList },
+): Explained {
   if (!(error instanceof CertrelayError)) {
     const message = error instanceof Error ? error.message : String(error);
     const name = error instanceof Error ? error.name : "Error";
-    if (isTlsTrustFailure(error)) return { code: ErrorCodes.NETWORK_ERROR, name, message: oneLine(`${message}; ${trustHint(options.entry)}`) };
+    if (isTlsTrustFailure(error))
+      return { code: ErrorCodes.NETWORK_ERROR, name, message: oneLine(`${message}; ${trustHint(options.entry)}`) };
     return { code: "INTERNAL", name, message: oneLine(message) };
   }
   const vendor = error.vendor ?? options.provider;

@@ -26,9 +26,23 @@ export {
   type BundleFields,
   type ApplyFields,
 } from "./request.js";
-export { textField, numberField, flagField, objectField, type VendorFields, type FieldValue, type DnsCredentialValue } from "./fields.js";
+export {
+  textField,
+  numberField,
+  flagField,
+  objectField,
+  type VendorFields,
+  type FieldValue,
+  type DnsCredentialValue,
+} from "./fields.js";
 export { explainFailure, isTlsTrustFailure, type Explained, type EntryPoint } from "./explain.js";
-export { providerContext, type OperationDeps, type OperationResult, type OperationStatus, type CertificateRow } from "./types.js";
+export {
+  providerContext,
+  type OperationDeps,
+  type OperationResult,
+  type OperationStatus,
+  type CertificateRow,
+} from "./types.js";
 
 import { applyCertificate } from "./apply.js";
 import { checkCertificate } from "./check.js";

@@ -53,7 +53,10 @@ export interface OperationRequest {
   renewBeforeDays: number;
 }
 
-export function definitionOf(provider: string, providers: ProviderList = builtInProviders): AnyProviderDefinition | undefined {
+export function definitionOf(
+  provider: string,
+  providers: ProviderList = builtInProviders,
+): AnyProviderDefinition | undefined {
   return providers.find((definition) => definition.name === provider);
 }
 
@@ -83,7 +86,10 @@ export function inputKindOf(definition: AnyProviderDefinition, key: string): Non
 /** The operations a provider's input is read by: its own `for`, else every operation the provider has a role in. */
 export function operationsReading(definition: AnyProviderDefinition, spec: InputSpec): readonly Operation[] {
   if (spec.for) return spec.for;
-  return [...(definition.target ? (["deploy", "check"] as const) : []), ...(definition.issuer || definition.operations?.apply ? (["apply"] as const) : [])];
+  return [
+    ...(definition.target ? (["deploy", "check"] as const) : []),
+    ...(definition.issuer || definition.operations?.apply ? (["apply"] as const) : []),
+  ];
 }
 
 export function targetProviders(providers: ProviderList = builtInProviders): string[] {
@@ -92,7 +98,9 @@ export function targetProviders(providers: ProviderList = builtInProviders): str
 
 /** Providers an apply works with: issuers, and vendors that obtain their own certificate. */
 export function applyProviders(providers: ProviderList = builtInProviders): string[] {
-  return providers.filter((definition) => definition.issuer || definition.operations?.apply).map((definition) => definition.name);
+  return providers
+    .filter((definition) => definition.issuer || definition.operations?.apply)
+    .map((definition) => definition.name);
 }
 
 export function isTargetProvider(provider: string, providers: ProviderList = builtInProviders): boolean {
@@ -118,16 +126,27 @@ function firstProblem(error: z.ZodError, definition: AnyProviderDefinition): Cer
   const key = issue?.path.find((segment): segment is string => typeof segment === "string") ?? "provider";
   const input = inputNameOf(definition, key);
   if (issue?.code === "invalid_type" && issue.input === undefined) {
-    return new CertrelayError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${provider}`, { field: input, vendor: provider });
+    return new CertrelayError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${provider}`, {
+      field: input,
+      vendor: provider,
+    });
   }
-  return new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider ${provider}: ${issue?.message ?? "invalid"}`, { field: input, vendor: provider });
+  return new CertrelayError(
+    ErrorCodes.INPUT_INVALID,
+    `Invalid input '${input}' for provider ${provider}: ${issue?.message ?? "invalid"}`,
+    { field: input, vendor: provider },
+  );
 }
 
 /**
  * The config entry fields among what the user gave (credentials and Action-only fields are not entry fields, and
  * a reused workflow with extra inputs must not fail the strict schema), with the Action's own defaults.
  */
-function entryFields(fields: VendorFields, definition: AnyProviderDefinition, schema: z.ZodType): Record<string, unknown> {
+function entryFields(
+  fields: VendorFields,
+  definition: AnyProviderDefinition,
+  schema: z.ZodType,
+): Record<string, unknown> {
   const settings = definedOnly({ ...fields, credentials: INLINE_CREDENTIALS });
   for (const [key, spec] of Object.entries(definition.inputs)) {
     if (spec.actionDefault !== undefined && settings[key] === undefined) settings[key] = spec.actionDefault;
@@ -151,7 +170,9 @@ function definitionFor(fields: VendorFields, providers: ProviderList): AnyProvid
   const definition = definitionOf(fields.provider, providers);
   if (!definition) {
     const known = providers.map((d) => d.name).join(", ");
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input 'provider'. Expected one of ${known}.`, { field: "provider" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input 'provider'. Expected one of ${known}.`, {
+      field: "provider",
+    });
   }
   return definition;
 }
@@ -177,10 +198,14 @@ export function targetConfigFor(fields: VendorFields, providers: ProviderList = 
 export function issuerConfigFor(fields: VendorFields, providers: ProviderList = builtInProviders): Prepared<Issuer> {
   const definition = definitionOf(fields.provider, providers);
   if (!definition?.issuer) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `input 'provider': ${fields.provider} cannot apply for certificates (issuers: ${applyProviders(providers).join(", ")})`, {
-      field: "provider",
-      vendor: fields.provider,
-    });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `input 'provider': ${fields.provider} cannot apply for certificates (issuers: ${applyProviders(providers).join(", ")})`,
+      {
+        field: "provider",
+        vendor: fields.provider,
+      },
+    );
   }
   const parsed = definition.issuer.schema.safeParse(entryFields(fields, definition, definition.issuer.schema));
   if (!parsed.success) throw firstProblem(parsed.error, definition);
@@ -197,42 +222,71 @@ export function preparedIssuer(definition: AnyProviderDefinition, entry: EntryOf
 /** The credential fields of a definition: key, the input that carries it, and whether the vendor needs it. */
 function credentialFields(definition: AnyProviderDefinition): { key: string; input: string; required: boolean }[] {
   const shape: Record<string, z.ZodType> = definition.credentials.shape;
-  return Object.entries(shape).map(([key, schema]) => ({ key, input: definition.inputs[key]?.input ?? key, required: !schema.safeParse(undefined).success }));
+  return Object.entries(shape).map(([key, schema]) => ({
+    key,
+    input: definition.inputs[key]?.input ?? key,
+    required: !schema.safeParse(undefined).success,
+  }));
 }
 
 /** The required credential fields of a provider and the inputs that carry them (for hints that name what to check). */
-export function credentialInputs(provider: string, providers: ProviderList = builtInProviders): readonly (readonly [key: string, input: string])[] | undefined {
+export function credentialInputs(
+  provider: string,
+  providers: ProviderList = builtInProviders,
+): readonly (readonly [key: string, input: string])[] | undefined {
   const definition = definitionOf(provider, providers);
-  return definition ? credentialFields(definition).filter((f) => f.required).map((f) => [f.key, f.input] as const) : undefined;
+  return definition
+    ? credentialFields(definition)
+        .filter((f) => f.required)
+        .map((f) => [f.key, f.input] as const)
+    : undefined;
 }
 
 /** The credentials object the provider factories take; every required key must be given. */
-export function credentialsFor(fields: VendorFields, providers: ProviderList = builtInProviders): Record<string, string> {
+export function credentialsFor(
+  fields: VendorFields,
+  providers: ProviderList = builtInProviders,
+): Record<string, string> {
   const definition = definitionFor(fields, providers);
   const credentials: Record<string, string> = {};
   for (const { key, input, required } of credentialFields(definition)) {
     const value = fields[key];
     if (typeof value === "string" && value !== "") credentials[key] = value;
-    else if (required) throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input '${input}' is required for provider ${fields.provider}`, { field: input, vendor: fields.provider });
+    else if (required)
+      throw new CertrelayError(
+        ErrorCodes.INPUT_MISSING,
+        `input '${input}' is required for provider ${fields.provider}`,
+        { field: input, vendor: fields.provider },
+      );
   }
   return credentials;
 }
 
 /** The inputs the provider definitions name (without duplicates, in list order). */
 export function vendorInputs(providers: ProviderList = builtInProviders): string[] {
-  const names = providers.flatMap((definition) => Object.values(definition.inputs).flatMap((spec) => [spec.input, ...(spec.aliases ?? [])]));
+  const names = providers.flatMap((definition) =>
+    Object.values(definition.inputs).flatMap((spec) => [spec.input, ...(spec.aliases ?? [])]),
+  );
   return [...new Set(names)];
 }
 
 /** Names of the inputs that hold secrets: entry points mask these before anything is printed. */
 export function secretInputs(providers: ProviderList = builtInProviders): string[] {
-  const names = providers.flatMap((definition) => Object.values(definition.inputs).filter((spec) => spec.secret).flatMap((spec) => [spec.input, ...(spec.aliases ?? [])]));
+  const names = providers.flatMap((definition) =>
+    Object.values(definition.inputs)
+      .filter((spec) => spec.secret)
+      .flatMap((spec) => [spec.input, ...(spec.aliases ?? [])]),
+  );
   return [...new Set(["private-key", ...names])];
 }
 
 /** Parameters of a JSON secret input whose values are never secrets (for any provider): masking skips them. */
 export function publicParametersOf(input: string, providers: ProviderList = builtInProviders): ReadonlySet<string> {
-  return new Set(providers.flatMap((definition) => Object.values(definition.inputs).flatMap((spec) => (spec.input === input ? (spec.publicParameters ?? []) : []))));
+  return new Set(
+    providers.flatMap((definition) =>
+      Object.values(definition.inputs).flatMap((spec) => (spec.input === input ? (spec.publicParameters ?? []) : [])),
+    ),
+  );
 }
 
 /** The outputs a vendor may set with a secret it made during the run (action.yml declares them). */

@@ -2,7 +2,14 @@
 import type { OperationResult } from "./types.js";
 
 /** An order still pending after the poll window: not a failure, to be collected by a later run. */
-export function pendingResult(provider: string, label: string, orderId: string, detail: string, privateKey: string | undefined, hint: string): OperationResult {
+export function pendingResult(
+  provider: string,
+  label: string,
+  orderId: string,
+  detail: string,
+  privateKey: string | undefined,
+  hint: string,
+): OperationResult {
   const warning = `order ${orderId} at ${label} is still pending (${detail}); ${hint}`;
   return {
     operation: "apply",

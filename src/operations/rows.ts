@@ -21,9 +21,20 @@ export function assumedNotBefore(notAfter: Date, now: Date): Date {
  * A summary row with days left and the renewal point (min(renewBeforeDays, lifetime/3) before expiry), for a vendor's
  * own operation: the view of its one-place report (`reportAt`), so no row is drawn any other way.
  */
-export function rowFor(target: string, validity: Validity, result: OperationStatus | string, now: Date, renewBeforeDays: number, detail?: string): CertificateRow {
+export function rowFor(
+  target: string,
+  validity: Validity,
+  result: OperationStatus | string,
+  now: Date,
+  renewBeforeDays: number,
+  detail?: string,
+): CertificateRow {
   // the row shows no provider: the report's is left empty
-  return operationRowsFromReport(reportAt(target, "", validity, now, renewBeforeDays), result, detail)[0] as CertificateRow;
+  return operationRowsFromReport(
+    reportAt(target, "", validity, now, renewBeforeDays),
+    result,
+    detail,
+  )[0] as CertificateRow;
 }
 
 /** The Action's summary rows of one pipeline report: one per target (or one for the certificate when it has none). */
@@ -36,7 +47,15 @@ export function rowsFromReport(report: CertificateReport): CertificateRow[] {
     ...(report.daysLeft === undefined ? {} : { daysLeft: report.daysLeft }),
   };
   if (report.targets.length === 0) {
-    return [{ target: report.name, name: report.name, ...validity, result: report.action, ...(report.error ? { detail: report.error.message } : {}) }];
+    return [
+      {
+        target: report.name,
+        name: report.name,
+        ...validity,
+        result: report.action,
+        ...(report.error ? { detail: report.error.message } : {}),
+      },
+    ];
   }
   return report.targets.map((t) => ({
     target: t.target,
@@ -49,11 +68,28 @@ export function rowsFromReport(report: CertificateReport): CertificateRow[] {
 }
 
 /** The report of one certificate at one place (a target, or the issuer that issued it): a single-endpoint operation's. */
-export function reportAt(target: string, provider: string, copy: Validity, now: Date, renewBeforeDays: number): CertificateReport {
+export function reportAt(
+  target: string,
+  provider: string,
+  copy: Validity,
+  now: Date,
+  renewBeforeDays: number,
+): CertificateReport {
   const report = newReport(copy.name ?? "");
-  describeWindow(report, { serial: copy.serial ?? "", notBefore: copy.notBefore ?? assumedNotBefore(copy.notAfter, now), notAfter: copy.notAfter }, now, renewBeforeDays);
+  describeWindow(
+    report,
+    {
+      serial: copy.serial ?? "",
+      notBefore: copy.notBefore ?? assumedNotBefore(copy.notAfter, now),
+      notAfter: copy.notAfter,
+    },
+    now,
+    renewBeforeDays,
+  );
   if (copy.fingerprint) report.fingerprint = copy.fingerprint;
-  report.targets = [{ target, provider, status: "holds-current", ...(copy.certificateId ? { certificateId: copy.certificateId } : {}) }];
+  report.targets = [
+    { target, provider, status: "holds-current", ...(copy.certificateId ? { certificateId: copy.certificateId } : {}) },
+  ];
   return report;
 }
 
@@ -61,7 +97,11 @@ export function reportAt(target: string, provider: string, copy: Validity, now: 
  * The rows of a single-endpoint operation (deploy) from its report: one per target, `result` the operation's
  * status and `detail` its proof. Same fields and order as `rowFor`, so the outputs and the summary are unchanged.
  */
-export function operationRowsFromReport(report: CertificateReport, result: OperationStatus | string, detail?: string): CertificateRow[] {
+export function operationRowsFromReport(
+  report: CertificateReport,
+  result: OperationStatus | string,
+  detail?: string,
+): CertificateRow[] {
   return report.targets.map((t) => ({
     target: t.target,
     ...(report.name ? { name: report.name } : {}),

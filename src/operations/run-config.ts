@@ -20,13 +20,25 @@ export interface ConfigRunRequest {
 
 export async function runConfigFile(request: ConfigRunRequest, deps: OperationDeps): Promise<OperationResult> {
   // the built-in catalog is made once per process; a longer list (a test's extra provider) gets its own
-  const catalog = deps.providers && deps.providers !== builtInProviders ? providerCatalog(deps.providers) : builtInCatalog();
+  const catalog =
+    deps.providers && deps.providers !== builtInProviders ? providerCatalog(deps.providers) : builtInCatalog();
   const config = await loadConfig(request.configPath, catalog);
   const store = new FileStore({ dir: request.storeDir });
   const ctx = providerContext(deps);
-  const providers = new StoreBackedProviders(store, config.httpTimeoutMs && deps.timeoutMs === undefined ? { ...ctx, timeoutMs: config.httpTimeoutMs } : ctx, catalog);
+  const providers = new StoreBackedProviders(
+    store,
+    config.httpTimeoutMs && deps.timeoutMs === undefined ? { ...ctx, timeoutMs: config.httpTimeoutMs } : ctx,
+    catalog,
+  );
   try {
-    const summary = await runPipeline(config, { store, providers, clock: deps.clock, logger: deps.logger, dryRun: request.dryRun, deadline: deps.deadline });
+    const summary = await runPipeline(config, {
+      store,
+      providers,
+      clock: deps.clock,
+      logger: deps.logger,
+      dryRun: request.dryRun,
+      deadline: deps.deadline,
+    });
     const rows = summary.reports.flatMap(rowsFromReport);
     const changed = summary.reports.some((r) => r.action === "renewed" || r.action === "deployed");
     const failed = summary.reports.filter((r) => r.action === "failed");
@@ -35,9 +47,10 @@ export async function runConfigFile(request: ConfigRunRequest, deps: OperationDe
       .filter(([, n]) => n > 0)
       .map(([action, n]) => `${n} ${action}`)
       .join(", ");
-    const message = failed.length > 0
-      ? `${failed.length} of ${summary.reports.length} certificates failed: ${failed.map((r) => `${r.name} (${r.error?.code ?? "error"}: ${r.error?.message ?? "see the summary"})`).join("; ")}`
-      : `${summary.reports.length} certificates: ${counts}`;
+    const message =
+      failed.length > 0
+        ? `${failed.length} of ${summary.reports.length} certificates failed: ${failed.map((r) => `${r.name} (${r.error?.code ?? "error"}: ${r.error?.message ?? "see the summary"})`).join("; ")}`
+        : `${summary.reports.length} certificates: ${counts}`;
     return {
       operation: "deploy",
       provider: "config",
@@ -48,9 +61,13 @@ export async function runConfigFile(request: ConfigRunRequest, deps: OperationDe
       ...(summary.ok ? {} : { errorCode: failed[0]?.error?.code ?? "FAILED" }),
       message,
       warnings: [
-        ...pending.map((r) => `${r.name}: issuance pending (${r.detail ?? "waiting on the issuer"}); the next run collects it`),
+        ...pending.map(
+          (r) => `${r.name}: issuance pending (${r.detail ?? "waiting on the issuer"}); the next run collects it`,
+        ),
         // a renewal that waits because its certificate is not due (a failed forced run left it), or that another run holds
-        ...summary.reports.filter((r) => r.action !== "pending" && (r.pending || r.action === "skipped")).map((r) => `${r.name}: ${r.detail ?? "renewal in progress"}`),
+        ...summary.reports
+          .filter((r) => r.action !== "pending" && (r.pending || r.action === "skipped"))
+          .map((r) => `${r.name}: ${r.detail ?? "renewal in progress"}`),
       ],
       rows,
     };

@@ -15,7 +15,11 @@ export interface RenewalWindow {
  * short-lived certificates (6-day, 47-day) renew in time: a flat 30-day window would renew a 6-day certificate on
  * every run, and a 47-day one would spend most of its life "due".
  */
-export function renewalWindow(validity: { notBefore: Date; notAfter: Date }, now: Date, renewBeforeDays: number): RenewalWindow {
+export function renewalWindow(
+  validity: { notBefore: Date; notAfter: Date },
+  now: Date,
+  renewBeforeDays: number,
+): RenewalWindow {
   const lifetimeMs = validity.notAfter.getTime() - validity.notBefore.getTime();
   const thresholdMs = Math.min(renewBeforeDays * DAY_MS, lifetimeMs / 3);
   const renewAt = new Date(validity.notAfter.getTime() - thresholdMs);

@@ -43,7 +43,11 @@ export type Issuance =
  * Obtain or resume `next`'s certificate (`started`: the record as the run found it, shown when parked untouched).
  * Throws what the issuer throws; the caller records it as the renewal's last error.
  */
-export async function obtainOrResume(input: IssuanceInput, next: PendingRenewal, started: PendingRenewal = next): Promise<Issuance> {
+export async function obtainOrResume(
+  input: IssuanceInput,
+  next: PendingRenewal,
+  started: PendingRenewal = next,
+): Promise<Issuance> {
   const { cert, deps, issuer } = input;
   const backoff = backingOff(input, next);
   if (backoff) return backoff;
@@ -51,11 +55,17 @@ export async function obtainOrResume(input: IssuanceInput, next: PendingRenewal,
     // Only a purchase could go on from here, and nobody asked for one (e.g. a failed `renew --force`). An
     // order that run did place (its answer lost) is still collected: that costs nothing more.
     const found = deps.dryRun ? undefined : await lookupOrder(input, next);
-    if (typeof found !== "string") return { state: "parked", renewal: found ? next : started, ...(found ? { why: found.why } : {}) };
+    if (typeof found !== "string")
+      return { state: "parked", renewal: found ? next : started, ...(found ? { why: found.why } : {}) };
     next.orderId = found;
   }
   if (deps.dryRun) {
-    return { state: "would-issue", detail: next.orderId ? `would poll order ${next.orderId} at ${issuer.label}` : `would request a certificate from ${issuer.label}` };
+    return {
+      state: "would-issue",
+      detail: next.orderId
+        ? `would poll order ${next.orderId} at ${issuer.label}`
+        : `would request a certificate from ${issuer.label}`,
+    };
   }
   deps.deadline?.check(`${next.orderId ? "collecting" : "requesting"} ${cert.name} from ${issuer.label}`);
   return obtainCertificate(input, next);
@@ -72,7 +82,10 @@ function backingOff(input: IssuanceInput, pending: PendingRenewal): Issuance | u
   return {
     state: "backing-off",
     until,
-    error: { code: pending.lastError?.code ?? ErrorCodes.VENDOR_ERROR, message: `not asking the issuer again before ${until}: ${pending.lastError?.message ?? ""}` },
+    error: {
+      code: pending.lastError?.code ?? ErrorCodes.VENDOR_ERROR,
+      message: `not asking the issuer again before ${until}: ${pending.lastError?.message ?? ""}`,
+    },
   };
 }
 
@@ -120,7 +133,10 @@ async function abandonOrder(input: IssuanceInput, next: PendingRenewal, error: u
 }
 
 function isUnusableOrder(error: unknown): boolean {
-  return error instanceof CertrelayError && (error.code === ErrorCodes.KEY_MISMATCH || error.code === ErrorCodes.ORDER_UNUSABLE);
+  return (
+    error instanceof CertrelayError &&
+    (error.code === ErrorCodes.KEY_MISMATCH || error.code === ErrorCodes.ORDER_UNUSABLE)
+  );
 }
 
 /**
@@ -131,9 +147,17 @@ function isUnusableOrder(error: unknown): boolean {
 export async function restartRenewal(input: IssuanceInput, renewal: PendingRenewal, reason: string): Promise<void> {
   const { cert, deps, issuer } = input;
   const { commonName, sans } = subjectFor(input, renewal.certificate ? certFacts(renewal.certificate) : undefined);
-  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName, sans });
+  const generated = await generateKeyAndCsr({
+    keyType: issuer.keyType,
+    keyOptions: issuer.keyOptions,
+    commonName,
+    sans,
+  });
   const now = deps.clock().toISOString();
-  const abandoned = [...(renewal.abandoned ?? []), { reference: renewal.reference, ...(renewal.orderId ? { orderId: renewal.orderId } : {}), reason, at: now }];
+  const abandoned = [
+    ...(renewal.abandoned ?? []),
+    { reference: renewal.reference, ...(renewal.orderId ? { orderId: renewal.orderId } : {}), reason, at: now },
+  ];
   // keep the record short: the last few are what a person reading `check` needs
   renewal.abandoned = abandoned.slice(-10);
   renewal.reference = nextReference(renewal.reference);
@@ -175,13 +199,23 @@ async function obtainOnce(input: IssuanceInput, next: PendingRenewal): Promise<I
   // Validate what came back exactly as user input is validated: the issuer is outside our control.
   const bundle = parseBundle(
     { certificate: outcome.certificate, privateKey: next.privateKey, chain: outcome.chain },
-    { now: deps.clock(), allowReorder: true, requireKey: true, fields: { certificate: `${issuer.provider} certificate`, chain: `${issuer.provider} chain` } },
+    {
+      now: deps.clock(),
+      allowReorder: true,
+      requireKey: true,
+      fields: { certificate: `${issuer.provider} certificate`, chain: `${issuer.provider} chain` },
+    },
   );
   next.certificate = bundle.material.certificate;
   next.chain = bundle.material.chain;
   delete next.lastError;
   await deps.store.putPending(cert.secret, next);
-  deps.logger.info("certificate issued", { certificate: cert.name, serial: bundle.leaf.serial, notAfter: bundle.leaf.notAfter.toISOString(), replaces: currentFacts?.serial });
+  deps.logger.info("certificate issued", {
+    certificate: cert.name,
+    serial: bundle.leaf.serial,
+    notAfter: bundle.leaf.notAfter.toISOString(),
+    replaces: currentFacts?.serial,
+  });
   await checkpoint(deps.checkpoint, cert.name, "issued");
   return { state: "issued" };
 }
@@ -198,7 +232,10 @@ function issueRequest(input: IssuanceInput, pending: PendingRenewal): IssueReque
 }
 
 /** The names a renewal asks for: the config's, else the certificate being replaced (or `fallback`), else CN only. */
-export function subjectFor(input: Pick<IssuanceInput, "cert" | "currentFacts">, fallback?: CertFacts): { commonName: string; sans: string[] } {
+export function subjectFor(
+  input: Pick<IssuanceInput, "cert" | "currentFacts">,
+  fallback?: CertFacts,
+): { commonName: string; sans: string[] } {
   const source = input.currentFacts ?? fallback;
   const commonName = input.cert.commonName ?? source?.commonName ?? "";
   const sans = input.cert.sans ?? (source && source.sans.length > 0 ? source.sans : [commonName]);

@@ -13,7 +13,12 @@ export type PollSettings = PollContext;
  * Ask `first`, then `again` while `pending` says so and the window has time for another check. Returns the last
  * answer and the window, so a caller can say how long it waited (`window.describe()`).
  */
-export async function pollUntilSettled<T>(first: () => Promise<T>, again: (last: T) => Promise<T>, pending: (answer: T) => boolean, settings: PollSettings | undefined): Promise<{ answer: T; window: PollWindow | undefined }> {
+export async function pollUntilSettled<T>(
+  first: () => Promise<T>,
+  again: (last: T) => Promise<T>,
+  pending: (answer: T) => boolean,
+  settings: PollSettings | undefined,
+): Promise<{ answer: T; window: PollWindow | undefined }> {
   // the window opens before the first answer: waiting is counted from the first request, in wall time
   const window = settings ? new PollWindow(settings) : undefined;
   let answer = await first();
@@ -33,7 +38,8 @@ export async function awaitIssuance(
   start: string | (() => Promise<IssueOutcome>) | undefined,
   settings: PollSettings | undefined,
 ): Promise<IssueOutcome> {
-  const first = typeof start === "function" ? start : start ? () => issuer.resume(start, request) : () => issuer.issue(request);
+  const first =
+    typeof start === "function" ? start : start ? () => issuer.resume(start, request) : () => issuer.issue(request);
   const { answer, window } = await pollUntilSettled(
     first,
     (last) => issuer.resume(last.orderId, request),

@@ -17,7 +17,12 @@ export function newReport(name: string): CertificateReport {
 }
 
 /** The validity and renewal window of `facts` (the current certificate) written into the report. */
-export function describeWindow(report: CertificateReport, facts: Pick<CertFacts, "serial" | "notBefore" | "notAfter">, now: Date, renewBeforeDays: number): void {
+export function describeWindow(
+  report: CertificateReport,
+  facts: Pick<CertFacts, "serial" | "notBefore" | "notAfter">,
+  now: Date,
+  renewBeforeDays: number,
+): void {
   const window = renewalWindow(facts, now, renewBeforeDays);
   report.serial = facts.serial;
   report.notBefore = facts.notBefore.toISOString();
@@ -33,8 +38,14 @@ export function describeWindow(report: CertificateReport, facts: Pick<CertFacts,
  * the one failure worth repeating: a target cut short by the run's deadline (which budget ran out, after how long),
  * else a refused login (which secret to fix).
  */
-export function targetsFailure(failed: TargetReport[], deadline: Deadline | undefined, message: (told: TargetReport | undefined) => string): NonNullable<CertificateReport["error"]> {
-  const told = failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deadline?.expired()) ?? failed.find((f) => f.error?.code === ErrorCodes.AUTH_FAILED);
+export function targetsFailure(
+  failed: TargetReport[],
+  deadline: Deadline | undefined,
+  message: (told: TargetReport | undefined) => string,
+): NonNullable<CertificateReport["error"]> {
+  const told =
+    failed.find((f) => f.error?.code === ErrorCodes.TIMEOUT && deadline?.expired()) ??
+    failed.find((f) => f.error?.code === ErrorCodes.AUTH_FAILED);
   return {
     code: failed[0]?.error?.code ?? ErrorCodes.VENDOR_ERROR,
     ...(failed[0]?.error?.name ? { name: failed[0].error.name } : {}),

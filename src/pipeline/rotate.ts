@@ -60,7 +60,10 @@ export async function rotateCertificate(
     return attempt.acquired;
   };
   try {
-    let [current, pending] = await Promise.all([deps.store.getCurrent(cert.secret), deps.store.getPending(cert.secret)]);
+    let [current, pending] = await Promise.all([
+      deps.store.getCurrent(cert.secret),
+      deps.store.getPending(cert.secret),
+    ]);
     let currentFacts = current ? certFacts(current.certificate) : undefined;
     if (currentFacts) describeWindow(report, currentFacts, deps.clock(), renewBeforeDays);
     let force = Boolean(deps.force);
@@ -98,7 +101,12 @@ export async function rotateCertificate(
     if (pending && deps.deployOnly) {
       report.pending = pendingSummary(pending);
       report.detail = `${describePending(pending, deps.clock())}; deploy never continues a renewal: run certrelay renew`;
-      if (!current) throw new CertrelayError(ErrorCodes.STORE_NOT_FOUND, `secret ${cert.secret} holds no certificate yet: run certrelay renew (deploy never buys)`, { field: `${cert.name}.secret` });
+      if (!current)
+        throw new CertrelayError(
+          ErrorCodes.STORE_NOT_FOUND,
+          `secret ${cert.secret} holds no certificate yet: run certrelay renew (deploy never buys)`,
+          { field: `${cert.name}.secret` },
+        );
       await ensureTargetsHoldCurrent(ctx);
     } else if (pending) {
       report.due = report.due || ctx.mayPurchase;
@@ -130,7 +138,11 @@ export async function rotateCertificate(
     } else {
       report.action = "failed";
       report.error = errorSummary(error, cert);
-      deps.logger.error("certificate failed", { certificate: cert.name, code: report.error.code, error: report.error.message });
+      deps.logger.error("certificate failed", {
+        certificate: cert.name,
+        code: report.error.code,
+        error: report.error.message,
+      });
     }
   } finally {
     // A simulated crash releases too: its rotation has ended, exactly as a dead process's lease would expire.
@@ -147,7 +159,10 @@ export async function rotateCertificate(
 async function followRenewalAdvice(ctx: Context, issuer: Issuer, certificate: string): Promise<void> {
   const { deps, report, currentFacts } = ctx;
   const advice = await issuer.renewalAdvice?.(certificate).catch((error: unknown) => {
-    deps.logger.warn("renewal advice unavailable; using the days rule", { certificate: ctx.cert.name, error: errorSummary(error).message });
+    deps.logger.warn("renewal advice unavailable; using the days rule", {
+      certificate: ctx.cert.name,
+      error: errorSummary(error).message,
+    });
     return undefined;
   });
   if (!advice || !currentFacts) return;
@@ -165,7 +180,6 @@ class InProgressElsewhere extends Error {
   }
 }
 
-
 async function startRenewal(ctx: Context): Promise<void> {
   const { cert, deps, issuer, currentFacts, report } = ctx;
   if (!issuer) return;
@@ -179,11 +193,20 @@ async function startRenewal(ctx: Context): Promise<void> {
   if (!(await ctx.lease())) throw new InProgressElsewhere();
   const { commonName, sans } = subjectFor(ctx);
   if (!commonName) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `${cert.name} needs commonName in certrelay.yml for its first issuance`, {
-      field: `${cert.name}.commonName`,
-    });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `${cert.name} needs commonName in certrelay.yml for its first issuance`,
+      {
+        field: `${cert.name}.commonName`,
+      },
+    );
   }
-  const generated = await generateKeyAndCsr({ keyType: issuer.keyType, keyOptions: issuer.keyOptions, commonName, sans });
+  const generated = await generateKeyAndCsr({
+    keyType: issuer.keyType,
+    keyOptions: issuer.keyOptions,
+    commonName,
+    sans,
+  });
   const pending: PendingRenewal = {
     reference: renewalReference(cert.name, currentFacts?.serial),
     createdAt: deps.clock().toISOString(),
@@ -199,11 +222,22 @@ async function startRenewal(ctx: Context): Promise<void> {
 
 /** The step's view of this rotation: what it needs to obtain or resume the certificate. */
 function issuanceInput(ctx: Context, issuer: Issuer): IssuanceInput {
-  return { cert: ctx.cert, deps: ctx.deps, issuer, current: ctx.current, currentFacts: ctx.currentFacts, mayPurchase: ctx.mayPurchase };
+  return {
+    cert: ctx.cert,
+    deps: ctx.deps,
+    issuer,
+    current: ctx.current,
+    currentFacts: ctx.currentFacts,
+    mayPurchase: ctx.mayPurchase,
+  };
 }
 
 function noIssuer(cert: ManagedCertificate): CertrelayError {
-  return new CertrelayError(ErrorCodes.CONFIG_INVALID, `${cert.name} has a renewal in progress but no issuer in certrelay.yml`, { field: `${cert.name}.issuer` });
+  return new CertrelayError(
+    ErrorCodes.CONFIG_INVALID,
+    `${cert.name} has a renewal in progress but no issuer in certrelay.yml`,
+    { field: `${cert.name}.issuer` },
+  );
 }
 
 async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<void> {
@@ -219,7 +253,9 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
       // A renewed certificate that expired while its deploy kept failing (short-lived certificates, long outages)
       // is worthless: start over with a fresh key and a new reference, so the issuer opens a new order.
       if (!issuer) throw noIssuer(cert);
-      deps.logger.warn("pending renewal expired before it was deployed everywhere; issuing again", { certificate: cert.name });
+      deps.logger.warn("pending renewal expired before it was deployed everywhere; issuing again", {
+        certificate: cert.name,
+      });
       await restartRenewal(issuanceInput(ctx, issuer), next, "its certificate expired before every target took it");
     }
     if (!next.certificate) {
@@ -251,8 +287,14 @@ async function continueRenewal(ctx: Context, pending: PendingRenewal): Promise<v
     if (error instanceof CheckpointInterrupt) throw error;
     if (!deps.dryRun) {
       const summary = errorSummary(error, ctx.cert);
-      const backoffUntil = error instanceof CertrelayError && error.backoffUntil ? { backoffUntil: error.backoffUntil.toISOString() } : {};
-      next.lastError = { code: summary.code, message: summary.message, at: deps.clock().toISOString(), ...backoffUntil };
+      const backoffUntil =
+        error instanceof CertrelayError && error.backoffUntil ? { backoffUntil: error.backoffUntil.toISOString() } : {};
+      next.lastError = {
+        code: summary.code,
+        message: summary.message,
+        at: deps.clock().toISOString(),
+        ...backoffUntil,
+      };
       await deps.store.putPending(cert.secret, next);
       report.pending = pendingSummary(next);
     }
@@ -278,7 +320,11 @@ async function parkRenewal(ctx: Context, pending: PendingRenewal, why?: string):
 
 async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> {
   const { cert, deps, report, targets } = ctx;
-  const material: CertificateMaterial = { certificate: next.certificate ?? "", chain: next.chain ?? "", privateKey: next.privateKey };
+  const material: CertificateMaterial = {
+    certificate: next.certificate ?? "",
+    chain: next.chain ?? "",
+    privateKey: next.privateKey,
+  };
   const facts = certFacts(material.certificate);
   const reports: TargetReport[] = [];
   for (const [index, target] of targets.entries()) {
@@ -325,7 +371,11 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
   const wasDue = report.due;
   describeWindow(report, facts, deps.clock(), ctx.renewBeforeDays);
   report.due = wasDue;
-  deps.logger.info("certificate renewed", { certificate: cert.name, serial: facts.serial, previousSerial: report.previousSerial });
+  deps.logger.info("certificate renewed", {
+    certificate: cert.name,
+    serial: facts.serial,
+    previousSerial: report.previousSerial,
+  });
 }
 
 /** When nothing is due: put the current certificate on any target that does not serve it (drift, new target). */
@@ -352,7 +402,13 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
       continue;
     }
     if (seen.verified?.ok) {
-      reports.push({ target: target.label, provider: target.provider, status: "holds-current", serial: currentFacts.serial, expireIn: report.daysLeft });
+      reports.push({
+        target: target.label,
+        provider: target.provider,
+        status: "holds-current",
+        serial: currentFacts.serial,
+        expireIn: report.daysLeft,
+      });
       continue;
     }
     if (deps.dryRun) {
@@ -377,7 +433,12 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
   const failed = reports.filter((r) => r.status === "failed");
   if (failed.length > 0) {
     report.action = "failed";
-    report.error = targetsFailure(failed, deps.deadline, (told) => `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${told ? `. ${told.target}: ${told.error?.message ?? ""}` : ""}`);
+    report.error = targetsFailure(
+      failed,
+      deps.deadline,
+      (told) =>
+        `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${told ? `. ${told.target}: ${told.error?.message ?? ""}` : ""}`,
+    );
   } else if (reports.some((r) => r.status === "would-deploy")) {
     report.action = "would-deploy";
   } else if (deployed > 0) {

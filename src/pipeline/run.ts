@@ -19,7 +19,11 @@ export interface RunSummary {
 }
 
 /** Run the pipeline over the configured certificates with bounded concurrency (config.concurrency). */
-export async function runPipeline(config: CertrelayConfig, deps: PipelineDeps, options: RunOptions = {}): Promise<RunSummary> {
+export async function runPipeline(
+  config: CertrelayConfig,
+  deps: PipelineDeps,
+  options: RunOptions = {},
+): Promise<RunSummary> {
   const selected = selectCertificates(config.certificates, options.only);
   const limit = pLimit(config.concurrency);
   let done = 0;
@@ -41,7 +45,16 @@ export async function runPipeline(config: CertrelayConfig, deps: PipelineDeps, o
 }
 
 export function summarize(reports: CertificateReport[]): RunSummary {
-  const counts: Record<CertificateAction, number> = { none: 0, renewed: 0, deployed: 0, pending: 0, failed: 0, "would-renew": 0, "would-deploy": 0, skipped: 0 };
+  const counts: Record<CertificateAction, number> = {
+    none: 0,
+    renewed: 0,
+    deployed: 0,
+    pending: 0,
+    failed: 0,
+    "would-renew": 0,
+    "would-deploy": 0,
+    skipped: 0,
+  };
   for (const r of reports) counts[r.action] += 1;
   return { reports, counts, ok: counts.failed === 0 };
 }
@@ -50,7 +63,11 @@ function selectCertificates(all: ManagedCertificate[], only: string[] | undefine
   if (!only || only.length === 0) return all;
   const unknown = only.filter((name) => !all.some((c) => c.name === name));
   if (unknown.length > 0) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `unknown certificate name(s): ${unknown.join(", ")}; names in the config: ${all.map((c) => c.name).join(", ")}`, { field: "only" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `unknown certificate name(s): ${unknown.join(", ")}; names in the config: ${all.map((c) => c.name).join(", ")}`,
+      { field: "only" },
+    );
   }
   return all.filter((c) => only.includes(c.name));
 }

@@ -29,8 +29,17 @@ export class CheckpointInterrupt extends Error {
 
 /** `cert`: a config run's certificate, so a refused login names its credentials secret and that secret's fields. */
 export function errorSummary(error: unknown, cert?: ManagedCertificate): ErrorSummary {
-  if (error instanceof CertrelayError) return { code: error.code, name: error.name, message: cert ? withCredentialsSecretHint(error, cert) : error.message };
-  return { code: "INTERNAL", ...(error instanceof Error ? { name: error.name } : {}), message: error instanceof Error ? error.message : String(error) };
+  if (error instanceof CertrelayError)
+    return {
+      code: error.code,
+      name: error.name,
+      message: cert ? withCredentialsSecretHint(error, cert) : error.message,
+    };
+  return {
+    code: "INTERNAL",
+    ...(error instanceof Error ? { name: error.name } : {}),
+    message: error instanceof Error ? error.message : String(error),
+  };
 }
 
 export function pendingSummary(pending: PendingRenewal): PendingSummary {
@@ -46,7 +55,10 @@ export function pendingSummary(pending: PendingRenewal): PendingSummary {
 }
 
 /** `renewal certrelay-www-… started 3 days ago (2 attempts, order 7f…)` */
-export function describePending(pending: Pick<PendingRenewal, "reference" | "createdAt" | "attempts" | "orderId">, now: Date): string {
+export function describePending(
+  pending: Pick<PendingRenewal, "reference" | "createdAt" | "attempts" | "orderId">,
+  now: Date,
+): string {
   const created = Date.parse(pending.createdAt);
   const age = Number.isNaN(created) ? "at an unknown time" : `${formatAge(now.getTime() - created)} ago`;
   const order = pending.orderId ? `, order ${pending.orderId}` : ", no order yet";

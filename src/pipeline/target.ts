@@ -30,7 +30,11 @@ export interface InspectOptions {
 }
 
 /** Does `target` serve `stored.serial`? Reads only. With `listCopy`, the copy it holds is listed first. */
-export async function inspectTarget(target: Target, stored: { serial: string; commonName?: string }, options: InspectOptions = {}): Promise<TargetInspection> {
+export async function inspectTarget(
+  target: Target,
+  stored: { serial: string; commonName?: string },
+  options: InspectOptions = {},
+): Promise<TargetInspection> {
   const base = { target: target.label, provider: target.provider };
   const run = options.run ?? (<T>(task: () => Promise<T>) => task());
   try {
@@ -58,11 +62,16 @@ export async function listHeld(target: Target, commonName?: string): Promise<Dep
 }
 
 /** The copy a target serves of this certificate: the stored serial if present, else the newest with its name. */
-async function deployedCopy(target: Target, serial: string, commonName: string): Promise<DeployedCertificate | undefined> {
+async function deployedCopy(
+  target: Target,
+  serial: string,
+  commonName: string,
+): Promise<DeployedCertificate | undefined> {
   let newest: DeployedCertificate | undefined;
   for await (const held of target.list()) {
     if (held.serial === serial) return held;
-    if (held.commonName.toLowerCase() === commonName.toLowerCase() && (!newest || held.notAfter > newest.notAfter)) newest = held;
+    if (held.commonName.toLowerCase() === commonName.toLowerCase() && (!newest || held.notAfter > newest.notAfter))
+      newest = held;
   }
   return newest;
 }
@@ -88,12 +97,20 @@ export interface DeployStepOptions {
  * Put `material` on `target` and prove it serves `serial`; a failure (of either) is the value, never thrown. The dry
  * run lives here and only here: it reads what the target serves and says what a deploy would change.
  */
-export async function deployToTarget(target: Target, material: CertificateMaterial, serial: string, options: DeployStepOptions = {}): Promise<Deployment> {
+export async function deployToTarget(
+  target: Target,
+  material: CertificateMaterial,
+  serial: string,
+  options: DeployStepOptions = {},
+): Promise<Deployment> {
   const base = { target: target.label, provider: target.provider };
   if (options.dryRun) {
     try {
       const verified = await target.verify(serial);
-      return { report: { ...base, status: verified.ok ? "unchanged" : "would-deploy", ...(verified.ok ? { serial } : {}) }, verified };
+      return {
+        report: { ...base, status: verified.ok ? "unchanged" : "would-deploy", ...(verified.ok ? { serial } : {}) },
+        verified,
+      };
     } catch (error) {
       return { report: { ...base, status: "failed", error: errorSummary(error, options.cert) }, error };
     }
@@ -110,13 +127,27 @@ export async function deployToTarget(target: Target, material: CertificateMateri
         { vendor: target.provider },
       );
     }
-    return { report: { ...base, status: deployed.changed ? "deployed" : "unchanged", serial, expireIn: deployed.expireIn }, deployed, verified };
+    return {
+      report: { ...base, status: deployed.changed ? "deployed" : "unchanged", serial, expireIn: deployed.expireIn },
+      deployed,
+      verified,
+    };
   } catch (error) {
-    return { report: { ...base, status: "failed", error: errorSummary(error, options.cert) }, ...(deployed ? { deployed } : {}), ...(verified ? { verified } : {}), error };
+    return {
+      report: { ...base, status: "failed", error: errorSummary(error, options.cert) },
+      ...(deployed ? { deployed } : {}),
+      ...(verified ? { verified } : {}),
+      error,
+    };
   }
 }
 
 /** Put `material` on `target` and prove it serves `serial`: the target's report row. */
-export async function deployAndVerify(target: Target, material: CertificateMaterial, serial: string, cert?: ManagedCertificate): Promise<TargetReport> {
+export async function deployAndVerify(
+  target: Target,
+  material: CertificateMaterial,
+  serial: string,
+  cert?: ManagedCertificate,
+): Promise<TargetReport> {
   return (await deployToTarget(target, material, serial, cert ? { cert } : {})).report;
 }

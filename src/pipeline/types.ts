@@ -53,7 +53,15 @@ export type CertificateAction =
   | "skipped"; // another run holds this certificate's lease: in progress elsewhere, not an error
 
 /** `missing`, `drift`: what `check` finds at a target (holds no copy; lists the certificate but serves another) */
-export type TargetStatus = "holds-current" | "deployed" | "unchanged" | "failed" | "skipped" | "would-deploy" | "missing" | "drift";
+export type TargetStatus =
+  | "holds-current"
+  | "deployed"
+  | "unchanged"
+  | "failed"
+  | "skipped"
+  | "would-deploy"
+  | "missing"
+  | "drift";
 
 export interface TargetReport {
   target: string;

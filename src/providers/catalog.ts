@@ -5,7 +5,13 @@
  * longer list to add a vendor without editing src (test/adding-a-vendor.test.ts).
  */
 import type * as z from "zod";
-import { configSchemasFor, notAnIssuerMessage, roleSchemasFor, type CertrelayConfigOf, type ManagedCertificateOf } from "../config/schema.js";
+import {
+  configSchemasFor,
+  notAnIssuerMessage,
+  roleSchemasFor,
+  type CertrelayConfigOf,
+  type ManagedCertificateOf,
+} from "../config/schema.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { Issuer, Target } from "../model.js";
 import type { SessionCache } from "../store/index.js";
@@ -31,11 +37,18 @@ export interface ProviderCatalog<T extends EntryBase = EntryBase, I extends Entr
   /** the fields of a vendor whose values are secrets (`inputs` marked `secret`): never in a config file */
   secretFields(name: string): readonly string[];
   /** `sessions`: where vendor sessions of these credentials are kept between runs (Yeastar tokens), when a store has them. */
-  createTarget(entry: EntryBase, credentials: Record<string, string>, ctx: ProviderContext, sessions?: SessionCache): Target;
+  createTarget(
+    entry: EntryBase,
+    credentials: Record<string, string>,
+    ctx: ProviderContext,
+    sessions?: SessionCache,
+  ): Target;
   createIssuer(entry: EntryBase, credentials: Record<string, string>, ctx: ProviderContext): Issuer;
 }
 
-export function providerCatalog<const L extends readonly AnyProviderDefinition[]>(list: L): ProviderCatalog<TargetEntryOf<L[number]>, IssuerEntryOf<L[number]>> {
+export function providerCatalog<const L extends readonly AnyProviderDefinition[]>(
+  list: L,
+): ProviderCatalog<TargetEntryOf<L[number]>, IssuerEntryOf<L[number]>> {
   const byName = new Map<string, AnyProviderDefinition>();
   for (const definition of list) {
     if (byName.has(definition.name)) throw new Error(`certrelay bug: two providers are named ${definition.name}`);
@@ -83,16 +96,27 @@ export function providerCatalog<const L extends readonly AnyProviderDefinition[]
     createTarget(entry, credentials, ctx, sessions) {
       const role = byName.get(entry.provider)?.target;
       // the config schema admits only listed targets: anything else is a caller that skipped it
-      if (!role) throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `expected target provider ${targetProviders.join("|")}`, { field: "provider", vendor: entry.provider });
+      if (!role)
+        throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `expected target provider ${targetProviders.join("|")}`, {
+          field: "provider",
+          vendor: entry.provider,
+        });
       return role.create(entry, credentials, ctx, sessions);
     },
     createIssuer(entry, credentials, ctx) {
       const definition = byName.get(entry.provider);
       if (definition?.issuer) return definition.issuer.create(entry, credentials, ctx);
       if (definition?.notAnIssuer !== undefined) {
-        throw new CertrelayError(ErrorCodes.CONFIG_INVALID, notAnIssuerMessage(definition.name, definition.notAnIssuer), { field: "issuer.provider", vendor: definition.name });
+        throw new CertrelayError(
+          ErrorCodes.CONFIG_INVALID,
+          notAnIssuerMessage(definition.name, definition.notAnIssuer),
+          { field: "issuer.provider", vendor: definition.name },
+        );
       }
-      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `expected issuer provider ${issuerProviders.join("|")}`, { field: "issuer.provider", vendor: entry.provider });
+      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `expected issuer provider ${issuerProviders.join("|")}`, {
+        field: "issuer.provider",
+        vendor: entry.provider,
+      });
     },
   };
 }

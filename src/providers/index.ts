@@ -11,7 +11,13 @@ import type { AnyProviderDefinition, IssuerEntryOf, TargetEntryOf } from "./kit/
 import { definition as reseller } from "./reseller/definition.js";
 import { definition as yeastar } from "./yeastar/definition.js";
 
-export const builtInProviders = [yeastar, cdn, reseller, enos, acme] as const satisfies readonly AnyProviderDefinition[];
+export const builtInProviders = [
+  yeastar,
+  cdn,
+  reseller,
+  enos,
+  acme,
+] as const satisfies readonly AnyProviderDefinition[];
 
 export type BuiltInProvider = (typeof builtInProviders)[number];
 /** `yeastar | cdn | enos | reseller | acme` */
@@ -21,4 +27,6 @@ export type BuiltInTargetConfig = TargetEntryOf<BuiltInProvider>;
 /** A built-in issuer entry of certrelay.yml, narrowed by `provider`. */
 export type BuiltInIssuerConfig = IssuerEntryOf<BuiltInProvider>;
 
-export const builtInProviderNames: readonly BuiltInProviderName[] = builtInProviders.map((definition) => definition.name);
+export const builtInProviderNames: readonly BuiltInProviderName[] = builtInProviders.map(
+  (definition) => definition.name,
+);

@@ -16,7 +16,12 @@ import type { EntryBase } from "./kit/definition.js";
  * The built-in vendor of `entry.provider` builds it (lookup by name in the catalog; no switch here). `sessions`:
  * where vendor sessions of these credentials are kept between runs (Yeastar tokens), when a store has them.
  */
-export function createTarget(entry: EntryBase, credentials: Record<string, string>, ctx: ProviderContext, sessions?: SessionCache): Target {
+export function createTarget(
+  entry: EntryBase,
+  credentials: Record<string, string>,
+  ctx: ProviderContext,
+  sessions?: SessionCache,
+): Target {
   return builtInCatalog().createTarget(entry, credentials, ctx, sessions);
 }
 
@@ -51,13 +56,25 @@ export class StoreBackedProviders implements Providers {
   async issuerFor(certificate: ManagedCertificate): Promise<Issuer | undefined> {
     const config = certificate.issuer;
     if (!config) return undefined;
-    return this.cached(this.issuers, config, async () => this.catalog.createIssuer(config, await this.credentialsFor(config.credentials), { ...this.ctx, store: this.store }));
+    return this.cached(this.issuers, config, async () =>
+      this.catalog.createIssuer(config, await this.credentialsFor(config.credentials), {
+        ...this.ctx,
+        store: this.store,
+      }),
+    );
   }
 
   async targetsFor(certificate: ManagedCertificate): Promise<Target[]> {
     return Promise.all(
       certificate.targets.map((config) =>
-        this.cached(this.targets, config, async () => this.catalog.createTarget(config, await this.credentialsFor(config.credentials), this.ctx, sessionCache(this.store, config.credentials, config.endpoint ?? config.provider))),
+        this.cached(this.targets, config, async () =>
+          this.catalog.createTarget(
+            config,
+            await this.credentialsFor(config.credentials),
+            this.ctx,
+            sessionCache(this.store, config.credentials, config.endpoint ?? config.provider),
+          ),
+        ),
       ),
     );
   }

@@ -40,11 +40,19 @@ function day(date: Date | undefined): string | undefined {
 
 /** Mermaid task names end at `:` and comments start at `%%`; keep names to a safe alphabet. */
 function mermaidText(text: string): string {
-  return text.replace(/[:;#%]/g, " ").replace(/\s+/g, " ").trim() || "certificate";
+  return (
+    text
+      .replace(/[:;#%]/g, " ")
+      .replace(/\s+/g, " ")
+      .trim() || "certificate"
+  );
 }
 
 function table(rows: CertificateRow[]): string {
-  const lines = ["| Target | Certificate | Serial | Not after | Days left | Renew at | Result |", "| --- | --- | --- | --- | ---: | --- | --- |"];
+  const lines = [
+    "| Target | Certificate | Serial | Not after | Days left | Renew at | Result |",
+    "| --- | --- | --- | --- | ---: | --- | --- |",
+  ];
   for (const row of rows) {
     lines.push(
       `| ${cell(row.target)} | ${cell(row.name ?? row.certificateId)} | ${row.serial ? `\`${row.serial}\`` : "-"} | ${cell(row.notAfter?.toISOString())} | ${row.daysLeft ?? "-"} | ${cell(day(row.renewAt))} | ${cell(row.detail ? `${row.result}: ${row.detail}` : row.result)} |`,
@@ -57,7 +65,14 @@ function table(rows: CertificateRow[]): string {
 export function gantt(rows: CertificateRow[], now: Date): string | undefined {
   const charted = rows.filter((row): row is CertificateRow & { notAfter: Date } => row.notAfter !== undefined);
   if (charted.length === 0) return undefined;
-  const lines = ["```mermaid", "gantt", "  title Certificate validity and renewal points", "  dateFormat YYYY-MM-DD", "  axisFormat %Y-%m-%d", `  todayMarker on`];
+  const lines = [
+    "```mermaid",
+    "gantt",
+    "  title Certificate validity and renewal points",
+    "  dateFormat YYYY-MM-DD",
+    "  axisFormat %Y-%m-%d",
+    `  todayMarker on`,
+  ];
   const seen = new Set<string>();
   charted.forEach((row, index) => {
     const key = `${row.target}|${row.serial ?? row.certificateId ?? index}`;
@@ -67,7 +82,9 @@ export function gantt(rows: CertificateRow[], now: Date): string | undefined {
     const end = day(row.notAfter) ?? "";
     const expired = row.notAfter.getTime() <= now.getTime();
     lines.push(`  section ${mermaidText(`${row.name ?? row.certificateId ?? "certificate"} @ ${row.target}`)}`);
-    lines.push(`  ${mermaidText(row.serial ? `valid ${row.serial.slice(0, 16)}` : "valid")} :${expired ? "crit, " : "active, "}v${index}, ${start}, ${end}`);
+    lines.push(
+      `  ${mermaidText(row.serial ? `valid ${row.serial.slice(0, 16)}` : "valid")} :${expired ? "crit, " : "active, "}v${index}, ${start}, ${end}`,
+    );
     if (row.renewAt) lines.push(`  renew :milestone, r${index}, ${day(row.renewAt)}, 0d`);
   });
   lines.push("```");
@@ -91,7 +108,12 @@ function contextLines(context: DeploymentContext | undefined): string[] {
 }
 
 export function renderSummary(input: SummaryInput): string {
-  const parts = [`## ${input.ok ? "✅" : "❌"} ${input.title}`, "", cell(input.message), ...contextLines(input.context)];
+  const parts = [
+    `## ${input.ok ? "✅" : "❌"} ${input.title}`,
+    "",
+    cell(input.message),
+    ...contextLines(input.context),
+  ];
   for (const warning of input.warnings ?? []) parts.push("", `> [!WARNING]\n> ${cell(warning)}`);
   if (input.rows.length > 0) parts.push("", table(input.rows));
   const chart = gantt(input.rows, input.now);

@@ -58,7 +58,9 @@ function serialHex(serial: string | undefined): string {
   }
   let hex = serial.replaceAll(":", "").replace(/^0x/i, "").toUpperCase();
   if (!/^[0-9A-F]+$/.test(hex) || hex.length > 40) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "serial must be hex (at most 20 bytes), e.g. 0A01", { field: "serial" });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "serial must be hex (at most 20 bytes), e.g. 0A01", {
+      field: "serial",
+    });
   }
   if (hex.length % 2 === 1) hex = `0${hex}`;
   if (parseInt(hex.slice(0, 2), 16) >= 0x80) hex = `00${hex}`;
@@ -104,7 +106,9 @@ export class TestCA {
    * Root + one intermediate. `now` pins the clock for every later issue (default: the real clock at each
    * issue); `keyType` is the CA's own key (default ecc, which is fast to generate).
    */
-  static async create(options: { name?: string; keyType?: KeyType; now?: Date; rootDays?: number } = {}): Promise<TestCA> {
+  static async create(
+    options: { name?: string; keyType?: KeyType; now?: Date; rootDays?: number } = {},
+  ): Promise<TestCA> {
     const name = options.name ?? "Certrelay Test";
     const keyType = options.keyType ?? "ecc";
     const fixed = options.now ? wholeSeconds(options.now) : undefined;
@@ -152,7 +156,13 @@ export class TestCA {
   async issue(options: IssueOptions): Promise<CertificateMaterial> {
     const keyType = options.keyType ?? "rsa";
     const keys: CryptoKeyPair = await generateKeyPair(keyType);
-    const certificate = await this.sign(keys.publicKey, keyType, options.commonName, options.sans ?? [options.commonName], options);
+    const certificate = await this.sign(
+      keys.publicKey,
+      keyType,
+      options.commonName,
+      options.sans ?? [options.commonName],
+      options,
+    );
     const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
     return { certificate, privateKey: toPem("PRIVATE KEY", new Uint8Array(pkcs8)), chain: this.chainPem };
   }
@@ -161,10 +171,17 @@ export class TestCA {
   async signCsr(csrPem: string, options: SignCsrOptions = {}): Promise<{ certificate: string; chain: string }> {
     const facts = await inspectCsr(csrPem);
     if (!facts.signatureValid) {
-      throw new CertrelayError(ErrorCodes.CSR_INVALID, "csr signature does not verify: generate the CSR again from its key", { field: "csr" });
+      throw new CertrelayError(
+        ErrorCodes.CSR_INVALID,
+        "csr signature does not verify: generate the CSR again from its key",
+        { field: "csr" },
+      );
     }
     const keyType: KeyType = facts.keyType === "ec" ? "ecc" : "rsa";
-    const algorithm = keyType === "rsa" ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: facts.curve ?? "P-256" };
+    const algorithm =
+      keyType === "rsa"
+        ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }
+        : { name: "ECDSA", namedCurve: facts.curve ?? "P-256" };
     const spki = new x509.PublicKey(facts.publicKeyPem);
     const publicKey = await spki.export(algorithm, ["verify"]);
     const commonName = options.commonName ?? facts.commonName;
@@ -182,7 +199,10 @@ export class TestCA {
   ): Promise<string> {
     const notBefore = validity.notBefore ?? this.now();
     const notAfter = validity.notAfter ?? new Date(notBefore.getTime() + (validity.days ?? DEFAULT_LEAF_DAYS) * DAY_MS);
-    const usage = keyType === "rsa" ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment : x509.KeyUsageFlags.digitalSignature;
+    const usage =
+      keyType === "rsa"
+        ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
+        : x509.KeyUsageFlags.digitalSignature;
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serialHex(validity.serial),
       subject: jsonName(commonName),
@@ -208,13 +228,20 @@ export class TestCA {
 // @peculiar/x509's declarations name DOM WebCrypto types that this Node-only project does not load.
 type CryptoKeyPairForX509 = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]["keys"];
 type PublicKeyForX509 = Parameters<typeof x509.SubjectKeyIdentifierExtension.create>[0];
-type SigningKeyForX509 = Extract<Parameters<typeof x509.X509CertificateGenerator.create>[0], { signingKey: unknown }>["signingKey"];
+type SigningKeyForX509 = Extract<
+  Parameters<typeof x509.X509CertificateGenerator.create>[0],
+  { signingKey: unknown }
+>["signingKey"];
 
 /**
  * A self-signed leaf with its key, like the default certificate an appliance generates for its own web server
  * before anyone installs one. Nothing trusts it; it exists so a TLS handshake has something to present.
  */
-export async function selfSignedCertificate(options: { commonName: string; days?: number; now?: Date }): Promise<CertificateMaterial> {
+export async function selfSignedCertificate(options: {
+  commonName: string;
+  days?: number;
+  now?: Date;
+}): Promise<CertificateMaterial> {
   const keys: CryptoKeyPair = await generateKeyPair("ecc");
   const notBefore = wholeSeconds(options.now ?? new Date());
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

@@ -54,15 +54,29 @@ export interface Sandbox {
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const ca = options.ca ?? (await TestCA.create({ name: "Certrelay Sandbox" }));
-  const common = { ca, ...(options.clock ? { clock: options.clock } : {}), ...(options.random ? { random: options.random } : {}) };
-  const started = await Promise.allSettled([startYeastarSandbox(common), startEnosSandbox(common), startCdnSandbox(common), startResellerSandbox(common)] as const);
+  const common = {
+    ca,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  };
+  const started = await Promise.allSettled([
+    startYeastarSandbox(common),
+    startEnosSandbox(common),
+    startCdnSandbox(common),
+    startResellerSandbox(common),
+  ] as const);
   const failure = started.find((s) => s.status === "rejected");
   if (failure) {
     // one server failing to bind must not leave the others listening
     await Promise.allSettled(started.map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)));
     throw failure.reason;
   }
-  const [yeastar, enos, cdn, reseller] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [YeastarSandbox, EnosSandbox, CdnSandbox, ResellerSandbox];
+  const [yeastar, enos, cdn, reseller] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    YeastarSandbox,
+    EnosSandbox,
+    CdnSandbox,
+    ResellerSandbox,
+  ];
   let stopped: Promise<void> | undefined;
   return {
     ca,
@@ -70,8 +84,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     enos,
     cdn,
     reseller,
-    urls: { yeastar: yeastar.url, enos: enos.url, cdn: cdn.url, reseller: reseller.url, edge: `127.0.0.1:${cdn.edgePort}` },
-    credentials: { yeastar: yeastar.credentials, enos: enos.credentials, cdn: cdn.credentials, reseller: { ...reseller.credentials } },
+    urls: {
+      yeastar: yeastar.url,
+      enos: enos.url,
+      cdn: cdn.url,
+      reseller: reseller.url,
+      edge: `127.0.0.1:${cdn.edgePort}`,
+    },
+    credentials: {
+      yeastar: yeastar.credentials,
+      enos: enos.credentials,
+      cdn: cdn.credentials,
+      reseller: { ...reseller.credentials },
+    },
     edge: { port: cdn.edgePort },
     stop() {
       stopped ??= Promise.allSettled([yeastar.stop(), enos.stop(), cdn.stop(), reseller.stop()]).then(() => undefined);

@@ -90,7 +90,13 @@ export class SandboxServer {
         return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       })
       .join("/");
-    this.routes.push({ method: method.toUpperCase(), key: `${method.toUpperCase()} ${pattern}`, pattern: new RegExp(`^${source}$`), names, handler });
+    this.routes.push({
+      method: method.toUpperCase(),
+      key: `${method.toUpperCase()} ${pattern}`,
+      pattern: new RegExp(`^${source}$`),
+      names,
+      handler,
+    });
     return this;
   }
 
@@ -173,7 +179,13 @@ export class SandboxServer {
       if (this.recording) {
         const query: Record<string, string> = {};
         for (const [name, value] of url.searchParams) if (!(name in query)) query[name] = value;
-        this.recording.push({ method, path: url.pathname, query, headers: { ...req.headers }, body: body.toString("utf8") });
+        this.recording.push({
+          method,
+          path: url.pathname,
+          query,
+          headers: { ...req.headers },
+          body: body.toString("utf8"),
+        });
       }
       const fault = this.faults.take(method, url.pathname);
       if (fault?.kind === "drop") {
@@ -184,7 +196,11 @@ export class SandboxServer {
       if (fault?.kind === "status") {
         const headers: Record<string, string> = {};
         if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
-        send(res, { status: fault.status, headers, json: fault.body ?? { error: "injected fault", status: fault.status } });
+        send(res, {
+          status: fault.status,
+          headers,
+          json: fault.body ?? { error: "injected fault", status: fault.status },
+        });
         return;
       }
       if (!found) {
@@ -216,7 +232,10 @@ export class SandboxServer {
       send(res, result);
     } catch (error) {
       // A sandbox bug must surface as a 500 the client can see, not a hung socket.
-      send(res, { status: 500, json: { error: "sandbox internal error", detail: error instanceof Error ? error.message : String(error) } });
+      send(res, {
+        status: 500,
+        json: { error: "sandbox internal error", detail: error instanceof Error ? error.message : String(error) },
+      });
     }
   }
 }

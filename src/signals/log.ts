@@ -120,7 +120,13 @@ export function logCertificate(logger: JsonLogger, outcome: CertificateOutcome):
     ...(outcome.serial === undefined ? {} : { serial: outcome.serial }),
     ...(outcome.previousSerial === undefined ? {} : { previousSerial: outcome.previousSerial }),
     // errorType: the real class name, as the Lambda runtime names a thrown error's
-    ...(outcome.error === undefined ? {} : { errorCode: outcome.error.code, ...(outcome.error.name ? { errorType: outcome.error.name } : {}), error: outcome.error.message }),
+    ...(outcome.error === undefined
+      ? {}
+      : {
+          errorCode: outcome.error.code,
+          ...(outcome.error.name ? { errorType: outcome.error.name } : {}),
+          error: outcome.error.message,
+        }),
     ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
   });
 }

@@ -32,7 +32,14 @@ export function alertsFor(outcomes: CertificateOutcome[], criticalDays: number):
   for (const o of outcomes) {
     const days = o.daysLeft === undefined ? {} : { daysLeft: o.daysLeft };
     if (resultOf(o.action) === "failed") {
-      alerts.push({ certificate: o.name, action: o.action, ...days, reason: "failed", ...(o.error ? { code: o.error.code } : {}), message: o.error?.message ?? "renewal failed" });
+      alerts.push({
+        certificate: o.name,
+        action: o.action,
+        ...days,
+        reason: "failed",
+        ...(o.error ? { code: o.error.code } : {}),
+        message: o.error?.message ?? "renewal failed",
+      });
       continue;
     }
     // `renewed` resets daysLeft to the new certificate's; queued ones are judged by the worker that renews them.
@@ -53,7 +60,9 @@ export function alertsFor(outcomes: CertificateOutcome[], criticalDays: number):
 export function notificationFor(alerts: Alert[], source: string): Notification {
   const failed = alerts.filter((a) => a.reason === "failed").length;
   const critical = alerts.length - failed;
-  const parts = [failed > 0 ? `${failed} failed` : "", critical > 0 ? `${critical} close to expiry` : ""].filter((p) => p !== "");
+  const parts = [failed > 0 ? `${failed} failed` : "", critical > 0 ? `${critical} close to expiry` : ""].filter(
+    (p) => p !== "",
+  );
   return { subject: `certrelay ${source}: ${parts.join(", ")}`, alerts };
 }
 
@@ -109,16 +118,24 @@ export class WebhookNotifier implements Notifier {
     });
     await response.arrayBuffer();
     if (!response.ok) {
-      throw new CertrelayError(ErrorCodes.HTTP_ERROR, `notification webhook (${this.description}) answered ${response.status}; check NOTIFY_WEBHOOK_URL`, {
-        status: response.status,
-        field: "NOTIFY_WEBHOOK_URL",
-      });
+      throw new CertrelayError(
+        ErrorCodes.HTTP_ERROR,
+        `notification webhook (${this.description}) answered ${response.status}; check NOTIFY_WEBHOOK_URL`,
+        {
+          status: response.status,
+          field: "NOTIFY_WEBHOOK_URL",
+        },
+      );
     }
   }
 }
 
 /** Send to every configured notifier; a failing one is reported through `onError`, never thrown. */
-export async function notifyAll(notifiers: Notifier[], notification: Notification, onError: (notifier: Notifier, error: unknown) => void): Promise<void> {
+export async function notifyAll(
+  notifiers: Notifier[],
+  notification: Notification,
+  onError: (notifier: Notifier, error: unknown) => void,
+): Promise<void> {
   await Promise.all(
     notifiers.map(async (n) => {
       try {

@@ -23,8 +23,12 @@ export const pendingSchema = z.object({
   chain: z.string().optional(),
   deployedTo: z.array(z.string()),
   attempts: z.number().int().nonnegative(),
-  lastError: z.object({ code: z.string(), message: z.string(), at: z.string(), backoffUntil: z.string().optional() }).optional(),
-  abandoned: z.array(z.object({ reference: z.string(), orderId: z.string().optional(), reason: z.string(), at: z.string() })).optional(),
+  lastError: z
+    .object({ code: z.string(), message: z.string(), at: z.string(), backoffUntil: z.string().optional() })
+    .optional(),
+  abandoned: z
+    .array(z.object({ reference: z.string(), orderId: z.string().optional(), reason: z.string(), at: z.string() }))
+    .optional(),
 });
 
 /** Secrets Manager AWSPENDING value: the bookkeeping is wrapped so it can never be mistaken for material. */
@@ -38,8 +42,15 @@ export function materialFieldProblems(value: unknown): string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "it is not a JSON object";
   const record = value as Record<string, unknown>;
   const missing = ["certificate", "privateKey", "chain"].filter((f) => record[f] === undefined);
-  const wrong = ["certificate", "privateKey", "chain"].filter((f) => record[f] !== undefined && (typeof record[f] !== "string" || (f !== "chain" && record[f] === "")));
-  return [...(missing.length > 0 ? [`missing field ${missing.join(", ")}`] : []), ...(wrong.length > 0 ? [`field ${wrong.join(", ")} is empty or not text`] : [])].join("; ") || "its shape is not {certificate, privateKey, chain}";
+  const wrong = ["certificate", "privateKey", "chain"].filter(
+    (f) => record[f] !== undefined && (typeof record[f] !== "string" || (f !== "chain" && record[f] === "")),
+  );
+  return (
+    [
+      ...(missing.length > 0 ? [`missing field ${missing.join(", ")}`] : []),
+      ...(wrong.length > 0 ? [`field ${wrong.join(", ")} is empty or not text`] : []),
+    ].join("; ") || "its shape is not {certificate, privateKey, chain}"
+  );
 }
 
 export function toMaterial(value: z.infer<typeof materialSchema>): CertificateMaterial {

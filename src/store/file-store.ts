@@ -64,7 +64,11 @@ export class FileStore implements Store {
     this.lockStaleMs = options.lockStaleMs ?? 30_000;
     this.sessions = {
       getSessions: async (secretId, key) => readSessions((await this.read(secretId))?.sessions)[key] ?? [],
-      putSession: (secretId, key, session) => this.update(secretId, (file) => ({ ...file, sessions: withSession(readSessions(file.sessions), key, session) })),
+      putSession: (secretId, key, session) =>
+        this.update(secretId, (file) => ({
+          ...file,
+          sessions: withSession(readSessions(file.sessions), key, session),
+        })),
       removeSession: (secretId, key, accessToken) =>
         this.update(secretId, (file) => {
           const all = readSessions(file.sessions);
@@ -168,9 +172,13 @@ export class FileStore implements Store {
   async putPending(secretId: string, pending: PendingRenewal): Promise<void> {
     const checked = pendingSchema.safeParse(pending);
     if (!checked.success) {
-      throw new CertrelayError(ErrorCodes.STORE_ERROR, `pending renewal for secret '${secretId}' is malformed; nothing was written`, {
-        field: secretId,
-      });
+      throw new CertrelayError(
+        ErrorCodes.STORE_ERROR,
+        `pending renewal for secret '${secretId}' is malformed; nothing was written`,
+        {
+          field: secretId,
+        },
+      );
     }
     const file = (await this.read(secretId)) ?? {};
     await this.write(secretId, { ...file, pending: toPending(checked.data) });
@@ -267,9 +275,13 @@ export class FileStore implements Store {
     }
     const parsed = fileSchema.safeParse(parseJsonSafely(text, path));
     if (!parsed.success) {
-      throw new CertrelayError(ErrorCodes.STORE_ERROR, `${path} is not a certrelay secret file (expected a JSON object)`, {
-        field: secretId,
-      });
+      throw new CertrelayError(
+        ErrorCodes.STORE_ERROR,
+        `${path} is not a certrelay secret file (expected a JSON object)`,
+        {
+          field: secretId,
+        },
+      );
     }
     return parsed.data;
   }
@@ -291,7 +303,9 @@ export class FileStore implements Store {
 
   private ioError(operation: string, path: string, e: unknown): CertrelayError {
     const code = e instanceof Error && "code" in e ? String((e as NodeJS.ErrnoException).code) : "unknown error";
-    return new CertrelayError(ErrorCodes.STORE_ERROR, `file store could not ${operation} ${path}: ${code}`, { cause: e });
+    return new CertrelayError(ErrorCodes.STORE_ERROR, `file store could not ${operation} ${path}: ${code}`, {
+      cause: e,
+    });
   }
 }
 

@@ -169,12 +169,24 @@ export class SecretsManagerStore implements Store {
         );
       }
       await this.client.send(
-        new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: finalVersionId }),
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: PENDING,
+          RemoveFromVersionId: finalVersionId,
+        }),
       );
       // Bookkeeping that AWS had labelled AWSCURRENT (first write was putPending) is not a previous certificate.
-      if (currentVersionId !== undefined && currentVersionId !== finalVersionId && (currentContent.kind === "pending" || currentContent.kind === "lease")) {
+      if (
+        currentVersionId !== undefined &&
+        currentVersionId !== finalVersionId &&
+        (currentContent.kind === "pending" || currentContent.kind === "lease")
+      ) {
         await this.client.send(
-          new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PREVIOUS, RemoveFromVersionId: currentVersionId }),
+          new UpdateSecretVersionStageCommand({
+            SecretId: secretId,
+            VersionStage: PREVIOUS,
+            RemoveFromVersionId: currentVersionId,
+          }),
         );
       }
     });
@@ -194,7 +206,11 @@ export class SecretsManagerStore implements Store {
       for (const [versionId, stages] of Object.entries(versions)) {
         if (!stages.includes(PENDING)) continue;
         await this.client.send(
-          new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: PENDING, RemoveFromVersionId: versionId }),
+          new UpdateSecretVersionStageCommand({
+            SecretId: secretId,
+            VersionStage: PENDING,
+            RemoveFromVersionId: versionId,
+          }),
         );
       }
     });
@@ -286,7 +302,12 @@ export class SecretsManagerStore implements Store {
 
   private async tryLease(secretId: string, request: LeaseRequest): Promise<LeaseAttempt | "first-lease-collision"> {
     const holder = await this.leaseHolder(secretId);
-    if (holder && holder.owner !== "" && holder.owner !== request.owner && Date.parse(holder.expiresAt) > request.now.getTime()) {
+    if (
+      holder &&
+      holder.owner !== "" &&
+      holder.owner !== request.owner &&
+      Date.parse(holder.expiresAt) > request.now.getTime()
+    ) {
       return { acquired: false, holder: holder.owner, expiresAt: holder.expiresAt };
     }
     const expiresAt = new Date(request.now.getTime() + request.ttlMs).toISOString();
@@ -296,7 +317,9 @@ export class SecretsManagerStore implements Store {
       // AWS refuses to move a label attached elsewhere without RemoveFromVersionId; moto attaches it twice.
       // Either way the lease is ours only if the label is on our version alone.
       const described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
-      const labelled = Object.entries(described.VersionIdsToStages ?? {}).filter(([, stages]) => stages.includes(LEASE));
+      const labelled = Object.entries(described.VersionIdsToStages ?? {}).filter(([, stages]) =>
+        stages.includes(LEASE),
+      );
       if (labelled.length !== 1 || labelled[0]?.[0] !== versionId) {
         await this.dropLabel(secretId, LEASE, versionId);
         return "first-lease-collision";
@@ -316,7 +339,11 @@ export class SecretsManagerStore implements Store {
    * Write a lease version and move the lease label onto it from `fromVersionId` (compare-and-set). Returns the new
    * version id, or undefined when the label had moved meanwhile (another run won).
    */
-  private async moveLease(secretId: string, fromVersionId: string | undefined, lease: { owner: string; expiresAt: string }): Promise<string | undefined> {
+  private async moveLease(
+    secretId: string,
+    fromVersionId: string | undefined,
+    lease: { owner: string; expiresAt: string },
+  ): Promise<string | undefined> {
     const value = JSON.stringify({ lease });
     // Its own label keeps the new version from being deprecated (or taking AWSCURRENT) before the move.
     const candidate = `${LEASE}-${randomUUID().slice(0, 8)}`;
@@ -340,7 +367,8 @@ export class SecretsManagerStore implements Store {
     } catch (e) {
       // A refused move lost the race. Any other failure may have happened after the move took effect (a 5xx, a
       // dropped answer): the label itself says who won.
-      const won = !isLostRace(e) && (await this.readString(secretId, LEASE).catch(() => undefined))?.versionId === versionId;
+      const won =
+        !isLostRace(e) && (await this.readString(secretId, LEASE).catch(() => undefined))?.versionId === versionId;
       await this.dropLabel(secretId, candidate, versionId);
       if (won) return versionId;
       if (isLostRace(e) || isServerFault(e)) return undefined;
@@ -350,7 +378,9 @@ export class SecretsManagerStore implements Store {
     return versionId;
   }
 
-  private async leaseHolder(secretId: string): Promise<{ versionId: string; owner: string; expiresAt: string } | undefined> {
+  private async leaseHolder(
+    secretId: string,
+  ): Promise<{ versionId: string; owner: string; expiresAt: string } | undefined> {
     const raw = await this.readString(secretId, LEASE);
     if (raw === undefined) return undefined;
     let parsed: unknown;
@@ -360,13 +390,20 @@ export class SecretsManagerStore implements Store {
       parsed = undefined;
     }
     // An unreadable lease value is treated as expired: it is taken over with the same compare-and-set.
-    if (!isLeaseValue(parsed)) return { versionId: raw.versionId, owner: "unknown", expiresAt: new Date(0).toISOString() };
+    if (!isLeaseValue(parsed))
+      return { versionId: raw.versionId, owner: "unknown", expiresAt: new Date(0).toISOString() };
     return { versionId: raw.versionId, owner: parsed.lease.owner, expiresAt: parsed.lease.expiresAt };
   }
 
   private async dropLabel(secretId: string, label: string, versionId: string): Promise<void> {
     try {
-      await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: label, RemoveFromVersionId: versionId }));
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: label,
+          RemoveFromVersionId: versionId,
+        }),
+      );
     } catch {
       // the label is already gone (taken over, or never attached): nothing of ours to remove
     }
@@ -407,7 +444,10 @@ export class SecretsManagerStore implements Store {
       }),
     );
     if (answer.VersionId === undefined) {
-      throw new CertrelayError(ErrorCodes.STORE_ERROR, `Secrets Manager returned no version id for secret '${secretId}'`);
+      throw new CertrelayError(
+        ErrorCodes.STORE_ERROR,
+        `Secrets Manager returned no version id for secret '${secretId}'`,
+      );
     }
     return answer.VersionId;
   }
@@ -466,7 +506,9 @@ export class SecretsManagerStore implements Store {
   }
 
   /** secret name -> version ids holding AWSCURRENT / AWSPENDING, for the requested secrets; undefined if it cannot be listed. */
-  private async stageMap(secretIds: readonly string[]): Promise<Map<string, { current?: string; pending?: string }> | undefined> {
+  private async stageMap(
+    secretIds: readonly string[],
+  ): Promise<Map<string, { current?: string; pending?: string }> | undefined> {
     const wanted = new Set(secretIds);
     const map = new Map<string, { current?: string; pending?: string }>();
     const prefix = commonPrefix(secretIds);
@@ -499,7 +541,11 @@ export class SecretsManagerStore implements Store {
     return map;
   }
 
-  private async readScanBatch(secretIds: readonly string[], stages: Map<string, { current?: string; pending?: string }> | undefined, state: { batchRefused: boolean }): Promise<ScanRead[]> {
+  private async readScanBatch(
+    secretIds: readonly string[],
+    stages: Map<string, { current?: string; pending?: string }> | undefined,
+    state: { batchRefused: boolean },
+  ): Promise<ScanRead[]> {
     const answers = new Map<string, ScanRead>();
     // Batched: secrets with a current version and no renewal on another version (or all, without a stage map).
     const batchable = secretIds.filter((id) => {
@@ -513,7 +559,11 @@ export class SecretsManagerStore implements Store {
         for (const value of answer.SecretValues ?? []) {
           const id = batchable.find((b) => b === value.Name || b === value.ARN);
           if (id === undefined) continue;
-          const raw = { value: value.SecretString ?? "", versionId: value.VersionId ?? "", stages: value.VersionStages ?? [] };
+          const raw = {
+            value: value.SecretString ?? "",
+            versionId: value.VersionId ?? "",
+            stages: value.VersionStages ?? [],
+          };
           answers.set(id, await this.scanReadOf(id, raw, stages !== undefined));
         }
       } catch (e) {
@@ -525,7 +575,11 @@ export class SecretsManagerStore implements Store {
   }
 
   /** The batch's current value; `pendingKnown`: the stage map already said no renewal sits on another version. */
-  private async scanReadOf(secretId: string, raw: { value: string; versionId: string; stages: string[] }, pendingKnown: boolean): Promise<ScanRead> {
+  private async scanReadOf(
+    secretId: string,
+    raw: { value: string; versionId: string; stages: string[] },
+    pendingKnown: boolean,
+  ): Promise<ScanRead> {
     try {
       const content = decodeStage(secretId, CURRENT, raw);
       const current = currentOf(secretId, content);
@@ -585,7 +639,11 @@ function commonPrefix(ids: readonly string[]): string {
 }
 
 /** A stage's value decoded by shape. */
-function decodeStage(secretId: string, stage: string, raw: { value: string; versionId: string; stages: string[] } | undefined): StageContent {
+function decodeStage(
+  secretId: string,
+  stage: string,
+  raw: { value: string; versionId: string; stages: string[] } | undefined,
+): StageContent {
   if (raw === undefined) return { kind: "absent" };
   const { versionId, stages } = raw;
   if (raw.value === "") return { kind: "other", versionId, stages };
@@ -622,7 +680,12 @@ function isServerFault(e: unknown): boolean {
 function isLeaseValue(value: unknown): value is { lease: { owner: string; expiresAt: string } } {
   if (typeof value !== "object" || value === null || !("lease" in value)) return false;
   const lease = (value as { lease: unknown }).lease;
-  return typeof lease === "object" && lease !== null && typeof (lease as { owner?: unknown }).owner === "string" && typeof (lease as { expiresAt?: unknown }).expiresAt === "string";
+  return (
+    typeof lease === "object" &&
+    lease !== null &&
+    typeof (lease as { owner?: unknown }).owner === "string" &&
+    typeof (lease as { expiresAt?: unknown }).expiresAt === "string"
+  );
 }
 
 function isAlreadyExists(e: unknown): boolean {
@@ -640,11 +703,17 @@ function awsCauseHint(e: unknown): string {
   }
   for (let cause: unknown = e, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth++) {
     const code = "code" in cause && typeof cause.code === "string" ? cause.code : undefined;
-    if (code && ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(code)) {
+    if (
+      code &&
+      ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(
+        code,
+      )
+    ) {
       return `: the Secrets Manager endpoint is unreachable (${code}); check --aws-endpoint or AWS_ENDPOINT_URL, the region, and that the service (or moto_server) is running`;
     }
   }
-  if (name === "TimeoutError") return ": the Secrets Manager endpoint did not answer in time; check the endpoint and the network";
+  if (name === "TimeoutError")
+    return ": the Secrets Manager endpoint did not answer in time; check the endpoint and the network";
   return "";
 }
 

@@ -3,7 +3,11 @@
  * application (VENDOR-NOTES): a run killed before its `finally` would otherwise leak its token for 30 minutes, and a
  * few such kills lock every later run out. With the token stored, the next run reuses it and then revokes it.
  */
-import { GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  type SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { randomUUID } from "node:crypto";
 import * as z from "zod";
 import { CertrelayError, ErrorCodes } from "../errors.js";
@@ -70,7 +74,9 @@ export class SecretsManagerSessions implements SessionStore {
   }
 
   putSession(secretId: string, key: string, session: VendorSession): Promise<void> {
-    return this.mutex.run(secretId, async () => this.write(secretId, withSession(await this.read(secretId), key, session)));
+    return this.mutex.run(secretId, async () =>
+      this.write(secretId, withSession(await this.read(secretId), key, session)),
+    );
   }
 
   removeSession(secretId: string, key: string, accessToken: string): Promise<void> {
@@ -83,19 +89,36 @@ export class SecretsManagerSessions implements SessionStore {
 
   private async read(secretId: string): Promise<SessionsByKey> {
     try {
-      const answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: SESSIONS_STAGE }));
+      const answer = await this.client.send(
+        new GetSecretValueCommand({ SecretId: secretId, VersionStage: SESSIONS_STAGE }),
+      );
       return readSessions(JSON.parse(answer.SecretString ?? "{}"));
     } catch (e) {
       if (e instanceof Error && (e.name === "ResourceNotFoundException" || e instanceof SyntaxError)) return {};
-      throw new CertrelayError(ErrorCodes.STORE_ERROR, `Secrets Manager could not read the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"})`, { field: secretId });
+      throw new CertrelayError(
+        ErrorCodes.STORE_ERROR,
+        `Secrets Manager could not read the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"})`,
+        { field: secretId },
+      );
     }
   }
 
   private async write(secretId: string, sessions: SessionsByKey): Promise<void> {
     try {
-      await this.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(sessions), VersionStages: [SESSIONS_STAGE], ClientRequestToken: randomUUID() }));
+      await this.client.send(
+        new PutSecretValueCommand({
+          SecretId: secretId,
+          SecretString: JSON.stringify(sessions),
+          VersionStages: [SESSIONS_STAGE],
+          ClientRequestToken: randomUUID(),
+        }),
+      );
     } catch (e) {
-      throw new CertrelayError(ErrorCodes.STORE_ERROR, `Secrets Manager could not store the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"}); allow secretsmanager:PutSecretValue on it`, { field: secretId });
+      throw new CertrelayError(
+        ErrorCodes.STORE_ERROR,
+        `Secrets Manager could not store the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"}); allow secretsmanager:PutSecretValue on it`,
+        { field: secretId },
+      );
     }
   }
 }

@@ -60,7 +60,10 @@ function readCertificates(text: string, field: string, keyField: string): CertFa
  * Parse and check a bundle. Several certificates in the certificate field are accepted when the first is the
  * leaf (certbot's fullchain.pem): the rest are treated as chain certificates placed before the chain field's.
  */
-export function parseBundle(input: { certificate: string; privateKey?: string; chain?: string }, options: BundleOptions): ParsedBundle {
+export function parseBundle(
+  input: { certificate: string; privateKey?: string; chain?: string },
+  options: BundleOptions,
+): ParsedBundle {
   const fCert = options.fields?.certificate ?? "certificate";
   const fKey = options.fields?.privateKey ?? "private-key";
   const fChain = options.fields?.chain ?? "chain";
@@ -86,14 +89,21 @@ function parseBundleUnsafe(
   const certs = readCertificates(input.certificate, fCert, fKey);
   const leaf = certs[0]!;
   const extra = certs.slice(1);
-  const chainGiven: CertFacts[] = [...extra, ...(input.chain !== undefined && input.chain.trim() !== "" ? readCertificates(input.chain, fChain, fKey) : [])];
+  const chainGiven: CertFacts[] = [
+    ...extra,
+    ...(input.chain !== undefined && input.chain.trim() !== "" ? readCertificates(input.chain, fChain, fKey) : []),
+  ];
 
   let key: KeyObject | undefined;
   let keyPem = "";
   if (input.privateKey !== undefined && input.privateKey.trim() !== "") {
     ({ key, pem: keyPem } = readPrivateKey(input.privateKey, fKey));
   } else if (options.requireKey ?? true) {
-    throw new CertrelayError(ErrorCodes.PEM_EMPTY, `${fKey} is empty: paste the private key that belongs to the certificate (PEM, not encrypted)`, { field: fKey });
+    throw new CertrelayError(
+      ErrorCodes.PEM_EMPTY,
+      `${fKey} is empty: paste the private key that belongs to the certificate (PEM, not encrypted)`,
+      { field: fKey },
+    );
   }
 
   // Weak material is refused before anything else is said about it: no vendor should ever receive it.
@@ -143,7 +153,11 @@ function parseBundleUnsafe(
     );
   }
   if (now.getTime() > leaf.notAfter.getTime()) {
-    throw new CertrelayError(ErrorCodes.CERT_EXPIRED, `${fCert} ${label(leaf)} expired on ${leaf.notAfter.toISOString()}: renew it and use the new certificate`, { field: fCert });
+    throw new CertrelayError(
+      ErrorCodes.CERT_EXPIRED,
+      `${fCert} ${label(leaf)} expired on ${leaf.notAfter.toISOString()}: renew it and use the new certificate`,
+      { field: fCert },
+    );
   }
   const daysLeft = expireInDays(leaf.notAfter, now);
   if (options.minDaysLeft !== undefined && daysLeft < options.minDaysLeft) {

@@ -83,7 +83,12 @@ export function orderChain(leaf: CertFacts, chain: CertFacts[], field = "chain")
   // with a key that does not verify (another CA), or something the path itself issued.
   const foreign = new Set(
     remaining.filter(
-      (c) => top.selfSigned || !c.isCA || c.subject === top.issuer || path.some((p) => p.subject === c.subject) || path.some((p) => issuedBy(c, p)),
+      (c) =>
+        top.selfSigned ||
+        !c.isCA ||
+        c.subject === top.issuer ||
+        path.some((p) => p.subject === c.subject) ||
+        path.some((p) => issuedBy(c, p)),
     ),
   );
   // ...and so is whatever issued a foreign certificate: that is the other CA's own chain.

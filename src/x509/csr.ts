@@ -64,7 +64,10 @@ export function signingAlgorithm(keyType: KeyType): Algorithm | EcdsaParams {
 }
 
 export async function generateKeyPair(keyType: KeyType, options: KeyOptions = {}): Promise<CryptoKeyPair> {
-  const algorithm = keyType === "rsa" ? { ...RSA_KEY_ALGORITHM, modulusLength: options.rsaBits ?? 2048 } : { ...EC_KEY_ALGORITHM, namedCurve: options.curve ?? "P-256" };
+  const algorithm =
+    keyType === "rsa"
+      ? { ...RSA_KEY_ALGORITHM, modulusLength: options.rsaBits ?? 2048 }
+      : { ...EC_KEY_ALGORITHM, namedCurve: options.curve ?? "P-256" };
   return (await webcrypto.subtle.generateKey(algorithm, true, ["sign", "verify"])) as CryptoKeyPair;
 }
 
@@ -84,16 +87,27 @@ export function jsonName(commonName: string, subject: CsrSubject = {}): x509.Jso
   return name;
 }
 
-export async function generateKeyAndCsr(options: { keyType: KeyType; keyOptions?: KeyOptions | undefined; commonName: string; sans?: string[]; subject?: CsrSubject }): Promise<GeneratedCsr> {
+export async function generateKeyAndCsr(options: {
+  keyType: KeyType;
+  keyOptions?: KeyOptions | undefined;
+  commonName: string;
+  sans?: string[];
+  subject?: CsrSubject;
+}): Promise<GeneratedCsr> {
   if (!options.commonName || options.commonName.trim() === "") {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "commonName is empty: a CSR needs the domain name it is for", { field: "commonName" });
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "commonName is empty: a CSR needs the domain name it is for", {
+      field: "commonName",
+    });
   }
   const sans = options.sans && options.sans.length > 0 ? options.sans : [options.commonName];
   const lib = await loadPeculiar();
   try {
     const keys = await generateKeyPair(options.keyType, options.keyOptions);
     // P-384 signs with SHA-384, as CAs expect of that curve (CA/B Forum BR 7.1.3.2.2)
-    const ecSigning = options.keyOptions?.curve === "P-384" ? ({ name: "ECDSA", hash: "SHA-384" } as EcdsaParams) : signingAlgorithm("ecc");
+    const ecSigning =
+      options.keyOptions?.curve === "P-384"
+        ? ({ name: "ECDSA", hash: "SHA-384" } as EcdsaParams)
+        : signingAlgorithm("ecc");
     const csr = await lib.Pkcs10CertificateRequestGenerator.create({
       name: jsonName(options.commonName, options.subject),
       keys,
@@ -101,15 +115,27 @@ export async function generateKeyAndCsr(options: { keyType: KeyType; keyOptions?
       extensions: [new lib.SubjectAlternativeNameExtension(generalNames(sans))],
     });
     const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
-    return { privateKey: toPem("PRIVATE KEY", new Uint8Array(pkcs8)), csr: csr.toString("pem").replaceAll("\r\n", "\n").trimEnd() + "\n" };
+    return {
+      privateKey: toPem("PRIVATE KEY", new Uint8Array(pkcs8)),
+      csr: csr.toString("pem").replaceAll("\r\n", "\n").trimEnd() + "\n",
+    };
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new CertrelayError(ErrorCodes.CSR_INVALID, `could not build a CSR for "${options.commonName}": check commonName and sans (DNS names or IP addresses)`, { field: "commonName", cause: error });
+    throw new CertrelayError(
+      ErrorCodes.CSR_INVALID,
+      `could not build a CSR for "${options.commonName}": check commonName and sans (DNS names or IP addresses)`,
+      { field: "commonName", cause: error },
+    );
   }
 }
 
 function hashName(hash: unknown): string {
-  const name = typeof hash === "string" ? hash : hash && typeof hash === "object" && "name" in hash ? String((hash as { name: unknown }).name) : "";
+  const name =
+    typeof hash === "string"
+      ? hash
+      : hash && typeof hash === "object" && "name" in hash
+        ? String((hash as { name: unknown }).name)
+        : "";
   return name.replace("-", "").toUpperCase();
 }
 
@@ -134,17 +160,24 @@ const CSR_TYPES = new Set(["CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"]);
 /** Read a CSR (both the `CERTIFICATE REQUEST` and Java keytool's `NEW CERTIFICATE REQUEST` headers). */
 export async function inspectCsr(pem: string, field = "csr"): Promise<CsrFacts> {
   const invalid = (detail: string, cause?: unknown): CertrelayError =>
-    new CertrelayError(ErrorCodes.CSR_INVALID, `${field} ${detail}`, cause === undefined ? { field } : { field, cause });
+    new CertrelayError(
+      ErrorCodes.CSR_INVALID,
+      `${field} ${detail}`,
+      cause === undefined ? { field } : { field, cause },
+    );
   let blocks;
   try {
     blocks = splitPem(pem, field);
   } catch (error) {
-    if (error instanceof CertrelayError) throw invalid(`is not a PEM certificate request: ${error.message.replace(`${field}: `, "")}`, error);
+    if (error instanceof CertrelayError)
+      throw invalid(`is not a PEM certificate request: ${error.message.replace(`${field}: `, "")}`, error);
     throw invalid("is not a PEM certificate request", error);
   }
   const block = blocks.find((b) => CSR_TYPES.has(b.type));
   if (!block) {
-    throw invalid(`holds a ${blocks[0]?.type ?? "nothing"}, not a CERTIFICATE REQUEST: generate one with \`openssl req -new -key key.pem -out req.csr\``);
+    throw invalid(
+      `holds a ${blocks[0]?.type ?? "nothing"}, not a CERTIFICATE REQUEST: generate one with \`openssl req -new -key key.pem -out req.csr\``,
+    );
   }
   const lib = await loadPeculiar();
   try {
@@ -158,8 +191,12 @@ export async function inspectCsr(pem: string, field = "csr"): Promise<CsrFacts> 
     } catch {
       signatureValid = false;
     }
-    const sanExtension = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof lib.SubjectAlternativeNameExtension);
-    const sans = sanExtension ? sanExtension.names.items.filter((n) => n.type === "dns" || n.type === "ip").map((n) => n.value) : [];
+    const sanExtension = csr.extensions.find(
+      (e): e is x509.SubjectAlternativeNameExtension => e instanceof lib.SubjectAlternativeNameExtension,
+    );
+    const sans = sanExtension
+      ? sanExtension.names.items.filter((n) => n.type === "dns" || n.type === "ip").map((n) => n.value)
+      : [];
     const facts: CsrFacts = {
       commonName: csr.subjectName.getField("CN")[0] ?? "",
       sans,
@@ -180,20 +217,40 @@ export async function inspectCsr(pem: string, field = "csr"): Promise<CsrFacts> 
 /** EnOS `issueAuthority` rules (enos-apply-certificate.txt, "Certificate Type Description"). */
 export function checkCsrForEnos(facts: CsrFacts, issueAuthority: "RSA" | "ECC", field = "csr"): void {
   if (!facts.signatureValid) {
-    throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} has a signature that does not verify: generate the CSR again from its key`, { field });
+    throw new CertrelayError(
+      ErrorCodes.CSR_INVALID,
+      `${field} has a signature that does not verify: generate the CSR again from its key`,
+      { field },
+    );
   }
   if (issueAuthority === "RSA") {
     if (facts.keyType !== "rsa") {
-      throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} has a ${facts.keyType.toUpperCase()} key, but EnOS issueAuthority RSA requires a 2048-bit RSA key: generate an RSA-2048 CSR or use issueAuthority ECC`, { field });
+      throw new CertrelayError(
+        ErrorCodes.CSR_INVALID,
+        `${field} has a ${facts.keyType.toUpperCase()} key, but EnOS issueAuthority RSA requires a 2048-bit RSA key: generate an RSA-2048 CSR or use issueAuthority ECC`,
+        { field },
+      );
     }
     if ((facts.keyBits ?? 0) < 2048) {
-      throw new CertrelayError(ErrorCodes.KEY_TOO_SMALL, `${field} has a ${facts.keyBits ?? "?"}-bit RSA key, but EnOS requires exactly 2048 bits: generate a new key with \`openssl req -newkey rsa:2048\``, { field });
+      throw new CertrelayError(
+        ErrorCodes.KEY_TOO_SMALL,
+        `${field} has a ${facts.keyBits ?? "?"}-bit RSA key, but EnOS requires exactly 2048 bits: generate a new key with \`openssl req -newkey rsa:2048\``,
+        { field },
+      );
     }
     if (facts.keyBits !== 2048) {
-      throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} has a ${facts.keyBits}-bit RSA key, but EnOS requires exactly 2048 bits: generate a new key with \`openssl req -newkey rsa:2048\``, { field });
+      throw new CertrelayError(
+        ErrorCodes.CSR_INVALID,
+        `${field} has a ${facts.keyBits}-bit RSA key, but EnOS requires exactly 2048 bits: generate a new key with \`openssl req -newkey rsa:2048\``,
+        { field },
+      );
     }
     if (facts.signatureAlgorithm !== "SHA256withRSA") {
-      throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} is signed with ${facts.signatureAlgorithm}, but EnOS requires SHA256withRSA: sign it with \`openssl req -sha256\``, { field });
+      throw new CertrelayError(
+        ErrorCodes.CSR_INVALID,
+        `${field} is signed with ${facts.signatureAlgorithm}, but EnOS requires SHA256withRSA: sign it with \`openssl req -sha256\``,
+        { field },
+      );
     }
     return;
   }
@@ -205,6 +262,10 @@ export function checkCsrForEnos(facts: CsrFacts, issueAuthority: "RSA" | "ECC", 
     );
   }
   if (facts.signatureAlgorithm !== "SHA256withECDSA") {
-    throw new CertrelayError(ErrorCodes.CSR_INVALID, `${field} is signed with ${facts.signatureAlgorithm}, but EnOS requires SHA256withECDSA: sign it with \`openssl req -sha256\``, { field });
+    throw new CertrelayError(
+      ErrorCodes.CSR_INVALID,
+      `${field} is signed with ${facts.signatureAlgorithm}, but EnOS requires SHA256withECDSA: sign it with \`openssl req -sha256\``,
+      { field },
+    );
   }
 }

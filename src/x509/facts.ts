@@ -34,10 +34,11 @@ const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED C
 /** The fix to suggest when a block of `type` sits where a certificate belongs. */
 export function wrongTypeHint(type: string, keyField = "private key"): string {
   if (type.includes("PRIVATE KEY")) return `this is a private key: put it in ${keyField} and the certificate here`;
-  if (type.includes("CERTIFICATE REQUEST")) return "this is a CSR (a request), not a certificate: send it to your CA and paste the certificate it issues";
+  if (type.includes("CERTIFICATE REQUEST"))
+    return "this is a CSR (a request), not a certificate: send it to your CA and paste the certificate it issues";
   if (type === "PUBLIC KEY") return "this is a public key: paste the certificate instead";
   if (type === "PKCS7") return "this is a PKCS#7 bundle: convert it with `openssl pkcs7 -print_certs -in bundle.p7b`";
-  return "paste a \"-----BEGIN CERTIFICATE-----\" block here";
+  return 'paste a "-----BEGIN CERTIFICATE-----" block here';
 }
 
 /** Parse the first certificate in `pem` (PEM text of one certificate). */
@@ -46,7 +47,11 @@ export function parseCertificate(pem: string, field = "certificate"): X509Certif
   const block = blocks[0];
   if (!block) throw new CertrelayError(ErrorCodes.PEM_EMPTY, `${field} is empty`, { field });
   if (!CERTIFICATE_TYPES.has(block.type)) {
-    throw new CertrelayError(ErrorCodes.PEM_WRONG_TYPE, `${field} holds a ${block.type}, not a CERTIFICATE: ${wrongTypeHint(block.type)}`, { field });
+    throw new CertrelayError(
+      ErrorCodes.PEM_WRONG_TYPE,
+      `${field} holds a ${block.type}, not a CERTIFICATE: ${wrongTypeHint(block.type)}`,
+      { field },
+    );
   }
   return certificateFromDer(block.der, field);
 }
@@ -55,7 +60,11 @@ export function certificateFromDer(der: Buffer, field: string): X509Certificate 
   try {
     return new X509Certificate(der);
   } catch (error) {
-    throw new CertrelayError(ErrorCodes.PEM_MALFORMED, `${field} is not a valid X.509 certificate (its PEM decodes, but the content does not parse): copy the certificate again`, { field, cause: error });
+    throw new CertrelayError(
+      ErrorCodes.PEM_MALFORMED,
+      `${field} is not a valid X.509 certificate (its PEM decodes, but the content does not parse): copy the certificate again`,
+      { field, cause: error },
+    );
   }
 }
 
@@ -63,7 +72,11 @@ export function certificateFromDer(der: Buffer, field: string): X509Certificate 
 export function normalizeSerial(hex: string): string {
   let s = String(hex).trim().replace(/^0x/i, "").replaceAll(":", "").replaceAll(" ", "").toUpperCase();
   if (s === "" || !/^[0-9A-F]+$/.test(s)) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `serial is not a hexadecimal number: give it as hex, e.g. 0A:1B:2C or 0A1B2C`, { field: "serial" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `serial is not a hexadecimal number: give it as hex, e.g. 0A:1B:2C or 0A1B2C`,
+      { field: "serial" },
+    );
   }
   s = s.replace(/^0+/, "");
   return s === "" ? "0" : s;
@@ -72,7 +85,11 @@ export function normalizeSerial(hex: string): string {
 export function serialFromDecimal(decimal: string): string {
   const s = String(decimal).trim();
   if (!/^\d+$/.test(s)) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `serial is not a decimal number: give digits only, e.g. 13358902045847232771`, { field: "serial" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `serial is not a decimal number: give digits only, e.g. 13358902045847232771`,
+      { field: "serial" },
+    );
   }
   return BigInt(s).toString(16).toUpperCase();
 }
@@ -180,7 +197,11 @@ export function certFacts(cert: string | X509Certificate, field = "certificate")
     return facts;
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new CertrelayError(ErrorCodes.PEM_MALFORMED, `${field} could not be read as a certificate: copy the certificate again`, { field, cause: error });
+    throw new CertrelayError(
+      ErrorCodes.PEM_MALFORMED,
+      `${field} could not be read as a certificate: copy the certificate again`,
+      { field, cause: error },
+    );
   }
 }
 

@@ -14,5 +14,20 @@ export {
 export { parsePrivateKey, readPrivateKey, toPkcs1Pem, toPkcs8Pem, describeKey, type KeyDescription } from "./keys.js";
 export { orderChain, issuedBy, type OrderedChain } from "./chain.js";
 export { parseBundle, type ParsedBundle, type BundleOptions } from "./bundle.js";
-export { generateKeyAndCsr, inspectCsr, checkCsrForEnos, type GeneratedCsr, type CsrFacts, type CsrSubject } from "./csr.js";
-export { checkCertificateStrength, checkCsrStrength, checkKeyStrength, checkSignature, signatureAlgorithmOf, weakSignatureName, type StrengthPolicy } from "./strength.js";
+export {
+  generateKeyAndCsr,
+  inspectCsr,
+  checkCsrForEnos,
+  type GeneratedCsr,
+  type CsrFacts,
+  type CsrSubject,
+} from "./csr.js";
+export {
+  checkCertificateStrength,
+  checkCsrStrength,
+  checkKeyStrength,
+  checkSignature,
+  signatureAlgorithmOf,
+  weakSignatureName,
+  type StrengthPolicy,
+} from "./strength.js";

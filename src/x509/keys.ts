@@ -15,13 +15,19 @@ export function describeKey(key: KeyObject): KeyDescription {
   const type = key.asymmetricKeyType;
   const details = key.asymmetricKeyDetails ?? {};
   if (type === "rsa" || type === "rsa-pss") {
-    return details.modulusLength === undefined ? { keyType: "rsa" } : { keyType: "rsa", keyBits: details.modulusLength };
+    return details.modulusLength === undefined
+      ? { keyType: "rsa" }
+      : { keyType: "rsa", keyBits: details.modulusLength };
   }
   if (type === "ec") {
     const named = details.namedCurve;
     const curve = named === undefined ? undefined : (NIST_CURVES[named] ?? named);
     const bits = curve === "P-256" ? 256 : curve === "P-384" ? 384 : curve === "P-521" ? 521 : undefined;
-    return { keyType: "ec", ...(curve === undefined ? {} : { curve }), ...(bits === undefined ? {} : { keyBits: bits }) };
+    return {
+      keyType: "ec",
+      ...(curve === undefined ? {} : { curve }),
+      ...(bits === undefined ? {} : { keyBits: bits }),
+    };
   }
   return { keyType: "other" };
 }
@@ -48,7 +54,9 @@ export function readPrivateKey(pem: string, field = "private-key"): { key: KeyOb
   const keys = blocks.filter((b) => b.type.endsWith("PRIVATE KEY"));
   for (const block of keys) {
     if (block.type === "ENCRYPTED PRIVATE KEY" || (block.headers?.["Proc-Type"] ?? "").includes("ENCRYPTED")) {
-      throw new CertrelayError(ErrorCodes.KEY_ENCRYPTED, `${field} is encrypted with a passphrase: ${ENCRYPTED_FIX}`, { field });
+      throw new CertrelayError(ErrorCodes.KEY_ENCRYPTED, `${field} is encrypted with a passphrase: ${ENCRYPTED_FIX}`, {
+        field,
+      });
     }
   }
   if (keys.length === 0) {
@@ -60,7 +68,11 @@ export function readPrivateKey(pem: string, field = "private-key"): { key: KeyOb
     );
   }
   if (keys.length > 1) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `${field} holds ${keys.length} private keys: give exactly the one that belongs to the certificate`, { field });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `${field} holds ${keys.length} private keys: give exactly the one that belongs to the certificate`,
+      { field },
+    );
   }
   const block = keys[0]!;
   const format = KEY_FORMATS[block.type];
@@ -74,7 +86,11 @@ export function readPrivateKey(pem: string, field = "private-key"): { key: KeyOb
   try {
     return { key: createPrivateKey({ key: block.der, format: "der", type: format }), pem: block.pem };
   } catch (error) {
-    throw new CertrelayError(ErrorCodes.PEM_MALFORMED, `${field} is a ${block.type} block whose content is not a valid key: copy the key file again`, { field, cause: error });
+    throw new CertrelayError(
+      ErrorCodes.PEM_MALFORMED,
+      `${field} is a ${block.type} block whose content is not a valid key: copy the key file again`,
+      { field, cause: error },
+    );
   }
 }
 
@@ -92,7 +108,11 @@ export function toPkcs1Pem(privateKeyPem: string, field = "private-key"): string
     return String(key.export({ format: "pem", type: "pkcs1" }));
   } catch (error) {
     if (error instanceof CertrelayError) throw error;
-    throw new CertrelayError(ErrorCodes.KEY_UNSUPPORTED, `${field} could not be written as PKCS#1: convert it with \`openssl rsa -in key.pem -traditional\``, { field, cause: error });
+    throw new CertrelayError(
+      ErrorCodes.KEY_UNSUPPORTED,
+      `${field} could not be written as PKCS#1: convert it with \`openssl rsa -in key.pem -traditional\``,
+      { field, cause: error },
+    );
   }
 }
 

@@ -20,7 +20,12 @@ const BEGIN = "-----BEGIN ";
 const END = "-----END ";
 const DASHES = "-----";
 /** Blocks whose body is not DER, so the DER length check does not apply (they are refused later by type). */
-const NON_DER_TYPES = new Set(["OPENSSH PRIVATE KEY", "SSH2 ENCRYPTED PRIVATE KEY", "PGP PRIVATE KEY BLOCK", "PGP PUBLIC KEY BLOCK"]);
+const NON_DER_TYPES = new Set([
+  "OPENSSH PRIVATE KEY",
+  "SSH2 ENCRYPTED PRIVATE KEY",
+  "PGP PRIVATE KEY BLOCK",
+  "PGP PUBLIC KEY BLOCK",
+]);
 
 function malformed(field: string, detail: string): CertrelayError {
   return new CertrelayError(ErrorCodes.PEM_MALFORMED, `${field}: ${detail}`, { field });
@@ -59,7 +64,8 @@ function derLength(der: Buffer): number | undefined {
 }
 
 function labelOf(line: string, prefix: string): string | undefined {
-  if (!line.startsWith(prefix) || !line.endsWith(DASHES) || line.length < prefix.length + DASHES.length) return undefined;
+  if (!line.startsWith(prefix) || !line.endsWith(DASHES) || line.length < prefix.length + DASHES.length)
+    return undefined;
   return line.slice(prefix.length, line.length - DASHES.length).trim();
 }
 
@@ -81,10 +87,17 @@ export function toPem(type: string, der: Uint8Array): string {
  */
 export function splitPem(text: string, field: string): PemBlock[] {
   if (typeof text !== "string" || text.trim() === "") {
-    throw new CertrelayError(ErrorCodes.PEM_EMPTY, `${field} is empty: paste the PEM text including the -----BEGIN and -----END lines`, { field });
+    throw new CertrelayError(
+      ErrorCodes.PEM_EMPTY,
+      `${field} is empty: paste the PEM text including the -----BEGIN and -----END lines`,
+      { field },
+    );
   }
   if (text.length > MAX_PEM_CHARS) {
-    throw malformed(field, `is ${text.length} characters, far more than any PEM bundle: check that the right file was given`);
+    throw malformed(
+      field,
+      `is ${text.length} characters, far more than any PEM bundle: check that the right file was given`,
+    );
   }
   if (looksBinary(text)) {
     throw malformed(
@@ -102,11 +115,16 @@ export function splitPem(text: string, field: string): PemBlock[] {
     const line = (lines[i] ?? "").trim();
     const type = labelOf(line, BEGIN);
     if (type === undefined) {
-      if (line.startsWith(END)) throw malformed(field, `line ${i + 1} has an END line without a matching BEGIN line: the start of the PEM block is missing`);
+      if (line.startsWith(END))
+        throw malformed(
+          field,
+          `line ${i + 1} has an END line without a matching BEGIN line: the start of the PEM block is missing`,
+        );
       i++;
       continue;
     }
-    if (type === "") throw malformed(field, `line ${i + 1}: the BEGIN line has no type (expected e.g. "-----BEGIN CERTIFICATE-----")`);
+    if (type === "")
+      throw malformed(field, `line ${i + 1}: the BEGIN line has no type (expected e.g. "-----BEGIN CERTIFICATE-----")`);
     const beginLine = i + 1;
     i++;
     const headers: Record<string, string> = {};
@@ -117,7 +135,10 @@ export function splitPem(text: string, field: string): PemBlock[] {
       if (inner.startsWith(END)) {
         const endType = labelOf(inner, END);
         if (endType !== type) {
-          throw malformed(field, `the block of type ${type} that starts on line ${beginLine} ends with a different END line on line ${i + 1}: the PEM was cut or two blocks were merged`);
+          throw malformed(
+            field,
+            `the block of type ${type} that starts on line ${beginLine} ends with a different END line on line ${i + 1}: the PEM was cut or two blocks were merged`,
+          );
         }
         closed = true;
         i++;
@@ -131,7 +152,10 @@ export function splitPem(text: string, field: string): PemBlock[] {
         for (let k = 0; k < inner.length; k++) {
           const c = inner.charCodeAt(k);
           if (!isBase64Char(c) && c !== 61 /* = */ && c !== 32 && c !== 9) {
-            throw malformed(field, `line ${i + 1} in the ${type} block has a character that is not base64: the text was altered (smart quotes, escapes?); copy the PEM again`);
+            throw malformed(
+              field,
+              `line ${i + 1} in the ${type} block has a character that is not base64: the text was altered (smart quotes, escapes?); copy the PEM again`,
+            );
           }
         }
         body += inner.replaceAll(" ", "").replaceAll("\t", "");
@@ -139,32 +163,58 @@ export function splitPem(text: string, field: string): PemBlock[] {
       i++;
     }
     if (!closed) {
-      throw malformed(field, `the ${type} block that starts on line ${beginLine} has no "-----END ${type}-----" line: the PEM is truncated; copy the whole file`);
+      throw malformed(
+        field,
+        `the ${type} block that starts on line ${beginLine} has no "-----END ${type}-----" line: the PEM is truncated; copy the whole file`,
+      );
     }
     const firstPad = body.indexOf("=");
-    if (body === "" || body.length % 4 !== 0 || (firstPad !== -1 && firstPad < body.length - 2) || (firstPad !== -1 && body.slice(firstPad) !== "=".repeat(body.length - firstPad))) {
-      throw malformed(field, `the ${type} block that starts on line ${beginLine} is not valid base64 (${body === "" ? "it is empty" : "wrong length or padding"}): the PEM is truncated or altered; copy the whole file`);
+    if (
+      body === "" ||
+      body.length % 4 !== 0 ||
+      (firstPad !== -1 && firstPad < body.length - 2) ||
+      (firstPad !== -1 && body.slice(firstPad) !== "=".repeat(body.length - firstPad))
+    ) {
+      throw malformed(
+        field,
+        `the ${type} block that starts on line ${beginLine} is not valid base64 (${body === "" ? "it is empty" : "wrong length or padding"}): the PEM is truncated or altered; copy the whole file`,
+      );
     }
     const der = Buffer.from(body, "base64");
     const expected = derLength(der);
     // Encrypted legacy keys have an encrypted (non-DER) body; only DER bodies can be length-checked.
     const encryptedBody = Object.keys(headers).length > 0;
     if (!encryptedBody && !NON_DER_TYPES.has(type) && (expected === undefined || expected !== der.length)) {
-      throw malformed(field, `the ${type} block that starts on line ${beginLine} does not hold complete DER data${expected !== undefined && expected > der.length ? " (it is cut short)" : ""}: the PEM is truncated or altered; copy the whole file`);
+      throw malformed(
+        field,
+        `the ${type} block that starts on line ${beginLine} does not hold complete DER data${expected !== undefined && expected > der.length ? " (it is cut short)" : ""}: the PEM is truncated or altered; copy the whole file`,
+      );
     }
-    const block: PemBlock = { type, der, pem: encryptedBody ? rebuildWithHeaders(type, headers, body) : toPem(type, der) };
+    const block: PemBlock = {
+      type,
+      der,
+      pem: encryptedBody ? rebuildWithHeaders(type, headers, body) : toPem(type, der),
+    };
     if (encryptedBody) block.headers = headers;
     blocks.push(block);
   }
   if (blocks.length === 0) {
     const compact = normalized.replace(/\s+/g, "");
-    const hint = compact.length > 0 && /^[A-Za-z0-9+/=]+$/.test(compact) ? " (it looks like bare base64: add the -----BEGIN ...----- and -----END ...----- lines)" : "";
-    throw malformed(field, `has no "-----BEGIN ...-----" line, so it is not PEM${hint}: paste the PEM file's whole text`);
+    const hint =
+      compact.length > 0 && /^[A-Za-z0-9+/=]+$/.test(compact)
+        ? " (it looks like bare base64: add the -----BEGIN ...----- and -----END ...----- lines)"
+        : "";
+    throw malformed(
+      field,
+      `has no "-----BEGIN ...-----" line, so it is not PEM${hint}: paste the PEM file's whole text`,
+    );
   }
   return blocks;
 }
 
 function rebuildWithHeaders(type: string, headers: Record<string, string>, body: string): string {
-  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join("\n");
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n");
   return `-----BEGIN ${type}-----\n${head}\n\n${wrap64(body)}\n-----END ${type}-----\n`;
 }

@@ -106,19 +106,36 @@ export function checkKeyStrength(key: KeyObject, field: string, what: string, po
   if (type === "rsa" || type === "rsa-pss") {
     const bits = description.keyBits ?? 0;
     if (bits < RSA_MIN_BITS) {
-      throw new CertrelayError(ErrorCodes.KEY_TOO_SMALL, `${field}: ${what} has a ${bits}-bit RSA key; at least ${RSA_MIN_BITS} bits are required: generate a new key with ${NEW_RSA} and a certificate for it`, { field });
+      throw new CertrelayError(
+        ErrorCodes.KEY_TOO_SMALL,
+        `${field}: ${what} has a ${bits}-bit RSA key; at least ${RSA_MIN_BITS} bits are required: generate a new key with ${NEW_RSA} and a certificate for it`,
+        { field },
+      );
     }
     return;
   }
   if (type === "ec") {
     if (!description.curve || !CURVES.has(description.curve)) {
-      throw new CertrelayError(ErrorCodes.KEY_UNSUPPORTED, `${field}: ${what} has an EC key on ${description.curve ?? "an unnamed curve"}; only P-256 and P-384 are accepted: generate a new key with ${NEW_EC} and a certificate for it`, { field });
+      throw new CertrelayError(
+        ErrorCodes.KEY_UNSUPPORTED,
+        `${field}: ${what} has an EC key on ${description.curve ?? "an unnamed curve"}; only P-256 and P-384 are accepted: generate a new key with ${NEW_EC} and a certificate for it`,
+        { field },
+      );
     }
     return;
   }
   if (type === "ed25519" && policy.ed25519) return;
-  const why = type === "dsa" ? "DSA keys are no longer accepted for TLS (FIPS 186-5 withdrew DSA signing)" : type === "ed25519" ? "the vendor this goes to does not accept Ed25519 keys" : `${type} keys cannot serve TLS certificates here`;
-  throw new CertrelayError(ErrorCodes.KEY_UNSUPPORTED, `${field}: ${what} has a${type === "ed25519" ? "n" : ""} ${type.toUpperCase()} key: ${why}; use RSA-2048 (${NEW_RSA}) or EC P-256 (${NEW_EC})`, { field });
+  const why =
+    type === "dsa"
+      ? "DSA keys are no longer accepted for TLS (FIPS 186-5 withdrew DSA signing)"
+      : type === "ed25519"
+        ? "the vendor this goes to does not accept Ed25519 keys"
+        : `${type} keys cannot serve TLS certificates here`;
+  throw new CertrelayError(
+    ErrorCodes.KEY_UNSUPPORTED,
+    `${field}: ${what} has a${type === "ed25519" ? "n" : ""} ${type.toUpperCase()} key: ${why}; use RSA-2048 (${NEW_RSA}) or EC P-256 (${NEW_EC})`,
+    { field },
+  );
 }
 
 /** Refuse an MD5, SHA-1 or DSA signature on a certificate (DER) or a CSR (algorithm name). */
@@ -133,7 +150,11 @@ export function checkSignature(algorithm: string, field: string, what: string): 
 }
 
 /** A CSR from a user: its key and its signature. */
-export function checkCsrStrength(csr: { publicKeyPem: string; signatureAlgorithm: string }, field = "csr", policy: StrengthPolicy = {}): void {
+export function checkCsrStrength(
+  csr: { publicKeyPem: string; signatureAlgorithm: string },
+  field = "csr",
+  policy: StrengthPolicy = {},
+): void {
   checkKeyStrength(createPublicKey(csr.publicKeyPem), field, "the certificate request", policy);
   checkSignature(csr.signatureAlgorithm, field, "the certificate request");
 }

@@ -24,14 +24,32 @@ export function contractContext(trust: string, store?: Store): ProviderContext {
 
 const SECRET_ID = "contract/credentials";
 
-export function buildTarget(definition: AnyProviderDefinition, entry: Record<string, unknown>, credentials: Record<string, string>, ctx: ProviderContext): Target {
+export function buildTarget(
+  definition: AnyProviderDefinition,
+  entry: Record<string, unknown>,
+  credentials: Record<string, string>,
+  ctx: ProviderContext,
+): Target {
   const role = definition.target;
   if (!role) throw new Error(`${definition.name} has no target role`);
-  return role.create(role.schema.parse({ provider: definition.name, credentials: SECRET_ID, ...entry }), credentials, ctx);
+  return role.create(
+    role.schema.parse({ provider: definition.name, credentials: SECRET_ID, ...entry }),
+    credentials,
+    ctx,
+  );
 }
 
-export function buildIssuer(definition: AnyProviderDefinition, entry: Record<string, unknown>, credentials: Record<string, string>, ctx: ProviderContext): Issuer {
+export function buildIssuer(
+  definition: AnyProviderDefinition,
+  entry: Record<string, unknown>,
+  credentials: Record<string, string>,
+  ctx: ProviderContext,
+): Issuer {
   const role = definition.issuer;
   if (!role) throw new Error(`${definition.name} has no issuer role`);
-  return role.create(role.schema.parse({ provider: definition.name, credentials: SECRET_ID, ...entry }), credentials, ctx);
+  return role.create(
+    role.schema.parse({ provider: definition.name, credentials: SECRET_ID, ...entry }),
+    credentials,
+    ctx,
+  );
 }

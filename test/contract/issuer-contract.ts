@@ -25,17 +25,25 @@ function issued(outcome: IssueOutcome): Extract<IssueOutcome, { state: "issued" 
   return outcome;
 }
 
-export function issuerContract(definition: AnyProviderDefinition, makeSubject: () => Promise<IssuerSubject>, gaps: KnownGaps = new Set()): void {
+export function issuerContract(
+  definition: AnyProviderDefinition,
+  makeSubject: () => Promise<IssuerSubject>,
+  gaps: KnownGaps = new Set(),
+): void {
   describe(`issuer contract: ${definition.name}`, () => {
     let subject: IssuerSubject;
     const open: Issuer[] = [];
     let serial = 0;
     const issuer = (): Issuer => {
-      const made = buildIssuer(definition, subject.entry, subject.credentials, { ...contractContext(subject.trust, subject.store), ...subject.context });
+      const made = buildIssuer(definition, subject.entry, subject.credentials, {
+        ...contractContext(subject.trust, subject.store),
+        ...subject.context,
+      });
       open.push(made);
       return made;
     };
-    const request = (i: Issuer): Promise<IssueRequest> => subject.request(`certrelay:contract:${definition.name}:${++serial}`, i.keyType);
+    const request = (i: Issuer): Promise<IssueRequest> =>
+      subject.request(`certrelay:contract:${definition.name}:${++serial}`, i.keyType);
     const property = (key: keyof typeof ISSUER_PROPERTIES, body: () => Promise<void>) =>
       (gaps.has(key) ? it.fails : it)(ISSUER_PROPERTIES[key], body);
 
@@ -130,8 +138,16 @@ export function issuerContract(definition: AnyProviderDefinition, makeSubject: (
       const req = await request(i);
       const sent = subject.sandbox.count(subject.buy.key);
       const bought = subject.purchases();
-      subject.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: subject.buy.method, path: subject.buy.path, times: 1 });
-      const first = await i.issue(req).then((outcome) => ({ outcome }), (error: unknown) => ({ error }));
+      subject.sandbox.faults.add({
+        fault: { kind: "drop-answer" },
+        method: subject.buy.method,
+        path: subject.buy.path,
+        times: 1,
+      });
+      const first = await i.issue(req).then(
+        (outcome) => ({ outcome }),
+        (error: unknown) => ({ error }),
+      );
       expect(subject.sandbox.count(subject.buy.key), JSON.stringify(first)).toBe(sent + 1);
       expect(subject.purchases()).toBe(bought + 1);
       // the next run with the same request collects what landed

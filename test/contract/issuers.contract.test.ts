@@ -9,7 +9,10 @@ const issuers = (builtInProviders as readonly AnyProviderDefinition[]).filter((d
 
 describe("every issuer in src/providers/index.ts has a contract sandbox", () => {
   it.each(issuers.map((d) => d.name))("%s", (name) => {
-    expect(contractSandboxes[name]?.issuer, `add an issuer factory for ${name} to test/contract/sandboxes.ts`).toBeTypeOf("function");
+    expect(
+      contractSandboxes[name]?.issuer,
+      `add an issuer factory for ${name} to test/contract/sandboxes.ts`,
+    ).toBeTypeOf("function");
   });
 });
 

@@ -40,9 +40,13 @@ async function yeastarTarget(): Promise<TargetSubject> {
   const ca = await TestCA.create({ name: "Contract PBX" });
   const sandbox = await startYeastarSandbox({ ca });
   // the PBX's writes: file upload, certificate create/update/delete (delete is a GET), web server choice
-  const writes = ["POST /certificate/upload", "POST /certificate/create", "POST /certificate/update", "GET /certificate/delete", "POST /webserver/update"].map((k) =>
-    k.replace(" /", ` ${YEASTAR_API}/`),
-  );
+  const writes = [
+    "POST /certificate/upload",
+    "POST /certificate/create",
+    "POST /certificate/update",
+    "GET /certificate/delete",
+    "POST /webserver/update",
+  ].map((k) => k.replace(" /", ` ${YEASTAR_API}/`));
   return {
     entry: { provider: "yeastar", endpoint: sandbox.url, certificateType: "server" },
     credentials: sandbox.credentials,
@@ -50,7 +54,11 @@ async function yeastarTarget(): Promise<TargetSubject> {
     writes: () => writes.reduce((n, key) => n + sandbox.count(key), 0),
     write: { method: "POST", path: `${YEASTAR_API}/certificate/upload`, key: `POST ${YEASTAR_API}/certificate/upload` },
     // the upload only stages a file; create (or the in-place update of a rotation) is what the PBX then holds
-    landing: { method: "POST", path: /\/certificate\/(create|update)$/, keys: [`POST ${YEASTAR_API}/certificate/create`, `POST ${YEASTAR_API}/certificate/update`] },
+    landing: {
+      method: "POST",
+      path: /\/certificate\/(create|update)$/,
+      keys: [`POST ${YEASTAR_API}/certificate/create`, `POST ${YEASTAR_API}/certificate/update`],
+    },
     sandbox,
     trust: ca.rootPem,
     stop: () => sandbox.stop(),
@@ -63,10 +71,19 @@ async function cdnTarget(): Promise<TargetSubject> {
   const host = "www.contract.example";
   return {
     // verified at the HTTPS edge (SNI, chain trusted up to the test CA), the way a user with a CDN domain runs it
-    entry: { provider: "cdn", endpoint: sandbox.url, verifyHost: host, verifyAddress: `127.0.0.1:${sandbox.edgePort}`, serviceId: "svc-contract" },
+    entry: {
+      provider: "cdn",
+      endpoint: sandbox.url,
+      verifyHost: host,
+      verifyAddress: `127.0.0.1:${sandbox.edgePort}`,
+      serviceId: "svc-contract",
+    },
     credentials: sandbox.credentials,
     material: () => ca.issue({ commonName: host, sans: [host], days: 90 }),
-    writes: () => sandbox.count("POST /sfd/v2.0/certs") + sandbox.count("POST /cdn/v1.0/services/:serviceId/certificates") + sandbox.count("DELETE /sfd/v2.0/certs/:id"),
+    writes: () =>
+      sandbox.count("POST /sfd/v2.0/certs") +
+      sandbox.count("POST /cdn/v1.0/services/:serviceId/certificates") +
+      sandbox.count("DELETE /sfd/v2.0/certs/:id"),
     write: { method: "POST", path: "/sfd/v2.0/certs", key: "POST /sfd/v2.0/certs" },
     landing: { method: "POST", path: /^\/sfd\/v2\.0\/certs$/, keys: ["POST /sfd/v2.0/certs"] },
     sandbox,
@@ -87,7 +104,12 @@ async function enosTarget(): Promise<TargetSubject> {
       const { csr, privateKey } = await generateKeyAndCsr({ keyType: "rsa", commonName: "device.contract.example" });
       const issuer = createEnosIssuer(settings, sandbox.credentials, contractContext(ca.rootPem));
       try {
-        const outcome = await issuer.issue({ csr, commonName: "device.contract.example", sans: [], reference: "contract" });
+        const outcome = await issuer.issue({
+          csr,
+          commonName: "device.contract.example",
+          sans: [],
+          reference: "contract",
+        });
         if (outcome.state !== "issued") throw new Error(`EnOS did not issue: ${outcome.detail}`);
         return { certificate: outcome.certificate, chain: outcome.chain, privateKey };
       } finally {
@@ -121,7 +143,13 @@ async function enosIssuer(): Promise<IssuerSubject> {
   const ca = await TestCA.create({ name: "Contract EnOS" });
   const sandbox = await startEnosSandbox({ ca });
   return {
-    entry: { provider: "enos", endpoint: sandbox.url, orgId: "yourOrgId", assetId: "yourDeviceAssetId", issueAuthority: "RSA" },
+    entry: {
+      provider: "enos",
+      endpoint: sandbox.url,
+      orgId: "yourOrgId",
+      assetId: "yourDeviceAssetId",
+      issueAuthority: "RSA",
+    },
     credentials: sandbox.credentials,
     request: (reference, keyType) => request(reference, keyType, "device.contract.example"),
     purchases: () => sandbox.actionCount("apply") + sandbox.actionCount("renew"),

@@ -22,7 +22,8 @@ async function requestsOf<T>(subject: TargetSubject, call: () => Promise<T>): Pr
 }
 
 export const TARGET_PROPERTIES = {
-  idempotent: "deploying the same material twice writes once: the second deploy answers changed: false and sends no write",
+  idempotent:
+    "deploying the same material twice writes once: the second deploy answers changed: false and sends no write",
   verify: "verify after deploy is ok and names the deployed serial",
   get503: "a GET answered 503 is retried: the same list, one request more",
   getDrop: "a GET whose connection drops is retried: the same list, one request more",
@@ -32,12 +33,19 @@ export const TARGET_PROPERTIES = {
   close: "close() twice is safe",
 } as const;
 
-export function targetContract(definition: AnyProviderDefinition, makeSubject: () => Promise<TargetSubject>, gaps: KnownGaps = new Set()): void {
+export function targetContract(
+  definition: AnyProviderDefinition,
+  makeSubject: () => Promise<TargetSubject>,
+  gaps: KnownGaps = new Set(),
+): void {
   describe(`target contract: ${definition.name}`, () => {
     let subject: TargetSubject;
     const open: Target[] = [];
     const target = (): Target => {
-      const made = buildTarget(definition, subject.entry, subject.credentials, { ...contractContext(subject.trust), ...subject.context });
+      const made = buildTarget(definition, subject.entry, subject.credentials, {
+        ...contractContext(subject.trust),
+        ...subject.context,
+      });
       open.push(made);
       return made;
     };
@@ -133,11 +141,19 @@ export function targetContract(definition: AnyProviderDefinition, makeSubject: (
       const material = await subject.material();
       const landed = () => landing.keys.reduce((n, key) => n + subject.sandbox.count(key), 0);
       const before = landed();
-      subject.sandbox.faults.add({ fault: { kind: "drop-answer" }, method: landing.method, path: landing.path, times: 1 });
+      subject.sandbox.faults.add({
+        fault: { kind: "drop-answer" },
+        method: landing.method,
+        path: landing.path,
+        times: 1,
+      });
       // the run that lost the answer may find the write by itself, or fail saying it may have landed
       const outcome = await target()
         .deploy(material)
-        .then((result) => ({ result }), (error: unknown) => ({ error }));
+        .then(
+          (result) => ({ result }),
+          (error: unknown) => ({ error }),
+        );
       expect(landed(), JSON.stringify(outcome)).toBe(before + 1);
       const again = await target().deploy(material);
       expect(landed()).toBe(before + 1);

@@ -9,7 +9,10 @@ const targets = (builtInProviders as readonly AnyProviderDefinition[]).filter((d
 
 describe("every target in src/providers/index.ts has a contract sandbox", () => {
   it.each(targets.map((d) => d.name))("%s", (name) => {
-    expect(contractSandboxes[name]?.target, `add a target factory for ${name} to test/contract/sandboxes.ts`).toBeTypeOf("function");
+    expect(
+      contractSandboxes[name]?.target,
+      `add a target factory for ${name} to test/contract/sandboxes.ts`,
+    ).toBeTypeOf("function");
   });
 });
 

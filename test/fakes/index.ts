@@ -38,7 +38,10 @@ export function fakeConfig(names: string[], options: { renewBeforeDays?: number 
       "      - { provider: cdn, endpoint: https://second.fake.invalid, credentials: fake/second }",
     ].join("\n"),
   );
-  return parseConfig([`renewBeforeDays: ${options.renewBeforeDays ?? 30}`, "certificates:", ...certificates].join("\n"), "fake world");
+  return parseConfig(
+    [`renewBeforeDays: ${options.renewBeforeDays ?? 30}`, "certificates:", ...certificates].join("\n"),
+    "fake world",
+  );
 }
 
 export interface FakeWorld {
@@ -58,17 +61,27 @@ export interface FakeWorld {
   stop(): Promise<void>;
 }
 
-export async function startFakeWorld(options: { issuer?: FakeIssuerOptions; daysLeft?: number; names?: string[] } = {}): Promise<FakeWorld> {
+export async function startFakeWorld(
+  options: { issuer?: FakeIssuerOptions; daysLeft?: number; names?: string[] } = {},
+): Promise<FakeWorld> {
   const clock = new ManualClock(FAKE_NOW);
   const ca = await TestCA.create({ name: "Fake World", now: FAKE_NOW });
   const dir = mkdtempSync(join(tmpdir(), "certrelay-fakes-"));
   const store = new FileStore({ dir });
   const issuer = new FakeIssuer(ca, { clock: clock.now, ...options.issuer });
-  const targets: [FakeTarget, FakeTarget] = [new FakeTarget({ name: "first", clock: clock.now }), new FakeTarget({ name: "second", clock: clock.now })];
+  const targets: [FakeTarget, FakeTarget] = [
+    new FakeTarget({ name: "first", clock: clock.now }),
+    new FakeTarget({ name: "second", clock: clock.now }),
+  ];
   const providers = new FakeProviders({ issuer, targets });
   const seed = async (name: string, daysLeft: number) => {
     const host = `${name}.example.com`;
-    const material = await ca.issue({ commonName: host, sans: [host], notBefore: new Date(clock.now().getTime() - (90 - daysLeft) * DAY_MS), days: 90 });
+    const material = await ca.issue({
+      commonName: host,
+      sans: [host],
+      notBefore: new Date(clock.now().getTime() - (90 - daysLeft) * DAY_MS),
+      days: 90,
+    });
     await store.putCurrent(`certrelay/${name}`, material);
     return material;
   };
@@ -84,7 +97,14 @@ export async function startFakeWorld(options: { issuer?: FakeIssuerOptions; days
     config: fakeConfig(options.names ?? ["www"]),
     seeded,
     seed,
-    deps: (overrides = {}) => ({ store, providers, clock: clock.now, logger: silentLogger, dryRun: false, ...overrides }),
+    deps: (overrides = {}) => ({
+      store,
+      providers,
+      clock: clock.now,
+      logger: silentLogger,
+      dryRun: false,
+      ...overrides,
+    }),
     stop: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }

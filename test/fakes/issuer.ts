@@ -33,7 +33,9 @@ export interface FakeOrder {
 }
 
 async function spki(pem: string): Promise<string> {
-  const key = pem.includes("CERTIFICATE REQUEST") ? (await inspectCsr(pem)).publicKeyPem : new X509Certificate(pem).publicKey.export({ type: "spki", format: "pem" }).toString();
+  const key = pem.includes("CERTIFICATE REQUEST")
+    ? (await inspectCsr(pem)).publicKeyPem
+    : new X509Certificate(pem).publicKey.export({ type: "spki", format: "pem" }).toString();
   return createPublicKey(key).export({ type: "spki", format: "der" }).toString("base64");
 }
 
@@ -64,7 +66,12 @@ export class FakeIssuer implements Issuer {
   /** Place an order as another run would have (e.g. the one that died), without going through a pipeline. */
   async place(request: IssueRequest): Promise<FakeOrder> {
     this.purchases += 1;
-    const order: FakeOrder = { id: `order-${this.purchases}`, reference: request.reference, csr: request.csr, pendingLeft: this.options.pendingAnswers ?? 0 };
+    const order: FakeOrder = {
+      id: `order-${this.purchases}`,
+      reference: request.reference,
+      csr: request.csr,
+      pendingLeft: this.options.pendingAnswers ?? 0,
+    };
     this.orders.set(order.id, order);
     return order;
   }
@@ -96,10 +103,16 @@ export class FakeIssuer implements Issuer {
       order.pendingLeft -= 1;
       return { state: "pending", orderId: order.id, detail: `order ${order.id} is being validated` };
     }
-    order.issued ??= await this.ca.signCsr(order.csr, { days: this.options.days ?? 90, ...(this.options.clock ? { notBefore: this.options.clock() } : {}) });
+    order.issued ??= await this.ca.signCsr(order.csr, {
+      days: this.options.days ?? 90,
+      ...(this.options.clock ? { notBefore: this.options.clock() } : {}),
+    });
     // as a real CA's order: it certifies the key it was placed with, whatever key the caller holds now
     if ((await spki(order.issued.certificate)) !== (await spki(request.csr))) {
-      throw new CertrelayError(ErrorCodes.KEY_MISMATCH, `${this.label} order ${order.id} holds a certificate for a different key than this CSR`);
+      throw new CertrelayError(
+        ErrorCodes.KEY_MISMATCH,
+        `${this.label} order ${order.id} holds a certificate for a different key than this CSR`,
+      );
     }
     return { state: "issued", certificate: order.issued.certificate, chain: order.issued.chain, orderId: order.id };
   }

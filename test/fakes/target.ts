@@ -4,7 +4,14 @@
  * contract's and the sandboxes' business (test/contract/).
  */
 import { CertrelayError, ErrorCodes } from "../../src/errors.js";
-import type { CertificateMaterial, Clock, DeployedCertificate, DeployResult, Target, VerifyResult } from "../../src/model.js";
+import type {
+  CertificateMaterial,
+  Clock,
+  DeployedCertificate,
+  DeployResult,
+  Target,
+  VerifyResult,
+} from "../../src/model.js";
 import { certFacts, expireInDays, normalizeSerial } from "../../src/x509/index.js";
 
 export interface FakeTargetOptions {
@@ -34,7 +41,11 @@ export class FakeTarget implements Target {
   }
 
   /** The next `times` writes fail (default: one); each throws a fresh VendorError unless `error` says otherwise. */
-  failWrites(times = 1, error: () => Error = () => new CertrelayError(ErrorCodes.VENDOR_ERROR, `${this.label} refused the upload (injected)`, { status: 503 })): this {
+  failWrites(
+    times = 1,
+    error: () => Error = () =>
+      new CertrelayError(ErrorCodes.VENDOR_ERROR, `${this.label} refused the upload (injected)`, { status: 503 }),
+  ): this {
     this.failures.push({ error, times });
     return this;
   }
@@ -60,7 +71,13 @@ export class FakeTarget implements Target {
       throw failure.error();
     }
     this.writes += 1;
-    const record: DeployedCertificate = known ?? { id: String(this.nextId++), serial: facts.serial, commonName: facts.commonName, notAfter: facts.notAfter, expireIn: expireInDays(facts.notAfter, now) };
+    const record: DeployedCertificate = known ?? {
+      id: String(this.nextId++),
+      serial: facts.serial,
+      commonName: facts.commonName,
+      notAfter: facts.notAfter,
+      expireIn: expireInDays(facts.notAfter, now),
+    };
     this.held.set(facts.serial, record);
     if (!this.stale) this.served = facts.serial;
     return { ...record, changed: true };
@@ -73,7 +90,11 @@ export class FakeTarget implements Target {
   async verify(serial: string): Promise<VerifyResult> {
     const want = normalizeSerial(serial);
     if (this.served === want) return { ok: true, servedSerial: want, detail: `${this.label} serves ${want}` };
-    return { ok: false, ...(this.served ? { servedSerial: this.served } : {}), detail: `${this.label} serves ${this.served ?? "nothing"}, expected ${want}` };
+    return {
+      ok: false,
+      ...(this.served ? { servedSerial: this.served } : {}),
+      detail: `${this.label} serves ${this.served ?? "nothing"}, expected ${want}`,
+    };
   }
 
   async close(): Promise<void> {

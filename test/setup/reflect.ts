@@ -4,7 +4,8 @@ import "reflect-metadata";
 // test output. Every other warning still prints.
 const emitWarning = process.emitWarning.bind(process);
 process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-  const text = typeof warning === "string" ? `${warning} ${String(rest[0] ?? "")}` : `${warning.name} ${warning.message}`;
+  const text =
+    typeof warning === "string" ? `${warning} ${String(rest[0] ?? "")}` : `${warning.name} ${warning.message}`;
   if (text.includes("NodeVersionSupportWarning")) return;
   (emitWarning as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;

@@ -48,10 +48,15 @@ export async function startAcmeWorld(options: { eab?: Record<string, string>; ca
     started.push(moto);
     const pebble = await startPebble({ ca: listenerCa, ...(options.eab ? { eab: options.eab } : {}) });
     started.push(pebble);
-    const bridge = await startDnsBridge({ motoEndpoint: moto.endpoint, setTxt: (host, values) => pebble.setTxt(host, values) });
+    const bridge = await startDnsBridge({
+      motoEndpoint: moto.endpoint,
+      setTxt: (host, values) => pebble.setTxt(host, values),
+    });
     started.push(bridge);
     const route53 = new Route53Client(awsClientConfig(moto.endpoint));
-    const zone = await route53.send(new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `certrelay-${Date.now()}` }));
+    const zone = await route53.send(
+      new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `certrelay-${Date.now()}` }),
+    );
     const zoneId = (zone.HostedZone?.Id ?? "").replace(/^\/hostedzone\//, "");
     const resolver = new Resolver({ timeout: 1_000, tries: 2 });
     resolver.setServers([pebble.dnsAddress]);
@@ -66,7 +71,11 @@ export async function startAcmeWorld(options: { eab?: Record<string, string>; ca
         try {
           return (await resolver.resolveTxt(fqdn.replace(/\.$/, ""))).map((chunks) => chunks.join(""));
         } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === "ENOTFOUND" || (error as NodeJS.ErrnoException).code === "ENODATA") return [];
+          if (
+            (error as NodeJS.ErrnoException).code === "ENOTFOUND" ||
+            (error as NodeJS.ErrnoException).code === "ENODATA"
+          )
+            return [];
           throw error;
         }
       },
@@ -105,7 +114,9 @@ export interface AcmePipelineWorld {
 }
 
 /** `secrets-manager`: the store is AWS Secrets Manager on the same moto that plays Route53, as the Lambda runs it. */
-export async function startAcmePipelineWorld(options: { store?: "file" | "secrets-manager" } = {}): Promise<AcmePipelineWorld> {
+export async function startAcmePipelineWorld(
+  options: { store?: "file" | "secrets-manager" } = {},
+): Promise<AcmePipelineWorld> {
   const ca = await TestCA.create({ name: "ACME Pipeline Test" });
   const acme = await startAcmeWorld({ ca });
   const stops: { stop(): Promise<void> }[] = [acme];
@@ -118,13 +129,21 @@ export async function startAcmePipelineWorld(options: { store?: "file" | "secret
     stops.push(yeastar);
     const dir = mkdtempSync(join(tmpdir(), "certrelay-acme-"));
     stops.push({ stop: async () => rmSync(dir, { recursive: true, force: true }) });
-    const store = options.store === "secrets-manager" ? new SecretsManagerStore(new SecretsManagerClient(awsClientConfig(acme.moto.endpoint))) : new FileStore({ dir });
+    const store =
+      options.store === "secrets-manager"
+        ? new SecretsManagerStore(new SecretsManagerClient(awsClientConfig(acme.moto.endpoint)))
+        : new FileStore({ dir });
     await store.putCredentials("certrelay/cdn", cdn.credentials);
     await store.putCredentials("certrelay/pbx", yeastar.credentials);
     await store.putCredentials("certrelay/acme", {});
     const now = systemClock();
     // a 90-day certificate with 10 days left: due under the 30-day rule
-    const seeded = await ca.issue({ commonName: "www.example.com", sans: ["www.example.com"], notBefore: new Date(now.getTime() - 80 * DAY_MS), days: 90 });
+    const seeded = await ca.issue({
+      commonName: "www.example.com",
+      sans: ["www.example.com"],
+      notBefore: new Date(now.getTime() - 80 * DAY_MS),
+      days: 90,
+    });
     await store.putCurrent("certrelay/www", seeded);
     const ctx: ProviderContext = {
       clock: systemClock,
@@ -161,7 +180,14 @@ certificates:
       seeded,
       ctx,
       config,
-      deps: (overrides = {}) => ({ store, providers: new StoreBackedProviders(store, ctx), clock: systemClock, logger: silentLogger, dryRun: false, ...overrides }),
+      deps: (overrides = {}) => ({
+        store,
+        providers: new StoreBackedProviders(store, ctx),
+        clock: systemClock,
+        logger: silentLogger,
+        dryRun: false,
+        ...overrides,
+      }),
       stop: async () => {
         await Promise.allSettled(stops.reverse().map((s) => s.stop()));
       },

@@ -42,7 +42,10 @@ export function parseOutputs(text: string): Record<string, string> {
 
 export const RUN_ID = "4242";
 
-export async function runAction(inputs: Record<string, string | undefined>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string | undefined>,
+  extraEnv: Record<string, string> = {},
+): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "certrelay-action-"));
   const outputPath = join(dir, "output");
   const summaryPath = join(dir, "summary");
@@ -68,13 +71,25 @@ export async function runAction(inputs: Record<string, string | undefined>, extr
   }
   try {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(process.execPath, [ACTION_BUNDLE], { env, cwd: dir, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-        done({ code, stdout: String(stdout), stderr: String(stderr) });
-      });
+      execFile(
+        process.execPath,
+        [ACTION_BUNDLE],
+        { env, cwd: dir, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+          done({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
     });
     const outputFile = readFileSync(outputPath, "utf8");
-    return { code, stdout, stderr, outputs: parseOutputs(outputFile), outputFile, summary: readFileSync(summaryPath, "utf8") };
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseOutputs(outputFile),
+      outputFile,
+      summary: readFileSync(summaryPath, "utf8"),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

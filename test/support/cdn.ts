@@ -19,7 +19,9 @@ export interface CdnFixture {
   ctx: ProviderContext;
 }
 
-export async function startCdnFixture(options: Partial<Omit<CdnSandboxOptions, "ca" | "clock">> = {}): Promise<CdnFixture> {
+export async function startCdnFixture(
+  options: Partial<Omit<CdnSandboxOptions, "ca" | "clock">> = {},
+): Promise<CdnFixture> {
   const clock = new ManualClock(CDN_NOW);
   const ca = await TestCA.create({ name: "SFD Test", now: CDN_NOW });
   const sandbox = await startCdnSandbox({ ...options, ca, clock: clock.now });
@@ -53,7 +55,10 @@ export async function rawCall(
   const text = body === undefined ? undefined : JSON.stringify(body);
   const signed = signRequest(
     { method, url, headers: {}, body: text },
-    { accessKeyId: sandbox.credentials.accessKeyId, accessKeySecret: options.secret ?? sandbox.credentials.accessKeySecret },
+    {
+      accessKeyId: sandbox.credentials.accessKeyId,
+      accessKeySecret: options.secret ?? sandbox.credentials.accessKeySecret,
+    },
     options.at ?? sandbox.clock(),
     options.nonce,
   );

@@ -16,16 +16,25 @@ export interface CliRun {
 }
 
 export function requireBuiltCli(): void {
-  if (!existsSync(join(ROOT, "dist/cli/index.js"))) throw new Error("dist/cli/index.js is missing: run `npm run build` first");
+  if (!existsSync(join(ROOT, "dist/cli/index.js")))
+    throw new Error("dist/cli/index.js is missing: run `npm run build` first");
 }
 
-export function certrelay(args: string[], options: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+export function certrelay(
+  args: string[],
+  options: { input?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliRun> {
   requireBuiltCli();
   return new Promise((done) => {
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd ?? ROOT, env: { ...process.env, NO_COLOR: "1", ...options.env }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: options.cwd ?? ROOT,
+        env: { ...process.env, NO_COLOR: "1", ...options.env },
+        timeout: 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         done({ code, stdout, stderr });

@@ -18,7 +18,9 @@ export interface EnosFixture {
   ctx: ProviderContext;
 }
 
-export async function startEnosFixture(options: Partial<Omit<EnosSandboxOptions, "ca" | "clock">> & { rootDays?: number } = {}): Promise<EnosFixture> {
+export async function startEnosFixture(
+  options: Partial<Omit<EnosSandboxOptions, "ca" | "clock">> & { rootDays?: number } = {},
+): Promise<EnosFixture> {
   const clock = new ManualClock(ENOS_NOW);
   const { rootDays, ...sandboxOptions } = options;
   const ca = await TestCA.create({ name: "EnOS Test", now: ENOS_NOW, ...(rootDays ? { rootDays } : {}) });
@@ -37,7 +39,10 @@ function timestampFor(sandbox: EnosSandbox): number {
   return lastTimestamp;
 }
 
-export async function rawToken(sandbox: EnosSandbox, options: { secret?: string; timestamp?: number } = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+export async function rawToken(
+  sandbox: EnosSandbox,
+  options: { secret?: string; timestamp?: number } = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const timestamp = options.timestamp ?? timestampFor(sandbox);
   const { appKey, appSecret } = sandbox.credentials;
   const body = { appKey, encryption: sha256(`${appKey}${timestamp}${options.secret ?? appSecret}`), timestamp };

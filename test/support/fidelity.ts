@@ -48,12 +48,18 @@ async function multipartFields(request: RecordedRequest): Promise<string[]> {
 }
 
 /** Every way `recorded` departs from `documented` (empty when each request matches a documented call). */
-export async function fidelityProblems(recorded: readonly RecordedRequest[], documented: readonly DocumentedCall[]): Promise<string[]> {
+export async function fidelityProblems(
+  recorded: readonly RecordedRequest[],
+  documented: readonly DocumentedCall[],
+): Promise<string[]> {
   const problems: string[] = [];
   for (const request of recorded) {
     const where = `${request.method} ${request.path}`;
     const call = documented.find(
-      (d) => d.method === request.method && pathMatches(d.path, request.path) && Object.entries(d.match ?? {}).every(([k, v]) => request.query[k] === v),
+      (d) =>
+        d.method === request.method &&
+        pathMatches(d.path, request.path) &&
+        Object.entries(d.match ?? {}).every(([k, v]) => request.query[k] === v),
     );
     if (!call) {
       problems.push(`${where}: not a documented call`);
@@ -62,10 +68,12 @@ export async function fidelityProblems(recorded: readonly RecordedRequest[], doc
     for (const name of Object.keys(request.query)) {
       if (!(call.query ?? []).includes(name)) problems.push(`${where}: undocumented query parameter ${name}`);
     }
-    for (const name of call.requiredQuery ?? []) if (!(name in request.query)) problems.push(`${where}: missing query parameter ${name}`);
+    for (const name of call.requiredQuery ?? [])
+      if (!(name in request.query)) problems.push(`${where}: missing query parameter ${name}`);
     for (const [name, pattern] of Object.entries(call.headers ?? {})) {
       const value = request.headers[name];
-      if (typeof value !== "string" || !pattern.test(value)) problems.push(`${where}: header ${name} is ${value === undefined ? "missing" : `'${String(value)}'`}`);
+      if (typeof value !== "string" || !pattern.test(value))
+        problems.push(`${where}: header ${name} is ${value === undefined ? "missing" : `'${String(value)}'`}`);
     }
     if (call.multipart) {
       const fields = await multipartFields(request);
@@ -97,9 +105,11 @@ export async function fidelityProblems(recorded: readonly RecordedRequest[], doc
       const want = call.body[name];
       const got = typeOf(value);
       if (!want) problems.push(`${where}: undocumented body field ${name}`);
-      else if (got !== want && !(want === "number" && got === "integer")) problems.push(`${where}: body field ${name} is ${got}, documented ${want}`);
+      else if (got !== want && !(want === "number" && got === "integer"))
+        problems.push(`${where}: body field ${name} is ${got}, documented ${want}`);
     }
-    for (const name of call.requiredBody ?? []) if (!(name in fields)) problems.push(`${where}: missing body field ${name}`);
+    for (const name of call.requiredBody ?? [])
+      if (!(name in fields)) problems.push(`${where}: missing body field ${name}`);
   }
   return problems;
 }

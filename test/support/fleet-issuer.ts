@@ -24,7 +24,15 @@ export async function startIssuerFor(f: FleetFixture): Promise<IssuerFixture> {
   await f.secrets.putCredentials("certrelay/reseller", { ...reseller.credentials });
   return {
     yaml: (indent) =>
-      ["provider: reseller", `endpoint: ${reseller.url}`, "credentials: certrelay/reseller", "dcvType: DNS", `plan: ${DOMAIN_SSL_PLAN}`].map((line) => indent + line).join("\n"),
+      [
+        "provider: reseller",
+        `endpoint: ${reseller.url}`,
+        "credentials: certrelay/reseller",
+        "dcvType: DNS",
+        `plan: ${DOMAIN_SSL_PLAN}`,
+      ]
+        .map((line) => indent + line)
+        .join("\n"),
     purchases: () => reseller.count("POST /ssl-certificate"),
     secrets: [reseller.credentials.apiKey],
     stop: () => reseller.stop(),

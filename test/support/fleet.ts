@@ -136,7 +136,11 @@ export async function startFleetFixture(options: FleetFixtureOptions = {}): Prom
     secrets,
     ctx,
     async verifyOnCdn(host, serial) {
-      const target = createCdnTarget({ endpoint: cdn.url, verifyHost: host, verifyAddress: `127.0.0.1:${cdn.edgePort}` }, cdn.credentials, ctx);
+      const target = createCdnTarget(
+        { endpoint: cdn.url, verifyHost: host, verifyAddress: `127.0.0.1:${cdn.edgePort}` },
+        cdn.credentials,
+        ctx,
+      );
       try {
         return await target.verify(serial);
       } finally {
@@ -167,7 +171,13 @@ export function cdnTargetYaml(f: FleetFixture, host: string, indent = "      "):
 }
 
 /** Current material in the store for `secret`: a certificate for `host` with `daysLeft` days left of `lifetimeDays`. */
-export async function seedCurrent(f: FleetFixture, secret: string, host: string, daysLeft: number, lifetimeDays = 90): Promise<CertificateMaterial> {
+export async function seedCurrent(
+  f: FleetFixture,
+  secret: string,
+  host: string,
+  daysLeft: number,
+  lifetimeDays = 90,
+): Promise<CertificateMaterial> {
   const notAfter = new Date(f.clock.now().getTime() + daysLeft * DAY + 3_600_000);
   const notBefore = new Date(notAfter.getTime() - lifetimeDays * DAY);
   const material = await f.ca.issue({ commonName: host, sans: [host], notBefore, notAfter });
@@ -200,7 +210,8 @@ export function fleetDeps(f: FleetFixture, options: DepsOptions): CapturedDeps {
   const deps: FleetDeps = {
     loadConfig: async () => ({ config, source: "test certrelay.yml" }),
     store,
-    createProviders: (logger: Logger, deadline?: Deadline) => new StoreBackedProviders(store, { ...f.ctx, logger, deadline }),
+    createProviders: (logger: Logger, deadline?: Deadline) =>
+      new StoreBackedProviders(store, { ...f.ctx, logger, deadline }),
     clock: f.clock.now,
     write: (line) => lines.push(line),
     ...(options.sqs ? { sqs: options.sqs } : {}),

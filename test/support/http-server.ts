@@ -29,7 +29,12 @@ export async function startTestServer(): Promise<TestServer> {
     const chunks: Buffer[] = [];
     raw.on("data", (chunk: Buffer) => chunks.push(chunk));
     raw.on("end", () => {
-      const recorded = { method: raw.method ?? "", url: raw.url ?? "", headers: raw.headers, body: Buffer.concat(chunks) };
+      const recorded = {
+        method: raw.method ?? "",
+        url: raw.url ?? "",
+        headers: raw.headers,
+        body: Buffer.concat(chunks),
+      };
       const index = requests.push(recorded) - 1;
       pick(index)(recorded, res, raw);
     });

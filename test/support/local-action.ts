@@ -34,12 +34,23 @@ export async function runLocalAction(inputs: Record<string, string>): Promise<Lo
       execFile(
         "npx",
         ["--no-install", "local-action", "run", ".", "action/main.ts", envFile],
-        { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-        (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+        {
+          cwd: ROOT,
+          env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+          timeout: 120_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+        (error, stdout, stderr) =>
+          done({
+            code: error ? (typeof error.code === "number" ? error.code : 1) : 0,
+            stdout: String(stdout),
+            stderr: String(stderr),
+          }),
       );
     });
     const outputs: Record<string, string> = {};
-    for (const match of result.stdout.matchAll(/^::set-output name=([^:]+)::(.*)$/gm)) outputs[match[1] as string] = match[2] as string;
+    for (const match of result.stdout.matchAll(/^::set-output name=([^:]+)::(.*)$/gm))
+      outputs[match[1] as string] = match[2] as string;
     return { ...result, outputs };
   } finally {
     rmSync(dir, { recursive: true, force: true });

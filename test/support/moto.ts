@@ -90,7 +90,9 @@ export async function startMoto(): Promise<MotoServer> {
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       await exited(child);
-      throw new Error(`moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000} s: ${stderr.trim()}`);
+      throw new Error(
+        `moto_server did not answer on ${endpoint} within ${READY_TIMEOUT_MS / 1000} s: ${stderr.trim()}`,
+      );
     }
     await delay(POLL_INTERVAL_MS);
   }

@@ -50,7 +50,12 @@ export async function startPipelineWorld(): Promise<PipelineWorld> {
   await store.putCredentials("certrelay/cdn", cdn.credentials);
   await store.putCredentials("certrelay/pbx", yeastar.credentials);
   // 90-day certificate with 10 days left: due under the default 30-day window.
-  const seeded = await ca.issue({ commonName: "www.example.com", sans: ["www.example.com"], notBefore: new Date(WORLD_NOW.getTime() - 80 * DAY_MS), days: 90 });
+  const seeded = await ca.issue({
+    commonName: "www.example.com",
+    sans: ["www.example.com"],
+    notBefore: new Date(WORLD_NOW.getTime() - 80 * DAY_MS),
+    days: 90,
+  });
   await store.putCurrent("certrelay/www", seeded);
   const config = parseConfig(`
 renewBeforeDays: 30
@@ -75,7 +80,14 @@ certificates:
     config,
     seeded,
     ctx,
-    deps: (overrides = {}) => ({ store, providers: new StoreBackedProviders(store, ctx), clock: clock.now, logger: silentLogger, dryRun: false, ...overrides }),
+    deps: (overrides = {}) => ({
+      store,
+      providers: new StoreBackedProviders(store, ctx),
+      clock: clock.now,
+      logger: silentLogger,
+      dryRun: false,
+      ...overrides,
+    }),
     stop: async () => {
       await Promise.all([enos.stop(), cdn.stop(), yeastar.stop()]);
       rmSync(dir, { recursive: true, force: true });

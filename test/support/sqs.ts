@@ -10,7 +10,9 @@ export async function createQueue(sqs: SQSClient, name: string): Promise<string>
 export async function receiveAll(sqs: SQSClient, queueUrl: string, max = 100): Promise<Message[]> {
   const all: Message[] = [];
   for (let empty = 0; empty < 3 && all.length < max; ) {
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const got = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     const messages = got.Messages ?? [];
     if (messages.length === 0) empty += 1;
     all.push(...messages);

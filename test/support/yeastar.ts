@@ -5,7 +5,11 @@
 import { request as httpRequest } from "node:http";
 import { ManualClock } from "../../src/sandbox/server.js";
 import { TestCA } from "../../src/sandbox/ca.js";
-import { startYeastarSandbox, type YeastarSandbox, type YeastarSandboxOptions } from "../../src/sandbox/yeastar/server.js";
+import {
+  startYeastarSandbox,
+  type YeastarSandbox,
+  type YeastarSandboxOptions,
+} from "../../src/sandbox/yeastar/server.js";
 import type { ProviderContext } from "../../src/providers/context.js";
 import type { CertificateMaterial } from "../../src/model.js";
 import { testProviderContext } from "./context.js";
@@ -20,7 +24,9 @@ export interface YeastarFixture {
   ctx: ProviderContext;
 }
 
-export async function startYeastarFixture(options: Partial<Omit<YeastarSandboxOptions, "ca" | "clock">> = {}): Promise<YeastarFixture> {
+export async function startYeastarFixture(
+  options: Partial<Omit<YeastarSandboxOptions, "ca" | "clock">> = {},
+): Promise<YeastarFixture> {
   const clock = new ManualClock(YEASTAR_NOW);
   const ca = await TestCA.create({ name: "PBX Test", now: YEASTAR_NOW });
   const sandbox = await startYeastarSandbox({ ...options, ca, clock: clock.now });
@@ -39,7 +45,12 @@ async function answer(res: Response): Promise<RawAnswer> {
 }
 
 /** A JSON call with the docs' User-Agent (`OpenAPI`). */
-export async function rawCall(sandbox: YeastarSandbox, method: "GET" | "POST", pathAndQuery: string, json?: unknown): Promise<RawAnswer> {
+export async function rawCall(
+  sandbox: YeastarSandbox,
+  method: "GET" | "POST",
+  pathAndQuery: string,
+  json?: unknown,
+): Promise<RawAnswer> {
   const res = await fetch(new URL(pathAndQuery, sandbox.url), {
     method,
     headers: { "user-agent": "OpenAPI", ...(json === undefined ? {} : { "content-type": "application/json" }) },
@@ -49,7 +60,12 @@ export async function rawCall(sandbox: YeastarSandbox, method: "GET" | "POST", p
 }
 
 /** A raw multipart body, so the spec's upload example goes over the wire as written. */
-export async function rawMultipart(sandbox: YeastarSandbox, pathAndQuery: string, boundary: string, body: string): Promise<RawAnswer> {
+export async function rawMultipart(
+  sandbox: YeastarSandbox,
+  pathAndQuery: string,
+  boundary: string,
+  body: string,
+): Promise<RawAnswer> {
   const res = await fetch(new URL(pathAndQuery, sandbox.url), {
     method: "POST",
     headers: { "user-agent": "OpenAPI", "content-type": `multipart/form-data; boundary=${boundary}` },
@@ -59,16 +75,33 @@ export async function rawMultipart(sandbox: YeastarSandbox, pathAndQuery: string
 }
 
 /** fetch always adds a User-Agent; node:http sends only what it is given. */
-export function callWithoutUserAgent(sandbox: YeastarSandbox, method: string, pathAndQuery: string, json?: unknown): Promise<RawAnswer> {
+export function callWithoutUserAgent(
+  sandbox: YeastarSandbox,
+  method: string,
+  pathAndQuery: string,
+  json?: unknown,
+): Promise<RawAnswer> {
   const url = new URL(pathAndQuery, sandbox.url);
   const body = json === undefined ? undefined : JSON.stringify(json);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers:
+          body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown> }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>,
+          }),
+        );
         res.on("error", reject);
       },
     );
@@ -85,11 +118,21 @@ export async function rawToken(sandbox: YeastarSandbox): Promise<string> {
 }
 
 /** Upload a file the way the PBX docs show (fields `type` and `file`). */
-export async function rawUpload(sandbox: YeastarSandbox, token: string, type: string, fileName: string, text: string): Promise<RawAnswer> {
+export async function rawUpload(
+  sandbox: YeastarSandbox,
+  token: string,
+  type: string,
+  fileName: string,
+  text: string,
+): Promise<RawAnswer> {
   const form = new FormData();
   form.set("type", type);
   form.set("file", new Blob([text]), fileName);
-  const res = await fetch(new URL(`${API}/certificate/upload?access_token=${token}`, sandbox.url), { method: "POST", headers: { "user-agent": "OpenAPI" }, body: form });
+  const res = await fetch(new URL(`${API}/certificate/upload?access_token=${token}`, sandbox.url), {
+    method: "POST",
+    headers: { "user-agent": "OpenAPI" },
+    body: form,
+  });
   return answer(res);
 }
 

@@ -17,12 +17,25 @@ import { addRunOptions, runContext, type RunFlags } from "../context.js";
 import { renderTable, shortSerial, type CliIo } from "../output.js";
 import { checkStoredMaterial } from "../stored-material.js";
 
-export { STUCK_AGE_DAYS, STUCK_ATTEMPTS, type CheckRow, type CheckStatus, type PendingCheck } from "../../operations/check-rows.js";
+export {
+  STUCK_AGE_DAYS,
+  STUCK_ATTEMPTS,
+  type CheckRow,
+  type CheckStatus,
+  type PendingCheck,
+} from "../../operations/check-rows.js";
 
 /** The report of one certificate as `check` sees it: the store's copy, its renewal in progress, each target's copy. */
-async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: number, store: Store, providers: StoreBackedProviders, now: Date): Promise<CertificateReport> {
+async function checkCertificate(
+  cert: ManagedCertificate,
+  renewBeforeDays: number,
+  store: Store,
+  providers: StoreBackedProviders,
+  now: Date,
+): Promise<CertificateReport> {
   const report = newReport(cert.name);
-  const failed = (at: NonNullable<CertificateReport["errorAt"]>, error: NonNullable<CertificateReport["error"]>) => Object.assign(report, { errorAt: at, error });
+  const failed = (at: NonNullable<CertificateReport["errorAt"]>, error: NonNullable<CertificateReport["error"]>) =>
+    Object.assign(report, { errorAt: at, error });
   let current;
   try {
     current = await store.getCurrent(cert.secret);
@@ -35,8 +48,16 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
   } catch (error) {
     return failed("pending", errorSummary(error));
   }
-  if (pending) report.pending = { ...pendingSummary(pending), abandonedReferences: (pending.abandoned ?? []).map((a) => a.reference) };
-  if (!current) return failed("missing", { code: "STORE_NOT_FOUND", message: `secret ${cert.secret} holds no certificate yet: run certrelay renew` });
+  if (pending)
+    report.pending = {
+      ...pendingSummary(pending),
+      abandonedReferences: (pending.abandoned ?? []).map((a) => a.reference),
+    };
+  if (!current)
+    return failed("missing", {
+      code: "STORE_NOT_FOUND",
+      message: `secret ${cert.secret} holds no certificate yet: run certrelay renew`,
+    });
   // A stored certificate or key that cannot be used fails this certificate only, by field, and says so in the table.
   const stored = checkStoredMaterial(current, cert.secret);
   if ("problem" in stored) return failed("store", stored.problem);
@@ -50,7 +71,11 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
   }
   for (const target of targets) {
     // the pipeline's inspect step: the copy the target holds, and whether it serves the stored one
-    const seen = await inspectTarget(target, { serial: facts.serial, commonName: facts.commonName }, { listCopy: true });
+    const seen = await inspectTarget(
+      target,
+      { serial: facts.serial, commonName: facts.commonName },
+      { listCopy: true },
+    );
     const base = { target: target.label, provider: target.provider };
     const copy = seen.copy;
     if (seen.error) report.targets.push({ ...base, status: "failed", error: seen.error });
@@ -73,7 +98,9 @@ async function checkCertificate(cert: ManagedCertificate, renewBeforeDays: numbe
         // another serial is "older than store" only when it expires earlier; a later one means the store is behind
         ...(copy.serial !== facts.serial && copy.notAfter.getTime() < facts.notAfter.getTime() ? { stale: true } : {}),
         ...(copy.serial !== facts.serial && copy.notAfter.getTime() >= facts.notAfter.getTime()
-          ? { detail: `holds ${copy.serial}, not the stored ${facts.serial}, and it expires no earlier: the store is behind this target (a renewal elsewhere?)` }
+          ? {
+              detail: `holds ${copy.serial}, not the stored ${facts.serial}, and it expires no earlier: the store is behind this target (a renewal elsewhere?)`,
+            }
           : {}),
       });
     }
@@ -94,7 +121,9 @@ export async function checkAll(flags: RunFlags, io: CliIo, clock?: Clock): Promi
         limit(() =>
           checkCertificate(cert, renewBeforeDaysFor(run.config, cert), run.store, providers, now)
             .then((report) => checkRowsFromReport(report, now))
-            .catch((error: unknown): CheckRow[] => checkRowsFromReport({ ...newReport(cert.name), errorAt: "store", error: errorSummary(error) }, now)),
+            .catch((error: unknown): CheckRow[] =>
+              checkRowsFromReport({ ...newReport(cert.name), errorAt: "store", error: errorSummary(error) }, now),
+            ),
         ),
       ),
     );
@@ -121,13 +150,21 @@ function printCheck(rows: CheckRow[], io: CliIo): void {
         r.notAfter?.slice(0, 10) ?? "-",
         r.daysLeft ?? "-",
         r.thresholdDays ?? "-",
-        r.error ? `${paint(r.status)} ${r.error.code}: ${r.error.message}` : r.detail ? `${paint(r.status)} ${r.detail}` : paint(r.status),
+        r.error
+          ? `${paint(r.status)} ${r.error.code}: ${r.error.message}`
+          : r.detail
+            ? `${paint(r.status)} ${r.detail}`
+            : paint(r.status),
       ]),
       { compact: true, align: ["left", "left", "left", "left", "right", "right", "left"] },
     ),
   );
   const due = rows.filter((r) => r.status !== "ok" && r.status !== "pending").length;
-  io.out(due === 0 ? c.green(`all ${rows.length} copies are outside their renewal window`) : c.yellow(`${due} of ${rows.length} copies need attention: run certrelay renew`));
+  io.out(
+    due === 0
+      ? c.green(`all ${rows.length} copies are outside their renewal window`)
+      : c.yellow(`${due} of ${rows.length} copies need attention: run certrelay renew`),
+  );
 }
 
 export function registerCheck(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -136,7 +173,10 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
       .command("check")
       .description("days left of every managed certificate and each target's copy; exit 1 when any is due"),
   )
-    .addHelpText("after", "\nExample:\n  $ certrelay check --config certrelay.yml --store-dir .certrelay/store\n  $ certrelay check --aws --json")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ certrelay check --config certrelay.yml --store-dir .certrelay/store\n  $ certrelay check --aws --json",
+    )
     .action(async (flags: RunFlags) => {
       const result = await checkAll(flags, io);
       if (flags.json) io.out(JSON.stringify(result, null, 2));

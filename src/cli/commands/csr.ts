@@ -38,9 +38,15 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") {
-      throw new FlagError(ErrorCodes.INPUT_INVALID, `${path} already exists; move it away or choose another --out directory (certrelay never overwrites a key)`, { field: "out" });
+      throw new FlagError(
+        ErrorCodes.INPUT_INVALID,
+        `${path} already exists; move it away or choose another --out directory (certrelay never overwrites a key)`,
+        { field: "out" },
+      );
     }
-    throw new FlagError(ErrorCodes.INPUT_INVALID, `${path} cannot be written (${code ?? "error"}): check --out`, { field: "out" });
+    throw new FlagError(ErrorCodes.INPUT_INVALID, `${path} cannot be written (${code ?? "error"}): check --out`, {
+      field: "out",
+    });
   }
   // the umask may have taken bits away from `mode`; make it exact
   await chmod(path, mode);
@@ -55,13 +61,20 @@ export function registerCsr(program: Command, io: CliIo, setExit: (code: number)
     .option("--san <name...>", "subject alternative names (default: the common name)", [])
     .option("--out <dir>", "directory for <cn>.key (mode 0600) and <cn>.csr", ".")
     .option("--json", "print the written paths as JSON")
-    .addHelpText("after", "\nExample:\n  $ certrelay csr --type ecc --cn www.example.com --san www.example.com example.com --out ./keys")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ certrelay csr --type ecc --cn www.example.com --san www.example.com example.com --out ./keys",
+    )
     .action(async (flags: CsrFlags) => {
       const sans = flags.san.length > 0 ? flags.san : [flags.cn];
       // a name no CA will issue for is a usage error here, not a CSR the CA refuses days later
       for (const [flag, name] of [["--cn", flags.cn], ...sans.map((n) => ["--san", n] as const)] as const) {
         if (!isValidName(name)) {
-          throw new FlagError(ErrorCodes.INPUT_INVALID, `${flag} expects a DNS name like www.example.com (or *.example.com, or an IP address); letters, digits, - and . only`, { field: flag.slice(2) });
+          throw new FlagError(
+            ErrorCodes.INPUT_INVALID,
+            `${flag} expects a DNS name like www.example.com (or *.example.com, or an IP address); letters, digits, - and . only`,
+            { field: flag.slice(2) },
+          );
         }
       }
       const generated = await generateKeyAndCsr({ keyType: flags.type, commonName: flags.cn, sans });
@@ -73,7 +86,9 @@ export function registerCsr(program: Command, io: CliIo, setExit: (code: number)
       await writeNew(keyPath, generated.privateKey, 0o600);
       await writeNew(csrPath, generated.csr, 0o644);
       if (flags.json) {
-        io.out(JSON.stringify({ keyType: flags.type, commonName: flags.cn, sans, key: keyPath, csr: csrPath }, null, 2));
+        io.out(
+          JSON.stringify({ keyType: flags.type, commonName: flags.cn, sans, key: keyPath, csr: csrPath }, null, 2),
+        );
       } else {
         io.out(`${io.colors.green("wrote")} ${keyPath} (private key, mode 0600: keep it secret)`);
         io.out(`${io.colors.green("wrote")} ${csrPath} (send this to your CA)`);

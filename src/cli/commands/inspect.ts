@@ -7,7 +7,15 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { CertrelayError, ErrorCodes } from "../../errors.js";
 import { systemClock, type Clock } from "../../model.js";
-import { certFacts, expireInDays, issuedBy, orderChain, readPrivateKey, splitPem, type CertFacts } from "../../x509/index.js";
+import {
+  certFacts,
+  expireInDays,
+  issuedBy,
+  orderChain,
+  readPrivateKey,
+  splitPem,
+  type CertFacts,
+} from "../../x509/index.js";
 import { x509Of } from "../../x509/chain.js";
 import { FlagError } from "../context.js";
 import { renderFacts, renderTable, shortSerial, type CliIo } from "../output.js";
@@ -65,7 +73,11 @@ async function readSource(source: string): Promise<string> {
   } catch (error) {
     // a named file that is not there is the same usage error in every command (check -c missing.yml too)
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new FlagError(missing ? ErrorCodes.INPUT_MISSING : ErrorCodes.INPUT_INVALID, `${source} ${missing ? "not found" : "cannot be read"}: give the path of a PEM file, or - for stdin`, { field: "file" });
+    throw new FlagError(
+      missing ? ErrorCodes.INPUT_MISSING : ErrorCodes.INPUT_INVALID,
+      `${source} ${missing ? "not found" : "cannot be read"}: give the path of a PEM file, or - for stdin`,
+      { field: "file" },
+    );
   }
 }
 
@@ -74,16 +86,25 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
   const certs: Array<{ position: number; facts: CertFacts }> = [];
   let keyPem: string | undefined;
   blocks.forEach((block, index) => {
-    if (CERTIFICATE_TYPES.has(block.type)) certs.push({ position: index + 1, facts: certFacts(block.pem, `${source} block ${index + 1}`) });
+    if (CERTIFICATE_TYPES.has(block.type))
+      certs.push({ position: index + 1, facts: certFacts(block.pem, `${source} block ${index + 1}`) });
     else if (block.type.includes("PRIVATE KEY")) keyPem ??= block.pem;
   });
   if (certs.length === 0) {
-    throw new CertrelayError(ErrorCodes.PEM_WRONG_TYPE, `${source} holds no "-----BEGIN CERTIFICATE-----" block: give a certificate or a bundle (leaf, chain, optionally the key)`, { field: source });
+    throw new CertrelayError(
+      ErrorCodes.PEM_WRONG_TYPE,
+      `${source} holds no "-----BEGIN CERTIFICATE-----" block: give a certificate or a bundle (leaf, chain, optionally the key)`,
+      { field: source },
+    );
   }
   // The leaf is the first non-CA certificate; a bundle of CA certificates only is inspected from its first one.
   const leaf = certs.find((c) => !c.facts.isCA) ?? (certs[0] as { position: number; facts: CertFacts });
   const others = certs.filter((c) => c !== leaf);
-  const ordered = orderChain(leaf.facts, others.map((c) => c.facts), source);
+  const ordered = orderChain(
+    leaf.facts,
+    others.map((c) => c.facts),
+    source,
+  );
   const positionOf = (f: CertFacts) => certs.find((c) => c.facts === f)?.position ?? 0;
   const path = [leaf.facts, ...ordered.ordered];
   const links = path.slice(1).map((issuer, i) => {
@@ -95,7 +116,13 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
   const givenOrder = [leaf.position, ...others.filter((c) => !foreign.includes(c.position)).map((c) => c.position)];
 
   const certificates = certs.map(({ position, facts }): InspectedCertificate => {
-    const role: InspectedCertificate["role"] = foreign.includes(position) ? "foreign" : position === leaf.position ? "leaf" : facts.selfSigned ? "root" : "intermediate";
+    const role: InspectedCertificate["role"] = foreign.includes(position)
+      ? "foreign"
+      : position === leaf.position
+        ? "leaf"
+        : facts.selfSigned
+          ? "root"
+          : "intermediate";
     return {
       position,
       role,
@@ -117,7 +144,13 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
   const result: InspectResult = {
     source,
     certificates,
-    chain: { order, inOrder: givenOrder.join() === order.join(), complete: ordered.complete && foreign.length === 0, links, foreign },
+    chain: {
+      order,
+      inOrder: givenOrder.join() === order.join(),
+      complete: ordered.complete && foreign.length === 0,
+      links,
+      foreign,
+    },
   };
   if (keyPem !== undefined) {
     const { key } = readPrivateKey(keyPem, `${source} private key`);
@@ -127,7 +160,10 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
     } catch {
       matches = false;
     }
-    const type = key.asymmetricKeyType === "rsa" ? `RSA ${key.asymmetricKeyDetails?.modulusLength ?? ""}`.trim() : `${key.asymmetricKeyType ?? "unknown"} ${key.asymmetricKeyDetails?.namedCurve ?? ""}`.trim();
+    const type =
+      key.asymmetricKeyType === "rsa"
+        ? `RSA ${key.asymmetricKeyDetails?.modulusLength ?? ""}`.trim()
+        : `${key.asymmetricKeyType ?? "unknown"} ${key.asymmetricKeyDetails?.namedCurve ?? ""}`.trim();
     result.privateKey = { type, matchesLeaf: matches };
   }
   return result;
@@ -157,7 +193,9 @@ function printInspect(result: InspectResult, io: CliIo): void {
   const byPosition = new Map(result.certificates.map((x) => [x.position, x]));
   const linkTo = new Map(result.chain.links.map((l) => [l.to, l.ok]));
   const ordered = [...result.chain.order, ...result.chain.foreign];
-  io.out(c.bold(`Chain, in linking order${result.chain.inOrder ? "" : c.yellow(" (the file lists it in another order)")}`));
+  io.out(
+    c.bold(`Chain, in linking order${result.chain.inOrder ? "" : c.yellow(" (the file lists it in another order)")}`),
+  );
   io.out(
     renderTable(
       ["#", "role", "subject CN", "issuer", "serial", "not after", "days left", "signed the one above"],
@@ -172,30 +210,50 @@ function printInspect(result: InspectResult, io: CliIo): void {
           shortSerial(x.serial, 20),
           x.notAfter.slice(0, 10),
           days(x.daysLeft),
-          x.role === "leaf" ? "-" : x.role === "foreign" ? c.red("not part of this chain") : link ? c.green("yes, signature verifies") : c.red("no"),
+          x.role === "leaf"
+            ? "-"
+            : x.role === "foreign"
+              ? c.red("not part of this chain")
+              : link
+                ? c.green("yes, signature verifies")
+                : c.red("no"),
         ];
       }),
       { compact: true, align: ["right", "left", "left", "left", "left", "left", "right", "left"] },
     ),
   );
-  if (result.chain.order.length === 1 && result.chain.foreign.length === 0) io.out(c.yellow("no chain in this file: most targets need the intermediate certificate too"));
+  if (result.chain.order.length === 1 && result.chain.foreign.length === 0)
+    io.out(c.yellow("no chain in this file: most targets need the intermediate certificate too"));
   if (result.privateKey) {
-    io.out(`private key: ${result.privateKey.type}, ${result.privateKey.matchesLeaf ? c.green("matches the leaf") : c.red("does NOT match the leaf")}`);
+    io.out(
+      `private key: ${result.privateKey.type}, ${result.privateKey.matchesLeaf ? c.green("matches the leaf") : c.red("does NOT match the leaf")}`,
+    );
   }
 }
 
-export function registerInspect(program: Command, io: CliIo, setExit: (code: number) => void, clock: Clock = systemClock): void {
+export function registerInspect(
+  program: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+  clock: Clock = systemClock,
+): void {
   program
     .command("inspect")
     .description("show what a PEM bundle holds: certificates, chain order (each link checked), key match")
     .argument("<file>", "PEM file (certificate, chain, optionally the key), or - for stdin")
     .option("--json", "print the result as JSON")
-    .addHelpText("after", "\nExample:\n  $ certrelay inspect fullchain.pem\n  $ cat cert.pem chain.pem key.pem | certrelay inspect - --json")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ certrelay inspect fullchain.pem\n  $ cat cert.pem chain.pem key.pem | certrelay inspect - --json",
+    )
     .action(async (file: string, flags: { json?: boolean }) => {
       const result = inspectBundle(await readSource(file), file === "-" ? "stdin" : file, clock());
       if (flags.json) io.out(JSON.stringify(result, null, 2));
       else printInspect(result, io);
-      const broken = result.chain.links.some((l) => !l.ok) || result.chain.foreign.length > 0 || result.privateKey?.matchesLeaf === false;
+      const broken =
+        result.chain.links.some((l) => !l.ok) ||
+        result.chain.foreign.length > 0 ||
+        result.privateKey?.matchesLeaf === false;
       setExit(broken ? 1 : 0);
     });
 }

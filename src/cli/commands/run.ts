@@ -11,7 +11,14 @@ import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import type { CertrelayConfig, ManagedCertificate } from "../../config/index.js";
 import { ErrorCodes } from "../../errors.js";
-import { describePending, errorSummary, runPipeline, summarize, type CertificateReport, type RunSummary } from "../../pipeline/index.js";
+import {
+  describePending,
+  errorSummary,
+  runPipeline,
+  summarize,
+  type CertificateReport,
+  type RunSummary,
+} from "../../pipeline/index.js";
 import { StoreBackedProviders } from "../../providers/registry.js";
 import { releaseOnTermination } from "../../shutdown.js";
 import type { Store } from "../../store/index.js";
@@ -31,7 +38,11 @@ interface PipelineFlags extends RunFlags {
  * The config `deploy` runs: certificates with current material (the pipeline runs them deploy-only, so a renewal
  * in progress is reported, never continued). Ones with nothing in the store are reported instead of bought.
  */
-async function deployOnly(config: CertrelayConfig, store: Store, only: string[] | undefined): Promise<{ config: CertrelayConfig; skipped: CertificateReport[] }> {
+async function deployOnly(
+  config: CertrelayConfig,
+  store: Store,
+  only: string[] | undefined,
+): Promise<{ config: CertrelayConfig; skipped: CertificateReport[] }> {
   const certificates: ManagedCertificate[] = [];
   const skipped: CertificateReport[] = [];
   for (const cert of config.certificates) {
@@ -58,7 +69,10 @@ async function deployOnly(config: CertrelayConfig, store: Store, only: string[] 
         action: "failed",
         due: true,
         targets: [],
-        error: { code: ErrorCodes.STORE_NOT_FOUND, message: `secret ${cert.secret} holds no certificate: run certrelay renew to issue one (deploy never buys)` },
+        error: {
+          code: ErrorCodes.STORE_NOT_FOUND,
+          message: `secret ${cert.secret} holds no certificate: run certrelay renew to issue one (deploy never buys)`,
+        },
         durationMs: 0,
       });
     }
@@ -68,11 +82,18 @@ async function deployOnly(config: CertrelayConfig, store: Store, only: string[] 
 
 async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: CliIo): Promise<RunSummary> {
   const run = await runContext(flags, io);
-  const only = flags.only?.flatMap((n) => n.split(",")).map((n) => n.trim()).filter(Boolean);
+  const only = flags.only
+    ?.flatMap((n) => n.split(","))
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (only) {
     const unknown = only.filter((n) => !run.config.certificates.some((c) => c.name === n));
     if (unknown.length > 0) {
-      throw new FlagError(ErrorCodes.INPUT_INVALID, `--only names unknown certificate(s) ${unknown.join(", ")}; the config has ${run.config.certificates.map((c) => c.name).join(", ")}`, { field: "only" });
+      throw new FlagError(
+        ErrorCodes.INPUT_INVALID,
+        `--only names unknown certificate(s) ${unknown.join(", ")}; the config has ${run.config.certificates.map((c) => c.name).join(", ")}`,
+        { field: "only" },
+      );
     }
   }
   const plan = mode === "deploy" ? await deployOnly(run.config, run.store, only) : { config: run.config, skipped: [] };
@@ -81,7 +102,11 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
   // renew --only runs the named certificates only: count those, so the progress reads [1/1], not [1/40]
   const total = (mode === "renew" && only ? only.length : plan.config.certificates.length) + plan.skipped.length;
   let done = 0;
-  const nameWidth = Math.max(0, ...plan.config.certificates.map((c) => c.name.length), ...plan.skipped.map((r) => r.name.length));
+  const nameWidth = Math.max(
+    0,
+    ...plan.config.certificates.map((c) => c.name.length),
+    ...plan.skipped.map((r) => r.name.length),
+  );
   const show = (report: CertificateReport) => {
     done += 1;
     if (!flags.json) io.out(progressLine(report, done, total, io.colors, nameWidth));
@@ -93,10 +118,19 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
       plan.config.certificates.length === 0
         ? summarize([])
         : await runPipeline(
-          plan.config,
-          { store: run.store, providers, clock: run.clock, logger: run.logger, dryRun: Boolean(flags.dryRun), force: Boolean(flags.force), deadline: run.deadline, deployOnly: mode === "deploy" },
-          { ...(only && mode === "renew" ? { only } : {}), onProgress: (report) => show(report) },
-        );
+            plan.config,
+            {
+              store: run.store,
+              providers,
+              clock: run.clock,
+              logger: run.logger,
+              dryRun: Boolean(flags.dryRun),
+              force: Boolean(flags.force),
+              deadline: run.deadline,
+              deployOnly: mode === "deploy",
+            },
+            { ...(only && mode === "renew" ? { only } : {}), onProgress: (report) => show(report) },
+          );
   } finally {
     release();
   }
@@ -106,7 +140,11 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
       // deploy hands the pipeline no issuer (it never buys): "no issuer" is only true when the config has none
       const hasIssuer = run.config.certificates.some((c) => c.name === report.name && c.issuer !== undefined);
       if (hasIssuer && report.detail?.includes("no issuer")) report.detail = undefined;
-      report.detail = report.detail ?? (hasIssuer ? "due for renewal: run certrelay renew (deploy never buys)" : "due for renewal but no issuer is configured; renew it at its source");
+      report.detail =
+        report.detail ??
+        (hasIssuer
+          ? "due for renewal: run certrelay renew (deploy never buys)"
+          : "due for renewal but no issuer is configured; renew it at its source");
     }
   }
   return summarize([...plan.skipped, ...summary.reports]);
@@ -115,17 +153,28 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
 /** `renew --discard-pending NAME...`: drop each named renewal in progress, under its lease; renew nothing. */
 async function discardCommand(flags: PipelineFlags, io: CliIo): Promise<RunSummary> {
   const run = await runContext(flags, io);
-  const names = (flags.discardPending ?? []).flatMap((n) => n.split(",")).map((n) => n.trim()).filter(Boolean);
+  const names = (flags.discardPending ?? [])
+    .flatMap((n) => n.split(","))
+    .map((n) => n.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !run.config.certificates.some((c) => c.name === n));
   if (unknown.length > 0) {
-    throw new FlagError(ErrorCodes.INPUT_INVALID, `--discard-pending names unknown certificate(s) ${unknown.join(", ")}; the config has ${run.config.certificates.map((c) => c.name).join(", ")}`, { field: "discard-pending" });
+    throw new FlagError(
+      ErrorCodes.INPUT_INVALID,
+      `--discard-pending names unknown certificate(s) ${unknown.join(", ")}; the config has ${run.config.certificates.map((c) => c.name).join(", ")}`,
+      { field: "discard-pending" },
+    );
   }
   const reports: CertificateReport[] = [];
   for (const name of names) {
     const cert = run.config.certificates.find((c) => c.name === name)!;
     const report: CertificateReport = { name, action: "none", due: false, targets: [], durationMs: 0 };
     reports.push(report);
-    const attempt = await run.store.acquireLease(cert.secret, { owner: `cli-discard-${randomUUID()}`, now: run.clock(), ttlMs: 60_000 });
+    const attempt = await run.store.acquireLease(cert.secret, {
+      owner: `cli-discard-${randomUUID()}`,
+      now: run.clock(),
+      ttlMs: 60_000,
+    });
     if (!attempt.acquired) {
       report.action = "skipped";
       report.detail = `in progress elsewhere: ${attempt.holder} holds this certificate; nothing was discarded, try again when it is done`;
@@ -149,9 +198,16 @@ async function discardCommand(flags: PipelineFlags, io: CliIo): Promise<RunSumma
 
 export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
   const handle = (mode: "deploy" | "renew") => async (flags: PipelineFlags) => {
-    const summary = mode === "renew" && flags.discardPending ? await discardCommand(flags, io) : await runCommand(mode, flags, io);
+    const summary =
+      mode === "renew" && flags.discardPending ? await discardCommand(flags, io) : await runCommand(mode, flags, io);
     if (flags.json) {
-      io.out(JSON.stringify({ ok: summary.ok, dryRun: Boolean(flags.dryRun), counts: summary.counts, reports: summary.reports }, null, 2));
+      io.out(
+        JSON.stringify(
+          { ok: summary.ok, dryRun: Boolean(flags.dryRun), counts: summary.counts, reports: summary.reports },
+          null,
+          2,
+        ),
+      );
     } else {
       if (summary.reports.length > 0) io.out(summaryTable(summary.reports));
       io.out(`${flags.dryRun ? "dry run, nothing written: " : ""}${summaryLine(summary, io.colors)}`);
@@ -176,8 +232,14 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       .option("--only <names...>", "only these certificates (by name; repeat or comma-separate)")
       .option("--dry-run", "read everything, write nothing: show what would be renewed")
       .option("--force", "renew even certificates that are not due yet")
-      .option("--discard-pending <names...>", "drop the renewal in progress of these certificates (nothing is renewed)"),
+      .option(
+        "--discard-pending <names...>",
+        "drop the renewal in progress of these certificates (nothing is renewed)",
+      ),
   )
-    .addHelpText("after", "\nExample:\n  $ certrelay renew --config certrelay.yml --store-dir .certrelay/store\n  $ certrelay renew --only api --force\n  $ certrelay renew --discard-pending api")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ certrelay renew --config certrelay.yml --store-dir .certrelay/store\n  $ certrelay renew --only api --force\n  $ certrelay renew --discard-pending api",
+    )
     .action(handle("renew"));
 }

@@ -44,7 +44,12 @@ async function seedSecretsManager(world: DemoWorld, target: Store): Promise<void
   for (const id of credentials) await target.putCredentials?.(id, await world.store.getCredentials(id));
 }
 
-export function sandboxDescription(sandbox: Sandbox): { urls: Sandbox["urls"]; edgePort: number; credentials: Sandbox["credentials"]; ca: string } {
+export function sandboxDescription(sandbox: Sandbox): {
+  urls: Sandbox["urls"];
+  edgePort: number;
+  credentials: Sandbox["credentials"];
+  ca: string;
+} {
   return { urls: sandbox.urls, edgePort: sandbox.edge.port, credentials: sandbox.credentials, ca: sandbox.ca.chainPem };
 }
 
@@ -67,7 +72,10 @@ export function registerSandbox(program: Command, io: CliIo, setExit: (code: num
     .option("--demo-dir <dir>", "also seed the demo: certrelay.yml, a store with due certificates and ca.pem in <dir>")
     .option("--port-file <file>", "write URLs, demo credentials and the CA (JSON) here once listening")
     .option("--ca-out <file>", "write the sandbox CA (PEM) here, for --ca-file")
-    .option("--seed-aws-endpoint <url>", "with --demo-dir: also copy the demo's secrets into Secrets Manager at this endpoint (e.g. moto_server), to run the Lambda handlers locally")
+    .option(
+      "--seed-aws-endpoint <url>",
+      "with --demo-dir: also copy the demo's secrets into Secrets Manager at this endpoint (e.g. moto_server), to run the Lambda handlers locally",
+    )
     .option("--aws-region <region>", "region for --seed-aws-endpoint (default: AWS_REGION, else us-east-1)")
     .option("--json", "print the description as one JSON line instead of a table")
     .addHelpText(
@@ -81,8 +89,23 @@ export function registerSandbox(program: Command, io: CliIo, setExit: (code: num
       const sandbox = world?.sandbox ?? (await startSandbox());
       try {
         if (flags.seedAwsEndpoint !== undefined) {
-          if (!world) throw new FlagError(ErrorCodes.INPUT_MISSING, "--seed-aws-endpoint needs --demo-dir: it copies the demo's secrets", { field: "seed-aws-endpoint" });
-          await seedSecretsManager(world, createStore({ storeDir: world.storeDir, awsEndpoint: flags.seedAwsEndpoint, ...(flags.awsRegion ? { awsRegion: flags.awsRegion } : {}) }, io.env));
+          if (!world)
+            throw new FlagError(
+              ErrorCodes.INPUT_MISSING,
+              "--seed-aws-endpoint needs --demo-dir: it copies the demo's secrets",
+              { field: "seed-aws-endpoint" },
+            );
+          await seedSecretsManager(
+            world,
+            createStore(
+              {
+                storeDir: world.storeDir,
+                awsEndpoint: flags.seedAwsEndpoint,
+                ...(flags.awsRegion ? { awsRegion: flags.awsRegion } : {}),
+              },
+              io.env,
+            ),
+          );
         }
         const description = sandboxDescription(sandbox);
         // Written beside their final name and renamed into place: a script polling for the file never reads half of it.
@@ -96,18 +119,40 @@ export function registerSandbox(program: Command, io: CliIo, setExit: (code: num
             renderTable(
               ["vendor", "url", "demo credentials"],
               [
-                ["yeastar (PBX)", sandbox.urls.yeastar, `username=${c.yeastar.username} password=${c.yeastar.password}`],
+                [
+                  "yeastar (PBX)",
+                  sandbox.urls.yeastar,
+                  `username=${c.yeastar.username} password=${c.yeastar.password}`,
+                ],
                 ["enos (IoT)", sandbox.urls.enos, `appKey=${c.enos.appKey} appSecret=${c.enos.appSecret}`],
-                ["cdn (SwiftFederation)", sandbox.urls.cdn, `accessKeyId=${c.cdn.accessKeyId} accessKeySecret=${c.cdn.accessKeySecret}`],
+                [
+                  "cdn (SwiftFederation)",
+                  sandbox.urls.cdn,
+                  `accessKeyId=${c.cdn.accessKeyId} accessKeySecret=${c.cdn.accessKeySecret}`,
+                ],
                 ["cdn edge (HTTPS)", sandbox.urls.edge, "connect with SNI = your verifyHost"],
-                ["reseller (Resello)", sandbox.urls.reseller, Object.entries(c.reseller).map(([k, v]) => `${k}=${v}`).join(" ")],
+                [
+                  "reseller (Resello)",
+                  sandbox.urls.reseller,
+                  Object.entries(c.reseller)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(" "),
+                ],
               ],
             ),
           );
-          io.out(io.colors.dim("These are the sandbox's built-in demo values, not secrets. Trust its CA with --ca-file (see --ca-out)."));
+          io.out(
+            io.colors.dim(
+              "These are the sandbox's built-in demo values, not secrets. Trust its CA with --ca-file (see --ca-out).",
+            ),
+          );
           if (world) {
-            io.out(`Demo seeded: ${world.config.certificates.length} certificates in ${world.storeDir}, config ${world.configPath}, CA ${world.caPath}`);
-            io.out(`Try: npx certrelay check --config ${world.configPath} --store-dir ${world.storeDir} --ca-file ${world.caPath}`);
+            io.out(
+              `Demo seeded: ${world.config.certificates.length} certificates in ${world.storeDir}, config ${world.configPath}, CA ${world.caPath}`,
+            );
+            io.out(
+              `Try: npx certrelay check --config ${world.configPath} --store-dir ${world.storeDir} --ca-file ${world.caPath}`,
+            );
           }
           io.out("Press Ctrl-C to stop.");
         }

@@ -9,7 +9,13 @@
 import { createPrivateKey } from "node:crypto";
 import { DNS_PROVIDERS } from "../../dns/index.js";
 import { CertrelayError, ErrorCodes, isCertrelayError, isInputError } from "../../errors.js";
-import { flagField, objectField, textField, type DnsCredentialValue, type VendorFields } from "../../operations/fields.js";
+import {
+  flagField,
+  objectField,
+  textField,
+  type DnsCredentialValue,
+  type VendorFields,
+} from "../../operations/fields.js";
 import type { OperationDeps } from "../../operations/types.js";
 import type { Store } from "../../store/index.js";
 import type { ActionIssuer, ProviderOperations } from "../kit/operations.js";
@@ -44,7 +50,11 @@ const DNS_SETTING_KEYS: Record<string, { key: string; secret?: true; number?: tr
 };
 
 /** `dns-credentials` keys whose values are plain numbers, never secrets (masking "60" would blank every 60 in the log). */
-export const DNS_NUMBER_SETTINGS: ReadonlySet<string> = new Set(Object.entries(DNS_SETTING_KEYS).filter(([, v]) => v.number).map(([k]) => k));
+export const DNS_NUMBER_SETTINGS: ReadonlySet<string> = new Set(
+  Object.entries(DNS_SETTING_KEYS)
+    .filter(([, v]) => v.number)
+    .map(([k]) => k),
+);
 
 /** Schema path (under the acme issuer) -> the input a workflow author changes. */
 const ACME_INPUTS: Record<string, string> = {
@@ -59,20 +69,36 @@ const ACME_INPUTS: Record<string, string> = {
 function dnsSettings(fields: VendorFields): { dns: Record<string, unknown>; secrets: Record<string, string> } {
   const provider = textField(fields, "dns")?.trim().toLowerCase();
   if (!provider) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for provider acme: the DNS where the DNS-01 TXT records go (${DNS_PROVIDERS.join(" or ")}, lego's names)`, { field: "dns-provider", vendor: "acme" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `input 'dns-provider' is required for provider acme: the DNS where the DNS-01 TXT records go (${DNS_PROVIDERS.join(" or ")}, lego's names)`,
+      { field: "dns-provider", vendor: "acme" },
+    );
   }
   if (!(DNS_PROVIDERS as readonly string[]).includes(provider)) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input 'dns-provider' for provider acme: expected ${DNS_PROVIDERS.join(" or ")} (lego's names)`, { field: "dns-provider", vendor: "acme" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `Invalid input 'dns-provider' for provider acme: expected ${DNS_PROVIDERS.join(" or ")} (lego's names)`,
+      { field: "dns-provider", vendor: "acme" },
+    );
   }
   const dns: Record<string, unknown> = { provider };
   const secrets: Record<string, string> = {};
   for (const [name, value] of Object.entries(objectField(fields, "dnsCredentials") ?? {})) {
     const setting = DNS_SETTING_KEYS[name];
     if (!setting) {
-      throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input 'dns-credentials' for provider acme: unknown parameter ${name} (route53 takes AWS_HOSTED_ZONE_ID, AWS_TTL, AWS_PROPAGATION_TIMEOUT, AWS_POLLING_INTERVAL and the runner's AWS credentials; httpreq takes HTTPREQ_ENDPOINT, HTTPREQ_USERNAME, HTTPREQ_PASSWORD, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL)`, { field: "dns-credentials", vendor: "acme" });
+      throw new CertrelayError(
+        ErrorCodes.INPUT_INVALID,
+        `Invalid input 'dns-credentials' for provider acme: unknown parameter ${name} (route53 takes AWS_HOSTED_ZONE_ID, AWS_TTL, AWS_PROPAGATION_TIMEOUT, AWS_POLLING_INTERVAL and the runner's AWS credentials; httpreq takes HTTPREQ_ENDPOINT, HTTPREQ_USERNAME, HTTPREQ_PASSWORD, HTTPREQ_PROPAGATION_TIMEOUT, HTTPREQ_POLLING_INTERVAL)`,
+        { field: "dns-credentials", vendor: "acme" },
+      );
     }
     if (setting.secret) secrets[setting.key] = String(value);
-    else dns[setting.key] = setting.number && typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : (value as DnsCredentialValue);
+    else
+      dns[setting.key] =
+        setting.number && typeof value === "string" && /^\d+$/.test(value.trim())
+          ? Number(value)
+          : (value as DnsCredentialValue);
   }
   return { dns, secrets };
 }
@@ -83,7 +109,11 @@ function checkAccountKey(pem: string): void {
     if (key.asymmetricKeyType !== "ec" && key.asymmetricKeyType !== "rsa") throw new Error("unsupported key type");
   } catch {
     // the key's text is never repeated, only which input holds something unusable
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "Invalid input 'acme-account-key': expected the PEM private key an earlier run returned as output acme-account-key (an EC or RSA key)", { field: "acme-account-key", vendor: "acme" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      "Invalid input 'acme-account-key': expected the PEM private key an earlier run returned as output acme-account-key (an EC or RSA key)",
+      { field: "acme-account-key", vendor: "acme" },
+    );
   }
 }
 
@@ -96,7 +126,10 @@ const ACCOUNT_KEY_NOTICE =
  * The acme issuer config, credentials and input-backed store for an Action apply; InputErrors name the input. The
  * store stands in for the pipeline's: it reads the inputs, and reports an account key the issuer creates.
  */
-export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "onSecretOutput">): ActionIssuer & { store: Store } {
+export function acmeIssuerFor(
+  fields: VendorFields,
+  deps: Pick<OperationDeps, "onSecretOutput">,
+): ActionIssuer & { store: Store } {
   const { dns, secrets } = dnsSettings(fields);
   const acmeEmail = textField(fields, "email");
   const acmeKeyType = textField(fields, "keyType");
@@ -120,12 +153,20 @@ export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "o
     // a problem inside the DNS settings is about a dns-credentials parameter; name it (never its value)
     const input = head === "dns" && sub !== undefined ? "dns-credentials" : (ACME_INPUTS[head ?? ""] ?? "provider");
     const what = head === "dns" && sub !== undefined ? ` (parameter ${sub})` : "";
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `Invalid input '${input}' for provider acme${what}: ${issue?.message ?? "invalid"}`, { field: input, vendor: "acme" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `Invalid input '${input}' for provider acme${what}: ${issue?.message ?? "invalid"}`,
+      { field: input, vendor: "acme" },
+    );
   }
   if (acmeAccountKey) checkAccountKey(acmeAccountKey);
   if (Boolean(acmeEabKid) !== Boolean(acmeEabHmacKey)) {
     const missing = acmeEabKid ? "acme-eab-hmac-key" : "acme-eab-kid";
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input '${missing}' is required with the other External Account Binding input: the CA gives both (key id and HMAC key)`, { field: missing, vendor: "acme" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `input '${missing}' is required with the other External Account Binding input: the CA gives both (key id and HMAC key)`,
+      { field: missing, vendor: "acme" },
+    );
   }
   const credentials: Record<string, string> = {
     ...secrets,
@@ -148,7 +189,12 @@ export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "o
       // registration failed belongs to no account and is not worth saving
       if (!reported && next.accountKey && next.accountUrl && next.accountKey !== acmeAccountKey) {
         reported = true;
-        deps.onSecretOutput?.({ output: ACCOUNT_KEY_OUTPUT, value: next.accountKey, notice: ACCOUNT_KEY_NOTICE, title: "certrelay new ACME account" });
+        deps.onSecretOutput?.({
+          output: ACCOUNT_KEY_OUTPUT,
+          value: next.accountKey,
+          notice: ACCOUNT_KEY_NOTICE,
+          title: "certrelay new ACME account",
+        });
       }
     },
     getCurrent: notHere,
@@ -168,17 +214,41 @@ export function acmeIssuerFor(fields: VendorFields, deps: Pick<OperationDeps, "o
  * inputs. Same code, same cause, the input named instead.
  */
 export function inActionTerms(error: unknown): unknown {
-  if (!isCertrelayError(error) || !(isInputError(error))) return error;
+  if (!isCertrelayError(error) || !isInputError(error)) return error;
   const field = error.field;
   const rewrites: Record<string, { input: string; message: (m: string) => string }> = {
-    "issuer.acceptTos": { input: "acme-accept-tos", message: (m) => m.replace(/set issuer acceptTos: true/, "set input 'acme-accept-tos' to true") },
-    "issuer.profile": { input: "acme-profile", message: (m) => m.replace(/issuer profile '/, "input 'acme-profile' '").replace(/; remove it$/, "; remove input 'acme-profile'") },
-    eabKid: { input: "acme-eab-kid", message: (m) => m.replace(/put eabKid and eabHmacKey from the CA into \S+/, "set inputs 'acme-eab-kid' and 'acme-eab-hmac-key' from the CA (store the HMAC key as a secret)") },
-    eabHmacKey: { input: "acme-eab-hmac-key", message: () => "input 'acme-eab-hmac-key' is required with input 'acme-eab-kid' (External Account Binding from the CA)" },
+    "issuer.acceptTos": {
+      input: "acme-accept-tos",
+      message: (m) => m.replace(/set issuer acceptTos: true/, "set input 'acme-accept-tos' to true"),
+    },
+    "issuer.profile": {
+      input: "acme-profile",
+      message: (m) =>
+        m
+          .replace(/issuer profile '/, "input 'acme-profile' '")
+          .replace(/; remove it$/, "; remove input 'acme-profile'"),
+    },
+    eabKid: {
+      input: "acme-eab-kid",
+      message: (m) =>
+        m.replace(
+          /put eabKid and eabHmacKey from the CA into \S+/,
+          "set inputs 'acme-eab-kid' and 'acme-eab-hmac-key' from the CA (store the HMAC key as a secret)",
+        ),
+    },
+    eabHmacKey: {
+      input: "acme-eab-hmac-key",
+      message: () =>
+        "input 'acme-eab-hmac-key' is required with input 'acme-eab-kid' (External Account Binding from the CA)",
+    },
   };
   const rewrite = field ? rewrites[field] : undefined;
   if (!rewrite) return error;
-  return new CertrelayError(error.code, rewrite.message(error.message), { field: rewrite.input, vendor: "acme", cause: error });
+  return new CertrelayError(error.code, rewrite.message(error.message), {
+    field: rewrite.input,
+    vendor: "acme",
+    cause: error,
+  });
 }
 
 export const acmeOperations: ProviderOperations = {

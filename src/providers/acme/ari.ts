@@ -15,14 +15,21 @@ export async function ariCertId(certificatePem: string): Promise<string> {
   const cert = new lib.X509Certificate(certificatePem);
   const aki = cert.getExtension(lib.AuthorityKeyIdentifierExtension);
   if (!aki?.keyId) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "the certificate has no Authority Key Identifier, so the CA's renewal information cannot be asked for it", { field: "certificate" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      "the certificate has no Authority Key Identifier, so the CA's renewal information cannot be asked for it",
+      { field: "certificate" },
+    );
   }
   return certIdFrom(aki.keyId, new X509Certificate(certificatePem).serialNumber);
 }
 
 /** The certID from the AKI keyIdentifier and the serial, both hex (colons allowed), as RFC 9773 §4.1 builds it. */
 export function certIdFrom(akiHex: string, serialHex: string): string {
-  let serial = serialHex.replaceAll(":", "").toLowerCase().replace(/^(00)+/, "");
+  let serial = serialHex
+    .replaceAll(":", "")
+    .toLowerCase()
+    .replace(/^(00)+/, "");
   if (serial.length % 2 === 1) serial = `0${serial}`;
   if (serial === "") serial = "00";
   // DER INTEGER content: a positive serial whose top bit is set keeps its leading zero byte
@@ -38,6 +45,9 @@ export function certIdFrom(akiHex: string, serialHex: string): string {
 export function renewalTimeInWindow(certId: string, start: Date, end: Date): Date {
   const span = end.getTime() - start.getTime();
   if (span <= 0) return start;
-  const seed = createHash("sha256").update(`${certId}\n${start.toISOString()}\n${end.toISOString()}`).digest().readUInt32BE(0);
+  const seed = createHash("sha256")
+    .update(`${certId}\n${start.toISOString()}\n${end.toISOString()}`)
+    .digest()
+    .readUInt32BE(0);
   return new Date(start.getTime() + Math.floor((seed / 0x1_0000_0000) * span));
 }

@@ -51,7 +51,9 @@ type Rejected = ((error: unknown) => unknown) & { [WRAPPED]?: true };
  * handler list is axios's InterceptorManager `handlers` (axios 1.x); if it is not there, nothing is changed.
  */
 function passTransportFailures(acme: AcmeModule): void {
-  const manager = (acme.axios as unknown as { interceptors: { response: { handlers?: ({ rejected?: Rejected | null } | null)[] } } }).interceptors.response;
+  const manager = (
+    acme.axios as unknown as { interceptors: { response: { handlers?: ({ rejected?: Rejected | null } | null)[] } } }
+  ).interceptors.response;
   for (const handler of manager.handlers ?? []) {
     const original = handler?.rejected;
     if (!handler || typeof original !== "function" || original[WRAPPED]) continue;
@@ -63,7 +65,13 @@ function passTransportFailures(acme: AcmeModule): void {
 
 /** An axios error without an HTTP answer, as AcmeTransportError; undefined for anything else. */
 function transportFailure(error: unknown): AcmeTransportError | undefined {
-  if (typeof error !== "object" || error === null || !("isAxiosError" in error) || (error as { response?: unknown }).response !== undefined) return undefined;
+  if (
+    typeof error !== "object" ||
+    error === null ||
+    !("isAxiosError" in error) ||
+    (error as { response?: unknown }).response !== undefined
+  )
+    return undefined;
   const e = error as { message?: string; code?: string; config?: AxiosLikeConfig };
   return new AcmeTransportError(e.config?.url ?? "", e.code, e.message ?? "no answer", error);
 }
@@ -114,10 +122,17 @@ export class AcmeConnection {
     });
     const response = interceptors.response.use((answer) => {
       if (!this.ours(answer.config.url) || answer.status < 400) return answer;
-      const problem = (typeof answer.data === "object" && answer.data !== null ? answer.data : { detail: String(answer.data ?? "") }) as AcmeProblem;
+      const problem = (
+        typeof answer.data === "object" && answer.data !== null ? answer.data : { detail: String(answer.data ?? "") }
+      ) as AcmeProblem;
       if (problem.type === BAD_NONCE) return answer;
       const header = answer.headers["retry-after"];
-      throw new AcmeHttpError(answer.status, answer.config.url ?? this.directoryUrl, problem, retryAfterMs(typeof header === "string" ? header : undefined, this.ctx.clock()));
+      throw new AcmeHttpError(
+        answer.status,
+        answer.config.url ?? this.directoryUrl,
+        problem,
+        retryAfterMs(typeof header === "string" ? header : undefined, this.ctx.clock()),
+      );
     });
     this.ids = { request, response };
   }
@@ -139,7 +154,10 @@ export class AcmeConnection {
   async get<T>(url: string): Promise<{ data: T; retryAfterMs: number | undefined }> {
     const answer = (await this.acme.axios.get(url)) as unknown as AxiosLikeResponse;
     const header = answer.headers["retry-after"];
-    return { data: answer.data as T, retryAfterMs: retryAfterMs(typeof header === "string" ? header : undefined, this.ctx.clock()) };
+    return {
+      data: answer.data as T,
+      retryAfterMs: retryAfterMs(typeof header === "string" ? header : undefined, this.ctx.clock()),
+    };
   }
 
   close(): void {

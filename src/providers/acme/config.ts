@@ -28,16 +28,19 @@ function directoryProblem(value: string): string | undefined {
     return `expected ${Object.keys(DIRECTORY_PRESETS).join(" or ")}, or the CA's directory URL (https://...)`;
   }
   if (url.protocol !== "https:") return "expected an https:// directory URL (RFC 8555 requires TLS)";
-  if (url.username !== "" || url.password !== "") return "must not contain a user name or password; put EAB keys in the credentials secret";
+  if (url.username !== "" || url.password !== "")
+    return "must not contain a user name or password; put EAB keys in the credentials secret";
   return undefined;
 }
 
 export const acmeSchema = z.strictObject({
   provider: z.literal("acme"),
-  directory: z.string({ error: "expected letsencrypt, letsencrypt-staging or a directory URL" }).superRefine((value, ctx) => {
-    const problem = directoryProblem(value);
-    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-  }),
+  directory: z
+    .string({ error: "expected letsencrypt, letsencrypt-staging or a directory URL" })
+    .superRefine((value, ctx) => {
+      const problem = directoryProblem(value);
+      if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+    }),
   /** store secret holding the account key (written on first use) and, for CAs that need it, eabKid + eabHmacKey */
   credentials: z
     .string({ error: "expected a store secret id like certrelay/acme" })
@@ -47,7 +50,10 @@ export const acmeSchema = z.strictObject({
   acceptTos: z.boolean({ error: "expected true or false" }).default(false),
   keyType: z.enum(ACME_KEY_TYPES, { error: `expected one of ${ACME_KEY_TYPES.join("|")}` }).default("rsa2048"),
   /** an ACME profile the CA lists in its directory (e.g. Let's Encrypt's tlsserver or shortlived) */
-  profile: z.string({ error: "expected a profile name like tlsserver" }).regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "expected a profile name like tlsserver" }).optional(),
+  profile: z
+    .string({ error: "expected a profile name like tlsserver" })
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "expected a profile name like tlsserver" })
+    .optional(),
   dns: dnsProviderSchema,
 });
 

@@ -18,7 +18,12 @@ export const definition = {
     profile: { input: "acme-profile" },
     dns: { input: "dns-provider" },
     // the DNS provider's settings and secrets in lego's names (Action only; certrelay.yml has them under dns)
-    dnsCredentials: { input: "dns-credentials", kind: "json", secret: true, publicParameters: [...DNS_NUMBER_SETTINGS] },
+    dnsCredentials: {
+      input: "dns-credentials",
+      kind: "json",
+      secret: true,
+      publicParameters: [...DNS_NUMBER_SETTINGS],
+    },
     eabKid: { input: "acme-eab-kid" },
     eabHmacKey: { input: "acme-eab-hmac-key", secret: true },
     // written into the secret by certrelay on first use; the Action hands it back and takes it as an input

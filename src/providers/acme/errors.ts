@@ -41,7 +41,9 @@ export function describeProblem(problem: AcmeProblem | undefined): string {
   if (!problem) return "no problem document";
   const short = (type: string | undefined) => (type ?? "unknown").replace(PROBLEM, "");
   const main = `${short(problem.type)}${problem.detail ? ` (${problem.detail})` : ""}`;
-  const subs = (problem.subproblems ?? []).map((s) => `${s.identifier?.value ?? "?"}: ${short(s.type)}${s.detail ? ` (${s.detail})` : ""}`);
+  const subs = (problem.subproblems ?? []).map(
+    (s) => `${s.identifier?.value ?? "?"}: ${short(s.type)}${s.detail ? ` (${s.detail})` : ""}`,
+  );
   return subs.length > 0 ? `${main}; subproblems: ${subs.join("; ")}` : main;
 }
 
@@ -60,9 +62,17 @@ export function mapAcmeError(error: unknown, action: string, directoryUrl: strin
   if (!(error instanceof AcmeHttpError)) {
     const detail = error instanceof Error ? error.message : String(error);
     if (error instanceof AcmeTransportError) {
-      return new CertrelayError(ErrorCodes.NETWORK_ERROR, `could not ${action}: the CA at ${directoryUrl} did not answer (${detail}); check that the directory is reachable from here, the next run tries again`, { vendor: VENDOR, cause: error });
+      return new CertrelayError(
+        ErrorCodes.NETWORK_ERROR,
+        `could not ${action}: the CA at ${directoryUrl} did not answer (${detail}); check that the directory is reachable from here, the next run tries again`,
+        { vendor: VENDOR, cause: error },
+      );
     }
-    return new CertrelayError(ErrorCodes.NETWORK_ERROR, `could not ${action} at ${directoryUrl} (network error, timeout or unreadable answer: ${detail}); the next run tries again`, { vendor: VENDOR, cause: error });
+    return new CertrelayError(
+      ErrorCodes.NETWORK_ERROR,
+      `could not ${action} at ${directoryUrl} (network error, timeout or unreadable answer: ${detail}); the next run tries again`,
+      { vendor: VENDOR, cause: error },
+    );
   }
   const { status, problem } = error;
   const type = problem.type ?? "";
@@ -76,14 +86,33 @@ export function mapAcmeError(error: unknown, action: string, directoryUrl: strin
       { ...base, ...(retryAt ? { backoffUntil: retryAt } : {}) },
     );
   }
-  if (type === `${PROBLEM}externalAccountRequired` || (type === `${PROBLEM}unauthorized` && action.includes("account"))) {
-    return new CertrelayError(ErrorCodes.AUTH_FAILED, `the CA at ${directoryUrl} refused the account (${describeProblem(problem)}): put eabKid and eabHmacKey from the CA into the issuer's credentials secret`, { vendor: VENDOR, field: "eabKid", cause: error });
+  if (
+    type === `${PROBLEM}externalAccountRequired` ||
+    (type === `${PROBLEM}unauthorized` && action.includes("account"))
+  ) {
+    return new CertrelayError(
+      ErrorCodes.AUTH_FAILED,
+      `the CA at ${directoryUrl} refused the account (${describeProblem(problem)}): put eabKid and eabHmacKey from the CA into the issuer's credentials secret`,
+      { vendor: VENDOR, field: "eabKid", cause: error },
+    );
   }
   if (type === `${PROBLEM}userActionRequired` || type === `${PROBLEM}agreementRequired`) {
-    return new CertrelayError(ErrorCodes.CONFIG_INVALID, `the CA at ${directoryUrl} wants its terms of service agreed (${describeProblem(problem)}): read them and set issuer acceptTos: true`, { vendor: VENDOR, field: "issuer.acceptTos", cause: error });
+    return new CertrelayError(
+      ErrorCodes.CONFIG_INVALID,
+      `the CA at ${directoryUrl} wants its terms of service agreed (${describeProblem(problem)}): read them and set issuer acceptTos: true`,
+      { vendor: VENDOR, field: "issuer.acceptTos", cause: error },
+    );
   }
   if (type === `${PROBLEM}rejectedIdentifier` || type === `${PROBLEM}caa` || type === `${PROBLEM}invalidProfile`) {
-    return new CertrelayError(ErrorCodes.VENDOR_REJECTED, `the CA at ${directoryUrl} refused to ${action}: ${describeProblem(problem)}`, base);
+    return new CertrelayError(
+      ErrorCodes.VENDOR_REJECTED,
+      `the CA at ${directoryUrl} refused to ${action}: ${describeProblem(problem)}`,
+      base,
+    );
   }
-  return new CertrelayError(ErrorCodes.VENDOR_ERROR, `the CA at ${directoryUrl} failed to ${action}: ${describeProblem(problem)}`, base);
+  return new CertrelayError(
+    ErrorCodes.VENDOR_ERROR,
+    `the CA at ${directoryUrl} failed to ${action}: ${describeProblem(problem)}`,
+    base,
+  );
 }

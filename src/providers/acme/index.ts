@@ -25,7 +25,13 @@ import { writeOnce } from "../kit/landed.js";
 import { ariCertId, renewalTimeInWindow } from "./ari.js";
 import { AcmeConnection } from "./client.js";
 import { directoryUrlOf, type AcmeKeyType } from "./config.js";
-import { AcmeHttpError, AcmeTransportError, describeProblem, FAILED_VALIDATION_BACKOFF_MS, mapAcmeError } from "./errors.js";
+import {
+  AcmeHttpError,
+  AcmeTransportError,
+  describeProblem,
+  FAILED_VALIDATION_BACKOFF_MS,
+  mapAcmeError,
+} from "./errors.js";
 import { backoffDelay, resolveRetryPolicy } from "../../http/retry.js";
 import type { AcmeProblem, RenewalInfo } from "./types.js";
 
@@ -110,12 +116,19 @@ class AcmeOrders {
       try {
         return await work();
       } catch (error) {
-        const transient = error instanceof AcmeTransportError || (error instanceof AcmeHttpError && error.status >= 500);
+        const transient =
+          error instanceof AcmeTransportError || (error instanceof AcmeHttpError && error.status >= 500);
         const waitMs = error instanceof AcmeHttpError ? error.retryAfterMs : undefined;
         const delayMs = waitMs ?? backoffDelay(attempt, policy);
         const withinDeadline = !this.ctx.deadline || delayMs < this.ctx.deadline.remaining();
-        if (!transient || attempt > policy.retries || delayMs > policy.maxRetryAfterMs || !withinDeadline) throw mapAcmeError(error, action, this.directoryUrl, this.now());
-        this.ctx.logger.warn(`ACME read failed; retrying`, { directory: this.directoryUrl, action, attempt, error: error instanceof Error ? error.message : String(error) });
+        if (!transient || attempt > policy.retries || delayMs > policy.maxRetryAfterMs || !withinDeadline)
+          throw mapAcmeError(error, action, this.directoryUrl, this.now());
+        this.ctx.logger.warn(`ACME read failed; retrying`, {
+          directory: this.directoryUrl,
+          action,
+          attempt,
+          error: error instanceof Error ? error.message : String(error),
+        });
         await this.ctx.sleep(delayMs);
       }
     }
@@ -152,7 +165,12 @@ class AcmeOrders {
     const kid = source.eabKid;
     const hmacKey = source.eabHmacKey;
     if (!kid && !hmacKey) return undefined;
-    if (!kid || !hmacKey) throw new CertrelayError(ErrorCodes.INPUT_MISSING, `ACME credentials secret ${this.settings.credentials} needs both eabKid and eabHmacKey (External Account Binding from the CA)`, { field: kid ? "eabHmacKey" : "eabKid", vendor: VENDOR });
+    if (!kid || !hmacKey)
+      throw new CertrelayError(
+        ErrorCodes.INPUT_MISSING,
+        `ACME credentials secret ${this.settings.credentials} needs both eabKid and eabHmacKey (External Account Binding from the CA)`,
+        { field: kid ? "eabHmacKey" : "eabKid", vendor: VENDOR },
+      );
     return { kid, hmacKey };
   }
 
@@ -182,7 +200,11 @@ class AcmeOrders {
       return { accountKey: stored.accountKey, accountUrl: stored.accountUrl };
     }
     if (!store?.putCredentials) {
-      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `the ACME issuer keeps its account key in ${this.settings.credentials}, but this store cannot write it; run it through the pipeline (certrelay run, the Lambda) with a Secrets Manager or file store`, { field: "issuer.credentials", vendor: VENDOR });
+      throw new CertrelayError(
+        ErrorCodes.CONFIG_INVALID,
+        `the ACME issuer keeps its account key in ${this.settings.credentials}, but this store cannot write it; run it through the pipeline (certrelay run, the Lambda) with a Secrets Manager or file store`,
+        { field: "issuer.credentials", vendor: VENDOR },
+      );
     }
     let accountKey = stored.accountKey;
     if (!accountKey) {
@@ -196,18 +218,34 @@ class AcmeOrders {
     }
     const directory = await this.read("read the directory", () => connection.directory());
     if (directory.meta?.termsOfService && !this.settings.acceptTos) {
-      throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `the CA at ${this.directoryUrl} requires agreeing to its terms of service (${directory.meta.termsOfService}): read them and set issuer acceptTos: true`, { field: "issuer.acceptTos", vendor: VENDOR });
+      throw new CertrelayError(
+        ErrorCodes.CONFIG_INVALID,
+        `the CA at ${this.directoryUrl} requires agreeing to its terms of service (${directory.meta.termsOfService}): read them and set issuer acceptTos: true`,
+        { field: "issuer.acceptTos", vendor: VENDOR },
+      );
     }
     const eab = this.eab(stored);
     if (directory.meta?.externalAccountRequired && !eab) {
-      throw new CertrelayError(ErrorCodes.INPUT_MISSING, `the CA at ${this.directoryUrl} requires External Account Binding: put eabKid and eabHmacKey from the CA into ${this.settings.credentials}`, { field: "eabKid", vendor: VENDOR });
+      throw new CertrelayError(
+        ErrorCodes.INPUT_MISSING,
+        `the CA at ${this.directoryUrl} requires External Account Binding: put eabKid and eabHmacKey from the CA into ${this.settings.credentials}`,
+        { field: "eabKid", vendor: VENDOR },
+      );
     }
     const client = connection.client({ accountKey, ...(eab ? { externalAccountBinding: eab } : {}) });
     await this.call("register the ACME account", () =>
-      client.createAccount({ termsOfServiceAgreed: this.settings.acceptTos, ...(this.settings.email ? { contact: [`mailto:${this.settings.email}`] } : {}) }),
+      client.createAccount({
+        termsOfServiceAgreed: this.settings.acceptTos,
+        ...(this.settings.email ? { contact: [`mailto:${this.settings.email}`] } : {}),
+      }),
     );
     const accountUrl = client.getAccountUrl();
-    await store.putCredentials(this.settings.credentials, { ...stored, accountKey, accountUrl, accountDirectory: this.directoryUrl });
+    await store.putCredentials(this.settings.credentials, {
+      ...stored,
+      accountKey,
+      accountUrl,
+      accountDirectory: this.directoryUrl,
+    });
     this.ctx.logger.info("ACME account registered", { directory: this.directoryUrl, account: accountUrl });
     return { accountKey, accountUrl };
   }
@@ -226,7 +264,10 @@ class AcmeOrders {
       answer = await connection.get<RenewalInfo>(url);
     } catch (error) {
       // RFC 9773 §4.3: when renewal information cannot be had, the client falls back on its own schedule
-      this.ctx.logger.warn("ACME renewal information unavailable; using the days rule", { directory: this.directoryUrl, error: error instanceof Error ? error.message : String(error) });
+      this.ctx.logger.warn("ACME renewal information unavailable; using the days rule", {
+        directory: this.directoryUrl,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return undefined;
     }
     const start = new Date(answer.data.suggestedWindow?.start ?? "");
@@ -239,7 +280,10 @@ class AcmeOrders {
         detail: `the CA suggests renewing between ${start.toISOString()} and ${end.toISOString()} (ACME renewal information${answer.data.explanationURL ? `, see ${answer.data.explanationURL}` : ""}); chosen ${renewAt.toISOString()}`,
       };
     }
-    ariChecks.set(cacheKey, { advice, nextCheck: this.now().getTime() + (answer.retryAfterMs ?? ARI_DEFAULT_RECHECK_MS) });
+    ariChecks.set(cacheKey, {
+      advice,
+      nextCheck: this.now().getTime() + (answer.retryAfterMs ?? ARI_DEFAULT_RECHECK_MS),
+    });
     return advice;
   }
 
@@ -261,15 +305,26 @@ class AcmeOrders {
       }
     }
     // RFC 9773 §5: name the certificate this order replaces, only when the CA speaks ARI
-    const replaces = directory.renewalInfo && request.previousCertificate ? await ariCertId(request.previousCertificate).catch(() => undefined) : undefined;
+    const replaces =
+      directory.renewalInfo && request.previousCertificate
+        ? await ariCertId(request.previousCertificate).catch(() => undefined)
+        : undefined;
     const names = orderNames(request);
     // Sent once: when its answer is lost, the account's orders list says whether the CA created it (findOrder).
     const order = await writeOnce(
       () =>
         this.call("create the order", () =>
-          client.createOrder({ identifiers: names.map((value) => ({ type: "dns", value })), ...(profile ? { profile } : {}), ...(replaces ? { replaces } : {}) } as Parameters<Client["createOrder"]>[0]),
+          client.createOrder({
+            identifiers: names.map((value) => ({ type: "dns", value })),
+            ...(profile ? { profile } : {}),
+            ...(replaces ? { replaces } : {}),
+          } as Parameters<Client["createOrder"]>[0]),
         ),
-      { what: `the ACME order for ${names.join(", ")}`, lookup: () => this.findOrder(request), logger: this.ctx.logger },
+      {
+        what: `the ACME order for ${names.join(", ")}`,
+        lookup: () => this.findOrder(request),
+        logger: this.ctx.logger,
+      },
     );
     this.ctx.logger.info("ACME order created", { directory: this.directoryUrl, order: order.url, names });
     if (request.onOrder) await request.onOrder(order.url);
@@ -298,11 +353,17 @@ class AcmeOrders {
       urls.push(...(answer.data.orders ?? []).filter((u): u is string => typeof u === "string"));
       page = nextLink(answer.headers.link);
     }
-    const wanted = [...orderNames(request)].map((n) => n.toLowerCase()).sort().join(",");
+    const wanted = [...orderNames(request)]
+      .map((n) => n.toLowerCase())
+      .sort()
+      .join(",");
     let key: string | undefined;
     for (const url of urls.reverse().slice(0, MAX_ORDERS_EXAMINED)) {
       const order = await this.read("read the order", () => client.getOrder({ url } as Order));
-      const names = (order.identifiers ?? []).map((i) => i.value.toLowerCase()).sort().join(",");
+      const names = (order.identifiers ?? [])
+        .map((i) => i.value.toLowerCase())
+        .sort()
+        .join(",");
       if (names !== wanted || (order.expires && Date.parse(order.expires) <= this.now().getTime())) continue;
       if (order.status === "pending" || order.status === "ready") return order;
       if (order.status !== "valid") continue;
@@ -334,7 +395,11 @@ class AcmeOrders {
     let order = initial;
     if (order.status === "pending") {
       if (!(await this.validate(client, order))) {
-        return { state: "pending", orderId: order.url, detail: `the CA is validating the DNS-01 challenges of this ACME order at ${this.directoryUrl}` };
+        return {
+          state: "pending",
+          orderId: order.url,
+          detail: `the CA is validating the DNS-01 challenges of this ACME order at ${this.directoryUrl}`,
+        };
       }
       order = await this.read("read the order", () => client.getOrder(order));
     }
@@ -347,15 +412,22 @@ class AcmeOrders {
       return { state: "pending", orderId: order.url, detail: `ACME order is ${order.status} at ${this.directoryUrl}` };
     }
     if (order.status !== "valid") {
-      throw new CertrelayError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} is ${order.status}: ${describeProblem(order.error as AcmeProblem | undefined)}`, {
-        vendor: VENDOR,
-        backoffUntil: new Date(this.now().getTime() + FAILED_VALIDATION_BACKOFF_MS),
-      });
+      throw new CertrelayError(
+        ErrorCodes.ISSUANCE_FAILED,
+        `ACME order ${order.url} is ${order.status}: ${describeProblem(order.error as AcmeProblem | undefined)}`,
+        {
+          vendor: VENDOR,
+          backoffUntil: new Date(this.now().getTime() + FAILED_VALIDATION_BACKOFF_MS),
+        },
+      );
     }
     const pem = await this.read("download the certificate", () => client.getCertificate(order));
     const blocks = splitPem(pem, "acme certificate").filter((b) => b.type === "CERTIFICATE");
     const [leaf, ...chain] = blocks;
-    if (!leaf) throw new CertrelayError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} delivered no certificate`, { vendor: VENDOR });
+    if (!leaf)
+      throw new CertrelayError(ErrorCodes.ISSUANCE_FAILED, `ACME order ${order.url} delivered no certificate`, {
+        vendor: VENDOR,
+      });
     return { state: "issued", certificate: leaf.pem, chain: chain.map((b) => b.pem).join(""), orderId: order.url };
   }
 
@@ -375,7 +447,9 @@ class AcmeOrders {
       }
       let settled = true;
       for (const url of challenges.authorizations) {
-        const current = (await this.read("read the authorization", () => client.getAuthorizations({ authorizations: [url] } as Order)))[0];
+        const current = (
+          await this.read("read the authorization", () => client.getAuthorizations({ authorizations: [url] } as Order))
+        )[0];
         if (current?.status === "invalid") throw this.validationFailed(current);
         if (current?.status === "pending") settled = false;
       }
@@ -388,7 +462,11 @@ class AcmeOrders {
   }
 
   /** Publish the TXT record of every pending authorization, then answer their challenges. */
-  private async present(client: Client, order: Order, into: { records: PresentedRecord[]; authorizations: string[] }): Promise<void> {
+  private async present(
+    client: Client,
+    order: Order,
+    into: { records: PresentedRecord[]; authorizations: string[] },
+  ): Promise<void> {
     const authorizations = await this.read("read the authorizations", () => client.getAuthorizations(order));
     const todo = authorizations.filter((a) => a.status === "pending");
     const dns = this.dns();
@@ -396,10 +474,16 @@ class AcmeOrders {
     for (const authz of todo) {
       const challenge = (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01");
       if (!challenge) {
-        throw new CertrelayError(ErrorCodes.VENDOR_REJECTED, `the CA offers no dns-01 challenge for ${authz.identifier.value}; certrelay validates with DNS-01 only`, { vendor: VENDOR });
+        throw new CertrelayError(
+          ErrorCodes.VENDOR_REJECTED,
+          `the CA offers no dns-01 challenge for ${authz.identifier.value}; certrelay validates with DNS-01 only`,
+          { vendor: VENDOR },
+        );
       }
       // lego's providers take the raw key authorization (token.thumbprint) and derive the TXT value themselves
-      const keyAuth = await client.getChallengeKeyAuthorization({ ...challenge, type: "http-01" } as Parameters<Client["getChallengeKeyAuthorization"]>[0]);
+      const keyAuth = await client.getChallengeKeyAuthorization({ ...challenge, type: "http-01" } as Parameters<
+        Client["getChallengeKeyAuthorization"]
+      >[0]);
       const domain = authz.wildcard ? `*.${authz.identifier.value}` : authz.identifier.value;
       into.records.push({ domain, token: challenge.token, keyAuth });
       await dns.present(domain, challenge.token, keyAuth);
@@ -407,7 +491,10 @@ class AcmeOrders {
       started.push(challenge);
     }
     for (const challenge of started) {
-      if (challenge.status === "pending") await this.call("answer the challenge", () => client.completeChallenge(challenge as Parameters<Client["completeChallenge"]>[0]));
+      if (challenge.status === "pending")
+        await this.call("answer the challenge", () =>
+          client.completeChallenge(challenge as Parameters<Client["completeChallenge"]>[0]),
+        );
     }
   }
 
@@ -421,13 +508,19 @@ class AcmeOrders {
       try {
         await dns.cleanUp(p.domain, p.token, p.keyAuth);
       } catch (error) {
-        this.ctx.logger.warn("could not remove a DNS-01 record; remove it by hand", { record: `_acme-challenge.${p.domain.replace(/^\*\./, "")}`, dns: dns.name, error: error instanceof Error ? error.message : String(error) });
+        this.ctx.logger.warn("could not remove a DNS-01 record; remove it by hand", {
+          record: `_acme-challenge.${p.domain.replace(/^\*\./, "")}`,
+          dns: dns.name,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   }
 
   private validationFailed(authz: Authorization): CertrelayError {
-    const challenge = (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01" && c.error) ?? (authz.challenges as ChallengeLike[]).find((c) => c.error);
+    const challenge =
+      (authz.challenges as ChallengeLike[]).find((c) => c.type === "dns-01" && c.error) ??
+      (authz.challenges as ChallengeLike[]).find((c) => c.error);
     const backoffUntil = new Date(this.now().getTime() + FAILED_VALIDATION_BACKOFF_MS);
     return new CertrelayError(
       ErrorCodes.ISSUANCE_FAILED,
@@ -449,7 +542,11 @@ class AcmeOrders {
 
 /** acme-client's signed request (Client#api, not typed): a POST-as-GET whose headers (Link) the caller reads. */
 interface AcmeApi {
-  apiRequest(url: string, payload: null, validStatusCodes: number[]): Promise<{ data: { orders?: unknown[] }; headers: Record<string, unknown> }>;
+  apiRequest(
+    url: string,
+    payload: null,
+    validStatusCodes: number[],
+  ): Promise<{ data: { orders?: unknown[] }; headers: Record<string, unknown> }>;
 }
 
 /** Account orders list pages read and orders examined per lookup: a bounded cost on an account with a long history. */
@@ -472,7 +569,9 @@ function nextLink(header: unknown): string | undefined {
 }
 
 function spki(key: string | KeyObject): string {
-  return (typeof key === "string" ? createPublicKey(key) : key).export({ type: "spki", format: "der" }).toString("base64");
+  return (typeof key === "string" ? createPublicKey(key) : key)
+    .export({ type: "spki", format: "der" })
+    .toString("base64");
 }
 
 export function createAcmeIssuer(settings: AcmeSettings, credentials: AcmeCredentials, ctx: ProviderContext): Issuer {
@@ -488,12 +587,19 @@ export function createAcmeIssuer(settings: AcmeSettings, credentials: AcmeCreden
     async issue(request: IssueRequest): Promise<IssueOutcome> {
       const earlier = await orders.findOrder(request).catch((error: unknown) => {
         // A CA that refuses the lookup (4xx) only costs the lookup: order as before. No answer or 5xx fails the run.
-        if (!(isVendorError(error)) || error.status === undefined || error.status >= 500 || error.status === 429) throw error;
-        ctx.logger.warn("ACME account orders could not be read; placing a new order", { directory: orders.directoryUrl, error: error.message });
+        if (!isVendorError(error) || error.status === undefined || error.status >= 500 || error.status === 429)
+          throw error;
+        ctx.logger.warn("ACME account orders could not be read; placing a new order", {
+          directory: orders.directoryUrl,
+          error: error.message,
+        });
         return undefined;
       });
       if (earlier) {
-        ctx.logger.info("ACME order for this request found in the account's orders; carrying it on", { order: earlier.url, status: earlier.status });
+        ctx.logger.info("ACME order for this request found in the account's orders; carrying it on", {
+          order: earlier.url,
+          status: earlier.status,
+        });
         if (request.onOrder) await request.onOrder(earlier.url);
         return orders.advance(earlier, request);
       }
@@ -504,7 +610,10 @@ export function createAcmeIssuer(settings: AcmeSettings, credentials: AcmeCreden
       const order = orderId ? await orders.readOrder(orderId) : undefined;
       // RFC 8555 §7.1.6: an invalid order never becomes valid again
       if (order && order.status !== "invalid") return orders.advance(order, request);
-      ctx.logger.info("ACME order cannot complete any more; ordering again", { order: orderId, status: order?.status ?? "gone" });
+      ctx.logger.info("ACME order cannot complete any more; ordering again", {
+        order: orderId,
+        status: order?.status ?? "gone",
+      });
       return orders.advance(await orders.newOrder(request), request);
     },
     close: () => orders.close(),

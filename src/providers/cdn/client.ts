@@ -36,7 +36,14 @@ export class SfdClient {
   /** `POST /sfd/v2.0/certs`. Never retried: a repeated upload creates a second record (the caller looks it up). */
   async uploadCertificate(request: SfdUploadCertificateRequest): Promise<SfdCertificate> {
     try {
-      return (await this.http.request<SfdCertificate>({ method: "POST", path: "/sfd/v2.0/certs", body: JSON.stringify(request), idempotent: false })).body;
+      return (
+        await this.http.request<SfdCertificate>({
+          method: "POST",
+          path: "/sfd/v2.0/certs",
+          body: JSON.stringify(request),
+          idempotent: false,
+        })
+      ).body;
     } catch (error) {
       throw uploadFailed(error);
     }
@@ -46,7 +53,11 @@ export class SfdClient {
   async listCertificates(): Promise<SfdCertificate[]> {
     // The account's whole list in one answer: decoded element by element from the bytes, so it is never held as a
     // string as well (JSON.parse would need bytes + string + objects at once).
-    const bytes = await this.http.call<Uint8Array>("the certificate list", { method: "GET", path: "/sfd/v2.0/certs", responseType: "bytes" });
+    const bytes = await this.http.call<Uint8Array>("the certificate list", {
+      method: "GET",
+      path: "/sfd/v2.0/certs",
+      responseType: "bytes",
+    });
     const records: SfdCertificate[] = [];
     return (await eachArrayElement(bytes, (item) => records.push(item as SfdCertificate))) ? records : [];
   }
@@ -58,7 +69,11 @@ export class SfdClient {
 
   /** inferred: `DELETE /sfd/v2.0/certs/{id}`. Deleting twice is harmless, so it may be retried. */
   async deleteCertificate(id: number): Promise<void> {
-    await this.http.call(`deleting certificate ${id}`, { method: "DELETE", path: `/sfd/v2.0/certs/${id}`, responseType: "text" });
+    await this.http.call(`deleting certificate ${id}`, {
+      method: "DELETE",
+      path: `/sfd/v2.0/certs/${id}`,
+      responseType: "text",
+    });
   }
 
   /** `POST /cdn/v1.0/services/{serviceId}/certificates`; replaces the domain's attachment, so a retry is safe. */

@@ -16,17 +16,21 @@ export const cdnSchema = z
     verifyAddress: z
       .string({ error: "expected host:port like 127.0.0.1:8443" })
       .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port like 127.0.0.1:8443" })
-      .refine((value) => {
-        const port = Number(value.slice(value.lastIndexOf(":") + 1));
-        return port >= 1 && port <= 65_535;
-      }, { error: "expected a port from 1 to 65535 after the colon" })
+      .refine(
+        (value) => {
+          const port = Number(value.slice(value.lastIndexOf(":") + 1));
+          return port >= 1 && port <= 65_535;
+        },
+        { error: "expected a port from 1 to 65535 after the colon" },
+      )
       .optional(),
     serviceId: vendorIdSchema.optional(),
   })
   .superRefine((value, ctx) => {
     if (value.verifyHost !== undefined) return;
     for (const field of ["verifyPort", "verifyAddress", "serviceId"] as const) {
-      if (value[field] !== undefined) ctx.addIssue({ code: "custom", path: ["verifyHost"], message: `required when ${field} is set` });
+      if (value[field] !== undefined)
+        ctx.addIssue({ code: "custom", path: ["verifyHost"], message: `required when ${field} is set` });
     }
   });
 
@@ -35,7 +39,11 @@ export type CdnConfig = z.output<typeof cdnSchema>;
 /** The SwiftFederation API access key pair. */
 export const cdnCredentialsSchema = once(() =>
   z.object({
-    accessKeyId: z.string({ error: "expected the SwiftFederation access key id" }).min(1, { error: "expected the SwiftFederation access key id" }),
-    accessKeySecret: z.string({ error: "expected the SwiftFederation access key secret" }).min(1, { error: "expected the SwiftFederation access key secret" }),
+    accessKeyId: z
+      .string({ error: "expected the SwiftFederation access key id" })
+      .min(1, { error: "expected the SwiftFederation access key id" }),
+    accessKeySecret: z
+      .string({ error: "expected the SwiftFederation access key secret" })
+      .min(1, { error: "expected the SwiftFederation access key secret" }),
   }),
 );

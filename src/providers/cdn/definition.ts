@@ -27,7 +27,11 @@ export const definition = {
           endpoint: entry.endpoint,
           ...(entry.verifyHost ? { verifyHost: entry.verifyHost } : {}),
           // verifyPort alone means the host's own address on that port
-          ...(entry.verifyAddress ? { verifyAddress: entry.verifyAddress } : entry.verifyPort && entry.verifyHost ? { verifyAddress: `${entry.verifyHost}:${entry.verifyPort}` } : {}),
+          ...(entry.verifyAddress
+            ? { verifyAddress: entry.verifyAddress }
+            : entry.verifyPort && entry.verifyHost
+              ? { verifyAddress: `${entry.verifyHost}:${entry.verifyPort}` }
+              : {}),
           ...(entry.serviceId ? { serviceId: entry.serviceId } : {}),
         },
         credentials,

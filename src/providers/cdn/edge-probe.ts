@@ -18,19 +18,28 @@ export function parseAddress(address: string): { host: string; port: number } {
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
   if (v6) return { host: v6[1] as string, port: Number(v6[2] ?? 443) };
   const at = address.lastIndexOf(":");
-  if (at > 0 && /^\d+$/.test(address.slice(at + 1))) return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+  if (at > 0 && /^\d+$/.test(address.slice(at + 1)))
+    return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
   return { host: address, port: 443 };
 }
 
 /** `serverName` is sent as SNI unless it is an IP address (RFC 6066 allows host names only). */
-export function probeEdge(options: { address: string; serverName: string; ca?: string; timeoutMs: number }): Promise<EdgeProbeResult> {
+export function probeEdge(options: {
+  address: string;
+  serverName: string;
+  ca?: string;
+  timeoutMs: number;
+}): Promise<EdgeProbeResult> {
   const { host, port } = parseAddress(options.address);
   return new Promise((resolve, reject) => {
     // rejectUnauthorized stays off so a wrong or untrusted certificate can still be reported by serial; trust is
     // judged from `authorized`, which Node computes (chain against `ca`, then the name) either way.
     const sni = isIP(options.serverName) === 0 ? { servername: options.serverName } : {};
     const socket = connect({ host, port, ...sni, ca: options.ca, rejectUnauthorized: false });
-    const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no TLS handshake within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     socket.once("secureConnect", () => {
       clearTimeout(timer);
       const peer: PeerCertificate = socket.getPeerCertificate();

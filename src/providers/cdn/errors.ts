@@ -18,19 +18,46 @@ function mapVendorCode(code: string, message: string): Mapped | undefined {
     case "Certificate.Invalid":
       // The spec uses one code for two problems; only the message tells a key mismatch apart.
       if (/privateKey/i.test(message)) {
-        return { code: ErrorCodes.KEY_MISMATCH, field: "private-key", fix: "the private key does not belong to the certificate; supply the key the certificate was issued for" };
+        return {
+          code: ErrorCodes.KEY_MISMATCH,
+          field: "private-key",
+          fix: "the private key does not belong to the certificate; supply the key the certificate was issued for",
+        };
       }
-      return { code: ErrorCodes.PEM_MALFORMED, field: "certificate", fix: "supply the leaf certificate as one PEM block (-----BEGIN CERTIFICATE-----)" };
+      return {
+        code: ErrorCodes.PEM_MALFORMED,
+        field: "certificate",
+        fix: "supply the leaf certificate as one PEM block (-----BEGIN CERTIFICATE-----)",
+      };
     case "PrivateKey.Invalid":
-      return { code: ErrorCodes.KEY_UNSUPPORTED, field: "private-key", fix: "supply an unencrypted RSA private key (the CDN takes PKCS#1 RSA keys only)" };
+      return {
+        code: ErrorCodes.KEY_UNSUPPORTED,
+        field: "private-key",
+        fix: "supply an unencrypted RSA private key (the CDN takes PKCS#1 RSA keys only)",
+      };
     case "Upload.Certificate.Invalid":
-      return { code: ErrorCodes.VENDOR_REJECTED, field: "chain", fix: "check that the chain holds this certificate's issuing intermediate(s), leaf-side first, and that the certificate is valid" };
+      return {
+        code: ErrorCodes.VENDOR_REJECTED,
+        field: "chain",
+        fix: "check that the chain holds this certificate's issuing intermediate(s), leaf-side first, and that the certificate is valid",
+      };
     case "Certificate.NotFound":
-      return { code: ErrorCodes.VENDOR_NOT_FOUND, fix: "the certificate record no longer exists on the CDN; deploy again" };
+      return {
+        code: ErrorCodes.VENDOR_NOT_FOUND,
+        fix: "the certificate record no longer exists on the CDN; deploy again",
+      };
     case "Certificate.DomainMismatch":
-      return { code: ErrorCodes.VENDOR_REJECTED, field: "verifyHost", fix: "attach the certificate only to a domain its common name or SANs cover" };
+      return {
+        code: ErrorCodes.VENDOR_REJECTED,
+        field: "verifyHost",
+        fix: "attach the certificate only to a domain its common name or SANs cover",
+      };
     case "DomainName.Invalid":
-      return { code: ErrorCodes.INPUT_INVALID, field: "verifyHost", fix: "set verify-host to the CDN domain the certificate should serve" };
+      return {
+        code: ErrorCodes.INPUT_INVALID,
+        field: "verifyHost",
+        fix: "set verify-host to the CDN domain the certificate should serve",
+      };
     default:
       return undefined;
   }
@@ -48,7 +75,7 @@ function errorBody(body: unknown): { code: string; message: string } | undefined
  * vendor answers (network, timeout, our own input errors) pass through unchanged.
  */
 export function mapCdnError(error: unknown, operation: string): unknown {
-  if (!(isVendorError(error)) || error.status === undefined) return error;
+  if (!isVendorError(error) || error.status === undefined) return error;
   const status = error.status;
   const body = errorBody((error as CertrelayError & { body?: unknown }).body);
   const said = body ? ` (${body.code}: ${body.message})` : "";

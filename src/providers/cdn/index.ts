@@ -35,7 +35,11 @@ function requireCredential(credentials: CdnCredentials, key: "accessKeyId" | "ac
   if (!value) {
     // the message names both spellings; `field` is the credentials key, which the Action reports as its input
     const input = key === "accessKeyId" ? "access-key-id" : "access-key-secret";
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `cdn target needs ${input} (${key} in the credentials secret): set it to the SwiftFederation access key`, { field: key, vendor: "cdn" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `cdn target needs ${input} (${key} in the credentials secret): set it to the SwiftFederation access key`,
+      { field: key, vendor: "cdn" },
+    );
   }
   return value;
 }
@@ -48,7 +52,11 @@ export function parseSfdTimestamp(value: string, field: string): Date {
   if (/T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text += "Z";
   const t = Date.parse(text);
   if (Number.isNaN(t)) {
-    throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `SwiftFederation sent an unreadable ${field} timestamp; report this CDN answer`, { vendor: "cdn" });
+    throw new CertrelayError(
+      ErrorCodes.VENDOR_ERROR,
+      `SwiftFederation sent an unreadable ${field} timestamp; report this CDN answer`,
+      { vendor: "cdn" },
+    );
   }
   return new Date(t);
 }
@@ -95,7 +103,11 @@ export function verifyInRecords(records: Iterable<DeployedCertificate>, serial: 
   }
   if (!found) return { ok: false, detail: `certificate ${want} is not in the CDN's certificate list` };
   if (found.expireIn === undefined || found.expireIn <= 0) {
-    return { ok: false, servedSerial: want, detail: `certificate ${want} is on the CDN (record ${found.id}) but the CDN reports it expired (expireIn ${found.expireIn ?? "missing"})` };
+    return {
+      ok: false,
+      servedSerial: want,
+      detail: `certificate ${want} is on the CDN (record ${found.id}) but the CDN reports it expired (expireIn ${found.expireIn ?? "missing"})`,
+    };
   }
   return {
     ok: true,
@@ -104,17 +116,37 @@ export function verifyInRecords(records: Iterable<DeployedCertificate>, serial: 
   };
 }
 
-export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCredentials, ctx: ProviderContext): Target {
-  if (!settings.endpoint) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "cdn target needs endpoint: set it to the SwiftFederation API base URL", { field: "endpoint", vendor: "cdn" });
+export function createCdnTarget(
+  settings: CdnTargetSettings,
+  credentials: CdnCredentials,
+  ctx: ProviderContext,
+): Target {
+  if (!settings.endpoint)
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      "cdn target needs endpoint: set it to the SwiftFederation API base URL",
+      { field: "endpoint", vendor: "cdn" },
+    );
   if (!/^https?:\/\/[^/]/.test(settings.endpoint) || !URL.canParse(settings.endpoint)) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "cdn target endpoint is not an http(s) URL: set it like https://api.swiftfederation.com", { field: "endpoint", vendor: "cdn" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      "cdn target endpoint is not an http(s) URL: set it like https://api.swiftfederation.com",
+      { field: "endpoint", vendor: "cdn" },
+    );
   }
   if (settings.serviceId && !settings.verifyHost) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "cdn target with service-id needs verify-host: the domain to attach the certificate to", { field: "verifyHost", vendor: "cdn" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      "cdn target with service-id needs verify-host: the domain to attach the certificate to",
+      { field: "verifyHost", vendor: "cdn" },
+    );
   }
   const client = new SfdClient({
     endpoint: settings.endpoint,
-    key: { accessKeyId: requireCredential(credentials, "accessKeyId"), accessKeySecret: requireCredential(credentials, "accessKeySecret") },
+    key: {
+      accessKeyId: requireCredential(credentials, "accessKeyId"),
+      accessKeySecret: requireCredential(credentials, "accessKeySecret"),
+    },
     ctx,
   });
   let closed = false;
@@ -174,11 +206,19 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
     const address = settings.verifyAddress ?? `${settings.verifyHost}:443`;
     try {
       ctx.deadline?.check(`probing the edge ${address} for ${settings.verifyHost}`);
-      const served = await probeEdge({ address, serverName: settings.verifyHost, ca: ctx.ca, timeoutMs: new PollWindow(ctx).cap(ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS) });
+      const served = await probeEdge({
+        address,
+        serverName: settings.verifyHost,
+        ca: ctx.ca,
+        timeoutMs: new PollWindow(ctx).cap(ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS),
+      });
       return served.serial === serial;
     } catch (error) {
       if (error instanceof CertrelayError) throw error;
-      ctx.logger.warn("cdn edge not readable before re-attaching; attaching again", { address, error: error instanceof Error ? error.message : String(error) });
+      ctx.logger.warn("cdn edge not readable before re-attaching; attaching again", {
+        address,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return false;
     }
   }
@@ -195,7 +235,12 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
       // Without service-id certrelay attaches the certificate to nothing, and the edge serves only attached ones:
       // waiting cannot help, so one look, and the reason, at once.
       const once = await verifyAtEdgeOnce(host, address, want);
-      return once.ok ? once : { ...once, detail: `${once.detail}; without service-id the uploaded certificate is attached to no domain, and the edge serves only attached certificates: set service-id (or attach it in the CDN console)` };
+      return once.ok
+        ? once
+        : {
+            ...once,
+            detail: `${once.detail}; without service-id the uploaded certificate is attached to no domain, and the edge serves only attached certificates: set service-id (or attach it in the CDN console)`,
+          };
     }
     for (let check = 1; check === 1 || (await window.next()); check += 1) {
       // A blocked handshake costs at most what is left of the wait and of the run, not a full timeout per check.
@@ -205,28 +250,60 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
         const served = await probeEdge({ address, serverName: host, ca: ctx.ca, timeoutMs });
         if (served.serial === want) {
           if (served.trusted) return { ok: true, servedSerial: served.serial, detail: `${host} serves ${want}` };
-          return { ok: false, servedSerial: served.serial, detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain` };
+          return {
+            ok: false,
+            servedSerial: served.serial,
+            detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain`,
+          };
         }
-        last = { ok: false, servedSerial: served.serial, detail: `${host} serves certificate ${served.serial}, expected ${want}` };
+        last = {
+          ok: false,
+          servedSerial: served.serial,
+          detail: `${host} serves certificate ${served.serial}, expected ${want}`,
+        };
       } catch (error) {
-        last = { ok: false, detail: `could not read the certificate served at ${address} for ${host}: ${error instanceof Error ? error.message : String(error)}` };
+        last = {
+          ok: false,
+          detail: `could not read the certificate served at ${address} for ${host}: ${error instanceof Error ? error.message : String(error)}`,
+        };
       }
       knownToCdn ??= (await findBySerial(want)) !== undefined;
       if (!knownToCdn) return { ...last, detail: `${last.detail} (certificate ${want} is not on the CDN)` };
     }
-    if (window.deadlineSpent && ctx.deadline) throw ctx.deadline.error(`waiting for ${host} at ${address} to serve ${want} (${last.detail})`, { vendor: "cdn" });
+    if (window.deadlineSpent && ctx.deadline)
+      throw ctx.deadline.error(`waiting for ${host} at ${address} to serve ${want} (${last.detail})`, {
+        vendor: "cdn",
+      });
     return window.checked > 1 ? { ...last, detail: `${last.detail} (still ${window.describe()})` } : last;
   }
 
   async function verifyAtEdgeOnce(host: string, address: string, want: string): Promise<VerifyResult> {
     try {
       ctx.deadline?.check(`probing the edge ${address} for ${host}`);
-      const served = await probeEdge({ address, serverName: host, ca: ctx.ca, timeoutMs: new PollWindow(ctx).cap(ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS) });
-      if (served.serial === want && served.trusted) return { ok: true, servedSerial: served.serial, detail: `${host} serves ${want}` };
-      if (served.serial === want) return { ok: false, servedSerial: served.serial, detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain` };
-      return { ok: false, servedSerial: served.serial, detail: `${host} serves certificate ${served.serial}, expected ${want}` };
+      const served = await probeEdge({
+        address,
+        serverName: host,
+        ca: ctx.ca,
+        timeoutMs: new PollWindow(ctx).cap(ctx.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS),
+      });
+      if (served.serial === want && served.trusted)
+        return { ok: true, servedSerial: served.serial, detail: `${host} serves ${want}` };
+      if (served.serial === want)
+        return {
+          ok: false,
+          servedSerial: served.serial,
+          detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain`,
+        };
+      return {
+        ok: false,
+        servedSerial: served.serial,
+        detail: `${host} serves certificate ${served.serial}, expected ${want}`,
+      };
     } catch (error) {
-      return { ok: false, detail: `could not read the certificate served at ${address} for ${host}: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        ok: false,
+        detail: `could not read the certificate served at ${address} for ${host}: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
 
@@ -240,7 +317,11 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
       const key = parsePrivateKey(material.privateKey, "private-key");
       // RSA keys go as PKCS#1 (the spec's form), EC keys as SEC1; anything else as given: the API decides.
       const privateKey =
-        key.asymmetricKeyType === "rsa" ? toPkcs1Pem(material.privateKey) : key.asymmetricKeyType === "ec" ? String(key.export({ type: "sec1", format: "pem" })) : material.privateKey.trim();
+        key.asymmetricKeyType === "rsa"
+          ? toPkcs1Pem(material.privateKey)
+          : key.asymmetricKeyType === "ec"
+            ? String(key.export({ type: "sec1", format: "pem" }))
+            : material.privateKey.trim();
 
       const existing = await findBySerial(leaf.serial);
       if (existing) {
@@ -248,7 +329,10 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
         // No documented call reads a service's attachments, so whether it is attached is read where it shows: the
         // edge serves only attached certificates, so an edge presenting this serial for verifyHost needs no attach.
         if (!(await attachedAtEdge(normalizeSerial(leaf.serial)))) {
-          ctx.logger.info("cdn certificate already uploaded but not served by the edge; attaching it", { id: existing.id, serial: leaf.serial });
+          ctx.logger.info("cdn certificate already uploaded but not served by the edge; attaching it", {
+            id: existing.id,
+            serial: leaf.serial,
+          });
           await attach(existing);
           return { ...toDeployed(existing), changed: true };
         }
@@ -260,7 +344,11 @@ export function createCdnTarget(settings: CdnTargetSettings, credentials: CdnCre
         privateKey,
         ...(material.chain.trim() ? { chain: material.chain.trim() } : {}),
       };
-      const uploaded = await writeOnce(() => client.uploadCertificate(upload), { what: `certificate ${leaf.serial} on the CDN`, lookup: () => findBySerial(leaf.serial), logger: ctx.logger });
+      const uploaded = await writeOnce(() => client.uploadCertificate(upload), {
+        what: `certificate ${leaf.serial} on the CDN`,
+        lookup: () => findBySerial(leaf.serial),
+        logger: ctx.logger,
+      });
       // a list read while the upload was under way does not hold it
       serialIndex = undefined;
       ctx.logger.info("cdn certificate uploaded", { id: uploaded.id, serial: leaf.serial });

@@ -28,7 +28,13 @@ export function sfdNonce(): string {
   return (randomBytes(8).readBigUInt64BE() % 1_000_000_000_000_000_000n).toString(10);
 }
 
-export function stringToSign(method: string, uri: string, headers: Record<string, string>, accessKeyId: string, body: string): string {
+export function stringToSign(
+  method: string,
+  uri: string,
+  headers: Record<string, string>,
+  accessKeyId: string,
+  body: string,
+): string {
   const canonical = Object.entries(headers)
     .map(([k, v]) => [k.toLowerCase(), v.trim()] as const)
     .filter(([k]) => k === "host" || k.startsWith("x-sfd-"))
@@ -39,7 +45,12 @@ export function stringToSign(method: string, uri: string, headers: Record<string
 }
 
 /** The headers to add to one attempt of a request. */
-export function signRequest(req: SignableRequest, key: SfdSigningKey, now: Date, nonce: string = sfdNonce()): Record<string, string> {
+export function signRequest(
+  req: SignableRequest,
+  key: SfdSigningKey,
+  now: Date,
+  nonce: string = sfdNonce(),
+): Record<string, string> {
   const sfd: Record<string, string> = {
     "X-SFD-Date": sfdDate(now),
     "X-SFD-Nonce": nonce,
@@ -60,7 +71,13 @@ function pickSfdHeaders(headers: Record<string, string>): Record<string, string>
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     const lower = k.toLowerCase();
-    if (lower.startsWith("x-sfd-") && lower !== "x-sfd-date" && lower !== "x-sfd-nonce" && lower !== "x-sfd-signature-version") out[lower] = v;
+    if (
+      lower.startsWith("x-sfd-") &&
+      lower !== "x-sfd-date" &&
+      lower !== "x-sfd-nonce" &&
+      lower !== "x-sfd-signature-version"
+    )
+      out[lower] = v;
   }
   return out;
 }

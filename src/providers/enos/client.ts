@@ -61,7 +61,13 @@ export class EnosClient {
 
   constructor(private readonly options: EnosClientOptions) {
     this.ctx = options.ctx;
-    this.http = new VendorHttp({ vendor: "enos", baseUrl: options.endpoint, ctx: options.ctx, sign: (req) => this.sign(req.url, req.body), secrets: [options.appSecret] });
+    this.http = new VendorHttp({
+      vendor: "enos",
+      baseUrl: options.endpoint,
+      ctx: options.ctx,
+      sign: (req) => this.sign(req.url, req.body),
+      secrets: [options.appSecret],
+    });
   }
 
   /** How many token requests this client made (a token is reused until near expiry). */
@@ -98,17 +104,31 @@ export class EnosClient {
     const gateway = url.origin === new URL(this.options.endpoint).origin;
     const client = gateway ? this.http : new VendorHttp({ vendor: "enos", baseUrl: url.origin, ctx: this.ctx });
     try {
-      return (await client.request<string>({ method: "GET", path: `${url.pathname}${url.search}`, responseType: "text" })).body;
+      return (
+        await client.request<string>({ method: "GET", path: `${url.pathname}${url.search}`, responseType: "text" })
+      ).body;
     } finally {
       if (!gateway) await client.close();
     }
   }
 
-  private async call<T>(method: "GET" | "POST", action: string, device: DeviceIdentifier, body: unknown, operation: string): Promise<T | undefined> {
+  private async call<T>(
+    method: "GET" | "POST",
+    action: string,
+    device: DeviceIdentifier,
+    body: unknown,
+    operation: string,
+  ): Promise<T | undefined> {
     const res = await this.http.withSession<unknown>(this.session, () => ({
       method,
       path: CERTIFICATES_PATH,
-      query: { action, orgId: device.orgId, assetId: device.assetId, productKey: device.productKey, deviceKey: device.deviceKey },
+      query: {
+        action,
+        orgId: device.orgId,
+        assetId: device.assetId,
+        productKey: device.productKey,
+        deviceKey: device.deviceKey,
+      },
       ...(body === undefined ? {} : { json: body }),
       // inferred: the gateway refuses tokens/signatures with 401 (403 accepted too) and an APIM status body
       acceptStatus: [401, 403],
@@ -120,7 +140,11 @@ export class EnosClient {
     }
     const answer = asObject(res.body) as Partial<EnosResponse<T>>;
     if (typeof answer.code !== "number") {
-      throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `EnOS sent an answer without a code to the ${operation}: check that endpoint is the EnOS API gateway address`, { vendor: "enos", status: res.status });
+      throw new CertrelayError(
+        ErrorCodes.VENDOR_ERROR,
+        `EnOS sent an answer without a code to the ${operation}: check that endpoint is the EnOS API gateway address`,
+        { vendor: "enos", status: res.status },
+      );
     }
     if (answer.code !== 0) throw enosCodeError(answer.code, answer.msg, operation);
     return answer.data;
@@ -136,7 +160,9 @@ export class EnosClient {
     refused: (res) => res.status === 401 || res.status === 403,
     renew: (token, res) => {
       const refusal = asObject(res.body) as ApimRefusal;
-      this.ctx.logger.debug("enos gateway refused the request; taking a fresh token once", { status: refusal.status ?? refusal.code ?? -1 });
+      this.ctx.logger.debug("enos gateway refused the request; taking a fresh token once", {
+        status: refusal.status ?? refusal.code ?? -1,
+      });
       this.forgetToken(token);
     },
   };
@@ -186,7 +212,12 @@ export class EnosClient {
       this.tokenFetches += 1;
       let answer: ApimTokenResponse;
       try {
-        const res = await this.http.request<unknown>({ method: "POST", path: TOKEN_PATH, json: request, idempotent: false });
+        const res = await this.http.request<unknown>({
+          method: "POST",
+          path: TOKEN_PATH,
+          json: request,
+          idempotent: false,
+        });
         answer = asObject(res.body) as unknown as ApimTokenResponse;
       } catch (error) {
         if (attempt <= policy.retries && transient(error)) {
@@ -209,7 +240,10 @@ export class EnosClient {
       firstSeen.set(data.accessToken, issuedAt);
       if (firstSeen.size > 1_000) firstSeen.delete(firstSeen.keys().next().value as string);
       // a repeat close to the end: use it until a few seconds before its real expiry rather than re-asking each call
-      const refreshAt = issuedAt + (expire - margin) * 1000 > now ? issuedAt + (expire - margin) * 1000 : issuedAt + expire * 1000 - 5_000;
+      const refreshAt =
+        issuedAt + (expire - margin) * 1000 > now
+          ? issuedAt + (expire - margin) * 1000
+          : issuedAt + expire * 1000 - 5_000;
       this.token = { accessToken: data.accessToken, refreshAt };
       return data.accessToken;
     }
@@ -223,5 +257,7 @@ function asObject(body: unknown): Record<string, unknown> {
 /** 5xx, 429 and network failures are worth another token request; refusals are not. */
 function transient(error: unknown): boolean {
   if (error instanceof HttpStatusError) return error.status === 429 || (error.status ?? 0) >= 500;
-  return error instanceof CertrelayError && (error.code === ErrorCodes.NETWORK_ERROR || error.code === ErrorCodes.TIMEOUT);
+  return (
+    error instanceof CertrelayError && (error.code === ErrorCodes.NETWORK_ERROR || error.code === ErrorCodes.TIMEOUT)
+  );
 }

@@ -18,12 +18,24 @@ export const enosSchema = z
     const byAsset = value.assetId !== undefined;
     const byDevice = value.productKey !== undefined || value.deviceKey !== undefined;
     if (byAsset && byDevice) {
-      ctx.addIssue({ code: "custom", path: ["assetId"], message: "give either assetId or productKey+deviceKey, not both" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["assetId"],
+        message: "give either assetId or productKey+deviceKey, not both",
+      });
     } else if (!byAsset && !byDevice) {
-      ctx.addIssue({ code: "custom", path: ["assetId"], message: "identify the device with assetId or productKey+deviceKey" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["assetId"],
+        message: "identify the device with assetId or productKey+deviceKey",
+      });
     } else if (byDevice && (value.productKey === undefined || value.deviceKey === undefined)) {
       const missing = value.productKey === undefined ? "productKey" : "deviceKey";
-      ctx.addIssue({ code: "custom", path: [missing], message: "productKey and deviceKey go together; add the missing one" });
+      ctx.addIssue({
+        code: "custom",
+        path: [missing],
+        message: "productKey and deviceKey go together; add the missing one",
+      });
     }
   });
 
@@ -32,7 +44,11 @@ export type EnosConfig = z.output<typeof enosSchema>;
 /** The EnOS application's access key (`appKey`) and secret key (`appSecret`). */
 export const enosCredentialsSchema = once(() =>
   z.object({
-    appKey: z.string({ error: "expected the EnOS application's access key" }).min(1, { error: "expected the EnOS application's access key" }),
-    appSecret: z.string({ error: "expected the EnOS application's secret key" }).min(1, { error: "expected the EnOS application's secret key" }),
+    appKey: z
+      .string({ error: "expected the EnOS application's access key" })
+      .min(1, { error: "expected the EnOS application's access key" }),
+    appSecret: z
+      .string({ error: "expected the EnOS application's secret key" })
+      .min(1, { error: "expected the EnOS application's secret key" }),
   }),
 );

@@ -16,37 +16,87 @@ interface Mapped {
 /** The 99400 variants, told apart by the start of `msg` (the spec gives one code for all of them). */
 function map99400(msg: string): Mapped {
   if (msg.startsWith("The specified validity period exceeds")) {
-    return { kind: "input", code: ErrorCodes.INPUT_INVALID, field: "validDays", fix: "lower validDays to at most the maximum certificate validity of the device's product (see the product in the EnOS console)" };
+    return {
+      kind: "input",
+      code: ErrorCodes.INPUT_INVALID,
+      field: "validDays",
+      fix: "lower validDays to at most the maximum certificate validity of the device's product (see the product in the EnOS console)",
+    };
   }
   if (/device identifier is invalid/i.test(msg)) {
-    return { kind: "input", code: ErrorCodes.CONFIG_INVALID, field: "assetId", fix: "identify the device with assetId, or with productKey and deviceKey together" };
+    return {
+      kind: "input",
+      code: ErrorCodes.CONFIG_INVALID,
+      field: "assetId",
+      fix: "identify the device with assetId, or with productKey and deviceKey together",
+    };
   }
   if (/csr is missing/i.test(msg)) {
-    return { kind: "input", code: ErrorCodes.CSR_INVALID, field: "csr", fix: "include a PEM certificate signing request" };
+    return {
+      kind: "input",
+      code: ErrorCodes.CSR_INVALID,
+      field: "csr",
+      fix: "include a PEM certificate signing request",
+    };
   }
   if (/not a product that supports bi-directional/i.test(msg)) {
-    return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, field: "productKey", fix: "turn on bi-directional (certificate) authentication for the device's product in the EnOS console, then issue again" };
+    return {
+      kind: "vendor",
+      code: ErrorCodes.VENDOR_REJECTED,
+      field: "productKey",
+      fix: "turn on bi-directional (certificate) authentication for the device's product in the EnOS console, then issue again",
+    };
   }
   if (msg.startsWith("Call ca error!")) {
-    return { kind: "vendor", code: ErrorCodes.ISSUANCE_FAILED, fix: "the EnOS certificate authority failed; read its message and detail above, and retry later or ask your EnOS administrator" };
+    return {
+      kind: "vendor",
+      code: ErrorCodes.ISSUANCE_FAILED,
+      fix: "the EnOS certificate authority failed; read its message and detail above, and retry later or ask your EnOS administrator",
+    };
   }
   if (msg.startsWith("Invalid cert request!")) {
-    return { kind: "input", code: ErrorCodes.CSR_INVALID, field: "csr", fix: "send an RSA-2048 CSR signed SHA256withRSA (issueAuthority RSA) or a P-256 CSR signed SHA256withECDSA (issueAuthority ECC)" };
+    return {
+      kind: "input",
+      code: ErrorCodes.CSR_INVALID,
+      field: "csr",
+      fix: "send an RSA-2048 CSR signed SHA256withRSA (issueAuthority RSA) or a P-256 CSR signed SHA256withECDSA (issueAuthority ECC)",
+    };
   }
   if (msg.startsWith("Duplicate subject by certificate request!")) {
-    return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, field: "commonName", fix: "another device holds a valid certificate with this subject; use a common name unique to this device, or revoke the other certificate" };
+    return {
+      kind: "vendor",
+      code: ErrorCodes.VENDOR_REJECTED,
+      field: "commonName",
+      fix: "another device holds a valid certificate with this subject; use a common name unique to this device, or revoke the other certificate",
+    };
   }
   if (msg.startsWith("Revoke cert is failed!")) {
-    return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, fix: "only a valid certificate bound to this device can be revoked; list the device's certificates to pick the right one" };
+    return {
+      kind: "vendor",
+      code: ErrorCodes.VENDOR_REJECTED,
+      fix: "only a valid certificate bound to this device can be revoked; list the device's certificates to pick the right one",
+    };
   }
   if (msg.startsWith("Renew cert is failed!")) {
-    return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, fix: "only a valid certificate bound to this device can be renewed; apply for a new certificate instead" };
+    return {
+      kind: "vendor",
+      code: ErrorCodes.VENDOR_REJECTED,
+      fix: "only a valid certificate bound to this device can be renewed; apply for a new certificate instead",
+    };
   }
   if (msg.startsWith("Query cert is failed!")) {
-    return { kind: "vendor", code: ErrorCodes.VENDOR_ERROR, fix: "EnOS could not read the device's certificates; retry later or ask your EnOS administrator" };
+    return {
+      kind: "vendor",
+      code: ErrorCodes.VENDOR_ERROR,
+      fix: "EnOS could not read the device's certificates; retry later or ask your EnOS administrator",
+    };
   }
   if (msg.startsWith("When calling Certificate Services, the call parameters are invalid")) {
-    return { kind: "input", code: ErrorCodes.INPUT_INVALID, fix: "check orgId, validDays (a positive whole number) and issueAuthority (RSA or ECC)" };
+    return {
+      kind: "input",
+      code: ErrorCodes.INPUT_INVALID,
+      fix: "check orgId, validDays (a positive whole number) and issueAuthority (RSA or ECC)",
+    };
   }
   return { kind: "vendor", code: ErrorCodes.VENDOR_ERROR, fix: "EnOS refused the request; read its message above" };
 }
@@ -56,13 +106,31 @@ function mapCode(code: number, msg: string): Mapped {
     case 99400:
       return map99400(msg);
     case 11404:
-      return { kind: "vendor", code: ErrorCodes.VENDOR_NOT_FOUND, field: "assetId", fix: "make sure the device exists and is registered in this EnOS organisation (check orgId, assetId or productKey+deviceKey)" };
+      return {
+        kind: "vendor",
+        code: ErrorCodes.VENDOR_NOT_FOUND,
+        field: "assetId",
+        fix: "make sure the device exists and is registered in this EnOS organisation (check orgId, assetId or productKey+deviceKey)",
+      };
     case 11833:
-      return { kind: "vendor", code: ErrorCodes.VENDOR_REJECTED, field: "csr", fix: "this key already belongs to another device's certificate; replace the CSR with one made from a new key" };
+      return {
+        kind: "vendor",
+        code: ErrorCodes.VENDOR_REJECTED,
+        field: "csr",
+        fix: "this key already belongs to another device's certificate; replace the CSR with one made from a new key",
+      };
     case 99500:
-      return { kind: "vendor", code: ErrorCodes.VENDOR_ERROR, fix: "an EnOS internal service failed; nothing was issued. Retry later, and refer to your EnOS administrator if it persists" };
+      return {
+        kind: "vendor",
+        code: ErrorCodes.VENDOR_ERROR,
+        fix: "an EnOS internal service failed; nothing was issued. Retry later, and refer to your EnOS administrator if it persists",
+      };
     default:
-      return { kind: "vendor", code: ErrorCodes.VENDOR_ERROR, fix: "EnOS answered with an unknown error code; read its message above" };
+      return {
+        kind: "vendor",
+        code: ErrorCodes.VENDOR_ERROR,
+        fix: "EnOS answered with an unknown error code; read its message above",
+      };
   }
 }
 
@@ -93,16 +161,40 @@ export function apimError(status: number, msg: string | undefined, operation: st
   const options = { vendor: VENDOR, vendorCode: status };
   switch (status) {
     case ApimStatus.APP_KEY_UNKNOWN:
-      return new CertrelayError(ErrorCodes.AUTH_FAILED, `EnOS does not know this application (${said}) on ${operation}: check appKey (the application's access key)`, { vendor: VENDOR, field: "appKey" });
+      return new CertrelayError(
+        ErrorCodes.AUTH_FAILED,
+        `EnOS does not know this application (${said}) on ${operation}: check appKey (the application's access key)`,
+        { vendor: VENDOR, field: "appKey" },
+      );
     case ApimStatus.ENCRYPTION_INVALID:
-      return new CertrelayError(ErrorCodes.AUTH_FAILED, `EnOS refused the signature (${said}) on ${operation}: check appSecret (the application's secret key)`, { vendor: VENDOR, field: "appSecret" });
+      return new CertrelayError(
+        ErrorCodes.AUTH_FAILED,
+        `EnOS refused the signature (${said}) on ${operation}: check appSecret (the application's secret key)`,
+        { vendor: VENDOR, field: "appSecret" },
+      );
     case ApimStatus.INVALID_PARAMETER:
-      return new CertrelayError(ErrorCodes.AUTH_FAILED, `EnOS refused the request timestamp (${said}) on ${operation}: check that this machine's clock is right`, { vendor: VENDOR });
+      return new CertrelayError(
+        ErrorCodes.AUTH_FAILED,
+        `EnOS refused the request timestamp (${said}) on ${operation}: check that this machine's clock is right`,
+        { vendor: VENDOR },
+      );
     case ApimStatus.TOKEN_EXPIRED:
-      return new CertrelayError(ErrorCodes.TOKEN_EXPIRED, `EnOS says the access token expired (${said}) on ${operation}, even after taking a new one: check appKey/appSecret and the machine clock`, { vendor: VENDOR, field: "appKey" });
+      return new CertrelayError(
+        ErrorCodes.TOKEN_EXPIRED,
+        `EnOS says the access token expired (${said}) on ${operation}, even after taking a new one: check appKey/appSecret and the machine clock`,
+        { vendor: VENDOR, field: "appKey" },
+      );
     case ApimStatus.INTERNAL:
-      return new CertrelayError(ErrorCodes.VENDOR_ERROR, `the EnOS token service failed (${said}) on ${operation}: retry later`, options);
+      return new CertrelayError(
+        ErrorCodes.VENDOR_ERROR,
+        `the EnOS token service failed (${said}) on ${operation}: retry later`,
+        options,
+      );
     default:
-      return new CertrelayError(ErrorCodes.AUTH_FAILED, `the EnOS gateway refused ${operation} (${said}): check appKey and appSecret`, { vendor: VENDOR, field: "appKey" });
+      return new CertrelayError(
+        ErrorCodes.AUTH_FAILED,
+        `the EnOS gateway refused ${operation} (${said}): check appKey and appSecret`,
+        { vendor: VENDOR, field: "appKey" },
+      );
   }
 }

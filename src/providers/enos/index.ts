@@ -6,8 +6,25 @@
  */
 import { createHash, createPublicKey, X509Certificate } from "node:crypto";
 import { CertrelayError, ErrorCodes } from "../../errors.js";
-import type { CertificateMaterial, DeployedCertificate, DeployResult, IssueOutcome, IssueRequest, Issuer, KeyType, Target, VerifyResult } from "../../model.js";
-import { certFacts, checkCsrForEnos, expireInDays, inspectCsr, normalizeSerial, serialToDecimal } from "../../x509/index.js";
+import type {
+  CertificateMaterial,
+  DeployedCertificate,
+  DeployResult,
+  IssueOutcome,
+  IssueRequest,
+  Issuer,
+  KeyType,
+  Target,
+  VerifyResult,
+} from "../../model.js";
+import {
+  certFacts,
+  checkCsrForEnos,
+  expireInDays,
+  inspectCsr,
+  normalizeSerial,
+  serialToDecimal,
+} from "../../x509/index.js";
 import type { ProviderContext } from "../context.js";
 import { writeOnce } from "../kit/landed.js";
 import { EnosClient } from "./client.js";
@@ -46,7 +63,11 @@ interface Resolved {
 function certSnNumber(certSN: string): number {
   const n = Number(certSN);
   if (!Number.isSafeInteger(n)) {
-    throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `EnOS listed certSN '${certSN}', which is not an integer; certSn must be sent as one`, { vendor: VENDOR });
+    throw new CertrelayError(
+      ErrorCodes.VENDOR_ERROR,
+      `EnOS listed certSN '${certSN}', which is not an integer; certSn must be sent as one`,
+      { vendor: VENDOR },
+    );
   }
   return n;
 }
@@ -54,32 +75,50 @@ function certSnNumber(certSN: string): number {
 function checkValidDays(value: number | undefined, field = "validDays"): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value <= 0) {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `${field} must be a positive whole number of days (EnOS default is 730, at most the product's maximum)`, { field, vendor: VENDOR });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      `${field} must be a positive whole number of days (EnOS default is 730, at most the product's maximum)`,
+      { field, vendor: VENDOR },
+    );
   }
   return value;
 }
 
 /** Every setting EnOS would refuse is refused here, before any request. */
-function resolve(settings: EnosSettings, credentials: Partial<EnosCredentials>): Resolved & { appKey: string; appSecret: string } {
+function resolve(
+  settings: EnosSettings,
+  credentials: Partial<EnosCredentials>,
+): Resolved & { appKey: string; appSecret: string } {
   const missing = (field: string, fix: string): never => {
     throw new CertrelayError(ErrorCodes.INPUT_MISSING, `enos needs ${field}: ${fix}`, { field, vendor: VENDOR });
   };
   if (!settings.endpoint) missing("endpoint", "set it to the EnOS API gateway address");
   if (!settings.orgId) missing("orgId", "set it to the EnOS organisation id the device belongs to");
   const appKey = credentials.appKey || missing("appKey", "store the EnOS application's access key under appKey");
-  const appSecret = credentials.appSecret || missing("appSecret", "store the EnOS application's secret key under appSecret");
+  const appSecret =
+    credentials.appSecret || missing("appSecret", "store the EnOS application's secret key under appSecret");
   const byAsset = Boolean(settings.assetId);
   const byKeys = Boolean(settings.productKey) || Boolean(settings.deviceKey);
   if (byAsset === byKeys) {
-    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `enos needs the device as assetId, or as productKey and deviceKey${byAsset ? ", not both" : ""}`, { field: "assetId", vendor: VENDOR });
+    throw new CertrelayError(
+      ErrorCodes.CONFIG_INVALID,
+      `enos needs the device as assetId, or as productKey and deviceKey${byAsset ? ", not both" : ""}`,
+      { field: "assetId", vendor: VENDOR },
+    );
   }
   if (byKeys && (!settings.productKey || !settings.deviceKey)) {
     const field = settings.productKey ? "deviceKey" : "productKey";
-    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `enos needs productKey and deviceKey together: add ${field}`, { field, vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.CONFIG_INVALID, `enos needs productKey and deviceKey together: add ${field}`, {
+      field,
+      vendor: VENDOR,
+    });
   }
   const authority = (settings.issueAuthority ?? "RSA").toUpperCase();
   if (authority !== "RSA" && authority !== "ECC") {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "issueAuthority must be RSA or ECC", { field: "issueAuthority", vendor: VENDOR });
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "issueAuthority must be RSA or ECC", {
+      field: "issueAuthority",
+      vendor: VENDOR,
+    });
   }
   const device: DeviceIdentifier = byAsset
     ? { orgId: settings.orgId, assetId: settings.assetId as string }
@@ -130,7 +169,10 @@ export function serialOfCertSn(certSN: string): string {
 function identify(info: DeviceCertInfo): { serial: string; commonName: string } {
   const facts = pemOf(info);
   if (facts) return { serial: facts.serial, commonName: facts.commonName };
-  return { serial: serialOfCertSn(info.certSN), commonName: /(?:^|[,/\s])CN=([^,/]*)/.exec(info.subject ?? "")?.[1]?.trim() ?? "" };
+  return {
+    serial: serialOfCertSn(info.certSN),
+    commonName: /(?:^|[,/\s])CN=([^,/]*)/.exec(info.subject ?? "")?.[1]?.trim() ?? "",
+  };
 }
 
 function toDeployed(info: DeviceCertInfo, now: Date): DeployedCertificate {
@@ -144,8 +186,12 @@ function toDeployed(info: DeviceCertInfo, now: Date): DeployedCertificate {
  * Closing it is harmless to the other devices (the pool reopens on the next request), so each target and issuer
  * still closes what it used.
  */
-function clientFor(resolved: { endpoint: string; appKey: string; appSecret: string }, ctx: ProviderContext): EnosClient {
-  const create = () => new EnosClient({ endpoint: resolved.endpoint, appKey: resolved.appKey, appSecret: resolved.appSecret, ctx });
+function clientFor(
+  resolved: { endpoint: string; appKey: string; appSecret: string },
+  ctx: ProviderContext,
+): EnosClient {
+  const create = () =>
+    new EnosClient({ endpoint: resolved.endpoint, appKey: resolved.appKey, appSecret: resolved.appSecret, ctx });
   if (!ctx.sessions) return create();
   // hashed so the map never holds the secret as a readable key
   const key = `enos:${createHash("sha256").update(`${resolved.endpoint}\n${resolved.appKey}\n${resolved.appSecret}`).digest("hex")}`;
@@ -178,7 +224,9 @@ class EnosDevice {
    * earlier answer's certChainURL, the gateway's `/enos/CA/cacert/<RSA|ECC>`, after the renew sample's URL form.
    */
   async chain(): Promise<string> {
-    this.caCert ??= await this.client.caCertificate(this.certChainURL ?? `/enos/CA/cacert/${this.resolved.issueAuthority}`);
+    this.caCert ??= await this.client.caCertificate(
+      this.certChainURL ?? `/enos/CA/cacert/${this.resolved.issueAuthority}`,
+    );
     return this.caCert;
   }
 
@@ -193,7 +241,11 @@ class EnosDevice {
       return result.caCert;
     }
     if (!result.certChainURL) {
-      throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `EnOS answered without caCert and without certChainURL for ${this.resolved.deviceLabel}; the certificate's CA cannot be found`, { vendor: VENDOR });
+      throw new CertrelayError(
+        ErrorCodes.VENDOR_ERROR,
+        `EnOS answered without caCert and without certChainURL for ${this.resolved.deviceLabel}; the certificate's CA cannot be found`,
+        { vendor: VENDOR },
+      );
     }
     this.caCert = await this.client.caCertificate(result.certChainURL);
     return this.caCert;
@@ -214,7 +266,10 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
   async function alreadyIssued(csrKey: Buffer, certs: DeviceCertInfo[]): Promise<IssueOutcome | undefined> {
     const found = issuedFor(csrKey, certs);
     if (!found) return undefined;
-    ctx.logger.info("enos certificate for this key already issued; not applying again", { certSN: found.certSN, device: deviceLabel });
+    ctx.logger.info("enos certificate for this key already issued; not applying again", {
+      certSN: found.certSN,
+      device: deviceLabel,
+    });
     return { state: "issued", certificate: found.cert, chain: await device.chain(), orderId: found.certSN };
   }
 
@@ -227,16 +282,22 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
     const earlier = await alreadyIssued(csrKey, certs);
     if (earlier) return earlier;
 
-    const previous = request.previousOrderId ?? (request.previousSerial ? serialToDecimal(request.previousSerial) : undefined);
+    const previous =
+      request.previousOrderId ?? (request.previousSerial ? serialToDecimal(request.previousSerial) : undefined);
     // The certificate being replaced; else a valid one whose `cert` is no PEM: possibly what a crashed run obtained
     // for this very key, which list cannot prove. Renewing it with this CSR replaces it either way (a device holds
     // at most one valid certificate) and answers the full certificate.
     const renewable =
-      (previous === undefined ? undefined : certs.find((c) => c.certSN === previous && c.certStatus === STATUS_VALID)) ??
+      (previous === undefined
+        ? undefined
+        : certs.find((c) => c.certSN === previous && c.certStatus === STATUS_VALID)) ??
       certs.find((c) => c.certStatus === STATUS_VALID && pemOf(c) === undefined);
     const body = { csr: request.csr, issueAuthority, ...(validDay === undefined ? {} : { validDay }) };
     // Only a valid certificate still bound to the device can be renewed (VENDOR-NOTES); otherwise apply anew.
-    const write = () => (renewable ? device.client.renew(device.resolved.device, { certSn: certSnNumber(renewable.certSN), ...body }) : device.client.apply(device.resolved.device, body));
+    const write = () =>
+      renewable
+        ? device.client.renew(device.resolved.device, { certSn: certSnNumber(renewable.certSN), ...body })
+        : device.client.apply(device.resolved.device, body);
     const result = await writeOnce(write, {
       what: `a certificate for this key on ${deviceLabel}`,
       lookup: async () => {
@@ -245,10 +306,23 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
       },
       logger: ctx.logger,
     });
-    if (!result || typeof result.cert !== "string" || (typeof result.certSN !== "string" && typeof result.certSN !== "number")) {
-      throw new CertrelayError(ErrorCodes.VENDOR_ERROR, `EnOS answered the certificate ${renewable ? "renewal" : "apply"} for ${deviceLabel} without a certificate; list the device's certificates before retrying`, { vendor: VENDOR });
+    if (
+      !result ||
+      typeof result.cert !== "string" ||
+      (typeof result.certSN !== "string" && typeof result.certSN !== "number")
+    ) {
+      throw new CertrelayError(
+        ErrorCodes.VENDOR_ERROR,
+        `EnOS answered the certificate ${renewable ? "renewal" : "apply"} for ${deviceLabel} without a certificate; list the device's certificates before retrying`,
+        { vendor: VENDOR },
+      );
     }
-    return { state: "issued", certificate: result.cert, chain: await device.chainOf(result), orderId: String(result.certSN) };
+    return {
+      state: "issued",
+      certificate: result.cert,
+      chain: await device.chainOf(result),
+      orderId: String(result.certSN),
+    };
   }
 
   return {
@@ -290,7 +364,12 @@ export function createEnosTarget(settings: EnosSettings, credentials: EnosCreden
       const certs = await device.list();
       const valid = certs.find((c) => c.certStatus === STATUS_VALID);
       const servedSerial = valid ? identify(valid).serial || undefined : undefined;
-      if (servedSerial === wanted) return { ok: true, servedSerial, detail: `${deviceLabel} holds valid certificate ${valid?.certSN} (serial ${wanted})` };
+      if (servedSerial === wanted)
+        return {
+          ok: true,
+          servedSerial,
+          detail: `${deviceLabel} holds valid certificate ${valid?.certSN} (serial ${wanted})`,
+        };
       const detail = valid
         ? `${deviceLabel} holds certificate ${valid.certSN} (serial ${servedSerial}), not serial ${wanted}`
         : `${deviceLabel} holds no valid certificate`;
@@ -298,7 +377,9 @@ export function createEnosTarget(settings: EnosSettings, credentials: EnosCreden
     },
     async deploy(material: CertificateMaterial): Promise<DeployResult> {
       const facts = certFacts(material.certificate);
-      const held = (await device.list()).find((c) => c.certStatus === STATUS_VALID && identify(c).serial === facts.serial);
+      const held = (await device.list()).find(
+        (c) => c.certStatus === STATUS_VALID && identify(c).serial === facts.serial,
+      );
       if (held) return { ...toDeployed(held, ctx.clock()), changed: false };
       throw new CertrelayError(
         ErrorCodes.VENDOR_REJECTED,

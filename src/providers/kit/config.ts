@@ -11,7 +11,9 @@ const HOSTNAME = /^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-
 
 export const secretIdSchema = z
   .string({ error: "expected a store secret id like certrelay/reseller" })
-  .regex(SECRET_ID, { error: "expected a store secret id like certrelay/reseller (letters, digits and / _ + = . @ -)" });
+  .regex(SECRET_ID, {
+    error: "expected a store secret id like certrelay/reseller (letters, digits and / _ + = . @ -)",
+  });
 
 function httpUrlProblem(value: string): string | undefined {
   let url: URL;
@@ -28,12 +30,10 @@ function httpUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
-export const endpointSchema = z
-  .string({ error: "expected a URL like https://host:port" })
-  .superRefine((value, ctx) => {
-    const problem = httpUrlProblem(value);
-    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-  });
+export const endpointSchema = z.string({ error: "expected a URL like https://host:port" }).superRefine((value, ctx) => {
+  const problem = httpUrlProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});
 
 export const hostnameSchema = z
   .string({ error: "expected a host name like www.example.com" })
@@ -58,7 +58,6 @@ export const connection = {
   /** accept a plain http:// endpoint on another machine (a lab PBX on a trusted LAN); loopback needs no flag */
   allowInsecure: z.boolean({ error: "expected true or false" }).optional(),
 };
-
 
 /**
  * A value built on first use, then kept. Credential schemas are only needed when a run validates credentials or

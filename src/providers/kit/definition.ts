@@ -112,6 +112,10 @@ export interface ProviderDefinition<
 export type AnyProviderDefinition = ProviderDefinition<string, any, any, any>;
 
 /** The config entry type of a definition's target role (never when it has none). */
-export type TargetEntryOf<D> = D extends { target: { schema: infer S extends z.ZodType } } ? Extract<z.output<S>, EntryBase> : never;
+export type TargetEntryOf<D> = D extends { target: { schema: infer S extends z.ZodType } }
+  ? Extract<z.output<S>, EntryBase>
+  : never;
 /** The config entry type of a definition's issuer role (never when it has none). */
-export type IssuerEntryOf<D> = D extends { issuer: { schema: infer S extends z.ZodType } } ? Extract<z.output<S>, EntryBase> : never;
+export type IssuerEntryOf<D> = D extends { issuer: { schema: infer S extends z.ZodType } }
+  ? Extract<z.output<S>, EntryBase>
+  : never;

@@ -11,7 +11,9 @@ import type { Logger } from "../../model.js";
 /** The write may have been carried out: no answer (network error, timeout), or a server error after it was sent. */
 export function answerLost(error: unknown): boolean {
   if (isVendorError(error) && error.status !== undefined) return error.status >= 500;
-  return error instanceof CertrelayError && (error.code === ErrorCodes.NETWORK_ERROR || error.code === ErrorCodes.TIMEOUT);
+  return (
+    error instanceof CertrelayError && (error.code === ErrorCodes.NETWORK_ERROR || error.code === ErrorCodes.TIMEOUT)
+  );
 }
 
 export interface Landed<T> {

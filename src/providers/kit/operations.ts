@@ -65,7 +65,12 @@ export interface ProviderOperations {
     wanted(fields: VendorFields): boolean;
     /** before any request: what a reissue needs from the inputs */
     check(request: OperationRequest): void;
-    run(config: IssuerConfig, credentials: Record<string, string>, ctx: ProviderContext, request: IssueRequest): Promise<IssueOutcome>;
+    run(
+      config: IssuerConfig,
+      credentials: Record<string, string>,
+      ctx: ProviderContext,
+      request: IssueRequest,
+    ): Promise<IssueOutcome>;
   };
   /** what a deploy hands over: without a key (the device or PBX holds it), or a CA certificate rather than a leaf */
   deployTakes?(fields: VendorFields): { privateKey: boolean; ca?: boolean };

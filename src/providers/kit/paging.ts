@@ -42,7 +42,10 @@ export async function* pages<T>(options: PagingOptions<T>): AsyncGenerator<T[]> 
       fresh.push(item);
     }
     const more =
-      options.pageSize !== undefined && fresh.length > 0 && answer.items.length >= options.pageSize && (answer.total === undefined || seen.size < answer.total);
+      options.pageSize !== undefined &&
+      fresh.length > 0 &&
+      answer.items.length >= options.pageSize &&
+      (answer.total === undefined || seen.size < answer.total);
     if (more) next = ask(page + 1);
     if (fresh.length > 0) yield fresh;
     if (!more) return;

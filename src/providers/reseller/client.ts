@@ -14,7 +14,14 @@ export class ResellerClient {
 
   constructor(endpoint: string, credentials: { username: string; apiKey: string }, ctx: ProviderContext) {
     const auth = `Basic ${Buffer.from(`${credentials.username}:${credentials.apiKey}`).toString("base64")}`;
-    this.http = new VendorHttp({ vendor: "reseller", baseUrl: endpoint, ctx, headers: { authorization: auth }, secrets: [credentials.apiKey, auth], mapError: mapResellerError });
+    this.http = new VendorHttp({
+      vendor: "reseller",
+      baseUrl: endpoint,
+      ctx,
+      headers: { authorization: auth },
+      secrets: [credentials.apiKey, auth],
+      mapError: mapResellerError,
+    });
   }
 
   close(): Promise<void> {
@@ -22,7 +29,11 @@ export class ResellerClient {
   }
 
   findByReference(reference: string): Promise<SslCertificate[]> {
-    return this.http.call("look up the order by client_reference", { method: "GET", path: "/ssl-certificate", query: { client_reference: reference } });
+    return this.http.call("look up the order by client_reference", {
+      method: "GET",
+      path: "/ssl-certificate",
+      query: { client_reference: reference },
+    });
   }
 
   /** Every certificate of the account: the spec's list without filters (no documented paging). */
@@ -52,6 +63,10 @@ export class ResellerClient {
   }
 
   download(id: string, format: DownloadFormat): Promise<string> {
-    return this.http.call(`download the ${format}`, { method: "GET", path: `${order(id)}/download-${format}`, responseType: "text" });
+    return this.http.call(`download the ${format}`, {
+      method: "GET",
+      path: `${order(id)}/download-${format}`,
+      responseType: "text",
+    });
   }
 }

@@ -23,7 +23,9 @@ export type ResellerConfig = z.output<typeof resellerSchema>;
 /** The reseller API's user name and API key (HTTP basic auth). */
 export const resellerCredentialsSchema = once(() =>
   z.object({
-    username: z.string({ error: "expected the reseller API user name" }).min(1, { error: "expected the reseller API user name" }),
+    username: z
+      .string({ error: "expected the reseller API user name" })
+      .min(1, { error: "expected the reseller API user name" }),
     apiKey: z.string({ error: "expected the reseller API key" }).min(1, { error: "expected the reseller API key" }),
   }),
 );

@@ -23,15 +23,31 @@ export function mapResellerError(error: unknown, action: string): unknown {
   switch (error.status) {
     case 401:
     case 403:
-      return new CertrelayError(ErrorCodes.AUTH_FAILED, `reseller refused the credentials while trying to ${action}: check username/api-key`, { vendor: VENDOR, cause: error });
+      return new CertrelayError(
+        ErrorCodes.AUTH_FAILED,
+        `reseller refused the credentials while trying to ${action}: check username/api-key`,
+        { vendor: VENDOR, cause: error },
+      );
     case 404:
-      return new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `reseller has no such certificate while trying to ${action}: check issuer certificateId / the order id`, opts);
+      return new CertrelayError(
+        ErrorCodes.VENDOR_NOT_FOUND,
+        `reseller has no such certificate while trying to ${action}: check issuer certificateId / the order id`,
+        opts,
+      );
     case 402:
-      return new CertrelayError(ErrorCodes.VENDOR_QUOTA, `reseller refused to ${action}: insufficient funds on the reseller account; top up the balance`, { vendor: VENDOR, cause: error });
+      return new CertrelayError(
+        ErrorCodes.VENDOR_QUOTA,
+        `reseller refused to ${action}: insufficient funds on the reseller account; top up the balance`,
+        { vendor: VENDOR, cause: error },
+      );
     case 400:
     case 422: {
-      const hint = field ? FIELD_HINTS[field] ?? `fix ${field}` : "check the request";
-      return new CertrelayError(ErrorCodes.VENDOR_REJECTED, `reseller rejected ${action}${field ? ` (field ${field})` : ""}: ${vendorMessage || "invalid request"}; ${hint}`, { ...opts, ...(field ? { field } : {}) });
+      const hint = field ? (FIELD_HINTS[field] ?? `fix ${field}`) : "check the request";
+      return new CertrelayError(
+        ErrorCodes.VENDOR_REJECTED,
+        `reseller rejected ${action}${field ? ` (field ${field})` : ""}: ${vendorMessage || "invalid request"}; ${hint}`,
+        { ...opts, ...(field ? { field } : {}) },
+      );
     }
     default:
       return error;

@@ -52,21 +52,40 @@ export interface ResellerCertificateSummary {
 
 function credentialsOf(credentials: ResellerCredentials): { username: string; apiKey: string } {
   for (const key of ["username", "apiKey"] as const) {
-    if (!credentials[key]) throw new CertrelayError(ErrorCodes.INPUT_MISSING, `reseller credentials need '${key}' (API username and API key)`, { field: key, vendor: VENDOR });
+    if (!credentials[key])
+      throw new CertrelayError(
+        ErrorCodes.INPUT_MISSING,
+        `reseller credentials need '${key}' (API username and API key)`,
+        { field: key, vendor: VENDOR },
+      );
   }
   return { username: credentials.username!, apiKey: credentials.apiKey! };
 }
 
 function requestBody(settings: ResellerSettings, csr: string, reference: string, plan?: string): SslCertificateRequest {
   const dcvType = settings.dcvType ?? "DNS";
-  if (dcvType === "EMAIL" && !settings.approverEmail) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller approverEmail is required when dcvType is EMAIL", { field: "approverEmail", vendor: VENDOR });
+  if (dcvType === "EMAIL" && !settings.approverEmail)
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller approverEmail is required when dcvType is EMAIL", {
+      field: "approverEmail",
+      vendor: VENDOR,
+    });
   const o = settings.organization ?? {};
   const optional: Record<string, string | undefined> = {
-    approver_email_address: settings.approverEmail, chamber_of_commerce: o.chamberOfCommerce, company_name: o.companyName, department: o.department,
-    address: o.address, city: o.city, zip_code: o.zipCode, approver_first_name: o.approverFirstName, approver_last_name: o.approverLastName, approver_phone_number: o.approverPhoneNumber,
+    approver_email_address: settings.approverEmail,
+    chamber_of_commerce: o.chamberOfCommerce,
+    company_name: o.companyName,
+    department: o.department,
+    address: o.address,
+    city: o.city,
+    zip_code: o.zipCode,
+    approver_first_name: o.approverFirstName,
+    approver_last_name: o.approverLastName,
+    approver_phone_number: o.approverPhoneNumber,
     plan,
   };
-  const defined = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Partial<SslCertificateRequest>;
+  const defined = Object.fromEntries(
+    Object.entries(optional).filter(([, v]) => v !== undefined),
+  ) as Partial<SslCertificateRequest>;
   return { csr, dcv_type: dcvType, client_reference: reference, ...defined };
 }
 
@@ -81,7 +100,11 @@ class ResellerOrders {
     credentials: ResellerCredentials,
     readonly ctx: ProviderContext,
   ) {
-    if (!settings.endpoint) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller endpoint is required", { field: "endpoint", vendor: VENDOR });
+    if (!settings.endpoint)
+      throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller endpoint is required", {
+        field: "endpoint",
+        vendor: VENDOR,
+      });
     this.client = new ResellerClient(settings.endpoint, credentialsOf(credentials), ctx);
   }
 
@@ -104,7 +127,8 @@ class ResellerOrders {
     const wanted = spki(facts.publicKeyPem);
     const names = new Set([facts.commonName, ...facts.sans].filter((n) => n !== "").map((n) => n.toLowerCase()));
     const open = (await this.client.listAll()).filter(
-      (o) => o.status === "pending" && [o.common_name, ...(o.domains ?? [])].some((n) => names.has(String(n).toLowerCase())),
+      (o) =>
+        o.status === "pending" && [o.common_name, ...(o.domains ?? [])].some((n) => names.has(String(n).toLowerCase())),
     );
     for (const order of open) {
       let held: string;
@@ -148,20 +172,32 @@ class ResellerOrders {
     const order = await this.client.get(orderId);
     if (order.status === "pending") return { state: "pending", orderId, detail: await this.pendingDetail(order) };
     if (order.status !== "active") {
-      throw new CertrelayError(ErrorCodes.ORDER_UNUSABLE, `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`, { vendor: VENDOR });
+      throw new CertrelayError(
+        ErrorCodes.ORDER_UNUSABLE,
+        `reseller order ${orderId} is ${order.status}: it will not be issued; start a new order with a new reference`,
+        { vendor: VENDOR },
+      );
     }
     const certificate = (await this.client.download(orderId, "crt")).trim() + "\n";
     const chain = (await this.client.download(orderId, "ca")).trim() + "\n";
     const wanted = spki((await inspectCsr(csr)).publicKeyPem);
     const got = new X509Certificate(certificate).publicKey.export({ type: "spki", format: "der" }).toString("base64");
     if (got !== wanted) {
-      throw new CertrelayError(ErrorCodes.KEY_MISMATCH, `reseller order ${orderId} holds a certificate for a different key than this CSR: the order was reissued or renewed elsewhere; use a new reference`, { vendor: VENDOR });
+      throw new CertrelayError(
+        ErrorCodes.KEY_MISMATCH,
+        `reseller order ${orderId} holds a certificate for a different key than this CSR: the order was reissued or renewed elsewhere; use a new reference`,
+        { vendor: VENDOR },
+      );
     }
     return { state: "issued", certificate, chain, orderId };
   }
 }
 
-export function createResellerIssuer(settings: ResellerSettings, credentials: ResellerCredentials, ctx: ProviderContext): Issuer {
+export function createResellerIssuer(
+  settings: ResellerSettings,
+  credentials: ResellerCredentials,
+  ctx: ProviderContext,
+): Issuer {
   const orders = new ResellerOrders(settings, credentials, ctx);
   return {
     provider: "reseller",
@@ -169,12 +205,26 @@ export function createResellerIssuer(settings: ResellerSettings, credentials: Re
     keyType: "rsa",
     async issue(request: IssueRequest): Promise<IssueOutcome> {
       const renewId = settings.certificateId ?? request.previousOrderId;
-      if (!renewId && !settings.plan) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller issuer needs `plan` (a plan UUID) to buy a new certificate, or `certificateId` to renew one", { field: "plan", vendor: VENDOR });
-      if (!request.reference) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reseller issue needs a reference (client_reference) so a retry never buys twice", { field: "client-reference", vendor: VENDOR });
+      if (!renewId && !settings.plan)
+        throw new CertrelayError(
+          ErrorCodes.INPUT_MISSING,
+          "reseller issuer needs `plan` (a plan UUID) to buy a new certificate, or `certificateId` to renew one",
+          { field: "plan", vendor: VENDOR },
+        );
+      if (!request.reference)
+        throw new CertrelayError(
+          ErrorCodes.INPUT_MISSING,
+          "reseller issue needs a reference (client_reference) so a retry never buys twice",
+          { field: "client-reference", vendor: VENDOR },
+        );
       const body = requestBody(settings, request.csr, request.reference, renewId ? undefined : settings.plan);
       const earlier = await orders.existing(request.reference, request.csr);
       if (earlier) return orders.collect(earlier.id, request.csr);
-      const order = await orders.purchase(request.reference, () => (renewId ? orders.client.renew(renewId, body) : orders.client.create(body)), request.csr);
+      const order = await orders.purchase(
+        request.reference,
+        () => (renewId ? orders.client.renew(renewId, body) : orders.client.create(body)),
+        request.csr,
+      );
       return orders.collect(order.id, request.csr);
     },
     resume(orderId: string, request: IssueRequest): Promise<IssueOutcome> {
@@ -189,16 +239,27 @@ export function createResellerIssuer(settings: ResellerSettings, credentials: Re
 }
 
 /** Reissue an order (new key, same validity, not a purchase); activated right away by the vendor. */
-export async function reissueCertificate(settings: ResellerSettings, credentials: ResellerCredentials, request: IssueRequest, ctx: ProviderContext): Promise<IssueOutcome> {
+export async function reissueCertificate(
+  settings: ResellerSettings,
+  credentials: ResellerCredentials,
+  request: IssueRequest,
+  ctx: ProviderContext,
+): Promise<IssueOutcome> {
   const id = settings.certificateId ?? request.previousOrderId;
-  if (!id) throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reissue needs the reseller certificate id (certificateId)", { field: "certificateId", vendor: VENDOR });
+  if (!id)
+    throw new CertrelayError(ErrorCodes.INPUT_MISSING, "reissue needs the reseller certificate id (certificateId)", {
+      field: "certificateId",
+      vendor: VENDOR,
+    });
   const orders = new ResellerOrders(settings, credentials, ctx);
   try {
     // A reissue costs nothing, but a lost answer still must not reissue twice (that would invalidate the first):
     // a re-run with the same reference collects the reissue already made.
     const earlier = await orders.byReference(request.reference);
     if (earlier) return await orders.collect(earlier.id, request.csr);
-    const order = await orders.purchase(request.reference, () => orders.client.reissue(id, requestBody(settings, request.csr, request.reference)));
+    const order = await orders.purchase(request.reference, () =>
+      orders.client.reissue(id, requestBody(settings, request.csr, request.reference)),
+    );
     return await orders.collect(order.id, request.csr);
   } finally {
     await orders.client.close();
@@ -209,13 +270,26 @@ export async function reissueCertificate(settings: ResellerSettings, credentials
  * Every certificate of the account, for the fleet scan: one `GET /ssl-certificate`, which the spec answers with all
  * of them (no documented paging, so none is assumed). Each id is yielded once, even if the answer repeats records.
  */
-export async function* listResellerCertificates(settings: ResellerSettings, credentials: ResellerCredentials, ctx: ProviderContext): AsyncIterable<ResellerCertificateSummary> {
+export async function* listResellerCertificates(
+  settings: ResellerSettings,
+  credentials: ResellerCredentials,
+  ctx: ProviderContext,
+): AsyncIterable<ResellerCertificateSummary> {
   const orders = new ResellerOrders(settings, credentials, ctx);
   try {
     const now = ctx.clock();
-    for await (const o of eachItem({ fetch: async () => ({ items: await orders.client.listAll() }), key: (o) => o.id })) {
+    for await (const o of eachItem({
+      fetch: async () => ({ items: await orders.client.listAll() }),
+      key: (o) => o.id,
+    })) {
       const notAfter = o.valid_until ? new Date(o.valid_until) : undefined;
-      yield { id: o.id, status: o.status, commonName: o.common_name, notAfter, expireIn: notAfter ? expireInDays(notAfter, now) : undefined };
+      yield {
+        id: o.id,
+        status: o.status,
+        commonName: o.common_name,
+        notAfter,
+        expireIn: notAfter ? expireInDays(notAfter, now) : undefined,
+      };
     }
   } finally {
     await orders.client.close();

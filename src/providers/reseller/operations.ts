@@ -9,12 +9,17 @@ export const resellerOperations: ProviderOperations = {
     wanted: (fields) => textField(fields, "renewalKind") === "reissue",
     check(request) {
       if (!textField(request.vendor, "certificateId")) {
-        throw new CertrelayError(ErrorCodes.INPUT_MISSING, "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue", { field: "certificate-id" });
+        throw new CertrelayError(
+          ErrorCodes.INPUT_MISSING,
+          "input 'certificate-id' is required with reseller-action reissue: the certificate to reissue",
+          { field: "certificate-id" },
+        );
       }
     },
     // for a compromised key or changed names, at no new cost
     run(config, credentials, ctx, request) {
-      if (config.provider !== "reseller") throw new Error(`certrelay bug: a reseller reissue with a ${config.provider} issuer`);
+      if (config.provider !== "reseller")
+        throw new Error(`certrelay bug: a reseller reissue with a ${config.provider} issuer`);
       return reissueCertificate(config, credentials, request, ctx);
     },
   },

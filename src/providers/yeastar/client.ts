@@ -84,7 +84,13 @@ export class YeastarClient {
     this.ctx = ctx;
     // the API path is added per call, so an endpoint given with it or without it reaches the same place
     const baseUrl = options.endpoint.replace(/\/+$/, "").replace(/\/openapi\/v1\.0$/, "");
-    this.http = new VendorHttp({ vendor: "yeastar", baseUrl, ctx, userAgent: options.userAgent ?? DEFAULT_USER_AGENT, secrets: [options.password] });
+    this.http = new VendorHttp({
+      vendor: "yeastar",
+      baseUrl,
+      ctx,
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      secrets: [options.password],
+    });
   }
 
   // ---- tokens -----------------------------------------------------------------------------------------------
@@ -115,7 +121,10 @@ export class YeastarClient {
     try {
       await fn();
     } catch (error) {
-      this.ctx.logger.warn(`yeastar session ${what} in the store failed; the token is revoked at the end of the run all the same`, { code: error instanceof Error && "code" in error ? String(error.code) : "error" });
+      this.ctx.logger.warn(
+        `yeastar session ${what} in the store failed; the token is revoked at the end of the run all the same`,
+        { code: error instanceof Error && "code" in error ? String(error.code) : "error" },
+      );
     }
   }
 
@@ -130,7 +139,9 @@ export class YeastarClient {
       stored = (await this.options.sessions?.load()) ?? [];
     });
     const now = this.now();
-    const usable = stored.filter((s) => s.accessExpiresAt - REFRESH_MARGIN_MS > now).sort((a, b) => b.accessExpiresAt - a.accessExpiresAt)[0];
+    const usable = stored
+      .filter((s) => s.accessExpiresAt - REFRESH_MARGIN_MS > now)
+      .sort((a, b) => b.accessExpiresAt - a.accessExpiresAt)[0];
     if (!usable) return undefined;
     this.http.addSecret(usable.accessToken);
     this.http.addSecret(usable.refreshToken);
@@ -154,7 +165,11 @@ export class YeastarClient {
     }
     this.stats.getToken += 1;
     try {
-      const body = await this.post<YeastarTokenResponse>("get_token", { username: this.options.username, password: this.options.password }, "get_token");
+      const body = await this.post<YeastarTokenResponse>(
+        "get_token",
+        { username: this.options.username, password: this.options.password },
+        "get_token",
+      );
       return await this.remember(body);
     } catch (error) {
       // At the 8-token budget, a run started alongside this one may have recorded a token meanwhile: share it.
@@ -172,7 +187,11 @@ export class YeastarClient {
     if (current && current.refreshExpiresAt - REFRESH_MARGIN_MS > this.now()) {
       this.stats.refreshToken += 1;
       try {
-        const body = await this.post<YeastarTokenResponse>("refresh_token", { refresh_token: current.refreshToken }, "refresh_token");
+        const body = await this.post<YeastarTokenResponse>(
+          "refresh_token",
+          { refresh_token: current.refreshToken },
+          "refresh_token",
+        );
         return await this.remember(body, current);
       } catch (error) {
         // A refused refresh token (expired/revoked) falls back to one login; anything else is real.
@@ -187,7 +206,12 @@ export class YeastarClient {
   /** One token for the whole run; concurrent callers share one get_token/refresh. */
   private async token(forceRenew = false): Promise<string> {
     // A closed client (the run is ending, or was stopped) must not take a token nobody would revoke.
-    if (this.closed) throw new CertrelayError(ErrorCodes.VENDOR_ERROR, "the Yeastar session was already closed: this run is ending; run again", { vendor: "yeastar" });
+    if (this.closed)
+      throw new CertrelayError(
+        ErrorCodes.VENDOR_ERROR,
+        "the Yeastar session was already closed: this run is ending; run again",
+        { vendor: "yeastar" },
+      );
     if (this.pending) return (await this.pending).accessToken;
     const s = this.session;
     if (s && !forceRenew && s.accessExpiresAt - REFRESH_MARGIN_MS > this.now()) return s.accessToken;
@@ -228,46 +252,90 @@ export class YeastarClient {
     const form = new FormData();
     form.set("type", type);
     form.set("file", new Blob([text], { type: "application/x-pem-file" }), fileName);
-    return this.call<YeastarUploadResponse>("certificate/upload", { method: "POST", path: "certificate/upload", form, idempotent: false });
+    return this.call<YeastarUploadResponse>("certificate/upload", {
+      method: "POST",
+      path: "certificate/upload",
+      form,
+      idempotent: false,
+    });
   }
 
   async create(request: YeastarCreateRequest): Promise<YeastarCreateResponse> {
-    return this.call<YeastarCreateResponse>("certificate/create", { method: "POST", path: "certificate/create", json: request, idempotent: false });
+    return this.call<YeastarCreateResponse>("certificate/create", {
+      method: "POST",
+      path: "certificate/create",
+      json: request,
+      idempotent: false,
+    });
   }
 
   async list(query: YeastarListQuery): Promise<YeastarListResponse> {
     const q: Record<string, string> = {};
     for (const [k, v] of Object.entries(query)) if (v !== undefined) q[k] = String(v);
-    return this.call<YeastarListResponse>("certificate/list", { method: "GET", path: "certificate/list", query: q, idempotent: true });
+    return this.call<YeastarListResponse>("certificate/list", {
+      method: "GET",
+      path: "certificate/list",
+      query: q,
+      idempotent: true,
+    });
   }
 
   async query(ids: number[]): Promise<YeastarQueryResponse> {
-    return this.call<YeastarQueryResponse>("certificate/query", { method: "GET", path: "certificate/query", query: { ids: ids.join(",") }, idempotent: true });
+    return this.call<YeastarQueryResponse>("certificate/query", {
+      method: "GET",
+      path: "certificate/query",
+      query: { ids: ids.join(",") },
+      idempotent: true,
+    });
   }
 
   /** A GET on the wire, but it deletes: not retried, so a lost answer cannot delete twice. */
   async delete(id: number): Promise<YeastarDeleteResponse> {
-    return this.call<YeastarDeleteResponse>("certificate/delete", { method: "GET", path: "certificate/delete", query: { id: String(id) }, idempotent: false });
+    return this.call<YeastarDeleteResponse>("certificate/delete", {
+      method: "GET",
+      path: "certificate/delete",
+      query: { id: String(id) },
+      idempotent: false,
+    });
   }
 
   /** `GET certificate/get?id=N`: one certificate (Query Information of a Certificate). */
   async get(id: number): Promise<YeastarGetResponse> {
-    return this.call<YeastarGetResponse>("certificate/get", { method: "GET", path: "certificate/get", query: { id: String(id) }, idempotent: true });
+    return this.call<YeastarGetResponse>("certificate/get", {
+      method: "GET",
+      path: "certificate/get",
+      query: { id: String(id) },
+      idempotent: true,
+    });
   }
 
   /** `POST certificate/update`: with `name`, swaps the certificate's file in place. Not retried: it consumes the upload. */
   async update(request: YeastarUpdateRequest): Promise<void> {
-    await this.call<YeastarResponse>("certificate/update", { method: "POST", path: "certificate/update", json: request, idempotent: false });
+    await this.call<YeastarResponse>("certificate/update", {
+      method: "POST",
+      path: "certificate/update",
+      json: request,
+      idempotent: false,
+    });
   }
 
   /** `GET webserver/get`: which certificate the web server uses (`default` = the self-signed one). */
   async webserver(): Promise<YeastarWebserverResponse> {
-    return this.call<YeastarWebserverResponse>("webserver/get", { method: "GET", path: "webserver/get", idempotent: true });
+    return this.call<YeastarWebserverResponse>("webserver/get", {
+      method: "GET",
+      path: "webserver/get",
+      idempotent: true,
+    });
   }
 
   /** `POST webserver/update {"https_cert": name}`: puts a listed server certificate into use. Setting it twice is harmless. */
   async useForWebserver(httpsCert: string): Promise<void> {
-    await this.call<YeastarResponse>("webserver/update", { method: "POST", path: "webserver/update", json: { https_cert: httpsCert }, idempotent: true });
+    await this.call<YeastarResponse>("webserver/update", {
+      method: "POST",
+      path: "webserver/update",
+      json: { https_cert: httpsCert },
+      idempotent: true,
+    });
   }
 
   /** Revoke the token (frees one of the 8) and release connections. Safe to call twice. */
@@ -279,17 +347,27 @@ export class YeastarClient {
     try {
       if (s && s.accessExpiresAt > this.now()) {
         this.stats.delToken += 1;
-        const res = await this.http.request<YeastarResponse>({ method: "GET", path: `${YEASTAR_API}/del_token`, query: { access_token: s.accessToken }, idempotent: true, cleanup: true });
+        const res = await this.http.request<YeastarResponse>({
+          method: "GET",
+          path: `${YEASTAR_API}/del_token`,
+          query: { access_token: s.accessToken },
+          idempotent: true,
+          cleanup: true,
+        });
         // 10004: another run sharing this token revoked it already; either way it is gone from the PBX.
         if (res.body.errcode !== YeastarErrcode.SUCCESS && res.body.errcode !== YeastarErrcode.TOKEN_EXPIRED) {
-          this.ctx.logger.warn("yeastar del_token refused; the token expires on its own", { errcode: res.body.errcode });
+          this.ctx.logger.warn("yeastar del_token refused; the token expires on its own", {
+            errcode: res.body.errcode,
+          });
         }
         await this.forget(s.accessToken);
       } else if (s) {
         await this.forget(s.accessToken);
       }
     } catch (error) {
-      this.ctx.logger.warn("yeastar del_token failed; the token expires on its own", { error: error instanceof Error ? error.message : String(error) });
+      this.ctx.logger.warn("yeastar del_token failed; the token expires on its own", {
+        error: error instanceof Error ? error.message : String(error),
+      });
     } finally {
       await this.http.close();
     }

@@ -16,6 +16,8 @@ export type YeastarConfig = z.output<typeof yeastarSchema>;
 export const yeastarCredentialsSchema = once(() =>
   z.object({
     username: z.string({ error: "expected the PBX API Client ID" }).min(1, { error: "expected the PBX API Client ID" }),
-    password: z.string({ error: "expected the PBX API Client Secret" }).min(1, { error: "expected the PBX API Client Secret" }),
+    password: z
+      .string({ error: "expected the PBX API Client Secret" })
+      .min(1, { error: "expected the PBX API Client Secret" }),
   }),
 );

@@ -23,7 +23,12 @@ export const definition = {
   target: {
     schema: yeastarSchema,
     create: (entry, credentials, ctx, sessions) =>
-      createYeastarTarget({ endpoint: entry.endpoint, certificateType: entry.certificateType, pruneOld: entry.pruneOld }, credentials, ctx, sessions),
+      createYeastarTarget(
+        { endpoint: entry.endpoint, certificateType: entry.certificateType, pruneOld: entry.pruneOld },
+        credentials,
+        ctx,
+        sessions,
+      ),
   },
   operations: yeastarOperations,
   // The PBX keeps the key of a certificate it applies for, so nothing could be stored or deployed elsewhere.

@@ -16,14 +16,27 @@ function said(body: YeastarResponse): string {
 
 /** Translate a non-zero answer of `operation` (e.g. "certificate/create"). */
 export function yeastarError(body: YeastarResponse, operation: string): CertrelayError {
-  const options = { vendor: VENDOR, vendorCode: body.errcode, status: 200, ...(body.param ? { field: body.param } : {}) };
+  const options = {
+    vendor: VENDOR,
+    vendorCode: body.errcode,
+    status: 200,
+    ...(body.param ? { field: body.param } : {}),
+  };
   const what = `Yeastar PBX refused ${operation} (${said(body)})`;
   switch (body.errcode) {
     case YeastarErrcode.TOKEN_EXPIRED:
-      return new CertrelayError(ErrorCodes.TOKEN_EXPIRED, `${what}: the access token expired and a fresh one was refused too; check that the PBX clock is right and that nothing revokes this application's tokens`, { vendor: VENDOR, field: "access_token" });
+      return new CertrelayError(
+        ErrorCodes.TOKEN_EXPIRED,
+        `${what}: the access token expired and a fresh one was refused too; check that the PBX clock is right and that nothing revokes this application's tokens`,
+        { vendor: VENDOR, field: "access_token" },
+      );
     case YeastarErrcode.ACCESS_DENIED:
       if (body.param === "User-Agent") {
-        return new CertrelayError(ErrorCodes.AUTH_FAILED, `${what}: every request needs a User-Agent header; set userAgent to a non-empty value`, { vendor: VENDOR, field: "userAgent" });
+        return new CertrelayError(
+          ErrorCodes.AUTH_FAILED,
+          `${what}: every request needs a User-Agent header; set userAgent to a non-empty value`,
+          { vendor: VENDOR, field: "userAgent" },
+        );
       }
       return new CertrelayError(
         ErrorCodes.AUTH_FAILED,
@@ -44,15 +57,31 @@ export function yeastarError(body: YeastarResponse, operation: string): Certrela
           { vendor: VENDOR },
         );
       }
-      return new CertrelayError(ErrorCodes.VENDOR_QUOTA, `${what}: the PBX holds at most 3 server and 20 trusted CA certificates; delete one on the PBX or set pruneOld`, { vendor: VENDOR, field: body.param ?? "type" });
+      return new CertrelayError(
+        ErrorCodes.VENDOR_QUOTA,
+        `${what}: the PBX holds at most 3 server and 20 trusted CA certificates; delete one on the PBX or set pruneOld`,
+        { vendor: VENDOR, field: body.param ?? "type" },
+      );
     case YeastarErrcode.PARAMETER_ERROR:
     case YeastarErrcode.DUPLICATE:
     case YeastarErrcode.FILE_INVALID:
     case YeastarErrcode.FILE_TOO_LARGE:
-      return new CertrelayError(ErrorCodes.VENDOR_REJECTED, `${what}: fix ${body.param ?? "the request parameters"} and run again`, options);
+      return new CertrelayError(
+        ErrorCodes.VENDOR_REJECTED,
+        `${what}: fix ${body.param ?? "the request parameters"} and run again`,
+        options,
+      );
     case YeastarErrcode.NOT_FOUND:
-      return new CertrelayError(ErrorCodes.VENDOR_NOT_FOUND, `${what}: the PBX has no such record (an upload is purged from temporary storage after an hour); run again`, options);
+      return new CertrelayError(
+        ErrorCodes.VENDOR_NOT_FOUND,
+        `${what}: the PBX has no such record (an upload is purged from temporary storage after an hour); run again`,
+        options,
+      );
     default:
-      return new CertrelayError(ErrorCodes.VENDOR_ERROR, `${what}: the PBX could not complete the operation; check its system log and run again`, options);
+      return new CertrelayError(
+        ErrorCodes.VENDOR_ERROR,
+        `${what}: the PBX could not complete the operation; check its system log and run again`,
+        options,
+      );
   }
 }

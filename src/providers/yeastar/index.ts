@@ -16,7 +16,15 @@ import { answerLost, writeOnce } from "../kit/landed.js";
 import { allPages, eachItem, type PagingOptions } from "../kit/paging.js";
 import { YeastarClient } from "./client.js";
 import { VENDOR } from "./errors.js";
-import { DEFAULT_HTTPS_CERT, YEASTAR_LIMITS, checkAuthInfo, type AuthInfo, type YeastarCertificate, type YeastarCertificateType, type YeastarDeleteResponse } from "./types.js";
+import {
+  DEFAULT_HTTPS_CERT,
+  YEASTAR_LIMITS,
+  checkAuthInfo,
+  type AuthInfo,
+  type YeastarCertificate,
+  type YeastarCertificateType,
+  type YeastarDeleteResponse,
+} from "./types.js";
 
 export { DNS_PROVIDERS, DNS_TUNING_KEYS, checkAuthInfo } from "./types.js";
 
@@ -61,7 +69,10 @@ const NAME_PATTERN = /^certrelay-(.+)-([0-9A-F]+)\.pem$/;
 
 /** Deterministic upload name, so a re-run finds its earlier import: `certrelay-<cn>-<serial>.pem`. */
 export function certrelayName(facts: Pick<CertFacts, "commonName" | "serial">): string {
-  const cn = (facts.commonName || "certificate").toLowerCase().replace(/^\*\./, "wildcard.").replace(/[^a-z0-9.-]+/g, "-");
+  const cn = (facts.commonName || "certificate")
+    .toLowerCase()
+    .replace(/^\*\./, "wildcard.")
+    .replace(/[^a-z0-9.-]+/g, "-");
   return `certrelay-${cn}-${facts.serial}.pem`;
 }
 
@@ -78,8 +89,10 @@ export function parseExpiration(text: string): Date {
 
 /** What the user must do after a delete, from its integer `reboot` / `apply` flags (1 = required). */
 export function deleteNote(name: string, flags: Pick<YeastarDeleteResponse, "reboot" | "apply">): string | undefined {
-  if (flags.reboot === 1) return `deleting ${name} needs the PBX to reboot before it takes effect: reboot the PBX (Maintenance > Reboot) at a quiet time`;
-  if (flags.apply === 1) return `deleting ${name} needs the PBX to apply its configuration: click Apply on the PBX web interface`;
+  if (flags.reboot === 1)
+    return `deleting ${name} needs the PBX to reboot before it takes effect: reboot the PBX (Maintenance > Reboot) at a quiet time`;
+  if (flags.apply === 1)
+    return `deleting ${name} needs the PBX to apply its configuration: click Apply on the PBX web interface`;
   return undefined;
 }
 
@@ -106,7 +119,8 @@ function listing(client: YeastarClient, type: YeastarCertificateType): PagingOpt
   };
 }
 
-const listAll = (client: YeastarClient, type: YeastarCertificateType): Promise<YeastarCertificate[]> => allPages(listing(client, type));
+const listAll = (client: YeastarClient, type: YeastarCertificateType): Promise<YeastarCertificate[]> =>
+  allPages(listing(client, type));
 
 /**
  * Make room for one more certificate of `type`. Without pruneOld this throws VENDOR_QUOTA saying how to fix it;
@@ -136,10 +150,14 @@ async function makeRoom(
     .filter((c) => c.name !== inUseName && c.name !== keepName)
     .sort((a, b) => expirationMs(a) - expirationMs(b) || a.id - b.id)[0];
   if (!victim) {
-    throw new CertrelayError(ErrorCodes.VENDOR_QUOTA, `the PBX holds ${existing.length} ${what} (its limit is ${limit}) and none can be pruned (the others are in use); delete one on the PBX`, {
-      vendor: VENDOR,
-      field: "pruneOld",
-    });
+    throw new CertrelayError(
+      ErrorCodes.VENDOR_QUOTA,
+      `the PBX holds ${existing.length} ${what} (its limit is ${limit}) and none can be pruned (the others are in use); delete one on the PBX`,
+      {
+        vendor: VENDOR,
+        field: "pruneOld",
+      },
+    );
   }
   const flags = await client.delete(victim.id);
   const note = deleteNote(victim.name, flags);
@@ -176,21 +194,35 @@ class YeastarTarget implements Target {
     if (this.type === "trusted") {
       const facts = certFacts(material.certificate, "certificate");
       if (!facts.isCA) {
-        throw new CertrelayError(ErrorCodes.INPUT_INVALID, "a trusted certificate must be a CA certificate: pass the CA's certificate, or use certificateType server for a leaf certificate", {
-          field: "certificate",
-          vendor: VENDOR,
-        });
+        throw new CertrelayError(
+          ErrorCodes.INPUT_INVALID,
+          "a trusted certificate must be a CA certificate: pass the CA's certificate, or use certificateType server for a leaf certificate",
+          {
+            field: "certificate",
+            vendor: VENDOR,
+          },
+        );
       }
       return { facts, file: `${facts.pem.trim()}\n` };
     }
     const parsed = parseBundle(material, { now: this.ctx.clock(), requireKey: true });
     const m = parsed.material;
-    const file = [m.certificate, m.privateKey, m.chain].map((p) => p.trim()).filter((p) => p !== "").join("\n");
+    const file = [m.certificate, m.privateKey, m.chain]
+      .map((p) => p.trim())
+      .filter((p) => p !== "")
+      .join("\n");
     return { facts: parsed.leaf, file: `${file}\n` };
   }
 
   private result(facts: CertFacts, id: string, changed: boolean): DeployResult {
-    return { id, serial: facts.serial, commonName: facts.commonName, notAfter: facts.notAfter, expireIn: expireInDays(facts.notAfter, this.ctx.clock()), changed };
+    return {
+      id,
+      serial: facts.serial,
+      commonName: facts.commonName,
+      notAfter: facts.notAfter,
+      expireIn: expireInDays(facts.notAfter, this.ctx.clock()),
+      changed,
+    };
   }
 
   async deploy(material: CertificateMaterial): Promise<DeployResult> {
@@ -213,10 +245,20 @@ class YeastarTarget implements Target {
       const replaced = await this.replaceInPlace(inUse, name, file);
       if (replaced) return this.result(facts, String(inUse.id), true);
     }
-    const notes = await makeRoom(this.client, this.type, existing, this.settings.pruneOld ?? false, name, inUseName, this.ctx.logger);
+    const notes = await makeRoom(
+      this.client,
+      this.type,
+      existing,
+      this.settings.pruneOld ?? false,
+      name,
+      inUseName,
+      this.ctx.logger,
+    );
     // Upload and create back to back: the PBX purges temporary storage after an hour.
     const uploaded = await this.client.upload(this.type, name, file);
-    await this.createOnce(uploaded.file, () => this.client.create({ type: this.type, ca_type: "upload", name: uploaded.file }));
+    await this.createOnce(uploaded.file, () =>
+      this.client.create({ type: this.type, ca_type: "upload", name: uploaded.file }),
+    );
     // Adding only lists it: the web server keeps its old (or self-signed default) certificate until selected.
     await this.client.useForWebserver(uploaded.file);
     const created = (await listAll(this.client, this.type)).find((c) => c.name === uploaded.file);
@@ -253,18 +295,35 @@ class YeastarTarget implements Target {
     } catch (error) {
       // Only a refusal the PBX answered falls back; a lost answer that the read-back could not confirm is the run's
       // error (the next run lists the PBX first and finds the update if it landed).
-      if (!(isVendorError(error)) || answerLost(error)) throw error;
-      this.ctx.logger.warn("yeastar certificate/update refused; adding the certificate and selecting it instead", { vendor: VENDOR, code: error.code, certificate: inUse.name });
+      if (!isVendorError(error) || answerLost(error)) throw error;
+      this.ctx.logger.warn("yeastar certificate/update refused; adding the certificate and selecting it instead", {
+        vendor: VENDOR,
+        code: error.code,
+        certificate: inUse.name,
+      });
       return false;
     }
     if ((await this.client.webserver()).https_cert !== uploaded.file) await this.client.useForWebserver(uploaded.file);
     return true;
   }
 
-  private async deployTrusted(facts: CertFacts, file: string, name: string, existing: YeastarCertificate[]): Promise<DeployResult> {
+  private async deployTrusted(
+    facts: CertFacts,
+    file: string,
+    name: string,
+    existing: YeastarCertificate[],
+  ): Promise<DeployResult> {
     const found = existing.find((c) => c.name === name);
     if (found) return this.result(facts, String(found.id), false);
-    const notes = await makeRoom(this.client, "trusted", existing, this.settings.pruneOld ?? false, name, undefined, this.ctx.logger);
+    const notes = await makeRoom(
+      this.client,
+      "trusted",
+      existing,
+      this.settings.pruneOld ?? false,
+      name,
+      undefined,
+      this.ctx.logger,
+    );
     const uploaded = await this.client.upload("trusted", name, file);
     await this.createOnce(uploaded.file, () => this.client.create({ type: "trusted", name: uploaded.file }));
     const created = (await listAll(this.client, "trusted")).find((c) => c.name === uploaded.file);
@@ -277,7 +336,13 @@ class YeastarTarget implements Target {
       // An application still issuing (or failed) holds no certificate yet.
       if (c.apply_status !== "issuance_success" || !c.expiration) continue;
       const notAfter = parseExpiration(c.expiration);
-      yield { id: String(c.id), serial: serialFromName(c.name), commonName: c.issue_to, notAfter, expireIn: expireInDays(notAfter, now) };
+      yield {
+        id: String(c.id),
+        serial: serialFromName(c.name),
+        commonName: c.issue_to,
+        notAfter,
+        expireIn: expireInDays(notAfter, now),
+      };
     }
   }
 
@@ -289,16 +354,28 @@ class YeastarTarget implements Target {
     const namedSerial = inUseName ? serialFromName(inUseName) || undefined : undefined;
     const served = namedSerial ? { servedSerial: namedSerial } : {};
     if (!match) {
-      return { ok: false, ...served, detail: `the PBX holds no ${this.type} certificate with serial ${want}; deploy it again` };
+      return {
+        ok: false,
+        ...served,
+        detail: `the PBX holds no ${this.type} certificate with serial ${want}; deploy it again`,
+      };
     }
     const detail = (await this.client.get(match.id)).certificate;
     if (detail.apply_status !== "issuance_success") {
-      return { ok: false, ...served, detail: `certificate ${match.name} is on the PBX but not usable (${detail.apply_status})` };
+      return {
+        ok: false,
+        ...served,
+        detail: `certificate ${match.name} is on the PBX but not usable (${detail.apply_status})`,
+      };
     }
     if (this.type === "trusted") return { ok: true, servedSerial: want, detail: `${match.name} is on the PBX` };
     if (inUseName !== match.name) {
       const what = inUseName === DEFAULT_HTTPS_CERT ? "its self-signed default certificate" : inUseName;
-      return { ok: false, ...served, detail: `certificate ${match.name} is on the PBX but the web server uses ${what} (webserver/get); deploy again to select it` };
+      return {
+        ok: false,
+        ...served,
+        detail: `certificate ${match.name} is on the PBX but the web server uses ${what} (webserver/get); deploy again to select it`,
+      };
     }
     return this.handshake(want, match.name);
   }
@@ -309,12 +386,19 @@ class YeastarTarget implements Target {
     const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
     let presented: string;
     this.ctx.deadline?.check(`reading the certificate the PBX presents on ${address}`);
-    const timeoutMs = this.ctx.deadline ? this.ctx.deadline.cap(this.ctx.timeoutMs ?? 10_000) : (this.ctx.timeoutMs ?? 10_000);
+    const timeoutMs = this.ctx.deadline
+      ? this.ctx.deadline.cap(this.ctx.timeoutMs ?? 10_000)
+      : (this.ctx.timeoutMs ?? 10_000);
     try {
-      presented = (await probeEdge({ address, serverName: host, ...(this.ctx.ca ? { ca: this.ctx.ca } : {}), timeoutMs })).serial;
+      presented = (
+        await probeEdge({ address, serverName: host, ...(this.ctx.ca ? { ca: this.ctx.ca } : {}), timeoutMs })
+      ).serial;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      return { ok: false, detail: `webserver/get names ${name}, but no TLS handshake with the PBX's HTTPS port ${address} completed (${why}); check that the endpoint's host and port are the PBX web server's` };
+      return {
+        ok: false,
+        detail: `webserver/get names ${name}, but no TLS handshake with the PBX's HTTPS port ${address} completed (${why}); check that the endpoint's host and port are the PBX web server's`,
+      };
     }
     if (presented !== want) {
       return {
@@ -331,23 +415,48 @@ class YeastarTarget implements Target {
   }
 }
 
-function newClient(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext, sessions?: SessionCache): YeastarClient {
+function newClient(
+  settings: YeastarTargetSettings,
+  credentials: YeastarCredentials,
+  ctx: ProviderContext,
+  sessions?: SessionCache,
+): YeastarClient {
   for (const key of ["username", "password"] as const) {
     if (typeof credentials[key] !== "string" || credentials[key] === "") {
-      throw new CertrelayError(ErrorCodes.INPUT_MISSING, `yeastar credentials need ${key} (${key === "username" ? "the PBX API Client ID" : "the PBX API Client Secret"})`, { field: key, vendor: VENDOR });
+      throw new CertrelayError(
+        ErrorCodes.INPUT_MISSING,
+        `yeastar credentials need ${key} (${key === "username" ? "the PBX API Client ID" : "the PBX API Client Secret"})`,
+        { field: key, vendor: VENDOR },
+      );
     }
   }
   if (settings.userAgent !== undefined && settings.userAgent.trim() === "") {
-    throw new CertrelayError(ErrorCodes.INPUT_INVALID, "userAgent must not be empty: the PBX refuses requests without a User-Agent", { field: "userAgent", vendor: VENDOR });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_INVALID,
+      "userAgent must not be empty: the PBX refuses requests without a User-Agent",
+      { field: "userAgent", vendor: VENDOR },
+    );
   }
-  return new YeastarClient({ endpoint: settings.endpoint, username: credentials.username ?? "", password: credentials.password ?? "", ctx, sessions, ...(settings.userAgent ? { userAgent: settings.userAgent } : {}) });
+  return new YeastarClient({
+    endpoint: settings.endpoint,
+    username: credentials.username ?? "",
+    password: credentials.password ?? "",
+    ctx,
+    sessions,
+    ...(settings.userAgent ? { userAgent: settings.userAgent } : {}),
+  });
 }
 
 /**
  * credentials: `username` = Client ID, `password` = Client Secret. One token per target for the whole run,
  * revoked in `close()`.
  */
-export function createYeastarTarget(settings: YeastarTargetSettings, credentials: YeastarCredentials, ctx: ProviderContext, sessions?: SessionCache): Target {
+export function createYeastarTarget(
+  settings: YeastarTargetSettings,
+  credentials: YeastarCredentials,
+  ctx: ProviderContext,
+  sessions?: SessionCache,
+): Target {
   return new YeastarTarget(settings, credentials, ctx, sessions);
 }
 
@@ -355,11 +464,18 @@ const DOMAIN = /^(\*\.)?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 /** `authInfo` as the wire wants it; rejects a missing or mistyped key before any request. */
 export function toAuthInfoList(dnsProvider: string, authInfo: Record<string, string | number | boolean>): AuthInfo[] {
-  const list: AuthInfo[] = Object.entries(authInfo).map(([k, v]) => (typeof v === "number" ? { k, iv: v } : typeof v === "boolean" ? { k, bv: v } : { k, sv: v }));
+  const list: AuthInfo[] = Object.entries(authInfo).map(([k, v]) =>
+    typeof v === "number" ? { k, iv: v } : typeof v === "boolean" ? { k, bv: v } : { k, sv: v },
+  );
   const problem = checkAuthInfo(dnsProvider, list);
   if (problem) {
-    const field = problem.param === "dns_provider" ? "dnsProvider" : problem.param.replace(/^auth_info_list/, "authInfo");
-    throw new CertrelayError(problem.param === "dns_provider" ? ErrorCodes.INPUT_INVALID : ErrorCodes.INPUT_MISSING, `${field}: ${problem.detail}`, { field, vendor: VENDOR });
+    const field =
+      problem.param === "dns_provider" ? "dnsProvider" : problem.param.replace(/^auth_info_list/, "authInfo");
+    throw new CertrelayError(
+      problem.param === "dns_provider" ? ErrorCodes.INPUT_INVALID : ErrorCodes.INPUT_MISSING,
+      `${field}: ${problem.detail}`,
+      { field, vendor: VENDOR },
+    );
   }
   return list;
 }
@@ -375,7 +491,11 @@ export async function applyForCertificate(
   request: YeastarApplyRequest,
 ): Promise<YeastarApplyResult> {
   const domain = request.domain.trim().toLowerCase();
-  if (!DOMAIN.test(domain)) throw new CertrelayError(ErrorCodes.INPUT_INVALID, `domain must be a DNS name such as pbx.example.com`, { field: "domain", vendor: VENDOR });
+  if (!DOMAIN.test(domain))
+    throw new CertrelayError(ErrorCodes.INPUT_INVALID, `domain must be a DNS name such as pbx.example.com`, {
+      field: "domain",
+      vendor: VENDOR,
+    });
   const authInfoList = toAuthInfoList(request.dnsProvider, request.authInfo);
   const client = newClient(settings, credentials, ctx);
   const notes: string[] = [];
@@ -391,13 +511,32 @@ export async function applyForCertificate(
     }
     if (!record) {
       const inUseName = (await client.webserver()).https_cert;
-      notes.push(...(await makeRoom(client, "server", existing, settings.pruneOld ?? false, "", inUseName, ctx.logger)));
-      const apply = () => client.create({ type: "server", ca_type: "apply", issue_to: domain, dns_provider: request.dnsProvider, auth_info_list: authInfoList });
-      const lookup = async () => (await listAll(client, "server")).find((c) => c.ca_type === "apply" && c.issue_to.toLowerCase() === domain);
-      const created = await writeOnce<Pick<YeastarCertificate, "name" | "apply_status">>(apply, { what: `the PBX's application for ${domain}`, lookup, logger: ctx.logger });
+      notes.push(
+        ...(await makeRoom(client, "server", existing, settings.pruneOld ?? false, "", inUseName, ctx.logger)),
+      );
+      const apply = () =>
+        client.create({
+          type: "server",
+          ca_type: "apply",
+          issue_to: domain,
+          dns_provider: request.dnsProvider,
+          auth_info_list: authInfoList,
+        });
+      const lookup = async () =>
+        (await listAll(client, "server")).find((c) => c.ca_type === "apply" && c.issue_to.toLowerCase() === domain);
+      const created = await writeOnce<Pick<YeastarCertificate, "name" | "apply_status">>(apply, {
+        what: `the PBX's application for ${domain}`,
+        lookup,
+        logger: ctx.logger,
+      });
       record = (await listAll(client, "server")).find((c) => c.name === created.name);
       if (!record) {
-        const pending = { name: created.name, id: "", status: created.apply_status === "issuance_fail" ? "failed" : "pending", detail: `the PBX accepted the application (${created.apply_status}) but does not list it yet; run again to check` } as const;
+        const pending = {
+          name: created.name,
+          id: "",
+          status: created.apply_status === "issuance_fail" ? "failed" : "pending",
+          detail: `the PBX accepted the application (${created.apply_status}) but does not list it yet; run again to check`,
+        } as const;
         return withNotes(pending, notes);
       }
     }
@@ -422,7 +561,12 @@ function withNotes(result: YeastarApplyResult, notes: string[]): YeastarApplyRes
  * The PBX's answer about an application, asked once per check; the waiting between checks is the pipeline's one
  * poll loop, bounded by ctx.poll and the run's deadline.
  */
-async function pollApplication(client: YeastarClient, ctx: ProviderContext, recordId: number, name: string): Promise<YeastarApplyResult> {
+async function pollApplication(
+  client: YeastarClient,
+  ctx: ProviderContext,
+  recordId: number,
+  name: string,
+): Promise<YeastarApplyResult> {
   const { answer, window } = await pollUntilSettled(
     () => applicationState(client, recordId, name),
     () => applicationState(client, recordId, name),
@@ -436,10 +580,17 @@ async function pollApplication(client: YeastarClient, ctx: ProviderContext, reco
 async function applicationState(client: YeastarClient, recordId: number, name: string): Promise<YeastarApplyResult> {
   const id = String(recordId);
   const [detail] = (await client.query([recordId])).certificate_list;
-  if (!detail) return { name, id, status: "failed", detail: `the application ${name} disappeared from the PBX; apply again` };
+  if (!detail)
+    return { name, id, status: "failed", detail: `the application ${name} disappeared from the PBX; apply again` };
   if (detail.apply_status === "issuance_success") {
     const notAfter = detail.expiration ? parseExpiration(detail.expiration) : undefined;
-    return { name, id, ...(notAfter ? { notAfter } : {}), status: "issued", detail: `the PBX holds a certificate for ${detail.issue_to}${detail.expiration ? ` valid until ${parseExpiration(detail.expiration).toISOString()}` : ""}` };
+    return {
+      name,
+      id,
+      ...(notAfter ? { notAfter } : {}),
+      status: "issued",
+      detail: `the PBX holds a certificate for ${detail.issue_to}${detail.expiration ? ` valid until ${parseExpiration(detail.expiration).toISOString()}` : ""}`,
+    };
   }
   if (detail.apply_status === "issuance_fail") {
     return {

@@ -18,18 +18,32 @@ async function applyOnDevice(request: OperationRequest, deps: OperationDeps, kit
   const dnsProvider = textField(vendor, "dnsProvider");
   const dnsCredentials = objectField(vendor, "dnsCredentials");
   if (!dnsProvider) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'dns-provider' is required for operation apply with provider ${vendor.provider}: the DNS provider the device validates the domain with`, { field: "dns-provider" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `input 'dns-provider' is required for operation apply with provider ${vendor.provider}: the DNS provider the device validates the domain with`,
+      { field: "dns-provider" },
+    );
   }
   if (!dnsCredentials || Object.keys(dnsCredentials).length === 0) {
-    throw new CertrelayError(ErrorCodes.INPUT_MISSING, `input 'dns-credentials' is required for operation apply with provider ${vendor.provider}: a JSON object of the DNS provider's parameters`, { field: "dns-credentials" });
+    throw new CertrelayError(
+      ErrorCodes.INPUT_MISSING,
+      `input 'dns-credentials' is required for operation apply with provider ${vendor.provider}: a JSON object of the DNS provider's parameters`,
+      { field: "dns-credentials" },
+    );
   }
   checkDnsInputs(dnsProvider, dnsCredentials);
   const credentials = kit.credentials();
   const label = `${vendor.provider} ${vendor.endpoint}`;
   if (request.dryRun) {
     return {
-      operation: "apply", provider: vendor.provider, target: label, status: "would-apply", changed: false, ok: true,
-      message: `dry run: would ask ${label} to apply for ${commonName}; nothing was sent`, warnings: [],
+      operation: "apply",
+      provider: vendor.provider,
+      target: label,
+      status: "would-apply",
+      changed: false,
+      ok: true,
+      message: `dry run: would ask ${label} to apply for ${commonName}; nothing was sent`,
+      warnings: [],
       rows: [{ target: label, name: commonName, result: "would-apply" }],
     };
   }
@@ -41,17 +55,43 @@ async function applyOnDevice(request: OperationRequest, deps: OperationDeps, kit
     { domain: commonName, dnsProvider, authInfo: dnsCredentials },
   );
   if (outcome.status === "failed") {
-    throw new CertrelayError(ErrorCodes.ISSUANCE_FAILED, `${label} could not obtain a certificate for ${commonName}: ${outcome.detail}`, { vendor: vendor.provider });
+    throw new CertrelayError(
+      ErrorCodes.ISSUANCE_FAILED,
+      `${label} could not obtain a certificate for ${commonName}: ${outcome.detail}`,
+      { vendor: vendor.provider },
+    );
   }
   if (outcome.status === "pending" || !outcome.notAfter) {
-    return pendingResult(vendor.provider, label, outcome.id || outcome.name, outcome.detail, undefined, "the device keeps applying on its own; run operation check later");
+    return pendingResult(
+      vendor.provider,
+      label,
+      outcome.id || outcome.name,
+      outcome.detail,
+      undefined,
+      "the device keeps applying on its own; run operation check later",
+    );
   }
   const now = deps.clock();
-  const row = rowFor(label, { certificateId: outcome.id, name: commonName, notAfter: outcome.notAfter }, "issued", now, request.renewBeforeDays);
+  const row = rowFor(
+    label,
+    { certificateId: outcome.id, name: commonName, notAfter: outcome.notAfter },
+    "issued",
+    now,
+    request.renewBeforeDays,
+  );
   return {
-    operation: "apply", provider: vendor.provider, target: label, status: "issued", changed: true, ok: true,
+    operation: "apply",
+    provider: vendor.provider,
+    target: label,
+    status: "issued",
+    changed: true,
+    ok: true,
     message: `${label} obtained a certificate for ${commonName} (id ${outcome.id}), valid until ${outcome.notAfter.toISOString()}`,
-    certificateId: outcome.id, notAfter: outcome.notAfter, expireIn: row.daysLeft ?? 0, warnings: [], rows: [row],
+    certificateId: outcome.id,
+    notAfter: outcome.notAfter,
+    expireIn: row.daysLeft ?? 0,
+    warnings: [],
+    rows: [row],
   };
 }
 

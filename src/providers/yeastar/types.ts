@@ -203,11 +203,15 @@ export interface AuthInfoProblem {
 export function checkAuthInfo(dnsProvider: string, list: readonly AuthInfo[]): AuthInfoProblem | undefined {
   const params = DNS_PROVIDERS[dnsProvider];
   if (!params) {
-    return { param: "dns_provider", detail: `unsupported dns_provider '${dnsProvider}'; supported: ${Object.keys(DNS_PROVIDERS).join(", ")}` };
+    return {
+      param: "dns_provider",
+      detail: `unsupported dns_provider '${dnsProvider}'; supported: ${Object.keys(DNS_PROVIDERS).join(", ")}`,
+    };
   }
   const seen = new Set<string>();
   for (const item of list) {
-    if (typeof item.k !== "string" || item.k === "") return { param: "auth_info_list.k", detail: "every auth_info_list item needs a key k" };
+    if (typeof item.k !== "string" || item.k === "")
+      return { param: "auth_info_list.k", detail: "every auth_info_list item needs a key k" };
     const name = `auth_info_list.${item.k}`;
     if (seen.has(item.k)) return { param: name, detail: `${item.k} is given twice` };
     seen.add(item.k);

@@ -30,20 +30,32 @@ interface Forwarded {
   body: Buffer;
 }
 
-function forward(target: URL, method: string, path: string, headers: IncomingMessage["headers"], body: Buffer): Promise<Forwarded> {
+function forward(
+  target: URL,
+  method: string,
+  path: string,
+  headers: IncomingMessage["headers"],
+  body: Buffer,
+): Promise<Forwarded> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.hostname, port: target.port, method, path, headers: { ...headers, host: target.host } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
-    });
+    const req = request(
+      { host: target.hostname, port: target.port, method, path, headers: { ...headers, host: target.host } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
 }
 
-const xmlValues = (xml: string, tag: string): string[] => [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, "g"))].map((m) => m[1] ?? "");
+const xmlValues = (xml: string, tag: string): string[] =>
+  [...xml.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, "g"))].map((m) => m[1] ?? "");
 const unquote = (value: string) => value.replace(/^(&quot;|")|(&quot;|")$/g, "");
 
 export async function startDnsBridge(options: DnsBridgeOptions): Promise<DnsBridge> {
@@ -70,10 +82,17 @@ export async function startDnsBridge(options: DnsBridgeOptions): Promise<DnsBrid
     for (const name of names) {
       const query = new URLSearchParams({ name, type: "TXT", maxitems: "1" });
       // moto routes by the service named in the signature, so the read carries the change's authorization header
-      const answer = await forward(moto, "GET", `${zonePath}?${query.toString()}`, authorization ? { authorization } : {}, Buffer.alloc(0));
+      const answer = await forward(
+        moto,
+        "GET",
+        `${zonePath}?${query.toString()}`,
+        authorization ? { authorization } : {},
+        Buffer.alloc(0),
+      );
       const xml = answer.body.toString("utf8");
       const first = xml.split("<ResourceRecordSet>")[1] ?? "";
-      const found = (xmlValues(first, "Name")[0] ?? "").replace(/\.?$/, ".") === name && xmlValues(first, "Type")[0] === "TXT";
+      const found =
+        (xmlValues(first, "Name")[0] ?? "").replace(/\.?$/, ".") === name && xmlValues(first, "Type")[0] === "TXT";
       const values = found ? xmlValues(first, "Value").map(unquote) : [];
       await options.setTxt(name, bridge.tamper && values.length > 0 ? bridge.tamper(name, values) : values);
     }

@@ -18,7 +18,9 @@ export async function startHttpreqEndpoint(
   /** when given, requests must carry these as HTTP basic auth (lego's HTTPREQ_USERNAME / HTTPREQ_PASSWORD) */
   basicAuth?: { username: string; password: string },
 ): Promise<HttpreqEndpoint> {
-  const expected = basicAuth ? `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString("base64")}` : undefined;
+  const expected = basicAuth
+    ? `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString("base64")}`
+    : undefined;
   const records = new Map<string, string[]>();
   const sockets = new Set<Socket>();
   const reply = (res: ServerResponse, status: number, text: string) => {
@@ -37,7 +39,8 @@ export async function startHttpreqEndpoint(
     } catch {
       return reply(res, 400, "expected JSON {fqdn, value}");
     }
-    if (typeof body.fqdn !== "string" || typeof body.value !== "string") return reply(res, 400, "expected JSON {fqdn, value}");
+    if (typeof body.fqdn !== "string" || typeof body.value !== "string")
+      return reply(res, 400, "expected JSON {fqdn, value}");
     const values = records.get(body.fqdn) ?? [];
     const next = action === "/present" ? [...new Set([...values, body.value])] : values.filter((v) => v !== body.value);
     if (next.length > 0) records.set(body.fqdn, next);

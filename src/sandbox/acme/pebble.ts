@@ -56,7 +56,8 @@ export async function pebbleInstalled(): Promise<boolean> {
   return (await probe("pebble")) && (await probe("pebble-challtestsrv"));
 }
 
-export const PEBBLE_INSTALL_HINT = "install Let's Encrypt's Pebble test CA: `apt-get install -y pebble` (Debian/Ubuntu package, ships pebble and pebble-challtestsrv)";
+export const PEBBLE_INSTALL_HINT =
+  "install Let's Encrypt's Pebble test CA: `apt-get install -y pebble` (Debian/Ubuntu package, ships pebble and pebble-challtestsrv)";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -76,7 +77,10 @@ interface Answer {
 }
 
 /** One request over http(s) with an explicit trust anchor; bounded by `timeoutMs`. */
-function call(url: string, options: { method?: string; body?: string; ca?: string; timeoutMs?: number } = {}): Promise<Answer> {
+function call(
+  url: string,
+  options: { method?: string; body?: string; ca?: string; timeoutMs?: number } = {},
+): Promise<Answer> {
   const target = new URL(url);
   const send = target.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -85,7 +89,9 @@ function call(url: string, options: { method?: string; body?: string; ca?: strin
       {
         method: options.method ?? "GET",
         ...(options.ca ? { ca: options.ca } : {}),
-        headers: options.body ? { "content-type": "application/json", "content-length": Buffer.byteLength(options.body) } : {},
+        headers: options.body
+          ? { "content-type": "application/json", "content-length": Buffer.byteLength(options.body) }
+          : {},
         timeout: options.timeoutMs ?? 2_000,
       },
       (res) => {
@@ -101,7 +107,11 @@ function call(url: string, options: { method?: string; body?: string; ca?: strin
   });
 }
 
-function launch(cmd: string, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; failure: () => Error | undefined } {
+function launch(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; output: () => string; failure: () => Error | undefined } {
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env });
   let output = "";
   let failure: Error | undefined;
@@ -132,21 +142,35 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitUntil(what: string, deadline: number, started: ReturnType<typeof launch>, ready: () => Promise<boolean>): Promise<void> {
+async function waitUntil(
+  what: string,
+  deadline: number,
+  started: ReturnType<typeof launch>,
+  ready: () => Promise<boolean>,
+): Promise<void> {
   for (;;) {
     const failure = started.failure();
     if (failure) throw failure;
-    if (started.child.exitCode !== null) throw new Error(`${what} exited with code ${started.child.exitCode}: ${started.output().trim()}`);
+    if (started.child.exitCode !== null)
+      throw new Error(`${what} exited with code ${started.child.exitCode}: ${started.output().trim()}`);
     if (await ready().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not answer within the start-up bound: ${started.output().trim()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} did not answer within the start-up bound: ${started.output().trim()}`);
     await pause(50);
   }
 }
 
 export async function startPebble(options: PebbleOptions): Promise<Pebble> {
   const dir = mkdtempSync(join(tmpdir(), "certrelay-pebble-"));
-  const [acmePort, managementPort, dnsPort, challMgmtPort, httpPort, tlsPort] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
-  const listener = await options.ca.issue({ commonName: "localhost", sans: ["localhost", "127.0.0.1"], keyType: "ecc", days: 30 });
+  const [acmePort, managementPort, dnsPort, challMgmtPort, httpPort, tlsPort] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
+  );
+  const listener = await options.ca.issue({
+    commonName: "localhost",
+    sans: ["localhost", "127.0.0.1"],
+    keyType: "ecc",
+    days: 30,
+  });
   writeFileSync(join(dir, "cert.pem"), listener.certificate + listener.chain, { mode: 0o600 });
   writeFileSync(join(dir, "key.pem"), listener.privateKey, { mode: 0o600 });
   const config = {
@@ -175,7 +199,18 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     const deadline = Date.now() + (options.readyTimeoutMs ?? DEFAULT_READY_MS);
     const chall = launch(
       "pebble-challtestsrv",
-      ["-dns01", `127.0.0.1:${dnsPort}`, "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", `127.0.0.1:${challMgmtPort}`],
+      [
+        "-dns01",
+        `127.0.0.1:${dnsPort}`,
+        "-http01",
+        "",
+        "-https01",
+        "",
+        "-tlsalpn01",
+        "",
+        "-management",
+        `127.0.0.1:${challMgmtPort}`,
+      ],
       process.env,
     );
     started.push(chall);
@@ -183,18 +218,27 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
     // any answer from the management API (even 404/405) means it is listening
     await waitUntil("pebble-challtestsrv", deadline, chall, async () => (await call(`${challtestsrvUrl}/`)).status > 0);
 
-    const pebble = launch("pebble", ["-config", join(dir, "pebble-config.json"), "-dnsserver", `127.0.0.1:${dnsPort}`], {
-      ...process.env,
-      // no random validation delay, no random bad-nonce rejections, and every order gets fresh authorizations, so
-      // each test sees the validation it set up (Pebble reuses valid authorizations 50% of the time by default)
-      PEBBLE_VA_NOSLEEP: "1",
-      PEBBLE_WFE_NONCEREJECT: "0",
-      PEBBLE_AUTHZREUSE: "0",
-    });
+    const pebble = launch(
+      "pebble",
+      ["-config", join(dir, "pebble-config.json"), "-dnsserver", `127.0.0.1:${dnsPort}`],
+      {
+        ...process.env,
+        // no random validation delay, no random bad-nonce rejections, and every order gets fresh authorizations, so
+        // each test sees the validation it set up (Pebble reuses valid authorizations 50% of the time by default)
+        PEBBLE_VA_NOSLEEP: "1",
+        PEBBLE_WFE_NONCEREJECT: "0",
+        PEBBLE_AUTHZREUSE: "0",
+      },
+    );
     started.push(pebble);
     const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
     const managementUrl = `https://127.0.0.1:${managementPort}`;
-    await waitUntil("pebble", deadline, pebble, async () => (await call(directoryUrl, { ca: options.ca.rootPem })).status === 200);
+    await waitUntil(
+      "pebble",
+      deadline,
+      pebble,
+      async () => (await call(directoryUrl, { ca: options.ca.rootPem })).status === 200,
+    );
     const root = await call(`${managementUrl}/roots/0`, { ca: options.ca.rootPem });
     if (root.status !== 200) throw new Error(`pebble management /roots/0 answered ${root.status}`);
 
@@ -209,10 +253,16 @@ export async function startPebble(options: PebbleOptions): Promise<Pebble> {
       issuingRootPem: root.body.trim() + "\n",
       async setTxt(host: string, values: string[]) {
         const fqdn = host.endsWith(".") ? host : `${host}.`;
-        const cleared = await call(`${challtestsrvUrl}/clear-txt`, { method: "POST", body: JSON.stringify({ host: fqdn }) });
+        const cleared = await call(`${challtestsrvUrl}/clear-txt`, {
+          method: "POST",
+          body: JSON.stringify({ host: fqdn }),
+        });
         if (cleared.status !== 200) throw new Error(`challtestsrv /clear-txt answered ${cleared.status}`);
         for (const value of values) {
-          const set = await call(`${challtestsrvUrl}/set-txt`, { method: "POST", body: JSON.stringify({ host: fqdn, value }) });
+          const set = await call(`${challtestsrvUrl}/set-txt`, {
+            method: "POST",
+            body: JSON.stringify({ host: fqdn, value }),
+          });
           if (set.status !== 200) throw new Error(`challtestsrv /set-txt answered ${set.status}`);
         }
       },

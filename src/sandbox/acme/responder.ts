@@ -70,7 +70,9 @@ export interface AcmeResponderOptions {
 function jwsPayload(body: Buffer): Record<string, unknown> {
   try {
     const jws = JSON.parse(body.toString("utf8")) as { payload?: string };
-    return jws.payload ? (JSON.parse(Buffer.from(jws.payload, "base64url").toString("utf8")) as Record<string, unknown>) : {};
+    return jws.payload
+      ? (JSON.parse(Buffer.from(jws.payload, "base64url").toString("utf8")) as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
@@ -78,7 +80,12 @@ function jwsPayload(body: Buffer): Record<string, unknown> {
 
 export async function startAcmeResponder(options: AcmeResponderOptions): Promise<AcmeResponder> {
   const [pebbleHost, pebblePort] = options.pebbleAddress.split(":");
-  const listener = await options.ca.issue({ commonName: "localhost", sans: ["localhost", "127.0.0.1"], keyType: "ecc", days: 30 });
+  const listener = await options.ca.issue({
+    commonName: "localhost",
+    sans: ["localhost", "127.0.0.1"],
+    keyType: "ecc",
+    days: 30,
+  });
   const sockets = new Set<Socket>();
   const orders: OrderSeen[] = [];
   const renewalInfoRequests: string[] = [];
@@ -110,14 +117,26 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
     stop: async () => undefined,
   };
 
-  function toPebble(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }> {
+  function toPebble(
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: IncomingMessage["headers"]; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const upstream = httpsRequest(
-        { host: pebbleHost, port: Number(pebblePort), method: req.method, path: req.url, headers: req.headers, ca: options.ca.rootPem },
+        {
+          host: pebbleHost,
+          port: Number(pebblePort),
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          ca: options.ca.rootPem,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
           res.on("error", reject);
         },
       );
@@ -126,9 +145,15 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
     });
   }
 
-  function send(res: ServerResponse, status: number, headers: IncomingMessage["headers"] | Record<string, string>, body: Buffer | string): void {
+  function send(
+    res: ServerResponse,
+    status: number,
+    headers: IncomingMessage["headers"] | Record<string, string>,
+    body: Buffer | string,
+  ): void {
     const out: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(headers)) if (v !== undefined && k !== "content-length" && k !== "transfer-encoding") out[k] = v;
+    for (const [k, v] of Object.entries(headers))
+      if (v !== undefined && k !== "content-length" && k !== "transfer-encoding") out[k] = v;
     out["content-length"] = String(Buffer.byteLength(body));
     res.writeHead(status, out);
     res.end(body);
@@ -152,8 +177,17 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
       return send(
         res,
         injected.status,
-        { "content-type": "application/problem+json", ...(injected.retryAfterSeconds !== undefined ? { "retry-after": String(injected.retryAfterSeconds) } : {}) },
-        JSON.stringify(injected.body ?? { type: "urn:ietf:params:acme:error:serverInternal", detail: "injected fault", status: injected.status }),
+        {
+          "content-type": "application/problem+json",
+          ...(injected.retryAfterSeconds !== undefined ? { "retry-after": String(injected.retryAfterSeconds) } : {}),
+        },
+        JSON.stringify(
+          injected.body ?? {
+            type: "urn:ietf:params:acme:error:serverInternal",
+            detail: "injected fault",
+            status: injected.status,
+          },
+        ),
       );
     }
 
@@ -167,7 +201,10 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
         res,
         200,
         { "content-type": "application/json", "retry-after": String(window.retryAfterSeconds ?? 21_600) },
-        JSON.stringify({ suggestedWindow: { start: window.start.toISOString(), end: window.end.toISOString() }, ...(window.explanationURL ? { explanationURL: window.explanationURL } : {}) }),
+        JSON.stringify({
+          suggestedWindow: { start: window.start.toISOString(), end: window.end.toISOString() },
+          ...(window.explanationURL ? { explanationURL: window.explanationURL } : {}),
+        }),
       );
     }
 
@@ -184,18 +221,27 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
           // RFC 8555 §6.5: a rejected nonce; the client retries with a fresh one (this front has none to give)
           return problem(res, 400, "urn:ietf:params:acme:error:badNonce", "JWS has an invalid anti-replay nonce");
         }
-        const type = fault.status === 429 ? "urn:ietf:params:acme:error:rateLimited" : "urn:ietf:params:acme:error:serverInternal";
+        const type =
+          fault.status === 429 ? "urn:ietf:params:acme:error:rateLimited" : "urn:ietf:params:acme:error:serverInternal";
         const detail = fault.status === 429 ? "too many new orders recently" : "service busy";
         return send(
           res,
           fault.status,
-          { "content-type": "application/problem+json", ...(fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {}) },
+          {
+            "content-type": "application/problem+json",
+            ...(fault.retryAfterSeconds !== undefined ? { "retry-after": String(fault.retryAfterSeconds) } : {}),
+          },
           JSON.stringify({ type, detail, status: fault.status }),
         );
       }
       if (seen.profile !== undefined && !(state.profiles && seen.profile in state.profiles)) {
         // inferred: the problem type comes from the ACME profiles draft, which RFC 9773 does not cover
-        return problem(res, 400, "urn:ietf:params:acme:error:invalidProfile", `profile ${JSON.stringify(seen.profile)} is not offered`);
+        return problem(
+          res,
+          400,
+          "urn:ietf:params:acme:error:invalidProfile",
+          `profile ${JSON.stringify(seen.profile)} is not offered`,
+        );
       }
     }
 
@@ -209,13 +255,20 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
       newAccountRequests += 1;
       if (answer.status === 201) accountsCreated += 1;
     }
-    if (!state.accountOrders && req.method === "POST" && (path === "/sign-me-up" || path.startsWith("/my-account/")) && answer.status < 300) {
+    if (
+      !state.accountOrders &&
+      req.method === "POST" &&
+      (path === "/sign-me-up" || path.startsWith("/my-account/")) &&
+      answer.status < 300
+    ) {
       const account = JSON.parse(answer.body.toString("utf8")) as Record<string, unknown>;
       delete account.orders;
       return send(res, answer.status, answer.headers, JSON.stringify(account));
     }
     if (req.method === "GET" && path === "/dir" && answer.status === 200) {
-      const directory = JSON.parse(answer.body.toString("utf8")) as Record<string, unknown> & { meta?: Record<string, unknown> };
+      const directory = JSON.parse(answer.body.toString("utf8")) as Record<string, unknown> & {
+        meta?: Record<string, unknown>;
+      };
       if (state.renewalInfo) directory.renewalInfo = `${origin}/renewal-info`;
       // inferred: `meta.profiles` as Let's Encrypt publishes it (name -> description); not part of RFC 9773
       if (state.profiles) directory.meta = { ...(directory.meta ?? {}), profiles: state.profiles };
@@ -224,11 +277,20 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
     send(res, answer.status, answer.headers, answer.body);
   }
 
-  const server: Server = createServer({ cert: listener.certificate + listener.chain, key: listener.privateKey }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) problem(res, 502, "urn:ietf:params:acme:error:serverInternal", `acme responder: ${error instanceof Error ? error.message : String(error)}`);
-    });
-  });
+  const server: Server = createServer(
+    { cert: listener.certificate + listener.chain, key: listener.privateKey },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent)
+          problem(
+            res,
+            502,
+            "urn:ietf:params:acme:error:serverInternal",
+            `acme responder: ${error instanceof Error ? error.message : String(error)}`,
+          );
+      });
+    },
+  );
   server.on("secureConnection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));

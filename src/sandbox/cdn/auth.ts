@@ -79,7 +79,8 @@ export function checkSignature(req: AuthCheck): AuthOutcome {
   const stringToSign = `${req.method}\n${req.uri}\n${canonicalHeaders(req.headers)}\n${accessKeyId}\n${req.body}`;
   const expected = createHmac("sha256", secret).update(stringToSign, "utf8").digest();
   const given = Buffer.from((auth[2] as string).toLowerCase(), "hex");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return forbidden("Signature does not match.");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return forbidden("Signature does not match.");
   // inferred: a nonce is single-use inside the date window (that is what a nonce is for; the notes do not say).
   if (req.seenNonce(nonce)) return forbidden("X-SFD-Nonce has already been used.");
   return { ok: true, nonce };

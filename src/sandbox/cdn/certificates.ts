@@ -29,10 +29,22 @@ export interface CdnCertificateRecord {
 export type UploadRejection = { code: string; message: string };
 
 // The four 400 answers of the spec, verbatim.
-export const CERTIFICATE_INVALID: UploadRejection = { code: "Certificate.Invalid", message: "Certificate is empty or invalid." };
-export const PRIVATE_KEY_INVALID: UploadRejection = { code: "PrivateKey.Invalid", message: "PrivateKey is empty or invalid." };
-export const UPLOAD_CERTIFICATE_INVALID: UploadRejection = { code: "Upload.Certificate.Invalid", message: "Upload certificate has error." };
-export const KEY_PAIR_INVALID: UploadRejection = { code: "Certificate.Invalid", message: "Certificate or privateKey invalid." };
+export const CERTIFICATE_INVALID: UploadRejection = {
+  code: "Certificate.Invalid",
+  message: "Certificate is empty or invalid.",
+};
+export const PRIVATE_KEY_INVALID: UploadRejection = {
+  code: "PrivateKey.Invalid",
+  message: "PrivateKey is empty or invalid.",
+};
+export const UPLOAD_CERTIFICATE_INVALID: UploadRejection = {
+  code: "Upload.Certificate.Invalid",
+  message: "Upload certificate has error.",
+};
+export const KEY_PAIR_INVALID: UploadRejection = {
+  code: "Certificate.Invalid",
+  message: "Certificate or privateKey invalid.",
+};
 
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 /** One unencrypted key block: PKCS#1 RSA (the spec), SEC1 EC, or PKCS#8 (an older docs example). */
@@ -88,14 +100,16 @@ export function checkUpload(body: unknown): UploadCheck {
   // The spec shows PKCS#1 RSA, an older docs example PKCS#8, and the docs pair an ECC-issued certificate with a key:
   // "RSA only" is not established (VENDOR-NOTES). inferred: RSA and EC keys in PKCS#1/SEC1/PKCS#8 are taken;
   // anything else (encrypted, other key types) is PrivateKey.Invalid.
-  if (typeof privateKey !== "string" || !KEY_BLOCK.test(privateKey)) return { ok: false, rejection: PRIVATE_KEY_INVALID };
+  if (typeof privateKey !== "string" || !KEY_BLOCK.test(privateKey))
+    return { ok: false, rejection: PRIVATE_KEY_INVALID };
   let key: KeyObject;
   try {
     key = createPrivateKey(privateKey);
   } catch {
     return { ok: false, rejection: PRIVATE_KEY_INVALID };
   }
-  if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "ec") return { ok: false, rejection: PRIVATE_KEY_INVALID };
+  if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "ec")
+    return { ok: false, rejection: PRIVATE_KEY_INVALID };
   if (!leaf.checkPrivateKey(key)) return { ok: false, rejection: KEY_PAIR_INVALID };
 
   // inferred: "Upload certificate has error." covers a chain that cannot be read or does not chain up from the
@@ -104,11 +118,13 @@ export function checkUpload(body: unknown): UploadCheck {
   if (typeof chain === "string" && chain.trim() !== "") {
     const blocks = chain.match(CERT_BLOCK) ?? [];
     const parsed = blocks.map(parseCertificate);
-    if (blocks.length === 0 || parsed.some((c) => c === undefined)) return { ok: false, rejection: UPLOAD_CERTIFICATE_INVALID };
+    if (blocks.length === 0 || parsed.some((c) => c === undefined))
+      return { ok: false, rejection: UPLOAD_CERTIFICATE_INVALID };
     chainCerts = parsed as X509Certificate[];
     let child = leaf;
     for (const parent of chainCerts) {
-      if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) return { ok: false, rejection: UPLOAD_CERTIFICATE_INVALID };
+      if (!child.checkIssued(parent) || !child.verify(parent.publicKey))
+        return { ok: false, rejection: UPLOAD_CERTIFICATE_INVALID };
       child = parent;
     }
   } else if (chain !== undefined && chain !== null && typeof chain !== "string") {
@@ -147,7 +163,9 @@ export function recordFromUpload(
     material: {
       certificate: leaf.toString(),
       // kept as the form it came in (PKCS#1 for RSA, SEC1 for EC), as the inspector shows it
-      privateKey: check.key.export({ type: check.key.asymmetricKeyType === "ec" ? "sec1" : "pkcs1", format: "pem" }).toString(),
+      privateKey: check.key
+        .export({ type: check.key.asymmetricKeyType === "ec" ? "sec1" : "pkcs1", format: "pem" })
+        .toString(),
       chain: check.chainPem,
     },
   };

@@ -6,13 +6,7 @@
 import type { CertificateMaterial, Clock } from "../../model.js";
 import { DAY_MS, SandboxServer, type RouteContext, type RouteHandler, type RouteResult } from "../server.js";
 import { NonceLedger, checkSignature } from "./auth.js";
-import {
-  checkUpload,
-  recordCovers,
-  recordFromUpload,
-  sfdTime,
-  type CdnCertificateRecord,
-} from "./certificates.js";
+import { checkUpload, recordCovers, recordFromUpload, sfdTime, type CdnCertificateRecord } from "./certificates.js";
 import { CdnEdge } from "./edge.js";
 
 /** The part of TestCA the sandbox needs (the edge's fallback certificate). */
@@ -110,11 +104,31 @@ export class CdnSandbox extends SandboxServer {
     this.customerId = options.customerId ?? 123;
     this.createdMillis = options.createdMillis ?? "never";
 
-    this.route("POST", CERTS, this.signed((ctx) => this.upload(ctx)));
-    this.route("GET", CERTS, this.signed((ctx) => this.list(ctx)));
-    this.route("GET", `${CERTS}/:id`, this.signed((ctx) => this.getOne(ctx)));
-    this.route("DELETE", `${CERTS}/:id`, this.signed((ctx) => this.remove(ctx)));
-    this.route("POST", "/cdn/v1.0/services/:serviceId/certificates", this.signed((ctx) => this.attach(ctx)));
+    this.route(
+      "POST",
+      CERTS,
+      this.signed((ctx) => this.upload(ctx)),
+    );
+    this.route(
+      "GET",
+      CERTS,
+      this.signed((ctx) => this.list(ctx)),
+    );
+    this.route(
+      "GET",
+      `${CERTS}/:id`,
+      this.signed((ctx) => this.getOne(ctx)),
+    );
+    this.route(
+      "DELETE",
+      `${CERTS}/:id`,
+      this.signed((ctx) => this.remove(ctx)),
+    );
+    this.route(
+      "POST",
+      "/cdn/v1.0/services/:serviceId/certificates",
+      this.signed((ctx) => this.attach(ctx)),
+    );
   }
 
   override async start(port = 0): Promise<string> {
@@ -300,7 +314,8 @@ export class CdnSandbox extends SandboxServer {
     if (!domainName) return error(400, "DomainName.Invalid", "DomainName is empty or invalid.");
     const record = Number.isInteger(certificateId) ? this.records.get(certificateId) : undefined;
     if (!record) return error(404, "Certificate.NotFound", "Certificate does not exist.");
-    if (!recordCovers(record, domainName)) return error(400, "Certificate.DomainMismatch", "Certificate does not cover the domain name.");
+    if (!recordCovers(record, domainName))
+      return error(400, "Certificate.DomainMismatch", "Certificate does not cover the domain name.");
     const serviceId = ctx.params.serviceId ?? "";
     // VENDOR-NOTES: a new attachment replaces the old one for that domain.
     this.attachments.set(domainName, { serviceId, certificateId });
@@ -308,7 +323,9 @@ export class CdnSandbox extends SandboxServer {
     return { status: 200, json: { serviceId, certificateId, domainName } };
   }
 
-  private edgeSelection(name: string): { key: string; material: NonNullable<CdnCertificateRecord["material"]> } | undefined {
+  private edgeSelection(
+    name: string,
+  ): { key: string; material: NonNullable<CdnCertificateRecord["material"]> } | undefined {
     const wanted = this.servedRecord(name);
     const wantedKey = wanted ? String(wanted.id) : "fallback";
     const host = name.toLowerCase();

@@ -19,7 +19,13 @@ export function tokenEncryption(appKey: string, timestamp: string, appSecret: st
  * parameters sorted by name (ASCII order), each as name+value, followed by the JSON request body when there is one
  * (EnOS "Invoking API with Access Token": "append the request body after the concatenated string").
  */
-export function apimSignature(accessToken: string, query: URLSearchParams, body: string, timestamp: string, appSecret: string): string {
+export function apimSignature(
+  accessToken: string,
+  query: URLSearchParams,
+  body: string,
+  timestamp: string,
+  appSecret: string,
+): string {
   const names = [...new Set(query.keys())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   // Java's HttpUrl.queryParameter (the EnOS sample) takes the first value of a repeated name.
   const params = names.map((name) => `${name}${query.get(name) ?? ""}`).join("");
@@ -60,26 +66,46 @@ export class TokenLedger {
     readonly windowMs: number,
   ) {}
 
-  get(body: unknown, now: number): { ok: true; token: IssuedToken; fresh: boolean } | { ok: false; status: number; msg: string } {
+  get(
+    body: unknown,
+    now: number,
+  ): { ok: true; token: IssuedToken; fresh: boolean } | { ok: false; status: number; msg: string } {
     const fields = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
     const appKey = typeof fields.appKey === "string" ? fields.appKey : "";
     const encryption = typeof fields.encryption === "string" ? fields.encryption : "";
-    const timestamp = typeof fields.timestamp === "number" || typeof fields.timestamp === "string" ? String(fields.timestamp) : "";
-    if (!appKey || !encryption || !timestamp) return { ok: false, status: ApimStatus.PARAMETER_EMPTY, msg: "The parameter is empty." };
+    const timestamp =
+      typeof fields.timestamp === "number" || typeof fields.timestamp === "string" ? String(fields.timestamp) : "";
+    if (!appKey || !encryption || !timestamp)
+      return { ok: false, status: ApimStatus.PARAMETER_EMPTY, msg: "The parameter is empty." };
     const secret = this.secrets.get(appKey);
-    if (secret === undefined) return { ok: false, status: ApimStatus.APP_KEY_UNKNOWN, msg: "The appKey does not exist." };
+    if (secret === undefined)
+      return { ok: false, status: ApimStatus.APP_KEY_UNKNOWN, msg: "The appKey does not exist." };
     const ts = Number(timestamp);
     if (!Number.isFinite(ts) || Math.abs(now - ts) > this.windowMs) {
       // inferred: a stale timestamp is refused as an invalid parameter
-      return { ok: false, status: ApimStatus.INVALID_PARAMETER, msg: "Invalid parameter: timestamp is out of the allowed window." };
+      return {
+        ok: false,
+        status: ApimStatus.INVALID_PARAMETER,
+        msg: "Invalid parameter: timestamp is out of the allowed window.",
+      };
     }
-    if (encryption !== tokenEncryption(appKey, timestamp, secret)) return { ok: false, status: ApimStatus.ENCRYPTION_INVALID, msg: "The encryption is not valid." };
-    if (this.usedEncryptions.has(encryption)) return { ok: false, status: ApimStatus.DUPLICATE_ENCRYPTION, msg: "Repeated requests with duplicated encryption." };
+    if (encryption !== tokenEncryption(appKey, timestamp, secret))
+      return { ok: false, status: ApimStatus.ENCRYPTION_INVALID, msg: "The encryption is not valid." };
+    if (this.usedEncryptions.has(encryption))
+      return {
+        ok: false,
+        status: ApimStatus.DUPLICATE_ENCRYPTION,
+        msg: "Repeated requests with duplicated encryption.",
+      };
     this.remember(encryption, now);
     const current = this.byApp.get(appKey);
     if (current && current.expiresAt > now) return { ok: true, token: current, fresh: false };
     if (current) this.byToken.delete(current.accessToken);
-    const token: IssuedToken = { accessToken: randomBytes(16).toString("hex"), appKey, expiresAt: now + this.ttlSeconds * 1000 };
+    const token: IssuedToken = {
+      accessToken: randomBytes(16).toString("hex"),
+      appKey,
+      expiresAt: now + this.ttlSeconds * 1000,
+    };
     this.byApp.set(appKey, token);
     this.byToken.set(token.accessToken, token);
     return { ok: true, token, fresh: true };
@@ -113,7 +139,12 @@ export class TokenLedger {
     return live;
   }
 
-  verify(headers: Record<string, string | string[] | undefined>, query: URLSearchParams, body: string, now: number): AuthOutcome {
+  verify(
+    headers: Record<string, string | string[] | undefined>,
+    query: URLSearchParams,
+    body: string,
+    now: number,
+  ): AuthOutcome {
     const header = (name: string): string => {
       const v = headers[name];
       return Array.isArray(v) ? (v[0] ?? "") : (v ?? "");
@@ -122,14 +153,23 @@ export class TokenLedger {
     const timestamp = header("apim-timestamp");
     const signature = header("apim-signature");
     if (!accessToken || !timestamp || !signature) {
-      return { ok: false, status: ApimStatus.PARAMETER_EMPTY, msg: "The parameter is empty: apim-accesstoken, apim-timestamp and apim-signature are required." };
+      return {
+        ok: false,
+        status: ApimStatus.PARAMETER_EMPTY,
+        msg: "The parameter is empty: apim-accesstoken, apim-timestamp and apim-signature are required.",
+      };
     }
     const token = this.byToken.get(accessToken);
     // inferred: an unknown token answers like an expired one, so clients take a new token either way
-    if (!token || token.expiresAt <= now) return { ok: false, status: ApimStatus.TOKEN_EXPIRED, msg: "The access token has expired." };
+    if (!token || token.expiresAt <= now)
+      return { ok: false, status: ApimStatus.TOKEN_EXPIRED, msg: "The access token has expired." };
     const ts = Number(timestamp);
     if (!Number.isFinite(ts) || Math.abs(now - ts) > this.windowMs) {
-      return { ok: false, status: ApimStatus.INVALID_PARAMETER, msg: "Invalid parameter: apim-timestamp is out of the allowed window." };
+      return {
+        ok: false,
+        status: ApimStatus.INVALID_PARAMETER,
+        msg: "Invalid parameter: apim-timestamp is out of the allowed window.",
+      };
     }
     const secret = this.secrets.get(token.appKey) ?? "";
     if (signature !== apimSignature(accessToken, query, body, timestamp, secret)) {

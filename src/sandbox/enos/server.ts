@@ -9,14 +9,25 @@ import { certFacts } from "../../x509/facts.js";
 import { checkCsrForEnos, inspectCsr, type CsrFacts } from "../../x509/csr.js";
 import { DAY_MS, SandboxServer, type RouteContext, type RouteResult } from "../server.js";
 import { ApimStatus, TokenLedger } from "./auth.js";
-import { certStatus, EnosRegistry, REASON_SUPERSEDED, REVOKE_REASONS, type EnosCertRecord, type EnosDevice, type EnosProduct } from "./state.js";
+import {
+  certStatus,
+  EnosRegistry,
+  REASON_SUPERSEDED,
+  REVOKE_REASONS,
+  type EnosCertRecord,
+  type EnosDevice,
+  type EnosProduct,
+} from "./state.js";
 
 /** The part of TestCA the sandbox needs. */
 export interface EnosSandboxCa {
   rootPem: string;
   chainPem: string;
   rootNotAfter: Date;
-  signCsr(csrPem: string, options: { notBefore?: Date; notAfter?: Date; serial?: string }): Promise<{ certificate: string; chain: string }>;
+  signCsr(
+    csrPem: string,
+    options: { notBefore?: Date; notAfter?: Date; serial?: string },
+  ): Promise<{ certificate: string; chain: string }>;
 }
 
 export interface EnosSandboxOptions {
@@ -62,21 +73,34 @@ const DEFAULT_VALID_DAY = 730;
 
 /** The spec's 99400 messages, word for word (enos-apply-certificate.txt, Error Code). */
 export const EnosMessages = {
-  validityExceeds: "The specified validity period exceeds the maximum certificate validity period of the product to which this device belongs.",
+  validityExceeds:
+    "The specified validity period exceeds the maximum certificate validity period of the product to which this device belongs.",
   deviceIdentifierInvalid: "invalid argument: The device identifier is invalid",
   csrMissing: "Invalid Argument csr:csr is missing",
-  notBiDirectional: "The product to which the device belongs to is not a product that supports bi-directional authorization.",
+  notBiDirectional:
+    "The product to which the device belongs to is not a product that supports bi-directional authorization.",
   deviceNotFound: "Device cannot be found",
   boundToAnotherDevice: "Certificate is already bound to another device.",
-  callCaError: (code: number, message: string, detail: string) => `Call ca error!: Certificate service err info:, code: ${code}, message: ${message}, detail message: ${detail}`,
-  invalidCertRequest: (message: string, detail: string) => `Invalid cert request!message: ${message}, detail message: ${detail}`,
-  duplicateSubject: (message: string, detail: string) => `Duplicate subject by certificate request!message: ${message}, detail message: ${detail}`,
-  revokeFailed: (message: string, detail: string) => `Revoke cert is failed!message: ${message}, detail message: ${detail}`,
-  renewFailed: (message: string, detail: string) => `Renew cert is failed!message: ${message}, detail message: ${detail}`,
-  queryFailed: (message: string, detail: string) => `Query cert is failed!message: ${message}, detail message: ${detail}`,
-  invalidCallParameters: (message: string, detail: string) => `When calling Certificate Services, the call parameters are invalid.message: ${message}, detail message: ${detail}`,
+  callCaError: (code: number, message: string, detail: string) =>
+    `Call ca error!: Certificate service err info:, code: ${code}, message: ${message}, detail message: ${detail}`,
+  invalidCertRequest: (message: string, detail: string) =>
+    `Invalid cert request!message: ${message}, detail message: ${detail}`,
+  duplicateSubject: (message: string, detail: string) =>
+    `Duplicate subject by certificate request!message: ${message}, detail message: ${detail}`,
+  revokeFailed: (message: string, detail: string) =>
+    `Revoke cert is failed!message: ${message}, detail message: ${detail}`,
+  renewFailed: (message: string, detail: string) =>
+    `Renew cert is failed!message: ${message}, detail message: ${detail}`,
+  queryFailed: (message: string, detail: string) =>
+    `Query cert is failed!message: ${message}, detail message: ${detail}`,
+  invalidCallParameters: (message: string, detail: string) =>
+    `When calling Certificate Services, the call parameters are invalid.message: ${message}, detail message: ${detail}`,
   internal: (service: EnosInternalService) =>
-    service === "certificate" ? "Internal error of certificate service." : service === "product" ? "Internal error of product service." : "Internal error of IoT Hub service.",
+    service === "certificate"
+      ? "Internal error of certificate service."
+      : service === "product"
+        ? "Internal error of product service."
+        : "Internal error of IoT Hub service.",
 } as const;
 
 /** A business refusal: carried through the handlers and answered as `{code, msg, requestId}`. */
@@ -107,7 +131,12 @@ export class EnosSandbox extends SandboxServer {
   private readonly actionCounts = new Map<EnosAction, number>();
   private tokensIssued = 0;
   private authFailures = 0;
-  private caFailures: Knob & { code: number; message: string; detail: string } = { remaining: 0, code: 500, message: "", detail: "" };
+  private caFailures: Knob & { code: number; message: string; detail: string } = {
+    remaining: 0,
+    code: 500,
+    message: "",
+    detail: "",
+  };
   private queryFailures: Knob = { remaining: 0 };
   private readonly internalFailures = new Map<EnosInternalService, Knob & { action?: EnosAction }>();
   /** knob: what list answers carry in `cert` */
@@ -122,11 +151,18 @@ export class EnosSandbox extends SandboxServer {
   constructor(options: EnosSandboxOptions) {
     super("enos", { clock: options.clock, random: options.random });
     this.ca = options.ca;
-    this.credentials = { appKey: options.appKey ?? "enos-demo-app-key", appSecret: options.appSecret ?? "enos-demo-app-secret-not-for-production" };
+    this.credentials = {
+      appKey: options.appKey ?? "enos-demo-app-key",
+      appSecret: options.appSecret ?? "enos-demo-app-secret-not-for-production",
+    };
     this.orgId = options.orgId ?? "yourOrgId";
     this.nextCertSN = options.firstCertSN ?? 32720;
     this.listCert = options.listCert ?? "pem";
-    this.tokens = new TokenLedger(options.tokenTtlSeconds ?? 7200, new Map([[this.credentials.appKey, this.credentials.appSecret]]), options.timestampWindowMs ?? 5 * 60_000);
+    this.tokens = new TokenLedger(
+      options.tokenTtlSeconds ?? 7200,
+      new Map([[this.credentials.appKey, this.credentials.appSecret]]),
+      options.timestampWindowMs ?? 5 * 60_000,
+    );
     const products = options.products ?? [
       { productKey: "yourProductKey", maxValidDay: 3650, biDirectional: true },
       { productKey: "oneWayProduct", maxValidDay: 3650, biDirectional: false },
@@ -143,7 +179,9 @@ export class EnosSandbox extends SandboxServer {
     this.route("GET", CERTIFICATES_PATH, (ctx) => this.authenticated(ctx, "GET"));
     // the `certChainURL` of an apply answer points here
     this.route("GET", CA_CERT_PATH, () => this.caCertFile());
-    this.route("GET", CA_CERT_TYPED_PATH, (ctx) => (ctx.params.type === "RSA" || ctx.params.type === "ECC" ? this.caCertFile() : { status: 404, body: "" }));
+    this.route("GET", CA_CERT_TYPED_PATH, (ctx) =>
+      ctx.params.type === "RSA" || ctx.params.type === "ECC" ? this.caCertFile() : { status: 404, body: "" },
+    );
   }
 
   // ---- inspectors and knobs ---------------------------------------------------------------------------------
@@ -217,7 +255,10 @@ export class EnosSandbox extends SandboxServer {
         business: "apim-token-service",
         // inferred: a repeated token/get before expiry answers the same token with the documented initial 7200 s,
         // while the token keeps its original expiry; a client must not restart its clock on a repeat
-        data: { accessToken: answer.token.accessToken, expire: answer.fresh ? this.tokens.secondsLeft(answer.token, now) : this.tokens.ttl },
+        data: {
+          accessToken: answer.token.accessToken,
+          expire: answer.fresh ? this.tokens.secondsLeft(answer.token, now) : this.tokens.ttl,
+        },
       },
     };
   }
@@ -244,10 +285,17 @@ export class EnosSandbox extends SandboxServer {
   }
 
   private async dispatchAction(ctx: RouteContext, method: "GET" | "POST", action: string): Promise<unknown> {
-    const known = method === "GET" ? action === "list" : action === "apply" || action === "renew" || action === "revoke";
+    const known =
+      method === "GET" ? action === "list" : action === "apply" || action === "renew" || action === "revoke";
     if (!known) {
       // inferred: an unknown action (or the wrong method for it) is a bad call parameter
-      return refuse(99400, EnosMessages.invalidCallParameters(`action '${action}' is not supported for ${method}`, "use apply, renew or revoke with POST, list with GET"));
+      return refuse(
+        99400,
+        EnosMessages.invalidCallParameters(
+          `action '${action}' is not supported for ${method}`,
+          "use apply, renew or revoke with POST, list with GET",
+        ),
+      );
     }
     const typed = action as EnosAction;
     this.actionCounts.set(typed, (this.actionCounts.get(typed) ?? 0) + 1);
@@ -267,11 +315,16 @@ export class EnosSandbox extends SandboxServer {
   /** orgId + (assetId | productKey+deviceKey), then the device's product must allow certificates. */
   private device(query: URLSearchParams, action: EnosAction): { device: EnosDevice; product: EnosProduct } {
     const orgId = query.get("orgId") ?? "";
-    if (!orgId) return refuse(99400, EnosMessages.invalidCallParameters("orgId is missing", "orgId is a mandatory query parameter"));
+    if (!orgId)
+      return refuse(
+        99400,
+        EnosMessages.invalidCallParameters("orgId is missing", "orgId is a mandatory query parameter"),
+      );
     const assetId = query.get("assetId") || undefined;
     const productKey = query.get("productKey") || undefined;
     const deviceKey = query.get("deviceKey") || undefined;
-    if (assetId === undefined && (productKey === undefined || deviceKey === undefined)) return refuse(99400, EnosMessages.deviceIdentifierInvalid);
+    if (assetId === undefined && (productKey === undefined || deviceKey === undefined))
+      return refuse(99400, EnosMessages.deviceIdentifierInvalid);
     this.internalFailure("iot-hub", action);
     const device = this.registry.findDevice(orgId, assetId !== undefined ? { assetId } : { productKey, deviceKey });
     if (!device) return refuse(11404, EnosMessages.deviceNotFound);
@@ -301,17 +354,33 @@ export class EnosSandbox extends SandboxServer {
 
   private async renew(target: { device: EnosDevice; product: EnosProduct }, body: unknown): Promise<unknown> {
     const fields = objectBody(body);
-    if (fields.certSn === undefined) return refuse(99400, EnosMessages.invalidCallParameters("certSn is missing", "give the certSn of the certificate to renew"));
+    if (fields.certSn === undefined)
+      return refuse(
+        99400,
+        EnosMessages.invalidCallParameters("certSn is missing", "give the certSn of the certificate to renew"),
+      );
     const certSn = integerCertSn(fields.certSn);
     const old = this.registry.cert(certSn);
     const now = this.clock().getTime();
     if (!old || old.assetId !== target.device.assetId) {
-      return refuse(99400, EnosMessages.renewFailed("certificate is not bound to this device", `certSn ${certSn} is not a certificate of this device`));
+      return refuse(
+        99400,
+        EnosMessages.renewFailed(
+          "certificate is not bound to this device",
+          `certSn ${certSn} is not a certificate of this device`,
+        ),
+      );
     }
     const status = certStatus(old, now);
     if (status !== 0) {
       // VENDOR-NOTES: only a valid, bound certificate can be renewed; an expired one needs a new apply
-      return refuse(99400, EnosMessages.renewFailed(`certificate is ${status === 1 ? "revoked" : "expired"}`, `certSn ${certSn} is not valid; apply for a new certificate`));
+      return refuse(
+        99400,
+        EnosMessages.renewFailed(
+          `certificate is ${status === 1 ? "revoked" : "expired"}`,
+          `certSn ${certSn} is not valid; apply for a new certificate`,
+        ),
+      );
     }
     const csr = typeof fields.csr === "string" && fields.csr.trim() !== "" ? fields.csr : old.csr;
     // inferred: without issueAuthority a renewal keeps the old certificate's type
@@ -324,19 +393,42 @@ export class EnosSandbox extends SandboxServer {
   private revoke(target: { device: EnosDevice; product: EnosProduct }, body: unknown): null {
     const fields = objectBody(body);
     const reason = fields.reason;
-    if (fields.certSn === undefined) return refuse(99400, EnosMessages.invalidCallParameters("certSn is missing", "give the certSn of the certificate to revoke"));
+    if (fields.certSn === undefined)
+      return refuse(
+        99400,
+        EnosMessages.invalidCallParameters("certSn is missing", "give the certSn of the certificate to revoke"),
+      );
     const certSn = integerCertSn(fields.certSn);
     if (typeof reason !== "number" || !Number.isInteger(reason) || !REVOKE_REASONS.has(reason)) {
-      return refuse(99400, EnosMessages.invalidCallParameters("reason is invalid", "reason must be an integer CRL reason code (0 unspecified, 1 key compromise, 3 affiliation changed, ...)"));
+      return refuse(
+        99400,
+        EnosMessages.invalidCallParameters(
+          "reason is invalid",
+          "reason must be an integer CRL reason code (0 unspecified, 1 key compromise, 3 affiliation changed, ...)",
+        ),
+      );
     }
     this.internalFailure("certificate", "revoke");
     const record = this.registry.cert(certSn);
     const now = this.clock().getTime();
     if (!record || record.assetId !== target.device.assetId) {
-      return refuse(99400, EnosMessages.revokeFailed("certificate is not bound to this device", `certSn ${certSn} is not a certificate of this device`));
+      return refuse(
+        99400,
+        EnosMessages.revokeFailed(
+          "certificate is not bound to this device",
+          `certSn ${certSn} is not a certificate of this device`,
+        ),
+      );
     }
     const status = certStatus(record, now);
-    if (status !== 0) return refuse(99400, EnosMessages.revokeFailed(`certificate is already ${status === 1 ? "revoked" : "expired"}`, `certSn ${certSn} cannot be revoked`));
+    if (status !== 0)
+      return refuse(
+        99400,
+        EnosMessages.revokeFailed(
+          `certificate is already ${status === 1 ? "revoked" : "expired"}`,
+          `certSn ${certSn} cannot be revoked`,
+        ),
+      );
     record.revokedAt = now;
     record.revokeReason = reason;
     return null;
@@ -345,7 +437,10 @@ export class EnosSandbox extends SandboxServer {
   private list(target: { device: EnosDevice; product: EnosProduct }): unknown[] {
     if (this.queryFailures.remaining > 0) {
       this.queryFailures.remaining -= 1;
-      return refuse(99400, EnosMessages.queryFailed("certificate service query failed", "the certificate store did not answer"));
+      return refuse(
+        99400,
+        EnosMessages.queryFailed("certificate service query failed", "the certificate store did not answer"),
+      );
     }
     this.internalFailure("certificate", "list");
     const now = this.clock().getTime();
@@ -371,7 +466,10 @@ export class EnosSandbox extends SandboxServer {
     if (value === undefined || value === null) return DEFAULT_VALID_DAY;
     if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
       // inferred: the spec says validDay is an integer but not what a non-integer gets
-      return refuse(99400, EnosMessages.invalidCallParameters("validDay is invalid", "validDay must be a positive integer number of days"));
+      return refuse(
+        99400,
+        EnosMessages.invalidCallParameters("validDay is invalid", "validDay must be a positive integer number of days"),
+      );
     }
     if (value > product.maxValidDay) return refuse(99400, EnosMessages.validityExceeds);
     return value;
@@ -389,7 +487,13 @@ export class EnosSandbox extends SandboxServer {
       facts = await inspectCsr(csr);
       checkCsrForEnos(facts, issueAuthority);
     } catch (error) {
-      return refuse(99400, EnosMessages.invalidCertRequest(`the csr does not meet the ${issueAuthority} certificate rules`, error instanceof Error ? error.message : "unreadable csr"));
+      return refuse(
+        99400,
+        EnosMessages.invalidCertRequest(
+          `the csr does not meet the ${issueAuthority} certificate rules`,
+          error instanceof Error ? error.message : "unreadable csr",
+        ),
+      );
     }
     const now = this.clock().getTime();
     for (const other of this.registry.allCerts()) {
@@ -397,12 +501,21 @@ export class EnosSandbox extends SandboxServer {
       if (other.publicKeyPem === facts.publicKeyPem) return refuse(11833, EnosMessages.boundToAnotherDevice);
       // inferred: the CA enforces unique subjects among valid certificates of different devices (EJBCA-style)
       if (commonNameOf(other.subject) === facts.commonName) {
-        return refuse(99400, EnosMessages.duplicateSubject("a valid certificate of another device has this subject", `subject CN=${facts.commonName} is already in use`));
+        return refuse(
+          99400,
+          EnosMessages.duplicateSubject(
+            "a valid certificate of another device has this subject",
+            `subject CN=${facts.commonName} is already in use`,
+          ),
+        );
       }
     }
     if (this.caFailures.remaining > 0) {
       this.caFailures.remaining -= 1;
-      return refuse(99400, EnosMessages.callCaError(this.caFailures.code, this.caFailures.message, this.caFailures.detail));
+      return refuse(
+        99400,
+        EnosMessages.callCaError(this.caFailures.code, this.caFailures.message, this.caFailures.detail),
+      );
     }
     this.internalFailure("certificate", action);
     // spec: a validity longer than the root CA's remaining life is cut to the root's remaining life
@@ -462,7 +575,10 @@ export class EnosSandbox extends SandboxServer {
 function integerCertSn(value: unknown): string {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     // inferred: the refusal for a mistyped certSn is not documented; a bad call parameter fits
-    return refuse(99400, EnosMessages.invalidCallParameters("certSn is invalid", "certSn must be an integer (the certificate's certSN)"));
+    return refuse(
+      99400,
+      EnosMessages.invalidCallParameters("certSn is invalid", "certSn must be an integer (the certificate's certSN)"),
+    );
   }
   return String(value);
 }
@@ -477,7 +593,10 @@ function parseIssueAuthority(value: unknown, fallback: "RSA" | "ECC"): "RSA" | "
   const upper = typeof value === "string" ? value.toUpperCase() : "";
   if (upper === "RSA" || upper === "ECC") return upper;
   // inferred: the spec says "an error would be returned" without naming it
-  return refuse(99400, EnosMessages.invalidCallParameters("issueAuthority is invalid", "issueAuthority must be RSA or ECC"));
+  return refuse(
+    99400,
+    EnosMessages.invalidCallParameters("issueAuthority is invalid", "issueAuthority must be RSA or ECC"),
+  );
 }
 
 function commonNameOf(subject: string): string {
@@ -489,10 +608,15 @@ function commonNameOf(subject: string): string {
  * Bulk devices for benchmarks and fleet runs: `count` devices `<prefix>-<n>` (assetId; deviceKey the same) under a
  * bi-directional product, registered without issuing anything. Returns their assetIds.
  */
-export function seedEnosDevices(sandbox: EnosSandbox, count: number, options: { prefix?: string; productKey?: string; maxValidDay?: number } = {}): string[] {
+export function seedEnosDevices(
+  sandbox: EnosSandbox,
+  count: number,
+  options: { prefix?: string; productKey?: string; maxValidDay?: number } = {},
+): string[] {
   const prefix = options.prefix ?? "seeded";
   const productKey = options.productKey ?? "seededProduct";
-  if (!sandbox.registry.product(productKey)) sandbox.addProduct({ productKey, maxValidDay: options.maxValidDay ?? 3650, biDirectional: true });
+  if (!sandbox.registry.product(productKey))
+    sandbox.addProduct({ productKey, maxValidDay: options.maxValidDay ?? 3650, biDirectional: true });
   const ids: string[] = [];
   for (let n = 0; n < count; n++) {
     const assetId = `${prefix}-${n}`;

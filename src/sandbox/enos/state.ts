@@ -68,8 +68,14 @@ export class EnosRegistry {
     this.devicesByKey.set(`${device.productKey}\u0000${device.deviceKey}`, { ...device });
   }
 
-  findDevice(orgId: string, ref: { assetId?: string; productKey?: string; deviceKey?: string }): EnosDevice | undefined {
-    const device = ref.assetId !== undefined ? this.devicesByAsset.get(ref.assetId) : this.devicesByKey.get(`${ref.productKey ?? ""}\u0000${ref.deviceKey ?? ""}`);
+  findDevice(
+    orgId: string,
+    ref: { assetId?: string; productKey?: string; deviceKey?: string },
+  ): EnosDevice | undefined {
+    const device =
+      ref.assetId !== undefined
+        ? this.devicesByAsset.get(ref.assetId)
+        : this.devicesByKey.get(`${ref.productKey ?? ""}\u0000${ref.deviceKey ?? ""}`);
     return device && device.orgId === orgId ? device : undefined;
   }
 

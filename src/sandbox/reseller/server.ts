@@ -89,9 +89,30 @@ export type ResellerSandboxCredentials = {
 const DCV_TYPES = ["EMAIL", "FILE", "DNS"];
 /** The plan of the spec's sample request, plus inferred OV/EV plans. */
 export const DEFAULT_PLANS: ResellerPlan[] = [
-  { id: "3f7830c3-3fa4-404d-908f-35daaa1cd17b", name: "Domain SSL", validation: "DV", interval: 12, validity_days: 365, grace_period_days: 30 },
-  { id: "9b1d7a52-6a47-4c1e-8f0e-2f7d6b1c9a01", name: "Organization SSL", validation: "OV", interval: 12, validity_days: 365, grace_period_days: 30 },
-  { id: "c2e4f6a8-1b3d-4f5a-9c7e-0d2b4f6a8c10", name: "Extended Validation SSL", validation: "EV", interval: 12, validity_days: 365, grace_period_days: 30 },
+  {
+    id: "3f7830c3-3fa4-404d-908f-35daaa1cd17b",
+    name: "Domain SSL",
+    validation: "DV",
+    interval: 12,
+    validity_days: 365,
+    grace_period_days: 30,
+  },
+  {
+    id: "9b1d7a52-6a47-4c1e-8f0e-2f7d6b1c9a01",
+    name: "Organization SSL",
+    validation: "OV",
+    interval: 12,
+    validity_days: 365,
+    grace_period_days: 30,
+  },
+  {
+    id: "c2e4f6a8-1b3d-4f5a-9c7e-0d2b4f6a8c10",
+    name: "Extended Validation SSL",
+    validation: "EV",
+    interval: 12,
+    validity_days: 365,
+    grace_period_days: 30,
+  },
 ];
 const ORG_FIELDS = ["chamber_of_commerce", "department", "approver_first_name", "approver_last_name"] as const;
 
@@ -129,7 +150,10 @@ export class ResellerSandbox extends SandboxServer {
   private seq = 0;
 
   constructor(options: ResellerSandboxOptions) {
-    super("reseller", { ...(options.clock ? { clock: options.clock } : {}), ...(options.random ? { random: options.random } : {}) });
+    super("reseller", {
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
     this.ca = options.ca;
     this.dcvMode = options.dcvMode ?? "auto";
     this.pollsUntilActive = options.pollsUntilActive ?? 1;
@@ -138,7 +162,6 @@ export class ResellerSandbox extends SandboxServer {
     this.credentials = options.credentials ?? { username: "resello-demo", apiKey: "demo-resello-api-key" };
     this.registerRoutes();
   }
-
 
   /**
    * Vendor knob "process then drop": the next `times` matching requests are fully processed (a purchase is
@@ -179,37 +202,101 @@ export class ResellerSandbox extends SandboxServer {
       const daysLeft = 1 + (i % 400);
       const host = `host-${this.seq}.example.com`;
       this.orders.set(id, {
-        id, status: "active", plan: plan.id, references: new Set(), clientReference: null, commonName: host, domains: [host],
-        validFrom: new Date(now + daysLeft * DAY_MS - plan.validity_days * DAY_MS), validUntil: new Date(now + daysLeft * DAY_MS),
-        dcvType: "DNS", approverEmail: undefined, createdAt: new Date(now), csr: "", pendingCsr: undefined, certificate: undefined,
-        chain: undefined, polls: 0, validationStatus: "passed", lastChargeAt: new Date(now - 365 * DAY_MS), dcvMode: undefined,
+        id,
+        status: "active",
+        plan: plan.id,
+        references: new Set(),
+        clientReference: null,
+        commonName: host,
+        domains: [host],
+        validFrom: new Date(now + daysLeft * DAY_MS - plan.validity_days * DAY_MS),
+        validUntil: new Date(now + daysLeft * DAY_MS),
+        dcvType: "DNS",
+        approverEmail: undefined,
+        createdAt: new Date(now),
+        csr: "",
+        pendingCsr: undefined,
+        certificate: undefined,
+        chain: undefined,
+        polls: 0,
+        validationStatus: "passed",
+        lastChargeAt: new Date(now - 365 * DAY_MS),
+        dcvMode: undefined,
       });
     }
   }
 
   private registerRoutes(): void {
-    const guarded = (handler: (ctx: RouteContext) => RouteResult | Promise<RouteResult>) => async (ctx: RouteContext): Promise<RouteResult> => {
-      if (!this.authorized(ctx)) return problem(401, "UNAUTHORIZED", "Invalid API username or API key");
-      try {
-        const result = await handler(ctx);
-        this.maybeDrop(ctx);
-        return result;
-      } catch (error) {
-        if (error instanceof Rejection) return error.result;
-        throw error;
-      }
-    };
-    this.route("GET", "/ssl-certificate-plan", guarded((ctx) => ({ json: this.plans.filter((p) => (!ctx.query.get("id") || p.id === ctx.query.get("id")) && (!ctx.query.get("name") || p.name === ctx.query.get("name"))) })));
-    this.route("GET", "/ssl-certificate", guarded((ctx) => this.list(ctx)));
-    this.route("POST", "/ssl-certificate", guarded((ctx) => this.create(ctx)));
-    this.route("GET", "/ssl-certificate/:id", guarded(async (ctx) => ({ json: this.view(await this.progress(this.find(ctx))) })));
-    this.route("DELETE", "/ssl-certificate/:id", guarded((ctx) => this.remove(ctx)));
-    this.route("POST", "/ssl-certificate/:id/renew", guarded((ctx) => this.renew(ctx)));
-    this.route("POST", "/ssl-certificate/:id/reissue", guarded((ctx) => this.reissue(ctx)));
-    this.route("POST", "/ssl-certificate/:id/validate", guarded((ctx) => this.validate(ctx)));
-    this.route("GET", "/ssl-certificate/:id/validation-details", guarded((ctx) => ({ json: this.validationDetails(this.find(ctx)) })));
+    const guarded =
+      (handler: (ctx: RouteContext) => RouteResult | Promise<RouteResult>) =>
+      async (ctx: RouteContext): Promise<RouteResult> => {
+        if (!this.authorized(ctx)) return problem(401, "UNAUTHORIZED", "Invalid API username or API key");
+        try {
+          const result = await handler(ctx);
+          this.maybeDrop(ctx);
+          return result;
+        } catch (error) {
+          if (error instanceof Rejection) return error.result;
+          throw error;
+        }
+      };
+    this.route(
+      "GET",
+      "/ssl-certificate-plan",
+      guarded((ctx) => ({
+        json: this.plans.filter(
+          (p) =>
+            (!ctx.query.get("id") || p.id === ctx.query.get("id")) &&
+            (!ctx.query.get("name") || p.name === ctx.query.get("name")),
+        ),
+      })),
+    );
+    this.route(
+      "GET",
+      "/ssl-certificate",
+      guarded((ctx) => this.list(ctx)),
+    );
+    this.route(
+      "POST",
+      "/ssl-certificate",
+      guarded((ctx) => this.create(ctx)),
+    );
+    this.route(
+      "GET",
+      "/ssl-certificate/:id",
+      guarded(async (ctx) => ({ json: this.view(await this.progress(this.find(ctx))) })),
+    );
+    this.route(
+      "DELETE",
+      "/ssl-certificate/:id",
+      guarded((ctx) => this.remove(ctx)),
+    );
+    this.route(
+      "POST",
+      "/ssl-certificate/:id/renew",
+      guarded((ctx) => this.renew(ctx)),
+    );
+    this.route(
+      "POST",
+      "/ssl-certificate/:id/reissue",
+      guarded((ctx) => this.reissue(ctx)),
+    );
+    this.route(
+      "POST",
+      "/ssl-certificate/:id/validate",
+      guarded((ctx) => this.validate(ctx)),
+    );
+    this.route(
+      "GET",
+      "/ssl-certificate/:id/validation-details",
+      guarded((ctx) => ({ json: this.validationDetails(this.find(ctx)) })),
+    );
     for (const format of ["zip", "pkcs7", "crt", "csr", "ca"] as const) {
-      this.route("GET", `/ssl-certificate/:id/download-${format}`, guarded((ctx) => this.download(this.find(ctx), format)));
+      this.route(
+        "GET",
+        `/ssl-certificate/:id/download-${format}`,
+        guarded((ctx) => this.download(this.find(ctx), format)),
+      );
     }
   }
 
@@ -227,7 +314,9 @@ export class ResellerSandbox extends SandboxServer {
   }
 
   private maybeDrop(ctx: RouteContext): void {
-    const rule = this.dropRules.find((r) => r.remaining > 0 && r.method === ctx.method && r.path.test(ctx.url.pathname));
+    const rule = this.dropRules.find(
+      (r) => r.remaining > 0 && r.method === ctx.method && r.path.test(ctx.url.pathname),
+    );
     if (!rule) return;
     rule.remaining -= 1;
     this.faults.record("drop");
@@ -246,7 +335,9 @@ export class ResellerSandbox extends SandboxServer {
     let items: Order[];
     if (reference !== null) {
       const ids = this.byReference.get(reference) ?? [];
-      items = ids.map((id) => this.orders.get(id)).filter((o): o is Order => o !== undefined && (!plan || o.plan === plan));
+      items = ids
+        .map((id) => this.orders.get(id))
+        .filter((o): o is Order => o !== undefined && (!plan || o.plan === plan));
     } else {
       items = [...this.orders.values()].filter((o) => !plan || o.plan === plan);
     }
@@ -261,12 +352,17 @@ export class ResellerSandbox extends SandboxServer {
 
   private body(ctx: RouteContext): Record<string, unknown> {
     const json = ctx.json();
-    if (!json || typeof json !== "object" || Array.isArray(json)) throw new Rejection(problem(400, "INVALID_REQUEST", "Request body must be a JSON object"));
+    if (!json || typeof json !== "object" || Array.isArray(json))
+      throw new Rejection(problem(400, "INVALID_REQUEST", "Request body must be a JSON object"));
     return json as Record<string, unknown>;
   }
 
-  private async checkOrderFields(body: Record<string, unknown>, plan: ResellerPlan): Promise<{ csr: string; commonName: string; domains: string[]; dcvType: string }> {
-    const str = (k: string): string | undefined => (typeof body[k] === "string" && (body[k] as string) !== "" ? (body[k] as string) : undefined);
+  private async checkOrderFields(
+    body: Record<string, unknown>,
+    plan: ResellerPlan,
+  ): Promise<{ csr: string; commonName: string; domains: string[]; dcvType: string }> {
+    const str = (k: string): string | undefined =>
+      typeof body[k] === "string" && (body[k] as string) !== "" ? (body[k] as string) : undefined;
     const csr = str("csr");
     if (!csr) throw new Rejection(problem(400, "VALIDATION_ERROR", "csr is required", "csr"));
     let facts;
@@ -275,12 +371,33 @@ export class ResellerSandbox extends SandboxServer {
     } catch {
       throw new Rejection(problem(400, "VALIDATION_ERROR", "csr is not a valid Certificate Signing Request", "csr"));
     }
-    if (facts.keyType !== "rsa" || (facts.keyBits ?? 0) < 2048) throw new Rejection(problem(400, "VALIDATION_ERROR", "The CSR should be generated using a key of at least 2048 bits in length", "csr"));
+    if (facts.keyType !== "rsa" || (facts.keyBits ?? 0) < 2048)
+      throw new Rejection(
+        problem(
+          400,
+          "VALIDATION_ERROR",
+          "The CSR should be generated using a key of at least 2048 bits in length",
+          "csr",
+        ),
+      );
     const dcvType = str("dcv_type");
-    if (!dcvType || !DCV_TYPES.includes(dcvType)) throw new Rejection(problem(400, "VALIDATION_ERROR", "dcv_type must be one of EMAIL, FILE, DNS", "dcv_type"));
-    if (dcvType === "EMAIL" && !str("approver_email_address")) throw new Rejection(problem(400, "VALIDATION_ERROR", "approver_email_address is required for EMAIL Domain Control Validation", "approver_email_address"));
+    if (!dcvType || !DCV_TYPES.includes(dcvType))
+      throw new Rejection(problem(400, "VALIDATION_ERROR", "dcv_type must be one of EMAIL, FILE, DNS", "dcv_type"));
+    if (dcvType === "EMAIL" && !str("approver_email_address"))
+      throw new Rejection(
+        problem(
+          400,
+          "VALIDATION_ERROR",
+          "approver_email_address is required for EMAIL Domain Control Validation",
+          "approver_email_address",
+        ),
+      );
     if (plan.validation !== "DV") {
-      for (const f of ORG_FIELDS) if (!str(f)) throw new Rejection(problem(400, "VALIDATION_ERROR", `${f} is required for ${plan.validation} certificates`, f));
+      for (const f of ORG_FIELDS)
+        if (!str(f))
+          throw new Rejection(
+            problem(400, "VALIDATION_ERROR", `${f} is required for ${plan.validation} certificates`, f),
+          );
     }
     const domains = [...new Set([facts.commonName, ...facts.sans].filter((d) => d !== ""))];
     return { csr, commonName: facts.commonName || domains[0] || "", domains, dcvType };
@@ -288,13 +405,15 @@ export class ResellerSandbox extends SandboxServer {
 
   private planOf(id: unknown): ResellerPlan {
     const plan = typeof id === "string" ? this.plans.find((p) => p.id === id) : undefined;
-    if (!plan) throw new Rejection(problem(400, "VALIDATION_ERROR", "plan must be the UUID of an existing plan", "plan"));
+    if (!plan)
+      throw new Rejection(problem(400, "VALIDATION_ERROR", "plan must be the UUID of an existing plan", "plan"));
     return plan;
   }
 
   private async create(ctx: RouteContext): Promise<RouteResult> {
     const body = this.body(ctx);
-    const reference = typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
+    const reference =
+      typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
     // Every POST is a purchase: the spec offers client_reference as a lookup filter to recover a lost answer, not
     // as a promise that a repeated create is free, so a client that posts twice pays twice.
     const plan = this.planOf(body.plan);
@@ -302,10 +421,26 @@ export class ResellerSandbox extends SandboxServer {
     const now = this.clock();
     this.seq += 1;
     const order: Order = {
-      id: randomUUID(), status: "pending", plan: plan.id, references: new Set(reference ? [reference] : []), clientReference: reference ?? null,
-      commonName: fields.commonName, domains: fields.domains, validFrom: null, validUntil: null, dcvType: fields.dcvType,
-      approverEmail: typeof body.approver_email_address === "string" ? body.approver_email_address : undefined, createdAt: now,
-      csr: fields.csr, pendingCsr: fields.csr, certificate: undefined, chain: undefined, polls: 0, validationStatus: "pending", lastChargeAt: now, dcvMode: undefined,
+      id: randomUUID(),
+      status: "pending",
+      plan: plan.id,
+      references: new Set(reference ? [reference] : []),
+      clientReference: reference ?? null,
+      commonName: fields.commonName,
+      domains: fields.domains,
+      validFrom: null,
+      validUntil: null,
+      dcvType: fields.dcvType,
+      approverEmail: typeof body.approver_email_address === "string" ? body.approver_email_address : undefined,
+      createdAt: now,
+      csr: fields.csr,
+      pendingCsr: fields.csr,
+      certificate: undefined,
+      chain: undefined,
+      polls: 0,
+      validationStatus: "pending",
+      lastChargeAt: now,
+      dcvMode: undefined,
     };
     this.orders.set(order.id, order);
     if (reference) this.remember(reference, order.id);
@@ -316,11 +451,16 @@ export class ResellerSandbox extends SandboxServer {
   private async renew(ctx: RouteContext): Promise<RouteResult> {
     const order = this.find(ctx);
     const body = this.body(ctx);
-    const reference = typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
+    const reference =
+      typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
     // Every accepted renew is charged, as every create is (see create); a second one while the first is pending
     // is refused below because the order has a request in progress.
-    if (order.status === "cancelled") throw new Rejection(problem(400, "INVALID_STATE", "A cancelled certificate cannot be renewed"));
-    if (order.status === "pending") throw new Rejection(problem(400, "INVALID_STATE", "The certificate has a request in progress; wait until it is active"));
+    if (order.status === "cancelled")
+      throw new Rejection(problem(400, "INVALID_STATE", "A cancelled certificate cannot be renewed"));
+    if (order.status === "pending")
+      throw new Rejection(
+        problem(400, "INVALID_STATE", "The certificate has a request in progress; wait until it is active"),
+      );
     const plan = this.planOf(body.plan ?? order.plan);
     const fields = await this.checkOrderFields(body, plan);
     order.status = "pending";
@@ -341,10 +481,12 @@ export class ResellerSandbox extends SandboxServer {
   private async reissue(ctx: RouteContext): Promise<RouteResult> {
     const order = this.find(ctx);
     const body = this.body(ctx);
-    const reference = typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
+    const reference =
+      typeof body.client_reference === "string" && body.client_reference !== "" ? body.client_reference : undefined;
     // inferred: a repeated reissue with the same client_reference answers the reissue already made
     if (reference && order.references.has(reference)) return { json: this.view(order) };
-    if (order.status !== "active") throw new Rejection(problem(400, "INVALID_STATE", "Only an active certificate can be reissued"));
+    if (order.status !== "active")
+      throw new Rejection(problem(400, "INVALID_STATE", "Only an active certificate can be reissued"));
     const fields = await this.checkOrderFields(body, this.planOf(order.plan));
     // Reissue is not a purchase: same validity window, new key; the old certificate is invalidated at once.
     await this.sign(order, fields.csr, order.validUntil ?? undefined);
@@ -361,8 +503,10 @@ export class ResellerSandbox extends SandboxServer {
   private validate(ctx: RouteContext): RouteResult {
     const order = this.find(ctx);
     const body = this.body(ctx);
-    if (body.dcv_type !== undefined && (typeof body.dcv_type !== "string" || !DCV_TYPES.includes(body.dcv_type))) throw new Rejection(problem(400, "VALIDATION_ERROR", "dcv_type must be one of EMAIL, FILE, DNS", "dcv_type"));
-    if (order.status !== "pending") throw new Rejection(problem(400, "INVALID_STATE", "Only a pending certificate can be validated"));
+    if (body.dcv_type !== undefined && (typeof body.dcv_type !== "string" || !DCV_TYPES.includes(body.dcv_type)))
+      throw new Rejection(problem(400, "VALIDATION_ERROR", "dcv_type must be one of EMAIL, FILE, DNS", "dcv_type"));
+    if (order.status !== "pending")
+      throw new Rejection(problem(400, "INVALID_STATE", "Only a pending certificate can be validated"));
     if (typeof body.dcv_type === "string") order.dcvType = body.dcv_type;
     order.validationStatus = "pending";
     order.polls = 0;
@@ -371,7 +515,8 @@ export class ResellerSandbox extends SandboxServer {
 
   private remove(ctx: RouteContext): RouteResult {
     const order = this.find(ctx);
-    if (order.status === "cancelled") throw new Rejection(problem(400, "INVALID_STATE", "The certificate is already cancelled"));
+    if (order.status === "cancelled")
+      throw new Rejection(problem(400, "INVALID_STATE", "The certificate is already cancelled"));
     const plan = this.planOf(order.plan);
     const now = this.clock().getTime();
     const refunded = now - order.lastChargeAt.getTime() <= plan.grace_period_days * DAY_MS;
@@ -383,7 +528,8 @@ export class ResellerSandbox extends SandboxServer {
 
   /** Advance DCV on each GET: `auto` passes after `pollsUntilActive` reads; `stuck` never; `fail` fails. */
   private async progress(order: Order): Promise<Order> {
-    if (order.status === "active" && order.validUntil && order.validUntil.getTime() <= this.clock().getTime()) order.status = "expired";
+    if (order.status === "active" && order.validUntil && order.validUntil.getTime() <= this.clock().getTime())
+      order.status = "expired";
     if (order.status !== "pending") return order;
     const mode = order.dcvMode ?? this.dcvMode;
     if (mode === "stuck") {
@@ -418,16 +564,32 @@ export class ResellerSandbox extends SandboxServer {
   private validationDetails(order: Order): unknown {
     // inferred shape: one step per domain with its method and state
     const mode = order.dcvMode ?? this.dcvMode;
-    const message = order.validationStatus === "passed" ? "Domain control validated" : order.validationStatus === "failed" ? `${order.dcvType} validation failed: the validation token was not found; fix it and call /validate` : mode === "stuck" ? `Waiting for ${order.dcvType} validation: the validation token has not been found yet` : `${order.dcvType} validation in progress`;
+    const message =
+      order.validationStatus === "passed"
+        ? "Domain control validated"
+        : order.validationStatus === "failed"
+          ? `${order.dcvType} validation failed: the validation token was not found; fix it and call /validate`
+          : mode === "stuck"
+            ? `Waiting for ${order.dcvType} validation: the validation token has not been found yet`
+            : `${order.dcvType} validation in progress`;
     return {
       status: order.validationStatus,
       dcv_type: order.dcvType,
-      steps: order.domains.map((domain) => ({ domain, dcv_type: order.dcvType, status: order.validationStatus, message, ...(order.dcvType === "EMAIL" && order.approverEmail ? { email_address: order.approverEmail } : {}) })),
+      steps: order.domains.map((domain) => ({
+        domain,
+        dcv_type: order.dcvType,
+        status: order.validationStatus,
+        message,
+        ...(order.dcvType === "EMAIL" && order.approverEmail ? { email_address: order.approverEmail } : {}),
+      })),
     };
   }
 
   private download(order: Order, format: "zip" | "pkcs7" | "crt" | "csr" | "ca"): RouteResult {
-    const file = (name: string, body: Buffer | string): RouteResult => ({ body, headers: { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${name}"` } });
+    const file = (name: string, body: Buffer | string): RouteResult => ({
+      body,
+      headers: { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${name}"` },
+    });
     const base = order.commonName.replace(/[^A-Za-z0-9.-]/g, "_") || order.id;
     if (format === "csr") {
       // inferred: while a create or renew is pending, the CSR on file is the one that request sent
@@ -436,17 +598,28 @@ export class ResellerSandbox extends SandboxServer {
       return file(`${base}.csr`, csr);
     }
     // inferred: nothing to download before the first issuance
-    if (!order.certificate || !order.chain) throw new Rejection(problem(404, "NOT_ISSUED", "The certificate has not been issued yet"));
+    if (!order.certificate || !order.chain)
+      throw new Rejection(problem(404, "NOT_ISSUED", "The certificate has not been issued yet"));
     if (format === "crt") return file(`${base}.crt`, order.certificate);
     if (format === "ca") return file(`${base}.ca-bundle`, order.chain);
     if (format === "pkcs7") {
-      const pems = [order.certificate, order.chain].join("\n").match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+      const pems =
+        [order.certificate, order.chain]
+          .join("\n")
+          .match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
       const p7 = new X509Certificates(pems.map((p) => new X509Certificate(p)));
       // PEM-armoured PKCS#7 certs-only (`openssl pkcs7 -print_certs` reads it as is)
-      const b64 = Buffer.from(p7.export("raw")).toString("base64").replace(/.{1,64}/g, "$&\n");
+      const b64 = Buffer.from(p7.export("raw"))
+        .toString("base64")
+        .replace(/.{1,64}/g, "$&\n");
       return file(`${base}.p7b`, `-----BEGIN PKCS7-----\n${b64}-----END PKCS7-----\n`);
     }
-    return file(`${base}.zip`, Buffer.from(zipSync({ [`${base}.crt`]: strToU8(order.certificate), [`${base}.ca-bundle`]: strToU8(order.chain) })));
+    return file(
+      `${base}.zip`,
+      Buffer.from(
+        zipSync({ [`${base}.crt`]: strToU8(order.certificate), [`${base}.ca-bundle`]: strToU8(order.chain) }),
+      ),
+    );
   }
 
   private view(o: Order): ResellerOrderView {
@@ -463,7 +636,18 @@ export class ResellerSandbox extends SandboxServer {
       valid_from: o.validFrom?.toISOString() ?? null,
       valid_until: o.validUntil?.toISOString() ?? null,
       dcv_type: o.dcvType,
-      validation: { status: o.validationStatus, method: o.dcvType, message: o.validationStatus === "passed" ? "validated" : o.validationStatus === "failed" ? "validation failed" : mode === "stuck" ? "waiting for validation" : "in progress" },
+      validation: {
+        status: o.validationStatus,
+        method: o.dcvType,
+        message:
+          o.validationStatus === "passed"
+            ? "validated"
+            : o.validationStatus === "failed"
+              ? "validation failed"
+              : mode === "stuck"
+                ? "waiting for validation"
+                : "in progress",
+      },
       created_at: o.createdAt.toISOString(),
     };
   }

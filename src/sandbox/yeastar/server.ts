@@ -170,7 +170,10 @@ export class YeastarSandbox extends SandboxServer {
   constructor(options: YeastarSandboxOptions) {
     super("yeastar", { clock: options.clock, random: options.random });
     this.ca = options.ca;
-    this.credentials = { username: options.clientId ?? "certrelay-demo-client", password: options.clientSecret ?? "demo-client-secret-0123456789" };
+    this.credentials = {
+      username: options.clientId ?? "certrelay-demo-client",
+      password: options.clientSecret ?? "demo-client-secret-0123456789",
+    };
     this.tokens = new TokenLedger(this.clock, options.maxAccessTokens ?? 8);
     this.applyOutcome = options.applyOutcome ?? "success";
     this.applyPolls = options.applyPolls ?? 2;
@@ -178,18 +181,66 @@ export class YeastarSandbox extends SandboxServer {
     this.issueDays = options.issueDays ?? 90;
     this.blockAfter = options.blockAfterFailedLogins ?? 5;
 
-    this.route("POST", `${YEASTAR_BASE}/get_token`, this.open((c) => this.getToken(c)));
-    this.route("POST", `${YEASTAR_BASE}/refresh_token`, this.open((c) => this.refreshToken(c)));
-    this.route("GET", `${YEASTAR_BASE}/del_token`, this.open((c) => this.delToken(c)));
-    this.route("POST", `${YEASTAR_BASE}/certificate/upload`, this.authed((c) => this.upload(c)));
-    this.route("POST", `${YEASTAR_BASE}/certificate/create`, this.authed((c) => this.create(c)));
-    this.route("GET", `${YEASTAR_BASE}/certificate/list`, this.authed((c) => this.list(c)));
-    this.route("GET", `${YEASTAR_BASE}/certificate/query`, this.authed((c) => this.query(c)));
-    this.route("GET", `${YEASTAR_BASE}/certificate/delete`, this.authed((c) => this.remove(c)));
-    this.route("GET", `${YEASTAR_BASE}/certificate/get`, this.authed((c) => this.getOne(c)));
-    this.route("POST", `${YEASTAR_BASE}/certificate/update`, this.authed((c) => this.update(c)));
-    this.route("GET", `${YEASTAR_BASE}/webserver/get`, this.authed(() => this.webserverGet()));
-    this.route("POST", `${YEASTAR_BASE}/webserver/update`, this.authed((c) => this.webserverUpdate(c)));
+    this.route(
+      "POST",
+      `${YEASTAR_BASE}/get_token`,
+      this.open((c) => this.getToken(c)),
+    );
+    this.route(
+      "POST",
+      `${YEASTAR_BASE}/refresh_token`,
+      this.open((c) => this.refreshToken(c)),
+    );
+    this.route(
+      "GET",
+      `${YEASTAR_BASE}/del_token`,
+      this.open((c) => this.delToken(c)),
+    );
+    this.route(
+      "POST",
+      `${YEASTAR_BASE}/certificate/upload`,
+      this.authed((c) => this.upload(c)),
+    );
+    this.route(
+      "POST",
+      `${YEASTAR_BASE}/certificate/create`,
+      this.authed((c) => this.create(c)),
+    );
+    this.route(
+      "GET",
+      `${YEASTAR_BASE}/certificate/list`,
+      this.authed((c) => this.list(c)),
+    );
+    this.route(
+      "GET",
+      `${YEASTAR_BASE}/certificate/query`,
+      this.authed((c) => this.query(c)),
+    );
+    this.route(
+      "GET",
+      `${YEASTAR_BASE}/certificate/delete`,
+      this.authed((c) => this.remove(c)),
+    );
+    this.route(
+      "GET",
+      `${YEASTAR_BASE}/certificate/get`,
+      this.authed((c) => this.getOne(c)),
+    );
+    this.route(
+      "POST",
+      `${YEASTAR_BASE}/certificate/update`,
+      this.authed((c) => this.update(c)),
+    );
+    this.route(
+      "GET",
+      `${YEASTAR_BASE}/webserver/get`,
+      this.authed(() => this.webserverGet()),
+    );
+    this.route(
+      "POST",
+      `${YEASTAR_BASE}/webserver/update`,
+      this.authed((c) => this.webserverUpdate(c)),
+    );
   }
 
   // ---- the API port's TLS side --------------------------------------------------------------------------------
@@ -269,7 +320,9 @@ export class YeastarSandbox extends SandboxServer {
   }
 
   certificates(type?: YeastarCertificateType): SandboxCertificate[] {
-    return [...this.records.values()].filter((r) => type === undefined || r.type === type).map((r) => ({ ...r, authInfo: [...r.authInfo] }));
+    return [...this.records.values()]
+      .filter((r) => type === undefined || r.type === type)
+      .map((r) => ({ ...r, authInfo: [...r.authInfo] }));
   }
 
   /** Names in temporary storage (purged after an hour on the clock). */
@@ -300,7 +353,11 @@ export class YeastarSandbox extends SandboxServer {
     if (typeof ua === "string" && ua.trim() !== "") return undefined;
     this.missingUserAgent += 1;
     // inferred: the answer's shape is not documented; "access denied" with the header named.
-    return fail(YeastarErrcode.ACCESS_DENIED, "User-Agent", "every request must carry a User-Agent header (e.g. OpenAPI)");
+    return fail(
+      YeastarErrcode.ACCESS_DENIED,
+      "User-Agent",
+      "every request must carry a User-Agent header (e.g. OpenAPI)",
+    );
   }
 
   private open(handler: RouteHandler): RouteHandler {
@@ -313,8 +370,10 @@ export class YeastarSandbox extends SandboxServer {
       if (refused) return refused;
       const check = this.tokens.check(ctx.query.get("access_token"));
       // inferred: a request with no token at all is "access denied"; unknown/expired/revoked is "token expired".
-      if (check === "missing") return fail(YeastarErrcode.ACCESS_DENIED, "access_token", "access_token is required in the query");
-      if (check === "expired") return fail(YeastarErrcode.TOKEN_EXPIRED, "access_token", "the access token has expired");
+      if (check === "missing")
+        return fail(YeastarErrcode.ACCESS_DENIED, "access_token", "access_token is required in the query");
+      if (check === "expired")
+        return fail(YeastarErrcode.TOKEN_EXPIRED, "access_token", "the access token has expired");
       return handler(ctx);
     };
   }
@@ -337,24 +396,31 @@ export class YeastarSandbox extends SandboxServer {
     const issued = this.tokens.issue();
     // inferred: the budget refusal's code is not documented; "maximum limitation exceeded" fits.
     if (!issued) {
-      return fail(YeastarErrcode.LIMIT_EXCEEDED, "access_token", `at most ${this.tokens.maxValidAccessTokens} valid access tokens per application`);
+      return fail(
+        YeastarErrcode.LIMIT_EXCEEDED,
+        "access_token",
+        `at most ${this.tokens.maxValidAccessTokens} valid access tokens per application`,
+      );
     }
     return ok({ ...issued });
   }
 
   private refreshToken(ctx: RouteContext): RouteResult {
     const body = ctx.json();
-    if (!isRecord(body) || typeof body.refresh_token !== "string") return paramError("refresh_token", "refresh_token is required");
+    if (!isRecord(body) || typeof body.refresh_token !== "string")
+      return paramError("refresh_token", "refresh_token is required");
     const issued = this.tokens.refresh(body.refresh_token);
     // inferred: an expired or unknown refresh token answers 10004 like an expired access token.
-    if (!issued) return fail(YeastarErrcode.TOKEN_EXPIRED, "refresh_token", "the refresh token has expired; call get_token");
+    if (!issued)
+      return fail(YeastarErrcode.TOKEN_EXPIRED, "refresh_token", "the refresh token has expired; call get_token");
     return ok({ ...issued });
   }
 
   private delToken(ctx: RouteContext): RouteResult {
     const token = ctx.query.get("access_token");
     if (!token) return fail(YeastarErrcode.ACCESS_DENIED, "access_token", "access_token is required in the query");
-    if (!this.tokens.revoke(token)) return fail(YeastarErrcode.TOKEN_EXPIRED, "access_token", "the access token has expired");
+    if (!this.tokens.revoke(token))
+      return fail(YeastarErrcode.TOKEN_EXPIRED, "access_token", "the access token has expired");
     return ok();
   }
 
@@ -380,7 +446,8 @@ export class YeastarSandbox extends SandboxServer {
     if (type !== "trusted" && type !== "server") return paramError("type", "type must be trusted or server");
     const file = form.get("file");
     if (file === null || typeof file === "string") return paramError("file", "file is required (a file part)");
-    if (file.size > MAX_UPLOAD_BYTES) return fail(YeastarErrcode.FILE_TOO_LARGE, "file", `the file exceeds ${MAX_UPLOAD_BYTES} bytes`);
+    if (file.size > MAX_UPLOAD_BYTES)
+      return fail(YeastarErrcode.FILE_TOO_LARGE, "file", `the file exceeds ${MAX_UPLOAD_BYTES} bytes`);
     // The docs' example sends a client path (/D:/project/certificate/x.crt) and gets the base name back.
     const name = (file.name.split(/[\\/]/).pop() ?? "").trim();
     if (name === "") return paramError("file", "the file part needs a file name");
@@ -393,24 +460,43 @@ export class YeastarSandbox extends SandboxServer {
   private async create(ctx: RouteContext): Promise<RouteResult> {
     const body = ctx.json();
     if (!isRecord(body)) return paramError("type", "the body must be a JSON object");
-    const { type, ca_type: caType, name, issue_to: issueTo, auto_renewal: autoRenewal, dns_provider: dnsProvider, auth_info_list: authInfoList } = body;
+    const {
+      type,
+      ca_type: caType,
+      name,
+      issue_to: issueTo,
+      auto_renewal: autoRenewal,
+      dns_provider: dnsProvider,
+      auth_info_list: authInfoList,
+    } = body;
 
     if (type === undefined) return paramError("type", "type is required");
     if (type !== "trusted" && type !== "server") return paramError("type", "type must be trusted or server");
-    if (caType !== undefined && caType !== "upload" && caType !== "apply") return paramError("ca_type", "ca_type must be upload or apply");
-    if (type === "server" && caType === undefined) return paramError("ca_type", "ca_type is required when type is server");
+    if (caType !== undefined && caType !== "upload" && caType !== "apply")
+      return paramError("ca_type", "ca_type must be upload or apply");
+    if (type === "server" && caType === undefined)
+      return paramError("ca_type", "ca_type is required when type is server");
     const importing = type === "trusted" || caType === "upload";
     const applying = type === "server" && caType === "apply";
     if (importing && (typeof name !== "string" || name === "")) {
-      return paramError("name", type === "trusted" ? "name is required when type is trusted" : "name is required when type is server and ca_type is upload");
+      return paramError(
+        "name",
+        type === "trusted"
+          ? "name is required when type is trusted"
+          : "name is required when type is server and ca_type is upload",
+      );
     }
-    if (applying && (typeof issueTo !== "string" || issueTo === "")) return paramError("issue_to", "issue_to is required when type is server and ca_type is apply");
+    if (applying && (typeof issueTo !== "string" || issueTo === ""))
+      return paramError("issue_to", "issue_to is required when type is server and ca_type is apply");
     if (applying && !DOMAIN.test(String(issueTo))) return paramError("issue_to", "issue_to must be a domain name");
-    if (autoRenewal !== undefined && autoRenewal !== 0 && autoRenewal !== 1) return paramError("auto_renewal", "auto_renewal must be 0 or 1");
+    if (autoRenewal !== undefined && autoRenewal !== 0 && autoRenewal !== 1)
+      return paramError("auto_renewal", "auto_renewal must be 0 or 1");
     const needsDns = autoRenewal === 1 || applying;
     const why = applying ? "when type is server and ca_type is apply" : "when auto_renewal is 1";
-    if (needsDns && (typeof dnsProvider !== "string" || dnsProvider === "")) return paramError("dns_provider", `dns_provider is required ${why}`);
-    if (needsDns && (!Array.isArray(authInfoList) || authInfoList.length === 0)) return paramError("auth_info_list", `auth_info_list is required ${why}`);
+    if (needsDns && (typeof dnsProvider !== "string" || dnsProvider === ""))
+      return paramError("dns_provider", `dns_provider is required ${why}`);
+    if (needsDns && (!Array.isArray(authInfoList) || authInfoList.length === 0))
+      return paramError("auth_info_list", `auth_info_list is required ${why}`);
     let authInfo: AuthInfo[] = [];
     if (needsDns) {
       const parsed = parseAuthInfo(authInfoList);
@@ -419,7 +505,10 @@ export class YeastarSandbox extends SandboxServer {
       if (problem) return paramError(problem.param, problem.detail);
       authInfo = parsed;
     } else if (dnsProvider !== undefined && (typeof dnsProvider !== "string" || !(dnsProvider in DNS_PROVIDERS))) {
-      return paramError("dns_provider", `unsupported dns_provider; supported: ${Object.keys(DNS_PROVIDERS).join(", ")}`);
+      return paramError(
+        "dns_provider",
+        `unsupported dns_provider; supported: ${Object.keys(DNS_PROVIDERS).join(", ")}`,
+      );
     }
 
     const certType: YeastarCertificateType = type;
@@ -430,16 +519,34 @@ export class YeastarSandbox extends SandboxServer {
     }
 
     if (applying) return this.startApply(String(issueTo), String(dnsProvider), authInfo);
-    return this.importFile(certType, String(name), certType === "server" && autoRenewal === 1 ? 1 : 0, needsDns ? String(dnsProvider) : "", authInfo);
+    return this.importFile(
+      certType,
+      String(name),
+      certType === "server" && autoRenewal === 1 ? 1 : 0,
+      needsDns ? String(dnsProvider) : "",
+      authInfo,
+    );
   }
 
-  private importFile(type: YeastarCertificateType, name: string, autoRenewal: 0 | 1, dnsProvider: string, authInfo: AuthInfo[]): RouteResult {
+  private importFile(
+    type: YeastarCertificateType,
+    name: string,
+    autoRenewal: 0 | 1,
+    dnsProvider: string,
+    authInfo: AuthInfo[],
+  ): RouteResult {
     this.purgeTemp();
     const file = this.temp.get(name);
-    if (!file) return fail(YeastarErrcode.NOT_FOUND, "name", "no file of this name in temporary storage; upload it first (uploads are purged after an hour)");
+    if (!file)
+      return fail(
+        YeastarErrcode.NOT_FOUND,
+        "name",
+        "no file of this name in temporary storage; upload it first (uploads are purged after an hour)",
+      );
     // inferred: the upload's type must match the create's type.
     if (file.type !== type) return paramError("type", `the file was uploaded as ${file.type}`);
-    if ([...this.records.values()].some((r) => r.name === name)) return fail(YeastarErrcode.DUPLICATE, "name", "a certificate of this name already exists");
+    if ([...this.records.values()].some((r) => r.name === name))
+      return fail(YeastarErrcode.DUPLICATE, "name", "a certificate of this name already exists");
     const read = readImportedFile(file.text, type);
     if ("detail" in read) return fail(YeastarErrcode.FILE_INVALID, "name", read.detail);
     const record = this.add({
@@ -466,8 +573,19 @@ export class YeastarSandbox extends SandboxServer {
   private startApply(issueTo: string, dnsProvider: string, authInfo: AuthInfo[]): RouteResult {
     // inferred: the PBX names an applied certificate after the domain, as the docs' example shows.
     const name = `${issueTo.replace(/^\*\./, "_.")}.pem`;
-    if ([...this.records.values()].some((r) => r.name === name)) return fail(YeastarErrcode.DUPLICATE, "issue_to", "a certificate for this domain already exists");
-    const record = this.add({ name, type: "server", caType: "apply", issueTo, applyStatus: "issuing", autoRenewal: 1, dnsProvider, authInfo, serial: "" });
+    if ([...this.records.values()].some((r) => r.name === name))
+      return fail(YeastarErrcode.DUPLICATE, "issue_to", "a certificate for this domain already exists");
+    const record = this.add({
+      name,
+      type: "server",
+      caType: "apply",
+      issueTo,
+      applyStatus: "issuing",
+      autoRenewal: 1,
+      dnsProvider,
+      authInfo,
+      serial: "",
+    });
     this.work.set(record.id, { outcome: this.applyOutcome, polls: 0, stallRecorded: false });
     return ok({ name: record.name, apply_status: record.applyStatus });
   }
@@ -483,7 +601,8 @@ export class YeastarSandbox extends SandboxServer {
     const work = this.work.get(record.id);
     if (!work || record.applyStatus !== "issuing") return;
     work.polls += 1;
-    const due = work.polls >= this.applyPolls || this.clock().getTime() - record.createdAt.getTime() >= this.applyDelayMs;
+    const due =
+      work.polls >= this.applyPolls || this.clock().getTime() - record.createdAt.getTime() >= this.applyDelayMs;
     if (!due) return;
     if (work.outcome === "stall") {
       if (!work.stallRecorded) this.faults.record("async-stall");
@@ -530,7 +649,9 @@ export class YeastarSandbox extends SandboxServer {
       ...this.wire(record),
       ...(record.applyTipCode === undefined ? {} : { apply_tip_code: record.applyTipCode }),
       // Never echo secrets back: string values of secret keys are masked.
-      auth_info_list: record.authInfo.map((a) => (a.sv !== undefined && secret.includes(a.k) ? { k: a.k, sv: "******" } : { ...a })),
+      auth_info_list: record.authInfo.map((a) =>
+        a.sv !== undefined && secret.includes(a.k) ? { k: a.k, sv: "******" } : { ...a },
+      ),
     };
   }
 
@@ -539,13 +660,16 @@ export class YeastarSandbox extends SandboxServer {
     const page = intParam(q.get("page"), 1);
     const pageSize = intParam(q.get("page_size"), DEFAULT_PAGE_SIZE);
     if (page === undefined || page < 1) return paramError("page", "page must be a positive integer");
-    if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return paramError("page_size", `page_size must be 1..${MAX_PAGE_SIZE}`);
+    if (pageSize === undefined || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+      return paramError("page_size", `page_size must be 1..${MAX_PAGE_SIZE}`);
     const sortBy = q.get("sort_by") ?? "id";
-    if (!(SORT_FIELDS as readonly string[]).includes(sortBy)) return paramError("sort_by", `sort_by must be one of ${SORT_FIELDS.join(", ")}`);
+    if (!(SORT_FIELDS as readonly string[]).includes(sortBy))
+      return paramError("sort_by", `sort_by must be one of ${SORT_FIELDS.join(", ")}`);
     const orderBy = q.get("order_by") ?? "asc";
     if (orderBy !== "asc" && orderBy !== "desc") return paramError("order_by", "order_by must be asc or desc");
     const type = q.get("type");
-    if (type !== null && type !== "trusted" && type !== "server") return paramError("type", "type must be trusted or server");
+    if (type !== null && type !== "trusted" && type !== "server")
+      return paramError("type", "type must be trusted or server");
     const rows = [...this.records.values()].filter((r) => type === null || r.type === type).map((r) => this.wire(r));
     const key = sortBy as (typeof SORT_FIELDS)[number];
     rows.sort((a, b) => {
@@ -562,7 +686,8 @@ export class YeastarSandbox extends SandboxServer {
     const raw = ctx.query.get("ids");
     if (!raw) return paramError("ids", "ids is required (comma-separated certificate ids)");
     const ids = raw.split(",").map((s) => Number(s.trim()));
-    if (ids.some((n) => !Number.isInteger(n) || n < 1)) return paramError("ids", "ids must be comma-separated certificate ids");
+    if (ids.some((n) => !Number.isInteger(n) || n < 1))
+      return paramError("ids", "ids must be comma-separated certificate ids");
     const found: YeastarCertificateDetail[] = [];
     for (const id of ids) {
       const record = this.records.get(id);
@@ -581,7 +706,8 @@ export class YeastarSandbox extends SandboxServer {
     const record = this.records.get(id);
     if (!record) return fail(YeastarErrcode.NOT_FOUND, "id", "no certificate with this id");
     // inferred: the PBX will not delete the certificate its web server is using.
-    if (id === this.httpsCertId) return fail(YeastarErrcode.OPERATION_FAILED, "id", "the certificate is in use by the PBX web server");
+    if (id === this.httpsCertId)
+      return fail(YeastarErrcode.OPERATION_FAILED, "id", "the certificate is in use by the PBX web server");
     this.records.delete(id);
     this.keys.delete(id);
     this.work.delete(id);
@@ -610,14 +736,18 @@ export class YeastarSandbox extends SandboxServer {
     const body = ctx.json();
     if (!isRecord(body)) return paramError("id", "the body must be a JSON object");
     const { id, name, auto_renewal: autoRenewal, dns_provider: dnsProvider, auth_info_list: authInfoList } = body;
-    if (typeof id !== "number" || !Number.isInteger(id) || id < 1) return paramError("id", "id is required (an integer certificate id)");
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 1)
+      return paramError("id", "id is required (an integer certificate id)");
     const record = this.records.get(id);
     if (!record) return fail(YeastarErrcode.NOT_FOUND, "id", "no certificate with this id");
-    if (name !== undefined && (typeof name !== "string" || name === "")) return paramError("name", "name must be the file name certificate/upload answered");
-    if (autoRenewal !== undefined && autoRenewal !== 0 && autoRenewal !== 1) return paramError("auto_renewal", "auto_renewal must be 0 or 1");
+    if (name !== undefined && (typeof name !== "string" || name === ""))
+      return paramError("name", "name must be the file name certificate/upload answered");
+    if (autoRenewal !== undefined && autoRenewal !== 0 && autoRenewal !== 1)
+      return paramError("auto_renewal", "auto_renewal must be 0 or 1");
     let authInfo = record.authInfo;
     if (autoRenewal === 1) {
-      if (typeof dnsProvider !== "string" || dnsProvider === "") return paramError("dns_provider", "dns_provider is required when auto_renewal is 1");
+      if (typeof dnsProvider !== "string" || dnsProvider === "")
+        return paramError("dns_provider", "dns_provider is required when auto_renewal is 1");
       const parsed = parseAuthInfo(authInfoList);
       if (!Array.isArray(parsed)) return paramError(parsed.param, parsed.detail);
       const problem = checkAuthInfo(dnsProvider, parsed);
@@ -627,10 +757,20 @@ export class YeastarSandbox extends SandboxServer {
     if (typeof name === "string") {
       this.purgeTemp();
       const file = this.temp.get(name);
-      if (!file) return fail(YeastarErrcode.NOT_FOUND, "name", "no file of this name in temporary storage; upload it first (uploads are purged after an hour)");
+      if (!file)
+        return fail(
+          YeastarErrcode.NOT_FOUND,
+          "name",
+          "no file of this name in temporary storage; upload it first (uploads are purged after an hour)",
+        );
       // inferred: only a server certificate's file can be replaced this way, with a file uploaded as server.
-      if (record.type !== "server" || file.type !== "server") return paramError("name", "certificate/update replaces PBX server certificates with a file uploaded as type server");
-      if (name !== record.name && [...this.records.values()].some((r) => r.name === name)) return fail(YeastarErrcode.DUPLICATE, "name", "a certificate of this name already exists");
+      if (record.type !== "server" || file.type !== "server")
+        return paramError(
+          "name",
+          "certificate/update replaces PBX server certificates with a file uploaded as type server",
+        );
+      if (name !== record.name && [...this.records.values()].some((r) => r.name === name))
+        return fail(YeastarErrcode.DUPLICATE, "name", "a certificate of this name already exists");
       const read = readImportedFile(file.text, "server");
       if ("detail" in read) return fail(YeastarErrcode.FILE_INVALID, "name", read.detail);
       record.name = name;
@@ -663,7 +803,8 @@ export class YeastarSandbox extends SandboxServer {
   /** `POST webserver/update {"https_cert": name}` (Update Web Server Certificate Setting); `default` = self-signed. */
   private webserverUpdate(ctx: RouteContext): RouteResult {
     const body = ctx.json();
-    if (!isRecord(body) || typeof body.https_cert !== "string" || body.https_cert === "") return paramError("https_cert", "https_cert is required (a certificate name, or default)");
+    if (!isRecord(body) || typeof body.https_cert !== "string" || body.https_cert === "")
+      return paramError("https_cert", "https_cert is required (a certificate name, or default)");
     const name = body.https_cert;
     if (name === "default") {
       this.select(undefined);
@@ -671,9 +812,20 @@ export class YeastarSandbox extends SandboxServer {
     }
     const record = [...this.records.values()].find((r) => r.name === name);
     // inferred: the refusals' codes are not documented; an unknown name is "data not found".
-    if (!record) return fail(YeastarErrcode.NOT_FOUND, "https_cert", "no certificate of this name; add it with certificate/create first");
-    if (record.type !== "server") return paramError("https_cert", "the web server can only use a PBX server certificate");
-    if (record.applyStatus !== "issuance_success") return fail(YeastarErrcode.OPERATION_FAILED, "https_cert", `the certificate is not issued (${record.applyStatus})`);
+    if (!record)
+      return fail(
+        YeastarErrcode.NOT_FOUND,
+        "https_cert",
+        "no certificate of this name; add it with certificate/create first",
+      );
+    if (record.type !== "server")
+      return paramError("https_cert", "the web server can only use a PBX server certificate");
+    if (record.applyStatus !== "issuance_success")
+      return fail(
+        YeastarErrcode.OPERATION_FAILED,
+        "https_cert",
+        `the certificate is not issued (${record.applyStatus})`,
+      );
     this.select(record.id);
     return ok();
   }
@@ -693,7 +845,8 @@ function parseAuthInfo(value: unknown): AuthInfo[] | { param: string; detail: st
   if (!Array.isArray(value)) return { param: "auth_info_list", detail: "auth_info_list must be an array" };
   const out: AuthInfo[] = [];
   for (const item of value) {
-    if (!isRecord(item) || typeof item.k !== "string") return { param: "auth_info_list.k", detail: "every auth_info_list item needs a key k" };
+    if (!isRecord(item) || typeof item.k !== "string")
+      return { param: "auth_info_list.k", detail: "every auth_info_list item needs a key k" };
     const info: AuthInfo = { k: item.k };
     if (item.iv !== undefined) {
       if (typeof item.iv !== "number") return { param: `auth_info_list.${item.k}`, detail: "iv must be an integer" };

@@ -11,7 +11,9 @@ export const vaultSchema = z.strictObject({
   provider: z.literal("vault"),
   credentials: secretIdSchema,
   /** which in-memory vault (its mount name) holds or signs the certificate */
-  mount: z.string({ error: "expected a mount name like pki-web" }).regex(MOUNT, { error: "expected a mount name like pki-web (a-z 0-9 -)" }),
+  mount: z
+    .string({ error: "expected a mount name like pki-web" })
+    .regex(MOUNT, { error: "expected a mount name like pki-web (a-z 0-9 -)" }),
   /** validity of what it signs */
   ttlDays: z.number({ error: "expected a whole number of days" }).int().min(1).max(397).default(90),
 });
