@@ -38,6 +38,8 @@ export interface ActionSettings {
   edgeWaitSeconds: number;
   /** inputs that were given but that this provider and operation do not use (each one a warning) */
   unused: ActionInput[];
+  /** input allow-insecure: a plain http:// endpoint on another machine is accepted (a lab device on a trusted LAN) */
+  allowInsecure: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ const COMMON_INPUTS = [
   "dry-run",
   "min-days-left",
   "renew-before-days",
+  "allow-insecure",
 ] as const;
 type CommonInput = (typeof COMMON_INPUTS)[number];
 /** An input name: a common one, or one a provider definition names. */
@@ -84,7 +87,14 @@ export function isActionInput(name: string, providers: ProviderList = builtInPro
   return providers === builtInProviders ? ACTION_INPUTS.includes(name) : actionInputs(providers).includes(name);
 }
 
-const ALWAYS: readonly CommonInput[] = ["provider", "operation", "ca-certificate", "renew-before-days", "dry-run"];
+const ALWAYS: readonly CommonInput[] = [
+  "provider",
+  "operation",
+  "ca-certificate",
+  "renew-before-days",
+  "dry-run",
+  "allow-insecure",
+];
 /** What an apply through an issuer reads besides the vendor's inputs. */
 const ISSUER_APPLY: readonly CommonInput[] = [
   "common-name",
@@ -158,6 +168,7 @@ export const INPUT_DEFAULTS: Readonly<Partial<Record<CommonInput, string>>> = {
   "dry-run": "false",
   "min-days-left": "7",
   "renew-before-days": "30",
+  "allow-insecure": "false",
 };
 
 function defaultOf(name: string): string | undefined {
@@ -337,7 +348,13 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
   const configPath = text("config");
   const unusedBy = (used: Set<ActionInput> | readonly ActionInput[]) =>
     given.filter((name) => !(used instanceof Set ? used.has(name) : used.includes(name)));
-  const common = { operation, waitSeconds, edgeWaitSeconds, ...(caCertificate ? { caCertificate } : {}) };
+  const common = {
+    operation,
+    waitSeconds,
+    edgeWaitSeconds,
+    allowInsecure: flag("allow-insecure", false),
+    ...(caCertificate ? { caCertificate } : {}),
+  };
 
   if (configPath !== undefined) {
     const storeDir = text("store-dir");

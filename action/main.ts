@@ -4,6 +4,7 @@
  */
 import * as core from "@actions/core";
 import { isInsecureEndpoint } from "../src/config/harden.js";
+import { CertrelayError, ErrorCodes } from "../src/errors.js";
 import { Deadline } from "../src/deadline.js";
 import { realSleep, systemClock, type Logger } from "../src/model.js";
 import {
@@ -152,9 +153,16 @@ export async function run(providers: ProviderList = builtInProviders): Promise<v
       });
     }
     if (settings.run.kind === "single" && isInsecureEndpoint(settings.run.request.vendor.endpoint)) {
-      // certrelay.yml refuses this without allowInsecure; a workflow input has no such switch, so it is said loudly
+      // as certrelay.yml without allowInsecure: refused before any request, since the credentials would go in clear
+      if (!settings.allowInsecure) {
+        throw new CertrelayError(
+          ErrorCodes.INPUT_INVALID,
+          "input 'endpoint' uses http:// to another machine: credentials and keys would cross the network unencrypted; use https://, or set input 'allow-insecure' to true for a lab device on a trusted network",
+          { field: "endpoint" },
+        );
+      }
       core.warning(
-        "input 'endpoint' uses http:// to another machine: credentials and keys cross the network unencrypted; use https://",
+        "input 'endpoint' uses http:// to another machine: credentials and keys cross the network unencrypted (allow-insecure is true); use https://",
         { title: "certrelay insecure endpoint" },
       );
     }

@@ -158,12 +158,33 @@ describe("action inputs mean what they say", () => {
     ).toEqual(["access-key-id", "access-key-secret"]);
   }, 30_000);
 
-  it("an http:// endpoint on another machine is a warning (loopback is not)", async () => {
+  it("an http:// endpoint on another machine is refused before any request unless allow-insecure (loopback needs no flag)", async () => {
+    const refused = await runAction({
+      provider: "cdn",
+      endpoint: "http://cdn.example.com",
+      operation: "deploy",
+      certificate: material.certificate,
+      "private-key": material.privateKey,
+      "access-key-id": "AKID-insecure",
+      "access-key-secret": "never-sent-in-clear",
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.outputs["error-code"]).toBe("INPUT_INVALID");
+    expect(refused.stdout).toMatch(
+      /input 'endpoint' uses http:\/\/ to another machine.*set input 'allow-insecure' to true/,
+    );
+    // refused before any request: nothing tried to reach the host (no network error, no retry)
+    expect(refused.stdout).not.toMatch(/ENOTFOUND|NETWORK_ERROR|retried/);
+    // only the runner's mask registration carries it
+    expect(refused.stdout.split("\n").filter((line) => !line.startsWith("::add-mask::"))).not.toContainEqual(
+      expect.stringContaining("never-sent-in-clear"),
+    );
     const remote = await runAction({
       provider: "cdn",
       endpoint: "http://cdn.example.com",
       operation: "check",
       certificate: material.certificate,
+      "allow-insecure": "true",
     });
     expect(remote.code).toBe(0);
     expect(remote.stdout).toContain(

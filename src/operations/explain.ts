@@ -54,8 +54,18 @@ export function withCredentialsSecretHint(
     targets: readonly { provider: string; credentials: string }[];
   },
 ): string {
+  const all = [...(cert.issuer ? [cert.issuer] : []), ...cert.targets];
+  // a credentials secret that is missing or malformed: say which fields its provider reads (the store cannot know)
+  if (error.code === ErrorCodes.STORE_NOT_FOUND || error.code === ErrorCodes.STORE_ERROR) {
+    const users = all.filter((e) => e.credentials === error.field);
+    const hints = [...new Set(users.map((e) => e.provider))].flatMap((provider) => {
+      const fields = CREDENTIAL_FIELDS[provider];
+      return fields ? [`provider ${provider} reads ${fields.map((f) => `'${f}'`).join(" and ")}`] : [];
+    });
+    return hints.length === 0 ? error.message : `${error.message} (${hints.join("; ")})`;
+  }
   if (!isAuthError(error) || error.code !== ErrorCodes.AUTH_FAILED || error.vendor === undefined) return error.message;
-  const entries = [...(cert.issuer ? [cert.issuer] : []), ...cert.targets].filter((e) => e.provider === error.vendor);
+  const entries = all.filter((e) => e.provider === error.vendor);
   const secrets = [...new Set(entries.map((e) => e.credentials))];
   const fields = CREDENTIAL_FIELDS[error.vendor];
   if (secrets.length === 0 || !fields) return error.message;

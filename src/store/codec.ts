@@ -110,7 +110,7 @@ export function parseCredentials(text: string, secretId: string): Record<string,
   if (!parsed.success) {
     throw new CertrelayError(
       ErrorCodes.STORE_ERROR,
-      `${where} must hold a JSON object of strings such as {"username":"…","password":"…"}`,
+      `${where} must hold a JSON object of strings: the fields its provider reads`,
       { field: secretId },
     );
   }

@@ -216,7 +216,7 @@ export class FileStore implements Store {
     if (file?.current === undefined) {
       throw new CertrelayError(
         ErrorCodes.STORE_NOT_FOUND,
-        `credentials secret '${secretId}' was not found in ${this.dir}; create ${this.pathFor(secretId)} as {"current": {"username":"…","password":"…"}}`,
+        `credentials secret '${secretId}' was not found in ${this.dir}; create ${this.pathFor(secretId)} as {"current": {…}} holding the fields its provider reads`,
         { field: secretId },
       );
     }

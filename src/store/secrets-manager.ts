@@ -240,7 +240,7 @@ export class SecretsManagerStore implements Store {
     if (secretString === undefined) {
       throw new CertrelayError(
         ErrorCodes.STORE_NOT_FOUND,
-        `credentials secret '${secretId}' was not found in AWS Secrets Manager; create it with a JSON object such as {"username":"…","password":"…"}`,
+        `credentials secret '${secretId}' was not found in AWS Secrets Manager; create it as a JSON object of the fields its provider reads`,
         { field: secretId },
       );
     }
