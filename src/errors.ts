@@ -122,6 +122,8 @@ export interface CertrelayErrorOptions extends ErrorOptions {
   status?: number;
   /** The vendor's own error code (Yeastar errcode, EnOS code, the CDN's `code`), when it sent one. */
   vendorCode?: string | number;
+  /** A usage error: a command-line flag or argument the user must change (the CLI exits 2 for it, 1 otherwise). */
+  usage?: boolean;
 }
 
 export class CertrelayError extends Error {
@@ -132,6 +134,8 @@ export class CertrelayError extends Error {
   readonly backoffUntil: Date | undefined;
   readonly status: number | undefined;
   readonly vendorCode: string | undefined;
+  /** a command-line usage error (see CertrelayErrorOptions.usage) */
+  readonly usage: boolean;
 
   constructor(code: ErrorCode, message: string, options: CertrelayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -145,6 +149,7 @@ export class CertrelayError extends Error {
     this.backoffUntil = options.backoffUntil;
     this.status = options.status;
     this.vendorCode = options.vendorCode === undefined ? undefined : String(options.vendorCode);
+    this.usage = options.usage === true;
   }
 
   /** The shape `--json`, structured logs and the Lambda result carry. */

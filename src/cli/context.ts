@@ -8,14 +8,17 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Command } from "commander";
 import { loadConfig, type CertrelayConfig } from "../config/index.js";
 import { Deadline } from "../deadline.js";
-import { CertrelayError, ErrorCodes, isInputError } from "../errors.js";
+import { CertrelayError, ErrorCodes, isInputError, type CertrelayErrorOptions, type ErrorCode } from "../errors.js";
 import { realSleep, systemClock, type Clock, type Logger } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
 import { FileStore, SecretsManagerStore, type Store } from "../store/index.js";
 import { textLogger, type CliIo, type LogLevel } from "./output.js";
 
 /** A bad flag value: exits 2 like commander's own usage errors. */
-export class FlagError extends CertrelayError {}
+/** A usage error: a flag or argument to change (the CLI exits 2 for it). One error class; `usage` tells it apart. */
+export function usageError(code: ErrorCode, message: string, options: CertrelayErrorOptions = {}): CertrelayError {
+  return new CertrelayError(code, message, { ...options, usage: true });
+}
 
 export interface StoreFlags {
   storeDir: string;
@@ -67,7 +70,7 @@ export function addRunOptions(command: Command): Command {
 export function parseMs(value: string, flag: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 0) {
-    throw new FlagError(ErrorCodes.INPUT_INVALID, `${flag} expects milliseconds as a whole number, e.g. ${flag} 2000`, {
+    throw usageError(ErrorCodes.INPUT_INVALID, `${flag} expects milliseconds as a whole number, e.g. ${flag} 2000`, {
       field: flag,
     });
   }
@@ -79,8 +82,8 @@ async function loadConfigFlag(path: string): Promise<CertrelayConfig> {
   try {
     return await loadConfig(path);
   } catch (error) {
-    if (isInputError(error) && error.code === ErrorCodes.INPUT_MISSING && !(error instanceof FlagError)) {
-      throw new FlagError(
+    if (isInputError(error) && error.code === ErrorCodes.INPUT_MISSING && !error.usage) {
+      throw usageError(
         ErrorCodes.INPUT_MISSING,
         `--config ${path} not found: give the path of your certrelay.yml (see the README)`,
         { field: "config" },
@@ -107,7 +110,7 @@ function describeStore(flags: StoreFlags, env: Record<string, string | undefined
 /** --aws-endpoint: an http(s) URL with a host and a usable port, nothing else (no path, no credentials). */
 export function checkAwsEndpoint(value: string): void {
   const bad = (why: string) =>
-    new FlagError(
+    usageError(
       ErrorCodes.INPUT_INVALID,
       `--aws-endpoint ${why}: give a URL like http://127.0.0.1:5000 (moto_server) or https://secretsmanager.eu-west-1.amazonaws.com`,
       { field: "aws-endpoint" },
@@ -143,14 +146,14 @@ export async function readCaFile(path: string | undefined): Promise<string | und
   try {
     text = await readFile(path, "utf8");
   } catch {
-    throw new FlagError(
+    throw usageError(
       ErrorCodes.INPUT_INVALID,
       `--ca-file ${path} cannot be read: give the path of a PEM file with the CA certificate(s)`,
       { field: "ca-file" },
     );
   }
   if (!text.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new FlagError(
+    throw usageError(
       ErrorCodes.PEM_WRONG_TYPE,
       `--ca-file ${path} holds no "-----BEGIN CERTIFICATE-----" block: give the CA certificate in PEM`,
       { field: "ca-file" },
@@ -184,7 +187,7 @@ export function cliDeadline(timeoutMs: number): Deadline {
 
 export function logLevel(flags: { verbose?: boolean; quiet?: boolean }): LogLevel {
   if (flags.verbose && flags.quiet) {
-    throw new FlagError(ErrorCodes.INPUT_INVALID, "--verbose and --quiet contradict each other: give one of them", {
+    throw usageError(ErrorCodes.INPUT_INVALID, "--verbose and --quiet contradict each other: give one of them", {
       field: "verbose",
     });
   }

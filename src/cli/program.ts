@@ -11,7 +11,6 @@ import { registerCsr } from "./commands/csr.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerRun } from "./commands/run.js";
 import { registerSandbox } from "./commands/sandbox.js";
-import { FlagError } from "./context.js";
 import { processIo, type CliIo } from "./output.js";
 
 export const VERSION = "0.1.0";
@@ -84,7 +83,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
           : error.message;
       io.err(`${io.colors.red("error")} ${error.code}: ${message}`);
       if (json) io.out(JSON.stringify({ ok: false, error: { ...error.toJSON(), message } }));
-      return error instanceof FlagError ? 2 : 1;
+      return error.usage ? 2 : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.err(`${io.colors.red("error")} INTERNAL: ${message}`);

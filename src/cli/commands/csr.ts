@@ -9,7 +9,7 @@ import { Option, type Command } from "commander";
 import { ErrorCodes } from "../../errors.js";
 import type { KeyType } from "../../model.js";
 import { generateKeyAndCsr } from "../../x509/index.js";
-import { FlagError } from "../context.js";
+import { usageError } from "../context.js";
 import type { CliIo } from "../output.js";
 
 interface CsrFlags {
@@ -38,13 +38,13 @@ async function writeNew(path: string, text: string, mode: number): Promise<void>
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") {
-      throw new FlagError(
+      throw usageError(
         ErrorCodes.INPUT_INVALID,
         `${path} already exists; move it away or choose another --out directory (certrelay never overwrites a key)`,
         { field: "out" },
       );
     }
-    throw new FlagError(ErrorCodes.INPUT_INVALID, `${path} cannot be written (${code ?? "error"}): check --out`, {
+    throw usageError(ErrorCodes.INPUT_INVALID, `${path} cannot be written (${code ?? "error"}): check --out`, {
       field: "out",
     });
   }
@@ -70,7 +70,7 @@ export function registerCsr(program: Command, io: CliIo, setExit: (code: number)
       // a name no CA will issue for is a usage error here, not a CSR the CA refuses days later
       for (const [flag, name] of [["--cn", flags.cn], ...sans.map((n) => ["--san", n] as const)] as const) {
         if (!isValidName(name)) {
-          throw new FlagError(
+          throw usageError(
             ErrorCodes.INPUT_INVALID,
             `${flag} expects a DNS name like www.example.com (or *.example.com, or an IP address); letters, digits, - and . only`,
             { field: flag.slice(2) },

@@ -17,7 +17,7 @@ import {
   type CertFacts,
 } from "../../x509/index.js";
 import { x509Of } from "../../x509/chain.js";
-import { FlagError } from "../context.js";
+import { usageError } from "../context.js";
 import { renderFacts, renderTable, shortSerial, type CliIo } from "../output.js";
 
 const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
@@ -73,7 +73,7 @@ async function readSource(source: string): Promise<string> {
   } catch (error) {
     // a named file that is not there is the same usage error in every command (check -c missing.yml too)
     const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    throw new FlagError(
+    throw usageError(
       missing ? ErrorCodes.INPUT_MISSING : ErrorCodes.INPUT_INVALID,
       `${source} ${missing ? "not found" : "cannot be read"}: give the path of a PEM file, or - for stdin`,
       { field: "file" },

@@ -22,7 +22,7 @@ import {
 import { StoreBackedProviders } from "../../providers/registry.js";
 import { releaseOnTermination } from "../../shutdown.js";
 import type { Store } from "../../store/index.js";
-import { addRunOptions, FlagError, runContext, type RunFlags } from "../context.js";
+import { addRunOptions, usageError, runContext, type RunFlags } from "../context.js";
 import type { CliIo } from "../output.js";
 import { checkStoredMaterial } from "../stored-material.js";
 import { progressLine, summaryLine, summaryTable } from "../report.js";
@@ -89,7 +89,7 @@ async function runCommand(mode: "deploy" | "renew", flags: PipelineFlags, io: Cl
   if (only) {
     const unknown = only.filter((n) => !run.config.certificates.some((c) => c.name === n));
     if (unknown.length > 0) {
-      throw new FlagError(
+      throw usageError(
         ErrorCodes.INPUT_INVALID,
         `--only names unknown certificate(s) ${unknown.join(", ")}; the config has ${run.config.certificates.map((c) => c.name).join(", ")}`,
         { field: "only" },
@@ -159,7 +159,7 @@ async function discardCommand(flags: PipelineFlags, io: CliIo): Promise<RunSumma
     .filter(Boolean);
   const unknown = names.filter((n) => !run.config.certificates.some((c) => c.name === n));
   if (unknown.length > 0) {
-    throw new FlagError(
+    throw usageError(
       ErrorCodes.INPUT_INVALID,
       `--discard-pending names unknown certificate(s) ${unknown.join(", ")}; the config has ${run.config.certificates.map((c) => c.name).join(", ")}`,
       { field: "discard-pending" },

@@ -9,7 +9,7 @@ import { createDemoWorld, type DemoWorld } from "../../demo/world.js";
 import { ErrorCodes } from "../../errors.js";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import type { Store } from "../../store/index.js";
-import { createStore, FlagError } from "../context.js";
+import { createStore, usageError } from "../context.js";
 import { renderTable, type CliIo } from "../output.js";
 
 interface SandboxFlags {
@@ -90,7 +90,7 @@ export function registerSandbox(program: Command, io: CliIo, setExit: (code: num
       try {
         if (flags.seedAwsEndpoint !== undefined) {
           if (!world)
-            throw new FlagError(
+            throw usageError(
               ErrorCodes.INPUT_MISSING,
               "--seed-aws-endpoint needs --demo-dir: it copies the demo's secrets",
               { field: "seed-aws-endpoint" },
