@@ -1,6 +1,14 @@
 /** What both handlers do around their run: count outcomes, close vendor sessions, log a run that failed whole. */
 import { systemClock, type Clock } from "../model.js";
-import { CheckpointInterrupt, errorSummary, type Providers } from "../pipeline/index.js";
+import type { Deadline } from "../deadline.js";
+import {
+  CERTIFICATE_ACTIONS,
+  CheckpointInterrupt,
+  countByAction,
+  errorSummary,
+  type PipelineDeps,
+  type Providers,
+} from "../pipeline/index.js";
 import {
   createJsonLogger,
   stdoutWriter,
@@ -37,21 +45,31 @@ export async function logFailure<T>(deps: () => FleetDeps, fn: string, run: () =
   }
 }
 
+/** A scan adds what it hands on (queued) or leaves for lack of time (deferred) to the pipeline's actions. */
+const FLEET_ACTIONS: readonly FleetAction[] = [...CERTIFICATE_ACTIONS, "queued", "deferred"];
+
 export function countActions(outcomes: CertificateOutcome[]): Record<FleetAction, number> {
-  const counts: Record<FleetAction, number> = {
-    none: 0,
-    renewed: 0,
-    deployed: 0,
-    pending: 0,
-    failed: 0,
-    "would-renew": 0,
-    "would-deploy": 0,
-    skipped: 0,
-    queued: 0,
-    deferred: 0,
+  return countByAction(FLEET_ACTIONS, outcomes);
+}
+
+/** The pipeline as a Lambda invocation runs it: never dry, under the invocation's deadline, named by its run. */
+export function lambdaPipeline(
+  deps: FleetDeps,
+  providers: Providers,
+  logger: JsonLogger,
+  deadline: Deadline,
+  runId: string,
+): PipelineDeps {
+  return {
+    store: deps.store,
+    providers,
+    clock: deps.clock,
+    logger,
+    dryRun: false,
+    deadline,
+    runId,
+    ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}),
   };
-  for (const o of outcomes) counts[o.action] += 1;
-  return counts;
 }
 
 export async function closeQuietly(providers: Providers, logger: JsonLogger): Promise<void> {

@@ -17,7 +17,7 @@ import {
 } from "../signals/log.js";
 import { enqueueRenewals } from "./fanout.js";
 import { lazyDeps, type DepsSource, type FleetDeps } from "./deps.js";
-import { closeQuietly, countActions, logFailure } from "./invocation.js";
+import { closeQuietly, countActions, lambdaPipeline, logFailure } from "./invocation.js";
 import type { LambdaContext, ScheduledEvent } from "./lambda-types.js";
 import { reportOutcomes } from "./report.js";
 import { scanFleet, type ScanEntry } from "./scan.js";
@@ -71,16 +71,7 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
           needWork: work.length,
         });
       }
-      const pipeline: PipelineDeps = {
-        store: deps.store,
-        providers,
-        clock: deps.clock,
-        logger,
-        dryRun: false,
-        deadline,
-        runId: `scheduler ${runId}`,
-        ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}),
-      };
+      const pipeline = lambdaPipeline(deps, providers, logger, deadline, `scheduler ${runId}`);
       for (const outcome of await renewInProcess(pipeline, work, config.concurrency, deadline, logger)) {
         byName.set(outcome.name, outcome);
       }

@@ -15,7 +15,7 @@ import { parseRenewalMessage } from "./fanout.js";
 import { lazyDeps, type DepsSource, type FleetDeps } from "./deps.js";
 import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from "./lambda-types.js";
 import { reportOutcomes } from "./report.js";
-import { closeQuietly, logFailure } from "./invocation.js";
+import { closeQuietly, lambdaPipeline, logFailure } from "./invocation.js";
 
 export type WorkerHandler = (event: SqsEvent, context: LambdaContext) => Promise<SqsBatchResponse>;
 
@@ -40,16 +40,7 @@ export async function runWorker(deps: FleetDeps, event: SqsEvent, context: Lambd
   const providers = deps.createProviders(logger, deadline, { httpTimeoutMs: config.httpTimeoutMs });
   // Lambda sends SIGTERM before it shuts an environment down: vendor sessions are released first.
   const release = releaseOnTermination(() => providers.close());
-  const pipeline: PipelineDeps = {
-    store: deps.store,
-    providers,
-    clock: deps.clock,
-    logger,
-    dryRun: false,
-    deadline,
-    runId: `worker ${context.awsRequestId ?? "invocation"}`,
-    ...(deps.checkpoint ? { checkpoint: deps.checkpoint } : {}),
-  };
+  const pipeline = lambdaPipeline(deps, providers, logger, deadline, `worker ${context.awsRequestId ?? "invocation"}`);
   const limit = pLimit(deps.settings.workerConcurrency);
   // SQS delivers at least once: a certificate named twice in one batch is renewed once, and both messages share the result.
   const byName = new Map<string, Promise<RecordResult>>();

@@ -24,3 +24,4 @@ export {
 export { awaitIssuance, pollUntilSettled, type PollSettings } from "./poll.js";
 export { runPipeline, summarize, type RunOptions, type RunSummary } from "./run.js";
 export type * from "./types.js";
+export { CERTIFICATE_ACTIONS, countByAction } from "./types.js";

@@ -2,7 +2,13 @@ import pLimit from "p-limit";
 import { renewBeforeDaysFor, type CertrelayConfig, type ManagedCertificate } from "../config/index.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import { rotateCertificate } from "./rotate.js";
-import type { CertificateAction, CertificateReport, PipelineDeps } from "./types.js";
+import {
+  CERTIFICATE_ACTIONS,
+  countByAction,
+  type CertificateAction,
+  type CertificateReport,
+  type PipelineDeps,
+} from "./types.js";
 
 export interface RunOptions {
   /** only these certificate names */
@@ -45,17 +51,7 @@ export async function runPipeline(
 }
 
 export function summarize(reports: CertificateReport[]): RunSummary {
-  const counts: Record<CertificateAction, number> = {
-    none: 0,
-    renewed: 0,
-    deployed: 0,
-    pending: 0,
-    failed: 0,
-    "would-renew": 0,
-    "would-deploy": 0,
-    skipped: 0,
-  };
-  for (const r of reports) counts[r.action] += 1;
+  const counts = countByAction(CERTIFICATE_ACTIONS, reports);
   return { reports, counts, ok: counts.failed === 0 };
 }
 

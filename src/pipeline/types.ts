@@ -42,15 +42,28 @@ export interface PipelineDeps {
   checkpoint?: (stage: Stage, detail: { certificate: string; target?: string }) => void | Promise<void>;
 }
 
-export type CertificateAction =
-  | "none" // valid, not due, every target holds it
-  | "renewed" // new certificate issued, deployed everywhere, verified, promoted
-  | "deployed" // current certificate (re)deployed to targets that lacked it
-  | "pending" // issuer order still pending (DCV etc.); resumed next run
-  | "failed" // something failed; last good certificate untouched
-  | "would-renew" // dry run
-  | "would-deploy" // dry run
-  | "skipped"; // another run holds this certificate's lease: in progress elsewhere, not an error
+/** Every action a certificate's run can end in, in the order counts are reported. */
+export const CERTIFICATE_ACTIONS = [
+  "none", // valid, not due, every target holds it
+  "renewed", // new certificate issued, deployed everywhere, verified, promoted
+  "deployed", // current certificate (re)deployed to targets that lacked it
+  "pending", // issuer order still pending (DCV etc.); resumed next run
+  "failed", // something failed; last good certificate untouched
+  "would-renew", // dry run
+  "would-deploy", // dry run
+  "skipped", // another run holds this certificate's lease: in progress elsewhere, not an error
+] as const;
+export type CertificateAction = (typeof CERTIFICATE_ACTIONS)[number];
+
+/** How many of `items` ended in each action, every action listed (zero included) in the order given. */
+export function countByAction<A extends string>(
+  actions: readonly A[],
+  items: Iterable<{ action: A }>,
+): Record<A, number> {
+  const counts = Object.fromEntries(actions.map((a) => [a, 0])) as Record<A, number>;
+  for (const item of items) counts[item.action] += 1;
+  return counts;
+}
 
 /** `missing`, `drift`: what `check` finds at a target (holds no copy; lists the certificate but serves another) */
 export type TargetStatus =

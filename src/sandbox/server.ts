@@ -240,6 +240,26 @@ export class SandboxServer {
   }
 }
 
+/** An upstream answer as the ACME fronts in ./acme/ pass it on: status, headers and the whole body. */
+export interface ProxiedAnswer {
+  status: number;
+  headers: IncomingMessage["headers"];
+  body: Buffer;
+}
+
+/** The response callback of an upstream request that collects its whole answer (the ACME fronts proxy it on). */
+export function collectAnswer(
+  resolve: (answer: ProxiedAnswer) => void,
+  reject: (error: Error) => void,
+): (res: IncomingMessage) => void {
+  return (res) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("end", () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+    res.on("error", reject);
+  };
+}
+
 /** The whole request body; also used by the ACME fronts in ./acme/, which proxy it on unchanged. */
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

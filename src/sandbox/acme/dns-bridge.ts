@@ -7,7 +7,7 @@
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { readBody } from "../server.js";
+import { collectAnswer, readBody, type ProxiedAnswer } from "../server.js";
 
 export interface DnsBridge {
   /** point the Route53 client here */
@@ -24,11 +24,7 @@ export interface DnsBridgeOptions {
   setTxt(host: string, values: string[]): Promise<void>;
 }
 
-interface Forwarded {
-  status: number;
-  headers: IncomingMessage["headers"];
-  body: Buffer;
-}
+type Forwarded = ProxiedAnswer;
 
 function forward(
   target: URL,
@@ -40,14 +36,7 @@ function forward(
   return new Promise((resolve, reject) => {
     const req = request(
       { host: target.hostname, port: target.port, method, path, headers: { ...headers, host: target.host } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-        res.on("error", reject);
-      },
+      collectAnswer(resolve, reject),
     );
     req.on("error", reject);
     req.end(body);

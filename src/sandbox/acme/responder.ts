@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { TestCA } from "../ca.js";
 import { FaultInjector } from "../faults.js";
-import { readBody } from "../server.js";
+import { collectAnswer, readBody } from "../server.js";
 
 export interface RenewalWindow {
   start: Date;
@@ -131,14 +131,7 @@ export async function startAcmeResponder(options: AcmeResponderOptions): Promise
           headers: req.headers,
           ca: options.ca.rootPem,
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
-          );
-          res.on("error", reject);
-        },
+        collectAnswer(resolve, reject),
       );
       upstream.on("error", reject);
       upstream.end(body);
