@@ -20,6 +20,12 @@ beforeAll(async () => {
   await writeFile(join(dir, "bundle.pem"), material.certificate + material.chain + material.privateKey);
   // chain listed root first, and the key of another certificate
   await writeFile(join(dir, "mixed.pem"), material.certificate + ca.rootPem + ca.intermediatePem + other.privateKey);
+  // every link and the key are right, only the order is not: root before intermediate, and a leaf listed last
+  await writeFile(
+    join(dir, "root-first.pem"),
+    material.certificate + ca.rootPem + ca.intermediatePem + material.privateKey,
+  );
+  await writeFile(join(dir, "leaf-last.pem"), ca.intermediatePem + ca.rootPem + material.certificate);
 });
 
 afterAll(async () => {
@@ -66,6 +72,8 @@ describe("certrelay inspect", () => {
       { from: 2, to: 3, ok: true },
     ]);
     expect(result.privateKey).toEqual({ type: "RSA 2048", matchesLeaf: true });
+    expect(result.problems).toEqual([]);
+    expect(run.stderr).toBe("");
   });
 
   it("reports a chain out of order and a key of another certificate, and exits 1", async () => {
@@ -77,6 +85,29 @@ describe("certrelay inspect", () => {
     const text = await certrelay(["inspect", join(dir, "mixed.pem")]);
     expect(text.stdout).toContain("the file lists it in another order");
     expect(text.stdout).toContain("does NOT match the leaf");
+    expect(text.stderr).toContain("error CHAIN_ORDER:");
+    expect(text.stderr).toContain("error KEY_MISMATCH:");
+    expect(text.stderr).toContain("put the leaf's own key in the bundle");
+    expect(text.stderr).not.toContain("PRIVATE KEY");
+  });
+
+  it("a chain in the wrong order alone exits 1 with one line naming the order to use", async () => {
+    const run = await certrelay(["inspect", join(dir, "root-first.pem")]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("private key: RSA 2048, matches the leaf");
+    expect(run.stderr.trim().split("\n")).toEqual([
+      `error CHAIN_ORDER: ${join(dir, "root-first.pem")} lists the chain as #1, #2, #3 but it links as #1, #3, #2; strict TLS clients refuse it: reorder the file leaf first, each certificate followed by its issuer (#1, #3, #2)`,
+    ]);
+    const json = await certrelay(["inspect", join(dir, "root-first.pem"), "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).problems).toEqual([{ code: "CHAIN_ORDER", message: expect.any(String) }]);
+  });
+
+  it("a leaf listed after its chain is out of order too", async () => {
+    const run = await certrelay(["inspect", join(dir, "leaf-last.pem"), "--json"]);
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).chain).toMatchObject({ order: [3, 1, 2], inOrder: false });
+    expect(run.stderr).toContain("lists the chain as #1, #2, #3 but it links as #3, #1, #2");
   });
 
   it("reads stdin with -", async () => {

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { CertrelayError, ErrorCodes } from "../../errors.js";
+import { CertrelayError, type ErrorCode, ErrorCodes } from "../../errors.js";
 import { systemClock, type Clock } from "../../model.js";
 import {
   certFacts,
@@ -54,6 +54,8 @@ export interface InspectResult {
     foreign: number[];
   };
   privateKey?: { type: string; matchesLeaf: boolean };
+  /** what makes this bundle fail on a client or target, each with its code and fix (exit 1 when any) */
+  problems: Array<{ code: ErrorCode; message: string }>;
 }
 
 function keyText(f: CertFacts): string {
@@ -113,7 +115,8 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
   });
   const foreign = ordered.foreign.map(positionOf);
   const order = path.map(positionOf);
-  const givenOrder = [leaf.position, ...others.filter((c) => !foreign.includes(c.position)).map((c) => c.position)];
+  // the file's own order: a leaf listed after its chain is out of order too
+  const givenOrder = certs.filter((c) => !foreign.includes(c.position)).map((c) => c.position);
 
   const certificates = certs.map(({ position, facts }): InspectedCertificate => {
     const role: InspectedCertificate["role"] = foreign.includes(position)
@@ -151,6 +154,7 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
       links,
       foreign,
     },
+    problems: [],
   };
   if (keyPem !== undefined) {
     const { key } = readPrivateKey(keyPem, `${source} private key`);
@@ -166,7 +170,39 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
         : `${key.asymmetricKeyType ?? "unknown"} ${key.asymmetricKeyDetails?.namedCurve ?? ""}`.trim();
     result.privateKey = { type, matchesLeaf: matches };
   }
+  result.problems = problemsOf(result, givenOrder);
   return result;
+}
+
+/**
+ * What a user must fix before deploying this bundle. Order counts: TLS 1.2 (RFC 5246 7.4.2) requires each
+ * certificate to be followed by its issuer; browsers reorder, but strict clients and appliances refuse such a chain.
+ */
+function problemsOf(result: InspectResult, givenOrder: number[]): InspectResult["problems"] {
+  const { chain, source } = result;
+  const list = (positions: number[]) => positions.map((p) => `#${p}`).join(", ");
+  const problems: InspectResult["problems"] = [];
+  for (const link of chain.links.filter((l) => !l.ok))
+    problems.push({
+      code: ErrorCodes.CHAIN_INCOMPLETE,
+      message: `${source}: #${link.to} did not sign #${link.from}; put the certificate that issued #${link.from} in the bundle`,
+    });
+  if (chain.foreign.length > 0)
+    problems.push({
+      code: ErrorCodes.CHAIN_FOREIGN,
+      message: `${source}: ${list(chain.foreign)} ${chain.foreign.length === 1 ? "is" : "are"} not part of the leaf's chain; remove ${chain.foreign.length === 1 ? "it" : "them"} from the bundle`,
+    });
+  if (!chain.inOrder)
+    problems.push({
+      code: ErrorCodes.CHAIN_ORDER,
+      message: `${source} lists the chain as ${list(givenOrder)} but it links as ${list(chain.order)}; strict TLS clients refuse it: reorder the file leaf first, each certificate followed by its issuer (${list(chain.order)})`,
+    });
+  if (result.privateKey?.matchesLeaf === false)
+    problems.push({
+      code: ErrorCodes.KEY_MISMATCH,
+      message: `${source}: the private key does not belong to the leaf (#${chain.order[0] ?? 1}); put the leaf's own key in the bundle`,
+    });
+  return problems;
 }
 
 function printInspect(result: InspectResult, io: CliIo): void {
@@ -250,10 +286,8 @@ export function registerInspect(
       const result = inspectBundle(await readSource(file), file === "-" ? "stdin" : file, clock());
       if (flags.json) io.out(JSON.stringify(result, null, 2));
       else printInspect(result, io);
-      const broken =
-        result.chain.links.some((l) => !l.ok) ||
-        result.chain.foreign.length > 0 ||
-        result.privateKey?.matchesLeaf === false;
-      setExit(broken ? 1 : 0);
+      // a bundle a strict client refuses is a certificate problem (exit 1), order included: scripts gate on it
+      for (const problem of result.problems) io.err(`${io.colors.red("error")} ${problem.code}: ${problem.message}`);
+      setExit(result.problems.length > 0 ? 1 : 0);
     });
 }
