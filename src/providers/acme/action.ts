@@ -179,7 +179,7 @@ export function acmeIssuerFor(
   const notHere = (): never => {
     throw new Error("certrelay bug: an Action apply has no certificate store");
   };
-  // Only the credentials calls are ever made by the issuer (its account); everything else is the pipeline's.
+  // Only the credentials calls (and their lease) are ever made by the issuer (its account); the rest is the pipeline's.
   const store: Store = {
     kind: "file",
     getCredentials: async () => ({ ...held }),
@@ -203,7 +203,11 @@ export function acmeIssuerFor(
     promote: notHere,
     clearPending: notHere,
     putCurrent: notHere,
-    acquireLease: notHere,
+    // the account is held in this step's memory only: no other run can write it, so its lease is always free
+    acquireLease: async (_secretId, request) => ({
+      acquired: true,
+      lease: { owner: request.owner, release: async () => undefined },
+    }),
     list: notHere,
   };
   return { config: parsed.data, credentials, store };

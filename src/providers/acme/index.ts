@@ -2,8 +2,9 @@
  * An ACME CA (RFC 8555: Let's Encrypt, or any other) as a certrelay Issuer, over acme-client, validating with
  * DNS-01 through a lego-shaped DNS provider.
  *
- * - The account key lives in the issuer's credentials secret: made on first use, written back before the account
- *   is registered, reused by every later run (so the CA sees one account). Never logged.
+ * - The account key lives in the issuer's credentials secret: made on first use by one run holding that secret's
+ *   lease (runs in other processes wait for it), written back before the account is registered, reused by every
+ *   later run (so the CA sees one account). Never logged.
  * - The order URL is handed to the pipeline (`onOrder`) as soon as the order exists, so a crash between order and
  *   finalize resumes that order instead of opening another.
  * - A request seen before (a run that died before storing the order URL, a newOrder whose answer was lost) is found
@@ -14,12 +15,13 @@
  *   a backoff the pipeline persists. TXT records are removed once the CA decided, on error, or at close().
  * - ARI (RFC 9773) and profiles are used when the directory offers them.
  */
-import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { createPublicKey, randomUUID, X509Certificate, type KeyObject } from "node:crypto";
 import type { Authorization, Client, Order } from "acme-client";
 import { createDnsProvider, type DnsChallengeProvider, type DnsProviderConfig } from "../../dns/index.js";
 import { CertrelayError, ErrorCodes, isVendorError } from "../../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer, KeyOptions, KeyType, RenewalAdvice } from "../../model.js";
 import { inspectCsr, splitPem } from "../../x509/index.js";
+import type { Store } from "../../store/index.js";
 import type { ProviderContext } from "../context.js";
 import { writeOnce } from "../kit/landed.js";
 import { ariCertId, renewalTimeInWindow } from "./ari.js";
@@ -40,6 +42,13 @@ export { acmeSchema, type AcmeConfig, DIRECTORY_PRESETS } from "./config.js";
 const VENDOR = "acme";
 /** RFC 9773 §4.3: without Retry-After, ask again in six hours at the earliest. */
 const ARI_DEFAULT_RECHECK_MS = 6 * 60 * 60 * 1000;
+/**
+ * The credentials secret's lease while one run makes the ACME account: how long it lasts if its holder dies (a
+ * Secrets Manager lease; the file store's lock goes stale on its own), and how long another run waits for it.
+ */
+const ACCOUNT_LEASE_TTL_MS = 60_000;
+const ACCOUNT_WAIT_MS = 90_000;
+const ACCOUNT_WAIT_STEP_MS = 100;
 
 export interface AcmeSettings {
   directory: string;
@@ -191,14 +200,18 @@ class AcmeOrders {
     return connection.client({ accountKey, accountUrl, ...(eab ? { externalAccountBinding: eab } : {}) });
   }
 
-  /** The stored account, or a new key written to the store first and then registered (RFC 8555 §7.3). */
+  /**
+   * The stored account, or a new one made by exactly one run: a new key written to the store first and then
+   * registered (RFC 8555 §7.3). Runs in other processes (a schedule, a manual run, a Lambda retry) that also find no
+   * account wait for the one holding the credentials secret's lease and then use what it stored, so the CA sees one
+   * account and no run's key is overwritten.
+   */
   private async ensureAccount(connection: AcmeConnection): Promise<{ accountKey: string; accountUrl: string }> {
     const store = this.ctx.store;
     // read again rather than trust the run's cached copy: another issuer of this run may have just written it
     const stored = store ? await store.getCredentials(this.settings.credentials) : this.credentials;
-    if (stored.accountKey && stored.accountUrl && stored.accountDirectory === this.directoryUrl) {
-      return { accountKey: stored.accountKey, accountUrl: stored.accountUrl };
-    }
+    const ready = this.storedAccount(stored);
+    if (ready) return ready;
     if (!store?.putCredentials) {
       throw new CertrelayError(
         ErrorCodes.CONFIG_INVALID,
@@ -206,15 +219,58 @@ class AcmeOrders {
         { field: "issuer.credentials", vendor: VENDOR },
       );
     }
+    const put = store.putCredentials.bind(store);
+    const owner = `acme-account ${randomUUID()}`;
+    let waitedMs = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      const taken = await store.acquireLease(this.settings.credentials, {
+        owner,
+        now: this.now(),
+        ttlMs: ACCOUNT_LEASE_TTL_MS,
+      });
+      if (taken.acquired) {
+        try {
+          // the run that held the lease before us may have finished the account meanwhile
+          const latest = await store.getCredentials(this.settings.credentials);
+          return this.storedAccount(latest) ?? (await this.registerAccount(connection, put, latest));
+        } finally {
+          await taken.lease.release();
+        }
+      }
+      const delayMs = Math.min(ACCOUNT_WAIT_STEP_MS * attempt, 1_000);
+      if (waitedMs + delayMs > ACCOUNT_WAIT_MS || (this.ctx.deadline && delayMs >= this.ctx.deadline.remaining())) {
+        throw new CertrelayError(
+          ErrorCodes.TIMEOUT,
+          `another run (${taken.holder}) is creating the ACME account kept in ${this.settings.credentials} and did not finish within ${Math.round(waitedMs / 1000)} s; the next run uses the account it stores`,
+          { field: "issuer.credentials", vendor: VENDOR },
+        );
+      }
+      await this.ctx.sleep(delayMs);
+      waitedMs += delayMs;
+      const seen = this.storedAccount(await store.getCredentials(this.settings.credentials));
+      if (seen) return seen;
+    }
+  }
+
+  private storedAccount(stored: AcmeCredentials): { accountKey: string; accountUrl: string } | undefined {
+    return stored.accountKey && stored.accountUrl && stored.accountDirectory === this.directoryUrl
+      ? { accountKey: stored.accountKey, accountUrl: stored.accountUrl }
+      : undefined;
+  }
+
+  /** Under the credentials secret's lease: the key is stored, then registered, then its account URL stored. */
+  private async registerAccount(
+    connection: AcmeConnection,
+    put: NonNullable<Store["putCredentials"]>,
+    stored: AcmeCredentials,
+  ): Promise<{ accountKey: string; accountUrl: string }> {
+    // a key left by a run that died before it stored the account URL is registered again: the CA answers with the
+    // account it already has for that key (RFC 8555 §7.3.1), so no second account is made
     let accountKey = stored.accountKey;
     if (!accountKey) {
-      const made = (await connection.acme.crypto.createPrivateEcdsaKey("P-256")).toString();
+      accountKey = (await connection.acme.crypto.createPrivateEcdsaKey("P-256")).toString();
       // the key is kept before the CA hears of it: an account whose key was lost could never be used again
-      await store.putCredentials(this.settings.credentials, { ...stored, accountKey: made });
-      // Two processes (Lambda workers under different certificates' leases) may both have found no key. Register
-      // whichever key the store kept: a key the CA already knows returns its existing account (RFC 8555 §7.3.1),
-      // so the CA sees one account instead of one per process. (Narrows the race; the store has no compare-and-set.)
-      accountKey = (await store.getCredentials(this.settings.credentials)).accountKey ?? made;
+      await put(this.settings.credentials, { ...stored, accountKey });
     }
     const directory = await this.read("read the directory", () => connection.directory());
     if (directory.meta?.termsOfService && !this.settings.acceptTos) {
@@ -240,7 +296,7 @@ class AcmeOrders {
       }),
     );
     const accountUrl = client.getAccountUrl();
-    await store.putCredentials(this.settings.credentials, {
+    await put(this.settings.credentials, {
       ...stored,
       accountKey,
       accountUrl,
