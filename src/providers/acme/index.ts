@@ -81,7 +81,9 @@ const accounts = new Map<string, Promise<{ accountKey: string; accountUrl: strin
  * Renewal information per (directory, certID) for as long as the CA's Retry-After says (RFC 9773 §4.3). Kept for the
  * process, so a warm Lambda or a long-running CLI does not ask again before the CA wants it to.
  */
-const ariChecks = new Map<string, { advice: RenewalAdvice | undefined; nextCheck: number }>();
+const ariChecks = new Map<string, { advice: RenewalAdvice | undefined; nextCheck: number; run: number }>();
+/** Tells one run's issuer from another's (see `AcmeOrders.run`); a counter, so an entry holds no issuer alive. */
+let runs = 0;
 
 type PresentedRecord = { domain: string; token: string; keyAuth: string };
 type ChallengeLike = { type: string; url: string; token: string; status: string; error?: AcmeProblem };
@@ -93,6 +95,12 @@ class AcmeOrders {
   /** DNS-01 records published per order URL (and the authorizations they answer), until the CA decided */
   private readonly challenges = new Map<string, { records: PresentedRecord[]; authorizations: string[] }>();
   readonly directoryUrl: string;
+  /**
+   * This issuer is one run's (the registry makes one per run). What the CA said about a certificate this run is
+   * its answer for the whole run, even when its Retry-After allows asking again at once: the scheduler's scan and
+   * the rotation it hands the certificate to share one request.
+   */
+  private readonly run = ++runs;
 
   constructor(
     readonly settings: AcmeSettings,
@@ -313,7 +321,7 @@ class AcmeOrders {
     const certId = await ariCertId(certificate);
     const cacheKey = `${this.directoryUrl}\n${certId}`;
     const cached = ariChecks.get(cacheKey);
-    if (cached && this.now().getTime() < cached.nextCheck) return cached.advice;
+    if (cached && (cached.run === this.run || this.now().getTime() < cached.nextCheck)) return cached.advice;
     const url = `${directory.renewalInfo.replace(/\/$/, "")}/${certId}`;
     let answer: { data: RenewalInfo; retryAfterMs: number | undefined };
     try {
@@ -339,6 +347,7 @@ class AcmeOrders {
     ariChecks.set(cacheKey, {
       advice,
       nextCheck: this.now().getTime() + (answer.retryAfterMs ?? ARI_DEFAULT_RECHECK_MS),
+      run: this.run,
     });
     return advice;
   }
