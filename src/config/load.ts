@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isNode, LineCounter, parseDocument, type Document } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import { builtInCatalog, type ProviderCatalog } from "../providers/catalog.js";
 import { isInsecureEndpoint, LIMITS, looksLikePastedSecret, portProblem, shapeProblem } from "./harden.js";

@@ -3,7 +3,8 @@
  * messages say what is expected, never echo what was found (a value may be a pasted secret). The target and issuer
  * entries are the vendors' own schemas (src/providers/<vendor>/config.ts), joined here from a list of definitions.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../zod-locale.js";
 import {
   builtInProviders,
   type BuiltInIssuerConfig,
@@ -30,8 +31,8 @@ const CERTIFICATE_NAME = /^[a-z0-9._-]{1,64}$/;
 
 /** The schemas of one catalog's config entries: a discriminated union per role over its definitions. */
 export interface RoleSchemas<T extends EntryBase, I extends EntryBase> {
-  target: z.ZodType<T>;
-  issuer: z.ZodType<I>;
+  target: z.ZodMiniType<T>;
+  issuer: z.ZodMiniType<I>;
   /** names with a target role, in list order (messages list them) */
   targetProviders: readonly string[];
   /** names with an issuer role, in list order */
@@ -66,15 +67,19 @@ export function notAnIssuerMessage(name: string, reason: string): string {
 }
 
 function refused(name: string, reason: string): EntrySchema<never> {
-  return z
-    .looseObject({ provider: z.literal(name) })
-    .superRefine((_value, ctx) =>
-      ctx.addIssue({ code: "custom", path: ["provider"], message: notAnIssuerMessage(name, reason) }),
-    )
-    .pipe(z.never());
+  return z.pipe(
+    z
+      .looseObject({ provider: z.literal(name) })
+      .check(
+        z.superRefine((_value, ctx) =>
+          ctx.addIssue({ code: "custom", path: ["provider"], message: notAnIssuerMessage(name, reason) }),
+        ),
+      ),
+    z.never(),
+  );
 }
 
-function unionOf<E extends EntryBase>(options: EntrySchema<E>[], role: string): z.ZodType<E> {
+function unionOf<E extends EntryBase>(options: EntrySchema<E>[], role: string): z.ZodMiniType<E> {
   const [first, ...rest] = options;
   // a union needs one member; a list with no provider of this role accepts none (and says so)
   if (first === undefined) return z.never({ error: `no provider can be a ${role}` });
@@ -83,9 +88,7 @@ function unionOf<E extends EntryBase>(options: EntrySchema<E>[], role: string): 
 
 const renewBeforeDaysSchema = z
   .number({ error: "expected a whole number of days from 1 to 365" })
-  .int()
-  .min(1)
-  .max(365);
+  .check(z.int(), z.minimum(1), z.maximum(365));
 
 /** `certificates[]` and the whole file, over a catalog's target and issuer unions. */
 export function configSchemasFor<T extends EntryBase, I extends EntryBase>(
@@ -95,39 +98,43 @@ export function configSchemasFor<T extends EntryBase, I extends EntryBase>(
     .strictObject({
       name: z
         .string({ error: "expected a name made of a-z 0-9 - _ ." })
-        .regex(CERTIFICATE_NAME, { error: "expected a name made of a-z 0-9 - _ . (at most 64)" }),
+        .check(z.regex(CERTIFICATE_NAME, { error: "expected a name made of a-z 0-9 - _ . (at most 64)" })),
       /** store secret id that holds current material and the pending renewal */
       secret: secretIdSchema,
-      commonName: hostnameSchema.optional(),
-      sans: z.array(hostnameSchema, { error: "expected a list of host names" }).optional(),
-      keyType: z.enum(["rsa", "ecc"], { error: "expected rsa or ecc" }).optional(),
-      renewBeforeDays: renewBeforeDaysSchema.optional(),
+      commonName: z.optional(hostnameSchema),
+      sans: z.optional(z.array(hostnameSchema, { error: "expected a list of host names" })),
+      keyType: z.optional(z.enum(["rsa", "ecc"], { error: "expected rsa or ecc" })),
+      renewBeforeDays: z.optional(renewBeforeDaysSchema),
       /** absent: certrelay only deploys and verifies what is in the store; renewal is someone else's job */
-      issuer: roles.issuer.optional(),
-      targets: z.array(roles.target, { error: "expected a list of targets" }).default([]),
+      issuer: z.optional(roles.issuer),
+      targets: z._default(z.array(roles.target, { error: "expected a list of targets" }), []),
     })
-    .superRefine((value, ctx) => {
-      if (value.issuer === undefined && value.targets.length === 0) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["targets"],
-          message: "a certificate needs an issuer or at least one target",
-        });
-      }
-    });
+    .check(
+      z.superRefine((value, ctx) => {
+        if (value.issuer === undefined && value.targets.length === 0) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["targets"],
+            message: "a certificate needs an issuer or at least one target",
+          });
+        }
+      }),
+    );
   const config = z.strictObject({
-    renewBeforeDays: renewBeforeDaysSchema.default(30),
-    concurrency: z.number({ error: "expected a whole number from 1 to 64" }).int().min(1).max(64).default(4),
+    renewBeforeDays: z._default(renewBeforeDaysSchema, 30),
+    concurrency: z._default(
+      z.number({ error: "expected a whole number from 1 to 64" }).check(z.int(), z.minimum(1), z.maximum(64)),
+      4,
+    ),
     /** per-attempt timeout of vendor HTTP requests; --http-timeout / CERTRELAY_HTTP_TIMEOUT_MS / HTTP_TIMEOUT_MS win over it */
-    httpTimeoutMs: z
-      .number({ error: "expected milliseconds from 100 to 900000" })
-      .int()
-      .min(100)
-      .max(900_000)
-      .optional(),
+    httpTimeoutMs: z.optional(
+      z
+        .number({ error: "expected milliseconds from 100 to 900000" })
+        .check(z.int(), z.minimum(100), z.maximum(900_000)),
+    ),
     certificates: z
       .array(certificate, { error: "expected a list of certificates" })
-      .min(1, { error: "list at least one certificate" }),
+      .check(z.minLength(1, { error: "list at least one certificate" })),
   });
   return { certificate, config };
 }

@@ -6,7 +6,8 @@
  * Validation reuses the certrelay.yml schemas, so a field means the same thing in a workflow and in a config file;
  * problems are reported by the input name the user typed, never with its value.
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../zod-locale.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { Issuer, Target } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
@@ -74,9 +75,9 @@ export function inputKindOf(definition: AnyProviderDefinition, key: string): Non
   if (spec?.kind) return spec.kind;
   for (const role of [definition.target, definition.issuer]) {
     const schema: unknown = role?.schema;
-    if (!(schema instanceof z.ZodObject)) continue;
+    if (!(schema instanceof z.ZodMiniObject)) continue;
     const field: unknown = schema.shape[key];
-    if (!(field instanceof z.ZodType)) continue;
+    if (!(field instanceof z.ZodMiniType)) continue;
     if (field.safeParse(1).success && !field.safeParse("1").success) return "number";
     if (field.safeParse(true).success && !field.safeParse("true").success) return "flag";
   }
@@ -120,7 +121,7 @@ function inputNameOf(definition: AnyProviderDefinition, key: string): string {
   return definition.inputs[key]?.input ?? key;
 }
 
-function firstProblem(error: z.ZodError, definition: AnyProviderDefinition): CertrelayError {
+function firstProblem(error: z.core.$ZodError, definition: AnyProviderDefinition): CertrelayError {
   const provider = definition.name;
   const issue = error.issues[0];
   const key = issue?.path.find((segment): segment is string => typeof segment === "string") ?? "provider";
@@ -145,13 +146,13 @@ function firstProblem(error: z.ZodError, definition: AnyProviderDefinition): Cer
 function entryFields(
   fields: VendorFields,
   definition: AnyProviderDefinition,
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
 ): Record<string, unknown> {
   const settings = definedOnly({ ...fields, credentials: INLINE_CREDENTIALS });
   for (const [key, spec] of Object.entries(definition.inputs)) {
     if (spec.actionDefault !== undefined && settings[key] === undefined) settings[key] = spec.actionDefault;
   }
-  if (!(schema instanceof z.ZodObject)) return settings;
+  if (!(schema instanceof z.ZodMiniObject)) return settings;
   const keys = Object.keys(schema.shape);
   return Object.fromEntries(Object.entries(settings).filter(([k]) => keys.includes(k)));
 }
@@ -221,7 +222,7 @@ export function preparedIssuer(definition: AnyProviderDefinition, entry: EntryOf
 
 /** The credential fields of a definition: key, the input that carries it, and whether the vendor needs it. */
 function credentialFields(definition: AnyProviderDefinition): { key: string; input: string; required: boolean }[] {
-  const shape: Record<string, z.ZodType> = definition.credentials.shape;
+  const shape: Record<string, z.ZodMiniType> = definition.credentials.shape;
   return Object.entries(shape).map(([key, schema]) => ({
     key,
     input: definition.inputs[key]?.input ?? key,

@@ -4,7 +4,7 @@
  * generated provider table). The built-in catalog is made from src/providers/index.ts; a test makes its own from a
  * longer list to add a vendor without editing src (test/adding-a-vendor.test.ts).
  */
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import {
   configSchemasFor,
   notAnIssuerMessage,
@@ -27,10 +27,10 @@ export interface ProviderCatalog<T extends EntryBase = EntryBase, I extends Entr
   /** names with an issuer role, in list order */
   readonly issuerProviders: readonly string[];
   /** the schemas are built on first use, once per catalog */
-  readonly targetSchema: z.ZodType<T>;
-  readonly issuerSchema: z.ZodType<I>;
-  readonly certificateSchema: z.ZodType<ManagedCertificateOf<T, I>>;
-  readonly configSchema: z.ZodType<CertrelayConfigOf<T, I>>;
+  readonly targetSchema: z.ZodMiniType<T>;
+  readonly issuerSchema: z.ZodMiniType<I>;
+  readonly certificateSchema: z.ZodMiniType<ManagedCertificateOf<T, I>>;
+  readonly configSchema: z.ZodMiniType<CertrelayConfigOf<T, I>>;
   definition(name: string): AnyProviderDefinition | undefined;
   /** the fields a vendor's credentials secret holds, for hints that say what goes into the store */
   credentialFields(name: string): readonly string[] | undefined;

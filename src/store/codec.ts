@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import type { PendingRenewal } from "./types.js";
@@ -8,33 +8,36 @@ import type { PendingRenewal } from "./types.js";
  * by secret id and shape, never by echoing its content.
  */
 export const materialSchema = z.object({
-  certificate: z.string().min(1),
-  privateKey: z.string().min(1),
+  certificate: z.string().check(z.minLength(1)),
+  privateKey: z.string().check(z.minLength(1)),
   chain: z.string(),
 });
 
 export const pendingSchema = z.object({
   reference: z.string(),
   createdAt: z.string(),
-  privateKey: z.string().min(1),
+  privateKey: z.string().check(z.minLength(1)),
   csr: z.string(),
-  orderId: z.string().optional(),
-  certificate: z.string().optional(),
-  chain: z.string().optional(),
+  orderId: z.optional(z.string()),
+  certificate: z.optional(z.string()),
+  chain: z.optional(z.string()),
   deployedTo: z.array(z.string()),
-  attempts: z.number().int().nonnegative(),
-  lastError: z
-    .object({ code: z.string(), message: z.string(), at: z.string(), backoffUntil: z.string().optional() })
-    .optional(),
-  abandoned: z
-    .array(z.object({ reference: z.string(), orderId: z.string().optional(), reason: z.string(), at: z.string() }))
-    .optional(),
+  attempts: z.number().check(z.int(), z.nonnegative()),
+  lastError: z.optional(
+    z.object({ code: z.string(), message: z.string(), at: z.string(), backoffUntil: z.optional(z.string()) }),
+  ),
+  abandoned: z.optional(
+    z.array(z.object({ reference: z.string(), orderId: z.optional(z.string()), reason: z.string(), at: z.string() })),
+  ),
 });
 
 /** Secrets Manager AWSPENDING value: the bookkeeping is wrapped so it can never be mistaken for material. */
 export const pendingEnvelopeSchema = z.object({ pending: pendingSchema });
 
-const credentialValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+const credentialValue = z.pipe(
+  z.union([z.string(), z.number(), z.boolean()]),
+  z.transform((v: string | number | boolean) => String(v)),
+);
 export const credentialsSchema = z.record(z.string(), credentialValue);
 
 /** Which fields of stored material are missing or not text, by name only (their values may be keys). */

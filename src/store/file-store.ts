@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
 import {
@@ -27,11 +27,11 @@ import type { LeaseAttempt, LeaseRequest, PendingRenewal, SessionStore, Store } 
  * optional. For a credentials secret `current` is the JSON object of strings.
  */
 const fileSchema = z.object({
-  current: z.unknown().optional(),
-  previous: z.unknown().optional(),
-  pending: z.unknown().optional(),
+  current: z.optional(z.unknown()),
+  previous: z.optional(z.unknown()),
+  pending: z.optional(z.unknown()),
   /** credentials files only: vendor sessions per endpoint (see sessions.ts) */
-  sessions: z.unknown().optional(),
+  sessions: z.optional(z.unknown()),
 });
 type SecretFile = z.infer<typeof fileSchema>;
 

@@ -9,12 +9,12 @@ import {
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { randomUUID } from "node:crypto";
-import * as z from "zod";
+import * as z from "zod/mini";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { SessionStore, Store, VendorSession } from "./types.js";
 
 export const sessionSchema = z.object({
-  accessToken: z.string().min(1),
+  accessToken: z.string().check(z.minLength(1)),
   refreshToken: z.string(),
   accessExpiresAt: z.number(),
   refreshExpiresAt: z.number(),

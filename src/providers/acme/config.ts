@@ -3,7 +3,8 @@
  * stays in this folder; src/config only lists it in the issuer union. Field names follow lego's flags where one
  * exists (`--server` -> directory, `--email`, `--accept-tos`, `--key-type`, `--profile`, `--dns`).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../../zod-locale.js";
 import { dnsProviderSchema } from "../../dns/index.js";
 import { once } from "../kit/config.js";
 
@@ -35,25 +36,28 @@ function directoryProblem(value: string): string | undefined {
 
 export const acmeSchema = z.strictObject({
   provider: z.literal("acme"),
-  directory: z
-    .string({ error: "expected letsencrypt, letsencrypt-staging or a directory URL" })
-    .superRefine((value, ctx) => {
+  directory: z.string({ error: "expected letsencrypt, letsencrypt-staging or a directory URL" }).check(
+    z.superRefine((value, ctx) => {
       const problem = directoryProblem(value);
       if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
     }),
+  ),
   /** store secret holding the account key (written on first use) and, for CAs that need it, eabKid + eabHmacKey */
-  credentials: z
-    .string({ error: "expected a store secret id like certrelay/acme" })
-    .regex(SECRET_ID, { error: "expected a store secret id like certrelay/acme (letters, digits and / _ + = . @ -)" }),
-  email: z.email({ error: "expected an e-mail address for the CA's expiry and policy notices" }).optional(),
+  credentials: z.string({ error: "expected a store secret id like certrelay/acme" }).check(
+    z.regex(SECRET_ID, {
+      error: "expected a store secret id like certrelay/acme (letters, digits and / _ + = . @ -)",
+    }),
+  ),
+  email: z.optional(z.email({ error: "expected an e-mail address for the CA's expiry and policy notices" })),
   /** the CA's terms of service, agreed on the user's behalf when the account is created */
-  acceptTos: z.boolean({ error: "expected true or false" }).default(false),
-  keyType: z.enum(ACME_KEY_TYPES, { error: `expected one of ${ACME_KEY_TYPES.join("|")}` }).default("rsa2048"),
+  acceptTos: z._default(z.boolean({ error: "expected true or false" }), false),
+  keyType: z._default(z.enum(ACME_KEY_TYPES, { error: `expected one of ${ACME_KEY_TYPES.join("|")}` }), "rsa2048"),
   /** an ACME profile the CA lists in its directory (e.g. Let's Encrypt's tlsserver or shortlived) */
-  profile: z
-    .string({ error: "expected a profile name like tlsserver" })
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "expected a profile name like tlsserver" })
-    .optional(),
+  profile: z.optional(
+    z
+      .string({ error: "expected a profile name like tlsserver" })
+      .check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "expected a profile name like tlsserver" })),
+  ),
   dns: dnsProviderSchema,
 });
 
@@ -70,7 +74,7 @@ export function directoryUrlOf(directory: string): string {
  */
 export const acmeCredentialsSchema = once(() =>
   z.object({
-    eabKid: z.string({ error: "expected the CA's EAB key id" }).optional(),
-    eabHmacKey: z.string({ error: "expected the CA's EAB HMAC key" }).optional(),
+    eabKid: z.optional(z.string({ error: "expected the CA's EAB key id" })),
+    eabHmacKey: z.optional(z.string({ error: "expected the CA's EAB HMAC key" })),
   }),
 );

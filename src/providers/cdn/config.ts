@@ -1,5 +1,6 @@
 /** `provider: cdn` entries of certrelay.yml (a target: the SwiftFederation CDN's certificate list and edge). */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../../zod-locale.js";
 import { connection, hostnameSchema, vendorIdSchema, once } from "../kit/config.js";
 
 export const cdnSchema = z
@@ -10,29 +11,34 @@ export const cdnSchema = z
      * the host name the CDN serves this certificate for; verification connects with this SNI. Without it the
      * certificate is verified through the API (on the account's certificate list), the edge is not probed.
      */
-    verifyHost: hostnameSchema.optional(),
-    verifyPort: z.number({ error: "expected a port number" }).int().min(1).max(65_535).optional(),
+    verifyHost: z.optional(hostnameSchema),
+    verifyPort: z.optional(
+      z.number({ error: "expected a port number" }).check(z.int(), z.minimum(1), z.maximum(65_535)),
+    ),
     /** where to connect for verification when DNS does not point at the CDN yet (e.g. the sandbox edge 127.0.0.1:8443) */
-    verifyAddress: z
-      .string({ error: "expected host:port like 127.0.0.1:8443" })
-      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port like 127.0.0.1:8443" })
-      .refine(
-        (value) => {
-          const port = Number(value.slice(value.lastIndexOf(":") + 1));
-          return port >= 1 && port <= 65_535;
-        },
-        { error: "expected a port from 1 to 65535 after the colon" },
-      )
-      .optional(),
-    serviceId: vendorIdSchema.optional(),
+    verifyAddress: z.optional(
+      z.string({ error: "expected host:port like 127.0.0.1:8443" }).check(
+        z.regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, { error: "expected host:port like 127.0.0.1:8443" }),
+        z.refine(
+          (value) => {
+            const port = Number(value.slice(value.lastIndexOf(":") + 1));
+            return port >= 1 && port <= 65_535;
+          },
+          { error: "expected a port from 1 to 65535 after the colon" },
+        ),
+      ),
+    ),
+    serviceId: z.optional(vendorIdSchema),
   })
-  .superRefine((value, ctx) => {
-    if (value.verifyHost !== undefined) return;
-    for (const field of ["verifyPort", "verifyAddress", "serviceId"] as const) {
-      if (value[field] !== undefined)
-        ctx.addIssue({ code: "custom", path: ["verifyHost"], message: `required when ${field} is set` });
-    }
-  });
+  .check(
+    z.superRefine((value, ctx) => {
+      if (value.verifyHost !== undefined) return;
+      for (const field of ["verifyPort", "verifyAddress", "serviceId"] as const) {
+        if (value[field] !== undefined)
+          ctx.addIssue({ code: "custom", path: ["verifyHost"], message: `required when ${field} is set` });
+      }
+    }),
+  );
 
 export type CdnConfig = z.output<typeof cdnSchema>;
 
@@ -41,9 +47,9 @@ export const cdnCredentialsSchema = once(() =>
   z.object({
     accessKeyId: z
       .string({ error: "expected the SwiftFederation access key id" })
-      .min(1, { error: "expected the SwiftFederation access key id" }),
+      .check(z.minLength(1, { error: "expected the SwiftFederation access key id" })),
     accessKeySecret: z
       .string({ error: "expected the SwiftFederation access key secret" })
-      .min(1, { error: "expected the SwiftFederation access key secret" }),
+      .check(z.minLength(1, { error: "expected the SwiftFederation access key secret" })),
   }),
 );

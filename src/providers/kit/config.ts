@@ -3,17 +3,18 @@
  * can own its entry schema without importing src/config, which derives its unions from the vendor folders).
  * Messages say what is expected and never echo what was found (a value may be a pasted secret).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
+import "../../zod-locale.js";
 
 /** Secrets Manager's own name alphabet; the file store encodes anything else away anyway. */
 export const SECRET_ID = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
 const HOSTNAME = /^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
-export const secretIdSchema = z
-  .string({ error: "expected a store secret id like certrelay/reseller" })
-  .regex(SECRET_ID, {
+export const secretIdSchema = z.string({ error: "expected a store secret id like certrelay/reseller" }).check(
+  z.regex(SECRET_ID, {
     error: "expected a store secret id like certrelay/reseller (letters, digits and / _ + = . @ -)",
-  });
+  }),
+);
 
 function httpUrlProblem(value: string): string | undefined {
   let url: URL;
@@ -30,33 +31,41 @@ function httpUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
-export const endpointSchema = z.string({ error: "expected a URL like https://host:port" }).superRefine((value, ctx) => {
-  const problem = httpUrlProblem(value);
-  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
-});
+export const endpointSchema = z.string({ error: "expected a URL like https://host:port" }).check(
+  z.superRefine((value, ctx) => {
+    const problem = httpUrlProblem(value);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  }),
+);
 
 export const hostnameSchema = z
   .string({ error: "expected a host name like www.example.com" })
-  .regex(HOSTNAME, { error: "expected a host name like www.example.com" });
+  .check(z.regex(HOSTNAME, { error: "expected a host name like www.example.com" }));
 
 /** Vendor ids arrive as numbers when YAML sees digits (`certificateId: 42`); keep them as strings. */
-export const vendorIdSchema = z
-  .union([z.string().min(1), z.number().int().nonnegative()], { error: "expected an id (text or a whole number)" })
-  .transform((value) => String(value));
+export const vendorIdSchema = z.pipe(
+  z.union([z.string().check(z.minLength(1)), z.number().check(z.int(), z.nonnegative())], {
+    error: "expected an id (text or a whole number)",
+  }),
+  z.transform((value: string | number) => String(value)),
+);
 
 /** One of a few words in any case (vendors that say "not case-sensitive"), kept upper-case. */
 export const upperEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .string({ error: `expected one of ${values.join("|")}` })
-    .transform((value) => value.toUpperCase())
-    .pipe(z.enum(values, { error: `expected one of ${values.join("|")}` }));
+  z.pipe(
+    z.pipe(
+      z.string({ error: `expected one of ${values.join("|")}` }),
+      z.transform((value: string) => value.toUpperCase()),
+    ),
+    z.enum(values, { error: `expected one of ${values.join("|")}` }),
+  );
 
 /** The fields of an entry that talks to a vendor endpoint with credentials from the store. */
 export const connection = {
   endpoint: endpointSchema,
   credentials: secretIdSchema,
   /** accept a plain http:// endpoint on another machine (a lab PBX on a trusted LAN); loopback needs no flag */
-  allowInsecure: z.boolean({ error: "expected true or false" }).optional(),
+  allowInsecure: z.optional(z.boolean({ error: "expected true or false" })),
 };
 
 /**

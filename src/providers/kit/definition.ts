@@ -7,7 +7,7 @@
  * Shape, not behaviour: a definition holds schemas and factories; the pipeline owns retries of whole steps, polling,
  * dry-run and the report.
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { Issuer, Target } from "../../model.js";
 import type { SessionCache } from "../../store/index.js";
 import type { ProviderContext } from "../context.js";
@@ -49,15 +49,15 @@ export interface EntryBase {
 
 /**
  * A config entry schema a discriminated union can hold: a (strict) zod object with `provider: z.literal(name)`.
- * `.superRefine` keeps a zod 4 object an object, so cross-field rules are fine.
+ * `.check(z.superRefine(...))` keeps a zod 4 object an object, so cross-field rules are fine.
  */
-export type EntrySchema<Entry extends EntryBase> = z.ZodType<Entry> & z.core.$ZodTypeDiscriminable;
+export type EntrySchema<Entry extends EntryBase> = z.ZodMiniType<Entry> & z.core.$ZodTypeDiscriminable;
 
 /**
- * The credentials secret's fields as a zod object of strings (required ones `.min(1)`, the rest `.optional()`).
+ * The credentials secret's fields as a zod object of strings (required ones `z.minLength(1)`, the rest `z.optional`).
  * Its keys are the store secret's field names; `ProviderDefinition.inputs` maps each to the Action input.
  */
-export type CredentialsSchema = z.ZodObject<Record<string, z.ZodType<string | undefined>>>;
+export type CredentialsSchema = z.ZodMiniObject<Record<string, z.ZodMiniType<string | undefined>>>;
 
 /**
  * The credentials a factory receives: the store secret's text fields (or the Action's inputs), typed by the
@@ -112,10 +112,10 @@ export interface ProviderDefinition<
 export type AnyProviderDefinition = ProviderDefinition<string, any, any, any>;
 
 /** The config entry type of a definition's target role (never when it has none). */
-export type TargetEntryOf<D> = D extends { target: { schema: infer S extends z.ZodType } }
+export type TargetEntryOf<D> = D extends { target: { schema: infer S extends z.ZodMiniType } }
   ? Extract<z.output<S>, EntryBase>
   : never;
 /** The config entry type of a definition's issuer role (never when it has none). */
-export type IssuerEntryOf<D> = D extends { issuer: { schema: infer S extends z.ZodType } }
+export type IssuerEntryOf<D> = D extends { issuer: { schema: infer S extends z.ZodMiniType } }
   ? Extract<z.output<S>, EntryBase>
   : never;

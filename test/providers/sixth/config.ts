@@ -2,7 +2,7 @@
  * `provider: vault` entries of a certrelay.yml: a made-up sixth vendor (an in-memory PKI "vault" with mounts) that
  * exists only in the tests, to prove a vendor is one folder plus one line in the list (docs/adding-a-vendor.md).
  */
-import * as z from "zod";
+import * as z from "zod/mini";
 import { once, secretIdSchema } from "../../../src/providers/kit/config.js";
 
 const MOUNT = /^[a-z][a-z0-9-]{0,31}$/;
@@ -13,9 +13,12 @@ export const vaultSchema = z.strictObject({
   /** which in-memory vault (its mount name) holds or signs the certificate */
   mount: z
     .string({ error: "expected a mount name like pki-web" })
-    .regex(MOUNT, { error: "expected a mount name like pki-web (a-z 0-9 -)" }),
+    .check(z.regex(MOUNT, { error: "expected a mount name like pki-web (a-z 0-9 -)" })),
   /** validity of what it signs */
-  ttlDays: z.number({ error: "expected a whole number of days" }).int().min(1).max(397).default(90),
+  ttlDays: z._default(
+    z.number({ error: "expected a whole number of days" }).check(z.int(), z.minimum(1), z.maximum(397)),
+    90,
+  ),
 });
 
 export type VaultConfig = z.output<typeof vaultSchema>;
@@ -23,7 +26,11 @@ export type VaultConfig = z.output<typeof vaultSchema>;
 /** An AppRole login: role id and secret id. */
 export const vaultCredentialsSchema = once(() =>
   z.object({
-    roleId: z.string({ error: "expected the AppRole role id" }).min(1, { error: "expected the AppRole role id" }),
-    secretId: z.string({ error: "expected the AppRole secret id" }).min(1, { error: "expected the AppRole secret id" }),
+    roleId: z
+      .string({ error: "expected the AppRole role id" })
+      .check(z.minLength(1, { error: "expected the AppRole role id" })),
+    secretId: z
+      .string({ error: "expected the AppRole secret id" })
+      .check(z.minLength(1, { error: "expected the AppRole secret id" })),
   }),
 );
