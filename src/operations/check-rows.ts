@@ -42,7 +42,7 @@ export interface CheckRow {
   detail?: string;
   /** the `pending` row: the renewal in progress */
   pending?: PendingCheck;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; field?: string };
 }
 
 /**

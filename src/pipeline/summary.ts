@@ -14,6 +14,8 @@ export interface ErrorSummary {
   code: string;
   message: string;
   name?: string;
+  /** what the user fixes, as a config run's user types it (a credentials secret's key, a config key, a secret id) */
+  field?: string;
 }
 
 /** Thrown out of the pipeline (never caught per certificate) when a checkpoint hook simulates a crash. */
@@ -34,6 +36,7 @@ export function errorSummary(error: unknown, cert?: ManagedCertificate): ErrorSu
       code: error.code,
       name: error.name,
       message: cert ? withCredentialsSecretHint(error, cert) : error.message,
+      ...(error.field === undefined ? {} : { field: error.field }),
     };
   return {
     code: "INTERNAL",

@@ -4,6 +4,7 @@
  * tokens per application) and closes each exactly once.
  */
 import type { ManagedCertificate } from "../config/index.js";
+import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { Issuer, Target } from "../model.js";
 import type { PollSettings } from "../pipeline/poll.js";
 import type { Providers } from "../pipeline/types.js";
@@ -57,7 +58,7 @@ export class StoreBackedProviders implements Providers {
     const config = certificate.issuer;
     if (!config) return undefined;
     return this.cached(this.issuers, config, async () =>
-      this.catalog.createIssuer(config, await this.credentialsFor(config.credentials), {
+      this.catalog.createIssuer(config, await this.checkedCredentials(config.provider, config.credentials), {
         ...this.ctx,
         store: this.store,
       }),
@@ -70,7 +71,7 @@ export class StoreBackedProviders implements Providers {
         this.cached(this.targets, config, async () =>
           this.catalog.createTarget(
             config,
-            await this.credentialsFor(config.credentials),
+            await this.checkedCredentials(config.provider, config.credentials),
             this.ctx,
             sessionCache(this.store, config.credentials, config.endpoint ?? config.provider),
           ),
@@ -84,6 +85,29 @@ export class StoreBackedProviders implements Providers {
     this.targets.clear();
     this.issuers.clear();
     await Promise.allSettled(all.map(async (p) => (await p).close()));
+  }
+
+  /**
+   * The secret's fields, checked against what the provider reads before any vendor object exists: a config run's
+   * user fixes the secret, so the error names the secret id and its JSON key (the Action names its inputs instead).
+   * Names and the schema's own wording only, never a value.
+   */
+  private async checkedCredentials(provider: string, secretId: string): Promise<Record<string, string>> {
+    const credentials = await this.credentialsFor(secretId);
+    const checked = this.catalog.definition(provider)?.credentials.safeParse(credentials);
+    const issue = checked?.success === false ? checked.error.issues[0] : undefined;
+    if (issue) {
+      const key = String(issue.path[0] ?? "");
+      const missing = !(key in credentials);
+      throw new CertrelayError(
+        missing ? ErrorCodes.INPUT_MISSING : ErrorCodes.INPUT_INVALID,
+        missing
+          ? `credentials secret '${secretId}' has no ${key}, which provider ${provider} reads (${issue.message}): add "${key}" to that secret's JSON`
+          : `credentials secret '${secretId}' field ${key} is empty or not text (${issue.message}): set "${key}" in that secret's JSON`,
+        { field: key, vendor: provider },
+      );
+    }
+    return credentials;
   }
 
   private credentialsFor(secretId: string): Promise<Record<string, string>> {
