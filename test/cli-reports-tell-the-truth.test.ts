@@ -114,6 +114,9 @@ describe("certrelay reports tell the truth", () => {
       { env: { ...NO_AWS, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" } },
     );
     expect(unreachable.stdout).toContain("endpoint is unreachable (ECONNREFUSED)");
+    // the CLI's own flags, not the Lambda's environment variable
+    expect(unreachable.stdout).toContain("check --aws-endpoint and --aws-region, and that the service");
+    expect(unreachable.stdout).not.toContain("AWS_ENDPOINT_URL");
     for (const run of [noCredentials, unreachable]) expect(run.stdout).not.toMatch(/failed for secret '[^']+': Error"/);
   });
 

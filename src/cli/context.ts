@@ -135,7 +135,7 @@ export function createStore(flags: StoreFlags, env: Record<string, string | unde
   if (flags.aws || flags.awsEndpoint) {
     const region = regionOf(flags, env);
     const client = new SecretsManagerClient({ region, ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}) });
-    return new SecretsManagerStore(client);
+    return new SecretsManagerStore(client, { endpointSetting: "--aws-endpoint and --aws-region" });
   }
   return new FileStore({ dir: resolve(flags.storeDir) });
 }

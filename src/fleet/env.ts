@@ -85,7 +85,10 @@ export function defaultDepsFromEnv(env: Env): FleetDeps {
   const bundledPaths = [join(root, "certrelay.yml"), ...(here ? [join(here, "certrelay.yml")] : [])];
   const caFile = env.CERTRELAY_CA_FILE?.trim();
   const ca = caFile ? readFileSync(caFile, "utf8") : undefined;
-  const store = new SecretsManagerStore(new SecretsManagerClient({}));
+  // the SDK reads both from this environment: what a Lambda user sets, so the unreachable hint names them
+  const store = new SecretsManagerStore(new SecretsManagerClient({}), {
+    endpointSetting: "AWS_ENDPOINT_URL and AWS_REGION",
+  });
   let sns: Promise<SNSClient> | undefined;
   let sqs: Promise<SQSClient> | undefined;
   return {

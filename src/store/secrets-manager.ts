@@ -47,6 +47,11 @@ type StageContent =
 export interface SecretsManagerStoreOptions {
   /** ListSecrets page size (1..100); small values exist for tests of pagination */
   pageSize?: number;
+  /**
+   * How this entry's user sets the endpoint and region (`--aws-endpoint and --aws-region` in the CLI, `AWS_ENDPOINT_URL
+   * and AWS_REGION` in the Lambda), named when the endpoint is unreachable: each entry's hint is one its user can act on.
+   */
+  endpointSetting?: string;
 }
 
 /**
@@ -67,6 +72,7 @@ export class SecretsManagerStore implements Store {
   readonly kind = "secrets-manager" as const;
 
   private readonly pageSize: number;
+  private readonly endpointSetting: string;
   /** vendor sessions, under their own staging label on the credentials secret (sessions.ts) */
   readonly sessions: SessionStore;
 
@@ -75,6 +81,7 @@ export class SecretsManagerStore implements Store {
     options: SecretsManagerStoreOptions = {},
   ) {
     this.pageSize = options.pageSize ?? 100;
+    this.endpointSetting = options.endpointSetting ?? "the client's endpoint and region";
     this.sessions = new SecretsManagerSessions(client);
   }
 
@@ -605,7 +612,7 @@ export class SecretsManagerStore implements Store {
     try {
       return await run();
     } catch (e) {
-      throw toStoreError(e, operation, secretId);
+      throw toStoreError(e, operation, secretId, this.endpointSetting);
     }
   }
 }
@@ -696,7 +703,7 @@ function isAlreadyExists(e: unknown): boolean {
  * The two causes behind most "Error"s a user sees: no credentials at all, or an endpoint nobody answers on. Named
  * from the error's name and system code only (the SDK's messages may carry values).
  */
-function awsCauseHint(e: unknown): string {
+function awsCauseHint(e: unknown, endpointSetting: string): string {
   const name = errorName(e);
   if (name === "CredentialsProviderError") {
     return ": no AWS credentials found; set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (moto_server takes any, e.g. test/test)";
@@ -709,7 +716,7 @@ function awsCauseHint(e: unknown): string {
         code,
       )
     ) {
-      return `: the Secrets Manager endpoint is unreachable (${code}); check --aws-endpoint or AWS_ENDPOINT_URL, the region, and that the service (or moto_server) is running`;
+      return `: the Secrets Manager endpoint is unreachable (${code}); check ${endpointSetting}, and that the service (or moto_server) is running`;
     }
   }
   if (name === "TimeoutError")
@@ -717,14 +724,14 @@ function awsCauseHint(e: unknown): string {
   return "";
 }
 
-function toStoreError(e: unknown, operation: string, secretId: string): CertrelayError {
+function toStoreError(e: unknown, operation: string, secretId: string, endpointSetting: string): CertrelayError {
   if (e instanceof CertrelayError) return e;
   const name = errorName(e) ?? "UnknownError";
   const status = statusOf(e);
   const hint =
     name === "AccessDeniedException" || name === "UnrecognizedClientException"
       ? "; check the IAM permissions and AWS credentials"
-      : awsCauseHint(e);
+      : awsCauseHint(e, endpointSetting);
   // The SDK message is left out on purpose: only the error name and status are known to be free of values.
   return new CertrelayError(
     ErrorCodes.STORE_ERROR,
