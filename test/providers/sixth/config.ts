@@ -3,6 +3,7 @@
  * exists only in the tests, to prove a vendor is one folder plus one line in the list (docs/adding-a-vendor.md).
  */
 import * as z from "zod/mini";
+import "../../../src/zod-locale.js";
 import { once, secretIdSchema } from "../../../src/providers/kit/config.js";
 
 const MOUNT = /^[a-z][a-z0-9-]{0,31}$/;
