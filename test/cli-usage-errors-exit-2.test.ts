@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { certrelay, lines } from "./support/cli.js";
 
@@ -39,5 +42,33 @@ describe("usage errors", () => {
     expect(lines(run.stderr)).toHaveLength(1);
     expect(run.stderr).toContain("error INPUT_MISSING: --config does-not-exist.yml not found");
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "INPUT_MISSING" } });
+  });
+
+  it("a bad value in certrelay.yml exits 2 like a bad flag value, naming the path, the line and what is expected", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "certrelay-bad-value-"));
+    try {
+      const path = join(dir, "certrelay.yml");
+      await writeFile(
+        path,
+        [
+          "certificates:",
+          "  - name: www",
+          "    secret: certrelay/www",
+          "    renewBeforeDays: 0",
+          "    targets:",
+          "      - { provider: cdn, endpoint: https://cdn.example, credentials: certrelay/cdn }",
+        ].join("\n"),
+      );
+      for (const command of ["check", "renew", "deploy"]) {
+        const run = await certrelay([command, "--config", path, "--json"]);
+        expect(run.code, command).toBe(2);
+        expect(run.stderr).toMatch(
+          /^error CONFIG_INVALID: .*certificates\[0\]\.renewBeforeDays: expected a whole number of days from 1 to 365 \(line 4\)/,
+        );
+        expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "CONFIG_INVALID" } });
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -222,14 +222,14 @@ describe("hostile and mistaken certrelay.yml files", () => {
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("certrelay check names the file, the path and the line, exits 1 and prints no secret", async () => {
+    it("certrelay check names the file, the path and the line, exits 2 (input to fix) and prints no secret", async () => {
       const path = join(dir, "pasted.yml");
       writeFileSync(
         path,
         withLine(cdnLine, `      - { provider: cdn, endpoint: "https://cdn.example", credentials: ${pastedKey} }`),
       );
       const run = await certrelay(["check", "-c", path, "--json"]);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(2);
       expect(run.stderr).toContain("certificates[0].targets[0].credentials: looks like a pasted secret");
       expect(run.stderr).toContain("(line 11)");
       const json = JSON.parse(run.stdout) as { ok: boolean; error: { name: string; code: string } };
@@ -241,7 +241,7 @@ describe("hostile and mistaken certrelay.yml files", () => {
       const path = join(dir, "loop.yml");
       writeFileSync(path, `loop: &a\n  again: *a\n${exampleConfig}`);
       const run = await certrelay(["check", "-c", path]);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/error CONFIG_INVALID: .*recursive alias.*\(line 2\)/);
       expect(run.stderr).not.toMatch(/RangeError|Maximum call stack|INTERNAL/);
     });

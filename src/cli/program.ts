@@ -1,7 +1,7 @@
 /**
  * The `certrelay` command line: commander wiring and the one place errors become exit codes.
  * Exit codes: 0 success, 1 a certificate problem or a failed run (`error CODE: message`), 2 a usage error
- * (unknown flag, bad value). Commands live in ./commands, one file each.
+ * (unknown flag, bad flag value, a certrelay.yml that is missing or invalid). Commands live in ./commands, one file each.
  */
 import { Command, CommanderError } from "commander";
 import { CertrelayError, ErrorCodes } from "../errors.js";
@@ -83,7 +83,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
           : error.message;
       io.err(`${io.colors.red("error")} ${error.code}: ${message}`);
       if (json) io.out(JSON.stringify({ ok: false, error: { ...error.toJSON(), message } }));
-      return error.usage ? 2 : 1;
+      // a bad value in certrelay.yml is the user's input to fix before anything runs, like a bad flag value
+      return error.usage || error.code === ErrorCodes.CONFIG_INVALID ? 2 : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.err(`${io.colors.red("error")} INTERNAL: ${message}`);
