@@ -6,7 +6,7 @@ import * as core from "@actions/core";
 import { isInsecureEndpoint } from "../src/config/harden.js";
 import { CertrelayError, ErrorCodes } from "../src/errors.js";
 import { Deadline } from "../src/deadline.js";
-import { realSleep, systemClock, type Logger } from "../src/model.js";
+import { systemClock, type Logger } from "../src/model.js";
 import {
   explainFailure,
   runConfigFile,
@@ -18,6 +18,7 @@ import {
 import { builtInProviders } from "../src/providers/index.js";
 import type { SecretOutput } from "../src/providers/kit/operations.js";
 import { renderSummary, type DeploymentContext } from "../src/report/summary.js";
+import { stopOnTermination, stoppableSleep, type RunStopper } from "../src/shutdown.js";
 import { getSettings, isActionInput, maskSecretInputs, maskText, type ActionSettings } from "./inputs.js";
 
 function fieldsText(fields: Record<string, unknown> | undefined): string {
@@ -54,25 +55,33 @@ function deploymentContext(): DeploymentContext {
   };
 }
 
-function deps(settings: ActionSettings, runId: string | undefined, providers: ProviderList): OperationDeps {
+function deps(
+  settings: ActionSettings,
+  runId: string | undefined,
+  providers: ProviderList,
+  stopper: RunStopper,
+): OperationDeps {
   // a deploy waits only for an edge to serve the new certificate, which has its own input; apply waits for the issuer
   const edge = settings.operation === "deploy" && settings.run.kind === "single";
   const waitInput = edge ? "edge-wait-seconds" : "wait-seconds";
   const maxWaitMs = (edge ? settings.edgeWaitSeconds : settings.waitSeconds) * 1000;
+  // the wait input bounds the whole step, not only the polls: a hanging vendor cannot hold the job past it plus a
+  // minute for the calls around the wait (key generation, the order itself, the download)
+  const deadline = new Deadline({
+    budgetMs: maxWaitMs + 60_000,
+    budget: `${waitInput} (+60 s)`,
+    fix: `raise the ${waitInput} input`,
+  });
+  // a cancelled job (SIGINT, then SIGTERM) stops the deadline: waits end and the run releases what it holds
+  stopper.watch(deadline);
   return {
     clock: systemClock,
-    sleep: realSleep,
+    sleep: stoppableSleep(deadline),
     logger: actionsLogger,
     ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
     // poll often enough to notice quickly, rarely enough to stay polite within the window
     poll: { intervalMs: Math.min(10_000, Math.max(200, Math.floor(maxWaitMs / 30))), maxWaitMs },
-    // the wait input bounds the whole step, not only the polls: a hanging vendor cannot hold the job past it plus a
-    // minute for the calls around the wait (key generation, the order itself, the download)
-    deadline: new Deadline({
-      budgetMs: maxWaitMs + 60_000,
-      budget: `${waitInput} (+60 s)`,
-      fix: `raise the ${waitInput} input`,
-    }),
+    deadline,
     ...(runId ? { runId } : {}),
     onSecretOutput: reportSecretOutput,
     providers,
@@ -139,6 +148,9 @@ function oneLine(text: string): string {
 /** `providers`: the vendors the inputs may name (the built-in list; a test adds its own provider). */
 export async function run(providers: ProviderList = builtInProviders): Promise<void> {
   maskSecretInputs(providers);
+  // GitHub cancels a job with SIGINT, then SIGTERM: without a handler the step dies holding vendor sessions, the
+  // certificate's lease and DNS-01 records; with it the run ends through its normal releases (bounded, see shutdown)
+  const stopper = stopOnTermination();
   let settings: ActionSettings | undefined;
   const summaryContext = deploymentContext();
   try {
@@ -166,7 +178,7 @@ export async function run(providers: ProviderList = builtInProviders): Promise<v
         { title: "certrelay insecure endpoint" },
       );
     }
-    const operationDeps = deps(settings, summaryContext.runId, providers);
+    const operationDeps = deps(settings, summaryContext.runId, providers, stopper);
     const result =
       settings.run.kind === "config"
         ? await runConfigFile(settings.run.config, operationDeps)
@@ -212,6 +224,8 @@ export async function run(providers: ProviderList = builtInProviders): Promise<v
     } catch {
       // the error line above is what matters
     }
+  } finally {
+    stopper.dispose();
   }
 }
 

@@ -26,6 +26,9 @@ export class Deadline {
   private readonly startedAt: number;
   private readonly endsAt: number;
   private controller: AbortController | undefined;
+  /** set once the run was stopped from outside (a signal): what stopped it */
+  private stoppedBy: string | undefined;
+  private stopController: AbortController | undefined;
 
   constructor(options: DeadlineOptions) {
     this.budget = options.budget;
@@ -38,7 +41,34 @@ export class Deadline {
 
   /** ms left, never negative */
   remaining(): number {
+    if (this.stoppedBy !== undefined) return 0;
     return Math.max(0, this.endsAt - this.now());
+  }
+
+  /**
+   * The run is being stopped from outside (SIGTERM/SIGINT: a cancelled job, a supervisor): every wait that draws on
+   * this budget ends now as if it ran out, so the run goes through its normal end (the finally blocks that release
+   * leases, revoke sessions and remove TXT records; clean-up calls do not draw on the budget).
+   */
+  stop(reason: string): void {
+    if (this.stoppedBy !== undefined) return;
+    this.stoppedBy = reason;
+    const error = this.error("waiting");
+    this.controller?.abort(error);
+    (this.stopController ??= new AbortController()).abort(error);
+  }
+
+  /**
+   * Aborts only when the run is stopped from outside, for a wait that is already bounded by the budget some other
+   * way (an HTTP attempt's own timer): unlike `signal`, it starts no timer.
+   */
+  get stopSignal(): AbortSignal {
+    return (this.stopController ??= new AbortController()).signal;
+  }
+
+  /** what stopped the run from outside, if anything did */
+  get stopped(): string | undefined {
+    return this.stoppedBy;
   }
 
   /** real ms since the budget started */
@@ -77,9 +107,14 @@ export class Deadline {
 
   /** The TIMEOUT this budget raises, e.g. `the --timeout budget of 20.0 s ran out after 20.1 s while polling …`. */
   error(activity: string, options: { cause?: unknown; vendor?: string } = {}): CertrelayError {
+    const message =
+      this.stoppedBy !== undefined
+        ? `the run was stopped (${this.stoppedBy}) after ${seconds(this.elapsed())} while ${activity}; progress is stored and the next run resumes it`
+        : undefined;
     return new CertrelayError(
       ErrorCodes.TIMEOUT,
-      `the ${this.budget} budget of ${seconds(this.budgetMs)} ran out after ${seconds(this.elapsed())} while ${activity}; progress is stored and the next run resumes it (${this.fix})`,
+      message ??
+        `the ${this.budget} budget of ${seconds(this.budgetMs)} ran out after ${seconds(this.elapsed())} while ${activity}; progress is stored and the next run resumes it (${this.fix})`,
       {
         field: this.budget,
         ...(options.vendor ? { vendor: options.vendor } : {}),

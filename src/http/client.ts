@@ -220,8 +220,8 @@ export class HttpClient {
         );
       // An attempt never outlives the run: a hanging vendor costs what is left of the budget, not a full timeout.
       const attemptMs = deadline ? Math.max(1, deadline.cap(timeoutMs)) : timeoutMs;
-      const outcome = await this.attempt(method, url, headers, body, attemptMs);
-      if (outcome.kind === "timeout" && deadline && attemptMs < timeoutMs) {
+      const outcome = await this.attempt(method, url, headers, body, attemptMs, deadline);
+      if (outcome.kind === "timeout" && deadline && (attemptMs < timeoutMs || deadline.stopped !== undefined)) {
         throw deadline.error(
           `waiting ${Math.round(attemptMs)} ms for ${method} ${safeUrl} from ${this.options.vendor}`,
           { vendor: this.options.vendor },
@@ -339,13 +339,19 @@ export class HttpClient {
     headers: Record<string, string>,
     body: EncodedBody,
     timeoutMs: number,
+    deadline?: Deadline,
   ): Promise<Attempt> {
     const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const abort = (): void => {
       timedOut = true;
       controller.abort();
-    }, timeoutMs);
+    };
+    const timer = setTimeout(abort, timeoutMs);
+    // a run stopped from outside (a cancelled job) does not wait out a hanging vendor: its deadline ends the attempt
+    const stop = deadline?.stopped === undefined ? deadline?.stopSignal : undefined;
+    stop?.addEventListener("abort", abort, { once: true });
+    if (deadline?.stopped !== undefined) abort();
     try {
       const attemptHeaders = { ...headers };
       if (this.options.sign) {
@@ -374,6 +380,7 @@ export class HttpClient {
       return { kind: "failure", error };
     } finally {
       clearTimeout(timer);
+      stop?.removeEventListener("abort", abort);
     }
   }
 
