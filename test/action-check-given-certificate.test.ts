@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CertificateMaterial } from "../src/model.js";
 import { TestCA } from "../src/sandbox/ca.js";
+import { certFacts } from "../src/x509/index.js";
 import { assertBundleExists, errorLines, runAction } from "./support/action.js";
 
 const DAY = 86_400_000;
@@ -34,7 +35,10 @@ describe("action check of a given certificate", () => {
     expect(run.outputs.status).toBe("ok");
     expect(run.outputs.changed).toBe("false");
     expect(run.outputs["expire-in"]).toBe("59");
-    expect(run.stdout).toMatch(/has 59 days left \(minimum 7\)/);
+    // one plain sentence: the certificate by its name and serial (it was read from no target)
+    const serial = certFacts(healthy.certificate).serial;
+    expect(run.stdout).toContain(`certificate api.example.com (serial ${serial}) has 59 days left (minimum 7)`);
+    expect(run.stdout).not.toContain("at certificate");
     // a 60-day certificate renews at a third of its life (20 days before expiry), not 30
     const renewAt = new Date(new Date(run.outputs["not-after"] ?? "").getTime() - 20 * DAY).toISOString().slice(0, 10);
     expect(run.summary).toContain(`renew :milestone, r0, ${renewAt}, 0d`);
@@ -44,7 +48,9 @@ describe("action check of a given certificate", () => {
     const run = await runAction({ ...base, certificate: expiring.certificate, "min-days-left": "7" });
     expect(run.code).toBe(1);
     expect(errorLines(run)).toHaveLength(1);
-    expect(errorLines(run)[0]).toMatch(/has 5 days left, below min-days-left 7: renew it/);
+    expect(errorLines(run)[0]).toContain(
+      `::error::CERT_EXPIRES_SOON: certificate old.example.com (serial ${certFacts(expiring.certificate).serial}) has 5 days left, below min-days-left 7: renew it`,
+    );
     expect(run.outputs.status).toBe("expiring");
     expect(run.summary).toContain("| 5 |");
   });

@@ -20,19 +20,24 @@ function rowOf(request: OperationRequest, report: CertificateReport): Certificat
   return operationRowsFromReport(report, verdict(report.daysLeft ?? 0, request.minDaysLeft))[0] as CertificateRow;
 }
 
+/** `given`: the certificate came as input (named by its common name), not read from a target. */
 function resultFrom(
   request: OperationRequest,
   target: string,
   rows: CertificateRow[],
   best: CertificateRow,
+  given?: { commonName: string },
 ): OperationResult {
   const daysLeft = best.daysLeft ?? 0;
   const status = verdict(daysLeft, request.minDaysLeft);
-  const what = best.serial ? `certificate ${best.serial}` : `certificate ${best.certificateId ?? ""}`.trim();
+  const id = best.serial ?? best.certificateId;
+  const what = given
+    ? `certificate ${given.commonName}${best.serial ? ` (serial ${best.serial})` : ""}`
+    : `certificate ${id ?? ""}`.trim() + ` at ${target}`;
   const message =
     status === "ok"
-      ? `${what} at ${target} has ${daysLeft} days left (minimum ${request.minDaysLeft})`
-      : `${what} at ${target} has ${daysLeft} days left, below min-days-left ${request.minDaysLeft}: renew it`;
+      ? `${what} has ${daysLeft} days left (minimum ${request.minDaysLeft})`
+      : `${what} has ${daysLeft} days left, below min-days-left ${request.minDaysLeft}: renew it`;
   return {
     operation: "check",
     provider: request.vendor.provider,
@@ -79,7 +84,7 @@ export async function checkCertificate(request: OperationRequest, deps: Operatio
         request.renewBeforeDays,
       ),
     );
-    return resultFrom(request, label, [row], row);
+    return resultFrom(request, label, [row], row, { commonName: leaf.commonName });
   }
 
   if (!isTargetProvider(request.vendor.provider, deps.providers)) {
