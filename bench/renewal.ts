@@ -55,7 +55,7 @@ export async function measureRenewal(count: number, concurrency: number): Promis
         `      - { provider: cdn, endpoint: ${JSON.stringify(cdn.url)}, credentials: certrelay/cdn }`,
       );
     }
-    const config = parseConfig(`${lines.join("\n")}\n`, "renewal bench");
+    const config = await parseConfig(`${lines.join("\n")}\n`, "renewal bench");
     const ctx = { ...benchContext(child.info.rootPem, concurrency), logger: silentLogger };
     const providers = new StoreBackedProviders(store, ctx);
     const delay = monitorEventLoopDelay({ resolution: 5 });

@@ -23,6 +23,11 @@ const LAZY_PACKAGES = {
   "proper-lockfile": { specifier: "proper-lockfile", file: "src/lazy/proper-lockfile.ts" },
   // the AWS SDK is bundled only into the Action and the CLI; the Lambda bundles leave all of @aws-sdk/* external
   route53: { specifier: "@aws-sdk/client-route-53", file: "src/lazy/route53.ts" },
+  // only a run that reads a certrelay.yml parses YAML (src/config/yaml.ts); in the Lambda that is every cold
+  // invocation, so there the cost moves from the import to the first config read (bench/cold-start.ts shows both)
+  yaml: { specifier: "yaml", file: "src/lazy/yaml.ts" },
+  // only a CDN account that answers one JSON array (src/providers/cdn/json-array.ts)
+  streamparser: { specifier: "@streamparser/json", file: "src/lazy/streamparser.ts" },
 } as const;
 type LazyPackage = keyof typeof LAZY_PACKAGES;
 /** certrelay's own modules reached only through `import()`, whose dependencies nothing else needs at start */
@@ -35,8 +40,9 @@ function lazyEntries(packages: readonly LazyPackage[]): Record<string, string> {
 
 /**
  * `import("undici")` in certrelay's code becomes `import("./lazy-undici.js")` (the file built beside it),
- * `import("@aws-sdk/client-route-53")` `import("./lazy-route53.js")` (the same for proper-lockfile), and `import("./peculiar.js")` from src/x509
- * `import("./lazy-x509.js")`.
+ * `import("@aws-sdk/client-route-53")` `import("./lazy-route53.js")`, `import("@streamparser/json")`
+ * `import("./lazy-streamparser.js")` (the same for proper-lockfile and yaml), and `import("./peculiar.js")` from
+ * src/x509 `import("./lazy-x509.js")`.
  */
 function lazyPackages(extension: string, packages: readonly LazyPackage[]): Plugin {
   const names = new Map<string, string>(packages.map((name) => [LAZY_PACKAGES[name].specifier, name]));
@@ -63,9 +69,16 @@ function lazyPackages(extension: string, packages: readonly LazyPackage[]): Plug
 }
 
 /** what each bundle loads lazily from files of its own */
-const BUNDLED_SDK: readonly LazyPackage[] = ["undici", "acme-client", "proper-lockfile", "route53"];
+const BUNDLED_SDK: readonly LazyPackage[] = [
+  "undici",
+  "acme-client",
+  "proper-lockfile",
+  "route53",
+  "yaml",
+  "streamparser",
+];
 // the Lambda handlers use no file store: proper-lockfile is not in them at all
-const EXTERNAL_SDK: readonly LazyPackage[] = ["undici", "acme-client"];
+const EXTERNAL_SDK: readonly LazyPackage[] = ["undici", "acme-client", "yaml", "streamparser"];
 
 const common: BuildOptions = {
   bundle: true,

@@ -15,7 +15,7 @@ describe("acme issuer: a run that dies right after the CA created the order", ()
   it("keeps the order URL in the pending renewal, and the next run finishes that order instead of opening another", async () => {
     await expect(
       runPipeline(
-        world.config(),
+        await world.config(),
         world.deps({
           checkpoint: (stage) => {
             if (stage === "ordered") throw new Error("simulated Lambda timeout");
@@ -30,7 +30,7 @@ describe("acme issuer: a run that dies right after the CA created the order", ()
 
     let orderAtIssue: string | undefined;
     const summary = await runPipeline(
-      world.config(),
+      await world.config(),
       world.deps({
         checkpoint: async (stage) => {
           if (stage === "issued") orderAtIssue = (await world.store.getPending("certrelay/www"))?.orderId;

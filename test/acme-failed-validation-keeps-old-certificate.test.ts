@@ -12,7 +12,7 @@ describe("acme issuer: a DNS-01 validation that fails", () => {
     world = await startAcmePipelineWorld();
     oldSerial = certFacts(world.seeded.certificate).serial;
     // the old certificate is live on both targets before the renewal is attempted
-    for (const config of world.config().certificates[0]!.targets) {
+    for (const config of (await world.config()).certificates[0]!.targets) {
       const target = createTarget(config, await world.store.getCredentials(config.credentials), world.ctx);
       await target.deploy(world.seeded);
       await target.close();
@@ -23,7 +23,7 @@ describe("acme issuer: a DNS-01 validation that fails", () => {
   });
 
   async function pbxSerials(): Promise<string[]> {
-    const pbx = createTarget(world.config().certificates[0]!.targets[1]!, world.yeastar.credentials, world.ctx);
+    const pbx = createTarget((await world.config()).certificates[0]!.targets[1]!, world.yeastar.credentials, world.ctx);
     const held: string[] = [];
     for await (const c of pbx.list()) held.push(c.serial);
     await pbx.close();
@@ -33,7 +33,7 @@ describe("acme issuer: a DNS-01 validation that fails", () => {
   it("ends in a clear error with Pebble's problem detail, keeps the old certificate everywhere and orders only once", async () => {
     // the DNS the CA asks answers something other than what certrelay wrote to Route53
     world.acme.bridge.tamper = () => ["not-the-key-authorization-digest"];
-    const summary = await runPipeline(world.config(), world.deps());
+    const summary = await runPipeline(await world.config(), world.deps());
     world.acme.bridge.tamper = undefined;
 
     const report = summary.reports[0];
@@ -63,7 +63,7 @@ describe("acme issuer: a DNS-01 validation that fails", () => {
   });
 
   it("does not ask the CA again while the backoff lasts", async () => {
-    const summary = await runPipeline(world.config(), world.deps());
+    const summary = await runPipeline(await world.config(), world.deps());
     expect(summary.reports[0]?.action).toBe("failed");
     expect(summary.reports[0]?.error?.message).toMatch(
       /^not asking the issuer again before .*: the CA could not validate/,
@@ -73,7 +73,7 @@ describe("acme issuer: a DNS-01 validation that fails", () => {
 
   it("after the backoff, with the record right, opens a new order and renews", async () => {
     const later = () => new Date(Date.now() + 61 * 60_000);
-    const summary = await runPipeline(world.config(), world.deps({ clock: later }));
+    const summary = await runPipeline(await world.config(), world.deps({ clock: later }));
     expect(summary.reports[0]?.action, JSON.stringify(summary.reports[0])).toBe("renewed");
     expect(world.responder.orders).toHaveLength(2);
     expect(await pbxSerials()).toContain(summary.reports[0]?.serial);

@@ -16,7 +16,7 @@ describe("acme issuer with AWS Secrets Manager as the store (the Lambda's)", () 
 
   it("renews, promotes under AWSCURRENT, and keeps the account key in the credentials secret for the next run", async () => {
     const oldSerial = certFacts(world.seeded.certificate).serial;
-    const summary = await runPipeline(world.config(), world.deps());
+    const summary = await runPipeline(await world.config(), world.deps());
     expect(summary.reports[0]?.action, JSON.stringify(summary.reports[0])).toBe("renewed");
     const sm = new SecretsManagerClient(awsClientConfig(world.acme.moto.endpoint));
     const previous = await sm.send(
@@ -33,7 +33,7 @@ describe("acme issuer with AWS Secrets Manager as the store (the Lambda's)", () 
     expect(account.accountUrl).toMatch(/^https:/);
     sm.destroy();
 
-    await runPipeline(world.config(), world.deps({ force: true }));
+    await runPipeline(await world.config(), world.deps({ force: true }));
     expect(world.responder.newAccountRequests).toBe(1);
     expect(world.responder.orders).toHaveLength(2);
   });

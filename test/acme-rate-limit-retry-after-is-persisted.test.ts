@@ -14,7 +14,7 @@ describe("acme issuer: a CA that answers 429 with Retry-After", () => {
 
   it("is not asked again in the same run nor before Retry-After has passed, then renews", async () => {
     world.responder.failNextOrder = { status: 429, retryAfterSeconds: 1_800 };
-    const first = await runPipeline(world.config(), world.deps());
+    const first = await runPipeline(await world.config(), world.deps());
     expect(first.reports[0]?.error?.code).toBe("RATE_LIMITED");
     expect(first.reports[0]?.error?.message).toMatch(
       /rateLimited \(too many new orders recently\); certrelay will not ask again before/,
@@ -25,12 +25,12 @@ describe("acme issuer: a CA that answers 429 with Retry-After", () => {
     expect(until).toBeGreaterThan(Date.now() + 25 * 60_000);
     expect(until).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
 
-    const second = await runPipeline(world.config(), world.deps());
+    const second = await runPipeline(await world.config(), world.deps());
     expect(second.reports[0]?.error?.message).toMatch(/^not asking the issuer again before/);
     expect(world.responder.orders).toHaveLength(1);
 
     const later = () => new Date(Date.now() + 31 * 60_000);
-    const third = await runPipeline(world.config(), world.deps({ clock: later }));
+    const third = await runPipeline(await world.config(), world.deps({ clock: later }));
     expect(third.reports[0]?.action, JSON.stringify(third.reports[0])).toBe("renewed");
     expect(world.responder.orders).toHaveLength(2);
     expect(certFacts((await world.store.getCurrent("certrelay/www"))!.certificate).serial).toBe(
@@ -41,11 +41,11 @@ describe("acme issuer: a CA that answers 429 with Retry-After", () => {
   it("a 503 without Retry-After fails this run only: the next run orders again", async () => {
     world.responder.failNextOrder = { status: 503 };
     const orders = world.responder.orders.length;
-    const first = await runPipeline(world.config(), world.deps({ force: true }));
+    const first = await runPipeline(await world.config(), world.deps({ force: true }));
     expect(first.reports[0]?.error?.code).toBe("RATE_LIMITED");
     expect((await world.store.getPending("certrelay/www"))?.lastError?.backoffUntil).toBeUndefined();
     // (the certificate is not due: a pending renewal is only carried on when due or forced)
-    const second = await runPipeline(world.config(), world.deps({ force: true }));
+    const second = await runPipeline(await world.config(), world.deps({ force: true }));
     expect(second.reports[0]?.action).toBe("renewed");
     expect(world.responder.orders).toHaveLength(orders + 2);
   });
@@ -53,7 +53,7 @@ describe("acme issuer: a CA that answers 429 with Retry-After", () => {
   it("a badNonce answer is retried with a fresh nonce inside the same request, and the renewal goes on", async () => {
     world.responder.failNextOrder = { status: 400, badNonce: true };
     const orders = world.responder.orders.length;
-    const summary = await runPipeline(world.config(), world.deps({ force: true }));
+    const summary = await runPipeline(await world.config(), world.deps({ force: true }));
     expect(summary.reports[0]?.action, JSON.stringify(summary.reports[0])).toBe("renewed");
     // two newOrder requests reached the front: the refused one and its retry
     expect(world.responder.orders).toHaveLength(orders + 2);

@@ -31,7 +31,7 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
   });
 
   it("without renewalInfo in the directory the days rule applies: a fresh certificate is left alone", async () => {
-    const summary = await runPipeline(world.config(), world.deps());
+    const summary = await runPipeline(await world.config(), world.deps());
     expect(summary.reports[0]).toMatchObject({ due: false });
     expect(summary.reports[0]?.action).not.toBe("renewed");
     expect(world.responder.orders).toHaveLength(0);
@@ -45,7 +45,7 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
       end: new Date(now - HOUR_MS),
       explanationURL: "https://ca.example/incident",
     });
-    const summary = await runPipeline(world.config(), world.deps());
+    const summary = await runPipeline(await world.config(), world.deps());
     const report = summary.reports[0];
     expect(report?.action, JSON.stringify(report)).toBe("renewed");
     expect(world.responder.renewalInfoRequests).toEqual([await ariCertId(fresh.certificate)]);
@@ -59,7 +59,12 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
       const providers = new StoreBackedProviders(world.store, world.ctx);
       try {
         return (
-          await scanFleet(world.config(), { store: world.store, clock: () => new Date(), providers, concurrency: 2 })
+          await scanFleet(await world.config(), {
+            store: world.store,
+            clock: () => new Date(),
+            providers,
+            concurrency: 2,
+          })
         )[0];
       } finally {
         await providers.close();
@@ -98,7 +103,7 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
     const ordersBefore = world.responder.orders.length;
     const asked = world.responder.renewalInfoRequests.length;
 
-    const summary = await runPipeline(world.config(), world.deps());
+    const summary = await runPipeline(await world.config(), world.deps());
     const report = summary.reports[0];
     expect(report?.due).toBe(false);
     expect(report?.action).not.toBe("renewed");
@@ -108,11 +113,11 @@ describe("acme issuer: ACME Renewal Information (RFC 9773) decides when, else th
     expect(world.responder.orders).toHaveLength(ordersBefore);
 
     // within the hour the CA asked for, the next run does not ask again; after it, it does
-    await runPipeline(world.config(), world.deps());
+    await runPipeline(await world.config(), world.deps());
     expect(world.responder.renewalInfoRequests).toHaveLength(asked + 1);
     const later = () => new Date(Date.now() + 2 * HOUR_MS);
     await runPipeline(
-      world.config(),
+      await world.config(),
       world.deps({ clock: later, providers: new StoreBackedProviders(world.store, { ...world.ctx, clock: later }) }),
     );
     expect(world.responder.renewalInfoRequests).toHaveLength(asked + 2);
@@ -130,7 +135,7 @@ describe("acme issuer: certificate profiles", () => {
 
   it("asks for the profile the directory lists", async () => {
     world.responder.profiles = { classic: "90 days", tlsserver: "45 days, TLS server auth only" };
-    const summary = await runPipeline(world.config(", profile: tlsserver"), world.deps({ force: true }));
+    const summary = await runPipeline(await world.config(", profile: tlsserver"), world.deps({ force: true }));
     expect(summary.reports[0]?.action, JSON.stringify(summary.reports[0])).toBe("renewed");
     expect(world.responder.orders.at(-1)?.profile).toBe("tlsserver");
   });
@@ -138,7 +143,7 @@ describe("acme issuer: certificate profiles", () => {
   it("names the offered profiles when the one asked for is not listed, and orders nothing", async () => {
     const orders = world.responder.orders.length;
     world.responder.profiles = { classic: "90 days" };
-    const summary = await runPipeline(world.config(", profile: tlsserver"), world.deps({ force: true }));
+    const summary = await runPipeline(await world.config(", profile: tlsserver"), world.deps({ force: true }));
     expect(summary.reports[0]?.error).toMatchObject({ code: "CONFIG_INVALID" });
     expect(summary.reports[0]?.error?.message).toMatch(/does not offer profile 'tlsserver'; it offers: classic/);
     expect(world.responder.orders).toHaveLength(orders);
@@ -147,7 +152,7 @@ describe("acme issuer: certificate profiles", () => {
   it("says so when the directory lists no profiles at all", async () => {
     world.responder.profiles = undefined;
     await world.store.clearPending("certrelay/www");
-    const summary = await runPipeline(world.config(", profile: shortlived"), world.deps({ force: true }));
+    const summary = await runPipeline(await world.config(", profile: shortlived"), world.deps({ force: true }));
     expect(summary.reports[0]?.error?.message).toMatch(
       /offers no certificate profiles, so issuer profile 'shortlived' cannot be used/,
     );

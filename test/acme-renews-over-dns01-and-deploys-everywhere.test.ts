@@ -28,7 +28,7 @@ describe("acme issuer: a due certificate renewed from Pebble over DNS-01 via Rou
     const logs: string[] = [];
     let pendingAtIssue: PendingRenewal | undefined;
     const summary = await runPipeline(
-      world.config(),
+      await world.config(),
       world.deps({
         logger: capturingLogger(logs),
         checkpoint: async (stage) => {
@@ -59,7 +59,7 @@ describe("acme issuer: a due certificate renewed from Pebble over DNS-01 via Rou
       timeoutMs: 5_000,
     });
     expect(served).toMatchObject({ serial: report?.serial, trusted: true });
-    const pbx = createTarget(world.config().certificates[0]!.targets[1]!, world.yeastar.credentials, world.ctx);
+    const pbx = createTarget((await world.config()).certificates[0]!.targets[1]!, world.yeastar.credentials, world.ctx);
     const held: string[] = [];
     for await (const c of pbx.list()) held.push(c.serial);
     await pbx.close();
@@ -82,7 +82,7 @@ describe("acme issuer: a due certificate renewed from Pebble over DNS-01 via Rou
   it("reuses the stored account key on the next run: Pebble still has one account, and newAccount is not called again", async () => {
     const before = world.responder.newAccountRequests;
     const stored = await world.store.getCredentials("certrelay/acme");
-    const summary = await runPipeline(world.config(), world.deps({ force: true }));
+    const summary = await runPipeline(await world.config(), world.deps({ force: true }));
     expect(await world.store.getCredentials("certrelay/acme")).toEqual(stored);
     expect(summary.reports[0]?.action).toBe("renewed");
     expect(world.responder.orders).toHaveLength(2);

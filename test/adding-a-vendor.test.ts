@@ -38,9 +38,9 @@ certificates:
       - { provider: vault, credentials: certrelay/vault, mount: edge-b }
 `;
 
-function problemsOf(text: string): ConfigError {
+async function problemsOf(text: string): Promise<ConfigError> {
   try {
-    parseConfig(text, "certrelay.yml", catalog);
+    await parseConfig(text, "certrelay.yml", catalog);
   } catch (e) {
     if (e instanceof ConfigError) return e;
     throw e;
@@ -49,8 +49,8 @@ function problemsOf(text: string): ConfigError {
 }
 
 describe("a sixth vendor added as one folder and one list entry", () => {
-  it("is read by the config loader with its own fields and defaults", () => {
-    const config = parseConfig(fleet, "certrelay.yml", catalog);
+  it("is read by the config loader with its own fields and defaults", async () => {
+    const config = await parseConfig(fleet, "certrelay.yml", catalog);
     expect(config.certificates[0]?.issuer).toEqual({
       provider: "vault",
       credentials: "certrelay/vault",
@@ -64,14 +64,14 @@ describe("a sixth vendor added as one folder and one list entry", () => {
     ]);
   });
 
-  it("is unknown to the built-in catalog, so it is the list passed in that made it valid", () => {
-    expect(() => parseConfig(fleet, "certrelay.yml")).toThrow(
+  it("is unknown to the built-in catalog, so it is the list passed in that made it valid", async () => {
+    await expect(parseConfig(fleet, "certrelay.yml")).rejects.toThrow(
       /certificates\[0\]\.issuer\.provider: expected issuer provider reseller\|enos\|acme/,
     );
   });
 
-  it("lists it among the providers a role accepts", () => {
-    const error = problemsOf(
+  it("lists it among the providers a role accepts", async () => {
+    const error = await problemsOf(
       fleet.replace(
         "{ provider: vault, credentials: certrelay/vault, mount: edge-a }",
         "{ provider: nope, credentials: certrelay/vault }",
@@ -85,12 +85,12 @@ describe("a sixth vendor added as one folder and one list entry", () => {
     );
   });
 
-  it("reports its bad fields by config path, each on its line, never with the value", () => {
+  it("reports its bad fields by config path, each on its line, never with the value", async () => {
     const text = fleet
       .replace("mount: pki-web, ttlDays: 30", "mount: Web PKI, ttlDays: 0")
       .replace("mount: edge-a }", "mount: edge-a, mountt: edge-c }")
       .replace("mount: edge-b }", "mount: edge-b, secretId: s3cr3t-Value-9 }");
-    const error = problemsOf(text);
+    const error = await problemsOf(text);
     expect(error.problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -10,15 +10,23 @@ const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, "..");
 
 /**
- * undici, acme-client, proper-lockfile and @peculiar/x509 ship as files of their own beside each bundle (scripts/bundles.ts), and so
+ * undici, acme-client, proper-lockfile, @peculiar/x509, yaml and @streamparser/json ship as files of their own beside each bundle (scripts/bundles.ts), and so
  * does the Route53 client in the Action and the CLI (the Lambda takes the AWS SDK from its runtime), so a start does
- * not parse them. If one were missing or lost its named exports, the first vendor request or ACME order of a user's run
- * would fail, long after the start: check each bundle's `import("./lazy-…")` in plain node, as the runtimes load them.
+ * not parse them. If one were missing or lost its named exports, the first vendor request, ACME order or config read
+ * of a user's run would fail, long after the start: check each bundle's `import("./lazy-…")` in plain node, as the runtimes load them.
  */
 describe("the built bundles load the packages they import lazily", () => {
   // the Lambda handlers use no file store, and take the AWS SDK from the runtime
-  const lambda = ["./lazy-acme-client", "./lazy-undici", "./lazy-x509"];
-  const bundled = ["./lazy-acme-client", "./lazy-proper-lockfile", "./lazy-route53", "./lazy-undici", "./lazy-x509"];
+  const lambda = ["./lazy-acme-client", "./lazy-streamparser", "./lazy-undici", "./lazy-x509", "./lazy-yaml"];
+  const bundled = [
+    "./lazy-acme-client",
+    "./lazy-proper-lockfile",
+    "./lazy-route53",
+    "./lazy-streamparser",
+    "./lazy-undici",
+    "./lazy-x509",
+    "./lazy-yaml",
+  ];
   const entries: [string, string[]][] = [
     ["dist/action/index.js", bundled],
     ["dist/lambda/scheduler.mjs", lambda],
@@ -41,15 +49,16 @@ describe("the built bundles load the packages they import lazily", () => {
       expect(lazy.map((l) => l.replace(/\.m?js$/, ""))).toEqual(expected);
       const url = (name: string) =>
         pathToFileURL(join(dirname(file), lazy.find((l) => l.startsWith(`./lazy-${name}.`)) ?? `missing-${name}`)).href;
-      const urls = ["acme-client", "undici", "x509"].map(url);
+      const urls = ["acme-client", "undici", "x509", "yaml", "streamparser"].map(url);
       // what src/http/client.ts, src/providers/acme/client.ts and src/x509/csr.ts use from them: a CSR made by
       // acme-client's copy of @peculiar/x509 is read back by certrelay's (each needs reflect-metadata loaded); the
       // Route53 names src/dns/route53.ts uses, a client made without touching the network; a file store's lock taken
-      // and released
+      // and released; a config document read with the yaml names src/config uses, a JSON array streamed element by
+      // element as src/providers/cdn/json-array.ts does
       const route53 = expected.includes("./lazy-route53") ? url("route53") : "@aws-sdk/client-route-53";
       const lockfile = expected.includes("./lazy-proper-lockfile") ? url("proper-lockfile") : undefined;
       const dir = mkdtempSync(join(tmpdir(), "certrelay-lazy-"));
-      const script = `const [a, u, x, r] = await Promise.all(${JSON.stringify([...urls, route53])}.map((u) => import(u)));
+      const script = `const [a, u, x, y, s, r] = await Promise.all(${JSON.stringify([...urls, route53])}.map((u) => import(u)));
       const lockfile = ${JSON.stringify(lockfile ?? null)};
       if (lockfile) { const release = await (await import(lockfile)).lock(${JSON.stringify(join(dir, "secret.json"))}, { realpath: false, retries: 0 }); await release(); }
       const agent = new u.Agent(); await agent.close();
@@ -57,7 +66,12 @@ describe("the built bundles load the packages they import lazily", () => {
       const subject = new x.x509.Pkcs10CertificateRequest(csr.toString()).subject;
       const route53 = new r.Route53Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }); route53.destroy();
       const commands = ["ListHostedZonesCommand", "ListResourceRecordSetsCommand", "ChangeResourceRecordSetsCommand", "GetChangeCommand"].map((n) => typeof r[n]);
-      process.stdout.write(JSON.stringify({ Client: typeof a.Client, interceptors: typeof a.axios.interceptors, agent: agent.constructor.name, subject, route53: route53.config.serviceId, commands }));`;
+      const lines = new y.LineCounter();
+      const doc = y.parseDocument("a: &x [1]\\nb: *x\\n", { lineCounter: lines, uniqueKeys: false });
+      const pair = doc.contents.items[1];
+      const yaml = { map: y.isMap(doc.contents), pair: y.isPair(pair), alias: y.isAlias(pair.value), scalar: y.isScalar(pair.key), seq: y.isSeq(doc.contents.items[0].value), node: y.isNode(pair.key), line: lines.linePos(pair.key.range[0]).line, text: y.stringify({ b: [1] }) };
+      const items = []; const parser = new s.JSONParser({ paths: ["$.*"], keepStack: false }); parser.onValue = ({ value }) => items.push(value); parser.write('[{"id":1},{"id":2}]');
+      process.stdout.write(JSON.stringify({ Client: typeof a.Client, interceptors: typeof a.axios.interceptors, agent: agent.constructor.name, subject, route53: route53.config.serviceId, commands, yaml, items }));`;
       const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
         cwd: dirname(file),
         timeout: 30_000,
@@ -69,6 +83,8 @@ describe("the built bundles load the packages they import lazily", () => {
         subject: "CN=lazy.example.test",
         route53: "Route 53",
         commands: ["function", "function", "function", "function"],
+        yaml: { map: true, pair: true, alias: true, scalar: true, seq: true, node: true, line: 2, text: "b:\n  - 1\n" },
+        items: [{ id: 1 }, { id: 2 }],
       });
     },
     60_000,

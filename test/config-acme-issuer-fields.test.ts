@@ -9,9 +9,9 @@ const config = (issuer: string) => `certificates:
     issuer: { provider: acme, credentials: certrelay/acme, ${issuer} }
 `;
 
-function problems(text: string): { path: string; message: string }[] {
+async function problems(text: string): Promise<{ path: string; message: string }[]> {
   try {
-    parseConfig(text, "certrelay.yml");
+    await parseConfig(text, "certrelay.yml");
   } catch (error) {
     if (error instanceof ConfigError) return error.problems.map((p) => ({ path: p.path, message: p.message }));
     throw error;
@@ -20,8 +20,10 @@ function problems(text: string): { path: string; message: string }[] {
 }
 
 describe("certrelay.yml: the acme issuer", () => {
-  it("takes a preset or a directory URL, with lego's key types and DNS provider names, and defaults to RSA-2048", () => {
-    const parsed = parseConfig(config("directory: letsencrypt-staging, acceptTos: true, dns: { provider: route53 }"));
+  it("takes a preset or a directory URL, with lego's key types and DNS provider names, and defaults to RSA-2048", async () => {
+    const parsed = await parseConfig(
+      config("directory: letsencrypt-staging, acceptTos: true, dns: { provider: route53 }"),
+    );
     expect(parsed.certificates[0]?.issuer).toMatchObject({
       provider: "acme",
       keyType: "rsa2048",
@@ -54,8 +56,8 @@ describe("certrelay.yml: the acme issuer", () => {
       "at least 1",
     ],
     ["directory: letsencrypt, eabHmacKey: abc, dns: { provider: route53 }", "certificates[0].issuer", "eabHmacKey"],
-  ])("%s -> %s", (issuer, path, says) => {
-    const found = problems(config(issuer));
+  ])("%s -> %s", async (issuer, path, says) => {
+    const found = await problems(config(issuer));
     expect(found.find((p) => p.path === path)?.message ?? JSON.stringify(found)).toContain(says);
   });
 });

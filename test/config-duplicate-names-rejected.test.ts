@@ -11,14 +11,14 @@ const twice = (second: { name: string; secret: string }): string => `certificate
 `;
 
 describe("certificates that collide", () => {
-  it("rejects a duplicate name, pointing at the second one", () => {
-    expect(() => parseConfig(twice({ name: "www", secret: "certrelay/www2" }))).toThrow(
+  it("rejects a duplicate name, pointing at the second one", async () => {
+    await expect(parseConfig(twice({ name: "www", secret: "certrelay/www2" }))).rejects.toThrow(
       "certificates[1].name: duplicate name 'www'; already used by certificates[0] (line 5)",
     );
   });
 
-  it("rejects two certificates sharing one secret (their renewals would overwrite each other)", () => {
-    expect(() => parseConfig(twice({ name: "api", secret: "certrelay/www" }))).toThrow(
+  it("rejects two certificates sharing one secret (their renewals would overwrite each other)", async () => {
+    await expect(parseConfig(twice({ name: "api", secret: "certrelay/www" }))).rejects.toThrow(
       "certificates[1].secret: duplicate secret 'certrelay/www'; already used by certificates[0]",
     );
   });

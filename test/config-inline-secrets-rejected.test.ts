@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../src/config/index.js";
 import { withLine } from "./support/config-example.js";
 
-function rejection(text: string): ConfigError {
+async function rejection(text: string): Promise<ConfigError> {
   try {
-    parseConfig(text);
+    await parseConfig(text);
   } catch (e) {
     if (e instanceof ConfigError) return e;
     throw e;
@@ -15,8 +15,8 @@ function rejection(text: string): ConfigError {
 const pbxLine = "      - { provider: yeastar,";
 
 describe("secrets pasted into certrelay.yml", () => {
-  it("rejects a password key and does not echo it", () => {
-    const error = rejection(
+  it("rejects a password key and does not echo it", async () => {
+    const error = await rejection(
       withLine(
         pbxLine,
         `      - { provider: yeastar, endpoint: "https://pbx:8088", credentials: certrelay/pbx, password: "hunter2-MARKER" }`,
@@ -33,8 +33,8 @@ describe("secrets pasted into certrelay.yml", () => {
     expect(error.message).not.toContain("MARKER");
   });
 
-  it("rejects inline credentials given as a mapping", () => {
-    const error = rejection(
+  it("rejects inline credentials given as a mapping", async () => {
+    const error = await rejection(
       withLine(
         pbxLine,
         `      - { provider: yeastar, endpoint: "https://pbx:8088", credentials: { username: api, secret: s-MARKER } }`,
@@ -47,8 +47,8 @@ describe("secrets pasted into certrelay.yml", () => {
     expect(error.message).not.toContain("MARKER");
   });
 
-  it("rejects PEM material anywhere in the file", () => {
-    const error = rejection(
+  it("rejects PEM material anywhere in the file", async () => {
+    const error = await rejection(
       withLine(
         "secret: certrelay/www",
         `    secret: "-----BEGIN PRIVATE KEY-----\\nMARKER\\n-----END PRIVATE KEY-----"`,
@@ -59,8 +59,8 @@ describe("secrets pasted into certrelay.yml", () => {
     expect(error.message).not.toContain("MARKER");
   });
 
-  it("rejects a user name and password inside an endpoint URL", () => {
-    const error = rejection(
+  it("rejects a user name and password inside an endpoint URL", async () => {
+    const error = await rejection(
       withLine(
         pbxLine,
         `      - { provider: yeastar, endpoint: "https://admin:pw-MARKER@pbx:8088", credentials: certrelay/pbx }`,

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../src/config/index.js";
 import { exampleConfig, withLine } from "./support/config-example.js";
 
-function problemsOf(text: string): ConfigError {
+async function problemsOf(text: string): Promise<ConfigError> {
   try {
-    parseConfig(text, "certrelay.yml");
+    await parseConfig(text, "certrelay.yml");
   } catch (e) {
     if (e instanceof ConfigError) return e;
     throw e;
@@ -132,8 +132,8 @@ const cases: { what: string; text: string; path: string; says: string }[] = [
 
 describe("an invalid certrelay.yml", () => {
   for (const { what, text, path, says } of cases) {
-    it(`names the path of ${what}`, () => {
-      const error = problemsOf(text);
+    it(`names the path of ${what}`, async () => {
+      const error = await problemsOf(text);
       expect(error.code).toBe("CONFIG_INVALID");
       expect(error.problems.map((p) => p.path)).toContain(path);
       expect(error.message).toContain(`${path}: `);
@@ -141,12 +141,12 @@ describe("an invalid certrelay.yml", () => {
     });
   }
 
-  it("lists every problem at once, each with its line", () => {
+  it("lists every problem at once, each with its line", async () => {
     const text = withLine(
       cdnLine,
       `      - { provider: cdn, endpoint: "nope", credentials: certrelay/cdn, verifyHost: www.example.com }`,
     ).replace("renewBeforeDays: 30", "renewBeforeDays: 0");
-    const error = problemsOf(text);
+    const error = await problemsOf(text);
     expect(error.problems).toEqual([
       { path: "renewBeforeDays", message: "expected a whole number of days from 1 to 365", line: 1 },
       { path: "certificates[0].targets[0].endpoint", message: "expected a URL like https://host:port", line: 11 },
@@ -158,8 +158,8 @@ describe("an invalid certrelay.yml", () => {
     expect(error.field).toBe("renewBeforeDays");
   });
 
-  it("rejects a file with no certificates", () => {
-    expect(problemsOf("concurrency: 2\n").problems).toEqual([
+  it("rejects a file with no certificates", async () => {
+    expect((await problemsOf("concurrency: 2\n")).problems).toEqual([
       { path: "certificates", message: "required; expected a list of certificates", line: 1 },
     ]);
   });

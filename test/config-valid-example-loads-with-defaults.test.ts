@@ -41,15 +41,15 @@ describe("a valid certrelay.yml", () => {
     expect(meter?.targets[0]).toMatchObject({ provider: "enos", assetId: "asset17" });
   });
 
-  it("applies the file-wide renewal window unless a certificate overrides it", () => {
-    const config = parseConfig(exampleConfig);
+  it("applies the file-wide renewal window unless a certificate overrides it", async () => {
+    const config = await parseConfig(exampleConfig);
     const [www, meter] = config.certificates;
     expect(www && renewBeforeDaysFor(config, www)).toBe(10);
     expect(meter && renewBeforeDaysFor(config, meter)).toBe(30);
   });
 
-  it("fills defaults in a minimal file and keeps numeric vendor ids as text", () => {
-    const config = parseConfig(`certificates:
+  it("fills defaults in a minimal file and keeps numeric vendor ids as text", async () => {
+    const config = await parseConfig(`certificates:
   - name: pbx
     secret: certrelay/pbx-cert
     targets:

@@ -98,7 +98,7 @@ describe("fleet scan with CDN targets verified through the API (no verifyHost)",
         ...(onOther ? target(other, "certrelay/cdn-other") : []),
       );
     }
-    const config = parseConfig(`${lines.join("\n")}\n`, "test certrelay.yml");
+    const config = await parseConfig(`${lines.join("\n")}\n`, "test certrelay.yml");
     f.cdn.resetStats();
     other.resetStats();
     const providers = new StoreBackedProviders(f.secrets, f.ctx);
@@ -147,7 +147,7 @@ describe("fleet scan with CDN targets verified through the API (no verifyHost)",
         `      - { provider: enos, endpoint: "${enos.url}", credentials: certrelay/enos, orgId: ${enos.orgId}, assetId: ${assetId} }`,
       );
     }
-    const config = parseConfig(`${lines.join("\n")}\n`, "test certrelay.yml");
+    const config = await parseConfig(`${lines.join("\n")}\n`, "test certrelay.yml");
     enos.resetStats();
     const providers = new StoreBackedProviders(f.secrets, f.ctx);
     try {

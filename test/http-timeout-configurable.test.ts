@@ -6,10 +6,10 @@ const yaml = (extra: string) =>
   `${extra}certificates:\n  - name: www\n    secret: certrelay/www\n    targets:\n      - { provider: cdn, endpoint: "https://cdn.example.com", credentials: certrelay/cdn, verifyHost: www.example.com }\n`;
 
 describe("vendor HTTP timeouts are configurable", () => {
-  it("certrelay.yml httpTimeoutMs is read, and a value out of range is refused with its line", () => {
-    expect(parseConfig(yaml("httpTimeoutMs: 45000\n"), "certrelay.yml").httpTimeoutMs).toBe(45_000);
-    expect(parseConfig(yaml(""), "certrelay.yml").httpTimeoutMs).toBeUndefined();
-    expect(() => parseConfig(yaml("httpTimeoutMs: 5\n"), "certrelay.yml")).toThrow(
+  it("certrelay.yml httpTimeoutMs is read, and a value out of range is refused with its line", async () => {
+    expect((await parseConfig(yaml("httpTimeoutMs: 45000\n"), "certrelay.yml")).httpTimeoutMs).toBe(45_000);
+    expect((await parseConfig(yaml(""), "certrelay.yml")).httpTimeoutMs).toBeUndefined();
+    await expect(parseConfig(yaml("httpTimeoutMs: 5\n"), "certrelay.yml")).rejects.toThrow(
       /httpTimeoutMs.*line 1|line 1.*httpTimeoutMs/s,
     );
   });

@@ -59,7 +59,7 @@ describe("scheduler: a certificate that cannot be renewed raises one alert and a
       "    targets:",
       cdnTargetYaml(f, "mail.shop.example"),
     ].join("\n");
-    const { deps, json } = fleetDeps(f, {
+    const { deps, json } = await fleetDeps(f, {
       yaml,
       notifiers: [new WebhookNotifier(webhookUrl)],
       settings: { checkTargets: false },

@@ -29,7 +29,7 @@ describe("scheduler: no renewal starts when the Lambda is about to time out", ()
       cdnTargetYaml(f, "www.shop.example"),
     ].join("\n");
     const store = new CountingStore(f.secrets);
-    const { deps, json } = fleetDeps(f, { yaml, store, settings: { reserveMs: 120_000 } });
+    const { deps, json } = await fleetDeps(f, { yaml, store, settings: { reserveMs: 120_000 } });
 
     const result = await createSchedulerHandler(deps)({}, { getRemainingTimeInMillis: () => 90_000 });
 

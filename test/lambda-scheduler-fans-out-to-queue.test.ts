@@ -38,7 +38,7 @@ describe("scheduler: more certificates due than FANOUT_THRESHOLD go to the queue
     const queueUrl = await createQueue(f.sqs, "certrelay-renewals");
     const store = new CountingStore(f.secrets);
     // fresh is not due; check only the store so this test is about the queue
-    const { deps, json } = fleetDeps(f, {
+    const { deps, json } = await fleetDeps(f, {
       yaml,
       store,
       sqs: f.sqs,

@@ -36,7 +36,7 @@ describe("scheduler: a renewal that cannot finish stops inside the invocation's 
     ].join("\n");
     // The CDN hangs on every call: without a deadline, each attempt would wait the 5 s HTTP timeout, then retry.
     f.cdn.faults.add({ fault: { kind: "latency", ms: 120_000 }, times: Infinity });
-    const { deps, json } = fleetDeps(f, { yaml, settings: { reserveMs: 2_500 } });
+    const { deps, json } = await fleetDeps(f, { yaml, settings: { reserveMs: 2_500 } });
     const context = contextWithRemaining(6_000);
 
     const result = await createSchedulerHandler(deps)({}, context);

@@ -47,7 +47,7 @@ describe("scheduler: a certificate outside its renewal window is reported, not t
     const uploadsBefore = f.cdn.uploadCount;
     const attachBefore = f.cdn.count("POST /cdn/v1.0/services/:serviceId/certificates");
     const store = new CountingStore(f.secrets);
-    const { deps, json } = fleetDeps(f, { yaml, store });
+    const { deps, json } = await fleetDeps(f, { yaml, store });
 
     const result = await createSchedulerHandler(deps)({}, roomyContext);
 

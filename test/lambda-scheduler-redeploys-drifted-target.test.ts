@@ -44,7 +44,7 @@ describe("scheduler: a target serving an older certificate than the store gets t
       cdnTargetYaml(f, "www.shop.example"),
     ].join("\n");
     const store = new CountingStore(f.secrets);
-    const { deps, json } = fleetDeps(f, { yaml, store });
+    const { deps, json } = await fleetDeps(f, { yaml, store });
 
     const result = await createSchedulerHandler(deps)({}, roomyContext);
 

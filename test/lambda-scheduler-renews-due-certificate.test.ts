@@ -40,7 +40,7 @@ describe("scheduler: a due certificate is renewed, deployed, verified and promot
       cdnTargetYaml(f, "www.shop.example"),
     ].join("\n");
     const store = new CountingStore(f.secrets);
-    const { deps, json, lines } = fleetDeps(f, { yaml, store });
+    const { deps, json, lines } = await fleetDeps(f, { yaml, store });
 
     const result = await createSchedulerHandler(deps)({}, roomyContext);
 

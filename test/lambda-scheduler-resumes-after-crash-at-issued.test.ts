@@ -36,7 +36,7 @@ describe("scheduler: a run that crashes right after the purchase is finished by 
       "    targets:",
       cdnTargetYaml(f, "www.shop.example"),
     ].join("\n");
-    const crashing = fleetDeps(f, {
+    const crashing = await fleetDeps(f, {
       yaml,
       checkpoint: (stage) => {
         if (stage === "issued") throw new Error("simulated Lambda timeout");
@@ -53,7 +53,7 @@ describe("scheduler: a run that crashes right after the purchase is finished by 
     expect(issuer.purchases()).toBe(1);
     expect(crashing.json().find((l) => l.message === "run failed")).toMatchObject({ errorCode: "INTERRUPTED" });
 
-    const second = fleetDeps(f, { yaml });
+    const second = await fleetDeps(f, { yaml });
     const result = await createSchedulerHandler(second.deps)({}, roomyContext);
 
     expect(result.counts).toMatchObject({ renewed: 1, failed: 0 });

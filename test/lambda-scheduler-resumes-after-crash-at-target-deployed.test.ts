@@ -52,7 +52,7 @@ describe("scheduler: a run that crashes after the first of two targets is finish
       cdnTargetYaml(f, "www.shop.example"),
       secondTarget,
     ].join("\n");
-    const crashing = fleetDeps(f, {
+    const crashing = await fleetDeps(f, {
       yaml,
       checkpoint: (stage) => {
         if (stage === "target-deployed") throw new Error("simulated Lambda timeout");
@@ -70,7 +70,7 @@ describe("scheduler: a run that crashes after the first of two targets is finish
     const newSerial = certFacts(pending?.certificate ?? "").serial;
     expect(certFacts((await f.secrets.getCurrent("certrelay/www"))?.certificate ?? "").serial).toBe(oldSerial);
 
-    const rerun = fleetDeps(f, { yaml });
+    const rerun = await fleetDeps(f, { yaml });
     const result = await createSchedulerHandler(rerun.deps)({}, roomyContext);
 
     expect(result.counts).toMatchObject({ renewed: 1, failed: 0 });

@@ -84,8 +84,8 @@ describe("FIFO renewal queue: one certificate, one worker", () => {
       ],
     };
     const before = issuer.purchases();
-    const a = fleetDeps(f, { yaml });
-    const b = fleetDeps(f, { yaml });
+    const a = await fleetDeps(f, { yaml });
+    const b = await fleetDeps(f, { yaml });
     const [ra, rb] = await Promise.all([
       createWorkerHandler(a.deps)(event, { getRemainingTimeInMillis: () => 600_000, awsRequestId: "worker-a" }),
       createWorkerHandler(b.deps)(event, { getRemainingTimeInMillis: () => 600_000, awsRequestId: "worker-b" }),

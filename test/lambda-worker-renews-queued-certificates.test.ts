@@ -49,7 +49,7 @@ describe("fan-out end to end: the worker renews what the scheduler queued", () =
       ]),
     ].join("\n");
     const queueUrl = await createQueue(f.sqs, "renewals");
-    const scheduler = fleetDeps(f, { yaml, sqs: f.sqs, settings: { fanoutThreshold: 1, queueUrl } });
+    const scheduler = await fleetDeps(f, { yaml, sqs: f.sqs, settings: { fanoutThreshold: 1, queueUrl } });
     expect((await createSchedulerHandler(scheduler.deps)({}, roomyContext)).counts.queued).toBe(2);
     expect(issuer.purchases()).toBe(0);
 
@@ -64,7 +64,7 @@ describe("fan-out end to end: the worker renews what the scheduler queued", () =
         eventSource: "aws:sqs",
       })),
     };
-    const worker = fleetDeps(f, { yaml, settings: { workerConcurrency: 2 } });
+    const worker = await fleetDeps(f, { yaml, settings: { workerConcurrency: 2 } });
     const response = await createWorkerHandler(worker.deps)(event, roomyContext);
 
     expect(response.batchItemFailures).toEqual([]);

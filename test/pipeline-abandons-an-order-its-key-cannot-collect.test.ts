@@ -36,7 +36,7 @@ describe("a pending renewal whose order was bought with another key", () => {
       deployedTo: [],
       attempts: 1,
     });
-    return { reference, config: fakeConfig([name]), host };
+    return { reference, config: await fakeConfig([name]), host };
   }
 
   it("due: abandons the order with a new reference, buys once under it, and renews; the next run has nothing left to do", async () => {

@@ -36,7 +36,7 @@ describe("two renew runs on the same certificate at once", () => {
       const host = `t${trial}.shop.example`;
       const secret = `certrelay/t${trial}`;
       await seedCurrent(f, secret, host, 4);
-      const config = parseConfig(
+      const config = await parseConfig(
         [
           "certificates:",
           `  - name: t${trial}`,

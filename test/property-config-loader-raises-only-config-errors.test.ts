@@ -11,9 +11,9 @@ import { exampleConfig } from "./support/config-example.js";
 
 const settings = { seed: 20261124, numRuns: 200 };
 
-function outcome(text: string): string {
+async function outcome(text: string): Promise<string> {
   try {
-    parseConfig(text);
+    await parseConfig(text);
     return "ok";
   } catch (error) {
     if (error instanceof ConfigError)
@@ -46,46 +46,46 @@ function edit(doc: unknown, path: Array<string | number>, replacement: unknown, 
 }
 
 describe("config loader answers with ConfigError only", () => {
-  it("on arbitrary text", () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 400 }), (text) => {
-        expect(outcome(text)).toMatch(/^(ok|config-error)$/);
+  it("on arbitrary text", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 400 }), async (text) => {
+        expect(await outcome(text)).toMatch(/^(ok|config-error)$/);
       }),
       settings,
     );
   });
 
-  it("on arbitrary YAML documents", () => {
-    fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
-        expect(outcome(stringify(value))).toMatch(/^(ok|config-error)$/);
+  it("on arbitrary YAML documents", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
+        expect(await outcome(stringify(value))).toMatch(/^(ok|config-error)$/);
       }),
       settings,
     );
   });
 
-  it("on the documented example with one value replaced or one key dropped", () => {
+  it("on the documented example with one value replaced or one key dropped", async () => {
     const example = parse(exampleConfig) as unknown;
     const all = paths(example);
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.nat(),
         fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string(), fc.integer(), fc.constant(null)),
         fc.boolean(),
-        (which, replacement, drop) => {
+        async (which, replacement, drop) => {
           const path = all[which % all.length] ?? [];
           // dropping the root leaves an empty file
-          expect(outcome(stringify(edit(example, path, replacement, drop)) ?? "")).toMatch(/^(ok|config-error)$/);
+          expect(await outcome(stringify(edit(example, path, replacement, drop)) ?? "")).toMatch(/^(ok|config-error)$/);
         },
       ),
       settings,
     );
   });
 
-  it("on the example text cut anywhere", () => {
-    fc.assert(
-      fc.property(fc.nat(), (at) => {
-        expect(outcome(exampleConfig.slice(0, at % exampleConfig.length))).toMatch(/^(ok|config-error)$/);
+  it("on the example text cut anywhere", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), async (at) => {
+        expect(await outcome(exampleConfig.slice(0, at % exampleConfig.length))).toMatch(/^(ok|config-error)$/);
       }),
       settings,
     );

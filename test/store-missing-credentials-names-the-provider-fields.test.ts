@@ -31,7 +31,7 @@ describe("a credentials secret that is missing or malformed", () => {
   async function runWith(store: FileStore) {
     const ca = await TestCA.create();
     await store.putCurrent("certrelay/www", await ca.issue({ commonName: "www.example.com", days: 90 }));
-    const config = parseConfig(CONFIG, "certrelay.yml");
+    const config = await parseConfig(CONFIG, "certrelay.yml");
     const ctx = testProviderContext(() => new Date(), { ca: ca.rootPem });
     const summary = await runPipeline(config, {
       store,

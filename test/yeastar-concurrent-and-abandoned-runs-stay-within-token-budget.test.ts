@@ -28,8 +28,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-tokens-"));
   store = new FileStore({ dir });
   await store.putCredentials("certrelay/pbx", f.sandbox.credentials);
-  cert = parseConfig(
-    `certificates:\n  - name: pbx\n    secret: certrelay/pbx-web\n    targets:\n      - { provider: yeastar, endpoint: "${f.sandbox.url}", credentials: certrelay/pbx }\n`,
+  cert = (
+    await parseConfig(
+      `certificates:\n  - name: pbx\n    secret: certrelay/pbx-web\n    targets:\n      - { provider: yeastar, endpoint: "${f.sandbox.url}", credentials: certrelay/pbx }\n`,
+    )
   ).certificates[0]!;
 });
 afterAll(async () => {

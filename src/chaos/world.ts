@@ -9,8 +9,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import { parseConfig, type CertrelayConfig } from "../config/index.js";
+import { loadYaml } from "../config/yaml.js";
 import { DAY_MS } from "../model.js";
 import { TestCA } from "../sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../sandbox/cdn/server.js";
@@ -181,7 +181,7 @@ export async function startChaosWorld(options: {
         ],
       })),
     };
-    const config = parseConfig(stringify(document), "chaos world");
+    const config = await parseConfig((await loadYaml()).stringify(document), "chaos world");
     const credentialValues = [
       ...[enos, cdn, yeastar, yeastar2, reseller].flatMap((sandbox): string[] => Object.values(sandbox.credentials)),
       // the reseller's basic-auth header value

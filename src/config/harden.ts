@@ -4,7 +4,8 @@
  * beside the schema: the shape of the YAML (aliases, depth, size) before it is turned into values, the meaning of
  * values (secret ids, endpoints) after. Every problem carries the path and line, never the value.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter } from "yaml";
+import type { Document, LineCounter } from "yaml";
+import type { YamlModule } from "../lazy/yaml.js";
 import { builtInCatalog } from "../providers/catalog.js";
 import { builtInProviderNames } from "../providers/index.js";
 
@@ -33,9 +34,15 @@ class ShapeStop extends Error {
 /**
  * One linear walk over the parsed YAML (each node once; aliases use the size already computed for their anchor):
  * refuses recursive aliases, aliases that stand for more than LIMITS.aliasValues values, more than LIMITS.keys keys and nesting
- * deeper than LIMITS.depth, each with the line where it happens.
+ * deeper than LIMITS.depth, each with the line where it happens. `yaml`: the module that parsed `doc`, loaded on
+ * first use by load.ts (a static import would put yaml back into every bundle's start).
  */
-export function shapeProblem(doc: Document, lineCounter: LineCounter): ShapeProblem | undefined {
+export function shapeProblem(
+  doc: Document,
+  lineCounter: LineCounter,
+  yaml: Pick<YamlModule, "isAlias" | "isMap" | "isPair" | "isScalar" | "isSeq">,
+): ShapeProblem | undefined {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yaml;
   const sizes = new Map<unknown, number>();
   const open = new Set<unknown>();
   let keys = 0;

@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import type { Document, LineCounter } from "yaml";
 import type * as z from "zod/mini";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import { builtInCatalog, type ProviderCatalog } from "../providers/catalog.js";
 import { isInsecureEndpoint, LIMITS, looksLikePastedSecret, portProblem, shapeProblem } from "./harden.js";
 import type { CertrelayConfig } from "./schema.js";
+import { loadYaml, type YamlModule } from "./yaml.js";
 
 type Path = readonly (string | number)[];
 
@@ -175,7 +176,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, catalog: ProviderC
   }
 }
 
-function lineOf(doc: Document, lineCounter: LineCounter, path: Path): number | undefined {
+function lineOf(doc: Document, lineCounter: LineCounter, path: Path, isNode: YamlModule["isNode"]): number | undefined {
   // A missing field has no node: point at the closest ancestor that exists.
   for (let length = path.length; length >= 0; length--) {
     const node = doc.getIn(path.slice(0, length), true);
@@ -302,13 +303,14 @@ function underReported(reported: ReadonlySet<string>, path: Path): boolean {
 /**
  * Parse and validate `certrelay.yml` text. Throws ConfigError (code CONFIG_INVALID) listing every problem, each by
  * path; YAML syntax errors are reported by line and column. Messages never contain values from the file.
- * `catalog`: the vendors entries may name (default: the built-in ones).
+ * `catalog`: the vendors entries may name (default: the built-in ones). Async because yaml is loaded on first use
+ * (src/config/yaml.ts): a bundle's start does not parse it unless the run reads a config.
  */
-export function parseConfig(
+export async function parseConfig(
   text: string,
   source = "certrelay.yml",
   catalog: ProviderCatalog = builtInCatalog(),
-): CertrelayConfig {
+): Promise<CertrelayConfig> {
   if (text.length > LIMITS.bytes) {
     throw new ConfigError(source, [
       {
@@ -317,10 +319,12 @@ export function parseConfig(
       },
     ]);
   }
+  const yaml = await loadYaml();
+  const { LineCounter, parseDocument } = yaml;
   if (text.length >= ITEMWISE_MIN_CHARS) {
     let valid: CertrelayConfig | undefined;
     try {
-      valid = parseItemwise(text, catalog);
+      valid = parseItemwise(text, catalog, parseDocument);
     } catch {
       // anything odd (say nesting deep enough to exhaust the stack) is left to the whole-file read, which reports it
       valid = undefined;
@@ -341,7 +345,7 @@ export function parseConfig(
       }),
     );
   }
-  const shape = shapeProblem(doc, lineCounter);
+  const shape = shapeProblem(doc, lineCounter, yaml);
   if (shape)
     throw new ConfigError(source, [
       { path: "", message: shape.message, ...(shape.line === undefined ? {} : { line: shape.line }) },
@@ -386,7 +390,9 @@ export function parseConfig(
     });
     // Lines are looked up for the problems shown only, once each: a file with a huge number of problems (say
     // 100,000 unknown keys in one mapping) costs linear time, not a lookup per comparison.
-    const shown = unique.slice(0, LIMITS.problems).map((p) => ({ p, line: lineOf(doc, lineCounter, p.path) }));
+    const shown = unique
+      .slice(0, LIMITS.problems)
+      .map((p) => ({ p, line: lineOf(doc, lineCounter, p.path, yaml.isNode) }));
     shown.sort((a, b) => compareLines(a.line, b.line));
     const listed: ConfigProblem[] = shown.map(({ p, line }) => ({
       path: formatPath(p.shownPath ?? p.path),
@@ -411,7 +417,11 @@ const ITEMWISE_MIN_ITEMS = 100;
  * (`certificates:` at column 0, items `- ` at one indentation, no anchors or aliases); anything else, and any file
  * with a problem, returns undefined so parseConfig reads it whole and reports problems by line as usual.
  */
-function parseItemwise(text: string, catalog: ProviderCatalog): CertrelayConfig | undefined {
+function parseItemwise(
+  text: string,
+  catalog: ProviderCatalog,
+  parseDocument: YamlModule["parseDocument"],
+): CertrelayConfig | undefined {
   // anchors and aliases may cross items
   if (/(^|[\s[{,])[&*][A-Za-z0-9_-]/m.test(text) || /^(---|\.\.\.)/m.test(text) || text.includes("\t"))
     return undefined;

@@ -63,7 +63,7 @@ export async function acmeDemo(world: DemoWorld, io: CliIo, clock: Clock): Promi
       days: 90,
     });
     await world.store.putCurrent("demo/shop", old);
-    const config = parseConfig(`
+    const config = await parseConfig(`
 certificates:
   - name: shop
     secret: demo/shop

@@ -6,7 +6,6 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { stringify } from "yaml";
 import {
   loadConfig,
   type BuiltInManagedCertificate,
@@ -14,6 +13,7 @@ import {
   type ManagedCertificate,
   type TargetConfig,
 } from "../config/index.js";
+import { loadYaml } from "../config/yaml.js";
 import {
   DAY_MS,
   realSleep,
@@ -262,6 +262,7 @@ export async function createDemoWorld(options: DemoWorldOptions): Promise<DemoWo
 
     const configPath = join(options.dir, "certrelay.yml");
     const caPath = join(options.dir, "ca.pem");
+    const { stringify } = await loadYaml();
     const document = { renewBeforeDays: 30, concurrency: 4, certificates: seeds.map((s) => s.cert) };
     await writeFile(
       configPath,

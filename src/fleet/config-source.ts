@@ -37,14 +37,14 @@ export interface LoadedConfig {
 
 export async function loadFleetConfig(options: ConfigSourceOptions): Promise<LoadedConfig> {
   if (options.inlineYaml !== undefined && options.inlineYaml.trim() !== "") {
-    return { config: parseConfig(options.inlineYaml, "CERTRELAY_CONFIG_YAML"), source: "CERTRELAY_CONFIG_YAML" };
+    return { config: await parseConfig(options.inlineYaml, "CERTRELAY_CONFIG_YAML"), source: "CERTRELAY_CONFIG_YAML" };
   }
   if (options.path !== undefined && options.path.trim() !== "") {
     const remote = parseRemoteLocation(options.path.trim());
     if (remote) {
       const source = describeLocation(remote);
       const text = await (options.remote ?? awsRemoteConfigReader()).read(remote);
-      return { config: parseConfig(text, source), source };
+      return { config: await parseConfig(text, source), source };
     }
     const path = isAbsolute(options.path) ? options.path : join(options.root, options.path);
     return { config: await loadConfig(path), source: path };

@@ -26,7 +26,10 @@ export const FAKE_NOW = new Date("2026-11-24T12:00:00Z");
  * A certrelay.yml for certificates that run on fakes: the entries only have to parse (FakeProviders ignores them),
  * so they name built-in providers at endpoints that never resolve.
  */
-export function fakeConfig(names: string[], options: { renewBeforeDays?: number } = {}): CertrelayConfig {
+export async function fakeConfig(
+  names: string[],
+  options: { renewBeforeDays?: number } = {},
+): Promise<CertrelayConfig> {
   const certificates = names.map((name) =>
     [
       `  - name: ${name}`,
@@ -94,7 +97,7 @@ export async function startFakeWorld(
     issuer,
     targets,
     providers,
-    config: fakeConfig(options.names ?? ["www"]),
+    config: await fakeConfig(options.names ?? ["www"]),
     seeded,
     seed,
     deps: (overrides = {}) => ({

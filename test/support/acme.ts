@@ -108,7 +108,7 @@ export interface AcmePipelineWorld {
   store: FileStore | SecretsManagerStore;
   seeded: CertificateMaterial;
   ctx: ProviderContext;
-  config(issuerExtra?: string): CertrelayConfig;
+  config(issuerExtra?: string): Promise<CertrelayConfig>;
   deps(overrides?: Partial<PipelineDeps>): PipelineDeps;
   stop(): Promise<void>;
 }

@@ -202,9 +202,9 @@ export interface CapturedDeps {
   json(): Record<string, unknown>[];
 }
 
-export function fleetDeps(f: FleetFixture, options: DepsOptions): CapturedDeps {
+export async function fleetDeps(f: FleetFixture, options: DepsOptions): Promise<CapturedDeps> {
   const lines: string[] = [];
-  const config = parseConfig(options.yaml, "test certrelay.yml");
+  const config = await parseConfig(options.yaml, "test certrelay.yml");
   const store = options.store ?? f.secrets;
   const settings: FleetSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   const deps: FleetDeps = {

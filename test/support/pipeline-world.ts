@@ -57,7 +57,7 @@ export async function startPipelineWorld(): Promise<PipelineWorld> {
     days: 90,
   });
   await store.putCurrent("certrelay/www", seeded);
-  const config = parseConfig(`
+  const config = await parseConfig(`
 renewBeforeDays: 30
 concurrency: 2
 certificates:
