@@ -142,8 +142,9 @@ export class CertrelayError extends Error {
     this.code = code;
     this.kind = errorKind(code);
     // The kind's name; the few subclasses that carry typed data of their own (ConfigError's problems,
-    // HttpStatusError's request) keep theirs.
-    this.name = new.target === CertrelayError ? NAME_OF[this.kind] : new.target.name;
+    // HttpStatusError's request) set theirs, as a string: the bundles are minified without `keepNames`, so a
+    // class's own name is not what the user would read.
+    this.name = NAME_OF[this.kind];
     this.field = options.field;
     this.vendor = options.vendor;
     this.backoffUntil = options.backoffUntil;

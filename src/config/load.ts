@@ -26,6 +26,7 @@ export class ConfigError extends CertrelayError {
 
   constructor(source: string, problems: ConfigProblem[]) {
     super(ErrorCodes.CONFIG_INVALID, formatProblems(source, problems), { field: problems[0]?.path ?? source });
+    this.name = "ConfigError";
     this.problems = problems;
     this.source = source;
   }

@@ -38,6 +38,7 @@ export class HttpStatusError extends CertrelayError {
       vendor: init.vendor,
       status: init.status,
     });
+    this.name = "HttpStatusError";
     this.method = init.method;
     this.url = init.url;
     this.body = init.body;
