@@ -77,7 +77,7 @@ async function step(name: string, rows: Row[], run: () => Row[] | Promise<Row[]>
 
 /** `npm run bench -- <step> ...` runs only those steps and replaces only their rows in RESULTS.md. */
 const steps: Record<string, () => Row[] | Promise<Row[]>> = {
-  "cold start": () => measureColdStart(10),
+  "cold start": () => measureColdStart(15),
   "bundle size": () => bundleSizes(),
   "PEM parse": () => measurePemParse(2_000),
   "fleet scan (CDN)": () => measureCdnScan([1_000, 10_000]),
