@@ -76,7 +76,7 @@ describe("signature v2 is checked on every request", () => {
         for await (const _ of target.list()) void _;
       })();
       await expect(listing).rejects.toMatchObject({ code: "AUTH_FAILED", vendor: "cdn" });
-      await expect(listing).rejects.toThrow(/access-key-id\/access-key-secret and the machine clock/);
+      await expect(listing).rejects.toThrow(/check the access key id and secret, and the machine clock/);
       await expect(listing).rejects.not.toThrow(secret);
       // a refused signature is not retried
       expect(f.sandbox.authFailureCount).toBe(before + 1);

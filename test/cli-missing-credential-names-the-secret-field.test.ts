@@ -16,6 +16,7 @@ let dir: string;
 let world: DemoWorld;
 let common: string[];
 let keyId: string;
+let secretFile: string;
 
 // A CLI user keeps vendor credentials in a store secret, so a missing one is named as that secret's JSON key
 // (accessKeySecret) and the secret's id, never as the Action input (access-key-secret) this user has no use for.
@@ -23,11 +24,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "certrelay-missing-credential-"));
   world = await createDemoWorld({ dir });
   common = ["--config", world.configPath, "--store-dir", world.storeDir, "--ca-file", world.caPath];
-  const file = join(world.storeDir, `${encodeURIComponent(DEMO_SECRETS.cdn)}.json`);
-  const stored = JSON.parse(await readFile(file, "utf8")) as { current: Record<string, string> };
+  secretFile = join(world.storeDir, `${encodeURIComponent(DEMO_SECRETS.cdn)}.json`);
+  const stored = JSON.parse(await readFile(secretFile, "utf8")) as { current: Record<string, string> };
   keyId = stored.current.accessKeyId ?? "";
   delete stored.current.accessKeySecret;
-  await writeFile(file, JSON.stringify(stored));
+  await writeFile(secretFile, JSON.stringify(stored));
 }, 60_000);
 
 afterAll(async () => {
@@ -61,5 +62,22 @@ describe("a credentials secret without a field its provider reads", () => {
     expect(text).toContain('add "accessKeySecret" to that secret\'s JSON');
     expect(text).not.toContain("access-key-secret");
     expect(run.stdout + run.stderr).not.toContain(keyId);
+  });
+
+  it("a refused signature names the secret's fields too, never the Action's inputs", async () => {
+    const stored = JSON.parse(await readFile(secretFile, "utf8")) as { current: Record<string, string> };
+    const wrong = "Wrong-Cdn-Secret-7731";
+    stored.current.accessKeySecret = wrong;
+    await writeFile(secretFile, JSON.stringify(stored));
+    const run = await certrelay(["check", ...common, "--json"]);
+    expect(run.code).toBe(1);
+    const rows = (JSON.parse(run.stdout) as { rows: Row[] }).rows;
+    const refused = rows.find((r) => r.certificate === "www" && r.error?.code === "AUTH_FAILED");
+    expect(refused?.error?.message).toContain("check the access key id and secret, and the machine clock");
+    expect(refused?.error?.message).toContain(
+      "check the fields 'accessKeyId' and 'accessKeySecret' of the credentials secret 'demo/cdn'",
+    );
+    expect(run.stdout + run.stderr).not.toMatch(/access-key-(id|secret)/);
+    expect(run.stdout + run.stderr).not.toContain(wrong);
   });
 });

@@ -72,7 +72,7 @@ describe("reseller issuer under faults", () => {
       .catch((e: unknown) => e);
     await bad.close();
     expect(auth).toMatchObject({ code: "AUTH_FAILED" });
-    expect(String((auth as Error).message)).toContain("check username/api-key");
+    expect(String((auth as Error).message)).toContain("check the user name and API key");
     expect(String((auth as Error).message)).not.toContain("wrong-key-SECRET");
     const issuer = createResellerIssuer(
       { ...settings(), certificateId: "missing" },

@@ -67,14 +67,15 @@ async function checkCertificate(
   try {
     targets = await providers.targetsFor(cert);
   } catch (error) {
-    return failed("targets", errorSummary(error));
+    return failed("targets", errorSummary(error, cert));
   }
   for (const target of targets) {
     // the pipeline's inspect step: the copy the target holds, and whether it serves the stored one
     const seen = await inspectTarget(
       target,
       { serial: facts.serial, commonName: facts.commonName },
-      { listCopy: true },
+      // the certificate of this config run: a refused login names its credentials secret and that secret's fields
+      { listCopy: true, cert },
     );
     const base = { target: target.label, provider: target.provider };
     const copy = seen.copy;

@@ -88,9 +88,10 @@ export function mapCdnError(error: unknown, operation: string): unknown {
     );
   }
   if (status === 401 || status === 403) {
+    // no input or secret key named here: each entry appends the names its user types (operations/explain.ts)
     return new CertrelayError(
       ErrorCodes.AUTH_FAILED,
-      `SwiftFederation refused the signature on ${operation}${said}: check access-key-id/access-key-secret and the machine clock (X-SFD-Date must be within an hour of the CDN's time)`,
+      `SwiftFederation refused the signature on ${operation}${said}: check the access key id and secret, and the machine clock (X-SFD-Date must be within an hour of the CDN's time)`,
       { vendor: VENDOR, field: "accessKeyId", cause: error },
     );
   }

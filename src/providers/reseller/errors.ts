@@ -23,9 +23,10 @@ export function mapResellerError(error: unknown, action: string): unknown {
   switch (error.status) {
     case 401:
     case 403:
+      // no input or secret key named here: each entry appends the names its user types (operations/explain.ts)
       return new CertrelayError(
         ErrorCodes.AUTH_FAILED,
-        `reseller refused the credentials while trying to ${action}: check username/api-key`,
+        `reseller refused the credentials while trying to ${action}: check the user name and API key`,
         { vendor: VENDOR, cause: error },
       );
     case 404:
