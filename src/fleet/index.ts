@@ -1,7 +1,7 @@
 export { createSchedulerHandler, runScheduler, type SchedulerHandler, type SchedulerResult } from "./scheduler.js";
 export { countActions, logFailure, closeQuietly } from "./invocation.js";
 export { createWorkerHandler, runWorker, processRecord, type WorkerHandler, type RecordResult } from "./worker.js";
-export { scanFleet, scanCertificate, type ScanEntry, type ScanReason, type ScanDeps } from "./scan.js";
+export { scanFleet, scanFleetEach, scanCertificate, type ScanEntry, type ScanReason, type ScanDeps } from "./scan.js";
 export {
   enqueueRenewals,
   parseRenewalMessage,

@@ -55,35 +55,68 @@ const MAX_IN_FLIGHT = 256;
  * per vendor endpoint. Work per certificate is constant, so a run grows linearly with the fleet.
  */
 export async function scanFleet(config: CertrelayConfig, deps: ScanDeps): Promise<ScanEntry[]> {
+  const entries: ScanEntry[] = new Array<ScanEntry>(config.certificates.length);
+  await scanFleetEach(config, deps, (entry, i) => {
+    entries[i] = entry;
+  });
+  return entries;
+}
+
+/**
+ * scanFleet, handing each certificate's entry to `each` (with its index in `config.certificates`) as soon as it is
+ * judged instead of keeping all of them: a caller that keeps only what it reports holds a small row per
+ * certificate, not the scan's entries (the fleet scheduler at 10,000 certificates).
+ */
+export async function scanFleetEach(
+  config: CertrelayConfig,
+  deps: ScanDeps,
+  each: (entry: ScanEntry, index: number) => void,
+): Promise<void> {
   const limits = new EndpointLimits(deps.concurrency);
   const certificates = config.certificates;
+  // each certificate's vendor objects are let go once it is judged, except those a later one shares
+  deps.providers?.expect?.(certificates);
+  const done = async (cert: ManagedCertificate, entry: ScanEntry, i: number) => {
+    await deps.providers?.release?.(cert);
+    each(entry, i);
+  };
   const readMany = deps.store.readForScan?.bind(deps.store);
   if (!readMany) {
     const limit = pLimit(deps.concurrency);
-    return Promise.all(
-      certificates.map((cert) => limit(() => scanCertificate(cert, renewBeforeDaysFor(config, cert), deps, limits))),
+    await Promise.all(
+      certificates.map((cert, i) =>
+        limit(async () => done(cert, await scanCertificate(cert, renewBeforeDaysFor(config, cert), deps, limits), i)),
+      ),
     );
+    return;
   }
-  const bySecret = new Map<string, number[]>();
-  certificates.forEach((cert, i) => bySecret.set(cert.secret, [...(bySecret.get(cert.secret) ?? []), i]));
-  const entries: ScanEntry[] = new Array<ScanEntry>(certificates.length);
+  // secret -> the index of its certificate; the rare secret several certificates share keeps the others apart
+  const bySecret = new Map<string, number>();
+  const moreBySecret = new Map<string, number[]>();
+  certificates.forEach((cert, i) => {
+    if (!bySecret.has(cert.secret)) bySecret.set(cert.secret, i);
+    else moreBySecret.set(cert.secret, [...(moreBySecret.get(cert.secret) ?? []), i]);
+  });
   const inFlight = new InFlight();
   for await (const batch of readMany([...bySecret.keys()])) {
     for (const read of batch) {
-      for (const i of bySecret.get(read.secretId) ?? []) {
+      const first = bySecret.get(read.secretId);
+      if (first === undefined) continue;
+      // read once: the map shrinks as the scan goes
+      bySecret.delete(read.secretId);
+      for (const i of [first, ...(moreBySecret.get(read.secretId) ?? [])]) {
         const cert = certificates[i] as ManagedCertificate;
         const started = performance.now();
         inFlight.add(
-          judge(cert, renewBeforeDaysFor(config, cert), deps, limits, started, read).then((entry) => {
-            entries[i] = entry;
-          }),
+          judge(cert, renewBeforeDaysFor(config, cert), deps, limits, started, read).then((entry) =>
+            done(cert, entry, i),
+          ),
         );
       }
     }
     await inFlight.atMost(MAX_IN_FLIGHT - 1);
   }
   await inFlight.atMost(0);
-  return entries;
 }
 
 /**

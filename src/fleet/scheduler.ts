@@ -20,7 +20,7 @@ import { lazyDeps, type DepsSource, type FleetDeps } from "./deps.js";
 import { closeQuietly, countActions, lambdaPipeline, logFailure } from "./invocation.js";
 import type { LambdaContext, ScheduledEvent } from "./lambda-types.js";
 import { reportOutcomes } from "./report.js";
-import { scanFleet, type ScanEntry } from "./scan.js";
+import { scanFleetEach, type ScanEntry } from "./scan.js";
 
 export interface SchedulerResult {
   runId: string;
@@ -46,25 +46,39 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
   // Lambda sends SIGTERM before it shuts an environment down: vendor sessions are released first.
   const release = releaseOnTermination(() => providers.close());
   let mode: SchedulerResult["mode"] = "in-process";
-  const byName = new Map<string, CertificateOutcome>();
+  // One small outcome per certificate, in config order, written as the scan judges it: the scan's entries (and
+  // what the targets were read with) are not kept for the report, only the work ones until they are handed on.
+  const outcomes = new Array<CertificateOutcome | undefined>(config.certificates.length);
   try {
-    const scan = await scanFleet(config, {
-      store: deps.store,
-      clock: deps.clock,
-      concurrency: config.concurrency,
-      ...(deps.settings.checkTargets ? { providers } : {}),
-    });
-    for (const entry of scan.filter((e) => !e.needsWork)) byName.set(entry.certificate.name, untouchedOutcome(entry));
-    const work = scan.filter((e) => e.needsWork);
+    const work: ScanEntry[] = [];
+    const workIndex: number[] = [];
+    const untouched = untouchedOutcomes();
+    await scanFleetEach(
+      config,
+      {
+        store: deps.store,
+        clock: deps.clock,
+        concurrency: config.concurrency,
+        ...(deps.settings.checkTargets ? { providers } : {}),
+      },
+      (entry, i) => {
+        if (!entry.needsWork) outcomes[i] = untouched(entry);
+        else {
+          work.push(entry);
+          workIndex.push(i);
+        }
+      },
+    );
     logger.info("scan finished", {
       configSource: source,
-      certificates: scan.length,
+      certificates: config.certificates.length,
       needWork: work.length,
       fanoutThreshold: deps.settings.fanoutThreshold,
     });
+    let done: CertificateOutcome[];
     if (work.length > deps.settings.fanoutThreshold && deps.sqs && deps.settings.queueUrl) {
       mode = "fan-out";
-      for (const outcome of await fanOut(deps, work, runId)) byName.set(outcome.name, outcome);
+      done = await fanOut(deps, work, runId);
     } else {
       if (work.length > deps.settings.fanoutThreshold) {
         logger.warn("QUEUE_URL is not set: renewing in-process; what does not fit in this run is left for the next", {
@@ -72,29 +86,41 @@ export async function runScheduler(deps: FleetDeps, context: LambdaContext): Pro
         });
       }
       const pipeline = lambdaPipeline(deps, providers, logger, deadline, `scheduler ${runId}`);
-      for (const outcome of await renewInProcess(pipeline, work, config.concurrency, deadline, logger)) {
-        byName.set(outcome.name, outcome);
-      }
+      done = await renewInProcess(pipeline, work, config.concurrency, deadline, logger);
     }
+    // both answer one outcome per work entry, in order
+    done.forEach((outcome, k) => (outcomes[workIndex[k] as number] = outcome));
   } finally {
     release();
     await closeQuietly(providers, logger);
   }
-  const outcomes = config.certificates.flatMap((c) => byName.get(c.name) ?? []);
-  await reportOutcomes(deps, logger, outcomes, "scheduler");
-  return { runId, configSource: source, mode, counts: countActions(outcomes), outcomes };
+  const reported = outcomes.filter((o): o is CertificateOutcome => o !== undefined);
+  await reportOutcomes(deps, logger, reported, "scheduler");
+  return { runId, configSource: source, mode, counts: countActions(reported), outcomes: reported };
 }
 
-/** A certificate the scan found nothing to do for: its log line comes from the scan's report, as a rotation's does. */
-function untouchedOutcome(entry: ScanEntry): CertificateOutcome {
-  const { report } = entry;
-  const outcome = outcomeFromReport(report);
-  // an untouched certificate's line says when it will be renewed, not which target the scan looked at
-  if (report.error) delete outcome.detail;
-  else outcome.detail = `not due (renews at ${report.thresholdDays ?? "?"} days left)`;
-  return outcome;
+/**
+ * A certificate the scan found nothing to do for: its log line comes from the scan's report, as a rotation's does.
+ * One detail string per threshold, shared by every certificate with it.
+ */
+function untouchedOutcomes(): (entry: ScanEntry) => CertificateOutcome {
+  const details = new Map<number | undefined, string>();
+  return (entry) => {
+    const { report } = entry;
+    const outcome = outcomeFromReport(report);
+    // an untouched certificate's line says when it will be renewed, not which target the scan looked at
+    if (report.error) delete outcome.detail;
+    else {
+      let detail = details.get(report.thresholdDays);
+      if (detail === undefined) {
+        detail = `not due (renews at ${report.thresholdDays ?? "?"} days left)`;
+        details.set(report.thresholdDays, detail);
+      }
+      outcome.detail = detail;
+    }
+    return outcome;
+  };
 }
-
 async function renewInProcess(
   pipeline: PipelineDeps,
   work: ScanEntry[],

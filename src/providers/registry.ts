@@ -36,6 +36,8 @@ export class StoreBackedProviders implements Providers {
   private readonly targets = new Map<string, Promise<Target>>();
   private readonly issuers = new Map<string, Promise<Issuer>>();
   private readonly credentials = new Map<string, Promise<Record<string, string>>>();
+  /** cache key ("issuer " / "target " + entry) -> certificates expected to ask for it and not yet released */
+  private readonly expected = new Map<string, number>();
 
   private readonly ctx: ProviderContext;
 
@@ -80,11 +82,43 @@ export class StoreBackedProviders implements Providers {
     );
   }
 
+  expect(certificates: readonly ManagedCertificate[]): void {
+    for (const certificate of certificates) {
+      for (const key of usesOf(certificate)) this.expected.set(key, (this.expected.get(key) ?? 0) + 1);
+    }
+  }
+
+  async release(certificate: ManagedCertificate): Promise<void> {
+    const closing: Promise<Issuer | Target>[] = [];
+    for (const key of usesOf(certificate)) {
+      const left = this.expected.get(key);
+      if (left === undefined) continue;
+      if (left > 1) {
+        this.expected.set(key, left - 1);
+        continue;
+      }
+      this.expected.delete(key);
+      const [cache, entry] = key.startsWith(ISSUER)
+        ? [this.issuers, key.slice(ISSUER.length)]
+        : [this.targets, key.slice(TARGET.length)];
+      const made = cache.get(entry);
+      if (made === undefined) continue;
+      cache.delete(entry);
+      closing.push(made);
+    }
+    await Promise.allSettled(closing.map(async (p) => (await p).close()));
+  }
+
   async close(): Promise<void> {
     const all = [...this.targets.values(), ...this.issuers.values()];
     this.targets.clear();
     this.issuers.clear();
+    this.expected.clear();
     await Promise.allSettled(all.map(async (p) => (await p).close()));
+    // vendor clients the run's targets and issuers shared (ctx.sessions): closed once, here, after all their users
+    const shared = [...(this.ctx.sessions?.values() ?? [])];
+    this.ctx.sessions?.clear();
+    await Promise.allSettled(shared.map(async (s) => (isClosable(s) ? s.close() : undefined)));
   }
 
   /**
@@ -130,4 +164,19 @@ export class StoreBackedProviders implements Providers {
     }
     return found;
   }
+}
+
+const ISSUER = "issuer ";
+const TARGET = "target ";
+
+/** The cache keys (see `cached`) a certificate's issuer and targets are kept under, prefixed by role. */
+function usesOf(certificate: ManagedCertificate): string[] {
+  return [
+    ...(certificate.issuer ? [ISSUER + JSON.stringify(certificate.issuer)] : []),
+    ...certificate.targets.map((config) => TARGET + JSON.stringify(config)),
+  ];
+}
+
+function isClosable(value: unknown): value is { close(): Promise<void> } {
+  return typeof value === "object" && value !== null && typeof (value as { close?: unknown }).close === "function";
 }

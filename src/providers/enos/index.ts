@@ -183,36 +183,44 @@ function toDeployed(info: DeviceCertInfo, now: Date): DeployedCertificate {
 /**
  * In a provider registry's run (ctx.sessions), one client per EnOS application (endpoint + app key): a fleet's
  * devices share one APIM token and one connection pool instead of a token request and a socket pool per device.
- * Closing it is harmless to the other devices (the pool reopens on the next request), so each target and issuer
- * still closes what it used.
+ * The registry closes such a shared client once, after all its users (`shared`); a device's target or issuer closes
+ * only a client of its own. (Closing the shared one per device, as a scan that lets go of each device's target once
+ * checked would, reopened the pool for every device.)
  */
 function clientFor(
   resolved: { endpoint: string; appKey: string; appSecret: string },
   ctx: ProviderContext,
-): EnosClient {
+): { client: EnosClient; shared: boolean } {
   const create = () =>
     new EnosClient({ endpoint: resolved.endpoint, appKey: resolved.appKey, appSecret: resolved.appSecret, ctx });
-  if (!ctx.sessions) return create();
+  if (!ctx.sessions) return { client: create(), shared: false };
   // hashed so the map never holds the secret as a readable key
   const key = `enos:${createHash("sha256").update(`${resolved.endpoint}\n${resolved.appKey}\n${resolved.appSecret}`).digest("hex")}`;
   const known = ctx.sessions.get(key);
-  if (known instanceof EnosClient) return known;
+  if (known instanceof EnosClient) return { client: known, shared: true };
   const client = create();
   ctx.sessions.set(key, client);
-  return client;
+  return { client, shared: true };
 }
 
 /** The device's certificates, shared by the issuer and the target. */
 class EnosDevice {
   readonly client: EnosClient;
   readonly resolved: Resolved;
+  /** the client is the registry's, shared by the run's devices of this application: the registry closes it */
+  private readonly shared: boolean;
   private caCert: string | undefined;
   private certChainURL: string | undefined;
 
   constructor(settings: EnosSettings, credentials: Partial<EnosCredentials>, ctx: ProviderContext) {
     const resolved = resolve(settings, credentials);
     this.resolved = resolved;
-    this.client = clientFor(resolved, ctx);
+    ({ client: this.client, shared: this.shared } = clientFor(resolved, ctx));
+  }
+
+  /** what a target or issuer closes: its own client, never the shared one */
+  async close(): Promise<void> {
+    if (!this.shared) await this.client.close();
   }
 
   list(): Promise<DeviceCertInfo[]> {
@@ -343,7 +351,7 @@ export function createEnosIssuer(settings: EnosSettings, credentials: EnosCreden
       const facts = await inspectCsr(request.csr);
       return alreadyIssued(spkiOf(facts.publicKeyPem), await device.list());
     },
-    close: () => device.client.close(),
+    close: () => device.close(),
   };
 }
 
@@ -387,6 +395,6 @@ export function createEnosTarget(settings: EnosSettings, credentials: EnosCreden
         { vendor: VENDOR, field: "issuer.provider" },
       );
     },
-    close: () => device.client.close(),
+    close: () => device.close(),
   };
 }
