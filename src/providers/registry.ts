@@ -75,7 +75,9 @@ export class StoreBackedProviders implements Providers {
             config,
             await this.checkedCredentials(config.provider, config.credentials),
             this.ctx,
-            sessionCache(this.store, config.credentials, config.endpoint ?? config.provider),
+            sessionCache(this.store, config.credentials, config.endpoint ?? config.provider, {
+              deadline: this.ctx.deadline,
+            }),
           ),
         ),
       ),

@@ -9,15 +9,28 @@ import {
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import * as z from "zod/mini";
+import type { Deadline } from "../deadline.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
-import type { SessionStore, Store, VendorSession } from "./types.js";
+import { withLease } from "./lease.js";
+import type { SessionHolder, SessionStore, Store, VendorSession } from "./types.js";
 
 export const sessionSchema = z.object({
   accessToken: z.string().check(z.minLength(1)),
   refreshToken: z.string(),
   accessExpiresAt: z.number(),
   refreshExpiresAt: z.number(),
+  holders: z.optional(
+    z.array(
+      z.object({
+        owner: z.string(),
+        until: z.number(),
+        pid: z.optional(z.number()),
+        host: z.optional(z.string()),
+      }),
+    ),
+  ),
 });
 
 /** `{ "<endpoint>": VendorSession[] }`; anything unreadable counts as no sessions (they are a cache, never truth). */
@@ -124,18 +137,77 @@ export class SecretsManagerSessions implements SessionStore {
 }
 
 /** What one vendor client needs: the sessions of its credentials at its endpoint. */
-export interface SessionCache {
+export interface SessionOps {
   load(): Promise<VendorSession[]>;
   save(session: VendorSession): Promise<void>;
   drop(accessToken: string): Promise<void>;
 }
 
-export function sessionCache(store: Store, credentialsSecretId: string, key: string): SessionCache | undefined {
+/**
+ * The sessions of one credentials secret, shared by every run that uses it, in this process or another (a schedule,
+ * a manual run, a Lambda retry). `save` and `drop` are read-modify-writes of the whole record, so each holds the
+ * credentials secret's lease; `exclusive` holds it across several steps (a client that looks for a recorded token
+ * and logs in only when there is none), so runs that start together take one token between them, not one each.
+ */
+export interface SessionCache extends SessionOps {
+  /** `fn` with the record to itself across processes; the ops handed to it do not take the lease again */
+  exclusive<T>(fn: (sessions: SessionOps) => Promise<T>): Promise<T>;
+}
+
+/** This process, as a session holder names it. */
+export function holderHere(owner: string, until: number): SessionHolder {
+  return { owner, until, pid: process.pid, host: hostname() };
+}
+
+/**
+ * Whether a recorded holder may still be using its token: not past its `until`, and, on this host, its process still
+ * exists (a SIGKILLed run is seen gone at once; on another host, as a Lambda, only `until` tells).
+ */
+export function holderLive(holder: SessionHolder, now: number): boolean {
+  if (holder.until <= now) return false;
+  if (holder.pid === undefined || holder.host !== hostname()) return true;
+  if (holder.pid === process.pid) return true;
+  try {
+    process.kill(holder.pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** In-process queue in front of the lease, per store, so one process's clients wait in line instead of polling. */
+const queues = new WeakMap<Store, KeyedMutex>();
+
+export function sessionCache(
+  store: Store,
+  credentialsSecretId: string,
+  key: string,
+  options: { deadline?: Deadline | undefined } = {},
+): SessionCache | undefined {
   const sessions = store.sessions;
   if (!sessions) return undefined;
-  return {
+  const raw: SessionOps = {
     load: () => sessions.getSessions(credentialsSecretId, key),
     save: (session) => sessions.putSession(credentialsSecretId, key, session),
     drop: (accessToken) => sessions.removeSession(credentialsSecretId, key, accessToken),
+  };
+  let queue = queues.get(store);
+  if (!queue) queues.set(store, (queue = new KeyedMutex()));
+  const inLine = queue;
+  const exclusive = <T>(fn: (ops: SessionOps) => Promise<T>): Promise<T> =>
+    inLine.run(credentialsSecretId, () =>
+      withLease(store, credentialsSecretId, () => fn(raw), {
+        what: "record the vendor session beside the credentials",
+        // a session step is a few requests: a holder that outlives this died, and its lease is taken over
+        ttlMs: 30_000,
+        deadline: options.deadline,
+      }),
+    );
+  return {
+    load: raw.load,
+    save: (session) => exclusive((ops) => ops.save(session)),
+    drop: (accessToken) => exclusive((ops) => ops.drop(accessToken)),
+    exclusive,
   };
 }

@@ -103,6 +103,22 @@ export interface VendorSession {
   /** epoch ms */
   accessExpiresAt: number;
   refreshExpiresAt: number;
+  /**
+   * The runs using this token now, in any process: a run that ends revokes the token only when no other live run
+   * holds it, so it never pulls a token from under another run. A killed run's hold is ignored once its process is
+   * gone (same host) or its `until` passed.
+   */
+  holders?: SessionHolder[];
+}
+
+export interface SessionHolder {
+  /** one client of one run */
+  owner: string;
+  /** epoch ms: the hold counts until then at most (the token's own expiry) */
+  until: number;
+  /** the holder's process, judged alive or gone on the same host */
+  pid?: number;
+  host?: string;
 }
 
 /** Vendor sessions per credentials secret and vendor endpoint (`key`). */

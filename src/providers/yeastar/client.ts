@@ -4,7 +4,9 @@
  * allows only 8 valid access tokens per application (VENDOR-NOTES).
  */
 import { CertrelayError, ErrorCodes, isAuthError, isQuotaError } from "../../errors.js";
-import type { SessionCache } from "../../store/sessions.js";
+import { randomUUID } from "node:crypto";
+import type { VendorSession } from "../../store/types.js";
+import { holderHere, holderLive, type SessionCache, type SessionOps } from "../../store/sessions.js";
 import type { ProviderContext } from "../context.js";
 import { VendorHttp, type Session as Credential } from "../kit/http.js";
 import { yeastarError } from "./errors.js";
@@ -75,8 +77,10 @@ export class YeastarClient {
   private session: Session | undefined;
   private pending: Promise<Session> | undefined;
   private closed = false;
-  /** stored sessions are looked at once per client, at its first login */
-  private adopted = false;
+  /** this client, as the store's session records name their holders */
+  private readonly owner = randomUUID();
+  /** tokens this client saw refused or replaced: never taken from the store again */
+  private readonly dead = new Set<string>();
   readonly stats: YeastarClientStats = { getToken: 0, refreshToken: 0, delToken: 0, reused: 0 };
 
   constructor(private readonly options: YeastarClientOptions) {
@@ -99,7 +103,8 @@ export class YeastarClient {
     return this.ctx.clock().getTime();
   }
 
-  private async remember(body: YeastarTokenResponse, replaces?: Session): Promise<Session> {
+  /** `ops`: the store's sessions when the caller already holds them exclusively (see login) */
+  private async remember(body: YeastarTokenResponse, replaces?: Session, ops?: SessionOps): Promise<Session> {
     this.http.addSecret(body.access_token);
     this.http.addSecret(body.refresh_token);
     const now = this.now();
@@ -111,8 +116,12 @@ export class YeastarClient {
     };
     this.session = session;
     // Recorded before first use, so a kill from here on leaves it for the next run to reuse and revoke.
-    await this.storeSessions("save", () => this.options.sessions?.save(session));
-    if (replaces) await this.forget(replaces.accessToken);
+    const record = { ...session, holders: [holderHere(this.owner, session.accessExpiresAt)] };
+    await this.storeSessions("save", () => (ops ?? this.options.sessions)?.save(record));
+    if (replaces) {
+      this.dead.add(replaces.accessToken);
+      await this.forget(replaces.accessToken);
+    }
     return session;
   }
 
@@ -132,21 +141,26 @@ export class YeastarClient {
     return this.storeSessions("removal", () => this.options.sessions?.drop(accessToken));
   }
 
-  /** A live token an earlier run recorded (the freshest), or undefined. */
-  private async adopt(): Promise<Session | undefined> {
-    let stored: Session[] = [];
+  /** A live token another run recorded (one that was killed, or one running now: the freshest), or undefined. */
+  private async adopt(ops: SessionOps | undefined): Promise<Session | undefined> {
+    let stored: VendorSession[] = [];
     await this.storeSessions("read", async () => {
-      stored = (await this.options.sessions?.load()) ?? [];
+      stored = (await ops?.load()) ?? [];
     });
     const now = this.now();
     const usable = stored
-      .filter((s) => s.accessExpiresAt - REFRESH_MARGIN_MS > now)
+      .filter((s) => s.accessExpiresAt - REFRESH_MARGIN_MS > now && !this.dead.has(s.accessToken))
       .sort((a, b) => b.accessExpiresAt - a.accessExpiresAt)[0];
     if (!usable) return undefined;
     this.http.addSecret(usable.accessToken);
     this.http.addSecret(usable.refreshToken);
     this.stats.reused += 1;
-    this.session = { ...usable };
+    const { holders = [], ...session } = usable;
+    this.session = session;
+    // held, so a run that ends while this one still uses the token leaves it alone (see close)
+    const live = holders.filter((h) => holderLive(h, now));
+    const record = { ...session, holders: [...live, holderHere(this.owner, session.accessExpiresAt)] };
+    await this.storeSessions("hold", () => ops?.save(record));
     return this.session;
   }
 
@@ -157,12 +171,31 @@ export class YeastarClient {
     return res.body;
   }
 
+  /**
+   * A token for this client: one recorded in the store (left by a killed run, or taken by a run going on now in
+   * this process or another), else a new one. With a store, looking and logging in happen under the credentials
+   * secret's lease, so runs that start together take one token between them instead of one each.
+   */
   private async login(): Promise<Session> {
-    if (!this.adopted) {
-      this.adopted = true;
-      const reused = await this.adopt();
-      if (reused) return reused;
-    }
+    const cache = this.options.sessions;
+    if (!cache) return this.newToken(undefined);
+    let outcome: { session: Session } | { error: unknown } | undefined;
+    await this.storeSessions("lease", () =>
+      cache.exclusive(async (ops) => {
+        try {
+          outcome = { session: (await this.adopt(ops)) ?? (await this.newToken(ops)) };
+        } catch (error) {
+          outcome = { error };
+        }
+      }),
+    );
+    // the store could not be held (it failed, or stayed held too long): sessions are a cache, log in all the same
+    if (!outcome) return (await this.adopt(cache)) ?? this.newToken(cache);
+    if ("error" in outcome) throw outcome.error;
+    return outcome.session;
+  }
+
+  private async newToken(ops: SessionOps | undefined): Promise<Session> {
     this.stats.getToken += 1;
     try {
       const body = await this.post<YeastarTokenResponse>(
@@ -170,11 +203,11 @@ export class YeastarClient {
         { username: this.options.username, password: this.options.password },
         "get_token",
       );
-      return await this.remember(body);
+      return await this.remember(body, undefined, ops);
     } catch (error) {
       // At the 8-token budget, a run started alongside this one may have recorded a token meanwhile: share it.
       if (isQuotaError(error)) {
-        const shared = await this.adopt();
+        const shared = await this.adopt(ops);
         if (shared) return shared;
       }
       throw error;
@@ -197,6 +230,7 @@ export class YeastarClient {
         // A refused refresh token (expired/revoked) falls back to one login; anything else is real.
         if (!(isAuthError(error) && error.code === ErrorCodes.TOKEN_EXPIRED)) throw error;
         this.session = undefined;
+        this.dead.add(current.accessToken);
         await this.forget(current.accessToken);
       }
     }
@@ -338,38 +372,71 @@ export class YeastarClient {
     });
   }
 
-  /** Revoke the token (frees one of the 8) and release connections. Safe to call twice. */
+  /**
+   * Revoke the token (frees one of the 8) and release connections. Safe to call twice. A token another live run
+   * holds (shared through the store, in this process or another) is left to that run, which revokes it when it
+   * ends: revoking it here would pull it from under that run's next call.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const s = this.session;
     this.session = undefined;
     try {
-      if (s && s.accessExpiresAt > this.now()) {
-        this.stats.delToken += 1;
-        const res = await this.http.request<YeastarResponse>({
-          method: "GET",
-          path: `${YEASTAR_API}/del_token`,
-          query: { access_token: s.accessToken },
-          idempotent: true,
-          cleanup: true,
-        });
-        // 10004: another run sharing this token revoked it already; either way it is gone from the PBX.
-        if (res.body.errcode !== YeastarErrcode.SUCCESS && res.body.errcode !== YeastarErrcode.TOKEN_EXPIRED) {
-          this.ctx.logger.warn("yeastar del_token refused; the token expires on its own", {
-            errcode: res.body.errcode,
-          });
-        }
-        await this.forget(s.accessToken);
-      } else if (s) {
-        await this.forget(s.accessToken);
+      if (!s) return;
+      const cache = this.options.sessions;
+      if (s.accessExpiresAt <= this.now()) return await this.forget(s.accessToken);
+      if (!cache) {
+        await this.revoke(s);
+        return;
       }
-    } catch (error) {
-      this.ctx.logger.warn("yeastar del_token failed; the token expires on its own", {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      let settled = false;
+      await this.storeSessions("release", () =>
+        cache.exclusive(async (ops) => {
+          const now = this.now();
+          const record = (await ops.load()).find((r) => r.accessToken === s.accessToken);
+          const others = (record?.holders ?? []).filter((h) => h.owner !== this.owner && holderLive(h, now));
+          if (record && others.length > 0) {
+            await ops.save({ ...record, holders: others });
+          } else if (await this.revoke(s)) {
+            await ops.drop(s.accessToken);
+          }
+          settled = true;
+        }),
+      );
+      // the store could not be held: revoke all the same (a run sharing the token logs in again)
+      if (!settled && (await this.revoke(s))) await this.forget(s.accessToken);
     } finally {
       await this.http.close();
+    }
+  }
+
+  /**
+   * `GET del_token`; never throws. False when the PBX could not be asked: the token stays recorded, so the next run
+   * reuses and revokes it instead of it being live and unknown.
+   */
+  private async revoke(s: Session): Promise<boolean> {
+    try {
+      this.stats.delToken += 1;
+      const res = await this.http.request<YeastarResponse>({
+        method: "GET",
+        path: `${YEASTAR_API}/del_token`,
+        query: { access_token: s.accessToken },
+        idempotent: true,
+        cleanup: true,
+      });
+      // 10004: another run sharing this token revoked it already; either way it is gone from the PBX.
+      if (res.body.errcode !== YeastarErrcode.SUCCESS && res.body.errcode !== YeastarErrcode.TOKEN_EXPIRED) {
+        this.ctx.logger.warn("yeastar del_token refused; the token expires on its own", {
+          errcode: res.body.errcode,
+        });
+      }
+      return true;
+    } catch (error) {
+      this.ctx.logger.warn("yeastar del_token failed; the token stays recorded for the next run to revoke", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return false;
     }
   }
 }
