@@ -82,8 +82,19 @@ const accounts = new Map<string, Promise<{ accountKey: string; accountUrl: strin
  * process, so a warm Lambda or a long-running CLI does not ask again before the CA wants it to.
  */
 const ariChecks = new Map<string, { advice: RenewalAdvice | undefined; nextCheck: number; run: number }>();
-/** Tells one run's issuer from another's (see `AcmeOrders.run`); a counter, so an entry holds no issuer alive. */
+/**
+ * Tells one run from another (see `AcmeOrders.run`). A run is its provider registry, seen through the `sessions` map
+ * the registry puts in every context it hands out: a fleet scan lets go of an issuer once a certificate is judged,
+ * so the rotation that follows may get a new issuer of the same run. Numbers, so an entry keeps no run alive.
+ */
+const runIds = new WeakMap<object, number>();
 let runs = 0;
+function runOf(ctx: ProviderContext, issuer: object): number {
+  const key = ctx.sessions ?? issuer;
+  let id = runIds.get(key);
+  if (id === undefined) runIds.set(key, (id = ++runs));
+  return id;
+}
 
 type PresentedRecord = { domain: string; token: string; keyAuth: string };
 type ChallengeLike = { type: string; url: string; token: string; status: string; error?: AcmeProblem };
@@ -96,11 +107,11 @@ class AcmeOrders {
   private readonly challenges = new Map<string, { records: PresentedRecord[]; authorizations: string[] }>();
   readonly directoryUrl: string;
   /**
-   * This issuer is one run's (the registry makes one per run). What the CA said about a certificate this run is
+   * The run this issuer belongs to (see runOf). What the CA said about a certificate this run is
    * its answer for the whole run, even when its Retry-After allows asking again at once: the scheduler's scan and
    * the rotation it hands the certificate to share one request.
    */
-  private readonly run = ++runs;
+  private readonly run: number;
 
   constructor(
     readonly settings: AcmeSettings,
@@ -108,6 +119,7 @@ class AcmeOrders {
     private readonly ctx: ProviderContext,
   ) {
     this.directoryUrl = directoryUrlOf(settings.directory);
+    this.run = runOf(ctx, this);
   }
 
   private now(): Date {
