@@ -11,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestCA } from "../src/sandbox/ca.js";
 import { startYeastarSandbox, type YeastarSandbox } from "../src/sandbox/yeastar/server.js";
 import type { CertificateMaterial } from "../src/model.js";
+import { FileStore } from "../src/store/index.js";
 import { parseOutputs } from "./support/action.js";
 import { ROOT } from "./support/cli.js";
 
 const LIST = "GET /openapi/v1.0/certificate/list";
+const UPLOAD = "POST /openapi/v1.0/certificate/upload";
 const HANG_MS = 120_000;
 
 let dir: string;
@@ -35,8 +37,25 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The Action from its sources (what the bundle is built from), as a runner starts it; resolves once it is stuck. */
-async function startStuckAction(): Promise<{
+const VENDOR_INPUTS = (): Record<string, string> => ({
+  INPUT_PROVIDER: "yeastar",
+  INPUT_ENDPOINT: pbx.url,
+  INPUT_USERNAME: pbx.credentials.username,
+  INPUT_PASSWORD: pbx.credentials.password,
+  INPUT_CERTIFICATE: material.certificate,
+  "INPUT_PRIVATE-KEY": material.privateKey,
+  INPUT_CHAIN: material.chain,
+  "INPUT_CA-CERTIFICATE": ca.rootPem,
+});
+
+/**
+ * The Action from its sources (what the bundle is built from), as a runner starts it; resolves once it is stuck on
+ * the PBX call `stuckOn` (which the test made hang).
+ */
+async function startStuckAction(
+  inputs: Record<string, string> = VENDOR_INPUTS(),
+  stuckOn = LIST,
+): Promise<{
   signal: (s: NodeJS.Signals) => void;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>;
   outputPath: string;
@@ -49,14 +68,7 @@ async function startStuckAction(): Promise<{
       PATH: process.env.PATH ?? "",
       GITHUB_OUTPUT: outputPath,
       GITHUB_ACTIONS: "true",
-      INPUT_PROVIDER: "yeastar",
-      INPUT_ENDPOINT: pbx.url,
-      INPUT_USERNAME: pbx.credentials.username,
-      INPUT_PASSWORD: pbx.credentials.password,
-      INPUT_CERTIFICATE: material.certificate,
-      "INPUT_PRIVATE-KEY": material.privateKey,
-      INPUT_CHAIN: material.chain,
-      "INPUT_CA-CERTIFICATE": ca.rootPem,
+      ...inputs,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -74,10 +86,10 @@ async function startStuckAction(): Promise<{
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal, stdout })),
   );
-  const before = pbx.count(LIST);
-  for (let i = 0; i < 1200 && pbx.count(LIST) === before && child.exitCode === null; i++)
+  const before = pbx.count(stuckOn);
+  for (let i = 0; i < 1200 && pbx.count(stuckOn) === before && child.exitCode === null; i++)
     await new Promise((r) => setTimeout(r, 50));
-  expect(pbx.count(LIST), `the Action never reached the PBX: ${stdout}`).toBeGreaterThan(before);
+  expect(pbx.count(stuckOn), `the Action never reached ${stuckOn}: ${stdout}`).toBeGreaterThan(before);
   return { signal: (s) => child.kill(s), exited, outputPath };
 }
 
@@ -113,4 +125,58 @@ describe("a cancelled Action job logs out of the vendor before it exits", () => 
       },
     );
   }
+
+  it(
+    "SIGTERM during a config run's upload: the certificate's lease is free for the next run and the token revoked",
+    {
+      timeout: 120_000,
+    },
+    async () => {
+      const storeDir = join(dir, "store");
+      const store = new FileStore({ dir: storeDir });
+      await store.putCurrent("certrelay/pbx-web", material);
+      await store.putCredentials("certrelay/pbx", pbx.credentials);
+      const configPath = join(dir, "certrelay.yml");
+      await writeFile(
+        configPath,
+        [
+          "certificates:",
+          "  - name: pbx",
+          "    secret: certrelay/pbx-web",
+          "    targets:",
+          `      - { provider: yeastar, endpoint: "${pbx.url}", credentials: certrelay/pbx, certificateType: server }`,
+          "",
+        ].join("\n"),
+      );
+      pbx.faults.add({
+        fault: { kind: "latency", ms: HANG_MS },
+        method: "POST",
+        path: "/openapi/v1.0/certificate/upload",
+        times: Infinity,
+      });
+      try {
+        const tokensBefore = pbx.tokens.validAccessTokens();
+        // the upload is the first write: the run holds the certificate's lease while it hangs
+        const run = await startStuckAction(
+          { INPUT_CONFIG: configPath, "INPUT_STORE-DIR": storeDir, "INPUT_CA-CERTIFICATE": ca.rootPem },
+          UPLOAD,
+        );
+        run.signal("SIGTERM");
+        const exit = await run.exited;
+        expect(exit.code, exit.stdout).not.toBe(0);
+        // what the next run notices: the certificate is not "in progress elsewhere", and no token of this run is live
+        const next = await store.acquireLease("certrelay/pbx-web", {
+          owner: "next run",
+          now: new Date(),
+          ttlMs: 1_000,
+        });
+        expect(next.acquired, exit.stdout).toBe(true);
+        if (next.acquired) await next.lease.release();
+        expect(pbx.tokens.validAccessTokens(), exit.stdout).toBe(tokensBefore);
+        expect(await store.sessions.getSessions("certrelay/pbx", pbx.url)).toEqual([]);
+      } finally {
+        pbx.faults.clear();
+      }
+    },
+  );
 });
