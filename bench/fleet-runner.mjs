@@ -14,12 +14,13 @@ let peak = { rss: 0 };
 let ticks = 0;
 // FLEET_HEAP_SNAPSHOT_MB=n: one heap snapshot (bench/.out/) the first time the used heap passes n MiB (diagnostic)
 // FLEET_HEAP_SNAPSHOT_AFTER_S=s: or after s seconds
-let snapshotAt = Number(process.env.FLEET_HEAP_SNAPSHOT_MB ?? "0") * 2 ** 20;
+const snapshotAt = Number(process.env.FLEET_HEAP_SNAPSHOT_MB ?? "Infinity") * 2 ** 20;
 const snapshotAfterMs = Number(process.env.FLEET_HEAP_SNAPSHOT_AFTER_S ?? "Infinity") * 1000;
+let snapshotArmed = Number.isFinite(snapshotAt) || Number.isFinite(snapshotAfterMs);
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
-  if (snapshotAt > 0 && (m.heapUsed > snapshotAt || performance.now() - started > snapshotAfterMs)) {
-    snapshotAt = 0;
+  if (snapshotArmed && (m.heapUsed > snapshotAt || performance.now() - started > snapshotAfterMs)) {
+    snapshotArmed = false;
     process.stderr.write(
       `heap snapshot: ${writeHeapSnapshot(fileURLToPath(new URL(`./.out/fleet-${process.pid}.heapsnapshot`, import.meta.url)))}\n`,
     );
