@@ -140,10 +140,9 @@ function isUnusableOrder(error: unknown): boolean {
 }
 
 /**
- * A certificate's `keyType` is the key type it must have; the issuer's own setting decides which key it certifies
- * (an ACME issuer's keyType, an EnOS issueAuthority, a reseller's RSA), and a key is generated for that. When the two
- * disagree nothing is generated or ordered: a key of the other type would be refused by the issuer or surprise the
- * targets, so the user picks one.
+ * A certificate's `keyType` is the key type it must have; the issuer's own key setting (see the README) decides
+ * which key it certifies, and a key is generated for that. When the two disagree nothing is generated or ordered: a
+ * key of the other type would be refused by the issuer or surprise the targets, so the user picks one.
  */
 export function requireIssuerKeyType(cert: ManagedCertificate, issuer: Issuer): void {
   if (cert.keyType === undefined || cert.keyType === issuer.keyType) return;
