@@ -15,3 +15,4 @@ export { DEFAULT_SETTINGS, lazyDeps, type FleetDeps, type FleetSettings, type De
 export { defaultDepsFromEnv, settingsFromEnv, notifiersFromEnv, type Env } from "./env.js";
 export type { LambdaContext, SqsEvent, SqsRecord, SqsBatchResponse, ScheduledEvent } from "./lambda-types.js";
 export { keepWasmOnBaselineCompiler } from "./small-memory.js";
+export { loadYaml } from "../config/yaml.js";

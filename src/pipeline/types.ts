@@ -14,7 +14,7 @@ export interface Providers {
    * Optional, for a scan of many certificates: the caller will ask for these certificates' vendor objects and then
    * `release` each certificate once it is done with it. An issuer or target no certificate still expected shares is
    * then closed and forgotten, so a fleet of thousands of devices does not keep one vendor object per device until
-   * the end of the run; one shared by many (a CDN account's, with its serial index) stays until the last of them.
+   * the end of the run; one shared by many (an account's, with its serial index) stays until the last of them.
    */
   expect?(certificates: readonly ManagedCertificate[]): void;
   release?(certificate: ManagedCertificate): Promise<void>;
