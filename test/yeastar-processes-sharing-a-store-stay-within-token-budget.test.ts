@@ -20,7 +20,7 @@ import { awsClientConfig, startMoto, type MotoServer } from "./support/moto.js";
 import type { YeastarSessionChildJob } from "./support/yeastar-session-child.js";
 
 const CHILD = join(ROOT, "test/support/yeastar-session-child.ts");
-const ROUNDS = 3;
+const ROUNDS = 2;
 const PER_ROUND = 6;
 const WAIT_MS = 60_000;
 

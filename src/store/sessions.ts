@@ -154,8 +154,12 @@ export interface SessionCache extends SessionOps {
   exclusive<T>(fn: (sessions: SessionOps) => Promise<T>): Promise<T>;
 }
 
-/** This process, as a session holder names it. */
+/**
+ * This process, as a session holder names it. In Lambda a process id and host name say nothing another
+ * environment can check (environments may share both), so there the hold counts by `until` alone.
+ */
 export function holderHere(owner: string, until: number): SessionHolder {
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return { owner, until };
   return { owner, until, pid: process.pid, host: hostname() };
 }
 
