@@ -30,6 +30,8 @@ export interface ExclusiveOptions {
   deadline?: Deadline | undefined;
   /** what is being done under the lease, for the error when waiting gives up, e.g. "record a Yeastar session" */
   what: string;
+  /** the error when waiting gives up, instead of the store error naming `what` */
+  gaveUp?: (holder: string, waitedMs: number) => Error;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function withLease<T>(
     const delayMs = Math.min(20 * attempt, 250);
     const waited = performance.now() - started;
     if (waited + delayMs > waitMs || (options.deadline && delayMs >= options.deadline.remaining())) {
+      if (options.gaveUp) throw options.gaveUp(taken.holder, waited);
       throw new CertrelayError(
         ErrorCodes.STORE_ERROR,
         `could not ${options.what}: '${secretId}' stayed held by ${taken.holder} for ${Math.round(waited / 1000)} s; the next run tries again`,

@@ -22,6 +22,7 @@ import { CertrelayError, ErrorCodes, isVendorError } from "../../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer, KeyOptions, KeyType, RenewalAdvice } from "../../model.js";
 import { inspectCsr, splitPem } from "../../x509/index.js";
 import type { Store } from "../../store/index.js";
+import { withLease } from "../../store/lease.js";
 import type { ProviderContext } from "../context.js";
 import { writeOnce } from "../kit/landed.js";
 import { ariCertId, renewalTimeInWindow } from "./ari.js";
@@ -48,7 +49,6 @@ const ARI_DEFAULT_RECHECK_MS = 6 * 60 * 60 * 1000;
  */
 const ACCOUNT_LEASE_TTL_MS = 60_000;
 const ACCOUNT_WAIT_MS = 90_000;
-const ACCOUNT_WAIT_STEP_MS = 100;
 
 export interface AcmeSettings {
   directory: string;
@@ -240,36 +240,28 @@ class AcmeOrders {
       );
     }
     const put = store.putCredentials.bind(store);
-    const owner = `acme-account ${randomUUID()}`;
-    let waitedMs = 0;
-    for (let attempt = 1; ; attempt += 1) {
-      const taken = await store.acquireLease(this.settings.credentials, {
-        owner,
-        now: this.now(),
+    return withLease(
+      store,
+      this.settings.credentials,
+      async () => {
+        // the run that held the lease before us may have finished the account meanwhile
+        const latest = await store.getCredentials(this.settings.credentials);
+        return this.storedAccount(latest) ?? (await this.registerAccount(connection, put, latest));
+      },
+      {
+        owner: `acme-account ${randomUUID()}`,
         ttlMs: ACCOUNT_LEASE_TTL_MS,
-      });
-      if (taken.acquired) {
-        try {
-          // the run that held the lease before us may have finished the account meanwhile
-          const latest = await store.getCredentials(this.settings.credentials);
-          return this.storedAccount(latest) ?? (await this.registerAccount(connection, put, latest));
-        } finally {
-          await taken.lease.release();
-        }
-      }
-      const delayMs = Math.min(ACCOUNT_WAIT_STEP_MS * attempt, 1_000);
-      if (waitedMs + delayMs > ACCOUNT_WAIT_MS || (this.ctx.deadline && delayMs >= this.ctx.deadline.remaining())) {
-        throw new CertrelayError(
-          ErrorCodes.TIMEOUT,
-          `another run (${taken.holder}) is creating the ACME account kept in ${this.settings.credentials} and did not finish within ${Math.round(waitedMs / 1000)} s; the next run uses the account it stores`,
-          { field: "issuer.credentials", vendor: VENDOR },
-        );
-      }
-      await this.ctx.sleep(delayMs);
-      waitedMs += delayMs;
-      const seen = this.storedAccount(await store.getCredentials(this.settings.credentials));
-      if (seen) return seen;
-    }
+        waitMs: ACCOUNT_WAIT_MS,
+        deadline: this.ctx.deadline,
+        what: `create the ACME account kept in ${this.settings.credentials}`,
+        gaveUp: (holder, waitedMs) =>
+          new CertrelayError(
+            ErrorCodes.TIMEOUT,
+            `another run (${holder}) is creating the ACME account kept in ${this.settings.credentials} and did not finish within ${Math.round(waitedMs / 1000)} s; the next run uses the account it stores`,
+            { field: "issuer.credentials", vendor: VENDOR },
+          ),
+      },
+    );
   }
 
   private storedAccount(stored: AcmeCredentials): { accountKey: string; accountUrl: string } | undefined {
