@@ -15,8 +15,8 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
-import { onceReleasedLease } from "./lease.js";
-import { KeyedMutex, readSessions, withoutSession, withSession } from "./sessions.js";
+import { onceReleasedLease, withLease } from "./lease.js";
+import { KeyedMutex, readSessions, withKeySessions, withSession } from "./sessions.js";
 import type { LeaseAttempt, LeaseRequest, PendingRenewal, SessionStore, Store } from "./types.js";
 
 /**
@@ -62,28 +62,32 @@ export class FileStore implements Store {
   constructor(options: FileStoreOptions) {
     this.dir = options.dir;
     this.lockStaleMs = options.lockStaleMs ?? 30_000;
+    // Versions are a Secrets Manager cost only: here a change of the sessions holds the secret's lock (the same
+    // proper-lockfile lock a certificate's lease is), so processes sharing the directory never lose each other's.
+    const updateSessions: SessionStore["updateSessions"] = (secretId, key, change, options) =>
+      this.mutex.run(secretId, () =>
+        withLease(
+          this,
+          secretId,
+          async () => {
+            const file = (await this.read(secretId)) ?? {};
+            const all = readSessions(file.sessions);
+            const next = change(all[key] ?? []);
+            if (next !== undefined) await this.write(secretId, { ...file, sessions: withKeySessions(all, key, next) });
+          },
+          { what: "record the vendor session beside the credentials", deadline: options?.deadline },
+        ),
+      );
     this.sessions = {
       getSessions: async (secretId, key) => readSessions((await this.read(secretId))?.sessions)[key] ?? [],
       putSession: (secretId, key, session) =>
-        this.update(secretId, (file) => ({
-          ...file,
-          sessions: withSession(readSessions(file.sessions), key, session),
-        })),
+        updateSessions(secretId, key, (all) => withSession({ [key]: all }, key, session)[key] ?? []),
       removeSession: (secretId, key, accessToken) =>
-        this.update(secretId, (file) => {
-          const all = readSessions(file.sessions);
-          if (!(all[key] ?? []).some((x) => x.accessToken === accessToken)) return undefined;
-          return { ...file, sessions: withoutSession(all, key, accessToken) };
-        }),
+        updateSessions(secretId, key, (all) =>
+          all.some((x) => x.accessToken === accessToken) ? all.filter((x) => x.accessToken !== accessToken) : undefined,
+        ),
+      updateSessions,
     };
-  }
-
-  /** Read-modify-write of one secret file, serialised within this process; `change` returns undefined for "no write". */
-  private update(secretId: string, change: (file: SecretFile) => SecretFile | undefined): Promise<void> {
-    return this.mutex.run(secretId, async () => {
-      const next = change((await this.read(secretId)) ?? {});
-      if (next) await this.write(secretId, next);
-    });
   }
 
   /**

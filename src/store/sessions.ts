@@ -4,8 +4,10 @@
  * few such kills lock every later run out. With the token stored, the next run reuses it and then revokes it.
  */
 import {
+  DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { randomUUID } from "node:crypto";
@@ -13,8 +15,7 @@ import { hostname } from "node:os";
 import * as z from "zod/mini";
 import type { Deadline } from "../deadline.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
-import { withLease } from "./lease.js";
-import type { SessionHolder, SessionStore, Store, VendorSession } from "./types.js";
+import type { SessionHolder, SessionsChange, SessionStore, Store, VendorSession } from "./types.js";
 
 export const sessionSchema = z.object({
   accessToken: z.string().check(z.minLength(1)),
@@ -78,62 +79,173 @@ export class KeyedMutex {
  */
 export const SESSIONS_STAGE = "CERTRELAY_SESSIONS";
 
+/** A record that kept changing under this many attempts in a row is left alone (sessions are a cache). */
+const CAS_ATTEMPTS = 12;
+
+/** The sessions of every endpoint with `key`'s replaced by `sessions` (newest first, at most MAX_PER_KEY). */
+export function withKeySessions(all: SessionsByKey, key: string, sessions: VendorSession[]): SessionsByKey {
+  const { [key]: _replaced, ...rest } = all;
+  return sessions.length > 0 ? { ...rest, [key]: sessions.slice(0, MAX_PER_KEY) } : rest;
+}
+
+/**
+ * Each update is one compare-and-set on the sessions label, the way the certificate lease is taken (tryLease): the
+ * new record is written as a version under a label of its own, then the sessions label is moved onto it with
+ * `RemoveFromVersionId` = the version read, which Secrets Manager refuses when the label moved meanwhile; the loser
+ * reads again and retries. One version per update: AWS keeps unlabelled versions beyond 100 for a day and advises
+ * against updating one secret often, and many PBXs commonly share one credentials secret.
+ */
 export class SecretsManagerSessions implements SessionStore {
   private readonly mutex = new KeyedMutex();
   constructor(private readonly client: SecretsManagerClient) {}
 
   async getSessions(secretId: string, key: string): Promise<VendorSession[]> {
-    return (await this.read(secretId))[key] ?? [];
+    return (await this.read(secretId)).sessions[key] ?? [];
   }
 
   putSession(secretId: string, key: string, session: VendorSession): Promise<void> {
-    return this.mutex.run(secretId, async () =>
-      this.write(secretId, withSession(await this.read(secretId), key, session)),
-    );
+    return this.updateSessions(secretId, key, (all) => withSession({ [key]: all }, key, session)[key] ?? []);
   }
 
   removeSession(secretId: string, key: string, accessToken: string): Promise<void> {
+    return this.updateSessions(secretId, key, (all) =>
+      all.some((s) => s.accessToken === accessToken) ? all.filter((s) => s.accessToken !== accessToken) : undefined,
+    );
+  }
+
+  updateSessions(
+    secretId: string,
+    key: string,
+    change: (sessions: VendorSession[]) => VendorSession[] | undefined,
+  ): Promise<void> {
+    // in line within this process (a run's targets share a secret), so only other processes cost a retry
     return this.mutex.run(secretId, async () => {
-      const all = await this.read(secretId);
-      if (!(all[key] ?? []).some((s) => s.accessToken === accessToken)) return;
-      await this.write(secretId, withoutSession(all, key, accessToken));
+      for (let attempt = 1; attempt <= CAS_ATTEMPTS; attempt += 1) {
+        const { sessions, versionId } = await this.read(secretId);
+        const next = change(sessions[key] ?? []);
+        if (next === undefined) return;
+        if (await this.compareAndSet(secretId, versionId, withKeySessions(sessions, key, next))) return;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 40 * attempt)));
+      }
+      throw new CertrelayError(
+        ErrorCodes.STORE_ERROR,
+        `the vendor sessions of '${secretId}' kept changing under ${CAS_ATTEMPTS} attempts to record one; the next run tries again`,
+        { field: secretId },
+      );
     });
   }
 
-  private async read(secretId: string): Promise<SessionsByKey> {
+  private async read(secretId: string): Promise<{ sessions: SessionsByKey; versionId: string | undefined }> {
+    let answer;
     try {
-      const answer = await this.client.send(
-        new GetSecretValueCommand({ SecretId: secretId, VersionStage: SESSIONS_STAGE }),
-      );
-      return readSessions(JSON.parse(answer.SecretString ?? "{}"));
+      answer = await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: SESSIONS_STAGE }));
     } catch (e) {
-      if (e instanceof Error && (e.name === "ResourceNotFoundException" || e instanceof SyntaxError)) return {};
-      throw new CertrelayError(
-        ErrorCodes.STORE_ERROR,
-        `Secrets Manager could not read the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"})`,
-        { field: secretId },
-      );
+      if (errorName(e) === "ResourceNotFoundException") return { sessions: {}, versionId: undefined };
+      throw storeError(secretId, "read", e, "GetSecretValue");
     }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(answer.SecretString ?? "{}");
+    } catch {
+      parsed = {};
+    }
+    return { sessions: readSessions(parsed), versionId: answer.VersionId };
   }
 
-  private async write(secretId: string, sessions: SessionsByKey): Promise<void> {
+  /** Whether `sessions` now sit under the label, moved there from `fromVersionId` (false: another writer won). */
+  private async compareAndSet(
+    secretId: string,
+    fromVersionId: string | undefined,
+    sessions: SessionsByKey,
+  ): Promise<boolean> {
+    // Its own label keeps the new version from taking AWSCURRENT (or being deprecated) before the move.
+    const candidate = `${SESSIONS_STAGE}-${randomUUID().slice(0, 8)}`;
+    let versionId: string | undefined;
     try {
-      await this.client.send(
+      const put = await this.client.send(
         new PutSecretValueCommand({
           SecretId: secretId,
           SecretString: JSON.stringify(sessions),
-          VersionStages: [SESSIONS_STAGE],
+          VersionStages: [candidate],
           ClientRequestToken: randomUUID(),
         }),
       );
+      versionId = put.VersionId;
     } catch (e) {
-      throw new CertrelayError(
-        ErrorCodes.STORE_ERROR,
-        `Secrets Manager could not store the vendor sessions of '${secretId}' (${e instanceof Error ? e.name : "error"}); allow secretsmanager:PutSecretValue on it`,
-        { field: secretId },
+      throw storeError(secretId, "store", e, "PutSecretValue");
+    }
+    if (versionId === undefined) throw storeError(secretId, "store", undefined, "PutSecretValue");
+    let won: boolean;
+    try {
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: SESSIONS_STAGE,
+          MoveToVersionId: versionId,
+          ...(fromVersionId === undefined ? {} : { RemoveFromVersionId: fromVersionId }),
+        }),
       );
+      won = fromVersionId !== undefined || (await this.labelledAlone(secretId, versionId));
+    } catch (e) {
+      // Refused: the label moved since it was read. Anything else may have failed after the move took effect (a
+      // 5xx, a lost answer): the label itself says who won.
+      const name = errorName(e);
+      const lostRace = name === "InvalidParameterException" || name === "InvalidRequestException";
+      won = !lostRace && (await this.read(secretId).catch(() => undefined))?.versionId === versionId;
+      if (!won && !lostRace && !isServerFault(e)) {
+        await this.dropLabel(secretId, candidate, versionId);
+        throw storeError(secretId, "store", e, "UpdateSecretVersionStage");
+      }
+    }
+    await this.dropLabel(secretId, candidate, versionId);
+    return won;
+  }
+
+  /**
+   * The very first record has no version to compare against: AWS refuses the second of two such moves, moto
+   * attaches the label twice. Either way the record is ours only if the label is on our version alone.
+   */
+  private async labelledAlone(secretId: string, versionId: string): Promise<boolean> {
+    const described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
+    const labelled = Object.entries(described.VersionIdsToStages ?? {}).filter(([, stages]) =>
+      stages.includes(SESSIONS_STAGE),
+    );
+    if (labelled.length === 1 && labelled[0]?.[0] === versionId) return true;
+    await this.dropLabel(secretId, SESSIONS_STAGE, versionId);
+    return false;
+  }
+
+  private async dropLabel(secretId: string, label: string, versionId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: secretId,
+          VersionStage: label,
+          RemoveFromVersionId: versionId,
+        }),
+      );
+    } catch {
+      // already gone (never attached, or moved on): nothing of ours to remove
     }
   }
+}
+
+function errorName(e: unknown): string | undefined {
+  return e instanceof Error ? e.name : undefined;
+}
+
+function isServerFault(e: unknown): boolean {
+  const status = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return (status ?? 0) >= 500;
+}
+
+/** Names the operation and the error's name only: the SDK's messages may carry values. */
+function storeError(secretId: string, what: "read" | "store", e: unknown, operation: string): CertrelayError {
+  return new CertrelayError(
+    ErrorCodes.STORE_ERROR,
+    `Secrets Manager could not ${what} the vendor sessions of '${secretId}' (${errorName(e) ?? "error"})${what === "store" ? `; allow secretsmanager:${operation} on it` : ""}`,
+    { field: secretId },
+  );
 }
 
 /** What one vendor client needs: the sessions of its credentials at its endpoint. */
@@ -144,16 +256,14 @@ export interface SessionOps {
 }
 
 /**
- * The sessions of one credentials secret, shared by every run that uses it, in this process or another (a schedule,
- * a manual run, a Lambda retry). `save` and `drop` are read-modify-writes of the whole record, so each holds the
- * credentials secret's lease; `exclusive` holds it across several steps (a client that looks for a recorded token
- * and logs in only when there is none), so runs that start together take one token between them, not one each.
+ * The sessions of one credentials secret at one endpoint, shared by every run that uses it, in this process or
+ * another (a schedule, a manual run, a Lambda retry). Every change is `update`, a read-modify-write that is safe
+ * across processes (see SessionStore.updateSessions): a client decides what to do from the sessions `change` is
+ * given, and when another run wrote in between, decides again on what that run wrote.
  */
 export interface SessionCache extends SessionOps {
-  /** `fn` with the record to itself across processes; the ops handed to it do not take the lease again */
-  exclusive<T>(fn: (sessions: SessionOps) => Promise<T>): Promise<T>;
+  update(change: SessionsChange): Promise<void>;
 }
-
 /**
  * This process, as a session holder names it. In Lambda a process id and host name say nothing another
  * environment can check (environments may share both), so there the hold counts by `until` alone.
@@ -180,9 +290,6 @@ export function holderLive(holder: SessionHolder, now: number): boolean {
   }
 }
 
-/** In-process queue in front of the lease, per store, so one process's clients wait in line instead of polling. */
-const queues = new WeakMap<Store, KeyedMutex>();
-
 export function sessionCache(
   store: Store,
   credentialsSecretId: string,
@@ -191,27 +298,15 @@ export function sessionCache(
 ): SessionCache | undefined {
   const sessions = store.sessions;
   if (!sessions) return undefined;
-  const raw: SessionOps = {
-    load: () => sessions.getSessions(credentialsSecretId, key),
-    save: (session) => sessions.putSession(credentialsSecretId, key, session),
-    drop: (accessToken) => sessions.removeSession(credentialsSecretId, key, accessToken),
-  };
-  let queue = queues.get(store);
-  if (!queue) queues.set(store, (queue = new KeyedMutex()));
-  const inLine = queue;
-  const exclusive = <T>(fn: (ops: SessionOps) => Promise<T>): Promise<T> =>
-    inLine.run(credentialsSecretId, () =>
-      withLease(store, credentialsSecretId, () => fn(raw), {
-        what: "record the vendor session beside the credentials",
-        // a session step is a few requests: a holder that outlives this died, and its lease is taken over
-        ttlMs: 30_000,
-        deadline: options.deadline,
-      }),
-    );
+  const update = (change: SessionsChange) =>
+    sessions.updateSessions(credentialsSecretId, key, change, { deadline: options.deadline });
   return {
-    load: raw.load,
-    save: (session) => exclusive((ops) => ops.save(session)),
-    drop: (accessToken) => exclusive((ops) => ops.drop(accessToken)),
-    exclusive,
+    load: () => sessions.getSessions(credentialsSecretId, key),
+    save: (session) => update((all) => withSession({ [key]: all }, key, session)[key] ?? []),
+    drop: (accessToken) =>
+      update((all) =>
+        all.some((s) => s.accessToken === accessToken) ? all.filter((s) => s.accessToken !== accessToken) : undefined,
+      ),
+    update,
   };
 }

@@ -1,3 +1,4 @@
+import type { Deadline } from "../deadline.js";
 import type { CertificateMaterial } from "../model.js";
 
 /**
@@ -127,4 +128,19 @@ export interface SessionStore {
   /** add, or replace the one with the same accessToken */
   putSession(credentialsSecretId: string, key: string, session: VendorSession): Promise<void>;
   removeSession(credentialsSecretId: string, key: string, accessToken: string): Promise<void>;
+  /**
+   * Read-modify-write of one endpoint's sessions, safe across processes: `change` gets the sessions as they are and
+   * returns what they become (undefined: no write). When another writer got in between (Secrets Manager: a
+   * compare-and-set on the sessions label; file store: under the secret's lock), `change` runs again on a fresh
+   * read, so the last call of `change` is the one that was written.
+   */
+  updateSessions(
+    credentialsSecretId: string,
+    key: string,
+    change: SessionsChange,
+    options?: { deadline?: Deadline | undefined },
+  ): Promise<void>;
 }
+
+/** What an endpoint's sessions become (undefined: leave them as they are). */
+export type SessionsChange = (sessions: VendorSession[]) => VendorSession[] | undefined;

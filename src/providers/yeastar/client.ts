@@ -6,7 +6,7 @@
 import { CertrelayError, ErrorCodes, isAuthError, isQuotaError } from "../../errors.js";
 import { randomUUID } from "node:crypto";
 import type { VendorSession } from "../../store/types.js";
-import { holderHere, holderLive, type SessionCache, type SessionOps } from "../../store/sessions.js";
+import { holderHere, holderLive, type SessionCache } from "../../store/sessions.js";
 import type { ProviderContext } from "../context.js";
 import { VendorHttp, type Session as Credential } from "../kit/http.js";
 import { yeastarError } from "./errors.js";
@@ -32,6 +32,8 @@ export const YEASTAR_API = "/openapi/v1.0";
 export const DEFAULT_USER_AGENT = "OpenAPI";
 // Refresh this long before the access token's 1800 s run out, so a slow call never carries a dying token.
 const REFRESH_MARGIN_MS = 120_000;
+/** Looks for a token that runs logging in alongside are recording, when the PBX refused one more (real time, ~0.6 s). */
+const QUOTA_ADOPT_ATTEMPTS = 4;
 
 export interface YeastarClientOptions {
   endpoint: string;
@@ -103,25 +105,27 @@ export class YeastarClient {
     return this.ctx.clock().getTime();
   }
 
-  /** `ops`: the store's sessions when the caller already holds them exclusively (see login) */
-  private async remember(body: YeastarTokenResponse, replaces?: Session, ops?: SessionOps): Promise<Session> {
+  /** The session a token answer makes, its tokens registered for redaction. */
+  private sessionOf(body: YeastarTokenResponse): Session {
     this.http.addSecret(body.access_token);
     this.http.addSecret(body.refresh_token);
     const now = this.now();
-    const session: Session = {
+    return {
       accessToken: body.access_token,
       refreshToken: body.refresh_token,
       accessExpiresAt: now + body.access_token_expire_time * 1000,
       refreshExpiresAt: now + body.refresh_token_expire_time * 1000,
     };
+  }
+
+  /** A refreshed pair replaces `replaces`: recorded before first use, so a kill from here on leaves it to the next run. */
+  private async remember(body: YeastarTokenResponse, replaces: Session): Promise<Session> {
+    const session = this.sessionOf(body);
     this.session = session;
-    // Recorded before first use, so a kill from here on leaves it for the next run to reuse and revoke.
     const record = { ...session, holders: [holderHere(this.owner, session.accessExpiresAt)] };
-    await this.storeSessions("save", () => (ops ?? this.options.sessions)?.save(record));
-    if (replaces) {
-      this.dead.add(replaces.accessToken);
-      await this.forget(replaces.accessToken);
-    }
+    await this.storeSessions("save", () => this.options.sessions?.save(record));
+    this.dead.add(replaces.accessToken);
+    await this.forget(replaces.accessToken);
     return session;
   }
 
@@ -141,27 +145,53 @@ export class YeastarClient {
     return this.storeSessions("removal", () => this.options.sessions?.drop(accessToken));
   }
 
-  /** A live token another run recorded (one that was killed, or one running now: the freshest), or undefined. */
-  private async adopt(ops: SessionOps | undefined): Promise<Session | undefined> {
-    let stored: VendorSession[] = [];
-    await this.storeSessions("read", async () => {
-      stored = (await ops?.load()) ?? [];
-    });
+  /** The freshest recorded token this client may take up (one a killed run left, or one a live run holds). */
+  private usable(records: VendorSession[]): VendorSession | undefined {
     const now = this.now();
-    const usable = stored
+    return records
       .filter((s) => s.accessExpiresAt - REFRESH_MARGIN_MS > now && !this.dead.has(s.accessToken))
       .sort((a, b) => b.accessExpiresAt - a.accessExpiresAt)[0];
-    if (!usable) return undefined;
-    this.http.addSecret(usable.accessToken);
-    this.http.addSecret(usable.refreshToken);
+  }
+
+  /** `records` with this client added to `taken`'s live holders, so a run that ends now leaves it alone (see close). */
+  private holding(records: VendorSession[], taken: VendorSession): VendorSession[] {
+    const now = this.now();
+    return records.map((r) =>
+      r.accessToken === taken.accessToken
+        ? {
+            ...r,
+            holders: [
+              ...(r.holders ?? []).filter((h) => holderLive(h, now)),
+              holderHere(this.owner, r.accessExpiresAt),
+            ],
+          }
+        : r,
+    );
+  }
+
+  /** Use a recorded token this client now holds. */
+  private takeUp(taken: VendorSession): Session {
+    this.http.addSecret(taken.accessToken);
+    this.http.addSecret(taken.refreshToken);
     this.stats.reused += 1;
-    const { holders = [], ...session } = usable;
+    const { holders: _holders, ...session } = taken;
     this.session = session;
-    // held, so a run that ends while this one still uses the token leaves it alone (see close)
-    const live = holders.filter((h) => holderLive(h, now));
-    const record = { ...session, holders: [...live, holderHere(this.owner, session.accessExpiresAt)] };
-    await this.storeSessions("hold", () => ops?.save(record));
-    return this.session;
+    return session;
+  }
+
+  /** A live token another run recorded, now held by this client too (one write), or undefined. */
+  private async adopt(cache: SessionCache): Promise<Session | undefined> {
+    let taken: VendorSession | undefined;
+    let held = false;
+    await this.storeSessions("hold", async () => {
+      await cache.update((records) => {
+        taken = this.usable(records);
+        return taken ? this.holding(records, taken) : undefined;
+      });
+      held = true;
+    });
+    // a hold the store could not record is no hold: another run could revoke the token under this one
+    return held && taken ? this.takeUp(taken) : undefined;
   }
 
   private async post<T extends YeastarResponse>(path: string, json: unknown, operation: string): Promise<T> {
@@ -172,46 +202,62 @@ export class YeastarClient {
   }
 
   /**
-   * A token for this client: one recorded in the store (left by a killed run, or taken by a run going on now in
-   * this process or another), else a new one. With a store, looking and logging in happen under the credentials
-   * secret's lease, so runs that start together take one token between them instead of one each.
+   * A token for this client: one recorded in the store (left by a killed run, or held by a run going on now in this
+   * process or another), else a new one. Optimistic, so each step writes one version of the record at most: a run
+   * that finds no token logs in and then records its token with a compare-and-set; when another run recorded one
+   * in between (runs that start together), this run holds theirs instead and revokes its own at once, so runs that
+   * meet end up sharing one token, not holding one each.
    */
   private async login(): Promise<Session> {
     const cache = this.options.sessions;
-    if (!cache) return this.newToken(undefined);
-    let outcome: { session: Session } | { error: unknown } | undefined;
-    await this.storeSessions("lease", () =>
-      cache.exclusive(async (ops) => {
-        try {
-          outcome = { session: (await this.adopt(ops)) ?? (await this.newToken(ops)) };
-        } catch (error) {
-          outcome = { error };
-        }
-      }),
-    );
-    // the store could not be held (it failed, or stayed held too long): sessions are a cache, log in all the same
-    if (!outcome) return (await this.adopt(cache)) ?? this.newToken(cache);
-    if ("error" in outcome) throw outcome.error;
-    return outcome.session;
-  }
-
-  private async newToken(ops: SessionOps | undefined): Promise<Session> {
-    this.stats.getToken += 1;
+    if (!cache) return (this.session = this.sessionOf(await this.getToken()));
+    const adopted = await this.adopt(cache);
+    if (adopted) return adopted;
+    let body: YeastarTokenResponse;
     try {
-      const body = await this.post<YeastarTokenResponse>(
-        "get_token",
-        { username: this.options.username, password: this.options.password },
-        "get_token",
-      );
-      return await this.remember(body, undefined, ops);
+      body = await this.getToken();
     } catch (error) {
-      // At the 8-token budget, a run started alongside this one may have recorded a token meanwhile: share it.
-      if (isQuotaError(error)) {
-        const shared = await this.adopt(ops);
+      if (!isQuotaError(error)) throw error;
+      // At the 8-token budget: runs that started alongside this one logged in too and are about to record one
+      // token between them (the others revoked at once), so wait a little for it and share it.
+      for (let attempt = 1; attempt <= QUOTA_ADOPT_ATTEMPTS; attempt += 1) {
+        const shared = await this.adopt(cache);
         if (shared) return shared;
+        if (attempt < QUOTA_ADOPT_ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
       throw error;
     }
+    const mine = this.sessionOf(body);
+    let theirs: VendorSession | undefined;
+    let recorded = false;
+    await this.storeSessions("save", async () => {
+      await cache.update((records) => {
+        theirs = this.usable(records);
+        if (theirs) return this.holding(records, theirs);
+        // recorded before first use, so a kill from here on leaves it for the next run to reuse and revoke
+        const record = { ...mine, holders: [holderHere(this.owner, mine.accessExpiresAt)] };
+        return [record, ...records.filter((r) => r.accessToken !== mine.accessToken)];
+      });
+      recorded = true;
+    });
+    if (recorded && theirs) {
+      // nobody else ever saw this token: revoking it cannot pull it from under another run; a PBX that could not
+      // be asked leaves it recorded, for the next run to reuse and revoke
+      if (!(await this.revoke(mine))) await this.storeSessions("save", () => cache.save({ ...mine, holders: [] }));
+      return this.takeUp(theirs);
+    }
+    // recorded, or the store failed (sessions are a cache: the token is used and revoked at the end all the same)
+    this.session = mine;
+    return mine;
+  }
+
+  private async getToken(): Promise<YeastarTokenResponse> {
+    this.stats.getToken += 1;
+    return this.post<YeastarTokenResponse>(
+      "get_token",
+      { username: this.options.username, password: this.options.password },
+      "get_token",
+    );
   }
 
   /** A new pair from the refresh token when it is still good, else a fresh login. */
@@ -390,22 +436,30 @@ export class YeastarClient {
         await this.revoke(s);
         return;
       }
-      let settled = false;
-      await this.storeSessions("release", () =>
-        cache.exclusive(async (ops) => {
+      // what the write that went through decided (undefined: the store could not be written)
+      let decision: "leave" | "revoke" | undefined;
+      await this.storeSessions("release", async () => {
+        let planned: "leave" | "revoke" = "revoke";
+        await cache.update((records) => {
           const now = this.now();
-          const record = (await ops.load()).find((r) => r.accessToken === s.accessToken);
+          const record = records.find((r) => r.accessToken === s.accessToken);
           const others = (record?.holders ?? []).filter((h) => h.owner !== this.owner && holderLive(h, now));
-          if (record && others.length > 0) {
-            await ops.save({ ...record, holders: others });
-          } else if (await this.revoke(s)) {
-            await ops.drop(s.accessToken);
-          }
-          settled = true;
-        }),
-      );
-      // the store could not be held: revoke all the same (a run sharing the token logs in again)
-      if (!settled && (await this.revoke(s))) await this.forget(s.accessToken);
+          planned = record && others.length > 0 ? "leave" : "revoke";
+          if (planned === "leave") return records.map((r) => (r === record ? { ...r, holders: others } : r));
+          // dropped before it is revoked, in the same write that found no other holder: from then on no run can
+          // take it up, so revoking cannot pull it from under one
+          return record ? records.filter((r) => r !== record) : undefined;
+        });
+        decision = planned;
+      });
+      if (decision === "leave") return;
+      if (decision === "revoke") {
+        // the PBX could not be asked: recorded again, so the next run reuses and revokes it instead of it leaking
+        if (!(await this.revoke(s))) await this.storeSessions("save", () => cache.save({ ...s, holders: [] }));
+        return;
+      }
+      // the store could not be written: revoke all the same (a run sharing the token logs in again)
+      if (await this.revoke(s)) await this.forget(s.accessToken);
     } finally {
       await this.http.close();
     }
