@@ -3,7 +3,7 @@
  * code that knows variable names; messages name the variable and the fix, never a value.
  */
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
@@ -74,17 +74,47 @@ function handlerDir(): string | undefined {
 }
 
 /**
+ * CERTRELAY_CA_FILE, read and checked when the deps are built, so a wrong path or a file that is not a PEM CA fails
+ * the invocation with a typed error naming the variable before any vendor call (as the CLI's --ca-file does), not
+ * with a raw ENOENT or with every TLS verify failing later. A relative path resolves against the task root, as
+ * CERTRELAY_CONFIG does: under lambda-local the working directory is not the function's directory.
+ */
+export function caFromEnv(env: Env, root: string): string | undefined {
+  const raw = env.CERTRELAY_CA_FILE?.trim();
+  if (!raw) return undefined;
+  const path = isAbsolute(raw) ? raw : join(root, raw);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw new CertrelayError(
+      ErrorCodes.CONFIG_INVALID,
+      `CERTRELAY_CA_FILE: ${path} cannot be read: set it to the path of a PEM file with the CA certificate(s), bundled with the function (a relative path is resolved against the task root), or unset it`,
+      { field: "CERTRELAY_CA_FILE" },
+    );
+  }
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new CertrelayError(
+      ErrorCodes.CONFIG_INVALID,
+      // not the "-----BEGIN" marker itself: the JSON log redacts any text holding it as a PEM
+      `CERTRELAY_CA_FILE: ${path} holds no PEM certificate (a BEGIN CERTIFICATE block): set it to a file with the CA certificate(s) in PEM`,
+      { field: "CERTRELAY_CA_FILE" },
+    );
+  }
+  return text;
+}
+
+/**
  * Production wiring. AWS clients take region, credentials and endpoint from the Lambda environment (and honour
  * AWS_ENDPOINT_URL, which is how a local run points them at moto). CERTRELAY_CA_FILE adds a trusted CA (PEM file)
- * for vendor endpoints with a private CA.
+ * for vendor endpoints with a private CA (caFromEnv).
  */
 export function defaultDepsFromEnv(env: Env): FleetDeps {
   const settings = settingsFromEnv(env);
   const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
   const here = handlerDir();
   const bundledPaths = [join(root, "certrelay.yml"), ...(here ? [join(here, "certrelay.yml")] : [])];
-  const caFile = env.CERTRELAY_CA_FILE?.trim();
-  const ca = caFile ? readFileSync(caFile, "utf8") : undefined;
+  const ca = caFromEnv(env, root);
   // the SDK reads both from this environment: what a Lambda user sets, so the unreachable hint names them
   const store = new SecretsManagerStore(new SecretsManagerClient({}), {
     endpointSetting: "AWS_ENDPOINT_URL and AWS_REGION",
