@@ -2,8 +2,9 @@
  * Runs the BUILT command line (`node bin/certrelay.js`, which loads dist/cli/index.js) as a user would, without
  * blocking this process: a sandbox started by the test keeps answering while the CLI talks to it.
  */
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -42,6 +43,40 @@ export function certrelay(
     );
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
+  });
+}
+
+/**
+ * Runs the built CLI with stdout on a pipe whose reader is already gone, as in `certrelay … | head -1` once head has
+ * exited: every write to stdout fails with EPIPE, every time (a real `head` would race the CLI's first write). The
+ * pipe is a FIFO opened by a reader that closes before the CLI starts.
+ */
+export function certrelayIntoClosedPipe(
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  requireBuiltCli();
+  const dir = mkdtempSync(join(tmpdir(), "certrelay-fifo-"));
+  const fifo = join(dir, "stdout");
+  execFileSync("mkfifo", [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writer = openSync(fifo, constants.O_WRONLY);
+  closeSync(reader);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", writer, "pipe"],
+      timeout: 60_000,
+    });
+    closeSync(writer);
+    let stderr = "";
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", fail);
+    child.on("close", (code, signal) => {
+      rmSync(dir, { recursive: true, force: true });
+      done({ code, signal, stderr });
+    });
   });
 }
 
