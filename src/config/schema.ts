@@ -11,6 +11,7 @@ import {
   type BuiltInProviderName,
   type BuiltInTargetConfig,
 } from "../providers/index.js";
+import type { KeyType } from "../model.js";
 import { hostnameSchema, once, secretIdSchema } from "../providers/kit/config.js";
 import type {
   AnyProviderDefinition,
@@ -37,6 +38,11 @@ export interface RoleSchemas<T extends EntryBase, I extends EntryBase> {
   targetProviders: readonly string[];
   /** names with an issuer role, in list order */
   issuerProviders: readonly string[];
+  /**
+   * Why a certificate asking for `wanted` keys cannot have this issuer entry (the issuer's definition makes the
+   * other type), or undefined when they agree or the issuer does not say which type it makes.
+   */
+  keyTypeConflict?: (issuer: I, wanted: KeyType) => string | undefined;
 }
 
 /**
@@ -53,11 +59,21 @@ export function roleSchemasFor<D extends AnyProviderDefinition>(
     if (definition.issuer) issuers.push(definition.issuer.schema);
     else if (definition.notAnIssuer !== undefined) issuers.push(refused(definition.name, definition.notAnIssuer));
   }
+  const byName = new Map(list.map((d) => [d.name, d] as const));
   return {
     target: unionOf(targets, "target"),
     issuer: unionOf(issuers, "issuer"),
     targetProviders: list.filter((d) => d.target !== undefined).map((d) => d.name),
     issuerProviders: list.filter((d) => d.issuer !== undefined).map((d) => d.name),
+    keyTypeConflict(issuer, wanted) {
+      // (an issuer entry is an EntryBase; TypeScript cannot see that through the deferred conditional type)
+      const { provider } = issuer as EntryBase;
+      const role = byName.get(provider)?.issuer;
+      const made = role?.keyTypeOf?.(issuer);
+      if (made === undefined || made === wanted) return undefined;
+      const fix = role?.keyTypeFix?.(issuer, wanted) ?? `set keyType ${made} or remove it`;
+      return `is ${wanted} but its issuer (${provider}) makes ${made} keys; ${fix}`;
+    },
   };
 }
 
@@ -92,7 +108,7 @@ const renewBeforeDaysSchema = z
 
 /** `certificates[]` and the whole file, over a catalog's target and issuer unions. */
 export function configSchemasFor<T extends EntryBase, I extends EntryBase>(
-  roles: Pick<RoleSchemas<T, I>, "target" | "issuer">,
+  roles: Pick<RoleSchemas<T, I>, "target" | "issuer" | "keyTypeConflict">,
 ) {
   const certificate = z
     .strictObject({
@@ -118,6 +134,12 @@ export function configSchemasFor<T extends EntryBase, I extends EntryBase>(
             message: "a certificate needs an issuer or at least one target",
           });
         }
+        // Refused when the file is read (check, deploy, a renewal not yet due), not first on renewal day.
+        const conflict =
+          value.keyType !== undefined && value.issuer !== undefined
+            ? roles.keyTypeConflict?.(value.issuer, value.keyType)
+            : undefined;
+        if (conflict !== undefined) ctx.addIssue({ code: "custom", path: ["keyType"], message: conflict });
       }),
     );
   const config = z.strictObject({

@@ -140,27 +140,12 @@ function isUnusableOrder(error: unknown): boolean {
 }
 
 /**
- * A certificate's `keyType` is the key type it must have; the issuer's own key setting (see the README) decides
- * which key it certifies, and a key is generated for that. When the two disagree nothing is generated or ordered: a
- * key of the other type would be refused by the issuer or surprise the targets, so the user picks one.
- */
-export function requireIssuerKeyType(cert: ManagedCertificate, issuer: Issuer): void {
-  if (cert.keyType === undefined || cert.keyType === issuer.keyType) return;
-  throw new CertrelayError(
-    ErrorCodes.CONFIG_INVALID,
-    `${cert.name} has keyType ${cert.keyType} in certrelay.yml but its issuer ${issuer.label} makes ${issuer.keyType} keys: set the issuer's own key type to ${cert.keyType} (its settings in the README), or set keyType ${issuer.keyType}, or remove keyType`,
-    { field: `${cert.name}.keyType`, vendor: issuer.provider },
-  );
-}
-
-/**
  * Give up a renewal's order and reference, in place: a fresh key and the next reference, so the issuer opens a
  * new order instead of handing back one that cannot be used (or a certificate that expired before every target
  * took it). The reference given up is recorded, and the renewal stored.
  */
 export async function restartRenewal(input: IssuanceInput, renewal: PendingRenewal, reason: string): Promise<void> {
   const { cert, deps, issuer } = input;
-  requireIssuerKeyType(cert, issuer);
   const { commonName, sans } = subjectFor(input, renewal.certificate ? certFacts(renewal.certificate) : undefined);
   const generated = await generateKeyAndCsr({
     keyType: issuer.keyType,

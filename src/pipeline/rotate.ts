@@ -4,7 +4,7 @@ import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial, Issuer, Target } from "../model.js";
 import type { Lease, PendingRenewal } from "../store/index.js";
 import { certFacts, generateKeyAndCsr, type CertFacts } from "../x509/index.js";
-import { obtainOrResume, requireIssuerKeyType, restartRenewal, subjectFor, type IssuanceInput } from "./issuance.js";
+import { obtainOrResume, restartRenewal, subjectFor, type IssuanceInput } from "./issuance.js";
 import { renewalReference } from "./reference.js";
 import { describeWindow, newReport, targetsFailure } from "./report.js";
 import { CheckpointInterrupt, checkpoint, describePending, errorSummary, pendingSummary } from "./summary.js";
@@ -183,8 +183,7 @@ class InProgressElsewhere extends Error {
 async function startRenewal(ctx: Context): Promise<void> {
   const { cert, deps, issuer, currentFacts, report } = ctx;
   if (!issuer) return;
-  // before the dry run's answer too: a dry run that says "would renew" must be a renewal that can happen
-  requireIssuerKeyType(cert, issuer);
+  // (a certificate keyType its issuer does not make was refused when certrelay.yml was read)
   if (deps.dryRun) {
     report.action = "would-renew";
     report.detail = `would request a new certificate from ${issuer.label}`;

@@ -2,7 +2,7 @@
 import type { ProviderDefinition } from "../kit/definition.js";
 import { acmeCredentialsSchema, acmeSchema, type AcmeConfig } from "./config.js";
 import { acmeOperations, DNS_NUMBER_SETTINGS } from "./action.js";
-import { createAcmeIssuer } from "./index.js";
+import { acmeKeyTypeOf, createAcmeIssuer } from "./index.js";
 
 export const definition = {
   name: "acme",
@@ -32,6 +32,9 @@ export const definition = {
   issuer: {
     schema: acmeSchema,
     create: (entry, credentials, ctx) => createAcmeIssuer(entry, credentials, ctx),
+    keyTypeOf: (entry) => acmeKeyTypeOf(entry.keyType),
+    keyTypeFix: (entry, wanted) =>
+      `the issuer's keyType ${entry.keyType} makes ${wanted === "ecc" ? "RSA" : "EC"} keys: set the issuer's keyType to ${wanted === "ecc" ? "ec256 or ec384" : "rsa2048 or rsa3072"}, or set this keyType ${wanted === "ecc" ? "rsa" : "ecc"}, or remove it`,
   },
   operations: acmeOperations,
 } satisfies ProviderDefinition<"acme", never, AcmeConfig, ReturnType<typeof acmeCredentialsSchema>>;

@@ -71,6 +71,11 @@ const KEY_TYPES: Record<AcmeKeyType, { keyType: KeyType; keyOptions: KeyOptions 
   ec384: { keyType: "ecc", keyOptions: { curve: "P-384" } },
 };
 
+/** The key type (rsa|ecc) an entry's `keyType` makes: what a certificate's own keyType is checked against. */
+export function acmeKeyTypeOf(keyType: AcmeKeyType): KeyType {
+  return KEY_TYPES[keyType].keyType;
+}
+
 /**
  * Account set-ups in flight per (secret, directory): issuers of one run that share a secret wait for the same one
  * instead of each registering a fresh key. Once settled the store is the only source: every later issuer reads it.

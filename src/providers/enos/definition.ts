@@ -45,6 +45,10 @@ export const definition = {
   issuer: {
     schema: enosSchema,
     create: (entry, credentials, ctx) => createEnosIssuer(settingsOf(entry), credentialsOf(credentials), ctx),
+    // createEnosIssuer's rule: the CA named by issueAuthority (default RSA) signs a key of its own type
+    keyTypeOf: (entry) => (entry.issueAuthority === "ECC" ? "ecc" : "rsa"),
+    keyTypeFix: (entry, wanted) =>
+      `the issuer's issueAuthority ${entry.issueAuthority ?? "RSA (the default)"} makes ${wanted === "ecc" ? "RSA" : "EC"} keys: set the issuer's issueAuthority ${wanted === "ecc" ? "ECC" : "RSA"}, or set this keyType ${wanted === "ecc" ? "rsa" : "ecc"}, or remove it`,
   },
   operations: enosOperations,
 } satisfies ProviderDefinition<"enos", EnosConfig, EnosConfig, ReturnType<typeof enosCredentialsSchema>>;

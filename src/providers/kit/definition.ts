@@ -8,7 +8,7 @@
  * dry-run and the report.
  */
 import type * as z from "zod/mini";
-import type { Issuer, Target } from "../../model.js";
+import type { Issuer, KeyType, Target } from "../../model.js";
 import type { SessionCache } from "../../store/index.js";
 import type { ProviderContext } from "../context.js";
 import type { ProviderOperations } from "./operations.js";
@@ -77,6 +77,17 @@ export interface RoleDefinition<Entry extends EntryBase, Made, Credentials = Rec
    * `sessions` keeps vendor sessions of these credentials between runs (Yeastar tokens) when the store can.
    */
   create(entry: Entry, credentials: Credentials, ctx: ProviderContext, sessions?: SessionCache): Made;
+  /**
+   * Issuer role: the key type (rsa|ecc) this entry's own settings make (the issuer's `keyType` of the built object
+   * must agree). The config loader refuses a certificate whose `keyType` asks for the other one, so the mismatch
+   * is reported when the file is read, not on renewal day. Absent: any certificate keyType is accepted.
+   */
+  keyTypeOf?(entry: Entry): KeyType;
+  /**
+   * Issuer role, with `keyTypeOf`: how the user makes this entry's certificates agree when one asks for `wanted`
+   * keys, in the vendor's own field names and values (or that the vendor makes only one type); never a value.
+   */
+  keyTypeFix?(entry: Entry, wanted: KeyType): string;
 }
 
 export interface ProviderDefinition<

@@ -37,6 +37,9 @@ export const definition = {
         credentials,
         ctx,
       ),
+    // the reseller's products are RSA certificates (createResellerIssuer's keyType)
+    keyTypeOf: () => "rsa",
+    keyTypeFix: () => "the reseller issues RSA certificates only: set keyType rsa or remove it",
   },
   operations: resellerOperations,
 } satisfies ProviderDefinition<"reseller", never, ResellerConfig, ReturnType<typeof resellerCredentialsSchema>>;
