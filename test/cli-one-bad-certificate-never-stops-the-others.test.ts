@@ -80,7 +80,16 @@ describe("one bad certificate never stops the others", () => {
       status: "error",
       error: { code: "STORE_ERROR", message: expect.stringContaining("missing field privateKey") },
     });
-    expect(store("static")).toMatchObject({ status: "error", error: { code: "STORE_ERROR" } });
+    // the fix names this certificate, and a broken file says what to do with it (no command rewrites one)
+    expect(store("api")?.error?.message).toMatch(/or issue a new one with certrelay renew --force --only api$/);
+    expect(store("static")).toMatchObject({
+      status: "error",
+      error: {
+        code: "STORE_ERROR",
+        message: expect.stringMatching(/static\.json does not hold valid JSON: restore it from a backup, or delete it/),
+      },
+    });
+    expect(store("static")?.error?.message).toContain("certrelay renew issues a certificate whose secret is missing");
     expect(store("www")?.status).toMatch(/^(ok|due)$/);
     expect(rows.filter((r) => r.certificate === "www" && r.where !== "store")).toHaveLength(2);
 

@@ -12,9 +12,11 @@ export interface StoredProblem {
   message: string;
 }
 
+/** `name` is the certificate's name in certrelay.yml, for the `--only` of the command the message suggests. */
 export function checkStoredMaterial(
   material: CertificateMaterial,
   secretId: string,
+  name: string,
 ): { facts: CertFacts } | { problem: StoredProblem } {
   const field = (name: string) => `secret ${secretId} field ${name}`;
   try {
@@ -30,7 +32,7 @@ export function checkStoredMaterial(
       return {
         problem: {
           code: ErrorCodes.KEY_MISMATCH,
-          message: `${field("privateKey")} does not belong to its certificate (serial ${facts.serial}): put the key made with this certificate's CSR back, or renew with certrelay renew --force --only <name>`,
+          message: `${field("privateKey")} does not belong to its certificate (serial ${facts.serial}): put the key made with this certificate's CSR back, or issue a new one with certrelay renew --force --only ${name}`,
         },
       };
     }

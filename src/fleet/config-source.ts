@@ -49,12 +49,15 @@ export async function loadFleetConfig(options: ConfigSourceOptions): Promise<Loa
     const path = isAbsolute(options.path) ? options.path : join(options.root, options.path);
     return { config: await loadConfig(path), source: path };
   }
-  for (const candidate of options.bundledPaths) {
+  // the task root and the handler's folder are one directory when the handler sits at the root (lambda-local with
+  // dist/lambda/ as root, a zip with the bundle at its top): look there, and say so, once
+  const bundledPaths = [...new Set(options.bundledPaths)];
+  for (const candidate of bundledPaths) {
     if (await exists(candidate)) return { config: await loadConfig(candidate), source: candidate };
   }
   throw new CertrelayError(
     ErrorCodes.INPUT_MISSING,
-    `no certrelay.yml found (looked in ${options.bundledPaths.join(", ")}); bundle one with the function, or set CERTRELAY_CONFIG (a path, ssm:/name or s3://bucket/key) or CERTRELAY_CONFIG_YAML (the YAML)`,
+    `no certrelay.yml found (looked in ${bundledPaths.join(", ")}); bundle one with the function, or set CERTRELAY_CONFIG (a path, ssm:/name or s3://bucket/key) or CERTRELAY_CONFIG_YAML (the YAML)`,
     { field: "CERTRELAY_CONFIG" },
   );
 }

@@ -78,12 +78,15 @@ export function toPending(value: z.infer<typeof pendingSchema>): PendingRenewal 
   return pending;
 }
 
-/** JSON.parse that never puts the text into the error (it may be a private key). */
-export function parseJsonSafely(text: string, where: string): unknown {
+/**
+ * JSON.parse that never puts the text into the error (it may be a private key). `fix` says what the user can do:
+ * no certrelay command rewrites a broken entry, so it names restoring it or making it again.
+ */
+export function parseJsonSafely(text: string, where: string, fix: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new CertrelayError(ErrorCodes.STORE_ERROR, `${where} does not hold valid JSON; rewrite it with certrelay`, {
+    throw new CertrelayError(ErrorCodes.STORE_ERROR, `${where} does not hold valid JSON: ${fix}`, {
       cause: cause instanceof Error ? new Error(cause.name) : undefined,
     });
   }
@@ -109,7 +112,9 @@ export function requireSecretId(secretId: string): void {
 /** Credentials secrets hold a flat JSON object; numbers and booleans are accepted and kept as strings. */
 export function parseCredentials(text: string, secretId: string): Record<string, string> {
   const where = `credentials secret '${secretId}'`;
-  const parsed = credentialsSchema.safeParse(parseJsonSafely(text, where));
+  const parsed = credentialsSchema.safeParse(
+    parseJsonSafely(text, where, "put its provider's fields back as one JSON object of strings"),
+  );
   if (!parsed.success) {
     throw new CertrelayError(
       ErrorCodes.STORE_ERROR,

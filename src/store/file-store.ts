@@ -277,7 +277,13 @@ export class FileStore implements Store {
       if (isErrno(e, "ENOENT")) return undefined;
       throw this.ioError("read", path, e);
     }
-    const parsed = fileSchema.safeParse(parseJsonSafely(text, path));
+    const parsed = fileSchema.safeParse(
+      parseJsonSafely(
+        text,
+        path,
+        "restore it from a backup, or delete it and make it again (certrelay renew issues a certificate whose secret is missing; a credentials secret is re-seeded with its fields)",
+      ),
+    );
     if (!parsed.success) {
       throw new CertrelayError(
         ErrorCodes.STORE_ERROR,

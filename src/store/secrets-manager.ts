@@ -656,7 +656,11 @@ function decodeStage(
   if (raw === undefined) return { kind: "absent" };
   const { versionId, stages } = raw;
   if (raw.value === "") return { kind: "other", versionId, stages };
-  const parsed = parseJsonSafely(raw.value, `secret '${secretId}' (${stage})`);
+  const parsed = parseJsonSafely(
+    raw.value,
+    `secret '${secretId}' (${stage})`,
+    `move ${stage} back to an earlier, valid version (aws secretsmanager update-secret-version-stage), or delete the secret and run certrelay renew to issue the certificate again`,
+  );
   // a secret whose first version was a lease has it under AWSCURRENT (AWS labels the first version so)
   if (isLeaseValue(parsed)) return { kind: "lease", versionId, stages };
   const envelope = pendingEnvelopeSchema.safeParse(parsed);

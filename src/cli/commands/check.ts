@@ -59,7 +59,7 @@ async function checkCertificate(
       message: `secret ${cert.secret} holds no certificate yet: run certrelay renew`,
     });
   // A stored certificate or key that cannot be used fails this certificate only, by field, and says so in the table.
-  const stored = checkStoredMaterial(current, cert.secret);
+  const stored = checkStoredMaterial(current, cert.secret, cert.name);
   if ("problem" in stored) return failed("store", stored.problem);
   const facts = stored.facts;
   describeWindow(report, facts, now, renewBeforeDays);

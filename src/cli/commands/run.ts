@@ -60,7 +60,7 @@ async function deployOnly(
     }
     if (current) {
       // a key that does not belong to its certificate shows here, dry run or not, before anything is written
-      const stored = checkStoredMaterial(current, cert.secret);
+      const stored = checkStoredMaterial(current, cert.secret, cert.name);
       if ("problem" in stored) fail(stored.problem);
       else certificates.push({ ...cert, issuer: undefined });
     } else {
