@@ -24,7 +24,10 @@ import {
   type VendorFields,
 } from "../src/operations/index.js";
 import { builtInProviders } from "../src/providers/index.js";
+import { isHostName } from "../src/providers/kit/config.js";
 import type { AnyProviderDefinition, InputSpec } from "../src/providers/kit/definition.js";
+import { certificateFromDer } from "../src/x509/facts.js";
+import { splitPem } from "../src/x509/pem.js";
 
 export interface ActionSettings {
   /** one endpoint from inputs, or a certrelay.yml over many */
@@ -219,11 +222,16 @@ function wholeNumber(name: ActionInput, fallback: number | undefined, max = 36_5
   return Number(value);
 }
 
+/**
+ * Every flag input, common or a vendor's, reads the same way: `true` or `false` in any case, as the runner's own
+ * `core.getBooleanInput` and certrelay.yml (a YAML boolean) do. "yes", "on" or "1" are refused rather than guessed:
+ * one flag taking "yes" while another refuses "maybe" left users unsure which words a flag takes.
+ */
 function flag(name: ActionInput, fallback: boolean): boolean {
-  const value = text(name)?.toLowerCase();
+  const value = text(name)?.trim().toLowerCase();
   if (value === undefined) return fallback;
-  if (["true", "yes", "on", "1"].includes(value)) return true;
-  if (["false", "no", "off", "0"].includes(value)) return false;
+  if (value === "true") return true;
+  if (value === "false") return false;
   throw invalid(name, "true or false");
 }
 
@@ -233,6 +241,66 @@ function list(name: ActionInput): string[] | undefined {
   const items = value.split(/[\s,]+/).filter((item) => item !== "");
   return items.length === 0 ? undefined : items;
 }
+
+/**
+ * A host name input (common-name), checked with certrelay.yml's own rule before any call: a vendor that takes any
+ * text would otherwise order (and charge for) a certificate no browser accepts.
+ */
+function hostName(name: ActionInput): string | undefined {
+  const value = text(name)?.trim();
+  if (value === undefined || value === "") return undefined;
+  if (!isHostName(value)) throw invalid(name, HOST_NAME_EXPECTED);
+  return value;
+}
+
+const HOST_NAME_EXPECTED =
+  "a host name like www.example.com or *.example.com (letters, digits, - and . only; no label starts or ends with -)";
+
+/** A list of host names (sans), separated by commas, spaces or new lines; each item checked as common-name is. */
+function hostNames(name: ActionInput): string[] | undefined {
+  const items = list(name);
+  if (items === undefined) return undefined;
+  const bad = items.findIndex((item) => !isHostName(item));
+  if (bad >= 0) {
+    throw invalid(
+      name,
+      `a list of host names separated by commas or spaces, each like www.example.com or *.example.com (item ${bad + 1} of ${items.length} is not one: letters, digits, - and . only; no label starts or ends with -)`,
+    );
+  }
+  return items;
+}
+
+/**
+ * ca-certificate: PEM certificate(s) of a private CA the endpoints use. Checked here, not when the first TLS check
+ * fails with a bare VERIFY_FAILED. Nothing of the value is ever repeated (a private key pasted here by mistake is
+ * masked and refused).
+ */
+function caCertificates(name: ActionInput): string | undefined {
+  const value = pem(name);
+  if (value === undefined) return undefined;
+  // masked before anything can fail: a key pasted here is a secret even when its PEM is broken
+  if (value.includes("PRIVATE KEY")) maskText(value);
+  const blocks = splitPem(value, name);
+  for (const [index, block] of blocks.entries()) {
+    if (block.type.includes("PRIVATE KEY")) {
+      throw new CertrelayError(
+        ErrorCodes.PEM_WRONG_TYPE,
+        `input '${name}' block ${index + 1} is a private key, not a CA certificate: remove it from ${name} (a private key never goes there; rotate it if this log is shared) and paste the CA's "-----BEGIN CERTIFICATE-----" block`,
+        { field: name },
+      );
+    }
+    if (!CERTIFICATE_TYPES.has(block.type)) {
+      throw new CertrelayError(
+        ErrorCodes.PEM_WRONG_TYPE,
+        `input '${name}' block ${index + 1} is a ${block.type}, not a CERTIFICATE: paste the PEM certificate(s) of the CA that signed the endpoints' certificates`,
+        { field: name },
+      );
+    }
+    certificateFromDer(block.der, name);
+  }
+  return value;
+}
+const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
 
 /** A JSON object of string/number/boolean values, e.g. `{"AccessKeyId": "...", "TTL": 600}`. */
 function jsonObject(name: ActionInput): Record<string, DnsCredentialValue> | undefined {
@@ -343,7 +411,7 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
   const operation = choice("operation", operations, "deploy");
   const waitSeconds = wholeNumber("wait-seconds", 300, 3_600) ?? 300;
   const edgeWaitSeconds = wholeNumber("edge-wait-seconds", 300, 3_600) ?? 300;
-  const caCertificate = pem("ca-certificate");
+  const caCertificate = caCertificates("ca-certificate");
   const given = givenInputs(providers);
   const configPath = text("config");
   const unusedBy = (used: Set<ActionInput> | readonly ActionInput[]) =>
@@ -389,8 +457,8 @@ export function getSettings(providers: ProviderList = builtInProviders): ActionS
   const privateKey = pem("private-key");
   const chain = pem("chain");
   const csr = pem("csr");
-  const commonName = text("common-name");
-  const sans = list("sans");
+  const commonName = hostName("common-name");
+  const sans = hostNames("sans");
   const orderId = text("order-id");
   const reference = text("client-reference");
 

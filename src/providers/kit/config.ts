@@ -42,6 +42,11 @@ export const hostnameSchema = z
   .string({ error: "expected a host name like www.example.com" })
   .check(z.regex(HOSTNAME, { error: "expected a host name like www.example.com" }));
 
+/** The same rule as `hostnameSchema`, for entries that read names outside a config file (the Action's inputs). */
+export function isHostName(value: string): boolean {
+  return HOSTNAME.test(value);
+}
+
 /** Vendor ids arrive as numbers when YAML sees digits (`certificateId: 42`); keep them as strings. */
 export const vendorIdSchema = z.pipe(
   z.union([z.string().check(z.minLength(1)), z.number().check(z.int(), z.nonnegative())], {
