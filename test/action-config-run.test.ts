@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateMaterial } from "../src/model.js";
 import { TestCA } from "../src/sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../src/sandbox/cdn/server.js";
+import { DEFAULT_PLANS, startResellerSandbox, type ResellerSandbox } from "../src/sandbox/reseller/server.js";
 import { startYeastarSandbox, type YeastarSandbox } from "../src/sandbox/yeastar/server.js";
 import { FileStore } from "../src/store/index.js";
 import { assertBundleExists, errorLines, expectNoSecrets, runAction, type ActionRun } from "./support/action.js";
@@ -16,6 +17,7 @@ describe("action config run over several targets", () => {
   let pbx: YeastarSandbox;
   let dir: string;
   let material: CertificateMaterial;
+  let dryRun: ActionRun;
   let first: ActionRun;
   let second: ActionRun;
 
@@ -43,6 +45,7 @@ describe("action config run over several targets", () => {
       ].join("\n"),
     );
     const inputs = { config: configPath, "store-dir": join(dir, "store"), "ca-certificate": ca.rootPem };
+    dryRun = await runAction({ ...inputs, "dry-run": "true" });
     first = await runAction(inputs);
     second = await runAction(inputs);
   }, 60_000);
@@ -50,6 +53,14 @@ describe("action config run over several targets", () => {
   afterAll(async () => {
     await Promise.all([cdn?.stop(), pbx?.stop()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a dry run first says it would deploy, and writes nothing", () => {
+    expect(errorLines(dryRun), dryRun.stdout).toEqual([]);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.outputs.status).toBe("would-deploy");
+    expect(dryRun.outputs.changed).toBe("false");
+    expect(dryRun.outputs.message).toMatch(/would-deploy/);
   });
 
   it("deploys to every target and summarises each with its validity", () => {
@@ -71,5 +82,74 @@ describe("action config run over several targets", () => {
   it("keeps the stored key and credentials out of logs and summary", () => {
     for (const run of [first, second])
       expectNoSecrets(run, [material.privateKey, cdn.credentials.accessKeySecret, pbx.credentials.password]);
+  });
+});
+
+// A dry run over certificates that are due: the status says what a real run would do (renew, then deploy), as its
+// message does, not "unchanged".
+describe("action config dry run over due certificates", () => {
+  let ca: TestCA;
+  let reseller: ResellerSandbox;
+  let cdn: CdnSandbox;
+  let dir: string;
+  let run: ActionRun;
+
+  beforeAll(async () => {
+    assertBundleExists();
+    ca = await TestCA.create({ name: "Action Config Dry" });
+    [reseller, cdn] = await Promise.all([startResellerSandbox({ ca }), startCdnSandbox({ ca, edge: false })]);
+    dir = mkdtempSync(join(tmpdir(), "certrelay-action-config-dry-"));
+    const store = new FileStore({ dir: join(dir, "store") });
+    const now = Date.now();
+    const names = ["a", "b", "c"];
+    for (const name of names) {
+      // 90-day certificates with 10 days left: due (renewBeforeDays 30)
+      const material = await ca.issue({
+        commonName: `${name}.example.com`,
+        notBefore: new Date(now - 80 * 86_400_000),
+        notAfter: new Date(now + 10 * 86_400_000),
+      });
+      await store.putCurrent(`certrelay/${name}`, material);
+    }
+    await store.putCredentials("certrelay/reseller", reseller.credentials);
+    await store.putCredentials("certrelay/cdn", cdn.credentials);
+    const configPath = join(dir, "certrelay.yml");
+    writeFileSync(
+      configPath,
+      [
+        "certificates:",
+        ...names.flatMap((name) => [
+          `  - name: ${name}`,
+          `    secret: certrelay/${name}`,
+          `    commonName: ${name}.example.com`,
+          `    issuer: { provider: reseller, endpoint: "${reseller.url}", credentials: certrelay/reseller, plan: ${DEFAULT_PLANS[0]?.id ?? ""}, dcvType: DNS }`,
+          "    targets:",
+          `      - { provider: cdn, endpoint: "${cdn.url}", credentials: certrelay/cdn }`,
+        ]),
+        "",
+      ].join("\n"),
+    );
+    run = await runAction({
+      config: configPath,
+      "store-dir": join(dir, "store"),
+      "ca-certificate": ca.rootPem,
+      "dry-run": "true",
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([reseller?.stop(), cdn?.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("reports would-deploy, not unchanged, and buys and uploads nothing", () => {
+    expect(errorLines(run), run.stdout).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outputs.message).toMatch(/3 would-renew/);
+    expect(run.outputs.status).toBe("would-deploy");
+    expect(run.outputs.changed).toBe("false");
+    expect(reseller.purchases).toBe(0);
+    expect(cdn.uploadCount).toBe(0);
+    expectNoSecrets(run, [reseller.credentials.apiKey, cdn.credentials.accessKeySecret]);
   });
 });

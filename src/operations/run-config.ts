@@ -43,6 +43,7 @@ export async function runConfigFile(request: ConfigRunRequest, deps: OperationDe
     const changed = summary.reports.some((r) => r.action === "renewed" || r.action === "deployed");
     const failed = summary.reports.filter((r) => r.action === "failed");
     const pending = summary.reports.filter((r) => r.action === "pending");
+    const wouldWrite = summary.reports.some((r) => r.action === "would-renew" || r.action === "would-deploy");
     const counts = Object.entries(summary.counts)
       .filter(([, n]) => n > 0)
       .map(([action, n]) => `${n} ${action}`)
@@ -55,7 +56,18 @@ export async function runConfigFile(request: ConfigRunRequest, deps: OperationDe
       operation: "deploy",
       provider: "config",
       target: request.configPath,
-      status: failed.length > 0 ? "failed" : changed ? "deployed" : pending.length > 0 ? "pending" : "unchanged",
+      // a dry run says what a real run would do: a renewal would be deployed too, so both read would-deploy (the
+      // status values the Action documents); its message still counts would-renew and would-deploy apart
+      status:
+        failed.length > 0
+          ? "failed"
+          : changed
+            ? "deployed"
+            : pending.length > 0
+              ? "pending"
+              : wouldWrite
+                ? "would-deploy"
+                : "unchanged",
       changed,
       ok: summary.ok,
       ...(summary.ok ? {} : { errorCode: failed[0]?.error?.code ?? "FAILED" }),
