@@ -12,6 +12,8 @@ interface ActionYml {
 
 const yml = parse(readFileSync("action.yml", "utf8")) as ActionYml;
 const mainSource = readFileSync("action/main.ts", "utf8");
+const readme = readFileSync("README.md", "utf8");
+const actionDoc = readFileSync("docs/action.md", "utf8");
 
 /**
  * The output names action/main.ts sets: `core.setOutput("name"` calls and the keys of setOutputs' table, plus the
@@ -58,6 +60,33 @@ describe("action.yml and the code agree", () => {
     for (const [name, spec] of [...Object.entries(yml.inputs), ...Object.entries(yml.outputs)])
       expect(spec.description?.trim(), name).toBeTruthy();
   });
+
+  // the README is where a user first reads about the Action; it drifted from action.yml before (missing outputs
+  // and inputs, an `::error title=...` form the code never prints)
+  for (const [doc, file] of [
+    ["README.md", readme],
+    ["docs/action.md", actionDoc],
+  ] as const) {
+    it(`${doc} names every input and output action.yml declares`, () => {
+      const named = (name: string) => new RegExp(`(?<![\\w-])${name}(?![\\w-])`).test(file);
+      for (const name of Object.keys(yml.inputs)) expect(named(name), `input ${name}`).toBe(true);
+      for (const name of Object.keys(yml.outputs)) expect(file, `output ${name}`).toContain(`\`${name}\``);
+    });
+
+    it(`${doc} lists the status values action.yml lists`, () => {
+      const values = (text: string) => [...text.matchAll(/[a-z][a-z-]*/g)].map((m) => m[0]);
+      const declared = values((yml.outputs.status?.description ?? "").split("(")[0] ?? "");
+      const row = /^\| `status` \| ([^(|]*)/m.exec(file)?.[1] ?? "";
+      expect(values(row)).toEqual(declared);
+    });
+
+    it(`${doc} shows the error line as the code prints it`, () => {
+      expect(file).not.toContain("::error title=");
+      expect(file).toContain(
+        "`::error::KEY_MISMATCH: private-key does not belong to the certificate ... (input 'private-key')`",
+      );
+    });
+  }
 
   it("runs the committed bundle on a current runner", () => {
     expect(yml.runs).toEqual({ using: "node24", main: "dist/action/index.js" });
