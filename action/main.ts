@@ -79,6 +79,7 @@ function deps(
     sleep: stoppableSleep(deadline),
     logger: actionsLogger,
     ...(settings.caCertificate ? { ca: settings.caCertificate } : {}),
+    caSetting: "the ca-certificate input",
     // poll often enough to notice quickly, rarely enough to stay polite within the window
     poll: { intervalMs: Math.min(10_000, Math.max(200, Math.floor(maxWaitMs / 30))), maxWaitMs },
     deadline,

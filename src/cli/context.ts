@@ -229,6 +229,7 @@ export async function runContext(flags: RunFlags, io: CliIo): Promise<RunContext
       sleep: realSleep,
       logger,
       ...(ca ? { ca } : {}),
+      caSetting: "--ca-file",
       ...((httpTimeout ?? config.httpTimeoutMs) ? { timeoutMs: httpTimeout ?? config.httpTimeoutMs } : {}),
       deadline,
       poll: { intervalMs: pollInterval, maxWaitMs: pollTimeout },

@@ -131,6 +131,7 @@ export function defaultDepsFromEnv(env: Env): FleetDeps {
         sleep: realSleep,
         logger,
         ...(ca ? { ca } : {}),
+        caSetting: "CERTRELAY_CA_FILE",
         timeoutMs: settings.httpTimeoutMs ?? fromConfig?.httpTimeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
         deadline,
         poll: { intervalMs: 5_000, maxWaitMs: 60_000 },

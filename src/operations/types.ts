@@ -11,6 +11,8 @@ export interface OperationDeps {
   logger: Logger;
   /** extra trusted CA (PEM) for https endpoints, e.g. a private CA in front of the PBX */
   ca?: string;
+  /** how this entry point's user adds a trusted CA (the Action's `ca-certificate`), named by trust hints */
+  caSetting?: string;
   /** bounded wait for asynchronous issuance */
   poll: { intervalMs: number; maxWaitMs: number };
   timeoutMs?: number;
@@ -33,6 +35,7 @@ export function providerContext(deps: OperationDeps): ProviderContext {
     sleep: deps.sleep,
     logger: deps.logger,
     ...(deps.ca ? { ca: deps.ca } : {}),
+    ...(deps.caSetting ? { caSetting: deps.caSetting } : {}),
     ...(deps.timeoutMs ? { timeoutMs: deps.timeoutMs } : {}),
     ...(deps.deadline ? { deadline: deps.deadline } : {}),
     poll: deps.poll,

@@ -6,7 +6,7 @@ import type { Lease, PendingRenewal } from "../store/index.js";
 import { certFacts, generateKeyAndCsr, type CertFacts } from "../x509/index.js";
 import { obtainOrResume, restartRenewal, subjectFor, type IssuanceInput } from "./issuance.js";
 import { renewalReference } from "./reference.js";
-import { describeWindow, newReport, targetsFailure } from "./report.js";
+import { describeWindow, newReport, targetsFailure, toldCause } from "./report.js";
 import { CheckpointInterrupt, checkpoint, describePending, errorSummary, pendingSummary } from "./summary.js";
 import { deployAndVerify, inspectTarget } from "./target.js";
 import type { CertificateReport, PipelineDeps, TargetReport } from "./types.js";
@@ -359,7 +359,7 @@ async function deployRenewed(ctx: Context, next: PendingRenewal): Promise<void> 
       failed,
       deps.deadline,
       (told) =>
-        `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.${told ? ` ${told.target}: ${told.error?.message ?? ""}` : ""}`,
+        `new certificate ${facts.serial} reached ${reports.length - failed.length} of ${reports.length} targets; failed: ${failed.map((f) => f.target).join(", ")}. The current certificate stays in place; the next run retries the rest.${told ? ` ${toldCause(told)}` : ""}`,
     );
     next.lastError = { code: report.error.code, message: report.error.message, at: deps.clock().toISOString() };
     await deps.store.putPending(cert.secret, next);
@@ -438,7 +438,7 @@ async function ensureTargetsHoldCurrent(ctx: Context): Promise<void> {
       failed,
       deps.deadline,
       (told) =>
-        `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${told ? `. ${told.target}: ${told.error?.message ?? ""}` : ""}`,
+        `could not confirm or deploy the current certificate on: ${failed.map((f) => f.target).join(", ")}${told ? `. ${toldCause(told)}` : ""}`,
     );
   } else if (reports.some((r) => r.status === "would-deploy")) {
     report.action = "would-deploy";

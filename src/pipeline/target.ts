@@ -123,7 +123,10 @@ export async function deployToTarget(
     if (!verified.ok) {
       throw new CertrelayError(
         ErrorCodes.VERIFY_FAILED,
-        `${target.label} does not serve certificate ${serial} after deploy${verified.servedSerial ? ` (it serves ${verified.servedSerial})` : ""}: ${verified.detail}`,
+        // serving the right certificate but failing for another reason (an untrusted chain): the detail says which
+        verified.servedSerial === serial
+          ? `${target.label} after deploy: ${verified.detail}`
+          : `${target.label} does not serve certificate ${serial} after deploy${verified.servedSerial ? ` (it serves ${verified.servedSerial})` : ""}: ${verified.detail}`,
         { vendor: target.provider },
       );
     }

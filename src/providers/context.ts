@@ -10,6 +10,11 @@ export interface ProviderContext {
   logger: Logger;
   /** extra trusted CA (PEM) for https endpoints, e.g. the sandbox's test CA */
   ca?: string;
+  /**
+   * How the user of this entry point adds a trusted CA (`--ca-file`, the Action's `ca-certificate`, the Lambda's
+   * CERTRELAY_CA_FILE), so a hint about an untrusted chain names the setting this user can set.
+   */
+  caSetting?: string;
   retry?: { retries?: number; minDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
   /** per-request timeout */
   timeoutMs?: number;

@@ -253,7 +253,7 @@ export function createCdnTarget(
           return {
             ok: false,
             servedSerial: served.serial,
-            detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain`,
+            detail: untrusted(host, want, served.trustError),
           };
         }
         last = {
@@ -277,6 +277,14 @@ export function createCdnTarget(
     return window.checked > 1 ? { ...last, detail: `${last.detail} (still ${window.describe()})` } : last;
   }
 
+  /**
+   * The edge serves the wanted certificate, but its chain does not reach a CA this run trusts: usually a private or
+   * test CA the user has not handed over (the demo without --ca-file), else a chain uploaded without intermediates.
+   */
+  function untrusted(host: string, want: string, trustError: string | undefined): string {
+    return `${host} serves ${want} as expected, but its chain is not trusted here (${trustError ?? "unknown reason"}): if the certificate comes from a private or test CA, trust that CA with ${ctx.caSetting ?? "the ca option"}; otherwise upload the certificate with its intermediate certificates`;
+  }
+
   async function verifyAtEdgeOnce(host: string, address: string, want: string): Promise<VerifyResult> {
     try {
       ctx.deadline?.check(`probing the edge ${address} for ${host}`);
@@ -292,7 +300,7 @@ export function createCdnTarget(
         return {
           ok: false,
           servedSerial: served.serial,
-          detail: `${host} serves ${want} but it is not trusted (${served.trustError ?? "unknown reason"}): check the uploaded chain`,
+          detail: untrusted(host, want, served.trustError),
         };
       return {
         ok: false,
