@@ -107,13 +107,16 @@ function describeStore(flags: StoreFlags, env: Record<string, string | undefined
   return { kind: "file", dir: resolve(flags.storeDir) };
 }
 
-/** --aws-endpoint: an http(s) URL with a host and a usable port, nothing else (no path, no credentials). */
-export function checkAwsEndpoint(value: string): void {
+/**
+ * --aws-endpoint: an http(s) URL with a host and a usable port, nothing else (no path, no credentials). `flag` is the
+ * option the user typed (the sandbox's is --seed-aws-endpoint), so the message names what they can change.
+ */
+export function checkAwsEndpoint(value: string, flag = "--aws-endpoint"): void {
   const bad = (why: string) =>
     usageError(
       ErrorCodes.INPUT_INVALID,
-      `--aws-endpoint ${why}: give a URL like http://127.0.0.1:5000 (moto_server) or https://secretsmanager.eu-west-1.amazonaws.com`,
-      { field: "aws-endpoint" },
+      `${flag} ${why}: give a URL like http://127.0.0.1:5000 (moto_server) or https://secretsmanager.eu-west-1.amazonaws.com`,
+      { field: flag.replace(/^--/, "") },
     );
   let url: URL;
   try {
@@ -130,12 +133,16 @@ export function checkAwsEndpoint(value: string): void {
   if (url.pathname !== "/" && url.pathname !== "") throw bad("must not have a path");
 }
 
-export function createStore(flags: StoreFlags, env: Record<string, string | undefined>): Store {
-  if (flags.awsEndpoint !== undefined) checkAwsEndpoint(flags.awsEndpoint);
+export function createStore(
+  flags: StoreFlags,
+  env: Record<string, string | undefined>,
+  endpointFlag = "--aws-endpoint",
+): Store {
+  if (flags.awsEndpoint !== undefined) checkAwsEndpoint(flags.awsEndpoint, endpointFlag);
   if (flags.aws || flags.awsEndpoint) {
     const region = regionOf(flags, env);
     const client = new SecretsManagerClient({ region, ...(flags.awsEndpoint ? { endpoint: flags.awsEndpoint } : {}) });
-    return new SecretsManagerStore(client, { endpointSetting: "--aws-endpoint and --aws-region" });
+    return new SecretsManagerStore(client, { endpointSetting: `${endpointFlag} and --aws-region` });
   }
   return new FileStore({ dir: resolve(flags.storeDir) });
 }

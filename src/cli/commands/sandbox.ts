@@ -6,7 +6,7 @@ import { rename, rm, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { createDemoWorld, type DemoWorld } from "../../demo/world.js";
-import { ErrorCodes } from "../../errors.js";
+import { CertrelayError, ErrorCodes } from "../../errors.js";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import type { Store } from "../../store/index.js";
 import { createStore, usageError } from "../context.js";
@@ -95,17 +95,27 @@ export function registerSandbox(program: Command, io: CliIo, setExit: (code: num
               "--seed-aws-endpoint needs --demo-dir: it copies the demo's secrets",
               { field: "seed-aws-endpoint" },
             );
-          await seedSecretsManager(
-            world,
-            createStore(
-              {
-                storeDir: world.storeDir,
-                awsEndpoint: flags.seedAwsEndpoint,
-                ...(flags.awsRegion ? { awsRegion: flags.awsRegion } : {}),
-              },
-              io.env,
-            ),
+          const target = createStore(
+            {
+              storeDir: world.storeDir,
+              awsEndpoint: flags.seedAwsEndpoint,
+              ...(flags.awsRegion ? { awsRegion: flags.awsRegion } : {}),
+            },
+            io.env,
+            "--seed-aws-endpoint",
           );
+          try {
+            await seedSecretsManager(world, target);
+          } catch (error) {
+            if (!(error instanceof CertrelayError)) throw error;
+            // The sandbox stops without writing --port-file: one line says so and why, so a script (or a person)
+            // waiting for that file learns it will not come (no credentials exported, moto_server not running).
+            throw new CertrelayError(
+              error.code,
+              `--seed-aws-endpoint: the demo's secrets could not be copied, so the sandbox stopped: ${error.message}`,
+              { field: "seed-aws-endpoint", cause: error },
+            );
+          }
         }
         const description = sandboxDescription(sandbox);
         // Written beside their final name and renamed into place: a script polling for the file never reads half of it.
