@@ -3,6 +3,7 @@ import type { CertificateMaterial } from "../src/model.js";
 import { TestCA } from "../src/sandbox/ca.js";
 import { startCdnSandbox, type CdnSandbox } from "../src/sandbox/cdn/server.js";
 import { startEnosSandbox, type EnosSandbox } from "../src/sandbox/enos/server.js";
+import { generateKeyAndCsr } from "../src/x509/index.js";
 import { DEFAULT_PLANS, startResellerSandbox, type ResellerSandbox } from "../src/sandbox/reseller/server.js";
 import { startYeastarSandbox, type YeastarSandbox } from "../src/sandbox/yeastar/server.js";
 import { assertBundleExists, errorLines, expectNoSecrets, runAction, type ActionRun } from "./support/action.js";
@@ -155,6 +156,21 @@ describe("action checks names, CA certificates and flags before any remote call"
     expect(reseller.purchases).toBe(purchases);
     expect(reseller.requestCount).toBe(before);
   }, 30_000);
+
+  for (const c of badNames.filter((b) => b.name === "reseller apply" || b.name === "enos apply")) {
+    it(`${c.name}: a csr asking for names that are no host names is refused, nothing sent`, async () => {
+      const { csr } = await generateKeyAndCsr({
+        keyType: "rsa",
+        commonName: "shop.example.com",
+        sans: ["shop.example.com", "-x-"],
+      });
+      const before = requestsSoFar();
+      const run = await runAction({ ...c.inputs(), csr });
+      expectRefused(run, "csr", /name 3 of 3 in the CSR .* is not a host name/);
+      expect(run.outputs["error-code"]).toBe("CSR_INVALID");
+      expect(requestsSoFar() - before).toBe(0);
+    }, 30_000);
+  }
 
   it("good names, a wildcard among them, still order", async () => {
     const run = await runAction({ ...resellerApply(), sans: "shop.example.com, *.shop.example.com" });

@@ -4,9 +4,11 @@
  * unless the caller brings a CSR; the key never leaves this process except as the caller's (masked) output. Waits are bounded by the context's poll window:
  * an order still pending afterwards is reported as pending (not a failure), to be picked up by the next run.
  */
+import { isIP } from "node:net";
 import { CertrelayError, ErrorCodes, isCertrelayError } from "../errors.js";
 import type { IssueOutcome, IssueRequest, Issuer } from "../model.js";
 import { awaitIssuance, renewalReference } from "../pipeline/index.js";
+import { isHostName } from "../providers/kit/config.js";
 import type { ProviderOperations } from "../providers/kit/operations.js";
 import {
   certFacts,
@@ -43,6 +45,22 @@ function commonNameFor(request: OperationRequest, ops: ProviderOperations): stri
   return name;
 }
 
+/**
+ * The names a given CSR asks for follow the rule common-name and sans follow (certrelay.yml's host names; IP
+ * addresses too, which a CSR can carry): an issuer that takes any text would otherwise order, and charge for, a
+ * certificate no client accepts. Names are counted, not repeated.
+ */
+function checkCsrNames(facts: { commonName: string; sans: string[] }, field: string): void {
+  const names = [...(facts.commonName ? [facts.commonName] : []), ...facts.sans];
+  const bad = names.findIndex((name) => isIP(name) === 0 && !isHostName(name));
+  if (bad < 0) return;
+  throw new CertrelayError(
+    ErrorCodes.CSR_INVALID,
+    `input '${field}': name ${bad + 1} of ${names.length} in the CSR (common name first, then its SANs) is not a host name like www.example.com or *.example.com; make the CSR again with host names only (e.g. certrelay csr --cn www.example.com)`,
+    { field },
+  );
+}
+
 async function csrFor(
   request: OperationRequest,
   issuer: Issuer,
@@ -59,6 +77,7 @@ async function csrFor(
         { field: "csr" },
       );
     checkCsrStrength(facts, "csr");
+    checkCsrNames(facts, "csr");
     if (userKey) checkCsrMatchesKey(facts, userKey.key);
     return { csr: request.apply.csr, sans: facts.sans.length > 0 ? facts.sans : sans };
   }
