@@ -186,6 +186,25 @@ export function portProblem(text: string): string | undefined {
 }
 
 /**
+ * What a built-in provider's credentials secret must hold, for hints: its required fields, and the optional ones as
+ * optional; a secret whose fields are all optional may be `{}` (the ACME account key is written by certrelay).
+ */
+export function credentialsSecretHint(provider: string): string | undefined {
+  const definition = builtInCatalog().definition(provider);
+  if (!definition) return undefined;
+  const shape = definition.credentials.shape;
+  const fields = Object.keys(shape);
+  const optional = fields.filter((field) => shape[field]?._zod.optin === "optional");
+  const required = fields.filter((field) => !optional.includes(field));
+  const quoted = (list: string[]) => list.map((field) => `'${field}'`).join(" and ");
+  const note = definition.credentialsNote === undefined ? "" : `, ${definition.credentialsNote}`;
+  const optionals =
+    optional.length === 0 ? "" : `${quoted(optional)} ${optional.length === 1 ? "is" : "are"} optional${note}`;
+  if (required.length === 0) return `provider ${provider}: the secret may be {}${optionals ? `; ${optionals}` : ""}`;
+  return `provider ${provider} reads ${quoted(required)}${optionals ? `; ${optionals}` : ""}`;
+}
+
+/**
  * The credential fields each built-in provider's secret holds: hints name them, so a user knows what goes into the
  * store. Derived from the definitions' credentials schemas, each read when first asked for.
  */

@@ -4,7 +4,7 @@
  * option"); a workflow author can only change inputs, a CLI user flags and store secrets, so the hint is added
  * here, where the entry point is known. Never adds a value, only names.
  */
-import { CREDENTIAL_FIELDS } from "../config/harden.js";
+import { CREDENTIAL_FIELDS, credentialsSecretHint } from "../config/harden.js";
 import { CertrelayError, type ErrorCode, ErrorCodes, isAuthError } from "../errors.js";
 import { credentialInputs, definitionOf, type ProviderList } from "./request.js";
 
@@ -59,8 +59,8 @@ export function withCredentialsSecretHint(
   if (error.code === ErrorCodes.STORE_NOT_FOUND || error.code === ErrorCodes.STORE_ERROR) {
     const users = all.filter((e) => e.credentials === error.field);
     const hints = [...new Set(users.map((e) => e.provider))].flatMap((provider) => {
-      const fields = CREDENTIAL_FIELDS[provider];
-      return fields ? [`provider ${provider} reads ${fields.map((f) => `'${f}'`).join(" and ")}`] : [];
+      const hint = credentialsSecretHint(provider);
+      return hint === undefined ? [] : [hint];
     });
     return hints.length === 0 ? error.message : `${error.message} (${hints.join("; ")})`;
   }

@@ -10,6 +10,8 @@ export const definition = {
   get credentials() {
     return acmeCredentialsSchema();
   },
+  // certrelay writes the account key into the secret itself; EAB keys are issued by the CAs that require them
+  credentialsNote: "only for a CA that requires External Account Binding (EAB)",
   inputs: {
     directory: { input: "endpoint" },
     email: { input: "acme-email" },

@@ -102,6 +102,8 @@ export interface ProviderDefinition<
   title: string;
   /** the fields of its credentials secret, all text */
   credentials: Credentials;
+  /** said after the optional credential fields in hints: when a user needs them (ACME: EAB, only some CAs) */
+  credentialsNote?: string;
   /**
    * Config field or credential field -> the Action input that carries it. Every key of `credentials` is here; the
    * entry fields common to all vendors (`provider`, `credentials`) are not.
