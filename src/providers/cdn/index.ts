@@ -235,7 +235,8 @@ export function createCdnTarget(
       // Without service-id certrelay attaches the certificate to nothing, and the edge serves only attached ones:
       // waiting cannot help, so one look, and the reason, at once.
       const once = await verifyAtEdgeOnce(host, address, want);
-      return once.ok
+      // (an edge that serves it already has it attached: only its chain is in question then)
+      return once.ok || once.servedSerial === want
         ? once
         : {
             ...once,
