@@ -22,6 +22,7 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
+import { compareAndSetLabel, type LabelCasResult } from "./label-cas.js";
 import { onceReleasedLease } from "./lease.js";
 import { SecretsManagerSessions } from "./sessions.js";
 import type { LeaseAttempt, LeaseRequest, PendingRenewal, ScanRead, SessionStore, Store } from "./types.js";
@@ -318,20 +319,11 @@ export class SecretsManagerStore implements Store {
       return { acquired: false, holder: holder.owner, expiresAt: holder.expiresAt };
     }
     const expiresAt = new Date(request.now.getTime() + request.ttlMs).toISOString();
-    const versionId = await this.moveLease(secretId, holder?.versionId, { owner: request.owner, expiresAt });
-    if (versionId === undefined) return { acquired: false, holder: "another certrelay run" };
-    if (!holder) {
-      // AWS refuses to move a label attached elsewhere without RemoveFromVersionId; moto attaches it twice.
-      // Either way the lease is ours only if the label is on our version alone.
-      const described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
-      const labelled = Object.entries(described.VersionIdsToStages ?? {}).filter(([, stages]) =>
-        stages.includes(LEASE),
-      );
-      if (labelled.length !== 1 || labelled[0]?.[0] !== versionId) {
-        await this.dropLabel(secretId, LEASE, versionId);
-        return "first-lease-collision";
-      }
-    }
+    const moved = await this.moveLease(secretId, holder?.versionId, { owner: request.owner, expiresAt });
+    // The very first lease was attached beside another run's (moto): compareAndSetLabel took it off ours.
+    if (!moved.won)
+      return moved.firstLabelShared ? "first-lease-collision" : { acquired: false, holder: "another certrelay run" };
+    const versionId = moved.versionId;
     return {
       acquired: true,
       // The label stays, on a "free" version, so every later lease is a compare-and-set against it. The move
@@ -343,46 +335,23 @@ export class SecretsManagerStore implements Store {
   }
 
   /**
-   * Write a lease version and move the lease label onto it from `fromVersionId` (compare-and-set). Returns the new
-   * version id, or undefined when the label had moved meanwhile (another run won).
+   * Write a lease version and move the lease label onto it from `fromVersionId` (compare-and-set, see label-cas.ts).
+   * Not won: the label had moved meanwhile (another run won). Other failures are thrown as the SDK gave them, for
+   * `call` to name.
    */
-  private async moveLease(
+  private moveLease(
     secretId: string,
     fromVersionId: string | undefined,
     lease: { owner: string; expiresAt: string },
-  ): Promise<string | undefined> {
-    const value = JSON.stringify({ lease });
-    // Its own label keeps the new version from being deprecated (or taking AWSCURRENT) before the move.
-    const candidate = `${LEASE}-${randomUUID().slice(0, 8)}`;
-    let versionId: string;
-    try {
-      versionId = await this.putVersion(secretId, value, [candidate]);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-      await this.createEmpty(secretId);
-      versionId = await this.putVersion(secretId, value, [candidate]);
-    }
-    try {
-      await this.client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secretId,
-          VersionStage: LEASE,
-          MoveToVersionId: versionId,
-          ...(fromVersionId ? { RemoveFromVersionId: fromVersionId } : {}),
-        }),
-      );
-    } catch (e) {
-      // A refused move lost the race. Any other failure may have happened after the move took effect (a 5xx, a
-      // dropped answer): the label itself says who won.
-      const won =
-        !isLostRace(e) && (await this.readString(secretId, LEASE).catch(() => undefined))?.versionId === versionId;
-      await this.dropLabel(secretId, candidate, versionId);
-      if (won) return versionId;
-      if (isLostRace(e) || isServerFault(e)) return undefined;
-      throw e;
-    }
-    await this.dropLabel(secretId, candidate, versionId);
-    return versionId;
+  ): Promise<LabelCasResult> {
+    return compareAndSetLabel(this.client, secretId, {
+      label: LEASE,
+      value: JSON.stringify({ lease }),
+      fromVersionId,
+      labelledVersion: async () => (await this.readString(secretId, LEASE))?.versionId,
+      fail: (_operation, e) => e ?? noVersionId(secretId),
+      createSecret: () => this.createEmpty(secretId),
+    });
   }
 
   private async leaseHolder(
@@ -400,20 +369,6 @@ export class SecretsManagerStore implements Store {
     if (!isLeaseValue(parsed))
       return { versionId: raw.versionId, owner: "unknown", expiresAt: new Date(0).toISOString() };
     return { versionId: raw.versionId, owner: parsed.lease.owner, expiresAt: parsed.lease.expiresAt };
-  }
-
-  private async dropLabel(secretId: string, label: string, versionId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secretId,
-          VersionStage: label,
-          RemoveFromVersionId: versionId,
-        }),
-      );
-    } catch {
-      // the label is already gone (taken over, or never attached): nothing of ours to remove
-    }
   }
 
   private async readString(
@@ -450,12 +405,7 @@ export class SecretsManagerStore implements Store {
         ClientRequestToken: randomUUID(),
       }),
     );
-    if (answer.VersionId === undefined) {
-      throw new CertrelayError(
-        ErrorCodes.STORE_ERROR,
-        `Secrets Manager returned no version id for secret '${secretId}'`,
-      );
-    }
+    if (answer.VersionId === undefined) throw noVersionId(secretId);
     return answer.VersionId;
   }
 
@@ -676,18 +626,12 @@ function errorName(e: unknown): string | undefined {
   return e instanceof Error ? e.name : undefined;
 }
 
+function noVersionId(secretId: string): CertrelayError {
+  return new CertrelayError(ErrorCodes.STORE_ERROR, `Secrets Manager returned no version id for secret '${secretId}'`);
+}
+
 function isNotFound(e: unknown): boolean {
   return errorName(e) === "ResourceNotFoundException";
-}
-
-/** The lease's compare-and-set failed: the label moved since we read it. */
-function isLostRace(e: unknown): boolean {
-  const name = errorName(e);
-  return name === "InvalidParameterException" || name === "InvalidRequestException";
-}
-
-function isServerFault(e: unknown): boolean {
-  return (statusOf(e) ?? 0) >= 500;
 }
 
 function isLeaseValue(value: unknown): value is { lease: { owner: string; expiresAt: string } } {

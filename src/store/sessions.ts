@@ -3,18 +3,12 @@
  * application (VENDOR-NOTES): a run killed before its `finally` would otherwise leak its token for 30 minutes, and a
  * few such kills lock every later run out. With the token stored, the next run reuses it and then revokes it.
  */
-import {
-  DescribeSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  UpdateSecretVersionStageCommand,
-  type SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
-import { randomUUID } from "node:crypto";
+import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { hostname } from "node:os";
 import * as z from "zod/mini";
 import type { Deadline } from "../deadline.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
+import { compareAndSetLabel } from "./label-cas.js";
 import type { SessionHolder, SessionsChange, SessionStore, Store, VendorSession } from "./types.js";
 
 export const sessionSchema = z.object({
@@ -89,7 +83,7 @@ export function withKeySessions(all: SessionsByKey, key: string, sessions: Vendo
 }
 
 /**
- * Each update is one compare-and-set on the sessions label, the way the certificate lease is taken (tryLease): the
+ * Each update is one compare-and-set on the sessions label (compareAndSetLabel, as the certificate lease): the
  * new record is written as a version under a label of its own, then the sessions label is moved onto it with
  * `RemoveFromVersionId` = the version read, which Secrets Manager refuses when the label moved meanwhile; the loser
  * reads again and retries. One version per update: AWS keeps unlabelled versions beyond 100 for a day and advises
@@ -158,85 +152,20 @@ export class SecretsManagerSessions implements SessionStore {
     fromVersionId: string | undefined,
     sessions: SessionsByKey,
   ): Promise<boolean> {
-    // Its own label keeps the new version from taking AWSCURRENT (or being deprecated) before the move.
-    const candidate = `${SESSIONS_STAGE}-${randomUUID().slice(0, 8)}`;
-    let versionId: string | undefined;
-    try {
-      const put = await this.client.send(
-        new PutSecretValueCommand({
-          SecretId: secretId,
-          SecretString: JSON.stringify(sessions),
-          VersionStages: [candidate],
-          ClientRequestToken: randomUUID(),
-        }),
-      );
-      versionId = put.VersionId;
-    } catch (e) {
-      throw storeError(secretId, "store", e, "PutSecretValue");
-    }
-    if (versionId === undefined) throw storeError(secretId, "store", undefined, "PutSecretValue");
-    let won: boolean;
-    try {
-      await this.client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secretId,
-          VersionStage: SESSIONS_STAGE,
-          MoveToVersionId: versionId,
-          ...(fromVersionId === undefined ? {} : { RemoveFromVersionId: fromVersionId }),
-        }),
-      );
-      won = fromVersionId !== undefined || (await this.labelledAlone(secretId, versionId));
-    } catch (e) {
-      // Refused: the label moved since it was read. Anything else may have failed after the move took effect (a
-      // 5xx, a lost answer): the label itself says who won.
-      const name = errorName(e);
-      const lostRace = name === "InvalidParameterException" || name === "InvalidRequestException";
-      won = !lostRace && (await this.read(secretId).catch(() => undefined))?.versionId === versionId;
-      if (!won && !lostRace && !isServerFault(e)) {
-        await this.dropLabel(secretId, candidate, versionId);
-        throw storeError(secretId, "store", e, "UpdateSecretVersionStage");
-      }
-    }
-    await this.dropLabel(secretId, candidate, versionId);
-    return won;
-  }
-
-  /**
-   * The very first record has no version to compare against: AWS refuses the second of two such moves, moto
-   * attaches the label twice. Either way the record is ours only if the label is on our version alone.
-   */
-  private async labelledAlone(secretId: string, versionId: string): Promise<boolean> {
-    const described = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
-    const labelled = Object.entries(described.VersionIdsToStages ?? {}).filter(([, stages]) =>
-      stages.includes(SESSIONS_STAGE),
-    );
-    if (labelled.length === 1 && labelled[0]?.[0] === versionId) return true;
-    await this.dropLabel(secretId, SESSIONS_STAGE, versionId);
-    return false;
-  }
-
-  private async dropLabel(secretId: string, label: string, versionId: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateSecretVersionStageCommand({
-          SecretId: secretId,
-          VersionStage: label,
-          RemoveFromVersionId: versionId,
-        }),
-      );
-    } catch {
-      // already gone (never attached, or moved on): nothing of ours to remove
-    }
+    const result = await compareAndSetLabel(this.client, secretId, {
+      label: SESSIONS_STAGE,
+      value: JSON.stringify(sessions),
+      fromVersionId,
+      labelledVersion: async () => (await this.read(secretId)).versionId,
+      // a failure that is not a lost race (nor a 5xx whose move did not land) is the user's to fix: name the permission
+      fail: (operation, e) => storeError(secretId, "store", e, operation),
+    });
+    return result.won;
   }
 }
 
 function errorName(e: unknown): string | undefined {
   return e instanceof Error ? e.name : undefined;
-}
-
-function isServerFault(e: unknown): boolean {
-  const status = (e as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return (status ?? 0) >= 500;
 }
 
 /** Names the operation and the error's name only: the SDK's messages may carry values. */
