@@ -16,7 +16,7 @@ import {
   toPending,
 } from "./codec.js";
 import { onceReleasedLease, withLease } from "./lease.js";
-import { KeyedMutex, readSessions, withKeySessions, withSession } from "./sessions.js";
+import { droppingSession, KeyedMutex, readSessions, savingSession, withKeySessions } from "./sessions.js";
 import type { LeaseAttempt, LeaseRequest, PendingRenewal, SessionStore, Store } from "./types.js";
 
 /**
@@ -80,12 +80,8 @@ export class FileStore implements Store {
       );
     this.sessions = {
       getSessions: async (secretId, key) => readSessions((await this.read(secretId))?.sessions)[key] ?? [],
-      putSession: (secretId, key, session) =>
-        updateSessions(secretId, key, (all) => withSession({ [key]: all }, key, session)[key] ?? []),
-      removeSession: (secretId, key, accessToken) =>
-        updateSessions(secretId, key, (all) =>
-          all.some((x) => x.accessToken === accessToken) ? all.filter((x) => x.accessToken !== accessToken) : undefined,
-        ),
+      putSession: (secretId, key, session) => updateSessions(secretId, key, savingSession(session)),
+      removeSession: (secretId, key, accessToken) => updateSessions(secretId, key, droppingSession(accessToken)),
       updateSessions,
     };
   }

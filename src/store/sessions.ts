@@ -40,16 +40,18 @@ export function readSessions(value: unknown): SessionsByKey {
 /** At most this many per endpoint: more than the vendor allows live at once is never useful. */
 const MAX_PER_KEY = 8;
 
-/** Newest first; expiry is judged by the client on the vendor's clock, not here. */
-export function withSession(all: SessionsByKey, key: string, session: VendorSession): SessionsByKey {
-  const kept = (all[key] ?? []).filter((s) => s.accessToken !== session.accessToken);
-  return { ...all, [key]: [session, ...kept].slice(0, MAX_PER_KEY) };
+/**
+ * The change that records `session`: newest first, replacing one with the same accessToken (expiry is judged by the
+ * client on the vendor's clock, not here).
+ */
+export function savingSession(session: VendorSession): SessionsChange {
+  return (all) => [session, ...all.filter((s) => s.accessToken !== session.accessToken)].slice(0, MAX_PER_KEY);
 }
 
-export function withoutSession(all: SessionsByKey, key: string, accessToken: string): SessionsByKey {
-  const kept = (all[key] ?? []).filter((s) => s.accessToken !== accessToken);
-  const { [key]: _dropped, ...rest } = all;
-  return kept.length > 0 ? { ...rest, [key]: kept } : rest;
+/** The change that forgets `accessToken` (undefined, so no write, when it is not recorded). */
+export function droppingSession(accessToken: string): SessionsChange {
+  return (all) =>
+    all.some((s) => s.accessToken === accessToken) ? all.filter((s) => s.accessToken !== accessToken) : undefined;
 }
 
 /** Serialises read-modify-write of one secret's sessions within this process (concurrent targets of one run). */
@@ -98,13 +100,11 @@ export class SecretsManagerSessions implements SessionStore {
   }
 
   putSession(secretId: string, key: string, session: VendorSession): Promise<void> {
-    return this.updateSessions(secretId, key, (all) => withSession({ [key]: all }, key, session)[key] ?? []);
+    return this.updateSessions(secretId, key, savingSession(session));
   }
 
   removeSession(secretId: string, key: string, accessToken: string): Promise<void> {
-    return this.updateSessions(secretId, key, (all) =>
-      all.some((s) => s.accessToken === accessToken) ? all.filter((s) => s.accessToken !== accessToken) : undefined,
-    );
+    return this.updateSessions(secretId, key, droppingSession(accessToken));
   }
 
   updateSessions(
@@ -231,11 +231,8 @@ export function sessionCache(
     sessions.updateSessions(credentialsSecretId, key, change, { deadline: options.deadline });
   return {
     load: () => sessions.getSessions(credentialsSecretId, key),
-    save: (session) => update((all) => withSession({ [key]: all }, key, session)[key] ?? []),
-    drop: (accessToken) =>
-      update((all) =>
-        all.some((s) => s.accessToken === accessToken) ? all.filter((s) => s.accessToken !== accessToken) : undefined,
-      ),
+    save: (session) => update(savingSession(session)),
+    drop: (accessToken) => update(droppingSession(accessToken)),
     update,
   };
 }
