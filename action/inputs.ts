@@ -278,8 +278,7 @@ function hostNames(name: ActionInput): string[] | undefined {
 function caCertificates(name: ActionInput): string | undefined {
   const value = pem(name);
   if (value === undefined) return undefined;
-  // masked before anything can fail: a key pasted here is a secret even when its PEM is broken
-  if (value.includes("PRIVATE KEY")) maskText(value);
+  // a key pasted here was masked by maskSecretInputs before anything could fail, as in any other input
   const blocks = splitPem(value, name);
   for (const [index, block] of blocks.entries()) {
     if (block.type.includes("PRIVATE KEY")) {
@@ -369,13 +368,21 @@ function jsonInputs(providers: ProviderList): Set<string> {
 
 /**
  * Register every secret input with the runner's log masker before anything is printed. The runner masks line by
- * line, so a multi-line PEM key is registered per line too; DNS credentials per value.
+ * line, so a multi-line PEM key is registered per line too; DNS credentials per value. Any other input holding a
+ * private key (pasted into chain, certificate, csr or ca-certificate by mistake) is masked the same way, here, once:
+ * it is a secret whichever input it arrived in, and whichever check later refuses it.
  */
 export function maskSecretInputs(providers: ProviderList = builtInProviders): void {
   const json = jsonInputs(providers);
-  for (const name of secretInputs(providers)) {
+  const secret = new Set(secretInputs(providers));
+  const all = providers === builtInProviders ? ACTION_INPUTS : actionInputs(providers);
+  for (const name of new Set([...secret, ...all])) {
     const value = core.getInput(name, { trimWhitespace: false });
     if (value.trim() === "") continue;
+    if (!secret.has(name)) {
+      if (value.includes("PRIVATE KEY")) maskText(value);
+      continue;
+    }
     maskText(value);
     if (json.has(name)) {
       // a DNS timeout or TTL is a plain number: masking "60" would blank every 60 in the log

@@ -6,7 +6,14 @@ import { startEnosSandbox, type EnosSandbox } from "../src/sandbox/enos/server.j
 import { generateKeyAndCsr } from "../src/x509/index.js";
 import { DEFAULT_PLANS, startResellerSandbox, type ResellerSandbox } from "../src/sandbox/reseller/server.js";
 import { startYeastarSandbox, type YeastarSandbox } from "../src/sandbox/yeastar/server.js";
-import { assertBundleExists, errorLines, expectNoSecrets, runAction, type ActionRun } from "./support/action.js";
+import {
+  assertBundleExists,
+  errorLines,
+  expectNoSecrets,
+  runAction,
+  secretFragments,
+  type ActionRun,
+} from "./support/action.js";
 import { startTestServer, type TestServer } from "./support/http-server.js";
 
 const PLAN = DEFAULT_PLANS[0]?.id ?? "";
@@ -192,6 +199,33 @@ describe("action checks names, CA certificates and flags before any remote call"
     expect(run.stdout).not.toMatch(/^::error::.*PRIVATE KEY-----/m);
     expect(requestsSoFar() - before).toBe(0);
   }, 30_000);
+
+  for (const input of ["chain", "certificate", "ca-certificate"] as const) {
+    it(`a private key pasted into ${input} is masked line by line before it is refused, nothing sent`, async () => {
+      // a key of its own: the deploy's private-key input would mask material.privateKey anyway
+      const { privateKey: stray } = await generateKeyAndCsr({ keyType: "rsa", commonName: "stray.example.com" });
+      const before = requestsSoFar();
+      const run = await runAction({
+        provider: "yeastar",
+        endpoint: pbx.url,
+        username: pbx.credentials.username,
+        password: pbx.credentials.password,
+        certificate: material.certificate,
+        "private-key": material.privateKey,
+        chain: material.chain,
+        [input]: stray,
+      });
+      expect(run.code).toBe(1);
+      expect(errorLines(run)[0]).toContain(input);
+      const masked = run.stdout
+        .split("\n")
+        .filter((line) => line.startsWith("::add-mask::"))
+        .map((line) => line.slice("::add-mask::".length));
+      for (const fragment of secretFragments(stray)) expect(masked).toContain(fragment);
+      expectNoSecrets(run, [...secrets, stray]);
+      expect(requestsSoFar() - before).toBe(0);
+    }, 30_000);
+  }
 
   it("a CSR as ca-certificate is refused naming it", async () => {
     const before = requestsSoFar();
