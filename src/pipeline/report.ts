@@ -33,18 +33,18 @@ export function describeWindow(
   report.due = window.due;
 }
 
-/**
- * The certificate's error when some of its targets failed: the first failure's code and class, and `message` with
- * the one failure worth repeating: a target cut short by the run's deadline (which budget ran out, after how long),
- * else a refused login (which secret to fix), else the first failure's own cause (an untrusted chain and its fix),
- * so the one line a person reads (the table's detail) says why, not only where.
- */
 /** "target: cause", without the target twice when the cause already starts with it. */
 export function toldCause(told: TargetReport): string {
   const cause = told.error?.message ?? "";
   return cause.startsWith(told.target) ? cause : `${told.target}: ${cause}`;
 }
 
+/**
+ * The certificate's error when some of its targets failed: the first failure's code and class, and `message` with
+ * the one failure worth repeating: a target cut short by the run's deadline (which budget ran out, after how long),
+ * else a refused login (which secret to fix), else the first failure's own cause (an untrusted chain and its fix),
+ * so the one line a person reads (the table's detail) says why, not only where.
+ */
 export function targetsFailure(
   failed: TargetReport[],
   deadline: Deadline | undefined,
