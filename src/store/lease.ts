@@ -60,7 +60,12 @@ export async function withLease<T>(
     }
     const delayMs = Math.min(20 * attempt, 250);
     const waited = performance.now() - started;
-    if (waited + delayMs > waitMs || (options.deadline && delayMs >= options.deadline.remaining())) {
+    // The run's budget (a Lambda's remaining time, --timeout) or a stop ended the wait: that is what the user can
+    // act on, not the holder's `waitMs` ("held for 0 s" after a SIGINT would send them looking for a stuck run).
+    if (options.deadline && delayMs >= options.deadline.remaining()) {
+      throw options.deadline.error(`waiting for ${taken.holder}, which holds '${secretId}', to ${options.what}`);
+    }
+    if (waited + delayMs > waitMs) {
       if (options.gaveUp) throw options.gaveUp(taken.holder, waited);
       throw new CertrelayError(
         ErrorCodes.STORE_ERROR,
