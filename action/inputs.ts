@@ -149,7 +149,11 @@ export function inputsUsed(
   return used;
 }
 
-/** Inputs a config run reads; vendor inputs are ignored there (certrelay.yml and the store say everything). */
+/**
+ * Inputs a config run reads; vendor inputs are ignored there (certrelay.yml and the store say everything). Not
+ * edge-wait-seconds: a config run's one deadline, edge probes included, is wait-seconds (main.ts `deps`), so a value
+ * given there is reported as unused rather than silently ignored.
+ */
 const CONFIG_INPUTS: readonly ActionInput[] = [
   "config",
   "store-dir",
@@ -157,7 +161,6 @@ const CONFIG_INPUTS: readonly ActionInput[] = [
   "operation",
   "ca-certificate",
   "wait-seconds",
-  "edge-wait-seconds",
 ];
 
 /**

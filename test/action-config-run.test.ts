@@ -45,7 +45,8 @@ describe("action config run over several targets", () => {
       ].join("\n"),
     );
     const inputs = { config: configPath, "store-dir": join(dir, "store"), "ca-certificate": ca.rootPem };
-    dryRun = await runAction({ ...inputs, "dry-run": "true" });
+    // edge-wait-seconds bounds only a single cdn deploy; a config run's waits (its edge probes too) draw on wait-seconds
+    dryRun = await runAction({ ...inputs, "dry-run": "true", "edge-wait-seconds": "900" });
     first = await runAction(inputs);
     second = await runAction(inputs);
   }, 60_000);
@@ -61,6 +62,13 @@ describe("action config run over several targets", () => {
     expect(dryRun.outputs.status).toBe("would-deploy");
     expect(dryRun.outputs.changed).toBe("false");
     expect(dryRun.outputs.message).toMatch(/would-deploy/);
+  });
+
+  it("an edge-wait-seconds given to a config run is reported as unused, not silently ignored", () => {
+    const unused = dryRun.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("::warning title=certrelay unused input::"));
+    expect(unused.join("\n"), dryRun.stdout).toContain("input 'edge-wait-seconds' is set but not used by a config run");
   });
 
   it("deploys to every target and summarises each with its validity", () => {
