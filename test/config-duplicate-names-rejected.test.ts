@@ -23,3 +23,17 @@ describe("certificates that collide", () => {
     );
   });
 });
+
+describe("a duplicated secret that is really pasted secret material", () => {
+  it("is reported as pasted for each certificate, and its value is never quoted", async () => {
+    const pasted = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const error = await parseConfig(twice({ name: "api", secret: pasted }).replaceAll("certrelay/www", pasted)).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toContain("certificates[0].secret: looks like pasted secret material");
+    expect(error?.message).toContain("certificates[1].secret: looks like pasted secret material");
+    expect(error?.message).not.toContain(pasted);
+    expect(error?.message).not.toContain("duplicate secret");
+  });
+});

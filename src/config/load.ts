@@ -370,7 +370,9 @@ export async function parseConfig(
   const reported = new Set(inlineSecrets.map((i) => formatPath(i.path)));
   for (const h of hardeningProblems(raw, catalog)) if (!underReported(reported, h.path)) inlineSecrets.push(h);
   for (const h of inlineSecrets) reported.add(formatPath(h.path));
-  const problems: FoundProblem[] = [...inlineSecrets, ...duplicateProblems(raw)];
+  const problems: FoundProblem[] = [...inlineSecrets];
+  // a duplicate's message quotes its value: one already reported as pasted secret material must not be repeated
+  for (const d of duplicateProblems(raw)) if (!underReported(reported, d.path)) problems.push(d);
   const parsed = catalog.configSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
