@@ -85,4 +85,17 @@ describe("scheduler Lambda", () => {
     expect(run.output).toContain("trust that CA with CERTRELAY_CA_FILE");
     expect(run.output).not.toContain("--ca-file");
   });
+
+  it("a target whose credentials secret does not exist names the fields its provider reads, as check does", async () => {
+    await seedCurrent(f, "certrelay/shop", "shop.shop.example", 60);
+    const run = await invoke([
+      "certificates:",
+      "  - name: shop",
+      "    secret: certrelay/shop",
+      "    targets:",
+      cdnTargetYaml(f, "shop.shop.example").replace("credentials: certrelay/cdn", "credentials: certrelay/no-such-cdn"),
+    ]);
+    expect(run.output).toContain("certrelay/no-such-cdn");
+    expect(run.output).toContain("provider cdn reads 'accessKeyId' and 'accessKeySecret'");
+  });
 });

@@ -213,7 +213,9 @@ async function judge(
     return entry("not-due", false, known);
   } catch (error) {
     if (error instanceof CheckpointInterrupt) throw error;
-    const summary = errorSummary(error);
+    // with its certificate, as a rotation's and `certrelay check`'s: a credentials secret that is missing or refused
+    // names the fields its provider reads
+    const summary = errorSummary(error, cert);
     return entry("unreadable", false, { error: summary, detail: summary.message });
   }
 }
