@@ -5,7 +5,7 @@
  */
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
-import { certFacts, parseCertificate, readPrivateKey, type CertFacts } from "../x509/index.js";
+import { certFacts, keyMatches, readPrivateKey, type CertFacts } from "../x509/index.js";
 
 export interface StoredProblem {
   code: string;
@@ -22,13 +22,7 @@ export function checkStoredMaterial(
   try {
     const facts = certFacts(material.certificate, field("certificate"));
     const { key } = readPrivateKey(material.privateKey, field("privateKey"));
-    let matches = false;
-    try {
-      matches = parseCertificate(facts.pem, field("certificate")).checkPrivateKey(key);
-    } catch {
-      matches = false;
-    }
-    if (!matches) {
+    if (!keyMatches(facts, key)) {
       return {
         problem: {
           code: ErrorCodes.KEY_MISMATCH,

@@ -6,7 +6,7 @@
 import type { KeyObject } from "node:crypto";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertificateMaterial } from "../model.js";
-import { orderChain, x509Of } from "./chain.js";
+import { keyMatches, orderChain, x509Of } from "./chain.js";
 import { certFacts, certificateFromDer, expireInDays, wrongTypeHint, type CertFacts } from "./facts.js";
 import { readPrivateKey } from "./keys.js";
 import { splitPem } from "./pem.js";
@@ -200,15 +200,6 @@ function parseBundleUnsafe(
     chain: ordered.map((c) => c.pem).join(""),
   };
   return key ? { leaf, chain: ordered, key, material } : { leaf, chain: ordered, material };
-}
-
-/** checkPrivateKey throws (rather than answers false) for some key-type pairs: either way it is not this cert's key. */
-function keyMatches(leaf: CertFacts, key: KeyObject): boolean {
-  try {
-    return x509Of(leaf).checkPrivateKey(key);
-  } catch {
-    return false;
-  }
 }
 
 function dedupe(chain: CertFacts[], leaf: CertFacts): CertFacts[] {

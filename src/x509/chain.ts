@@ -2,7 +2,7 @@
  * Chain ordering. A link is real only when the issuer's name matches (`checkIssued`) AND its key verifies the
  * signature (`verify`): two CAs can share a name, and a name match alone would accept another CA's certificate.
  */
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, type KeyObject } from "node:crypto";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { CertFacts } from "./facts.js";
 
@@ -30,6 +30,18 @@ export function x509Of(facts: CertFacts): X509Certificate {
     parsed.set(facts, x);
   }
   return x;
+}
+
+/**
+ * Whether `key` is the private key of `leaf`. checkPrivateKey throws (rather than answers false) for some key-type
+ * pairs: either way it is not this cert's key.
+ */
+export function keyMatches(leaf: CertFacts, key: KeyObject): boolean {
+  try {
+    return x509Of(leaf).checkPrivateKey(key);
+  } catch {
+    return false;
+  }
 }
 
 /** True when `issuer` really signed `subject`. */

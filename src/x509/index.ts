@@ -12,7 +12,7 @@ export {
   type CertFacts,
 } from "./facts.js";
 export { parsePrivateKey, readPrivateKey, toPkcs1Pem, toPkcs8Pem, describeKey, type KeyDescription } from "./keys.js";
-export { orderChain, issuedBy, type OrderedChain } from "./chain.js";
+export { orderChain, issuedBy, keyMatches, type OrderedChain } from "./chain.js";
 export { parseBundle, type ParsedBundle, type BundleOptions } from "./bundle.js";
 export {
   generateKeyAndCsr,

@@ -11,12 +11,12 @@ import {
   certFacts,
   expireInDays,
   issuedBy,
+  keyMatches,
   orderChain,
   readPrivateKey,
   splitPem,
   type CertFacts,
 } from "../../x509/index.js";
-import { x509Of } from "../../x509/chain.js";
 import { usageError } from "../context.js";
 import { renderFacts, renderTable, shortSerial, type CliIo } from "../output.js";
 
@@ -158,12 +158,7 @@ export function inspectBundle(text: string, source: string, now: Date): InspectR
   };
   if (keyPem !== undefined) {
     const { key } = readPrivateKey(keyPem, `${source} private key`);
-    let matches: boolean;
-    try {
-      matches = x509Of(leaf.facts).checkPrivateKey(key);
-    } catch {
-      matches = false;
-    }
+    const matches = keyMatches(leaf.facts, key);
     const type =
       key.asymmetricKeyType === "rsa"
         ? `RSA ${key.asymmetricKeyDetails?.modulusLength ?? ""}`.trim()
