@@ -1,11 +1,5 @@
 export {
-  configSchema,
-  issuerSchema,
-  targetSchema,
-  managedCertificateSchema,
   renewBeforeDaysFor,
-  ISSUER_PROVIDERS,
-  TARGET_PROVIDERS,
   configSchemasFor,
   roleSchemasFor,
   type CertrelayConfig,

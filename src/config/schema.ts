@@ -5,14 +5,9 @@
  */
 import * as z from "zod/mini";
 import "../zod-locale.js";
-import {
-  builtInProviders,
-  type BuiltInIssuerConfig,
-  type BuiltInProviderName,
-  type BuiltInTargetConfig,
-} from "../providers/index.js";
+import type { BuiltInIssuerConfig, BuiltInTargetConfig } from "../providers/index.js";
 import type { KeyType } from "../model.js";
-import { hostnameSchema, once, secretIdSchema } from "../providers/kit/config.js";
+import { hostnameSchema, secretIdSchema } from "../providers/kit/config.js";
 import type {
   AnyProviderDefinition,
   EntryBase,
@@ -185,29 +180,6 @@ export type { YeastarConfig } from "../providers/yeastar/config.js";
 export type { EnosConfig } from "../providers/enos/config.js";
 export type { CdnConfig } from "../providers/cdn/config.js";
 export type { ResellerConfig } from "../providers/reseller/config.js";
-
-/**
- * The built-in list's schemas, built on first use: an entry point that never reads a config file (the Action with
- * inputs) builds none of them at start.
- */
-const builtIn = once(() => {
-  const roles = roleSchemasFor(builtInProviders);
-  return { ...roles, ...configSchemasFor(roles) };
-});
-
-export const targetSchema = z.lazy(() => builtIn().target);
-export const issuerSchema = z.lazy(() => builtIn().issuer);
-export const managedCertificateSchema = z.lazy(() => builtIn().certificate);
-export const configSchema = z.lazy(() => builtIn().config);
-
-/** The built-in names with a target role, in list order. */
-export const TARGET_PROVIDERS: readonly BuiltInProviderName[] = builtInProviders
-  .filter((d) => "target" in d)
-  .map((d) => d.name);
-/** The built-in names with an issuer role, in list order (yeastar is refused with its reason instead). */
-export const ISSUER_PROVIDERS: readonly BuiltInProviderName[] = builtInProviders
-  .filter((d) => "issuer" in d)
-  .map((d) => d.name);
 
 /** The renewal window for one certificate: its own override, else the file-wide value. */
 export function renewBeforeDaysFor(config: CertrelayConfig, certificate: ManagedCertificate): number {

@@ -5,13 +5,7 @@
  * longer list to add a vendor without editing src (test/adding-a-vendor.test.ts).
  */
 import type * as z from "zod/mini";
-import {
-  configSchemasFor,
-  notAnIssuerMessage,
-  roleSchemasFor,
-  type CertrelayConfigOf,
-  type ManagedCertificateOf,
-} from "../config/schema.js";
+import { configSchemasFor, notAnIssuerMessage, roleSchemasFor, type CertrelayConfigOf } from "../config/schema.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import type { Issuer, Target } from "../model.js";
 import type { SessionCache } from "../store/index.js";
@@ -26,10 +20,7 @@ export interface ProviderCatalog<T extends EntryBase = EntryBase, I extends Entr
   readonly targetProviders: readonly string[];
   /** names with an issuer role, in list order */
   readonly issuerProviders: readonly string[];
-  /** the schemas are built on first use, once per catalog */
-  readonly targetSchema: z.ZodMiniType<T>;
-  readonly issuerSchema: z.ZodMiniType<I>;
-  readonly certificateSchema: z.ZodMiniType<ManagedCertificateOf<T, I>>;
+  /** built on first use, once per catalog */
   readonly configSchema: z.ZodMiniType<CertrelayConfigOf<T, I>>;
   definition(name: string): AnyProviderDefinition | undefined;
   /** the fields a vendor's credentials secret holds, for hints that say what goes into the store */
@@ -66,15 +57,6 @@ export function providerCatalog<const L extends readonly AnyProviderDefinition[]
     providers: list,
     targetProviders,
     issuerProviders,
-    get targetSchema() {
-      return schemas().target;
-    },
-    get issuerSchema() {
-      return schemas().issuer;
-    },
-    get certificateSchema() {
-      return schemas().certificate;
-    },
     get configSchema() {
       return schemas().config;
     },
