@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Command } from "commander";
-import { loadConfig, type CertrelayConfig } from "../config/index.js";
+import { ConfigError, loadConfig, type CertrelayConfig } from "../config/index.js";
 import { Deadline } from "../deadline.js";
 import { CertrelayError, ErrorCodes, isInputError, type CertrelayErrorOptions, type ErrorCode } from "../errors.js";
 import { realSleep, systemClock, type Clock, type Logger } from "../model.js";
@@ -77,18 +77,28 @@ export function parseMs(value: string, flag: string): number {
   return n;
 }
 
-/** A config path that is not there is a usage error (exit 2), like `inspect missing.pem`. */
+/**
+ * A config path that is not there is a usage error (exit 2), like `inspect missing.pem`; so is a certrelay.yml that
+ * cannot be read or is invalid: it is the user's input to fix before anything runs, like a bad flag value.
+ */
 async function loadConfigFlag(path: string): Promise<CertrelayConfig> {
   try {
     return await loadConfig(path);
   } catch (error) {
-    if (isInputError(error) && error.code === ErrorCodes.INPUT_MISSING && !error.usage) {
+    if (!(error instanceof CertrelayError) || error.usage) throw error;
+    if (isInputError(error) && error.code === ErrorCodes.INPUT_MISSING) {
       throw usageError(
         ErrorCodes.INPUT_MISSING,
         `--config ${path} not found: give the path of your certrelay.yml (see the README)`,
         { field: "config" },
       );
     }
+    if (error instanceof ConfigError) throw new ConfigError(error.source, [...error.problems], { usage: true });
+    if (error.code === ErrorCodes.CONFIG_INVALID)
+      throw usageError(error.code, error.message, {
+        ...(error.field === undefined ? {} : { field: error.field }),
+        cause: error,
+      });
     throw error;
   }
 }

@@ -83,8 +83,8 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
           : error.message;
       io.err(`${io.colors.red("error")} ${error.code}: ${message}`);
       if (json) io.out(JSON.stringify({ ok: false, error: { ...error.toJSON(), message } }));
-      // a bad value in certrelay.yml is the user's input to fix before anything runs, like a bad flag value
-      return error.usage || error.code === ErrorCodes.CONFIG_INVALID ? 2 : 1;
+      // usage: a bad flag value, or a certrelay.yml that is missing or invalid (marked where --config is read)
+      return error.usage ? 2 : 1;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.err(`${io.colors.red("error")} INTERNAL: ${message}`);

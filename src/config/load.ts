@@ -24,8 +24,12 @@ export class ConfigError extends CertrelayError {
   readonly problems: readonly ConfigProblem[];
   readonly source: string;
 
-  constructor(source: string, problems: ConfigProblem[]) {
-    super(ErrorCodes.CONFIG_INVALID, formatProblems(source, problems), { field: problems[0]?.path ?? source });
+  /** `usage`: the file is what a CLI user passed with --config (see CertrelayErrorOptions.usage) */
+  constructor(source: string, problems: ConfigProblem[], options: { usage?: boolean } = {}) {
+    super(ErrorCodes.CONFIG_INVALID, formatProblems(source, problems), {
+      field: problems[0]?.path ?? source,
+      usage: options.usage === true,
+    });
     this.name = "ConfigError";
     this.problems = problems;
     this.source = source;
