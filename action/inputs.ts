@@ -26,8 +26,7 @@ import {
 import { builtInProviders } from "../src/providers/index.js";
 import { isHostName } from "../src/providers/kit/config.js";
 import type { AnyProviderDefinition, InputSpec } from "../src/providers/kit/definition.js";
-import { certificateFromDer } from "../src/x509/facts.js";
-import { splitPem } from "../src/x509/pem.js";
+import { caCertificatesProblem } from "../src/x509/facts.js";
 
 export interface ActionSettings {
   /** one endpoint from inputs, or a certrelay.yml over many */
@@ -282,27 +281,30 @@ function caCertificates(name: ActionInput): string | undefined {
   const value = pem(name);
   if (value === undefined) return undefined;
   // a key pasted here was masked by maskSecretInputs before anything could fail, as in any other input
-  const blocks = splitPem(value, name);
-  for (const [index, block] of blocks.entries()) {
-    if (block.type.includes("PRIVATE KEY")) {
-      throw new CertrelayError(
-        ErrorCodes.PEM_WRONG_TYPE,
-        `input '${name}' block ${index + 1} is a private key, not a CA certificate: remove it from ${name} (a private key never goes there; rotate it if this log is shared) and paste the CA's "-----BEGIN CERTIFICATE-----" block`,
-        { field: name },
-      );
-    }
-    if (!CERTIFICATE_TYPES.has(block.type)) {
-      throw new CertrelayError(
-        ErrorCodes.PEM_WRONG_TYPE,
-        `input '${name}' block ${index + 1} is a ${block.type}, not a CERTIFICATE: paste the PEM certificate(s) of the CA that signed the endpoints' certificates`,
-        { field: name },
-      );
-    }
-    certificateFromDer(block.der, name);
+  const problem = caCertificatesProblem(value, name);
+  if (problem?.kind === "no-certificate") {
+    throw new CertrelayError(
+      ErrorCodes.PEM_MALFORMED,
+      `input '${name}' has no "-----BEGIN CERTIFICATE-----" block, so it is not PEM: paste the PEM certificate(s) of the CA that signed the endpoints' certificates`,
+      { field: name },
+    );
+  }
+  if (problem?.kind === "private-key") {
+    throw new CertrelayError(
+      ErrorCodes.PEM_WRONG_TYPE,
+      `input '${name}' block ${problem.block} is a private key, not a CA certificate: remove it from ${name} (a private key never goes there; rotate it if this log is shared) and paste the CA's "-----BEGIN CERTIFICATE-----" block`,
+      { field: name },
+    );
+  }
+  if (problem?.kind === "not-certificate") {
+    throw new CertrelayError(
+      ErrorCodes.PEM_WRONG_TYPE,
+      `input '${name}' block ${problem.block} is a ${problem.type}, not a CERTIFICATE: paste the PEM certificate(s) of the CA that signed the endpoints' certificates`,
+      { field: name },
+    );
   }
   return value;
 }
-const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
 
 /** A JSON object of string/number/boolean values, e.g. `{"AccessKeyId": "...", "TTL": 600}`. */
 function jsonObject(name: ActionInput): Record<string, DnsCredentialValue> | undefined {

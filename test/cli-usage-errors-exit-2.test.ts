@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { TestCA } from "../src/sandbox/ca.js";
 import { certrelay, lines } from "./support/cli.js";
 
 describe("usage errors", () => {
@@ -67,6 +69,36 @@ describe("usage errors", () => {
         );
         expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { code: "CONFIG_INVALID" } });
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a --ca-file holding a private key beside the CA exits 2 naming the flag and the block, the key never printed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "certrelay-ca-key-"));
+    try {
+      const config = join(dir, "certrelay.yml");
+      await writeFile(
+        config,
+        [
+          "certificates:",
+          "  - name: www",
+          "    secret: certrelay/www",
+          "    targets:",
+          "      - { provider: cdn, endpoint: https://cdn.example, credentials: certrelay/cdn }",
+        ].join("\n"),
+      );
+      const key = generateKeyPairSync("ec", { namedCurve: "P-256" })
+        .privateKey.export({ type: "pkcs8", format: "pem" })
+        .toString();
+      const caFile = join(dir, "ca.pem");
+      await writeFile(caFile, `${(await TestCA.create({ name: "Cli" })).rootPem}${key}`);
+      const run = await certrelay(["check", "--config", config, "--store-dir", dir, "--ca-file", caFile]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        `--ca-file ${caFile} block 2 is a private key (it never goes there), not a CA certificate`,
+      );
+      expect(`${run.stdout}${run.stderr}`).not.toContain(key.split("\n")[1] as string);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

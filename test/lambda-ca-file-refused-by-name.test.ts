@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,12 +18,18 @@ describe("scheduler entry: CERTRELAY_CA_FILE", () => {
   let connections = 0;
   let endpoint: string;
   let caPem: string;
+  let keyPem: string;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "certrelay-ca-env-"));
     writeFileSync(join(root, "not-a-ca.pem"), "this is a README, not a certificate\n");
     caPem = (await TestCA.create({ name: "Env" })).chainPem;
     writeFileSync(join(root, "ca.pem"), caPem);
+    // the CA with a private key beside it, as a user who copies a whole "fullchain + key" file would give it
+    keyPem = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    writeFileSync(join(root, "ca-and-key.pem"), `${caPem}${keyPem}`);
     // stands for both Secrets Manager and the vendor: any call at all is counted, and refused
     server = createServer((socket) => {
       connections += 1;
@@ -97,6 +104,16 @@ describe("scheduler entry: CERTRELAY_CA_FILE", () => {
     expect(String(logged.find((l) => l.message === "run failed")?.error)).toBe(
       `CERTRELAY_CA_FILE: ${join(root, "not-a-ca.pem")} holds no PEM certificate (a BEGIN CERTIFICATE block): set it to a file with the CA certificate(s) in PEM`,
     );
+    expect(connections).toBe(0);
+  });
+
+  it("a file holding a private key beside the CA is refused naming the variable and the block, the key never logged", async () => {
+    const { error, logged } = await invoke("ca-and-key.pem", "req-key");
+    expect(error).toMatchObject({ code: "CONFIG_INVALID", field: "CERTRELAY_CA_FILE" });
+    const said = String(logged.find((l) => l.message === "run failed")?.error);
+    expect(said).toContain(`CERTRELAY_CA_FILE: ${join(root, "ca-and-key.pem")} block 3 is a private key`);
+    const body = keyPem.split("\n")[1] as string;
+    expect(JSON.stringify(logged)).not.toContain(body);
     expect(connections).toBe(0);
   });
 

@@ -8,7 +8,15 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Command } from "commander";
 import { ConfigError, loadConfig, type CertrelayConfig } from "../config/index.js";
 import { Deadline } from "../deadline.js";
-import { CertrelayError, ErrorCodes, isInputError, type CertrelayErrorOptions, type ErrorCode } from "../errors.js";
+import {
+  CertrelayError,
+  ErrorCodes,
+  isCertrelayError,
+  isInputError,
+  type CertrelayErrorOptions,
+  type ErrorCode,
+} from "../errors.js";
+import { caCertificatesProblem, type CaCertificatesProblem } from "../x509/facts.js";
 import { realSleep, systemClock, type Clock, type Logger } from "../model.js";
 import type { ProviderContext } from "../providers/context.js";
 import { FileStore, SecretsManagerStore, type Store } from "../store/index.js";
@@ -169,10 +177,25 @@ export async function readCaFile(path: string | undefined): Promise<string | und
       { field: "ca-file" },
     );
   }
-  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+  let problem: CaCertificatesProblem | undefined;
+  try {
+    problem = caCertificatesProblem(text, `--ca-file ${path}`);
+  } catch (error) {
+    // a block that is cut, altered or not a certificate's DER: the same fix, as a usage error (exit 2)
+    if (!isCertrelayError(error)) throw error;
+    throw usageError(error.code, error.message, { field: "ca-file" });
+  }
+  if (problem?.kind === "no-certificate") {
     throw usageError(
       ErrorCodes.PEM_WRONG_TYPE,
       `--ca-file ${path} holds no "-----BEGIN CERTIFICATE-----" block: give the CA certificate in PEM`,
+      { field: "ca-file" },
+    );
+  }
+  if (problem !== undefined) {
+    throw usageError(
+      ErrorCodes.PEM_WRONG_TYPE,
+      `--ca-file ${path} block ${problem.block} is ${problem.kind === "private-key" ? "a private key (it never goes there)" : `a ${problem.type}`}, not a CA certificate: give a file with only the CA certificate(s) in PEM`,
       { field: "ca-file" },
     );
   }

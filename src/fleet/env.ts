@@ -9,6 +9,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { CertrelayError, ErrorCodes } from "../errors.js";
+import { caCertificatesProblem } from "../x509/facts.js";
 import { realSleep, systemClock } from "../model.js";
 import { StoreBackedProviders } from "../providers/registry.js";
 import { stdoutWriter } from "../signals/log.js";
@@ -93,11 +94,19 @@ export function caFromEnv(env: Env, root: string): string | undefined {
       { field: "CERTRELAY_CA_FILE" },
     );
   }
-  if (!text.includes("-----BEGIN CERTIFICATE-----")) {
+  const problem = caCertificatesProblem(text, "CERTRELAY_CA_FILE");
+  if (problem?.kind === "no-certificate") {
     throw new CertrelayError(
       ErrorCodes.CONFIG_INVALID,
       // not the "-----BEGIN" marker itself: the JSON log redacts any text holding it as a PEM
       `CERTRELAY_CA_FILE: ${path} holds no PEM certificate (a BEGIN CERTIFICATE block): set it to a file with the CA certificate(s) in PEM`,
+      { field: "CERTRELAY_CA_FILE" },
+    );
+  }
+  if (problem !== undefined) {
+    throw new CertrelayError(
+      ErrorCodes.CONFIG_INVALID,
+      `CERTRELAY_CA_FILE: ${path} block ${problem.block} is ${problem.kind === "private-key" ? "a private key (it never goes there)" : `a ${problem.type}`}, not a CA certificate: set it to a file with only the CA certificate(s) in PEM`,
       { field: "CERTRELAY_CA_FILE" },
     );
   }

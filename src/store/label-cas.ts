@@ -247,7 +247,8 @@ export async function dropLabel(
   }
 }
 
-function errorName(e: unknown): string | undefined {
+/** The AWS SDK error's name (`ResourceNotFoundException`, ...), which is how its failures are told apart. */
+export function errorName(e: unknown): string | undefined {
   return e instanceof Error ? e.name : undefined;
 }
 

@@ -22,7 +22,7 @@ import {
   toMaterial,
   toPending,
 } from "./codec.js";
-import { compareAndSetLabel, type LabelCasResult } from "./label-cas.js";
+import { compareAndSetLabel, errorName, type LabelCasResult } from "./label-cas.js";
 import { onceReleasedLease } from "./lease.js";
 import { SecretsManagerSessions } from "./sessions.js";
 import type { LeaseAttempt, LeaseRequest, PendingRenewal, ScanRead, SessionStore, Store } from "./types.js";
@@ -620,10 +620,6 @@ function decodeStage(
   // which field is missing or wrong, by name only: the user fixes that one field instead of guessing
   const looksPending = typeof parsed === "object" && parsed !== null && "pending" in parsed;
   return { kind: "other", versionId, stages, ...(looksPending ? {} : { problem: materialFieldProblems(parsed) }) };
-}
-
-function errorName(e: unknown): string | undefined {
-  return e instanceof Error ? e.name : undefined;
 }
 
 function noVersionId(secretId: string): CertrelayError {

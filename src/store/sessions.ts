@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import * as z from "zod/mini";
 import type { Deadline } from "../deadline.js";
 import { CertrelayError, ErrorCodes } from "../errors.js";
-import { compareAndSetLabel } from "./label-cas.js";
+import { compareAndSetLabel, errorName } from "./label-cas.js";
 import type { SessionHolder, SessionsChange, SessionStore, Store, VendorSession } from "./types.js";
 
 export const sessionSchema = z.object({
@@ -162,10 +162,6 @@ export class SecretsManagerSessions implements SessionStore {
     });
     return result.won;
   }
-}
-
-function errorName(e: unknown): string | undefined {
-  return e instanceof Error ? e.name : undefined;
 }
 
 /** Names the operation and the error's name only: the SDK's messages may carry values. */

@@ -9,7 +9,7 @@ import type { CertificateMaterial } from "../model.js";
 import { keyMatches, orderChain, x509Of } from "./chain.js";
 import { certFacts, certificateFromDer, expireInDays, wrongTypeHint, type CertFacts } from "./facts.js";
 import { readPrivateKey } from "./keys.js";
-import { splitPem } from "./pem.js";
+import { CERTIFICATE_TYPES, splitPem } from "./pem.js";
 import { checkKeyStrength, checkSignature, signatureAlgorithmOf, type StrengthPolicy } from "./strength.js";
 
 export interface ParsedBundle {
@@ -36,8 +36,6 @@ export interface BundleOptions {
   /** which otherwise-refused key types the destination vendor accepts (weak keys are refused: strength.ts) */
   strength?: StrengthPolicy;
 }
-
-const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
 
 function label(c: CertFacts): string {
   return `"${c.commonName || c.subject}"`;

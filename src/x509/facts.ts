@@ -2,7 +2,7 @@
 import { X509Certificate } from "node:crypto";
 import { CertrelayError, ErrorCodes } from "../errors.js";
 import { DAY_MS } from "../model.js";
-import { splitPem } from "./pem.js";
+import { CERTIFICATE_TYPES, splitPem } from "./pem.js";
 import { describeKey } from "./keys.js";
 
 export interface CertFacts {
@@ -29,8 +29,6 @@ export interface CertFacts {
   selfSigned: boolean;
 }
 
-const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
-
 /** The fix to suggest when a block of `type` sits where a certificate belongs. */
 export function wrongTypeHint(type: string, keyField = "private key"): string {
   if (type.includes("PRIVATE KEY")) return `this is a private key: put it in ${keyField} and the certificate here`;
@@ -39,6 +37,29 @@ export function wrongTypeHint(type: string, keyField = "private key"): string {
   if (type === "PUBLIC KEY") return "this is a public key: paste the certificate instead";
   if (type === "PKCS7") return "this is a PKCS#7 bundle: convert it with `openssl pkcs7 -print_certs -in bundle.p7b`";
   return 'paste a "-----BEGIN CERTIFICATE-----" block here';
+}
+
+/** What is wrong with the CA certificates a user gave to trust a private CA, when something is. */
+export type CaCertificatesProblem =
+  | { kind: "no-certificate" }
+  | { kind: "private-key"; block: number }
+  | { kind: "not-certificate"; block: number; type: string };
+
+/**
+ * One check for the three ways a user names a private CA (the Action's ca-certificate, the CLI's --ca-file, the
+ * Lambda's CERTRELAY_CA_FILE), so none is weaker than another: every PEM block is a certificate that parses. Each
+ * entry words the problem with its own setting's name and error kind; a block that does not parse throws
+ * certificateFromDer's PEM_MALFORMED naming `field`. Block numbers only, never content: a key pasted here is a secret.
+ */
+export function caCertificatesProblem(text: string, field: string): CaCertificatesProblem | undefined {
+  // No PEM block at all (a YAML file, a path where the text belongs): each entry says so in its own words.
+  if (!text.includes("-----BEGIN")) return { kind: "no-certificate" };
+  for (const [index, block] of splitPem(text, field).entries()) {
+    if (block.type.includes("PRIVATE KEY")) return { kind: "private-key", block: index + 1 };
+    if (!CERTIFICATE_TYPES.has(block.type)) return { kind: "not-certificate", block: index + 1, type: block.type };
+    certificateFromDer(block.der, field);
+  }
+  return undefined;
 }
 
 /** Parse the first certificate in `pem` (PEM text of one certificate). */

@@ -1,8 +1,10 @@
 /** The certificate toolkit: everything the core knows about PEM, keys, certificates, chains and CSRs. */
-export { splitPem, toPem, type PemBlock } from "./pem.js";
+export { CERTIFICATE_TYPES, splitPem, toPem, type PemBlock } from "./pem.js";
 export {
   certFacts,
   parseCertificate,
+  caCertificatesProblem,
+  type CaCertificatesProblem,
   expireInDays,
   lifetimeDays,
   normalizeSerial,

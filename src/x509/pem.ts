@@ -80,6 +80,13 @@ export function toPem(type: string, der: Uint8Array): string {
   return `-----BEGIN ${type}-----\n${wrap64(Buffer.from(der).toString("base64"))}\n-----END ${type}-----\n`;
 }
 
+/** The PEM block labels that hold an X.509 certificate (openssl writes all three). */
+export const CERTIFICATE_TYPES: ReadonlySet<string> = new Set([
+  "CERTIFICATE",
+  "X509 CERTIFICATE",
+  "TRUSTED CERTIFICATE",
+]);
+
 /**
  * Split text into PEM blocks. Text between blocks (openssl's `subject=` / `Bag Attributes` lines) is ignored.
  * Throws InputError PEM_EMPTY (nothing there) or PEM_MALFORMED (no BEGIN line, a missing END line, bad base64,

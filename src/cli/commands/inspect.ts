@@ -15,12 +15,11 @@ import {
   orderChain,
   readPrivateKey,
   splitPem,
+  CERTIFICATE_TYPES,
   type CertFacts,
 } from "../../x509/index.js";
 import { usageError } from "../context.js";
 import { renderFacts, renderTable, shortSerial, type CliIo } from "../output.js";
-
-const CERTIFICATE_TYPES = new Set(["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"]);
 
 export interface InspectedCertificate {
   /** 1-based position in the file */
